@@ -1,0 +1,5 @@
+# tile256: one HERMES-size tile (Le Gallo et al., Nature Electronics 2023):
+# 256x256 crossbar, 8-bit PWM inputs, 1 GHz core clock.
+chip -name tile256 -clock_mhz 1000
+tile -rows 256 -cols 256 -in_bits 8 -weight_bits 8 -acc_bits 24
+ldpu -scale_bits 16 -offset_bits 24 -shift 16

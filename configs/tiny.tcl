@@ -1,0 +1,5 @@
+# tiny: one 16x16 tile, the quickest configuration to simulate.
+# Every parameter not set here takes its default (imnpu-gen --list-params).
+chip -name tiny -clock_mhz 1000
+tile -rows 16 -cols 16 -in_bits 8 -weight_bits 8 -acc_bits 20
+ldpu -scale_bits 16 -offset_bits 24 -shift 12

@@ -1,0 +1,160 @@
+/* What a flow needs around the RTL: file list, C header with the parameters
+ * and register map, GTKWave layout, timing constraints. */
+#include "aux_files.h"
+
+#include <string.h>
+
+void aux_filelist(emitter *e, const design *d)
+{
+	em_header(e, &d->stamp, "Verilog sources, leaf modules first. Paths are relative to this file: use verilator -F.");
+	em_line(e, "%s.v", d->mod_xbar);
+	em_line(e, "%s.v", d->mod_ldpu);
+	em_line(e, "%s.v", d->mod_ctrl);
+	em_line(e, "%s.v", d->mod_tile);
+}
+
+void aux_params_h(emitter *e, const design *d)
+{
+	char guard[128];
+	size_t i;
+	snprintf(guard, sizeof guard, "IMNPU_%s_PARAMS_H", d->name);
+	for (i = 0; guard[i]; i++)
+		if (guard[i] >= 'a' && guard[i] <= 'z')
+			guard[i] = (char)(guard[i] - 'a' + 'A');
+	em_line(e, "/*");
+	em_header(e, &d->stamp, "Parameters and configuration-bus register map of this tile.");
+	em_line(e, "*/");
+	em_line(e, "#ifndef %s", guard);
+	em_line(e, "#define %s", guard);
+	em_blank(e);
+	em_line(e, "#define IMNPU_NAME          \"%s\"", d->name);
+	em_line(e, "#define IMNPU_GEN_VERSION   \"%s\"", d->stamp.tool_version);
+	em_line(e, "#define IMNPU_CONFIG_HASH   \"%s\"", d->hash);
+	em_line(e, "#define IMNPU_CLOCK_MHZ     %d", d->clock_mhz);
+	em_blank(e);
+	em_line(e, "/* Tile geometry and arithmetic widths (docs/arith.md). */");
+	em_line(e, "#define IMNPU_ROWS          %d", d->rows);
+	em_line(e, "#define IMNPU_COLS          %d", d->cols);
+	em_line(e, "#define IMNPU_IN_BITS       %d", d->in_bits);
+	em_line(e, "#define IMNPU_WEIGHT_BITS   %d", d->weight_bits);
+	em_line(e, "#define IMNPU_ACC_BITS      %d", d->acc_bits);
+	em_line(e, "#define IMNPU_SCALE_BITS    %d", d->scale_bits);
+	em_line(e, "#define IMNPU_OFFSET_BITS   %d", d->offset_bits);
+	em_line(e, "#define IMNPU_SHIFT         %d", d->shift);
+	em_line(e, "#define IMNPU_PWM_CYCLES    %d  /* 2^(in_bits-1) */", d->pwm_cycles);
+	em_line(e, "#define IMNPU_MVM_CYCLES    %d  /* macro occupancy per MVM */", d->pwm_cycles + 2);
+	em_blank(e);
+	em_line(e, "/* Configuration bus: word address = region << INDEX_BITS | index. */");
+	em_line(e, "#define IMNPU_CFG_ADDR_BITS   %d", d->addr_w);
+	em_line(e, "#define IMNPU_CFG_INDEX_BITS  %d", d->idx_w);
+	em_line(e, "#define IMNPU_REGION_CSR      %du", REGION_CSR);
+	em_line(e, "#define IMNPU_REGION_WEIGHT   %du /* index row*COLS+col; writes clamp to +-(2^(WEIGHT_BITS-1)-1) */", REGION_WEIGHT);
+	em_line(e, "#define IMNPU_REGION_SCALE    %du /* index col; writes clamp to SCALE_BITS */", REGION_SCALE);
+	em_line(e, "#define IMNPU_REGION_OFFSET   %du /* index col; writes clamp to OFFSET_BITS */", REGION_OFFSET);
+	em_line(e, "#define IMNPU_ADDR(region, index) \\");
+	em_line(e, "\t(((unsigned)(region) << IMNPU_CFG_INDEX_BITS) | (unsigned)(index))");
+	em_line(e, "#define IMNPU_ADDR_WEIGHT(row, col) \\");
+	em_line(e, "\tIMNPU_ADDR(IMNPU_REGION_WEIGHT, (unsigned)(row) * IMNPU_COLS + (unsigned)(col))");
+	em_line(e, "#define IMNPU_ADDR_SCALE(col)  IMNPU_ADDR(IMNPU_REGION_SCALE, (col))");
+	em_line(e, "#define IMNPU_ADDR_OFFSET(col) IMNPU_ADDR(IMNPU_REGION_OFFSET, (col))");
+	em_blank(e);
+	em_line(e, "/* Control and status registers (region 0). */");
+	em_line(e, "#define IMNPU_REG_ID          %du /* RO: IMNPU_ID_VALUE */", REG_ID);
+	em_line(e, "#define IMNPU_REG_GEOM        %du /* RO: cols << 16 | rows */", REG_GEOM);
+	em_line(e, "#define IMNPU_REG_CTRL        %du /* RW: bit 0 relu */", REG_CTRL);
+	em_line(e, "#define IMNPU_REG_STATUS      %du /* RO: bit 0 busy, bits 2:1 state */", REG_STATUS);
+	em_line(e, "#define IMNPU_REG_JOBS        %du /* RO: MVMs completed */", REG_JOBS);
+	em_line(e, "#define IMNPU_ID_VALUE        0x%08Xu", IMNPU_ID_VALUE);
+	em_line(e, "#define IMNPU_CTRL_RELU       (1u << 0)");
+	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
+	em_blank(e);
+	em_line(e, "#endif");
+}
+
+/* GTKWave trace flags (gtkwave's save-file format). */
+#define GTKW_HEX 0x22u           /* hex, right-justified */
+#define GTKW_BIN 0x28u           /* binary, right-justified */
+#define GTKW_SDEC 0x424u         /* signed decimal, right-justified */
+#define GTKW_GRP_BEGIN 0x800200u /* group begin + blank */
+#define GTKW_GRP_END 0x1000200u  /* group end + blank */
+
+typedef struct {
+	const char *name;
+	int width;
+	unsigned flags;
+} gtkw_sig;
+
+static void gtkw_group(emitter *e, const char *title, const char *scope,
+		       const gtkw_sig *s, size_t n)
+{
+	unsigned cur = 0;
+	em_line(e, "@%x", GTKW_GRP_BEGIN);
+	em_line(e, "-%s", title);
+	for (size_t i = 0; i < n; i++) {
+		unsigned f = s[i].width > 1 ? s[i].flags : GTKW_BIN;
+		if (f != cur) {
+			em_line(e, "@%x", f);
+			cur = f;
+		}
+		if (s[i].width > 1)
+			em_line(e, "%s.%s[%d:0]", scope, s[i].name, s[i].width - 1);
+		else
+			em_line(e, "%s.%s", scope, s[i].name);
+	}
+	em_line(e, "@%x", GTKW_GRP_END);
+	em_line(e, "-%s", title);
+}
+
+void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
+{
+	char top[128], ctrl[160], xbar[160], ldpu[160];
+	snprintf(top, sizeof top, "TOP.%s", d->mod_tile);
+	snprintf(ctrl, sizeof ctrl, "%s.u_ctrl", top);
+	snprintf(xbar, sizeof xbar, "%s.u_xbar", top);
+	snprintf(ldpu, sizeof ldpu, "%s.u_ldpu", top);
+	const int IB = d->in_bits;
+	const gtkw_sig sig_top[] = {
+		{"clk_i", 1, 0}, {"rst_ni", 1, 0},
+		{"cfg_valid_i", 1, 0}, {"cfg_we_i", 1, 0}, {"cfg_addr_i", d->addr_w, GTKW_HEX},
+		{"cfg_wdata_i", 32, GTKW_HEX}, {"cfg_rvalid_o", 1, 0}, {"cfg_rdata_o", 32, GTKW_HEX},
+		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_data_i", IB, GTKW_SDEC},
+		{"out_valid_o", 1, 0}, {"out_ready_i", 1, 0}, {"out_col_o", d->col_w, GTKW_HEX},
+		{"out_data_o", IB, GTKW_SDEC}, {"out_last_o", 1, 0},
+	};
+	const gtkw_sig sig_ctrl[] = {
+		{"state_q", 2, GTKW_HEX}, {"row_q", d->row_w, GTKW_HEX},
+		{"col_q", d->col_w, GTKW_HEX}, {"start_o", 1, 0}, {"done_i", 1, 0},
+		{"relu_q", 1, 0}, {"jobs_q", 32, GTKW_HEX},
+	};
+	const gtkw_sig sig_xbar[] = {
+		{"run_q", 1, 0}, {"k_q", d->pwm_w, GTKW_HEX}, {"conv_q", 1, 0},
+		{"done_q", 1, 0}, {"x_we_i", 1, 0}, {"x_addr_i", d->row_w, GTKW_HEX},
+		{"x_wdata_i", IB, GTKW_SDEC}, {"col_addr_i", d->col_w, GTKW_HEX},
+		{"col_data_o", d->acc_bits, GTKW_SDEC},
+	};
+	const gtkw_sig sig_ldpu[] = {
+		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_col_i", d->col_w, GTKW_HEX},
+		{"in_acc_i", d->acc_bits, GTKW_SDEC}, {"scale", d->scale_bits, GTKW_SDEC},
+		{"offset", d->offset_bits, GTKW_SDEC}, {"q", d->q_w, GTKW_SDEC},
+		{"y", IB, GTKW_SDEC}, {"relu_i", 1, 0},
+	};
+	em_line(e, "[*]");
+	em_header(e, &d->stamp, "GTKWave layout: one group per unit. Open with: make waves");
+	em_line(e, "[*]");
+	em_line(e, "[dumpfile] \"%s\"", dumpfile);
+	em_line(e, "[timestart] 0");
+	em_line(e, "[size] 1400 900");
+	em_line(e, "[sst_expanded] 1");
+	em_line(e, "[signals_width] 260");
+	gtkw_group(e, "tile ports", top, sig_top, sizeof sig_top / sizeof sig_top[0]);
+	gtkw_group(e, "tile controller", ctrl, sig_ctrl, sizeof sig_ctrl / sizeof sig_ctrl[0]);
+	gtkw_group(e, "crossbar macro", xbar, sig_xbar, sizeof sig_xbar / sizeof sig_xbar[0]);
+	gtkw_group(e, "LDPU", ldpu, sig_ldpu, sizeof sig_ldpu / sizeof sig_ldpu[0]);
+}
+
+void aux_sdc(emitter *e, const design *d)
+{
+	em_header(e, &d->stamp, "Timing constraints (SDC) for the tile.");
+	em_line(e, "create_clock -name clk -period %.3f [get_ports clk_i]", 1000.0 / d->clock_mhz);
+	em_line(e, "set_false_path -from [get_ports rst_ni]");
+}

@@ -1,0 +1,14 @@
+/* Flow files generated beside the RTL. */
+#ifndef IMNPU_AUX_FILES_H
+#define IMNPU_AUX_FILES_H
+
+#include "design.h"
+
+#include <stdio.h>
+
+void aux_filelist(emitter *e, const design *d);
+void aux_params_h(emitter *e, const design *d);
+void aux_gtkw(emitter *e, const design *d, const char *dumpfile);
+void aux_sdc(emitter *e, const design *d);
+
+#endif

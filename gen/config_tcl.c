@@ -1,0 +1,198 @@
+/* Tcl front end of the configuration. */
+#include "config_tcl.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tcl.h>
+#include <unistd.h>
+
+typedef struct {
+	config *cfg;
+	gen_err *err;
+	char cwd[PATH_MAX];
+} load_ctx;
+
+/* Shorten an absolute path under the working directory to a relative one, so
+ * messages name files the way the user typed them. */
+static void display_path(const load_ctx *lc, const char *abs, char *buf, size_t n)
+{
+	size_t cl = strlen(lc->cwd);
+	if (cl > 1 && !strncmp(abs, lc->cwd, cl) && abs[cl] == '/')
+		snprintf(buf, n, "%s", abs + cl + 1);
+	else
+		snprintf(buf, n, "%s", abs);
+}
+
+/* The file and line of the command being executed, from [info frame -1]. */
+static void caller_loc(Tcl_Interp *ip, const load_ctx *lc, src_loc *at)
+{
+	snprintf(at->file, sizeof at->file, "%s", lc->cfg->config_path);
+	at->line = 1;
+	if (Tcl_Eval(ip, "info frame -1") != TCL_OK) {
+		Tcl_ResetResult(ip);
+		return;
+	}
+	Tcl_Obj *d = Tcl_GetObjResult(ip);
+	Tcl_IncrRefCount(d);
+	Tcl_Obj *k_file = Tcl_NewStringObj("file", -1);
+	Tcl_Obj *k_line = Tcl_NewStringObj("line", -1);
+	Tcl_Obj *v = NULL;
+	int line;
+	if (Tcl_DictObjGet(NULL, d, k_file, &v) == TCL_OK && v)
+		display_path(lc, Tcl_GetString(v), at->file, sizeof at->file);
+	if (Tcl_DictObjGet(NULL, d, k_line, &v) == TCL_OK && v &&
+	    Tcl_GetIntFromObj(NULL, v, &line) == TCL_OK)
+		at->line = line;
+	Tcl_DecrRefCount(k_file);
+	Tcl_DecrRefCount(k_line);
+	Tcl_DecrRefCount(d);
+	Tcl_ResetResult(ip);
+}
+
+static int fail(Tcl_Interp *ip, const char *msg)
+{
+	Tcl_SetObjResult(ip, Tcl_NewStringObj(msg, -1));
+	Tcl_SetErrorCode(ip, "IMNPU", "CONFIG", NULL);
+	return TCL_ERROR;
+}
+
+static void group_options(const char *group, char *buf, size_t n)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < P__COUNT; i++) {
+		if (strcmp(param_table[i].group, group))
+			continue;
+		int w = snprintf(buf + off, n - off, "%s-%s", off ? " " : "",
+				 param_table[i].name);
+		if (w < 0 || (size_t)w >= n - off)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* chip / tile / ldpu: -option value pairs. */
+static int group_cmd(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[])
+{
+	load_ctx *lc = Tcl_GetAssocData(ip, "imnpu", NULL);
+	const char *group = cd;
+	src_loc at;
+	char where[600];
+	char opts[256];
+	char msg[1024];
+	caller_loc(ip, lc, &at);
+	snprintf(where, sizeof where, "%s:%d", at.file, at.line);
+	group_options(group, opts, sizeof opts);
+
+	for (int i = 1; i < objc; i += 2) {
+		const char *opt = Tcl_GetString(objv[i]);
+		int id = opt[0] == '-' ? param_find(group, opt + 1) : -1;
+		if (id < 0) {
+			snprintf(msg, sizeof msg, "%s: error: %s: unknown option '%s' (allowed: %s)",
+				 where, group, opt, opts);
+			return fail(ip, msg);
+		}
+		if (i + 1 >= objc) {
+			snprintf(msg, sizeof msg, "%s: error: %s %s: missing value (allowed: %s)",
+				 where, group, opt,
+				 param_table[id].type == PT_INT ? "an integer" : "an identifier");
+			return fail(ip, msg);
+		}
+		gen_err e;
+		if (config_set(lc->cfg, (param_id)id, Tcl_GetString(objv[i + 1]), &at, &e) != 0) {
+			snprintf(msg, sizeof msg, "%s: error: %s", where, e.msg);
+			return fail(ip, msg);
+		}
+	}
+	return TCL_OK;
+}
+
+/* Innermost "(file "X" line N)" of a Tcl error trace. */
+static int trace_loc(const char *info, char *file, size_t fn, int *line)
+{
+	const char *p = strstr(info, "(file \"");
+	if (!p)
+		return -1;
+	p += 7;
+	const char *q = strchr(p, '"');
+	if (!q)
+		return -1;
+	size_t len = (size_t)(q - p);
+	if (len >= fn)
+		len = fn - 1;
+	memcpy(file, p, len);
+	file[len] = '\0';
+	if (sscanf(q, "\" line %d)", line) != 1)
+		*line = 1;
+	return 0;
+}
+
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			*s = ' ';
+}
+
+int config_load(config *c, const char *path, char *const *defines, int ndefines,
+		gen_err *err)
+{
+	static const char *const groups[] = {"chip", "tile", "ldpu"};
+	load_ctx lc = {.cfg = c, .err = err};
+	int rc = -1;
+
+	if (access(path, R_OK) != 0) {
+		snprintf(err->msg, sizeof err->msg, "%s: error: cannot read the configuration", path);
+		return -1;
+	}
+	if (!getcwd(lc.cwd, sizeof lc.cwd))
+		lc.cwd[0] = '\0';
+	config_defaults(c, path);
+
+	Tcl_Interp *ip = Tcl_CreateInterp();
+	Tcl_SetAssocData(ip, "imnpu", NULL, &lc);
+	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+		Tcl_CreateObjCommand(ip, groups[g], group_cmd, (ClientData)groups[g], NULL);
+
+	for (int i = 0; i < ndefines; i++) {
+		char name[128];
+		const char *eq = strchr(defines[i], '=');
+		size_t nl = eq ? (size_t)(eq - defines[i]) : 0;
+		if (!eq || nl == 0 || nl >= sizeof name) {
+			snprintf(err->msg, sizeof err->msg,
+				 "imnpu-gen: error: -D '%s': expected NAME=VALUE", defines[i]);
+			goto out;
+		}
+		memcpy(name, defines[i], nl);
+		name[nl] = '\0';
+		Tcl_SetVar(ip, name, eq + 1, TCL_GLOBAL_ONLY);
+	}
+
+	if (Tcl_EvalFile(ip, path) != TCL_OK) {
+		const char *code = Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY);
+		const char *info = Tcl_GetVar(ip, "errorInfo", TCL_GLOBAL_ONLY);
+		const char *res = Tcl_GetStringResult(ip);
+		if (code && !strncmp(code, "IMNPU", 5)) {
+			snprintf(err->msg, sizeof err->msg, "%s", res);
+		} else {
+			char file[512];
+			int line = 1;
+			if (!info || trace_loc(info, file, sizeof file, &line) != 0)
+				snprintf(file, sizeof file, "%s", path);
+			if (code && !strncmp(code, "TCL LOOKUP COMMAND ", 19))
+				snprintf(err->msg, sizeof err->msg,
+					 "%s:%d: error: unknown command '%s' (allowed: chip, tile, ldpu and Tcl's own commands)",
+					 file, line, code + 19);
+			else
+				snprintf(err->msg, sizeof err->msg, "%s:%d: error: tcl: %s", file,
+					 line, res);
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	one_line(err->msg);
+	Tcl_DeleteInterp(ip);
+	return rc;
+}

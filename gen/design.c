@@ -1,0 +1,69 @@
+/* Derived widths and names. */
+#include "design.h"
+
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <string.h>
+
+int clog2_min1(long long n)
+{
+	int b = 0;
+	while ((1LL << b) < n)
+		b++;
+	return b < 1 ? 1 : b;
+}
+
+static int imax(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+void design_from_config(design *d, const config *c, const char *version)
+{
+	memset(d, 0, sizeof *d);
+	snprintf(d->name, sizeof d->name, "%s", cfg_str(c, P_CHIP_NAME));
+	d->clock_mhz = (int)cfg_int(c, P_CHIP_CLOCK_MHZ);
+	d->rows = (int)cfg_int(c, P_TILE_ROWS);
+	d->cols = (int)cfg_int(c, P_TILE_COLS);
+	d->in_bits = (int)cfg_int(c, P_TILE_IN_BITS);
+	d->weight_bits = (int)cfg_int(c, P_TILE_WEIGHT_BITS);
+	d->acc_bits = (int)cfg_int(c, P_TILE_ACC_BITS);
+	d->scale_bits = (int)cfg_int(c, P_LDPU_SCALE_BITS);
+	d->offset_bits = (int)cfg_int(c, P_LDPU_OFFSET_BITS);
+	d->shift = (int)cfg_int(c, P_LDPU_SHIFT);
+
+	d->row_w = clog2_min1(d->rows);
+	d->col_w = clog2_min1(d->cols);
+	/* at least 3 bits, so that region 0 holds every control register */
+	d->idx_w = imax(clog2_min1((long long)d->rows * d->cols), 3);
+	d->addr_w = d->idx_w + 2;
+	d->pwm_w = d->in_bits - 1;
+	d->pwm_cycles = 1 << (d->in_bits - 1);
+	d->prod_w = d->acc_bits + d->scale_bits;
+	d->sum_w = imax(d->prod_w, d->offset_bits) + 1;
+	d->q_w = d->sum_w + 1 - d->shift;
+
+	snprintf(d->mod_xbar, sizeof d->mod_xbar, "%s_xbar", d->name);
+	snprintf(d->mod_ldpu, sizeof d->mod_ldpu, "%s_ldpu", d->name);
+	snprintf(d->mod_ctrl, sizeof d->mod_ctrl, "%s_tile_ctrl", d->name);
+	snprintf(d->mod_tile, sizeof d->mod_tile, "%s_tile", d->name);
+
+	/* The hash covers the resolved parameters, not the script's text, so
+	 * two scripts that mean the same chip give the same files. */
+	char canon[4096];
+	uint8_t dig[SHA256_DIGEST_SIZE];
+	struct sha256_ctx h;
+	config_canonical(c, canon, sizeof canon);
+	sha256_init(&h);
+	sha256_update(&h, strlen(canon), (const uint8_t *)canon);
+	sha256_digest(&h, sizeof dig, dig);
+	for (int i = 0; i < 8; i++) /* 16 hex digits identify it well enough */
+		snprintf(d->hash + 2 * i, 3, "%02x", dig[i]);
+
+	const char *base = strrchr(c->config_path, '/');
+	snprintf(d->config_base, sizeof d->config_base, "%s",
+		 base ? base + 1 : c->config_path);
+	d->stamp.tool_version = version;
+	d->stamp.config_name = d->config_base;
+	d->stamp.config_hash = d->hash;
+}

@@ -1,0 +1,54 @@
+/* A validated configuration with every derived width the units need. The
+ * unit emitters read only this. */
+#ifndef IMNPU_DESIGN_H
+#define IMNPU_DESIGN_H
+
+#include "emit.h"
+#include "params.h"
+
+typedef struct {
+	char name[64];
+	int clock_mhz;
+	int rows, cols, in_bits, weight_bits, acc_bits;
+	int scale_bits, offset_bits, shift;
+
+	/* derived */
+	int row_w;      /* row index bits */
+	int col_w;      /* column index bits */
+	int idx_w;      /* weight index bits: clog2(rows*cols) */
+	int addr_w;     /* configuration address bits: 2 region bits + idx_w */
+	int pwm_w;      /* PWM cycle counter bits: in_bits-1 */
+	int pwm_cycles; /* W = 2^(in_bits-1) */
+	int prod_w;     /* acc*scale */
+	int sum_w;      /* acc*scale + offset */
+	int q_w;        /* after the rounding shift */
+
+	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96];
+	gen_stamp stamp;
+	char hash[65];
+	char config_base[256];
+} design;
+
+/* Configuration-bus register map (word addresses within region 0). */
+enum {
+	REG_ID = 0,     /* RO: 0x494D4E50 "IMNP" */
+	REG_GEOM = 1,   /* RO: cols[31:16] rows[15:0] */
+	REG_CTRL = 2,   /* RW: bit 0 relu */
+	REG_STATUS = 3, /* RO: bit 0 busy, bits 2:1 controller state */
+	REG_JOBS = 4,   /* RO: MVMs completed */
+};
+#define IMNPU_ID_VALUE 0x494D4E50u
+
+/* Address regions (the top two address bits). */
+enum { REGION_CSR = 0, REGION_WEIGHT = 1, REGION_SCALE = 2, REGION_OFFSET = 3 };
+
+void design_from_config(design *d, const config *c, const char *version);
+int clog2_min1(long long n);
+
+/* Unit emitters: each writes one module into e. */
+void unit_xbar(emitter *e, const design *d);
+void unit_ldpu(emitter *e, const design *d);
+void unit_tile_ctrl(emitter *e, const design *d);
+void unit_tile(emitter *e, const design *d);
+
+#endif

@@ -1,0 +1,249 @@
+/* Parameter table and checks. */
+#include "params.h"
+
+#include "../golden/imnpu_golden.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* clang-format off */
+const param_def param_table[P__COUNT] = {
+	[P_CHIP_NAME] = {"chip", "name", PT_IDENT, 0, 1, 32, "imnpu",
+		"design name: prefix of every module and file (a letter, then letters, digits, _)"},
+	[P_CHIP_CLOCK_MHZ] = {"chip", "clock_mhz", PT_INT, 1000, 1, 5000, NULL,
+		"core clock in MHz: constraints and timing reports"},
+	[P_TILE_ROWS] = {"tile", "rows", PT_INT, 256, 2, IMNPU_MAX_DIM, NULL,
+		"crossbar rows = length of a tile's input vector"},
+	[P_TILE_COLS] = {"tile", "cols", PT_INT, 256, 1, IMNPU_MAX_DIM, NULL,
+		"crossbar columns = length of a tile's output vector"},
+	[P_TILE_IN_BITS] = {"tile", "in_bits", PT_INT, 8, 2, 8, NULL,
+		"signed activation width (inputs and outputs); PWM window is 2^(in_bits-1) cycles"},
+	[P_TILE_WEIGHT_BITS] = {"tile", "weight_bits", PT_INT, 8, 2, 8, NULL,
+		"signed weight width; weights are symmetric, +-(2^(weight_bits-1)-1)"},
+	[P_TILE_ACC_BITS] = {"tile", "acc_bits", PT_INT, 24, 8, 40, NULL,
+		"signed column result width; must hold rows*2^(in_bits-1)*(2^(weight_bits-1)-1)"},
+	[P_LDPU_SCALE_BITS] = {"ldpu", "scale_bits", PT_INT, 16, 2, 24, NULL,
+		"signed per-column scale width; acc_bits+scale_bits <= 60"},
+	[P_LDPU_OFFSET_BITS] = {"ldpu", "offset_bits", PT_INT, 24, 2, 32, NULL,
+		"signed per-column offset width, in the product's LSBs; <= acc_bits+scale_bits"},
+	[P_LDPU_SHIFT] = {"ldpu", "shift", PT_INT, 16, 0, 59, NULL,
+		"fractional bits of scale and offset, removed by round-half-away requantization; < acc_bits+scale_bits"},
+};
+/* clang-format on */
+
+void config_defaults(config *c, const char *config_path)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->config_path, sizeof c->config_path, "%s", config_path);
+	for (int i = 0; i < P__COUNT; i++) {
+		const param_def *d = &param_table[i];
+		c->v[i].i = d->def;
+		if (d->type == PT_IDENT)
+			snprintf(c->v[i].s, sizeof c->v[i].s, "%s", d->def_str);
+	}
+}
+
+long long cfg_int(const config *c, param_id id)
+{
+	return c->v[id].i;
+}
+
+const char *cfg_str(const config *c, param_id id)
+{
+	return c->v[id].s;
+}
+
+int param_find(const char *group, const char *name)
+{
+	for (int i = 0; i < P__COUNT; i++)
+		if (!strcmp(param_table[i].group, group) &&
+		    !strcmp(param_table[i].name, name))
+			return i;
+	return -1;
+}
+
+static void loc_prefix(char *buf, size_t n, const src_loc *at)
+{
+	if (at->line > 0)
+		snprintf(buf, n, "%s:%d", at->file, at->line);
+	else
+		snprintf(buf, n, "%s", at->file);
+}
+
+static void describe_allowed(const param_def *d, char *buf, size_t n)
+{
+	if (d->type == PT_INT)
+		snprintf(buf, n, "integer %lld..%lld", d->min, d->max);
+	else
+		snprintf(buf, n,
+			 "identifier of %lld..%lld characters: a letter, then letters, digits or _",
+			 d->min, d->max);
+}
+
+int config_set(config *c, param_id id, const char *text, const src_loc *at,
+	       gen_err *err)
+{
+	const param_def *d = &param_table[id];
+	char allowed[160];
+	describe_allowed(d, allowed, sizeof allowed);
+	param_val *v = &c->v[id];
+
+	if (d->type == PT_INT) {
+		char *end = NULL;
+		errno = 0;
+		long long x = strtoll(text, &end, 0);
+		if (errno || end == text || *end != '\0' || isspace((unsigned char)*text)) {
+			snprintf(err->msg, sizeof err->msg,
+				 "%s -%s: value '%s' is not an integer (allowed: %s)",
+				 d->group, d->name, text, allowed);
+			return -1;
+		}
+		if (x < d->min || x > d->max) {
+			snprintf(err->msg, sizeof err->msg,
+				 "%s -%s: value %lld is out of range (allowed: %s)",
+				 d->group, d->name, x, allowed);
+			return -1;
+		}
+		v->i = x;
+	} else {
+		size_t len = strlen(text);
+		int ok = len >= (size_t)d->min && len <= (size_t)d->max &&
+			 isalpha((unsigned char)text[0]);
+		for (size_t k = 0; ok && k < len; k++)
+			ok = isalnum((unsigned char)text[k]) || text[k] == '_';
+		if (!ok) {
+			snprintf(err->msg, sizeof err->msg,
+				 "%s -%s: value '%s' is not allowed (allowed: %s)",
+				 d->group, d->name, text, allowed);
+			return -1;
+		}
+		snprintf(v->s, sizeof v->s, "%s", text);
+	}
+	v->set = 1;
+	v->at = *at;
+	return 0;
+}
+
+/* The location to blame for a broken constraint: the first of the involved
+ * parameters that the configuration set itself; if it set none of them, the
+ * configuration file. */
+static void blame(const config *c, const param_id *ids, int n, param_id *who,
+		  char *where, size_t wn)
+{
+	for (int i = 0; i < n; i++) {
+		if (c->v[ids[i]].set) {
+			*who = ids[i];
+			loc_prefix(where, wn, &c->v[ids[i]].at);
+			return;
+		}
+	}
+	*who = ids[0];
+	snprintf(where, wn, "%s:1", c->config_path);
+}
+
+#define PNAME(id) param_table[id].group, param_table[id].name
+
+int config_check(const config *c, gen_err *err)
+{
+	char where[600];
+	param_id who;
+	const long long rows = cfg_int(c, P_TILE_ROWS);
+	const long long in_bits = cfg_int(c, P_TILE_IN_BITS);
+	const long long wbits = cfg_int(c, P_TILE_WEIGHT_BITS);
+	const long long acc = cfg_int(c, P_TILE_ACC_BITS);
+	const long long sbits = cfg_int(c, P_LDPU_SCALE_BITS);
+	const long long obits = cfg_int(c, P_LDPU_OFFSET_BITS);
+	const long long shift = cfg_int(c, P_LDPU_SHIFT);
+
+	const int need = imnpu_acc_bits_needed((int)rows, (int)in_bits, (int)wbits);
+	if (acc < need) {
+		const param_id ids[] = {P_TILE_ACC_BITS, P_TILE_ROWS, P_TILE_IN_BITS,
+					P_TILE_WEIGHT_BITS};
+		blame(c, ids, 4, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: acc_bits %lld cannot hold rows*2^(in_bits-1)*(2^(weight_bits-1)-1) = %lld*%lld*%lld (allowed: acc_bits >= %d for rows %lld, in_bits %lld, weight_bits %lld)",
+			 where, PNAME(who), acc, rows, 1LL << (in_bits - 1),
+			 (1LL << (wbits - 1)) - 1, need, rows, in_bits, wbits);
+		return -1;
+	}
+	if (acc + sbits > 60) {
+		const param_id ids[] = {P_LDPU_SCALE_BITS, P_TILE_ACC_BITS};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: acc_bits %lld + scale_bits %lld = %lld exceeds the 60-bit product limit (allowed: acc_bits + scale_bits <= 60)",
+			 where, PNAME(who), acc, sbits, acc + sbits);
+		return -1;
+	}
+	if (obits > acc + sbits) {
+		const param_id ids[] = {P_LDPU_OFFSET_BITS, P_LDPU_SCALE_BITS,
+					P_TILE_ACC_BITS};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: offset_bits %lld is wider than the product acc_bits + scale_bits = %lld (allowed: offset_bits <= %lld)",
+			 where, PNAME(who), obits, acc + sbits, acc + sbits);
+		return -1;
+	}
+	if (shift >= acc + sbits) {
+		const param_id ids[] = {P_LDPU_SHIFT, P_LDPU_SCALE_BITS, P_TILE_ACC_BITS};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: shift %lld removes every bit of the %lld-bit product (allowed: shift < acc_bits + scale_bits = %lld)",
+			 where, PNAME(who), shift, acc + sbits, acc + sbits);
+		return -1;
+	}
+	return 0;
+}
+
+void config_canonical(const config *c, char *buf, size_t bufsz)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < P__COUNT && off < bufsz; i++) {
+		const param_def *d = &param_table[i];
+		int n;
+		if (d->type == PT_INT)
+			n = snprintf(buf + off, bufsz - off, "%s.%s=%lld\n", d->group,
+				     d->name, c->v[i].i);
+		else
+			n = snprintf(buf + off, bufsz - off, "%s.%s=%s\n", d->group,
+				     d->name, c->v[i].s);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+void params_list(FILE *f, const char *format)
+{
+	const int md = format && !strcmp(format, "markdown");
+	if (md) {
+		fputs("# Configuration parameters\n\n", f);
+		fputs("Produced by `imnpu-gen --list-params=markdown`; do not edit.\n", f);
+		fputs("A configuration is a Tcl script; each group below is a command that takes\n", f);
+		fputs("`-name value` pairs, e.g. `tile -rows 256 -cols 256`. Cross-constraints are\n", f);
+		fputs("checked after the script has run, before anything is written.\n\n", f);
+		fputs("| command | option | default | allowed | meaning |\n", f);
+		fputs("| --- | --- | --- | --- | --- |\n", f);
+	}
+	for (int i = 0; i < P__COUNT; i++) {
+		const param_def *d = &param_table[i];
+		char def[64];
+		char allowed[160];
+		if (d->type == PT_INT) {
+			snprintf(def, sizeof def, "%lld", d->def);
+			snprintf(allowed, sizeof allowed, "%lld..%lld", d->min, d->max);
+		} else {
+			snprintf(def, sizeof def, "%s", d->def_str);
+			snprintf(allowed, sizeof allowed, "identifier, %lld..%lld chars",
+				 d->min, d->max);
+		}
+		if (md)
+			fprintf(f, "| `%s` | `-%s` | %s | %s | %s |\n", d->group, d->name,
+				def, allowed, d->doc);
+		else
+			fprintf(f, "%-5s -%-12s default %-6s allowed %-26s %s\n", d->group,
+				d->name, def, allowed, d->doc);
+	}
+}

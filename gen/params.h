@@ -1,0 +1,83 @@
+/* The configuration: one table of parameters (group, name, type, default,
+ * range, meaning) drives the Tcl commands, the checks, --list-params and
+ * docs/params.md. */
+#ifndef IMNPU_PARAMS_H
+#define IMNPU_PARAMS_H
+
+#include <stdio.h>
+
+typedef enum { PT_INT, PT_IDENT } param_type;
+
+typedef enum {
+	P_CHIP_NAME,
+	P_CHIP_CLOCK_MHZ,
+	P_TILE_ROWS,
+	P_TILE_COLS,
+	P_TILE_IN_BITS,
+	P_TILE_WEIGHT_BITS,
+	P_TILE_ACC_BITS,
+	P_LDPU_SCALE_BITS,
+	P_LDPU_OFFSET_BITS,
+	P_LDPU_SHIFT,
+	P__COUNT
+} param_id;
+
+typedef struct {
+	const char *group; /* the Tcl command that sets it */
+	const char *name;  /* its option, without the dash */
+	param_type type;
+	long long def;
+	long long min;
+	long long max;
+	const char *def_str; /* PT_IDENT default */
+	const char *doc;
+} param_def;
+
+extern const param_def param_table[P__COUNT];
+
+/* Where a value came from: a file and line of the configuration, or the
+ * built-in default (line 0). */
+typedef struct {
+	char file[512];
+	int line;
+} src_loc;
+
+typedef struct {
+	long long i;
+	char s[64];
+	int set; /* given by the configuration, not the default */
+	src_loc at;
+} param_val;
+
+typedef struct {
+	param_val v[P__COUNT];
+	char config_path[512]; /* as given on the command line */
+} config;
+
+/* An error: one line, ready to print. */
+typedef struct {
+	char msg[1024];
+} gen_err;
+
+void config_defaults(config *c, const char *config_path);
+long long cfg_int(const config *c, param_id id);
+const char *cfg_str(const config *c, param_id id);
+
+/* Parse and range-check one value given as text; on success store it with
+ * its location.  The error names the parameter, the value and the allowed
+ * range; the caller adds the location. */
+int config_set(config *c, param_id id, const char *text, const src_loc *at,
+	       gen_err *err);
+/* Find a parameter by group and name; -1 if none. */
+int param_find(const char *group, const char *name);
+
+/* Cross-constraints between parameters, after the script has run. */
+int config_check(const config *c, gen_err *err);
+
+/* Canonical text of the resolved configuration (what the hash covers). */
+void config_canonical(const config *c, char *buf, size_t bufsz);
+
+/* --list-params: "text" for a terminal, "markdown" for docs/params.md. */
+void params_list(FILE *f, const char *format);
+
+#endif

@@ -1,0 +1,119 @@
+/* LDPU: per-column affine correction, ReLU, round-half-away requantization
+ * and saturation (docs/arith.md 3).  One lane, time-multiplexed over the
+ * columns, with a registered valid/ready output. */
+#include "design.h"
+
+void unit_ldpu(emitter *e, const design *d)
+{
+	const int AB = d->acc_bits, SB = d->scale_bits, OB = d->offset_bits;
+	const int IB = d->in_bits, PW = d->prod_w, SW = d->sum_w, QW = d->q_w;
+	const int sh = d->shift;
+	const vl_port ports[] = {
+		{VL_IN, 1, 0, 0, "clk_i", NULL},
+		{VL_IN, 1, 0, 0, "rst_ni", NULL},
+		{VL_IN, 1, 0, 0, "cfg_scale_we_i", NULL},
+		{VL_IN, 1, 0, 0, "cfg_offset_we_i", NULL},
+		{VL_IN, d->col_w, 0, 0, "cfg_col_i", "column written or read"},
+		{VL_IN, SB, 1, 0, "cfg_scale_i", NULL},
+		{VL_IN, OB, 1, 0, "cfg_offset_i", NULL},
+		{VL_OUT, SB, 1, 0, "cfg_scale_o", "scale[cfg_col_i] one cycle earlier"},
+		{VL_OUT, OB, 1, 0, "cfg_offset_o", "offset[cfg_col_i] one cycle earlier"},
+		{VL_IN, 1, 0, 0, "relu_i", NULL},
+		{VL_IN, 1, 0, 0, "in_valid_i", NULL},
+		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
+		{VL_IN, d->col_w, 0, 0, "in_col_i", NULL},
+		{VL_IN, AB, 1, 0, "in_acc_i", "column result"},
+		{VL_IN, 1, 0, 0, "in_last_i", NULL},
+		{VL_OUT, 1, 0, 0, "out_valid_o", NULL},
+		{VL_IN, 1, 0, 0, "out_ready_i", NULL},
+		{VL_OUT, d->col_w, 0, 0, "out_col_o", NULL},
+		{VL_OUT, IB, 1, 0, "out_data_o", "requantized activation"},
+		{VL_OUT, 1, 0, 0, "out_last_o", NULL},
+	};
+	em_header(e, &d->stamp, "LDPU: y = sat(relu(round_half_away((acc*scale + offset) / 2^shift))).");
+	vl_module_begin(e, d->mod_ldpu, ports, sizeof ports / sizeof ports[0], NULL);
+
+	vl_decl(e, "reg", SB, 1, "scale_q", d->cols, NULL);
+	vl_decl(e, "reg", OB, 1, "offset_q", d->cols, NULL);
+	vl_decl(e, "reg", SB, 1, "cfg_scale_q", 0, NULL);
+	vl_decl(e, "reg", OB, 1, "cfg_offset_q", 0, NULL);
+	em_blank(e);
+	em_open(e, "always @(posedge clk_i) begin");
+	em_line(e, "if (cfg_scale_we_i) scale_q[cfg_col_i] <= cfg_scale_i;");
+	em_line(e, "if (cfg_offset_we_i) offset_q[cfg_col_i] <= cfg_offset_i;");
+	em_line(e, "cfg_scale_q  <= scale_q[cfg_col_i];");
+	em_line(e, "cfg_offset_q <= offset_q[cfg_col_i];");
+	em_close(e, "end");
+	em_line(e, "assign cfg_scale_o  = cfg_scale_q;");
+	em_line(e, "assign cfg_offset_o = cfg_offset_q;");
+	em_blank(e);
+
+	em_comment(e, "Datapath; every intermediate is exact (widths from docs/arith.md 3).");
+	vl_decl(e, "wire", SB, 1, "scale", 0, NULL);
+	vl_decl(e, "wire", OB, 1, "offset", 0, NULL);
+	vl_decl(e, "wire", PW, 0, "prod", 0, "acc * scale, two's complement");
+	vl_decl(e, "wire", SW, 0, "sum", 0, "prod + offset");
+	vl_decl(e, "wire", SW + 1, 0, "biased", 0, "sum + 2^(shift-1) - (sum < 0)");
+	vl_decl(e, "wire", QW, 0, "q", 0, "biased >>> shift (floor)");
+	vl_decl(e, "wire", IB, 0, "y", 0, NULL);
+	em_line(e, "assign scale  = scale_q[in_col_i];");
+	em_line(e, "assign offset = offset_q[in_col_i];");
+	em_comment(e, "Operands sign-extended to the product width: the low %d bits of the product are exact.", PW);
+	em_line(e, "assign prod = {{%d{in_acc_i[%d]}}, in_acc_i} * {{%d{scale[%d]}}, scale};",
+		PW - AB, AB - 1, PW - SB, SB - 1);
+	em_line(e, "assign sum = {{%d{prod[%d]}}, prod} + {{%d{offset[%d]}}, offset};",
+		SW - PW, PW - 1, SW - OB, OB - 1);
+	if (sh == 0) {
+		em_line(e, "assign biased = {sum[%d], sum};", SW - 1);
+	} else {
+		em_comment(e, "Round half away from zero: add half an LSB, one less for negative sums.");
+		em_line(e, "assign biased = {sum[%d], sum} + %d'd%lld - {%d'd0, sum[%d]};",
+			SW - 1, SW + 1, 1LL << (sh - 1), SW, SW - 1);
+	}
+	em_line(e, "assign q = biased[%d:%d];", SW, sh);
+	if (sh > 0) {
+		vl_decl(e, "wire", 1, 0, "unused_biased_lsbs", 0, "only their carry matters");
+		em_line(e, "assign unused_biased_lsbs = ^biased[%d:0];", sh - 1);
+	}
+	em_comment(e, "ReLU, then saturation to %d bits.", IB);
+	if (QW > IB) {
+		em_line(e, "assign y = (relu_i && q[%d]) ? %d'd0 :", QW - 1, IB);
+		em_line(e, "           (!q[%d] && (|q[%d:%d])) ? %d'h%llx :", QW - 1, QW - 2, IB - 1,
+			IB, (1ULL << (IB - 1)) - 1);
+		em_line(e, "           (q[%d] && !(&q[%d:%d])) ? %d'h%llx : q[%d:0];", QW - 1,
+			QW - 2, IB - 1, IB, 1ULL << (IB - 1), IB - 1);
+	} else if (QW == IB) {
+		em_line(e, "assign y = (relu_i && q[%d]) ? %d'd0 : q;", QW - 1, IB);
+	} else {
+		em_line(e, "assign y = (relu_i && q[%d]) ? %d'd0 : {{%d{q[%d]}}, q};", QW - 1, IB,
+			IB - QW, QW - 1);
+	}
+	em_blank(e);
+
+	em_comment(e, "Output register: a one-entry pipeline stage.");
+	vl_decl(e, "reg", 1, 0, "out_valid_q", 0, NULL);
+	vl_decl(e, "reg", d->col_w, 0, "out_col_q", 0, NULL);
+	vl_decl(e, "reg", IB, 0, "out_data_q", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "out_last_q", 0, NULL);
+	em_line(e, "assign in_ready_o = !out_valid_q || out_ready_i;");
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "out_valid_q <= 1'b0;");
+	em_close(e, "end else if (in_ready_o) begin");
+	e->indent++;
+	em_line(e, "out_valid_q <= in_valid_i;");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_open(e, "always @(posedge clk_i) begin");
+	em_open(e, "if (in_ready_o && in_valid_i) begin");
+	em_line(e, "out_col_q  <= in_col_i;");
+	em_line(e, "out_data_q <= y;");
+	em_line(e, "out_last_q <= in_last_i;");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_line(e, "assign out_valid_o = out_valid_q;");
+	em_line(e, "assign out_col_o   = out_col_q;");
+	em_line(e, "assign out_data_o  = out_data_q;");
+	em_line(e, "assign out_last_o  = out_last_q;");
+	vl_module_end(e, d->mod_ldpu);
+}

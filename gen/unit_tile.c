@@ -1,0 +1,93 @@
+/* Tile top: controller + crossbar macro + LDPU. */
+#include "design.h"
+
+void unit_tile(emitter *e, const design *d)
+{
+	const int IB = d->in_bits;
+	const vl_port ports[] = {
+		{VL_IN, 1, 0, 0, "clk_i", NULL},
+		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
+		{VL_IN, 1, 0, 0, "cfg_valid_i", "configuration bus: one request per cycle"},
+		{VL_IN, 1, 0, 0, "cfg_we_i", NULL},
+		{VL_IN, d->addr_w, 0, 0, "cfg_addr_i", "word address: region[1:0], index"},
+		{VL_IN, 32, 0, 0, "cfg_wdata_i", NULL},
+		{VL_OUT, 1, 0, 0, "cfg_rvalid_o", NULL},
+		{VL_OUT, 32, 0, 0, "cfg_rdata_o", NULL},
+		{VL_IN, 1, 0, 0, "in_valid_i", "input vector: rows values in row order"},
+		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
+		{VL_IN, IB, 0, 0, "in_data_i", NULL},
+		{VL_OUT, 1, 0, 0, "out_valid_o", "output vector: cols values in column order"},
+		{VL_IN, 1, 0, 0, "out_ready_i", NULL},
+		{VL_OUT, IB, 1, 0, "out_data_o", NULL},
+		{VL_OUT, d->col_w, 0, 0, "out_col_o", NULL},
+		{VL_OUT, 1, 0, 0, "out_last_o", "last column of the vector"},
+	};
+	em_header(e, &d->stamp, "Tile: crossbar macro + tile controller + LDPU.");
+	vl_module_begin(e, d->mod_tile, ports, sizeof ports / sizeof ports[0], NULL);
+
+	vl_decl(e, "wire", 1, 0, "x_we", 0, NULL);
+	vl_decl(e, "wire", d->row_w, 0, "x_addr", 0, NULL);
+	vl_decl(e, "wire", IB, 1, "x_wdata", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "start", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "done", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "w_we", 0, NULL);
+	vl_decl(e, "wire", d->idx_w, 0, "w_addr", 0, NULL);
+	vl_decl(e, "wire", d->weight_bits, 1, "w_wdata", 0, NULL);
+	vl_decl(e, "wire", d->weight_bits, 1, "w_rdata", 0, NULL);
+	vl_decl(e, "wire", d->col_w, 0, "ld_col", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "ld_valid", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "ld_ready", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "ld_last", 0, NULL);
+	vl_decl(e, "wire", d->acc_bits, 1, "col_data", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "relu", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "cfg_scale_we", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "cfg_offset_we", 0, NULL);
+	vl_decl(e, "wire", d->col_w, 0, "cfg_col", 0, NULL);
+	vl_decl(e, "wire", d->scale_bits, 1, "cfg_scale_w", 0, NULL);
+	vl_decl(e, "wire", d->offset_bits, 1, "cfg_offset_w", 0, NULL);
+	vl_decl(e, "wire", d->scale_bits, 1, "cfg_scale_r", 0, NULL);
+	vl_decl(e, "wire", d->offset_bits, 1, "cfg_offset_r", 0, NULL);
+	em_blank(e);
+
+	const vl_conn ctrl[] = {
+		{"clk_i", NULL}, {"rst_ni", NULL},
+		{"cfg_valid_i", NULL}, {"cfg_we_i", NULL}, {"cfg_addr_i", NULL},
+		{"cfg_wdata_i", NULL}, {"cfg_rvalid_o", NULL}, {"cfg_rdata_o", NULL},
+		{"in_valid_i", NULL}, {"in_ready_o", NULL}, {"in_data_i", NULL},
+		{"x_we_o", "x_we"}, {"x_addr_o", "x_addr"}, {"x_wdata_o", "x_wdata"},
+		{"start_o", "start"}, {"done_i", "done"},
+		{"w_we_o", "w_we"}, {"w_addr_o", "w_addr"}, {"w_wdata_o", "w_wdata"},
+		{"w_rdata_i", "w_rdata"},
+		{"ld_valid_o", "ld_valid"}, {"ld_ready_i", "ld_ready"},
+		{"ld_col_o", "ld_col"}, {"ld_last_o", "ld_last"}, {"relu_o", "relu"},
+		{"cfg_scale_we_o", "cfg_scale_we"}, {"cfg_offset_we_o", "cfg_offset_we"},
+		{"cfg_col_o", "cfg_col"}, {"cfg_scale_o", "cfg_scale_w"},
+		{"cfg_offset_o", "cfg_offset_w"}, {"cfg_scale_i", "cfg_scale_r"},
+		{"cfg_offset_i", "cfg_offset_r"},
+	};
+	vl_instance(e, d->mod_ctrl, "u_ctrl", ctrl, sizeof ctrl / sizeof ctrl[0]);
+	em_blank(e);
+	const vl_conn xbar[] = {
+		{"clk_i", NULL}, {"rst_ni", NULL},
+		{"w_we_i", "w_we"}, {"w_addr_i", "w_addr"}, {"w_wdata_i", "w_wdata"},
+		{"w_rdata_o", "w_rdata"},
+		{"x_we_i", "x_we"}, {"x_addr_i", "x_addr"}, {"x_wdata_i", "x_wdata"},
+		{"start_i", "start"}, {"done_o", "done"},
+		{"col_addr_i", "ld_col"}, {"col_data_o", "col_data"},
+	};
+	vl_instance(e, d->mod_xbar, "u_xbar", xbar, sizeof xbar / sizeof xbar[0]);
+	em_blank(e);
+	const vl_conn ldpu[] = {
+		{"clk_i", NULL}, {"rst_ni", NULL},
+		{"cfg_scale_we_i", "cfg_scale_we"}, {"cfg_offset_we_i", "cfg_offset_we"},
+		{"cfg_col_i", "cfg_col"}, {"cfg_scale_i", "cfg_scale_w"},
+		{"cfg_offset_i", "cfg_offset_w"}, {"cfg_scale_o", "cfg_scale_r"},
+		{"cfg_offset_o", "cfg_offset_r"}, {"relu_i", "relu"},
+		{"in_valid_i", "ld_valid"}, {"in_ready_o", "ld_ready"},
+		{"in_col_i", "ld_col"}, {"in_acc_i", "col_data"}, {"in_last_i", "ld_last"},
+		{"out_valid_o", NULL}, {"out_ready_i", NULL}, {"out_col_o", NULL},
+		{"out_data_o", NULL}, {"out_last_o", NULL},
+	};
+	vl_instance(e, d->mod_ldpu, "u_ldpu", ldpu, sizeof ldpu / sizeof ldpu[0]);
+	vl_module_end(e, d->mod_tile);
+}

@@ -1,0 +1,246 @@
+/* Minimal tile controller: the configuration bus (weights, LDPU constants,
+ * control and status registers), input vector assembly, firing the macro
+ * when the vector is complete, and streaming the columns through the LDPU. */
+#include "design.h"
+
+/* Clamp the 32-bit signed write data into a field of `bits`; symmetric
+ * drops the most negative code (docs/arith.md 1). */
+static void emit_clamp(emitter *e, const char *dst, int bits, int symmetric)
+{
+	const long long hi = (1LL << (bits - 1)) - 1;
+	const long long lo = symmetric ? -hi : -hi - 1;
+	if (bits >= 32 && !symmetric) {
+		em_line(e, "assign %s = cfg_wdata_i;", dst);
+		return;
+	}
+	em_line(e, "assign %s = ($signed(cfg_wdata_i) > 32'sd%lld) ? %d'h%llx :", dst, hi,
+		bits, (unsigned long long)hi);
+	em_line(e, "    ($signed(cfg_wdata_i) < -32'sd%lld) ? %d'h%llx : cfg_wdata_i[%d:0];",
+		-lo, bits, (unsigned long long)lo & ((1ULL << bits) - 1), bits - 1);
+}
+
+void unit_tile_ctrl(emitter *e, const design *d)
+{
+	const int R = d->rows, C = d->cols, IB = d->in_bits, AW = d->addr_w;
+	const int IW = d->idx_w;
+	const long long depth = (long long)R * C;
+	const vl_port ports[] = {
+		{VL_IN, 1, 0, 0, "clk_i", NULL},
+		{VL_IN, 1, 0, 0, "rst_ni", NULL},
+		{VL_IN, 1, 0, 0, "cfg_valid_i", "configuration bus request"},
+		{VL_IN, 1, 0, 0, "cfg_we_i", NULL},
+		{VL_IN, AW, 0, 0, "cfg_addr_i", "region[1:0], index"},
+		{VL_IN, 32, 0, 0, "cfg_wdata_i", NULL},
+		{VL_OUT, 1, 0, 0, "cfg_rvalid_o", "read data valid, one cycle after a read"},
+		{VL_OUT, 32, 0, 0, "cfg_rdata_o", NULL},
+		{VL_IN, 1, 0, 0, "in_valid_i", "input vector stream, row order"},
+		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
+		{VL_IN, IB, 0, 0, "in_data_i", NULL},
+		{VL_OUT, 1, 0, 0, "x_we_o", NULL},
+		{VL_OUT, d->row_w, 0, 0, "x_addr_o", NULL},
+		{VL_OUT, IB, 1, 0, "x_wdata_o", NULL},
+		{VL_OUT, 1, 0, 0, "start_o", NULL},
+		{VL_IN, 1, 0, 0, "done_i", NULL},
+		{VL_OUT, 1, 0, 0, "w_we_o", NULL},
+		{VL_OUT, IW, 0, 0, "w_addr_o", NULL},
+		{VL_OUT, d->weight_bits, 1, 0, "w_wdata_o", NULL},
+		{VL_IN, d->weight_bits, 1, 0, "w_rdata_i", NULL},
+		{VL_OUT, 1, 0, 0, "ld_valid_o", "column stream to the LDPU"},
+		{VL_IN, 1, 0, 0, "ld_ready_i", NULL},
+		{VL_OUT, d->col_w, 0, 0, "ld_col_o", NULL},
+		{VL_OUT, 1, 0, 0, "ld_last_o", NULL},
+		{VL_OUT, 1, 0, 0, "relu_o", NULL},
+		{VL_OUT, 1, 0, 0, "cfg_scale_we_o", NULL},
+		{VL_OUT, 1, 0, 0, "cfg_offset_we_o", NULL},
+		{VL_OUT, d->col_w, 0, 0, "cfg_col_o", NULL},
+		{VL_OUT, d->scale_bits, 1, 0, "cfg_scale_o", NULL},
+		{VL_OUT, d->offset_bits, 1, 0, "cfg_offset_o", NULL},
+		{VL_IN, d->scale_bits, 1, 0, "cfg_scale_i", NULL},
+		{VL_IN, d->offset_bits, 1, 0, "cfg_offset_i", NULL},
+	};
+	em_header(e, &d->stamp, "Tile controller: configuration bus, input assembly, fire on a complete vector, output sequencing.");
+	vl_module_begin(e, d->mod_ctrl, ports, sizeof ports / sizeof ports[0], NULL);
+
+	em_line(e, "localparam [1:0] StLoad = 2'd0;  // accepting the input vector");
+	em_line(e, "localparam [1:0] StMvm  = 2'd1;  // macro integrating and converting");
+	em_line(e, "localparam [1:0] StOut  = 2'd2;  // columns through the LDPU");
+	em_blank(e);
+
+	/* ---- configuration bus ---- */
+	em_comment(e, "Configuration bus decode (register map in the generated _params.h).");
+	vl_decl(e, "wire", 2, 0, "region", 0, NULL);
+	vl_decl(e, "wire", IW, 0, "index", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "wr", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "rd", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "idle", 0, "constants may change only between jobs");
+	vl_decl(e, "wire", 1, 0, "w_in_range", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "c_in_range", 0, NULL);
+	em_line(e, "assign region = cfg_addr_i[%d:%d];", AW - 1, AW - 2);
+	em_line(e, "assign index  = cfg_addr_i[%d:0];", IW - 1);
+	em_line(e, "assign wr     = cfg_valid_i && cfg_we_i;");
+	em_line(e, "assign rd     = cfg_valid_i && !cfg_we_i;");
+	if (depth == (1LL << IW))
+		em_line(e, "assign w_in_range = 1'b1;");
+	else
+		em_line(e, "assign w_in_range = index < %d'd%lld;", IW, depth);
+	if (IW > d->col_w)
+		em_line(e, "assign c_in_range = index < %d'd%d;", IW, C);
+	else
+		em_line(e, "assign c_in_range = 1'b1;");
+	em_blank(e);
+
+	em_comment(e, "Write data clamped into each field.");
+	emit_clamp(e, "w_wdata_o", d->weight_bits, 1);
+	emit_clamp(e, "cfg_scale_o", d->scale_bits, 0);
+	emit_clamp(e, "cfg_offset_o", d->offset_bits, 0);
+	em_line(e, "assign w_addr_o        = index;");
+	em_line(e, "assign cfg_col_o       = index[%d:0];", d->col_w - 1);
+	em_line(e, "assign w_we_o          = wr && idle && region == 2'd%d && w_in_range;", REGION_WEIGHT);
+	em_line(e, "assign cfg_scale_we_o  = wr && idle && region == 2'd%d && c_in_range;", REGION_SCALE);
+	em_line(e, "assign cfg_offset_we_o = wr && idle && region == 2'd%d && c_in_range;", REGION_OFFSET);
+	em_blank(e);
+
+	/* ---- FSM ---- */
+	vl_decl(e, "reg", 2, 0, "state_d", 0, NULL);
+	vl_decl(e, "reg", 2, 0, "state_q", 0, NULL);
+	vl_decl(e, "reg", d->row_w, 0, "row_d", 0, NULL);
+	vl_decl(e, "reg", d->row_w, 0, "row_q", 0, NULL);
+	vl_decl(e, "reg", d->col_w, 0, "col_d", 0, NULL);
+	vl_decl(e, "reg", d->col_w, 0, "col_q", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "in_ready", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "x_we", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "start", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "ld_valid", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "job_done", 0, NULL);
+	vl_decl(e, "reg", 32, 0, "jobs_q", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "relu_q", 0, NULL);
+	em_blank(e);
+	em_open(e, "always @(*) begin");
+	em_line(e, "state_d  = state_q;");
+	em_line(e, "row_d    = row_q;");
+	em_line(e, "col_d    = col_q;");
+	em_line(e, "in_ready = 1'b0;");
+	em_line(e, "x_we     = 1'b0;");
+	em_line(e, "start    = 1'b0;");
+	em_line(e, "ld_valid = 1'b0;");
+	em_line(e, "job_done = 1'b0;");
+	em_open(e, "case (state_q)");
+	em_open(e, "StLoad: begin");
+	em_line(e, "in_ready = 1'b1;");
+	em_open(e, "if (in_valid_i) begin");
+	em_line(e, "x_we = 1'b1;");
+	em_open(e, "if (row_q == %d'd%d) begin", d->row_w, R - 1);
+	em_line(e, "row_d   = %d'd0;", d->row_w);
+	em_line(e, "start   = 1'b1;");
+	em_line(e, "state_d = StMvm;");
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "row_d = row_q + %d'd1;", d->row_w);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_open(e, "StMvm: begin");
+	em_open(e, "if (done_i) begin");
+	em_line(e, "col_d   = %d'd0;", d->col_w);
+	em_line(e, "state_d = StOut;");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_open(e, "StOut: begin");
+	em_line(e, "ld_valid = 1'b1;");
+	em_open(e, "if (ld_ready_i) begin");
+	em_open(e, "if (col_q == %d'd%d) begin", d->col_w, C - 1);
+	em_line(e, "col_d    = %d'd0;", d->col_w);
+	em_line(e, "job_done = 1'b1;");
+	em_line(e, "state_d  = StLoad;");
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "col_d = col_q + %d'd1;", d->col_w);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_open(e, "default: begin");
+	em_line(e, "state_d = StLoad;");
+	em_close(e, "end");
+	em_close(e, "endcase");
+	em_close(e, "end");
+	em_blank(e);
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "state_q <= StLoad;");
+	em_line(e, "row_q   <= %d'd0;", d->row_w);
+	em_line(e, "col_q   <= %d'd0;", d->col_w);
+	em_line(e, "jobs_q  <= 32'd0;");
+	em_line(e, "relu_q  <= 1'b0;");
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "state_q <= state_d;");
+	em_line(e, "row_q   <= row_d;");
+	em_line(e, "col_q   <= col_d;");
+	em_line(e, "if (job_done) jobs_q <= jobs_q + 32'd1;");
+	em_line(e, "if (wr && region == 2'd%d && index == %d'd%d) relu_q <= cfg_wdata_i[0];",
+		REGION_CSR, IW, REG_CTRL);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_blank(e);
+
+	/* ---- reads ---- */
+	em_comment(e, "Reads answer one cycle later; memory regions read their macros.");
+	vl_decl(e, "reg", 1, 0, "rvalid_q", 0, NULL);
+	vl_decl(e, "reg", 2, 0, "rregion_q", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "rin_range_q", 0, NULL);
+	vl_decl(e, "reg", 32, 0, "csr_q", 0, NULL);
+	vl_decl(e, "reg", 32, 0, "csr", 0, NULL);
+	em_open(e, "always @(*) begin");
+	em_open(e, "case (index)");
+	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_ID, IMNPU_ID_VALUE);
+	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_GEOM,
+		((unsigned)C << 16) | (unsigned)R);
+	em_line(e, "%d'd%d: csr = {31'd0, relu_q};", IW, REG_CTRL);
+	em_line(e, "%d'd%d: csr = {29'd0, state_q, !idle};", IW, REG_STATUS);
+	em_line(e, "%d'd%d: csr = jobs_q;", IW, REG_JOBS);
+	em_line(e, "default: csr = 32'd0;");
+	em_close(e, "endcase");
+	em_close(e, "end");
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "rvalid_q <= 1'b0;");
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "rvalid_q <= rd;");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_open(e, "always @(posedge clk_i) begin");
+	em_open(e, "if (rd) begin");
+	em_line(e, "rregion_q   <= region;");
+	em_line(e, "rin_range_q <= region == 2'd%d ? w_in_range : c_in_range;", REGION_WEIGHT);
+	em_line(e, "csr_q       <= csr;");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_line(e, "assign cfg_rvalid_o = rvalid_q;");
+	em_line(e, "assign cfg_rdata_o  = rregion_q == 2'd%d ? csr_q :", REGION_CSR);
+	em_line(e, "                      !rin_range_q ? 32'd0 :");
+	em_line(e, "                      rregion_q == 2'd%d ? {{%d{w_rdata_i[%d]}}, w_rdata_i} :",
+		REGION_WEIGHT, 32 - d->weight_bits, d->weight_bits - 1);
+	if (d->scale_bits < 32)
+		em_line(e, "                      rregion_q == 2'd%d ? {{%d{cfg_scale_i[%d]}}, cfg_scale_i} :",
+			REGION_SCALE, 32 - d->scale_bits, d->scale_bits - 1);
+	else
+		em_line(e, "                      rregion_q == 2'd%d ? cfg_scale_i :", REGION_SCALE);
+	if (d->offset_bits < 32)
+		em_line(e, "                      {{%d{cfg_offset_i[%d]}}, cfg_offset_i};",
+			32 - d->offset_bits, d->offset_bits - 1);
+	else
+		em_line(e, "                      cfg_offset_i;");
+	em_blank(e);
+	em_line(e, "assign idle       = state_q == StLoad;");
+	em_line(e, "assign in_ready_o = in_ready;");
+	em_line(e, "assign x_we_o     = x_we;");
+	em_line(e, "assign x_addr_o   = row_q;");
+	em_line(e, "assign x_wdata_o  = in_data_i;");
+	em_line(e, "assign start_o    = start;");
+	em_line(e, "assign ld_valid_o = ld_valid;");
+	em_line(e, "assign ld_col_o   = col_q;");
+	em_line(e, "assign ld_last_o  = col_q == %d'd%d;", d->col_w, C - 1);
+	em_line(e, "assign relu_o     = relu_q;");
+	vl_module_end(e, d->mod_ctrl);
+}

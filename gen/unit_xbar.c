@@ -1,0 +1,128 @@
+/* Crossbar macro, ideal mode: a weight memory, row drivers that apply each
+ * input as a pulse width, and one integrator per column (docs/arith.md 2).
+ * A behavioral model: one memory array and a loop, never rows*cols instances. */
+#include "design.h"
+
+void unit_xbar(emitter *e, const design *d)
+{
+	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
+	const int AB = d->acc_bits;
+	const long long depth = (long long)R * C;
+	const vl_port ports[] = {
+		{VL_IN, 1, 0, 0, "clk_i", NULL},
+		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
+		{VL_IN, 1, 0, 0, "w_we_i", "weight write"},
+		{VL_IN, d->idx_w, 0, 0, "w_addr_i", "weight index: row*Cols + col"},
+		{VL_IN, WB, 1, 0, "w_wdata_i", NULL},
+		{VL_OUT, WB, 1, 0, "w_rdata_o", "weight at w_addr_i one cycle earlier"},
+		{VL_IN, 1, 0, 0, "x_we_i", "input (row driver) write"},
+		{VL_IN, d->row_w, 0, 0, "x_addr_i", NULL},
+		{VL_IN, IB, 1, 0, "x_wdata_i", NULL},
+		{VL_IN, 1, 0, 0, "start_i", "begin an MVM on the loaded inputs"},
+		{VL_OUT, 1, 0, 0, "done_o", "one cycle: column results are valid"},
+		{VL_IN, d->col_w, 0, 0, "col_addr_i", NULL},
+		{VL_OUT, AB, 1, 0, "col_data_o", "converted result of column col_addr_i"},
+	};
+	em_header(e, &d->stamp, "Crossbar macro (behavioral, ideal mode): exact integer MVM with PWM input timing.");
+	vl_module_begin(e, d->mod_xbar, ports, sizeof ports / sizeof ports[0], NULL);
+
+	vl_localparam(e, "Rows", R, "crossbar rows");
+	vl_localparam(e, "Cols", C, "crossbar columns");
+	em_blank(e);
+	vl_decl(e, "reg", WB, 1, "w_q", depth, "weights, row-major");
+	vl_decl(e, "reg", IB, 1, "x_q", R, "row driver inputs");
+	vl_decl(e, "reg", AB, 1, "integ_q", C, "column integrators");
+	vl_decl(e, "reg", AB, 1, "adc_q", C, "converted column results");
+	vl_decl(e, "reg", AB, 1, "delta", C, "current integrated this PWM cycle");
+	vl_decl(e, "reg", d->pwm_w, 0, "k_q", 0, "PWM cycle within the window");
+	vl_decl(e, "reg", 1, 0, "run_q", 0, "integrating");
+	vl_decl(e, "reg", 1, 0, "conv_q", 0, "converting");
+	vl_decl(e, "reg", 1, 0, "done_q", 0, NULL);
+	vl_decl(e, "reg", WB, 1, "w_rdata_q", 0, NULL);
+	vl_decl(e, "reg", IB, 0, "mag", 0, "|x[r]|");
+	vl_decl(e, "integer", 0, 0, "r", 0, NULL);
+	vl_decl(e, "integer", 0, 0, "c", 0, NULL);
+	em_blank(e);
+
+	em_comment(e, "PWM: row r is driven in cycle k when |x[r]| > k, with the sign of x[r].");
+	em_open(e, "always @(*) begin");
+	em_line(e, "mag = %d'd0;", IB);
+	em_line(e, "for (c = 0; c < Cols; c = c + 1) delta[c] = %d'sd0;", AB);
+	em_open(e, "if (run_q) begin");
+	em_open(e, "for (r = 0; r < Rows; r = r + 1) begin");
+	em_line(e, "mag = x_q[r][%d] ? (~x_q[r] + %d'd1) : x_q[r];", IB - 1, IB);
+	em_open(e, "if (mag > {1'b0, k_q}) begin");
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
+	em_open(e, "if (x_q[r][%d]) begin", IB - 1);
+	em_line(e, "delta[c] = delta[c] - {{%d{w_q[r*Cols+c][%d]}}, w_q[r*Cols+c]};", AB - WB, WB - 1);
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "delta[c] = delta[c] + {{%d{w_q[r*Cols+c][%d]}}, w_q[r*Cols+c]};", AB - WB, WB - 1);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_blank(e);
+
+	em_comment(e, "Window of %d PWM cycles (2^(in_bits-1)): start at edge 0, integrate at edges 1..%d,",
+		   d->pwm_cycles, d->pwm_cycles);
+	em_comment(e, "convert at edge %d; done_o is high for the cycle after.", d->pwm_cycles + 1);
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "run_q  <= 1'b0;");
+	em_line(e, "conv_q <= 1'b0;");
+	em_line(e, "done_q <= 1'b0;");
+	em_line(e, "k_q    <= %d'd0;", d->pwm_w);
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "done_q <= conv_q;");
+	em_line(e, "conv_q <= 1'b0;");
+	em_open(e, "if (start_i) begin");
+	em_line(e, "run_q <= 1'b1;");
+	em_line(e, "k_q   <= %d'd0;", d->pwm_w);
+	em_close(e, "end else if (run_q) begin");
+	e->indent++;
+	em_open(e, "if (k_q == %d'd%d) begin", d->pwm_w, d->pwm_cycles - 1);
+	em_line(e, "run_q  <= 1'b0;");
+	em_line(e, "conv_q <= 1'b1;");
+	em_close(e, "end");
+	em_line(e, "k_q <= k_q + %d'd1;", d->pwm_w);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_blank(e);
+
+	em_comment(e, "Integrators and the ideal ADC: one small process per column.");
+	em_line(e, "genvar gc;");
+	em_open(e, "generate");
+	em_open(e, "for (gc = 0; gc < Cols; gc = gc + 1) begin : g_col");
+	em_open(e, "always @(posedge clk_i) begin");
+	em_open(e, "if (start_i) begin");
+	em_line(e, "integ_q[gc] <= %d'sd0;", AB);
+	em_close(e, "end else if (run_q) begin");
+	e->indent++;
+	em_line(e, "integ_q[gc] <= integ_q[gc] + delta[gc];");
+	em_close(e, "end");
+	em_line(e, "if (conv_q) adc_q[gc] <= integ_q[gc];");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "endgenerate");
+	em_blank(e);
+	em_comment(e, "Weight and input memories.");
+	em_open(e, "always @(posedge clk_i) begin");
+	em_line(e, "if (w_we_i) w_q[w_addr_i] <= w_wdata_i;");
+	if (depth == (1LL << d->idx_w))
+		em_line(e, "w_rdata_q <= w_q[w_addr_i];");
+	else
+		em_line(e, "w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;",
+			d->idx_w, depth, WB);
+	em_line(e, "if (x_we_i) x_q[x_addr_i] <= x_wdata_i;");
+	em_close(e, "end");
+	em_blank(e);
+	em_line(e, "assign w_rdata_o  = w_rdata_q;");
+	em_line(e, "assign done_o     = done_q;");
+	em_line(e, "assign col_data_o = adc_q[col_addr_i];");
+	vl_module_end(e, d->mod_xbar);
+}

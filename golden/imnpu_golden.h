@@ -1,0 +1,105 @@
+/* IMNPU golden model: bit-accurate C reference of the generated hardware.
+ * Written from docs/arith.md; the RTL is written from the same page.
+ * Kernels follow the TFLM reference style: a params struct in, output last. */
+#ifndef IMNPU_GOLDEN_H
+#define IMNPU_GOLDEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest crossbar dimension the generator accepts (docs/params.md). */
+#define IMNPU_MAX_DIM 1024
+
+/* Geometry and widths of one tile (docs/arith.md section 1). */
+typedef struct {
+	int rows;        /* crossbar rows = input vector length */
+	int cols;        /* crossbar columns = output vector length */
+	int in_bits;     /* signed activation width, inputs and outputs */
+	int weight_bits; /* signed symmetric weight width */
+	int acc_bits;    /* signed column result width */
+	int scale_bits;  /* signed LDPU scale width */
+	int offset_bits; /* signed LDPU offset width */
+	int shift;       /* LDPU fractional bits removed by requantization */
+} imnpu_tile_params;
+
+/* Per-column LDPU constants and the tile's mode. */
+typedef struct {
+	const int32_t *scale;  /* cols entries, each within s(scale_bits) */
+	const int32_t *offset; /* cols entries, each within s(offset_bits) */
+	int relu;              /* CTRL bit 0 */
+} imnpu_ldpu_consts;
+
+/* Clamp v to the signed range of a bits-wide field: sat() in docs/arith.md. */
+int64_t imnpu_sat(int64_t v, int bits);
+/* Clamp v to the symmetric range: satsym() in docs/arith.md. */
+int64_t imnpu_satsym(int64_t v, int bits);
+
+/* Smallest acc_bits that holds every ideal MVM result (docs/arith.md 2). */
+int imnpu_acc_bits_needed(int rows, int in_bits, int weight_bits);
+
+/* Round-half-away-from-zero division by 2^shift: the one requantization
+ * rounding function of the whole model. */
+int64_t imnpu_round_shift(int64_t s, int shift);
+
+/* LDPU for one column: (acc*scale + offset) -> round -> relu -> sat. */
+int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t acc,
+			  int32_t scale, int32_t offset, int relu);
+
+/* Ideal MVM: acc[c] = sum_r x[r]*w[r*cols+c]. */
+void imnpu_xbar_mvm_ideal(const imnpu_tile_params *p, const int8_t *w,
+			  const int8_t *x, int64_t *acc);
+
+/* The same MVM integrated PWM cycle by PWM cycle (docs/arith.md 2, PWM
+ * timing); equal to imnpu_xbar_mvm_ideal() by construction. */
+void imnpu_xbar_mvm_pwm(const imnpu_tile_params *p, const int8_t *w,
+			const int8_t *x, int64_t *acc);
+
+/* LDPU over all columns. */
+void imnpu_ldpu(const imnpu_tile_params *p, const imnpu_ldpu_consts *k,
+		const int64_t *acc, int8_t *y);
+
+/* One whole tile job: x (rows) -> y (cols). */
+void imnpu_tile_run(const imnpu_tile_params *p, const int8_t *w,
+		    const imnpu_ldpu_consts *k, const int8_t *x, int8_t *y);
+
+/* PWM window length W = 2^(in_bits-1) and macro occupancy W+2. */
+int imnpu_pwm_cycles(const imnpu_tile_params *p);
+int imnpu_mvm_cycles(const imnpu_tile_params *p);
+/* Cycles from the first input accepted to the last output delivered, with
+ * an unstalled input stream and an always-ready consumer (docs/arith.md 4). */
+int imnpu_tile_cycles(const imnpu_tile_params *p);
+
+/* ---- splitmix64 pseudo-random numbers (docs/arith.md 5) ---- */
+typedef struct {
+	uint64_t s;
+} imnpu_rng;
+
+void imnpu_rng_seed(imnpu_rng *r, uint64_t seed);
+uint64_t imnpu_rng_next(imnpu_rng *r);
+/* Uniform integer in [lo, hi], both inclusive. */
+int64_t imnpu_rng_range(imnpu_rng *r, int64_t lo, int64_t hi);
+/* 1 with probability num/den. */
+int imnpu_rng_chance(imnpu_rng *r, unsigned num, unsigned den);
+
+/* ---- Corner-biased random test data ---- */
+void imnpu_gen_weights(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w);
+void imnpu_gen_inputs(const imnpu_tile_params *p, imnpu_rng *r, int8_t *x);
+/* Scales and offsets sized so that most outputs land inside the int range,
+ * some columns saturate at either end, some produce exact rounding ties. */
+void imnpu_gen_ldpu(const imnpu_tile_params *p, imnpu_rng *r, int32_t *scale,
+		    int32_t *offset);
+/* Weights and LDPU constants for one batch: three times in four random
+ * (as above), once a directed batch where acc[c] equals one input exactly
+ * and the scales are odd multiples of 0.5, so odd inputs are rounding ties. */
+void imnpu_gen_batch(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w,
+		     int32_t *scale, int32_t *offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

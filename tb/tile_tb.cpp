@@ -1,0 +1,511 @@
+// Tile testbench: drives the generated tile RTL through its configuration bus
+// and streams, and compares every output vector against the golden model.
+//
+// Built once per configuration (make build/<cfg>/Vtile); the configuration's
+// generated <cfg>_params.h is force-included, so this file names no size.
+//
+// Plusargs:
+//   +seed=N       random seed (printed; default: from the clock)
+//   +vectors=N    input vectors to run (default 200)
+//   +reload=N     vectors between reprogramming weights and LDPU constants (default 50)
+//   +stall=P      percent of cycles with an input gap or output back-pressure,
+//                 in the vectors that are stalled (every fourth; default 30)
+//   +trace[=F]    write an FST waveform (default build/<cfg>/<cfg>.fst)
+//   +quiet        print only the summary
+#include "Vtile.h"
+#include "imnpu_golden.h"
+
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#ifndef IMNPU_ROWS
+#error "compile with -include <cfg>_params.h"
+#endif
+
+namespace {
+
+struct Options {
+	uint64_t seed = 0;
+	bool seed_given = false;
+	long vectors = 200;
+	long reload = 50;
+	unsigned stall = 30;
+	bool trace = false;
+	std::string trace_file;
+	bool quiet = false;
+};
+
+// One input vector in flight and what it must produce.
+struct Job {
+	long index;
+	std::vector<int8_t> x;
+	std::vector<int8_t> y;      // golden outputs
+	std::vector<int64_t> acc;   // golden column results, for the report
+	bool stalled;               // random gaps/back-pressure in this job
+	uint64_t first_in_cycle = 0;
+	bool started = false;
+	int next_col = 0;
+};
+
+// Coverage of the corners the arithmetic spec names.
+struct Coverage {
+	long sat_hi = 0, sat_lo = 0, ties = 0, relu_zero = 0, acc_extreme = 0;
+};
+
+class Harness {
+public:
+	Harness(const Options &o, int argc, char **argv)
+		: opt_(o), argv0_(argv[0]), ctx_(new VerilatedContext)
+	{
+		ctx_->commandArgs(argc, argv);
+		if (opt_.trace)
+			ctx_->traceEverOn(true);
+		top_.reset(new Vtile{ctx_.get(), "TOP"});
+		if (opt_.trace) {
+			fst_.reset(new VerilatedFstC);
+			top_->trace(fst_.get(), 99);
+			fst_->open(opt_.trace_file.c_str());
+		}
+		p_.rows = IMNPU_ROWS;
+		p_.cols = IMNPU_COLS;
+		p_.in_bits = IMNPU_IN_BITS;
+		p_.weight_bits = IMNPU_WEIGHT_BITS;
+		p_.acc_bits = IMNPU_ACC_BITS;
+		p_.scale_bits = IMNPU_SCALE_BITS;
+		p_.offset_bits = IMNPU_OFFSET_BITS;
+		p_.shift = IMNPU_SHIFT;
+		imnpu_rng_seed(&rng_, opt_.seed);
+		w_.resize((size_t)IMNPU_ROWS * IMNPU_COLS);
+		scale_.resize(IMNPU_COLS);
+		offset_.resize(IMNPU_COLS);
+	}
+
+	~Harness()
+	{
+		if (fst_)
+			fst_->close();
+		top_->final();
+	}
+
+	int run();
+
+private:
+	void clock();
+	void idle_inputs();
+	void reset();
+	void cfg_write(uint32_t addr, int32_t data);
+	uint32_t cfg_read(uint32_t addr);
+	void program(long batch);
+	bool check_csr(const char *what, uint32_t addr, uint32_t want);
+	void fail_header();
+	void replay_hint(long upto);
+	void cover(const Job &j);
+
+	Options opt_;
+	const char *argv0_;
+	std::unique_ptr<VerilatedContext> ctx_;
+	std::unique_ptr<Vtile> top_;
+	std::unique_ptr<VerilatedFstC> fst_;
+	imnpu_tile_params p_{};
+	imnpu_rng rng_{};
+	std::vector<int8_t> w_;
+	std::vector<int32_t> scale_, offset_;
+	int relu_ = 0;
+	uint64_t cycle_ = 0;
+	Coverage cov_;
+	long failures_ = 0;
+	long compared_ = 0; // output values compared
+	long vectors_ = 0;  // output vectors completed
+};
+
+void Harness::clock()
+{
+	top_->clk_i = 1;
+	top_->eval();
+	ctx_->timeInc(1);
+	if (fst_)
+		fst_->dump(ctx_->time());
+	top_->clk_i = 0;
+	top_->eval();
+	ctx_->timeInc(1);
+	if (fst_)
+		fst_->dump(ctx_->time());
+	cycle_++;
+}
+
+void Harness::idle_inputs()
+{
+	top_->cfg_valid_i = 0;
+	top_->cfg_we_i = 0;
+	top_->in_valid_i = 0;
+	top_->out_ready_i = 0;
+}
+
+void Harness::reset()
+{
+	idle_inputs();
+	top_->clk_i = 0;
+	top_->rst_ni = 0;
+	top_->eval();
+	clock();
+	clock();
+	top_->rst_ni = 1;
+	clock();
+}
+
+void Harness::cfg_write(uint32_t addr, int32_t data)
+{
+	top_->cfg_valid_i = 1;
+	top_->cfg_we_i = 1;
+	top_->cfg_addr_i = addr;
+	top_->cfg_wdata_i = (uint32_t)data;
+	clock();
+	top_->cfg_valid_i = 0;
+	top_->cfg_we_i = 0;
+}
+
+uint32_t Harness::cfg_read(uint32_t addr)
+{
+	top_->cfg_valid_i = 1;
+	top_->cfg_we_i = 0;
+	top_->cfg_addr_i = addr;
+	clock();
+	top_->cfg_valid_i = 0;
+	top_->eval();
+	if (!top_->cfg_rvalid_o) {
+		fail_header();
+		std::printf("cfg read of 0x%x: cfg_rvalid_o low one cycle after the request\n", addr);
+		failures_++;
+	}
+	uint32_t v = top_->cfg_rdata_o;
+	clock();
+	return v;
+}
+
+void Harness::fail_header()
+{
+	std::printf("tile_tb: FAIL at cycle %" PRIu64 ": ", cycle_);
+}
+
+void Harness::replay_hint(long upto)
+{
+	std::printf("tile_tb: replay: %s +seed=%" PRIu64 " +vectors=%ld +reload=%ld +stall=%u +trace\n",
+		    argv0_, opt_.seed, upto, opt_.reload, opt_.stall);
+}
+
+bool Harness::check_csr(const char *what, uint32_t addr, uint32_t want)
+{
+	uint32_t got = cfg_read(IMNPU_ADDR(IMNPU_REGION_CSR, addr));
+	if (got == want)
+		return true;
+	fail_header();
+	std::printf("register %s: expected 0x%08x, got 0x%08x\n", what, want, got);
+	failures_++;
+	return false;
+}
+
+// Program fresh weights and LDPU constants.  Some writes carry values outside
+// the field on purpose: the hardware clamps them (docs/arith.md 1), and the
+// expected values are the clamped ones.
+void Harness::program(long batch)
+{
+	imnpu_gen_batch(&p_, &rng_, w_.data(), scale_.data(), offset_.data());
+	relu_ = (int)(batch & 1);
+	const int64_t wmax = (1LL << (IMNPU_WEIGHT_BITS - 1)) - 1;
+
+	for (int r = 0; r < IMNPU_ROWS; r++) {
+		for (int c = 0; c < IMNPU_COLS; c++) {
+			int64_t v = w_[(size_t)r * IMNPU_COLS + c];
+			// extreme weights are sometimes written from beyond the range
+			if ((v == wmax || v == -wmax) && imnpu_rng_chance(&rng_, 1, 2))
+				v += (v > 0 ? 1 : -1) * imnpu_rng_range(&rng_, 1, 1000000);
+			cfg_write(IMNPU_ADDR_WEIGHT(r, c), (int32_t)v);
+		}
+	}
+	for (int c = 0; c < IMNPU_COLS; c++) {
+		int64_t s = scale_[c];
+		if (imnpu_rng_chance(&rng_, 1, 16)) { // beyond the field: clamps
+			s = imnpu_rng_chance(&rng_, 1, 2) ? INT32_MAX : INT32_MIN;
+			scale_[c] = (int32_t)imnpu_sat(s, IMNPU_SCALE_BITS);
+		}
+		cfg_write(IMNPU_ADDR_SCALE(c), (int32_t)s);
+		cfg_write(IMNPU_ADDR_OFFSET(c), offset_[c]);
+	}
+	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), relu_ ? (int32_t)IMNPU_CTRL_RELU : 0);
+
+	// Readback: every LDPU constant, and a sample of weights including the
+	// first and last.
+	for (int c = 0; c < IMNPU_COLS; c++) {
+		int32_t s = (int32_t)cfg_read(IMNPU_ADDR_SCALE(c));
+		int32_t o = (int32_t)cfg_read(IMNPU_ADDR_OFFSET(c));
+		if (s != scale_[c] || o != offset_[c]) {
+			fail_header();
+			std::printf("LDPU readback column %d: expected scale %d offset %d, got scale %d offset %d\n",
+				    c, scale_[c], offset_[c], s, o);
+			failures_++;
+			return;
+		}
+	}
+	const size_t n = w_.size();
+	for (int k = 0; k < 64; k++) {
+		size_t i = k == 0 ? 0 : k == 1 ? n - 1 : (size_t)imnpu_rng_range(&rng_, 0, (int64_t)n - 1);
+		int32_t got = (int32_t)cfg_read(IMNPU_ADDR(IMNPU_REGION_WEIGHT, i));
+		if (got != w_[i]) {
+			fail_header();
+			std::printf("weight readback row %zu column %zu: expected %d, got %d\n",
+				    i / IMNPU_COLS, i % IMNPU_COLS, w_[i], got);
+			failures_++;
+			return;
+		}
+	}
+	check_csr("CTRL", IMNPU_REG_CTRL, relu_ ? IMNPU_CTRL_RELU : 0);
+}
+
+void Harness::cover(const Job &j)
+{
+	const int64_t hi = (1LL << (IMNPU_IN_BITS - 1)) - 1;
+	const int64_t extreme = (int64_t)IMNPU_ROWS * (1LL << (IMNPU_IN_BITS - 1)) *
+				((1LL << (IMNPU_WEIGHT_BITS - 1)) - 1);
+	for (int c = 0; c < IMNPU_COLS; c++) {
+		const int64_t s = j.acc[c] * scale_[c] + offset_[c];
+		const int64_t q = imnpu_round_shift(s, IMNPU_SHIFT);
+		if (IMNPU_SHIFT > 0) {
+			const int64_t d = (int64_t)1 << IMNPU_SHIFT;
+			const int64_t m = ((s % d) + d) % d;
+			if (m == d / 2)
+				cov_.ties++;
+		}
+		if (relu_ && q < 0)
+			cov_.relu_zero++;
+		else if (q > hi)
+			cov_.sat_hi++;
+		else if (q < -hi - 1)
+			cov_.sat_lo++;
+		if (j.acc[c] == extreme || j.acc[c] == -extreme)
+			cov_.acc_extreme++;
+	}
+}
+
+int Harness::run()
+{
+	const int expect_cycles = imnpu_tile_cycles(&p_);
+	std::printf("tile_tb: config %s (%dx%d, in %d b, weight %d b, acc %d b, scale %d b, offset %d b, shift %d; gen %s, config %s)\n",
+		    IMNPU_NAME, IMNPU_ROWS, IMNPU_COLS, IMNPU_IN_BITS, IMNPU_WEIGHT_BITS, IMNPU_ACC_BITS,
+		    IMNPU_SCALE_BITS, IMNPU_OFFSET_BITS, IMNPU_SHIFT, IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
+	std::printf("tile_tb: seed=%" PRIu64 " vectors=%ld reload=%ld stall=%u%%\n", opt_.seed,
+		    opt_.vectors, opt_.reload, opt_.stall);
+	std::fflush(stdout);
+
+	const auto t0 = std::chrono::steady_clock::now();
+	reset();
+	check_csr("ID", IMNPU_REG_ID, IMNPU_ID_VALUE);
+	check_csr("GEOM", IMNPU_REG_GEOM, ((uint32_t)IMNPU_COLS << 16) | IMNPU_ROWS);
+	check_csr("STATUS", IMNPU_REG_STATUS, 0);
+
+	uint64_t sim_cycles0 = cycle_;
+	long done = 0;
+	long measured = 0;
+	for (long batch = 0; done < opt_.vectors && !failures_; batch++) {
+		program(batch);
+		if (failures_)
+			break;
+		long n = opt_.reload;
+		if (n > opt_.vectors - done)
+			n = opt_.vectors - done;
+
+		// Jobs of this batch: inputs queued, outputs expected in order.
+		std::deque<Job> pending_in, pending_out;
+		for (long k = 0; k < n; k++) {
+			Job j;
+			j.index = done + k;
+			j.x.resize(IMNPU_ROWS);
+			j.y.resize(IMNPU_COLS);
+			j.acc.resize(IMNPU_COLS);
+			j.stalled = (j.index % 4) == 3;
+			imnpu_gen_inputs(&p_, &rng_, j.x.data());
+			imnpu_xbar_mvm_ideal(&p_, w_.data(), j.x.data(), j.acc.data());
+			imnpu_ldpu_consts k_ = {scale_.data(), offset_.data(), relu_};
+			imnpu_ldpu(&p_, &k_, j.acc.data(), j.y.data());
+			pending_in.push_back(j);
+		}
+		size_t in_pos = 0;
+		uint64_t watchdog = 0;
+		while ((!pending_in.empty() || !pending_out.empty()) && !failures_) {
+			Job *in = pending_in.empty() ? nullptr : &pending_in.front();
+			Job *out = pending_out.empty() ? nullptr : &pending_out.front();
+			// A stalled job stalls its own inputs and outputs; an
+			// unstalled job runs against an always-ready consumer.
+			bool gap = in && in->stalled && imnpu_rng_chance(&rng_, opt_.stall, 100);
+			bool bp = out && out->stalled && imnpu_rng_chance(&rng_, opt_.stall, 100);
+			top_->in_valid_i = in && !gap;
+			top_->in_data_i = in ? (uint8_t)in->x[in_pos] : 0;
+			top_->out_ready_i = !bp;
+			top_->eval();
+			const bool in_fire = top_->in_valid_i && top_->in_ready_o;
+			const bool out_fire = top_->out_valid_o && top_->out_ready_i;
+			const int8_t got = (int8_t)top_->out_data_o;
+			const int got_col = top_->out_col_o;
+			const bool got_last = top_->out_last_o;
+			if (in_fire) {
+				if (!in->started) {
+					in->started = true;
+					in->first_in_cycle = cycle_;
+				}
+				if (++in_pos == (size_t)IMNPU_ROWS) {
+					pending_out.push_back(*in);
+					pending_in.pop_front();
+					in_pos = 0;
+					out = &pending_out.front();
+				}
+			}
+			if (out_fire) {
+				if (!out) {
+					fail_header();
+					std::printf("output column %d with no vector outstanding\n", got_col);
+					failures_++;
+					break;
+				}
+				const int c = out->next_col;
+				const bool want_last = c == IMNPU_COLS - 1;
+				if (got_col != c || got_last != want_last || got != out->y[c]) {
+					fail_header();
+					std::printf("first divergence: vector %ld, column %d: expected %d, got %d",
+						    out->index, c, out->y[c], got);
+					if (got_col != c)
+						std::printf(" (out_col_o %d, expected %d)", got_col, c);
+					if (got_last != want_last)
+						std::printf(" (out_last_o %d, expected %d)", got_last, want_last);
+					std::printf("\ntile_tb:   acc %" PRId64 ", scale %d, offset %d, relu %d, shift %d\n",
+						    out->acc[c], scale_[c], offset_[c], relu_, IMNPU_SHIFT);
+					failures_++;
+					replay_hint(out->index + 1);
+					break;
+				}
+				compared_++;
+				if (++out->next_col == IMNPU_COLS) {
+					vectors_++;
+					if (!out->stalled) {
+						// first input edge to last output edge, inclusive
+						long cyc = (long)(cycle_ - out->first_in_cycle + 1);
+						if (cyc != expect_cycles) {
+							fail_header();
+							std::printf("vector %ld took %ld cycles, the golden timing says %d\n",
+								    out->index, cyc, expect_cycles);
+							failures_++;
+							replay_hint(out->index + 1);
+						}
+						measured++;
+					}
+					cover(*out);
+					pending_out.pop_front();
+				}
+			}
+			clock();
+			watchdog = (in_fire || out_fire) ? 0 : watchdog + 1;
+			if (watchdog > (uint64_t)(4 * (IMNPU_ROWS + IMNPU_COLS) + 1000)) {
+				fail_header();
+				std::printf("no progress for %" PRIu64 " cycles (vector %ld)\n", watchdog,
+					    out ? out->index : in ? in->index : -1);
+				failures_++;
+				replay_hint((out ? out->index : in ? in->index : 0) + 1);
+			}
+		}
+		done += n;
+		if (!opt_.quiet && !failures_)
+			std::printf("tile_tb: batch %ld: %ld vectors ok (relu %d)\n", batch, done, relu_);
+	}
+	top_->out_ready_i = 0;
+	if (!failures_) {
+		check_csr("JOBS", IMNPU_REG_JOBS, (uint32_t)vectors_);
+		check_csr("STATUS", IMNPU_REG_STATUS, 0);
+	}
+	const double secs =
+		std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+	std::printf("tile_tb: %ld vectors, %ld outputs compared, %ld failures\n", vectors_,
+		    compared_, failures_);
+	std::printf("tile_tb: coverage: saturated high %ld, low %ld; rounding ties %ld; relu zeroed %ld; extreme |acc| %ld\n",
+		    cov_.sat_hi, cov_.sat_lo, cov_.ties, cov_.relu_zero, cov_.acc_extreme);
+	std::printf("tile_tb: cycles per vector %d (golden timing, %ld unstalled vectors checked)\n",
+		    expect_cycles, measured);
+	std::printf("tile_tb: simulation: %.0f MVMs/s, %.2f Mcycles/s (%" PRIu64 " cycles in %.2f s)\n",
+		    vectors_ / secs, (cycle_ - sim_cycles0) / secs / 1e6, cycle_ - sim_cycles0, secs);
+	if (failures_) {
+		std::printf("tile_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
+		return 1;
+	}
+	std::printf("tile_tb: PASSED\n");
+	return 0;
+}
+
+bool plusarg(VerilatedContext &ctx, const char *name, std::string &val)
+{
+	const char *m = ctx.commandArgsPlusMatch(name);
+	if (!m || !*m)
+		return false;
+	const size_t n = std::strlen(name);
+	// commandArgsPlusMatch matches prefixes: "+trace" also matches "+tracefoo"
+	if (m[1 + n] != '\0' && m[1 + n] != '=')
+		return false;
+	val = m[1 + n] == '=' ? std::string(m + 2 + n) : std::string();
+	return true;
+}
+
+long parse_long(const char *what, const std::string &s, long lo, long hi)
+{
+	char *end = nullptr;
+	long v = std::strtol(s.c_str(), &end, 0);
+	if (s.empty() || *end || v < lo || v > hi) {
+		std::fprintf(stderr, "tile_tb: error: +%s=%s: expected an integer %ld..%ld\n", what,
+			     s.c_str(), lo, hi);
+		std::exit(2);
+	}
+	return v;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	Options o;
+	{
+		VerilatedContext probe;
+		probe.commandArgs(argc, argv);
+		std::string v;
+		if (plusarg(probe, "seed", v)) {
+			char *end = nullptr;
+			o.seed = std::strtoull(v.c_str(), &end, 0);
+			if (v.empty() || *end) {
+				std::fprintf(stderr, "tile_tb: error: +seed=%s: expected an unsigned integer\n",
+					     v.c_str());
+				return 2;
+			}
+			o.seed_given = true;
+		}
+		if (plusarg(probe, "vectors", v))
+			o.vectors = parse_long("vectors", v, 1, 100000000);
+		if (plusarg(probe, "reload", v))
+			o.reload = parse_long("reload", v, 1, 100000000);
+		if (plusarg(probe, "stall", v))
+			o.stall = (unsigned)parse_long("stall", v, 0, 95);
+		if (plusarg(probe, "trace", v)) {
+			o.trace = true;
+			o.trace_file = v.empty() ? std::string("build/" IMNPU_NAME "/" IMNPU_NAME ".fst") : v;
+		}
+		o.quiet = plusarg(probe, "quiet", v);
+	}
+	if (!o.seed_given)
+		o.seed = (uint64_t)std::chrono::system_clock::now().time_since_epoch().count() % 1000000007ull;
+	Harness h(o, argc, argv);
+	return h.run();
+}

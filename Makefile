@@ -72,15 +72,34 @@ endef
 $(foreach c,$(CONFIGS),$(eval $(call model,$(c))))
 models: $(CONFIGS:%=$(BUILD)/%/Vtile) ## build the Verilator model of every shipped configuration
 
+# ---- test programs ----
+VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
+TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_emit $(BUILD)/tests/bin/fst_names
+
+$(BUILD)/tests/bin/test_golden: tests/unit/test_golden.c $(GOLDLIB) | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
+
+$(BUILD)/tests/bin/test_emit: tests/unit/test_emit.c gen/emit.c gen/emit.h | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igen $< gen/emit.c -lcmocka -o $@
+
+# FST reader that ships with Verilator (not Debian's unrelated libfst-dev).
+$(BUILD)/tests/bin/fst_names: tests/tools/fst_names.c | deps-core
+	@mkdir -p $(@D)
+	$(CC) -O1 -w -DFST_CONFIG_INCLUDE='"fst_config.h"' -I$(VROOT)/include/gtkwave $< \
+	  $(VROOT)/include/gtkwave/fstapi.c $(VROOT)/include/gtkwave/lz4.c \
+	  $(VROOT)/include/gtkwave/fastlz.c -lz -o $@
+
 # ---- the main job ----
 demo: $(GEN) $(GOLDLIB) ## generate configs/tiny.tcl, simulate 1000 random MVMs against golden, report
 	@scripts/demo.sh $(GEN) tiny 1000
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) models | deps-core ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) models | deps-core ## the suite plus longer random runs
+verify-full: $(GEN) $(GOLDLIB) models $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

@@ -34,8 +34,9 @@ void design_from_config(design *d, const config *c, const char *version)
 
 	d->row_w = clog2_min1(d->rows);
 	d->col_w = clog2_min1(d->cols);
+	d->w_idx_w = clog2_min1((long long)d->rows * d->cols);
 	/* at least 3 bits, so that region 0 holds every control register */
-	d->idx_w = imax(clog2_min1((long long)d->rows * d->cols), 3);
+	d->idx_w = imax(d->w_idx_w, 3);
 	d->addr_w = d->idx_w + 2;
 	d->pwm_w = d->in_bits - 1;
 	d->pwm_cycles = 1 << (d->in_bits - 1);

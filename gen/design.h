@@ -15,7 +15,8 @@ typedef struct {
 	/* derived */
 	int row_w;      /* row index bits */
 	int col_w;      /* column index bits */
-	int idx_w;      /* weight index bits: clog2(rows*cols) */
+	int w_idx_w;    /* weight index bits at the macro: clog2(rows*cols) */
+	int idx_w;      /* configuration index bits: w_idx_w, at least 3 */
 	int addr_w;     /* configuration address bits: 2 region bits + idx_w */
 	int pwm_w;      /* PWM cycle counter bits: in_bits-1 */
 	int pwm_cycles; /* W = 2^(in_bits-1) */

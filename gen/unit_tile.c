@@ -31,7 +31,7 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", 1, 0, "start", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "done", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "w_we", 0, NULL);
-	vl_decl(e, "wire", d->idx_w, 0, "w_addr", 0, NULL);
+	vl_decl(e, "wire", d->w_idx_w, 0, "w_addr", 0, NULL);
 	vl_decl(e, "wire", d->weight_bits, 1, "w_wdata", 0, NULL);
 	vl_decl(e, "wire", d->weight_bits, 1, "w_rdata", 0, NULL);
 	vl_decl(e, "wire", d->col_w, 0, "ld_col", 0, NULL);

@@ -42,7 +42,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_OUT, 1, 0, 0, "start_o", NULL},
 		{VL_IN, 1, 0, 0, "done_i", NULL},
 		{VL_OUT, 1, 0, 0, "w_we_o", NULL},
-		{VL_OUT, IW, 0, 0, "w_addr_o", NULL},
+		{VL_OUT, d->w_idx_w, 0, 0, "w_addr_o", NULL},
 		{VL_OUT, d->weight_bits, 1, 0, "w_wdata_o", NULL},
 		{VL_IN, d->weight_bits, 1, 0, "w_rdata_i", NULL},
 		{VL_OUT, 1, 0, 0, "ld_valid_o", "column stream to the LDPU"},
@@ -93,7 +93,10 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	emit_clamp(e, "w_wdata_o", d->weight_bits, 1);
 	emit_clamp(e, "cfg_scale_o", d->scale_bits, 0);
 	emit_clamp(e, "cfg_offset_o", d->offset_bits, 0);
-	em_line(e, "assign w_addr_o        = index;");
+	if (d->w_idx_w == IW)
+		em_line(e, "assign w_addr_o        = index;");
+	else
+		em_line(e, "assign w_addr_o        = index[%d:0];", d->w_idx_w - 1);
 	em_line(e, "assign cfg_col_o       = index[%d:0];", d->col_w - 1);
 	em_line(e, "assign w_we_o          = wr && idle && region == 2'd%d && w_in_range;", REGION_WEIGHT);
 	em_line(e, "assign cfg_scale_we_o  = wr && idle && region == 2'd%d && c_in_range;", REGION_SCALE);

@@ -12,7 +12,7 @@ void unit_xbar(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
 		{VL_IN, 1, 0, 0, "w_we_i", "weight write"},
-		{VL_IN, d->idx_w, 0, 0, "w_addr_i", "weight index: row*Cols + col"},
+		{VL_IN, d->w_idx_w, 0, 0, "w_addr_i", "weight index: row*Cols + col"},
 		{VL_IN, WB, 1, 0, "w_wdata_i", NULL},
 		{VL_OUT, WB, 1, 0, "w_rdata_o", "weight at w_addr_i one cycle earlier"},
 		{VL_IN, 1, 0, 0, "x_we_i", "input (row driver) write"},
@@ -113,11 +113,11 @@ void unit_xbar(emitter *e, const design *d)
 	em_comment(e, "Weight and input memories.");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_line(e, "if (w_we_i) w_q[w_addr_i] <= w_wdata_i;");
-	if (depth == (1LL << d->idx_w))
+	if (depth == (1LL << d->w_idx_w))
 		em_line(e, "w_rdata_q <= w_q[w_addr_i];");
 	else
 		em_line(e, "w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;",
-			d->idx_w, depth, WB);
+			d->w_idx_w, depth, WB);
 	em_line(e, "if (x_we_i) x_q[x_addr_i] <= x_wdata_i;");
 	em_close(e, "end");
 	em_blank(e);

@@ -6,7 +6,8 @@ set -u
 dir=$1
 rc=0
 for f in "$dir"/*/*.v; do
-	verilator --lint-only -Wall "$f" || rc=1
+	# each module on its own, finding the modules it instantiates beside it
+	verilator --lint-only -Wall -y "$(dirname "$f")" --top-module "$(basename "$f" .v)" "$f" || rc=1
 done
 for fl in "$dir"/*/*.f; do
 	name=$(basename "$fl" .f)

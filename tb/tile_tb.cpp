@@ -57,6 +57,14 @@ struct Job {
 	int next_col = 0;
 };
 
+// A value of `bits` bits from the model, as a signed integer.
+int sign_extend(uint32_t v, int bits)
+{
+	const uint32_t m = 1u << (bits - 1);
+	v &= (m << 1) - 1u;
+	return (int)(v ^ m) - (int)m;
+}
+
 // Coverage of the corners the arithmetic spec names.
 struct Coverage {
 	long sat_hi = 0, sat_lo = 0, ties = 0, relu_zero = 0, acc_extreme = 0;
@@ -85,6 +93,7 @@ public:
 		p_.offset_bits = IMNPU_OFFSET_BITS;
 		p_.shift = IMNPU_SHIFT;
 		imnpu_rng_seed(&rng_, opt_.seed);
+		imnpu_rng_seed(&stall_rng_, opt_.seed ^ 0x9e3779b97f4a7c15ull);
 		w_.resize((size_t)IMNPU_ROWS * IMNPU_COLS);
 		scale_.resize(IMNPU_COLS);
 		offset_.resize(IMNPU_COLS);
@@ -108,7 +117,6 @@ private:
 	void program(long batch);
 	bool check_csr(const char *what, uint32_t addr, uint32_t want);
 	void fail_header();
-	void replay_hint(long upto);
 	void cover(const Job &j);
 
 	Options opt_;
@@ -117,15 +125,19 @@ private:
 	std::unique_ptr<Vtile> top_;
 	std::unique_ptr<VerilatedFstC> fst_;
 	imnpu_tile_params p_{};
-	imnpu_rng rng_{};
+	imnpu_rng rng_{};       // data: weights, constants, inputs
+	imnpu_rng stall_rng_{}; // input gaps and back-pressure, a stream of its own
+	                        // so that a shorter replay keeps the same cycles
 	std::vector<int8_t> w_;
 	std::vector<int32_t> scale_, offset_;
 	int relu_ = 0;
 	uint64_t cycle_ = 0;
 	Coverage cov_;
 	long failures_ = 0;
-	long compared_ = 0; // output values compared
+	long compared_ = 0;   // output values compared
+	long mismatches_ = 0; // output values that differed from golden
 	long vectors_ = 0;  // output vectors completed
+	long fail_vector_ = -1; // first vector that went wrong, if known
 };
 
 void Harness::clock()
@@ -195,12 +207,6 @@ uint32_t Harness::cfg_read(uint32_t addr)
 void Harness::fail_header()
 {
 	std::printf("tile_tb: FAIL at cycle %" PRIu64 ": ", cycle_);
-}
-
-void Harness::replay_hint(long upto)
-{
-	std::printf("tile_tb: replay: %s +seed=%" PRIu64 " +vectors=%ld +reload=%ld +stall=%u +trace\n",
-		    argv0_, opt_.seed, upto, opt_.reload, opt_.stall);
 }
 
 bool Harness::check_csr(const char *what, uint32_t addr, uint32_t want)
@@ -345,15 +351,15 @@ int Harness::run()
 			Job *out = pending_out.empty() ? nullptr : &pending_out.front();
 			// A stalled job stalls its own inputs and outputs; an
 			// unstalled job runs against an always-ready consumer.
-			bool gap = in && in->stalled && imnpu_rng_chance(&rng_, opt_.stall, 100);
-			bool bp = out && out->stalled && imnpu_rng_chance(&rng_, opt_.stall, 100);
+			bool gap = in && in->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
+			bool bp = out && out->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			top_->in_valid_i = in && !gap;
 			top_->in_data_i = in ? (uint8_t)in->x[in_pos] : 0;
 			top_->out_ready_i = !bp;
 			top_->eval();
 			const bool in_fire = top_->in_valid_i && top_->in_ready_o;
 			const bool out_fire = top_->out_valid_o && top_->out_ready_i;
-			const int8_t got = (int8_t)top_->out_data_o;
+			const int got = sign_extend(top_->out_data_o, IMNPU_IN_BITS);
 			const int got_col = top_->out_col_o;
 			const bool got_last = top_->out_last_o;
 			if (in_fire) {
@@ -388,7 +394,8 @@ int Harness::run()
 					std::printf("\ntile_tb:   acc %" PRId64 ", scale %d, offset %d, relu %d, shift %d\n",
 						    out->acc[c], scale_[c], offset_[c], relu_, IMNPU_SHIFT);
 					failures_++;
-					replay_hint(out->index + 1);
+					mismatches_++;
+					fail_vector_ = out->index;
 					break;
 				}
 				compared_++;
@@ -402,7 +409,7 @@ int Harness::run()
 							std::printf("vector %ld took %ld cycles, the golden timing says %d\n",
 								    out->index, cyc, expect_cycles);
 							failures_++;
-							replay_hint(out->index + 1);
+							fail_vector_ = out->index;
 						}
 						measured++;
 					}
@@ -417,7 +424,7 @@ int Harness::run()
 				std::printf("no progress for %" PRIu64 " cycles (vector %ld)\n", watchdog,
 					    out ? out->index : in ? in->index : -1);
 				failures_++;
-				replay_hint((out ? out->index : in ? in->index : 0) + 1);
+				fail_vector_ = out ? out->index : in ? in->index : 0;
 			}
 		}
 		done += n;
@@ -432,8 +439,8 @@ int Harness::run()
 	const double secs =
 		std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-	std::printf("tile_tb: %ld vectors, %ld outputs compared, %ld failures\n", vectors_,
-		    compared_, failures_);
+	std::printf("tile_tb: %ld vectors, %ld outputs compared, %ld mismatches, %ld other failures\n",
+		    vectors_, compared_, mismatches_, failures_ - mismatches_);
 	std::printf("tile_tb: coverage: saturated high %ld, low %ld; rounding ties %ld; relu zeroed %ld; extreme |acc| %ld\n",
 		    cov_.sat_hi, cov_.sat_lo, cov_.ties, cov_.relu_zero, cov_.acc_extreme);
 	std::printf("tile_tb: cycles per vector %d (golden timing, %ld unstalled vectors checked)\n",
@@ -441,6 +448,10 @@ int Harness::run()
 	std::printf("tile_tb: simulation: %.0f MVMs/s, %.2f Mcycles/s (%" PRIu64 " cycles in %.2f s)\n",
 		    vectors_ / secs, (cycle_ - sim_cycles0) / secs / 1e6, cycle_ - sim_cycles0, secs);
 	if (failures_) {
+		// Everything up to the failure replays from the seed alone.
+		const long upto = fail_vector_ >= 0 ? fail_vector_ + 1 : opt_.vectors;
+		std::printf("tile_tb: replay: %s +seed=%" PRIu64 " +vectors=%ld +reload=%ld +stall=%u +trace\n",
+			    argv0_, opt_.seed, upto, opt_.reload, opt_.stall);
 		std::printf("tile_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}

@@ -1,0 +1,155 @@
+# Generator tests: command line, configuration errors, determinism, output
+# directory handling, headers, parameter documentation, unit tests.
+# shellcheck shell=bash
+
+# --version, --help and --list-params answer and exit 0.
+t_gen_cli_info() {
+	"$GEN" --version | grep -qxE 'imnpu-gen [0-9]+\.[0-9]+\.[0-9]+' || fail "--version" || return 1
+	"$GEN" --help | grep -q '^usage: imnpu-gen' || fail "--help has no usage line" || return 1
+	local n
+	n=$("$GEN" --list-params | wc -l)
+	[[ $n == "$(grep -c '^| `' "$ROOT/docs/params.md")" ]] || fail "--list-params lists $n parameters, docs/params.md another number"
+}
+register gen_cli_info verify t_gen_cli_info
+
+# Command-line mistakes: one line on stderr, exit 2, nothing written.
+t_gen_cli_errors() {
+	local out=$CASE_DIR/out
+	gen_quiet; [[ $? == 2 ]] || fail "no arguments: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" 'no configuration given' || return 1
+	gen_quiet "$ROOT/configs/tiny.tcl"; [[ $? == 2 ]] || fail "no -o: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" 'no output directory given' || return 1
+	gen_quiet --bogus -o "$out" "$ROOT/configs/tiny.tcl"; [[ $? == 2 ]] || fail "--bogus: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" "unknown option '--bogus'" || return 1
+	gen_quiet -o "$out" "$ROOT/configs/tiny.tcl" "$ROOT/configs/tile256.tcl"; [[ $? == 2 ]] || fail "two configs" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" 'one configuration at a time' || return 1
+	gen_quiet -o "$out" "$CASE_DIR/missing.tcl"; [[ $? == 1 ]] || fail "missing file: expected exit 1" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" 'missing.tcl: error: cannot read the configuration' || return 1
+	gen_quiet -o "$out" -D novalue "$ROOT/configs/tiny.tcl"; [[ $? == 1 ]] || fail "-D without =" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" "-D 'novalue': expected NAME=VALUE" || return 1
+	[[ ! -e $out ]] || fail "a failed run created $out"
+}
+register gen_cli_errors verify t_gen_cli_errors
+
+# docs/params.md is exactly what --list-params=markdown prints.
+t_gen_params_doc_current() {
+	"$GEN" --list-params=markdown >"$CASE_DIR/params.md"
+	diff -u "$ROOT/docs/params.md" "$CASE_DIR/params.md" || fail "docs/params.md is stale: run 'make params-doc'"
+}
+register gen_params_doc_current verify t_gen_params_doc_current
+
+# A bad configuration: exit 1, exactly the one line its "# expect:" comment
+# gives, nothing on stdout, and the output directory exactly as it was (here
+# one holding an earlier good generation), with no temporary left beside it.
+t_gen_bad_config() {
+	local cfg=$1 out=$CASE_DIR/out/tiny want
+	want=$(sed -n 's/^# expect: //p' "$ROOT/$cfg")
+	[[ -n $want ]] || fail "$cfg has no '# expect:' line" || return 1
+	"$GEN" -o "$out" "$ROOT/configs/tiny.tcl" || fail "could not make the earlier generation" || return 1
+	echo "user notes" >"$out/notes.txt"
+	local before after st
+	before=$(tree_digest "$out")
+	(cd "$ROOT" && "$GEN" -o "$out" "$cfg") >"$CASE_DIR/gen.out" 2>"$CASE_DIR/gen.err"
+	st=$?
+	after=$(tree_digest "$out")
+	echo "stderr: $(cat "$CASE_DIR/gen.err")"
+	[[ $st == 1 ]] || fail "exit status $st, expected 1" || return 1
+	[[ ! -s $CASE_DIR/gen.out ]] || fail "wrote to stdout: $(cat "$CASE_DIR/gen.out")" || return 1
+	[[ $(wc -l <"$CASE_DIR/gen.err") == 1 ]] || fail "expected one line on stderr" || return 1
+	[[ $(cat "$CASE_DIR/gen.err") == "$want" ]] || fail "expected: $want" || return 1
+	[[ $before == "$after" ]] || fail "the output directory changed" || return 1
+	[[ -z $(find "$CASE_DIR/out" -maxdepth 1 -name '.*tmp*') ]] || fail "a temporary directory was left"
+}
+for f in configs/bad/*.tcl; do
+	register "gen_bad_config/$(basename "$f" .tcl)" verify t_gen_bad_config "$f"
+done
+
+# The same configuration twice, once by relative and once by absolute path
+# from another directory: byte-identical trees.
+t_gen_deterministic() {
+	local c=$1
+	(cd "$ROOT" && "$GEN" -o "$CASE_DIR/a" "configs/$c.tcl") || return 1
+	(cd / && "$GEN" -o "$CASE_DIR/b" "$ROOT/configs/$c.tcl") || return 1
+	diff -r "$CASE_DIR/a" "$CASE_DIR/b" || fail "two generations of $c differ"
+}
+register gen_deterministic/tiny verify t_gen_deterministic tiny
+register gen_deterministic/tile256 verify t_gen_deterministic tile256
+
+# The hash (and so every file) depends on the resolved values, not on how the
+# script is written: a script with variables, a proc and a loop that means the
+# same chip gives identical files; changing one value changes the hash.
+t_gen_hash_follows_values() {
+	cat >"$CASE_DIR/tiny.tcl" <<-'EOF'
+		# the same chip as configs/tiny.tcl, written another way
+		set n 16
+		proc square {name n} { chip -name $name; tile -rows $n -cols $n }
+		square tiny $n
+		foreach {k v} {-in_bits 8 -weight_bits 8 -acc_bits 20} { tile $k $v }
+		ldpu -shift 12
+	EOF
+	"$GEN" -o "$CASE_DIR/a" "$ROOT/configs/tiny.tcl" || return 1
+	"$GEN" -o "$CASE_DIR/b" "$CASE_DIR/tiny.tcl" || return 1
+	diff -r "$CASE_DIR/a" "$CASE_DIR/b" || fail "same values, different files" || return 1
+	mkdir -p "$CASE_DIR/c"
+	sed 's/-shift 12/-shift 11/' "$CASE_DIR/tiny.tcl" >"$CASE_DIR/c/tiny.tcl"
+	"$GEN" -o "$CASE_DIR/c/out" "$CASE_DIR/c/tiny.tcl" || return 1
+	local h1 h2
+	h1=$(sed -n 's/.*config sha256:\([0-9a-f]*\).*/\1/p' "$CASE_DIR/a/tiny_tile.v")
+	h2=$(sed -n 's/.*config sha256:\([0-9a-f]*\).*/\1/p' "$CASE_DIR/c/out/tiny_tile.v")
+	[[ -n $h1 && $h1 != "$h2" ]] || fail "changing -shift did not change the hash ($h1, $h2)"
+}
+register gen_hash_follows_values verify t_gen_hash_follows_values
+
+# Every generated file starts with the generated-by header naming the version,
+# the configuration and its hash.
+t_gen_headers() {
+	local v f
+	v=$("$GEN" --version | cut -d' ' -f2)
+	"$GEN" -o "$CASE_DIR/o" "$ROOT/configs/tiny.tcl" || return 1
+	for f in "$CASE_DIR"/o/*; do
+		head -3 "$f" | grep -qE "Generated by imnpu-gen $v from tiny\.tcl \(config sha256:[0-9a-f]{16}\)" ||
+			fail "$(basename "$f") lacks the generated-by header" || return 1
+	done
+	# the manifest lists exactly the files present
+	diff <(sed '/^#/d' "$CASE_DIR/o/imnpu-gen.manifest" | sort) \
+		<(cd "$CASE_DIR/o" && ls | grep -vx imnpu-gen.manifest | sort) || fail "manifest and files differ"
+}
+register gen_headers verify t_gen_headers
+
+# -o never replaces a directory imnpu-gen did not write; it does replace its
+# own output as a whole (stale files go).
+t_gen_outdir_ownership() {
+	mkdir -p "$CASE_DIR/foreign"
+	echo keep >"$CASE_DIR/foreign/important.txt"
+	gen_quiet -o "$CASE_DIR/foreign" "$ROOT/configs/tiny.tcl"
+	[[ $? == 1 ]] || fail "replaced a foreign directory" || return 1
+	expect_one_line_error "$CASE_DIR/gen.err" 'not empty and has no imnpu-gen.manifest' || return 1
+	[[ $(cat "$CASE_DIR/foreign/important.txt") == keep && $(ls "$CASE_DIR/foreign") == important.txt ]] ||
+		fail "the foreign directory changed" || return 1
+	"$GEN" -o "$CASE_DIR/own" "$ROOT/configs/tiny.tcl" || return 1
+	touch "$CASE_DIR/own/stale.v"
+	"$GEN" -o "$CASE_DIR/own" "$ROOT/configs/tiny.tcl" || return 1
+	[[ ! -e $CASE_DIR/own/stale.v ]] || fail "regeneration kept a stale file" || return 1
+	mkdir "$CASE_DIR/probe"
+	[[ $(stat -c %a "$CASE_DIR/own") == "$(stat -c %a "$CASE_DIR/probe")" ]] ||
+		fail "output directory mode $(stat -c %a "$CASE_DIR/own") differs from mkdir's"
+}
+register gen_outdir_ownership verify t_gen_outdir_ownership
+
+# Every sweep configuration generates and lints clean.
+t_gen_sweep_lint() {
+	local n
+	for n in $(awk '!/^#/ && NF {print $1}' "$ROOT/tests/sweep.list"); do
+		sweep_gen "$n" "$CASE_DIR/rtl/$n" || fail "generating $n" || return 1
+	done
+	"$ROOT/scripts/lint-rtl.sh" "$CASE_DIR/rtl" >"$CASE_DIR/lint.txt" 2>&1
+	[[ ! -s $CASE_DIR/lint.txt ]] || { cat "$CASE_DIR/lint.txt"; fail "lint is not clean"; }
+}
+register gen_sweep_lint verify t_gen_sweep_lint
+
+# Unit tests (cmocka, TAP): each test counts on its own.
+t_unit() {
+	CMOCKA_MESSAGE_OUTPUT=TAP "$T/bin/$1"
+}
+register unit/golden verify t_unit test_golden
+register unit/emit verify t_unit test_emit

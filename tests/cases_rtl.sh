@@ -1,0 +1,127 @@
+# RTL tests: committed RTL is current and lint-clean, RTL matches the golden
+# model bit for bit on random data from printed seeds, the harness replays,
+# the tests catch mutations of the RTL, the waveform layout matches the trace.
+# shellcheck shell=bash
+
+LIB=$ROOT/build/golden/libimnpu_golden.a
+
+# rtl/ is what the generator makes of configs/ today.
+t_rtl_check() {
+	(cd "$ROOT" && scripts/check-rtl.sh "$GEN" tiny tile256)
+}
+register rtl/check_matches_configs verify t_rtl_check
+
+# verilator --lint-only -Wall on every file in rtl/ prints nothing.
+t_rtl_lint() {
+	(cd "$ROOT" && scripts/lint-rtl.sh rtl) >"$CASE_DIR/lint.txt" 2>&1
+	cat "$CASE_DIR/lint.txt"
+	[[ ! -s $CASE_DIR/lint.txt ]] || fail "lint printed something"
+}
+register rtl/lint_clean verify t_rtl_lint
+
+# sim CONFIG PLUSARGS...: the shipped model against golden.
+t_sim() {
+	local c=$1
+	shift
+	"$ROOT/build/$c/Vtile" "$@"
+}
+for s in 1 2 3 4; do
+	register "sim/tiny/seed_$s" verify t_sim tiny +seed=$s +vectors=3000 +reload=100 +quiet
+done
+register sim/tiny/no_stall verify t_sim tiny +seed=11 +vectors=1000 +stall=0 +quiet
+register sim/tiny/heavy_stall verify t_sim tiny +seed=12 +vectors=1000 +stall=90 +quiet
+register sim/tiny/reload_every_vector verify t_sim tiny +seed=13 +vectors=200 +reload=1 +quiet
+for s in 1 2; do
+	register "sim/tile256/seed_$s" verify t_sim tile256 +seed=$s +vectors=120 +reload=40 +quiet
+done
+for s in $(seq 100 119); do
+	register "sim/tiny/long_seed_$s" full t_sim tiny +seed=$s +vectors=20000 +reload=500 +quiet
+done
+for s in 100 101 102 103; do
+	register "sim/tile256/long_seed_$s" full t_sim tile256 +seed=$s +vectors=1000 +reload=250 +quiet
+done
+
+# A sweep configuration: generate, build its model, run it against golden.
+t_sim_sweep() {
+	local n=$1 vectors=$2
+	sweep_gen "$n" "$CASE_DIR/rtl" || return 1
+	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" || return 1
+	"$CASE_DIR/model/Vtile" +seed=21 +vectors="$vectors" +reload=50 +quiet
+}
+for n in sw_minimal sw_odd sw_wide_off sw_narrow_q sw_q_equal sw_in2; do
+	register "sim/sweep/$n" verify t_sim_sweep "$n" 400
+done
+register sim/sweep/sw_big full t_sim_sweep sw_big 4
+
+# The same seed gives the same run; a run without +seed prints the seed it
+# drew, and that seed replays it.
+t_tb_replay() {
+	local m=$ROOT/build/tiny/Vtile
+	"$m" +seed=77 +vectors=300 +quiet | grep -v 'simulation:' >"$CASE_DIR/a" || return 1
+	"$m" +seed=77 +vectors=300 +quiet | grep -v 'simulation:' >"$CASE_DIR/b" || return 1
+	diff "$CASE_DIR/a" "$CASE_DIR/b" || fail "two runs of seed 77 differ" || return 1
+	"$m" +vectors=300 +quiet | grep -v 'simulation:' >"$CASE_DIR/c" || return 1
+	local seed
+	seed=$(sed -n 's/.*seed=\([0-9]*\) .*/\1/p' "$CASE_DIR/c" | head -1)
+	[[ -n $seed ]] || fail "no seed printed" || return 1
+	"$m" +seed="$seed" +vectors=300 +quiet | grep -v 'simulation:' >"$CASE_DIR/d" || return 1
+	diff "$CASE_DIR/c" "$CASE_DIR/d" || fail "seed $seed did not replay the run"
+}
+register tb/replay_deterministic verify t_tb_replay
+
+# Bad plusargs get one line and exit 2.
+t_tb_plusargs() {
+	local m=$ROOT/build/tiny/Vtile
+	"$m" +vectors=abc >"$CASE_DIR/o" 2>"$CASE_DIR/e"
+	[[ $? == 2 ]] || fail "+vectors=abc: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/e" '\+vectors=abc: expected an integer' || return 1
+	"$m" +seed=x1 >"$CASE_DIR/o" 2>"$CASE_DIR/e"
+	[[ $? == 2 ]] || fail "+seed=x1: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/e" '\+seed=x1: expected an unsigned integer'
+}
+register tb/plusarg_errors verify t_tb_plusargs
+
+# Mutation: change one rule in the generated tiny RTL; the harness must fail
+# with a report that names the failure and a replay command.
+t_tb_mutation() {
+	local file=$1 expr=$2
+	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
+	sed -i "$expr" "$CASE_DIR/rtl/$file"
+	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
+		fail "the mutation '$expr' changed nothing in $file"
+		return 1
+	fi
+	diff "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file"
+	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" || return 1
+	"$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt"
+	local st=$?
+	cat "$CASE_DIR/run.txt"
+	[[ $st == 1 ]] || fail "the mutated RTL passed (exit $st)" || return 1
+	grep -q 'tile_tb: FAIL at cycle' "$CASE_DIR/run.txt" || fail "no failure report" || return 1
+	grep -q 'tile_tb: replay: .*+seed=3 ' "$CASE_DIR/run.txt" || fail "no replay command"
+}
+register tb/mutation/rounding_truncates verify t_tb_mutation tiny_ldpu.v \
+	's/^\(  assign biased = {sum\[[0-9]*\], sum}\) + .*;$/\1;/'
+register tb/mutation/rounding_half_up verify t_tb_mutation tiny_ldpu.v \
+	"s/ - {[0-9]*'d0, sum\[[0-9]*\]};\$/;/"
+register tb/mutation/saturation_bound verify t_tb_mutation tiny_ldpu.v "s/8'h7f/8'h7e/"
+register tb/mutation/relu_sign_inverted verify t_tb_mutation tiny_ldpu.v \
+	"s/(relu_i \&\& q\[\([0-9]*\)\])/(relu_i \&\& !q[\1])/"
+register tb/mutation/pwm_pulse_one_long verify t_tb_mutation tiny_xbar.v \
+	"s/if (mag > {1'b0, k_q})/if (mag >= {1'b0, k_q})/"
+register tb/mutation/weight_clamp_asymmetric verify t_tb_mutation tiny_tile_ctrl.v \
+	"s/< -32'sd127) ? 8'h81/< -32'sd128) ? 8'h80/"
+
+# Every signal the generated GTKWave layout names exists in a real trace.
+t_waves_layout() {
+	"$ROOT/build/tiny/Vtile" +seed=1 +vectors=4 +reload=2 +trace="$CASE_DIR/t.fst" +quiet || return 1
+	"$T/bin/fst_names" "$CASE_DIR/t.fst" >"$CASE_DIR/names.txt" || return 1
+	local s n=0 missing=0
+	while read -r s; do
+		n=$((n + 1))
+		grep -qxF "$s" "$CASE_DIR/names.txt" || { echo "not in the trace: $s"; missing=$((missing + 1)); }
+	done < <(grep -vE '^(@|\[|-|$)' "$ROOT/rtl/tiny/tiny.gtkw")
+	echo "$n signals in the layout, $missing missing"
+	((n > 20 && missing == 0)) || fail "the layout does not match the trace"
+}
+register waves/layout_matches_trace verify t_waves_layout

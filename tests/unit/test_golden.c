@@ -1,0 +1,219 @@
+/* Golden model unit tests: every rule of docs/arith.md against values
+ * worked by hand, plus properties checked on seeded random data. */
+#include "imnpu_golden.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+static const imnpu_tile_params tiny = {
+	.rows = 16, .cols = 16, .in_bits = 8, .weight_bits = 8, .acc_bits = 20,
+	.scale_bits = 16, .offset_bits = 24, .shift = 12,
+};
+
+static void round_half_away_examples(void **state)
+{
+	(void)state;
+	/* docs/arith.md 3, shift = 1: 3 -> 2, 1 -> 1, -1 -> -1, -3 -> -2, 2 -> 1 */
+	assert_int_equal(imnpu_round_shift(3, 1), 2);
+	assert_int_equal(imnpu_round_shift(1, 1), 1);
+	assert_int_equal(imnpu_round_shift(-1, 1), -1);
+	assert_int_equal(imnpu_round_shift(-3, 1), -2);
+	assert_int_equal(imnpu_round_shift(2, 1), 1);
+	/* shift 2: 1.25 -> 1, 1.5 -> 2, 1.75 -> 2, -1.25 -> -1, -1.5 -> -2 */
+	assert_int_equal(imnpu_round_shift(5, 2), 1);
+	assert_int_equal(imnpu_round_shift(6, 2), 2);
+	assert_int_equal(imnpu_round_shift(7, 2), 2);
+	assert_int_equal(imnpu_round_shift(-5, 2), -1);
+	assert_int_equal(imnpu_round_shift(-6, 2), -2);
+	assert_int_equal(imnpu_round_shift(-7, 2), -2);
+	assert_int_equal(imnpu_round_shift(0, 7), 0);
+	assert_int_equal(imnpu_round_shift(-9, 0), -9);
+}
+
+/* The closed form against the definition, exhaustively on a range. */
+static void round_half_away_matches_definition(void **state)
+{
+	(void)state;
+	for (int shift = 0; shift <= 6; shift++) {
+		const double d = (double)(1 << shift);
+		for (int64_t s = -3000; s <= 3000; s++) {
+			const double x = (double)s / d;
+			const int64_t want = x >= 0 ? (int64_t)(x + 0.5) : -(int64_t)(-x + 0.5);
+			assert_int_equal(imnpu_round_shift(s, shift), want);
+		}
+	}
+}
+
+static void round_shift_at_64bit_extremes(void **state)
+{
+	(void)state;
+	/* the largest |s| the generator allows: 60-bit product plus offset */
+	const int64_t big = ((int64_t)1 << 60) + 12345;
+	assert_int_equal(imnpu_round_shift(big, 59), 2);
+	assert_int_equal(imnpu_round_shift(-big, 59), -2);
+	assert_int_equal(imnpu_round_shift(((int64_t)3 << 58), 59), 2);  /* 1.5 -> 2 */
+	assert_int_equal(imnpu_round_shift(-((int64_t)3 << 58), 59), -2); /* -1.5 -> -2 */
+}
+
+static void saturation(void **state)
+{
+	(void)state;
+	assert_int_equal(imnpu_sat(127, 8), 127);
+	assert_int_equal(imnpu_sat(128, 8), 127);
+	assert_int_equal(imnpu_sat(-128, 8), -128);
+	assert_int_equal(imnpu_sat(-129, 8), -128);
+	assert_int_equal(imnpu_sat(INT64_MAX / 4, 24), (1 << 23) - 1);
+	assert_int_equal(imnpu_satsym(-128, 8), -127);
+	assert_int_equal(imnpu_satsym(-127, 8), -127);
+	assert_int_equal(imnpu_satsym(1000, 8), 127);
+	assert_int_equal(imnpu_satsym(-2, 2), -1);
+}
+
+static void acc_bits_needed(void **state)
+{
+	(void)state;
+	/* 256*128*127 = 4161536 < 2^22 - 1: 23 bits (docs/arith.md 2) */
+	assert_int_equal(imnpu_acc_bits_needed(256, 8, 8), 23);
+	/* 16*128*127 = 260096 < 2^18 - 1: 19 bits */
+	assert_int_equal(imnpu_acc_bits_needed(16, 8, 8), 19);
+	/* 1024 rows: 16646144 needs 25 */
+	assert_int_equal(imnpu_acc_bits_needed(1024, 8, 8), 25);
+	/* 2 rows, 2-bit: 2*2*1 = 4 needs 4 bits (max 7) */
+	assert_int_equal(imnpu_acc_bits_needed(2, 2, 2), 4);
+}
+
+static void ldpu_column_rules(void **state)
+{
+	(void)state;
+	/* (acc*scale + offset) / 2^12, round half away, relu, sat to 8 bits */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 14409, 11, 44419, 0), 50); /* 49.54 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 1, 2048, 0, 0), 1);        /* 0.5 -> 1 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1, 2048, 0, 0), -1);      /* -0.5 -> -1 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1, 2048, 0, 1), 0);       /* relu */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 1000, 4096, 0, 0), 127);   /* sat high */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1000, 4096, 0, 0), -128); /* sat low */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1000, 4096, 0, 1), 0);
+	assert_int_equal(imnpu_ldpu_column(&tiny, 0, 0, -4096 * 3, 0), -3);  /* offset only */
+	/* extreme acc and scale: no intermediate overflow */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -(1 << 19), -32768, 0, 0), 127);
+}
+
+static void mvm_hand_example(void **state)
+{
+	(void)state;
+	const imnpu_tile_params p = {.rows = 3, .cols = 2, .in_bits = 8, .weight_bits = 8,
+				     .acc_bits = 20, .scale_bits = 16, .offset_bits = 24,
+				     .shift = 0};
+	const int8_t w[6] = {1, -2, 3, 4, -127, 127}; /* row-major 3x2 */
+	const int8_t x[3] = {-128, 5, 1};
+	int64_t acc[2];
+	imnpu_xbar_mvm_ideal(&p, w, x, acc);
+	assert_int_equal(acc[0], -128 * 1 + 5 * 3 + 1 * -127);  /* -240 */
+	assert_int_equal(acc[1], -128 * -2 + 5 * 4 + 1 * 127);  /* 403 */
+}
+
+/* PWM integration cycle by cycle equals the exact MVM (docs/arith.md 2). */
+static void pwm_equals_exact(void **state)
+{
+	(void)state;
+	const imnpu_tile_params shapes[] = {
+		tiny,
+		{.rows = 7, .cols = 3, .in_bits = 3, .weight_bits = 2, .acc_bits = 8,
+		 .scale_bits = 8, .offset_bits = 8, .shift = 2},
+		{.rows = 64, .cols = 9, .in_bits = 6, .weight_bits = 5, .acc_bits = 16,
+		 .scale_bits = 8, .offset_bits = 8, .shift = 2},
+	};
+	int8_t w[64 * 16];
+	int8_t x[64];
+	int64_t a[16], b[16];
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 7);
+	for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+		for (int trial = 0; trial < 50; trial++) {
+			imnpu_gen_weights(&shapes[s], &r, w);
+			imnpu_gen_inputs(&shapes[s], &r, x);
+			imnpu_xbar_mvm_ideal(&shapes[s], w, x, a);
+			imnpu_xbar_mvm_pwm(&shapes[s], w, x, b);
+			for (int c = 0; c < shapes[s].cols; c++)
+				assert_int_equal(a[c], b[c]);
+		}
+	}
+}
+
+/* Generated data stays inside every field's range, and the acc bound holds. */
+static void testgen_respects_ranges(void **state)
+{
+	(void)state;
+	int8_t w[16 * 16], x[16];
+	int32_t sc[16], of[16];
+	int64_t acc[16];
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 99);
+	const int64_t bound = (int64_t)16 * 128 * 127;
+	int saw_extreme = 0;
+	for (int t = 0; t < 400; t++) {
+		imnpu_gen_batch(&tiny, &r, w, sc, of);
+		imnpu_gen_inputs(&tiny, &r, x);
+		for (int i = 0; i < 256; i++)
+			assert_true(w[i] >= -127 && w[i] <= 127);
+		for (int c = 0; c < 16; c++) {
+			assert_true(sc[c] >= -32768 && sc[c] <= 32767);
+			assert_true(of[c] >= -(1 << 23) && of[c] < (1 << 23));
+		}
+		imnpu_xbar_mvm_ideal(&tiny, w, x, acc);
+		for (int c = 0; c < 16; c++) {
+			assert_true(acc[c] >= -bound && acc[c] <= bound);
+			saw_extreme |= acc[c] == bound || acc[c] == -bound;
+		}
+	}
+	assert_true(saw_extreme);
+}
+
+static void rng_replays(void **state)
+{
+	(void)state;
+	imnpu_rng a, b;
+	imnpu_rng_seed(&a, 12345);
+	imnpu_rng_seed(&b, 12345);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(imnpu_rng_next(&a), imnpu_rng_next(&b));
+	/* splitmix64 reference value for seed 0, first output */
+	imnpu_rng_seed(&a, 0);
+	assert_int_equal(imnpu_rng_next(&a), 0xe220a8397b1dcdafull);
+	for (int i = 0; i < 1000; i++) {
+		int64_t v = imnpu_rng_range(&a, -3, 5);
+		assert_true(v >= -3 && v <= 5);
+	}
+}
+
+static void tile_timing(void **state)
+{
+	(void)state;
+	/* 16 load + (128 + 2) MVM + 16 out + 1 LDPU register (docs/arith.md 4) */
+	assert_int_equal(imnpu_pwm_cycles(&tiny), 128);
+	assert_int_equal(imnpu_mvm_cycles(&tiny), 130);
+	assert_int_equal(imnpu_tile_cycles(&tiny), 163);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(round_half_away_examples),
+		cmocka_unit_test(round_half_away_matches_definition),
+		cmocka_unit_test(round_shift_at_64bit_extremes),
+		cmocka_unit_test(saturation),
+		cmocka_unit_test(acc_bits_needed),
+		cmocka_unit_test(ldpu_column_rules),
+		cmocka_unit_test(mvm_hand_example),
+		cmocka_unit_test(pwm_equals_exact),
+		cmocka_unit_test(testgen_respects_ranges),
+		cmocka_unit_test(rng_replays),
+		cmocka_unit_test(tile_timing),
+	};
+	return cmocka_run_group_tests_name("golden", tests, NULL, NULL);
+}

@@ -128,6 +128,25 @@ static int trace_loc(const char *info, char *file, size_t fn, int *line)
 	return 0;
 }
 
+/* The innermost command of a Tcl error trace: the first line that starts
+ * with a quote, e.g. "tile -rows {" after "while executing". */
+static void trace_cmd(const char *info, char *buf, size_t n)
+{
+	const char *p = strstr(info, "\n\"");
+	buf[0] = '\0';
+	if (!p)
+		return;
+	p += 2;
+	const char *q = strstr(p, "\"\n");
+	size_t len = q ? (size_t)(q - p) : strlen(p);
+	if (len > 80)
+		len = 80;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+}
+
 static void one_line(char *s)
 {
 	for (; *s; s++)
@@ -154,6 +173,8 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 	Tcl_SetAssocData(ip, "imnpu", NULL, &lc);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
 		Tcl_CreateObjCommand(ip, groups[g], group_cmd, (ClientData)groups[g], NULL);
+	/* A configuration describes a chip; it must not end the generator. */
+	Tcl_DeleteCommand(ip, "exit");
 
 	for (int i = 0; i < ndefines; i++) {
 		char name[128];
@@ -184,9 +205,13 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 				snprintf(err->msg, sizeof err->msg,
 					 "%s:%d: error: unknown command '%s' (allowed: chip, tile, ldpu and Tcl's own commands)",
 					 file, line, code + 19);
-			else
-				snprintf(err->msg, sizeof err->msg, "%s:%d: error: tcl: %s", file,
-					 line, res);
+			else {
+				char cmd[96] = "";
+				if (info)
+					trace_cmd(info, cmd, sizeof cmd);
+				snprintf(err->msg, sizeof err->msg, "%s:%d: error: tcl: %s%s%s%s", file,
+					 line, res, cmd[0] ? " (in '" : "", cmd, cmd[0] ? "')" : "");
+			}
 		}
 		goto out;
 	}

@@ -140,18 +140,22 @@ private:
 	long fail_vector_ = -1; // first vector that went wrong, if known
 };
 
+// Half a clock period in the model's time unit (1 ps), from the configured
+// clock, so that waveforms show real time.
+constexpr uint64_t kHalfPeriodPs = 500000u / IMNPU_CLOCK_MHZ;
+
 void Harness::clock()
 {
 	top_->clk_i = 1;
 	top_->eval();
-	ctx_->timeInc(1);
 	if (fst_)
 		fst_->dump(ctx_->time());
+	ctx_->timeInc(kHalfPeriodPs);
 	top_->clk_i = 0;
 	top_->eval();
-	ctx_->timeInc(1);
 	if (fst_)
 		fst_->dump(ctx_->time());
+	ctx_->timeInc(kHalfPeriodPs);
 	cycle_++;
 }
 

@@ -16,11 +16,12 @@ GEN      := $(BUILD)/bin/imnpu-gen
 GOLDLIB  := $(BUILD)/golden/libimnpu_golden.a
 
 GEN_SRC  := $(wildcard gen/*.c)
-GOLD_SRC := $(wildcard golden/*.c)
+GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c))
+GOLDCLI  := $(BUILD)/bin/imnpu-golden
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo \
+.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo act-errors \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -39,16 +40,22 @@ $(BUILD)/obj/%.o: %.c | deps-core
 	$(CC) $(CFLAGS) $(TCL_INC) -c $< -o $@
 
 gen: $(GEN) ## build imnpu-gen
-$(GEN): $(GEN_OBJ) $(BUILD)/obj/golden/imnpu_arith.o
+# The generator uses the golden library's spec functions (required widths,
+# activation tables) to check configurations and fill ROMs.
+$(GEN): $(GEN_OBJ) $(GOLDLIB)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ $(TCL_LIB) -lnettle -lm
+	$(CC) $(GEN_OBJ) $(GOLDLIB) -o $@ $(TCL_LIB) -lnettle -lm
 
-golden: $(GOLDLIB) ## build the golden model library
+golden: $(GOLDLIB) $(GOLDCLI) ## build the golden model library and its command line
 $(GOLDLIB): $(GOLD_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
--include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d)
+$(GOLDCLI): $(BUILD)/obj/golden/main.o $(GOLDLIB)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ -lm
+
+-include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(BUILD)/obj/golden/main.d
 
 # ---- generated RTL ----
 rtl: $(GEN) ## regenerate the shipped configurations into rtl/ (commit the result)
@@ -63,14 +70,18 @@ lint: | deps-core ## verilator --lint-only -Wall on every file in rtl/: must pri
 params-doc: $(GEN) ## regenerate docs/params.md from --list-params
 	$(GEN) --list-params=markdown > docs/params.md
 
+act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
+	@$(GOLDCLI) act-errors
+
 # ---- Verilator models: build/<cfg>/Vtile ----
+UNITS    := tile gdpu               # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
-$(BUILD)/$(1)/Vtile: $(wildcard rtl/$(1)/*) tb/tile_tb.cpp $(wildcard golden/*.h) $(GOLDLIB) \
-                     scripts/build-model.sh | deps-core
-	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB)
+$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h $(wildcard golden/*.h) \
+                     $(GOLDLIB) scripts/build-model.sh | deps-core
+	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
 endef
-$(foreach c,$(CONFIGS),$(eval $(call model,$(c))))
-models: $(CONFIGS:%=$(BUILD)/%/Vtile) ## build the Verilator model of every shipped configuration
+$(foreach c,$(CONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
+models: $(foreach c,$(CONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) ## build the Verilator models of every shipped configuration
 
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
@@ -96,10 +107,10 @@ demo: $(GEN) $(GOLDLIB) ## generate configs/tiny.tcl, simulate 1000 random MVMs 
 	@scripts/demo.sh $(GEN) tiny 1000
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) models $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
+verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) models $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

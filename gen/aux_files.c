@@ -11,6 +11,7 @@ void aux_filelist(emitter *e, const design *d)
 	em_line(e, "%s.v", d->mod_ldpu);
 	em_line(e, "%s.v", d->mod_ctrl);
 	em_line(e, "%s.v", d->mod_tile);
+	em_line(e, "%s.v", d->mod_gdpu);
 }
 
 void aux_params_h(emitter *e, const design *d)
@@ -67,6 +68,31 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_ID_VALUE        0x%08Xu", IMNPU_ID_VALUE);
 	em_line(e, "#define IMNPU_CTRL_RELU       (1u << 0)");
 	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
+	em_blank(e);
+	em_line(e, "/* GDPU (docs/arith.md 6): parameters and register map (region 0; region 1 reads the cell memory). */");
+	em_line(e, "#define IMNPU_GDPU_ACT_IN_FRAC  %d", d->act_in_frac);
+	em_line(e, "#define IMNPU_GDPU_LUT_BITS     %d", d->lut_bits);
+	em_line(e, "#define IMNPU_GDPU_CELL_BITS    %d", d->cell_bits);
+	em_line(e, "#define IMNPU_GDPU_CELL_FRAC    %d", d->cell_frac);
+	em_line(e, "#define IMNPU_GDPU_MAX_LEN      %d", d->max_len);
+	em_line(e, "#define IMNPU_GDPU_INDEX_BITS   %d", d->g_idx_w);
+	em_line(e, "#define IMNPU_GDPU_ADDR(region, index) \\");
+	em_line(e, "\t(((unsigned)(region) << IMNPU_GDPU_INDEX_BITS) | (unsigned)(index))");
+	em_line(e, "#define IMNPU_GREG_ID           %du /* RO: IMNPU_GDPU_ID_VALUE */", GREG_ID);
+	em_line(e, "#define IMNPU_GREG_OP           %du /* RW: opcode */", GREG_OP);
+	em_line(e, "#define IMNPU_GREG_LEN          %du /* RW: 1..MAX_LEN */", GREG_LEN);
+	em_line(e, "#define IMNPU_GREG_WIN          %du /* RW: 1..MAX_LEN */", GREG_WIN);
+	em_line(e, "#define IMNPU_GREG_MUL_SHIFT    %du /* RW: 0..15 */", GREG_MUL_SHIFT);
+	em_line(e, "#define IMNPU_GREG_SA           %du /* RW: s16 */", GREG_SA);
+	em_line(e, "#define IMNPU_GREG_SB           %du /* RW: s16 */", GREG_SB);
+	em_line(e, "#define IMNPU_GREG_ADD_SHIFT    %du /* RW: 0..31 */", GREG_ADD_SHIFT);
+	em_line(e, "#define IMNPU_GREG_AVG_MUL      %du /* RW: 0..65535 */", GREG_AVG_MUL);
+	em_line(e, "#define IMNPU_GREG_AVG_SHIFT    %du /* RW: 0..31 */", GREG_AVG_SHIFT);
+	em_line(e, "#define IMNPU_GREG_STATUS       %du /* RO: bit 0 busy */", GREG_STATUS);
+	em_line(e, "#define IMNPU_GREG_JOBS         %du /* RO: jobs completed */", GREG_JOBS);
+	em_line(e, "#define IMNPU_GREG_FORMAT       %du /* RO: cell_bits<<16|cell_frac<<8|lut_bits<<4|act_in_frac */", GREG_FORMAT);
+	em_line(e, "#define IMNPU_GREG_MAX_LEN      %du /* RO */", GREG_MAX_LEN);
+	em_line(e, "#define IMNPU_GDPU_ID_VALUE     0x%08Xu", IMNPU_GDPU_ID_VALUE);
 	em_blank(e);
 	em_line(e, "#endif");
 }

@@ -157,7 +157,9 @@ static void one_line(char *s)
 int config_load(config *c, const char *path, char *const *defines, int ndefines,
 		gen_err *err)
 {
-	static const char *const groups[] = {"chip", "tile", "ldpu"};
+	const char *groups[16];
+	const int ngroups = param_groups(groups, 16);
+	char group_list[160] = "";
 	load_ctx lc = {.cfg = c, .err = err};
 	int rc = -1;
 
@@ -171,8 +173,11 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 
 	Tcl_Interp *ip = Tcl_CreateInterp();
 	Tcl_SetAssocData(ip, "imnpu", NULL, &lc);
-	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
+	for (int g = 0; g < ngroups; g++) {
 		Tcl_CreateObjCommand(ip, groups[g], group_cmd, (ClientData)groups[g], NULL);
+		size_t l = strlen(group_list);
+		snprintf(group_list + l, sizeof group_list - l, "%s, ", groups[g]);
+	}
 	/* A configuration describes a chip; it must not end the generator. */
 	Tcl_DeleteCommand(ip, "exit");
 
@@ -203,8 +208,8 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 				snprintf(file, sizeof file, "%s", path);
 			if (code && !strncmp(code, "TCL LOOKUP COMMAND ", 19))
 				snprintf(err->msg, sizeof err->msg,
-					 "%s:%d: error: unknown command '%s' (allowed: chip, tile, ldpu and Tcl's own commands)",
-					 file, line, code + 19);
+					 "%s:%d: error: unknown command '%s' (allowed: %sand Tcl's own commands)",
+					 file, line, code + 19, group_list);
 			else {
 				char cmd[96] = "";
 				if (info)

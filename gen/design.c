@@ -31,6 +31,14 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->scale_bits = (int)cfg_int(c, P_LDPU_SCALE_BITS);
 	d->offset_bits = (int)cfg_int(c, P_LDPU_OFFSET_BITS);
 	d->shift = (int)cfg_int(c, P_LDPU_SHIFT);
+	d->act_in_frac = (int)cfg_int(c, P_GDPU_ACT_IN_FRAC);
+	d->lut_bits = (int)cfg_int(c, P_GDPU_LUT_BITS);
+	d->cell_bits = (int)cfg_int(c, P_GDPU_CELL_BITS);
+	d->cell_frac = (int)cfg_int(c, P_GDPU_CELL_FRAC);
+	d->max_len = (int)cfg_int(c, P_GDPU_MAX_LEN);
+	d->g_len_w = imax(clog2_min1((long long)d->max_len + 1), 3); /* holds 4 (LSTM operands) */
+	d->g_idx_w = imax(clog2_min1(d->max_len), 4);
+	d->g_sum_w = 8 + clog2_min1(d->max_len);
 
 	d->row_w = clog2_min1(d->rows);
 	d->col_w = clog2_min1(d->cols);
@@ -48,6 +56,7 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_ldpu, sizeof d->mod_ldpu, "%s_ldpu", d->name);
 	snprintf(d->mod_ctrl, sizeof d->mod_ctrl, "%s_tile_ctrl", d->name);
 	snprintf(d->mod_tile, sizeof d->mod_tile, "%s_tile", d->name);
+	snprintf(d->mod_gdpu, sizeof d->mod_gdpu, "%s_gdpu", d->name);
 
 	/* The hash covers the resolved parameters, not the script's text, so
 	 * two scripts that mean the same chip give the same files. */

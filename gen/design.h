@@ -11,6 +11,7 @@ typedef struct {
 	int clock_mhz;
 	int rows, cols, in_bits, weight_bits, acc_bits;
 	int scale_bits, offset_bits, shift;
+	int act_in_frac, lut_bits, cell_bits, cell_frac, max_len; /* GDPU */
 
 	/* derived */
 	int row_w;      /* row index bits */
@@ -24,7 +25,11 @@ typedef struct {
 	int sum_w;      /* acc*scale + offset */
 	int q_w;        /* after the rounding shift */
 
-	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96];
+	int g_len_w;    /* GDPU LEN/WIN/counter bits: holds max_len */
+	int g_idx_w;    /* GDPU configuration index bits */
+	int g_sum_w;    /* AVGPOOL sum */
+
+	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96], mod_gdpu[96];
 	gen_stamp stamp;
 	char hash[65];
 	char config_base[256];
@@ -51,5 +56,25 @@ void unit_xbar(emitter *e, const design *d);
 void unit_ldpu(emitter *e, const design *d);
 void unit_tile_ctrl(emitter *e, const design *d);
 void unit_tile(emitter *e, const design *d);
+void unit_gdpu(emitter *e, const design *d);
+
+/* GDPU register map (region 0 indices; region 1 reads the LSTM cell memory). */
+enum {
+	GREG_ID = 0,       /* RO: 0x47445055 "GDPU" */
+	GREG_OP = 1,       /* RW: opcode (IMNPU_OP_*) */
+	GREG_LEN = 2,      /* RW: results per job, 1..max_len */
+	GREG_WIN = 3,      /* RW: pooling window, 1..max_len */
+	GREG_MUL_SHIFT = 4,/* RW: 0..15 */
+	GREG_SA = 5,       /* RW: s16 */
+	GREG_SB = 6,       /* RW: s16 */
+	GREG_ADD_SHIFT = 7,/* RW: 0..31 */
+	GREG_AVG_MUL = 8,  /* RW: 0..65535 */
+	GREG_AVG_SHIFT = 9,/* RW: 0..31 */
+	GREG_STATUS = 10,  /* RO: bit 0 busy (a job is part done) */
+	GREG_JOBS = 11,    /* RO: jobs completed */
+	GREG_FORMAT = 12,  /* RO: cell_bits<<16 | cell_frac<<8 | lut_bits<<4 | act_in_frac */
+	GREG_MAX_LEN = 13, /* RO */
+};
+#define IMNPU_GDPU_ID_VALUE 0x47445055u
 
 #endif

@@ -314,3 +314,34 @@ void vl_instance(emitter *e, const char *module, const char *inst,
 	}
 	em_close(e, ");");
 }
+
+static void sized_literal(strbuf *b, long long v, int width)
+{
+	const unsigned long long mask = width >= 64 ? ~0ULL : (1ULL << width) - 1;
+	sb_printf(b, "%d'h%llx", width, (unsigned long long)v & mask);
+}
+
+void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int width)
+{
+	const int no_hi = hi >= 2147483647LL;
+	const int no_lo = lo <= -2147483648LL;
+	if (no_hi && no_lo) {
+		sb_printf(b, "%s[%d:0]", src, width - 1);
+		return;
+	}
+	sb_puts(b, "(");
+	if (!no_hi) {
+		sb_printf(b, "($signed(%s) > 32'sd%lld) ? ", src, hi);
+		sized_literal(b, hi, width);
+		sb_puts(b, " : ");
+	}
+	if (!no_lo) {
+		if (lo < 0)
+			sb_printf(b, "($signed(%s) < -32'sd%lld) ? ", src, -lo);
+		else
+			sb_printf(b, "($signed(%s) < 32'sd%lld) ? ", src, lo);
+		sized_literal(b, lo, width);
+		sb_puts(b, " : ");
+	}
+	sb_printf(b, "%s[%d:0])", src, width - 1);
+}

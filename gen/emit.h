@@ -89,6 +89,9 @@ void vl_decl(emitter *e, const char *kind, int width, int is_signed,
 	     const char *name, long long depth, const char *comment);
 void vl_instance(emitter *e, const char *module, const char *inst,
 		 const vl_conn *conns, size_t nconns);
+/* Expression text: the 32-bit signed signal src clamped to [lo, hi] and
+ * taken as `width` bits (docs/arith.md: configuration writes clamp). */
+void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int width);
 /* "[w-1:0] " or "" for width 1: the range part of a declaration. */
 const char *vl_range(int width, char *buf, size_t bufsz);
 

@@ -62,6 +62,7 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{"_ldpu.v", "//", unit_ldpu},
 		{"_tile_ctrl.v", "//", unit_tile_ctrl},
 		{"_tile.v", "//", unit_tile},
+		{"_gdpu.v", "//", unit_gdpu},
 		{".f", "//", aux_filelist},
 		{"_params.h", "  ", aux_params_h},
 		{".gtkw", "[*]", gtkw_for_design},

@@ -30,6 +30,16 @@ const param_def param_table[P__COUNT] = {
 		"signed per-column offset width, in the product's LSBs; <= acc_bits+scale_bits"},
 	[P_LDPU_SHIFT] = {"ldpu", "shift", PT_INT, 16, 0, 59, NULL,
 		"fractional bits of scale and offset, removed by round-half-away requantization; < acc_bits+scale_bits"},
+	[P_GDPU_ACT_IN_FRAC] = {"gdpu", "act_in_frac", PT_INT, 4, 0, 7, NULL,
+		"fractional bits of sigmoid/tanh inputs (x = q / 2^act_in_frac); outputs are Q7"},
+	[P_GDPU_LUT_BITS] = {"gdpu", "lut_bits", PT_INT, 7, 3, 8, NULL,
+		"sigmoid/tanh table index bits (2^lut_bits+1 entries, linear interpolation); worst error must be <= 1 LSB"},
+	[P_GDPU_CELL_BITS] = {"gdpu", "cell_bits", PT_INT, 16, 10, 16, NULL,
+		"signed LSTM cell state width"},
+	[P_GDPU_CELL_FRAC] = {"gdpu", "cell_frac", PT_INT, 11, 7, 14, NULL,
+		"fractional bits of the LSTM cell state; <= cell_bits-2"},
+	[P_GDPU_MAX_LEN] = {"gdpu", "max_len", PT_INT, 256, 1, IMNPU_GDPU_LEN_LIMIT, NULL,
+		"longest GDPU vector and pooling window; depth of the LSTM cell memory"},
 };
 /* clang-format on */
 
@@ -53,6 +63,19 @@ long long cfg_int(const config *c, param_id id)
 const char *cfg_str(const config *c, param_id id)
 {
 	return c->v[id].s;
+}
+
+int param_groups(const char **groups, int max)
+{
+	int n = 0;
+	for (int i = 0; i < P__COUNT; i++) {
+		int seen = 0;
+		for (int k = 0; k < n; k++)
+			seen |= !strcmp(groups[k], param_table[i].group);
+		if (!seen && n < max)
+			groups[n++] = param_table[i].group;
+	}
+	return n;
 }
 
 int param_find(const char *group, const char *name)
@@ -191,6 +214,33 @@ int config_check(const config *c, gen_err *err)
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: error: %s -%s: shift %lld removes every bit of the %lld-bit product (allowed: shift < acc_bits + scale_bits = %lld)",
 			 where, PNAME(who), shift, acc + sbits, acc + sbits);
+		return -1;
+	}
+	const long long afrac = cfg_int(c, P_GDPU_ACT_IN_FRAC);
+	const long long lut = cfg_int(c, P_GDPU_LUT_BITS);
+	const double es = imnpu_act_worst_error(IMNPU_ACT_SIGMOID, (int)afrac, (int)lut);
+	const double et = imnpu_act_worst_error(IMNPU_ACT_TANH, (int)afrac, (int)lut);
+	if (es > 1.0 + 1e-9 || et > 1.0 + 1e-9) {
+		const param_id ids[] = {P_GDPU_LUT_BITS, P_GDPU_ACT_IN_FRAC};
+		int ok_from = (int)lut;
+		while (ok_from <= 8 &&
+		       (imnpu_act_worst_error(IMNPU_ACT_SIGMOID, (int)afrac, ok_from) > 1.0 + 1e-9 ||
+			imnpu_act_worst_error(IMNPU_ACT_TANH, (int)afrac, ok_from) > 1.0 + 1e-9))
+			ok_from++;
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: lut_bits %lld with act_in_frac %lld gives a worst error of %.2f LSB (sigmoid) / %.2f LSB (tanh) (allowed: at most 1 LSB, lut_bits %d..8 for act_in_frac %lld)",
+			 where, PNAME(who), lut, afrac, es, et, ok_from, afrac);
+		return -1;
+	}
+	const long long cbits = cfg_int(c, P_GDPU_CELL_BITS);
+	const long long cfrac = cfg_int(c, P_GDPU_CELL_FRAC);
+	if (cfrac > cbits - 2) {
+		const param_id ids[] = {P_GDPU_CELL_FRAC, P_GDPU_CELL_BITS};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: cell_frac %lld leaves less than two integer bits in a %lld-bit cell state (allowed: cell_frac <= cell_bits - 2 = %lld)",
+			 where, PNAME(who), cfrac, cbits, cbits - 2);
 		return -1;
 	}
 	return 0;

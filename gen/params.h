@@ -19,6 +19,11 @@ typedef enum {
 	P_LDPU_SCALE_BITS,
 	P_LDPU_OFFSET_BITS,
 	P_LDPU_SHIFT,
+	P_GDPU_ACT_IN_FRAC,
+	P_GDPU_LUT_BITS,
+	P_GDPU_CELL_BITS,
+	P_GDPU_CELL_FRAC,
+	P_GDPU_MAX_LEN,
 	P__COUNT
 } param_id;
 
@@ -68,6 +73,8 @@ const char *cfg_str(const config *c, param_id id);
  * range; the caller adds the location. */
 int config_set(config *c, param_id id, const char *text, const src_loc *at,
 	       gen_err *err);
+/* The configuration commands, in table order: "chip", "tile", ... */
+int param_groups(const char **groups, int max);
 /* Find a parameter by group and name; -1 if none. */
 int param_find(const char *group, const char *name);
 

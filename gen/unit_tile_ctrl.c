@@ -7,16 +7,13 @@
  * drops the most negative code (docs/arith.md 1). */
 static void emit_clamp(emitter *e, const char *dst, int bits, int symmetric)
 {
-	const long long hi = (1LL << (bits - 1)) - 1;
+	const long long hi = bits >= 32 ? 2147483647LL : (1LL << (bits - 1)) - 1;
 	const long long lo = symmetric ? -hi : -hi - 1;
-	if (bits >= 32 && !symmetric) {
-		em_line(e, "assign %s = cfg_wdata_i;", dst);
-		return;
-	}
-	em_line(e, "assign %s = ($signed(cfg_wdata_i) > 32'sd%lld) ? %d'h%llx :", dst, hi,
-		bits, (unsigned long long)hi);
-	em_line(e, "    ($signed(cfg_wdata_i) < -32'sd%lld) ? %d'h%llx : cfg_wdata_i[%d:0];",
-		-lo, bits, (unsigned long long)lo & ((1ULL << bits) - 1), bits - 1);
+	strbuf x;
+	sb_init(&x);
+	vl_clamp32(&x, "cfg_wdata_i", lo, hi, bits);
+	em_line(e, "assign %s = %s;", dst, x.s);
+	sb_free(&x);
 }
 
 void unit_tile_ctrl(emitter *e, const design *d)

@@ -98,6 +98,81 @@ void imnpu_gen_ldpu(const imnpu_tile_params *p, imnpu_rng *r, int32_t *scale,
 void imnpu_gen_batch(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w,
 		     int32_t *scale, int32_t *offset);
 
+/* ---- GDPU (docs/arith.md section 6) ---- */
+
+enum { IMNPU_ACT_SIGMOID = 0, IMNPU_ACT_TANH = 1 };
+#define IMNPU_ACT_GUARD 8   /* table guard bits below the Q7 output */
+#define IMNPU_GDPU_LEN_LIMIT 4096
+
+/* Opcodes (the OP register). */
+enum {
+	IMNPU_OP_SIGMOID = 1,
+	IMNPU_OP_TANH = 2,
+	IMNPU_OP_EMUL = 3,
+	IMNPU_OP_RESADD = 4,
+	IMNPU_OP_MAXPOOL = 5,
+	IMNPU_OP_AVGPOOL = 6,
+	IMNPU_OP_ARGMAX = 7,
+	IMNPU_OP_LSTM0 = 8,
+	IMNPU_OP_LSTM = 9,
+};
+
+/* Generator parameters of a GDPU. */
+typedef struct {
+	int act_in_frac; /* fractional bits of activation-function inputs */
+	int lut_bits;    /* table index bits: 2^lut_bits + 1 entries */
+	int cell_bits;   /* LSTM cell state width */
+	int cell_frac;   /* LSTM cell state fractional bits */
+	int max_len;     /* longest vector / pooling window; cell memory depth */
+} imnpu_gdpu_params;
+
+/* Registers the host sets for a job (docs/arith.md 6.3). */
+typedef struct {
+	int op;
+	int len;       /* results per job (ARGMAX: values per job) */
+	int win;       /* pooling window */
+	int mul_shift; /* EMUL */
+	int sa, sb;    /* RESADD multipliers, s16 */
+	int add_shift; /* RESADD */
+	int avg_mul;   /* AVGPOOL multiplier, u16 */
+	int avg_shift; /* AVGPOOL */
+} imnpu_gdpu_regs;
+
+/* A GDPU's state: its two tables and its LSTM cell memory. */
+typedef struct {
+	imnpu_gdpu_params p;
+	int32_t sig_t[257];
+	int32_t tanh_t[257];
+	int32_t cell[IMNPU_GDPU_LEN_LIMIT];
+} imnpu_gdpu;
+
+/* The table of fn (2^lut_bits + 1 entries) for inputs with in_frac
+ * fractional bits. */
+void imnpu_act_table(int fn, int in_frac, int lut_bits, int32_t *t);
+/* Table lookup with linear interpolation: q is an int8, the result Q7. */
+int32_t imnpu_act_lookup(const int32_t *t, int lut_bits, int32_t q);
+/* Worst |error| of fn over all 256 inputs against double precision, in
+ * output LSBs (1/128). */
+double imnpu_act_worst_error(int fn, int in_frac, int lut_bits);
+
+void imnpu_gdpu_init(imnpu_gdpu *g, const imnpu_gdpu_params *p);
+/* Input values one job consumes and results it produces. */
+int imnpu_gdpu_job_inputs(const imnpu_gdpu_regs *r);
+int imnpu_gdpu_job_results(const imnpu_gdpu_regs *r);
+/* Scalar kernels. */
+int32_t imnpu_emul(const imnpu_gdpu_regs *r, int32_t a, int32_t b);
+int32_t imnpu_resadd(const imnpu_gdpu_regs *r, int32_t a, int32_t b);
+int32_t imnpu_avgpool(const imnpu_gdpu_regs *r, const int8_t *x, int n);
+int32_t imnpu_maxpool(const int8_t *x, int n);
+int32_t imnpu_argmax(const int8_t *x, int n);
+/* One LSTM cell step: updates *c and returns h. */
+int32_t imnpu_lstm_cell(const imnpu_gdpu *g, int32_t i, int32_t f, int32_t gg,
+			int32_t o, int32_t *c);
+/* One whole job: in holds imnpu_gdpu_job_inputs() values, out receives
+ * imnpu_gdpu_job_results() results. LSTM jobs update the cell memory. */
+void imnpu_gdpu_job(imnpu_gdpu *g, const imnpu_gdpu_regs *r, const int8_t *in,
+		    int32_t *out);
+
 #ifdef __cplusplus
 }
 #endif

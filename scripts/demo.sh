@@ -16,7 +16,7 @@ verilator --lint-only -Wall -F "$out/$cfg/$cfg.f" --top-module "${cfg}_tile"
 echo "   clean"
 echo "== build the Verilator model"
 t0=$(date +%s)
-scripts/build-model.sh "$out/$cfg" "$cfg" "$out/model-$cfg" build/golden/libimnpu_golden.a
+scripts/build-model.sh "$out/$cfg" "$cfg" "$out/model-$cfg" build/golden/libimnpu_golden.a tile
 echo "   built in $(( $(date +%s) - t0 )) s"
 echo "== simulate $n random MVMs against the golden model"
 "$out/model-$cfg/Vtile" +vectors="$n" +reload=100 +quiet

@@ -14,18 +14,9 @@
 //   +quiet        print only the summary
 #include "Vtile.h"
 #include "imnpu_golden.h"
+#include "tb_common.h"
 
-#include <verilated.h>
-#include <verilated_fst_c.h>
-
-#include <chrono>
-#include <cinttypes>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <deque>
-#include <memory>
-#include <string>
 #include <vector>
 
 #ifndef IMNPU_ROWS
@@ -34,15 +25,9 @@
 
 namespace {
 
-struct Options {
-	uint64_t seed = 0;
-	bool seed_given = false;
+struct Options : tb::Common {
 	long vectors = 200;
 	long reload = 50;
-	unsigned stall = 30;
-	bool trace = false;
-	std::string trace_file;
-	bool quiet = false;
 };
 
 // One input vector in flight and what it must produce.
@@ -57,14 +42,6 @@ struct Job {
 	int next_col = 0;
 };
 
-// A value of `bits` bits from the model, as a signed integer.
-int sign_extend(uint32_t v, int bits)
-{
-	const uint32_t m = 1u << (bits - 1);
-	v &= (m << 1) - 1u;
-	return (int)(v ^ m) - (int)m;
-}
-
 // Coverage of the corners the arithmetic spec names.
 struct Coverage {
 	long sat_hi = 0, sat_lo = 0, ties = 0, relu_zero = 0, acc_extreme = 0;
@@ -73,17 +50,8 @@ struct Coverage {
 class Harness {
 public:
 	Harness(const Options &o, int argc, char **argv)
-		: opt_(o), argv0_(argv[0]), ctx_(new VerilatedContext)
+		: opt_(o), argv0_(argv[0]), top_(o, argc, argv, 500000u / IMNPU_CLOCK_MHZ)
 	{
-		ctx_->commandArgs(argc, argv);
-		if (opt_.trace)
-			ctx_->traceEverOn(true);
-		top_.reset(new Vtile{ctx_.get(), "TOP"});
-		if (opt_.trace) {
-			fst_.reset(new VerilatedFstC);
-			top_->trace(fst_.get(), 99);
-			fst_->open(opt_.trace_file.c_str());
-		}
 		p_.rows = IMNPU_ROWS;
 		p_.cols = IMNPU_COLS;
 		p_.in_bits = IMNPU_IN_BITS;
@@ -99,17 +67,10 @@ public:
 		offset_.resize(IMNPU_COLS);
 	}
 
-	~Harness()
-	{
-		if (fst_)
-			fst_->close();
-		top_->final();
-	}
-
 	int run();
 
 private:
-	void clock();
+	void clock() { top_.clock(); }
 	void idle_inputs();
 	void reset();
 	void cfg_write(uint32_t addr, int32_t data);
@@ -121,9 +82,7 @@ private:
 
 	Options opt_;
 	const char *argv0_;
-	std::unique_ptr<VerilatedContext> ctx_;
-	std::unique_ptr<Vtile> top_;
-	std::unique_ptr<VerilatedFstC> fst_;
+	tb::Clocked<Vtile> top_;
 	imnpu_tile_params p_{};
 	imnpu_rng rng_{};       // data: weights, constants, inputs
 	imnpu_rng stall_rng_{}; // input gaps and back-pressure, a stream of its own
@@ -131,7 +90,6 @@ private:
 	std::vector<int8_t> w_;
 	std::vector<int32_t> scale_, offset_;
 	int relu_ = 0;
-	uint64_t cycle_ = 0;
 	Coverage cov_;
 	long failures_ = 0;
 	long compared_ = 0;   // output values compared
@@ -139,25 +97,6 @@ private:
 	long vectors_ = 0;  // output vectors completed
 	long fail_vector_ = -1; // first vector that went wrong, if known
 };
-
-// Half a clock period in the model's time unit (1 ps), from the configured
-// clock, so that waveforms show real time.
-constexpr uint64_t kHalfPeriodPs = 500000u / IMNPU_CLOCK_MHZ;
-
-void Harness::clock()
-{
-	top_->clk_i = 1;
-	top_->eval();
-	if (fst_)
-		fst_->dump(ctx_->time());
-	ctx_->timeInc(kHalfPeriodPs);
-	top_->clk_i = 0;
-	top_->eval();
-	if (fst_)
-		fst_->dump(ctx_->time());
-	ctx_->timeInc(kHalfPeriodPs);
-	cycle_++;
-}
 
 void Harness::idle_inputs()
 {
@@ -170,13 +109,7 @@ void Harness::idle_inputs()
 void Harness::reset()
 {
 	idle_inputs();
-	top_->clk_i = 0;
-	top_->rst_ni = 0;
-	top_->eval();
-	clock();
-	clock();
-	top_->rst_ni = 1;
-	clock();
+	top_.reset();
 }
 
 void Harness::cfg_write(uint32_t addr, int32_t data)
@@ -210,7 +143,7 @@ uint32_t Harness::cfg_read(uint32_t addr)
 
 void Harness::fail_header()
 {
-	std::printf("tile_tb: FAIL at cycle %" PRIu64 ": ", cycle_);
+	std::printf("tile_tb: FAIL at cycle %" PRIu64 ": ", top_.cycle());
 }
 
 bool Harness::check_csr(const char *what, uint32_t addr, uint32_t want)
@@ -322,7 +255,7 @@ int Harness::run()
 	check_csr("GEOM", IMNPU_REG_GEOM, ((uint32_t)IMNPU_COLS << 16) | IMNPU_ROWS);
 	check_csr("STATUS", IMNPU_REG_STATUS, 0);
 
-	uint64_t sim_cycles0 = cycle_;
+	uint64_t sim_cycles0 = top_.cycle();
 	long done = 0;
 	long measured = 0;
 	for (long batch = 0; done < opt_.vectors && !failures_; batch++) {
@@ -363,13 +296,13 @@ int Harness::run()
 			top_->eval();
 			const bool in_fire = top_->in_valid_i && top_->in_ready_o;
 			const bool out_fire = top_->out_valid_o && top_->out_ready_i;
-			const int got = sign_extend(top_->out_data_o, IMNPU_IN_BITS);
+			const int got = tb::sign_extend(top_->out_data_o, IMNPU_IN_BITS);
 			const int got_col = top_->out_col_o;
 			const bool got_last = top_->out_last_o;
 			if (in_fire) {
 				if (!in->started) {
 					in->started = true;
-					in->first_in_cycle = cycle_;
+					in->first_in_cycle = top_.cycle();
 				}
 				if (++in_pos == (size_t)IMNPU_ROWS) {
 					pending_out.push_back(*in);
@@ -407,7 +340,7 @@ int Harness::run()
 					vectors_++;
 					if (!out->stalled) {
 						// first input edge to last output edge, inclusive
-						long cyc = (long)(cycle_ - out->first_in_cycle + 1);
+						long cyc = (long)(top_.cycle() - out->first_in_cycle + 1);
 						if (cyc != expect_cycles) {
 							fail_header();
 							std::printf("vector %ld took %ld cycles, the golden timing says %d\n",
@@ -450,7 +383,7 @@ int Harness::run()
 	std::printf("tile_tb: cycles per vector %d (golden timing, %ld unstalled vectors checked)\n",
 		    expect_cycles, measured);
 	std::printf("tile_tb: simulation: %.0f MVMs/s, %.2f Mcycles/s (%" PRIu64 " cycles in %.2f s)\n",
-		    vectors_ / secs, (cycle_ - sim_cycles0) / secs / 1e6, cycle_ - sim_cycles0, secs);
+		    vectors_ / secs, (top_.cycle() - sim_cycles0) / secs / 1e6, top_.cycle() - sim_cycles0, secs);
 	if (failures_) {
 		// Everything up to the failure replays from the seed alone.
 		const long upto = fail_vector_ >= 0 ? fail_vector_ + 1 : opt_.vectors;
@@ -463,64 +396,21 @@ int Harness::run()
 	return 0;
 }
 
-bool plusarg(VerilatedContext &ctx, const char *name, std::string &val)
-{
-	const char *m = ctx.commandArgsPlusMatch(name);
-	if (!m || !*m)
-		return false;
-	const size_t n = std::strlen(name);
-	// commandArgsPlusMatch matches prefixes: "+trace" also matches "+tracefoo"
-	if (m[1 + n] != '\0' && m[1 + n] != '=')
-		return false;
-	val = m[1 + n] == '=' ? std::string(m + 2 + n) : std::string();
-	return true;
-}
-
-long parse_long(const char *what, const std::string &s, long lo, long hi)
-{
-	char *end = nullptr;
-	long v = std::strtol(s.c_str(), &end, 0);
-	if (s.empty() || *end || v < lo || v > hi) {
-		std::fprintf(stderr, "tile_tb: error: +%s=%s: expected an integer %ld..%ld\n", what,
-			     s.c_str(), lo, hi);
-		std::exit(2);
-	}
-	return v;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
 {
 	Options o;
+	o.parse("tile_tb", argc, argv, "build/" IMNPU_NAME "/" IMNPU_NAME ".fst");
 	{
 		VerilatedContext probe;
 		probe.commandArgs(argc, argv);
 		std::string v;
-		if (plusarg(probe, "seed", v)) {
-			char *end = nullptr;
-			o.seed = std::strtoull(v.c_str(), &end, 0);
-			if (v.empty() || *end) {
-				std::fprintf(stderr, "tile_tb: error: +seed=%s: expected an unsigned integer\n",
-					     v.c_str());
-				return 2;
-			}
-			o.seed_given = true;
-		}
-		if (plusarg(probe, "vectors", v))
-			o.vectors = parse_long("vectors", v, 1, 100000000);
-		if (plusarg(probe, "reload", v))
-			o.reload = parse_long("reload", v, 1, 100000000);
-		if (plusarg(probe, "stall", v))
-			o.stall = (unsigned)parse_long("stall", v, 0, 95);
-		if (plusarg(probe, "trace", v)) {
-			o.trace = true;
-			o.trace_file = v.empty() ? std::string("build/" IMNPU_NAME "/" IMNPU_NAME ".fst") : v;
-		}
-		o.quiet = plusarg(probe, "quiet", v);
+		if (tb::plusarg(probe, "vectors", v))
+			o.vectors = tb::parse_long("tile_tb", "vectors", v, 1, 100000000);
+		if (tb::plusarg(probe, "reload", v))
+			o.reload = tb::parse_long("tile_tb", "reload", v, 1, 100000000);
 	}
-	if (!o.seed_given)
-		o.seed = (uint64_t)std::chrono::system_clock::now().time_since_epoch().count() % 1000000007ull;
 	Harness h(o, argc, argv);
 	return h.run();
 }

@@ -38,6 +38,14 @@ t_gen_params_doc_current() {
 }
 register gen_params_doc_current verify t_gen_params_doc_current
 
+# The sigmoid/tanh error table in docs/arith.md is what the golden model says.
+t_gen_act_error_table_current() {
+	sed -n '/act-errors begin/,/act-errors end/p' "$ROOT/docs/arith.md" | sed '1d;$d' >"$CASE_DIR/doc.md"
+	"$ROOT/build/bin/imnpu-golden" act-errors >"$CASE_DIR/now.md"
+	diff -u "$CASE_DIR/doc.md" "$CASE_DIR/now.md" || fail "docs/arith.md's error table is stale (make act-errors)"
+}
+register gen_act_error_table_current verify t_gen_act_error_table_current
+
 # A bad configuration: exit 1, exactly the one line its "# expect:" comment
 # gives, nothing on stdout, and the output directory exactly as it was (here
 # one holding an earlier good generation), with no temporary left beside it.

@@ -41,12 +41,29 @@ for s in 100 101 102 103; do
 	register "sim/tile256/long_seed_$s" full t_sim tile256 +seed=$s +vectors=1000 +reload=250 +quiet
 done
 
-# A sweep configuration: generate, build its model, run it against golden.
+# GDPU against golden: every operation, at least +ops results each.
+t_sim_gdpu() {
+	local c=$1
+	shift
+	"$ROOT/build/$c/Vgdpu" "$@"
+}
+register sim/gdpu/tiny_100k verify t_sim_gdpu tiny +seed=1 +ops=100000 +quiet
+register sim/gdpu/tile256_100k verify t_sim_gdpu tile256 +seed=2 +ops=100000 +quiet
+register sim/gdpu/tiny_no_stall verify t_sim_gdpu tiny +seed=3 +ops=5000 +stall=0 +quiet
+register sim/gdpu/tiny_heavy_stall verify t_sim_gdpu tiny +seed=4 +ops=5000 +stall=90 +quiet
+for s in 200 201 202 203; do
+	register "sim/gdpu/tiny_1m_seed_$s" full t_sim_gdpu tiny +seed=$s +ops=1000000 +quiet
+done
+
+# A sweep configuration: generate, build its tile and GDPU models, run both
+# against golden.
 t_sim_sweep() {
 	local n=$1 vectors=$2
 	sweep_gen "$n" "$CASE_DIR/rtl" || return 1
-	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" || return 1
-	"$CASE_DIR/model/Vtile" +seed=21 +vectors="$vectors" +reload=50 +quiet
+	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" tile || return 1
+	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" gdpu || return 1
+	"$CASE_DIR/model/Vtile" +seed=21 +vectors="$vectors" +reload=50 +quiet || return 1
+	"$CASE_DIR/model/Vgdpu" +seed=22 +ops=3000 +quiet
 }
 for n in sw_minimal sw_odd sw_wide_off sw_narrow_q sw_q_equal sw_in2; do
 	register "sim/sweep/$n" verify t_sim_sweep "$n" 400
@@ -84,7 +101,8 @@ register tb/plusarg_errors verify t_tb_plusargs
 # Mutation: change one rule in the generated tiny RTL; the harness must fail
 # with a report that names the failure and a replay command.
 t_tb_mutation() {
-	local file=$1 expr=$2
+	local file=$1 expr=$2 unit=tile
+	[[ $file == *_gdpu.v ]] && unit=gdpu
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
 	sed -i "$expr" "$CASE_DIR/rtl/$file"
 	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
@@ -92,13 +110,17 @@ t_tb_mutation() {
 		return 1
 	fi
 	diff "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file"
-	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" || return 1
-	"$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt"
+	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" "$unit" || return 1
+	if [[ $unit == tile ]]; then
+		"$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt"
+	else
+		"$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt"
+	fi
 	local st=$?
 	cat "$CASE_DIR/run.txt"
 	[[ $st == 1 ]] || fail "the mutated RTL passed (exit $st)" || return 1
-	grep -q 'tile_tb: FAIL at cycle' "$CASE_DIR/run.txt" || fail "no failure report" || return 1
-	grep -q 'tile_tb: replay: .*+seed=3 ' "$CASE_DIR/run.txt" || fail "no replay command"
+	grep -q "${unit}_tb: FAIL at cycle" "$CASE_DIR/run.txt" || fail "no failure report" || return 1
+	grep -q "${unit}_tb: replay: .*+seed=3 " "$CASE_DIR/run.txt" || fail "no replay command"
 }
 register tb/mutation/rounding_truncates verify t_tb_mutation tiny_ldpu.v \
 	's/^\(  assign biased = {sum\[[0-9]*\], sum}\) + .*;$/\1;/'
@@ -111,6 +133,18 @@ register tb/mutation/pwm_pulse_one_long verify t_tb_mutation tiny_xbar.v \
 	"s/if (mag > {1'b0, k_q})/if (mag >= {1'b0, k_q})/"
 register tb/mutation/weight_clamp_asymmetric verify t_tb_mutation tiny_tile_ctrl.v \
 	"s/< -32'sd127) ? 8'h81/< -32'sd128) ? 8'h80/"
+
+register tb/mutation/gdpu_rounding_half_up verify t_tb_mutation tiny_gdpu.v \
+	"s/ - {47'd0, v\[47\]};/;/"
+register tb/mutation/gdpu_saturation_bound verify t_tb_mutation tiny_gdpu.v \
+	"s/if (v > 48'sd127) sat8 = 8'sd127;/if (v > 48'sd126) sat8 = 8'sd126;/"
+# tanh(0) stored as 200/2^15 instead of 0: a one-LSB error at a single input
+register tb/mutation/gdpu_tanh_table_entry verify t_tb_mutation tiny_gdpu.v \
+	"s/^\\(        8'd64: tanh_t = \\)48'sd0;/\\148'sd200;/"
+register tb/mutation/gdpu_argmax_last_tie verify t_tb_mutation tiny_gdpu.v \
+	"s/assign new_best = pos_q == \([0-9]*\)'d0 || x > best_q;/assign new_best = pos_q == \1'd0 || x >= best_q;/"
+register tb/mutation/gdpu_lstm_forget_gate_ignored verify t_tb_mutation tiny_gdpu.v \
+	"s/if (pos_q == \([0-9]*\)'d1) fa_q <= x_sig;/if (pos_q == \1'd1) fa_q <= 8'sd64;/"
 
 # Every signal the generated GTKWave layout names exists in a real trace.
 t_waves_layout() {

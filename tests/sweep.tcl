@@ -3,3 +3,5 @@
 chip -name $name
 tile -rows $rows -cols $cols -in_bits $in_bits -weight_bits $weight_bits -acc_bits $acc_bits
 ldpu -scale_bits $scale_bits -offset_bits $offset_bits -shift $shift
+gdpu -act_in_frac $act_in_frac -lut_bits $lut_bits -cell_bits $cell_bits -cell_frac $cell_frac \
+     -max_len $max_len

@@ -200,6 +200,145 @@ static void tile_timing(void **state)
 	assert_int_equal(imnpu_tile_cycles(&tiny), 163);
 }
 
+/* ---- GDPU (docs/arith.md 6) ---- */
+
+static const imnpu_gdpu_params gdpu_default = {
+	.act_in_frac = 4, .lut_bits = 7, .cell_bits = 16, .cell_frac = 11, .max_len = 256,
+};
+
+static void gdpu_emul_rounding_and_saturation(void **state)
+{
+	(void)state;
+	imnpu_gdpu_regs r = {.mul_shift = 7};
+	assert_int_equal(imnpu_emul(&r, 100, 100), 78);   /* 78.125 */
+	assert_int_equal(imnpu_emul(&r, -100, 100), -78);
+	r.mul_shift = 0;
+	assert_int_equal(imnpu_emul(&r, -128, -128), 127); /* 16384 saturates */
+	r.mul_shift = 15;
+	assert_int_equal(imnpu_emul(&r, -128, -128), 1);   /* 0.5 -> 1 */
+	assert_int_equal(imnpu_emul(&r, -128, 127), 0);    /* -0.496 -> 0 */
+	r.mul_shift = 14;
+	assert_int_equal(imnpu_emul(&r, -128, 64), -1);    /* -0.5 -> -1 */
+}
+
+static void gdpu_resadd(void **state)
+{
+	(void)state;
+	imnpu_gdpu_regs r = {.sa = 3, .sb = -1, .add_shift = 1};
+	assert_int_equal(imnpu_resadd(&r, 1, 1), 1);       /* 2/2 */
+	r.sa = 1;
+	r.sb = 0;
+	assert_int_equal(imnpu_resadd(&r, 1, 0), 1);       /* 0.5 -> 1 */
+	assert_int_equal(imnpu_resadd(&r, -1, 0), -1);     /* -0.5 -> -1 */
+	r.sa = -32768;
+	r.sb = -32768;
+	r.add_shift = 0;
+	assert_int_equal(imnpu_resadd(&r, -128, -128), 127);
+	r.add_shift = 31;                                  /* 2^23 / 2^31 */
+	assert_int_equal(imnpu_resadd(&r, -128, -128), 0);
+}
+
+static void gdpu_pooling_and_argmax(void **state)
+{
+	(void)state;
+	const int8_t up[4] = {1, 2, 3, 4}, down[4] = {-1, -2, -3, -4};
+	imnpu_gdpu_regs r = {.avg_mul = 16384, .avg_shift = 16}; /* 1/4 */
+	assert_int_equal(imnpu_avgpool(&r, up, 4), 3);     /* 2.5 -> 3 */
+	assert_int_equal(imnpu_avgpool(&r, down, 4), -3);  /* -2.5 -> -3 */
+	const int8_t m[4] = {-5, 3, 3, -128};
+	assert_int_equal(imnpu_maxpool(m, 4), 3);
+	const int8_t a[4] = {1, 7, 7, 2};
+	assert_int_equal(imnpu_argmax(a, 4), 1);           /* the first maximum */
+	const int8_t neg[3] = {-128, -128, -128};
+	assert_int_equal(imnpu_argmax(neg, 3), 0);
+}
+
+static void gdpu_activation_values(void **state)
+{
+	(void)state;
+	imnpu_gdpu g;
+	imnpu_gdpu_init(&g, &gdpu_default);
+	const int k = gdpu_default.lut_bits;
+	assert_int_equal(imnpu_act_lookup(g.sig_t, k, 0), 64);    /* 0.5 */
+	assert_int_equal(imnpu_act_lookup(g.tanh_t, k, 0), 0);
+	assert_int_equal(imnpu_act_lookup(g.tanh_t, k, 127), 127); /* tanh(7.94) saturates */
+	assert_int_equal(imnpu_act_lookup(g.tanh_t, k, -128), -128);
+	assert_int_equal(imnpu_act_lookup(g.sig_t, k, -128), 0);
+	/* tanh(0.5) = 0.4621 -> 59.15 -> 59; odd q interpolates between entries */
+	assert_int_equal(imnpu_act_lookup(g.tanh_t, k, 8), 59);
+	/* monotonic over every input */
+	for (int q = -127; q < 128; q++) {
+		assert_true(imnpu_act_lookup(g.tanh_t, k, q) >= imnpu_act_lookup(g.tanh_t, k, q - 1));
+		assert_true(imnpu_act_lookup(g.sig_t, k, q) >= imnpu_act_lookup(g.sig_t, k, q - 1));
+	}
+}
+
+/* The acceptance bound: at most 1 LSB against double precision, for the
+ * shipped configurations (the generator refuses any pair that exceeds it). */
+static void gdpu_activation_error_bound(void **state)
+{
+	(void)state;
+	const int pairs[][2] = {{4, 7}, {5, 6}, {7, 4}, {3, 8}, {6, 5}};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		assert_true(imnpu_act_worst_error(IMNPU_ACT_SIGMOID, pairs[i][0], pairs[i][1]) <= 1.0);
+		assert_true(imnpu_act_worst_error(IMNPU_ACT_TANH, pairs[i][0], pairs[i][1]) <= 1.0);
+	}
+	/* and the check can fail: 6 table bits at act_in_frac 4 exceed it */
+	assert_true(imnpu_act_worst_error(IMNPU_ACT_TANH, 4, 6) > 1.0);
+}
+
+static void gdpu_lstm_cell_by_hand(void **state)
+{
+	(void)state;
+	imnpu_gdpu g;
+	imnpu_gdpu_init(&g, &gdpu_default);
+	/* i = f = o = sigmoid(0) = 64 (0.5); g = tanh(127/16) = 127.
+	 * t = 64*0 + (64*127 << 4) = 130048; c = round(130048/128) = 1016 (Q11);
+	 * qc = round(1016/128) = 8 (0.5); tanh -> 59; h = round(64*59/128) = 29.5 -> 30 */
+	int32_t c = 0;
+	assert_int_equal(imnpu_lstm_cell(&g, 0, 0, 127, 0, &c), 30);
+	assert_int_equal(c, 1016);
+	/* second step: t = 64*1016 + 130048 = 195072 -> c = 1524 (0.744);
+	 * qc = round(1524/128) = 12 (0.75); tanh(0.75)*128 = 81.3 -> 81;
+	 * h = round(64*81/128) = 40.5 -> 41 */
+	assert_int_equal(imnpu_lstm_cell(&g, 0, 0, 127, 0, &c), 41);
+	assert_int_equal(c, 1524);
+	/* the state saturates at the cell width */
+	c = 32767;
+	imnpu_lstm_cell(&g, 127, 127, 127, 127, &c);
+	assert_int_equal(c, 32767);
+}
+
+static void gdpu_jobs(void **state)
+{
+	(void)state;
+	imnpu_gdpu g;
+	imnpu_gdpu_init(&g, &gdpu_default);
+	imnpu_gdpu_regs r = {.op = IMNPU_OP_MAXPOOL, .len = 2, .win = 3};
+	const int8_t in[6] = {1, 9, 2, -3, -1, -2};
+	int32_t out[4];
+	assert_int_equal(imnpu_gdpu_job_inputs(&r), 6);
+	assert_int_equal(imnpu_gdpu_job_results(&r), 2);
+	imnpu_gdpu_job(&g, &r, in, out);
+	assert_int_equal(out[0], 9);
+	assert_int_equal(out[1], -1);
+	r.op = IMNPU_OP_ARGMAX;
+	r.len = 6;
+	assert_int_equal(imnpu_gdpu_job_results(&r), 1);
+	imnpu_gdpu_job(&g, &r, in, out);
+	assert_int_equal(out[0], 1);
+	/* LSTM0 clears the state of the elements it runs; LSTM continues it */
+	const int8_t e[4] = {0, 0, 127, 0};
+	r.op = IMNPU_OP_LSTM0;
+	r.len = 1;
+	g.cell[0] = 999;
+	imnpu_gdpu_job(&g, &r, e, out);
+	assert_int_equal(g.cell[0], 1016);
+	r.op = IMNPU_OP_LSTM;
+	imnpu_gdpu_job(&g, &r, e, out);
+	assert_int_equal(g.cell[0], 1524);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +353,13 @@ int main(void)
 		cmocka_unit_test(testgen_respects_ranges),
 		cmocka_unit_test(rng_replays),
 		cmocka_unit_test(tile_timing),
+		cmocka_unit_test(gdpu_emul_rounding_and_saturation),
+		cmocka_unit_test(gdpu_resadd),
+		cmocka_unit_test(gdpu_pooling_and_argmax),
+		cmocka_unit_test(gdpu_activation_values),
+		cmocka_unit_test(gdpu_activation_error_bound),
+		cmocka_unit_test(gdpu_lstm_cell_by_hand),
+		cmocka_unit_test(gdpu_jobs),
 	};
 	return cmocka_run_group_tests_name("golden", tests, NULL, NULL);
 }

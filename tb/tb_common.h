@@ -1,0 +1,158 @@
+// What every unit harness shares: plusargs, the seed, the clock, FST
+// tracing.  Each harness includes it once and adds its own checks.
+#ifndef IMNPU_TB_COMMON_H
+#define IMNPU_TB_COMMON_H
+
+#include <verilated.h>
+#include <verilated_fst_c.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace tb {
+
+// "+name=value" or "+name": true when present, value after '='.
+inline bool plusarg(VerilatedContext &ctx, const char *name, std::string &val)
+{
+	const char *m = ctx.commandArgsPlusMatch(name);
+	if (!m || !*m)
+		return false;
+	const size_t n = std::strlen(name);
+	// commandArgsPlusMatch matches prefixes: "+trace" also matches "+tracefoo"
+	if (m[1 + n] != '\0' && m[1 + n] != '=')
+		return false;
+	val = m[1 + n] == '=' ? std::string(m + 2 + n) : std::string();
+	return true;
+}
+
+inline long parse_long(const char *tool, const char *what, const std::string &s, long lo, long hi)
+{
+	char *end = nullptr;
+	long v = std::strtol(s.c_str(), &end, 0);
+	if (s.empty() || *end || v < lo || v > hi) {
+		std::fprintf(stderr, "%s: error: +%s=%s: expected an integer %ld..%ld\n", tool, what,
+			     s.c_str(), lo, hi);
+		std::exit(2);
+	}
+	return v;
+}
+
+// A value of `bits` bits from the model, as a signed integer.
+inline int sign_extend(uint32_t v, int bits)
+{
+	const uint32_t m = 1u << (bits - 1);
+	v &= (m << 1) - 1u;
+	return (int)(v ^ m) - (int)m;
+}
+
+// Options every harness takes: +seed=N +trace[=F] +quiet +stall=P.
+struct Common {
+	uint64_t seed = 0;
+	bool trace = false;
+	std::string trace_file;
+	bool quiet = false;
+	unsigned stall = 30;
+
+	// Parse; unknown plusargs are the harness's own.  default_trace names the
+	// FST written by a bare +trace.
+	void parse(const char *tool, int argc, char **argv, const std::string &default_trace)
+	{
+		VerilatedContext probe;
+		probe.commandArgs(argc, argv);
+		std::string v;
+		bool given = false;
+		if (plusarg(probe, "seed", v)) {
+			char *end = nullptr;
+			seed = std::strtoull(v.c_str(), &end, 0);
+			if (v.empty() || *end) {
+				std::fprintf(stderr, "%s: error: +seed=%s: expected an unsigned integer\n",
+					     tool, v.c_str());
+				std::exit(2);
+			}
+			given = true;
+		}
+		if (plusarg(probe, "stall", v))
+			stall = (unsigned)parse_long(tool, "stall", v, 0, 95);
+		if (plusarg(probe, "trace", v)) {
+			trace = true;
+			trace_file = v.empty() ? default_trace : v;
+		}
+		quiet = plusarg(probe, "quiet", v);
+		if (!given)
+			seed = (uint64_t)std::chrono::system_clock::now().time_since_epoch().count() %
+			       1000000007ull;
+	}
+};
+
+// A Verilated model with its context, clock and optional FST trace.  The
+// model's clock input is clk_i.  Time advances by half the configured clock
+// period per edge (time unit 1 ps), so waveforms show real time.
+template <class Model> class Clocked {
+public:
+	Clocked(const Common &c, int argc, char **argv, uint64_t half_period_ps)
+		: ctx_(new VerilatedContext), half_(half_period_ps)
+	{
+		ctx_->commandArgs(argc, argv);
+		if (c.trace)
+			ctx_->traceEverOn(true);
+		m_.reset(new Model{ctx_.get(), "TOP"});
+		if (c.trace) {
+			fst_.reset(new VerilatedFstC);
+			m_->trace(fst_.get(), 99);
+			fst_->open(c.trace_file.c_str());
+		}
+	}
+	~Clocked()
+	{
+		if (fst_)
+			fst_->close();
+		m_->final();
+	}
+	Model *operator->() { return m_.get(); }
+	uint64_t cycle() const { return cycle_; }
+
+	// One rising and one falling edge; inputs are set before.
+	void clock()
+	{
+		edge(1);
+		edge(0);
+		cycle_++;
+	}
+
+	// Asynchronous reset held over two edges.
+	void reset()
+	{
+		m_->clk_i = 0;
+		m_->rst_ni = 0;
+		m_->eval();
+		clock();
+		clock();
+		m_->rst_ni = 1;
+		clock();
+	}
+
+private:
+	void edge(int level)
+	{
+		m_->clk_i = level;
+		m_->eval();
+		if (fst_)
+			fst_->dump(ctx_->time());
+		ctx_->timeInc(half_);
+	}
+
+	std::unique_ptr<VerilatedContext> ctx_;
+	std::unique_ptr<Model> m_;
+	std::unique_ptr<VerilatedFstC> fst_;
+	uint64_t half_;
+	uint64_t cycle_ = 0;
+};
+
+} // namespace tb
+
+#endif

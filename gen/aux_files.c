@@ -39,6 +39,7 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_IN_BITS       %d", d->in_bits);
 	em_line(e, "#define IMNPU_WEIGHT_BITS   %d", d->weight_bits);
 	em_line(e, "#define IMNPU_ACC_BITS      %d", d->acc_bits);
+	em_line(e, "#define IMNPU_PSUM_BITS     %d", d->psum_bits);
 	em_line(e, "#define IMNPU_SCALE_BITS    %d", d->scale_bits);
 	em_line(e, "#define IMNPU_OFFSET_BITS   %d", d->offset_bits);
 	em_line(e, "#define IMNPU_SHIFT         %d", d->shift);
@@ -62,11 +63,12 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "/* Control and status registers (region 0). */");
 	em_line(e, "#define IMNPU_REG_ID          %du /* RO: IMNPU_ID_VALUE */", REG_ID);
 	em_line(e, "#define IMNPU_REG_GEOM        %du /* RO: cols << 16 | rows */", REG_GEOM);
-	em_line(e, "#define IMNPU_REG_CTRL        %du /* RW: bit 0 relu */", REG_CTRL);
+	em_line(e, "#define IMNPU_REG_CTRL        %du /* RW: bit 0 relu, bit 1 add partial sums */", REG_CTRL);
 	em_line(e, "#define IMNPU_REG_STATUS      %du /* RO: bit 0 busy, bits 2:1 state */", REG_STATUS);
 	em_line(e, "#define IMNPU_REG_JOBS        %du /* RO: MVMs completed */", REG_JOBS);
 	em_line(e, "#define IMNPU_ID_VALUE        0x%08Xu", IMNPU_ID_VALUE);
 	em_line(e, "#define IMNPU_CTRL_RELU       (1u << 0)");
+	em_line(e, "#define IMNPU_CTRL_PSUM_IN    (1u << 1)");
 	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
 	em_blank(e);
 	em_line(e, "/* GDPU (docs/arith.md 6): parameters and register map (region 0; region 1 reads the cell memory). */");
@@ -144,13 +146,15 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 		{"cfg_valid_i", 1, 0}, {"cfg_we_i", 1, 0}, {"cfg_addr_i", d->addr_w, GTKW_HEX},
 		{"cfg_wdata_i", 32, GTKW_HEX}, {"cfg_rvalid_o", 1, 0}, {"cfg_rdata_o", 32, GTKW_HEX},
 		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_data_i", IB, GTKW_SDEC},
+		{"psum_valid_i", 1, 0}, {"psum_ready_o", 1, 0}, {"psum_data_i", d->psum_bits, GTKW_SDEC},
 		{"out_valid_o", 1, 0}, {"out_ready_i", 1, 0}, {"out_col_o", d->col_w, GTKW_HEX},
-		{"out_data_o", IB, GTKW_SDEC}, {"out_last_o", 1, 0},
+		{"out_data_o", IB, GTKW_SDEC}, {"out_psum_o", d->psum_bits, GTKW_SDEC},
+		{"out_last_o", 1, 0},
 	};
 	const gtkw_sig sig_ctrl[] = {
 		{"state_q", 2, GTKW_HEX}, {"row_q", d->row_w, GTKW_HEX},
 		{"col_q", d->col_w, GTKW_HEX}, {"start_o", 1, 0}, {"done_i", 1, 0},
-		{"relu_q", 1, 0}, {"jobs_q", 32, GTKW_HEX},
+		{"relu_q", 1, 0}, {"psum_en_q", 1, 0}, {"jobs_q", 32, GTKW_HEX},
 	};
 	const gtkw_sig sig_xbar[] = {
 		{"run_q", 1, 0}, {"k_q", d->pwm_w, GTKW_HEX}, {"conv_q", 1, 0},
@@ -160,7 +164,8 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 	};
 	const gtkw_sig sig_ldpu[] = {
 		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_col_i", d->col_w, GTKW_HEX},
-		{"in_acc_i", d->acc_bits, GTKW_SDEC}, {"scale", d->scale_bits, GTKW_SDEC},
+		{"in_acc_i", d->acc_bits, GTKW_SDEC}, {"psum", d->psum_bits, GTKW_SDEC},
+		{"scale", d->scale_bits, GTKW_SDEC},
 		{"offset", d->offset_bits, GTKW_SDEC}, {"q", d->q_w, GTKW_SDEC},
 		{"y", IB, GTKW_SDEC}, {"relu_i", 1, 0},
 	};

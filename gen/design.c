@@ -28,6 +28,7 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->in_bits = (int)cfg_int(c, P_TILE_IN_BITS);
 	d->weight_bits = (int)cfg_int(c, P_TILE_WEIGHT_BITS);
 	d->acc_bits = (int)cfg_int(c, P_TILE_ACC_BITS);
+	d->psum_bits = (int)cfg_int(c, P_LDPU_PSUM_BITS);
 	d->scale_bits = (int)cfg_int(c, P_LDPU_SCALE_BITS);
 	d->offset_bits = (int)cfg_int(c, P_LDPU_OFFSET_BITS);
 	d->shift = (int)cfg_int(c, P_LDPU_SHIFT);
@@ -48,7 +49,7 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->addr_w = d->idx_w + 2;
 	d->pwm_w = d->in_bits - 1;
 	d->pwm_cycles = 1 << (d->in_bits - 1);
-	d->prod_w = d->acc_bits + d->scale_bits;
+	d->prod_w = d->psum_bits + d->scale_bits;
 	d->sum_w = imax(d->prod_w, d->offset_bits) + 1;
 	d->q_w = d->sum_w + 1 - d->shift;
 

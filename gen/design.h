@@ -9,7 +9,7 @@
 typedef struct {
 	char name[64];
 	int clock_mhz;
-	int rows, cols, in_bits, weight_bits, acc_bits;
+	int rows, cols, in_bits, weight_bits, acc_bits, psum_bits;
 	int scale_bits, offset_bits, shift;
 	int act_in_frac, lut_bits, cell_bits, cell_frac, max_len; /* GDPU */
 
@@ -21,8 +21,8 @@ typedef struct {
 	int addr_w;     /* configuration address bits: 2 region bits + idx_w */
 	int pwm_w;      /* PWM cycle counter bits: in_bits-1 */
 	int pwm_cycles; /* W = 2^(in_bits-1) */
-	int prod_w;     /* acc*scale */
-	int sum_w;      /* acc*scale + offset */
+	int prod_w;     /* psum*scale */
+	int sum_w;      /* psum*scale + offset */
 	int q_w;        /* after the rounding shift */
 
 	int g_len_w;    /* GDPU LEN/WIN/counter bits: holds max_len */
@@ -39,7 +39,7 @@ typedef struct {
 enum {
 	REG_ID = 0,     /* RO: 0x494D4E50 "IMNP" */
 	REG_GEOM = 1,   /* RO: cols[31:16] rows[15:0] */
-	REG_CTRL = 2,   /* RW: bit 0 relu */
+	REG_CTRL = 2,   /* RW: bit 0 relu, bit 1 add incoming partial sums */
 	REG_STATUS = 3, /* RO: bit 0 busy, bits 2:1 controller state */
 	REG_JOBS = 4,   /* RO: MVMs completed */
 };

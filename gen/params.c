@@ -24,12 +24,14 @@ const param_def param_table[P__COUNT] = {
 		"signed weight width; weights are symmetric, +-(2^(weight_bits-1)-1)"},
 	[P_TILE_ACC_BITS] = {"tile", "acc_bits", PT_INT, 24, 8, 40, NULL,
 		"signed column result width; must hold rows*2^(in_bits-1)*(2^(weight_bits-1)-1)"},
+	[P_LDPU_PSUM_BITS] = {"ldpu", "psum_bits", PT_INT, 32, 8, 48, NULL,
+		"signed partial-sum width (layers split over tiles add up here, saturating); >= acc_bits"},
 	[P_LDPU_SCALE_BITS] = {"ldpu", "scale_bits", PT_INT, 16, 2, 24, NULL,
-		"signed per-column scale width; acc_bits+scale_bits <= 60"},
+		"signed per-column scale width; psum_bits+scale_bits <= 60"},
 	[P_LDPU_OFFSET_BITS] = {"ldpu", "offset_bits", PT_INT, 24, 2, 32, NULL,
-		"signed per-column offset width, in the product's LSBs; <= acc_bits+scale_bits"},
+		"signed per-column offset width, in the product's LSBs; <= psum_bits+scale_bits"},
 	[P_LDPU_SHIFT] = {"ldpu", "shift", PT_INT, 16, 0, 59, NULL,
-		"fractional bits of scale and offset, removed by round-half-away requantization; < acc_bits+scale_bits"},
+		"fractional bits of scale and offset, removed by round-half-away requantization; < psum_bits+scale_bits"},
 	[P_GDPU_ACT_IN_FRAC] = {"gdpu", "act_in_frac", PT_INT, 4, 0, 7, NULL,
 		"fractional bits of sigmoid/tanh inputs (x = q / 2^act_in_frac); outputs are Q7"},
 	[P_GDPU_LUT_BITS] = {"gdpu", "lut_bits", PT_INT, 7, 3, 8, NULL,
@@ -191,29 +193,38 @@ int config_check(const config *c, gen_err *err)
 			 (1LL << (wbits - 1)) - 1, need, rows, in_bits, wbits);
 		return -1;
 	}
-	if (acc + sbits > 60) {
-		const param_id ids[] = {P_LDPU_SCALE_BITS, P_TILE_ACC_BITS};
+	const long long pbits = cfg_int(c, P_LDPU_PSUM_BITS);
+	if (pbits < acc) {
+		const param_id ids[] = {P_LDPU_PSUM_BITS, P_TILE_ACC_BITS};
 		blame(c, ids, 2, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: acc_bits %lld + scale_bits %lld = %lld exceeds the 60-bit product limit (allowed: acc_bits + scale_bits <= 60)",
-			 where, PNAME(who), acc, sbits, acc + sbits);
+			 "%s: error: %s -%s: psum_bits %lld is narrower than acc_bits %lld (allowed: psum_bits >= acc_bits = %lld)",
+			 where, PNAME(who), pbits, acc, acc);
 		return -1;
 	}
-	if (obits > acc + sbits) {
-		const param_id ids[] = {P_LDPU_OFFSET_BITS, P_LDPU_SCALE_BITS,
-					P_TILE_ACC_BITS};
-		blame(c, ids, 3, &who, where, sizeof where);
+	const long long prod = pbits + sbits;
+	if (prod > 60) {
+		const param_id ids[] = {P_LDPU_SCALE_BITS, P_LDPU_PSUM_BITS};
+		blame(c, ids, 2, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: offset_bits %lld is wider than the product acc_bits + scale_bits = %lld (allowed: offset_bits <= %lld)",
-			 where, PNAME(who), obits, acc + sbits, acc + sbits);
+			 "%s: error: %s -%s: psum_bits %lld + scale_bits %lld = %lld exceeds the 60-bit product limit (allowed: psum_bits + scale_bits <= 60)",
+			 where, PNAME(who), pbits, sbits, prod);
 		return -1;
 	}
-	if (shift >= acc + sbits) {
-		const param_id ids[] = {P_LDPU_SHIFT, P_LDPU_SCALE_BITS, P_TILE_ACC_BITS};
+	if (obits > prod) {
+		const param_id ids[] = {P_LDPU_OFFSET_BITS, P_LDPU_SCALE_BITS, P_LDPU_PSUM_BITS};
 		blame(c, ids, 3, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: shift %lld removes every bit of the %lld-bit product (allowed: shift < acc_bits + scale_bits = %lld)",
-			 where, PNAME(who), shift, acc + sbits, acc + sbits);
+			 "%s: error: %s -%s: offset_bits %lld is wider than the product psum_bits + scale_bits = %lld (allowed: offset_bits <= %lld)",
+			 where, PNAME(who), obits, prod, prod);
+		return -1;
+	}
+	if (shift >= prod) {
+		const param_id ids[] = {P_LDPU_SHIFT, P_LDPU_SCALE_BITS, P_LDPU_PSUM_BITS};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: shift %lld removes every bit of the %lld-bit product (allowed: shift < psum_bits + scale_bits = %lld)",
+			 where, PNAME(who), shift, prod, prod);
 		return -1;
 	}
 	const long long afrac = cfg_int(c, P_GDPU_ACT_IN_FRAC);

@@ -16,9 +16,13 @@ void unit_tile(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "in_valid_i", "input vector: rows values in row order"},
 		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
 		{VL_IN, IB, 0, 0, "in_data_i", NULL},
+		{VL_IN, 1, 0, 0, "psum_valid_i", "partial sums to add (CTRL bit 1): cols values in column order"},
+		{VL_OUT, 1, 0, 0, "psum_ready_o", NULL},
+		{VL_IN, d->psum_bits, 1, 0, "psum_data_i", NULL},
 		{VL_OUT, 1, 0, 0, "out_valid_o", "output vector: cols values in column order"},
 		{VL_IN, 1, 0, 0, "out_ready_i", NULL},
 		{VL_OUT, IB, 1, 0, "out_data_o", NULL},
+		{VL_OUT, d->psum_bits, 1, 0, "out_psum_o", "the column's partial sum, beside out_data_o"},
 		{VL_OUT, d->col_w, 0, 0, "out_col_o", NULL},
 		{VL_OUT, 1, 0, 0, "out_last_o", "last column of the vector"},
 	};
@@ -40,6 +44,7 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", 1, 0, "ld_last", 0, NULL);
 	vl_decl(e, "wire", d->acc_bits, 1, "col_data", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "relu", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "psum_en", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "cfg_scale_we", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "cfg_offset_we", 0, NULL);
 	vl_decl(e, "wire", d->col_w, 0, "cfg_col", 0, NULL);
@@ -60,6 +65,7 @@ void unit_tile(emitter *e, const design *d)
 		{"w_rdata_i", "w_rdata"},
 		{"ld_valid_o", "ld_valid"}, {"ld_ready_i", "ld_ready"},
 		{"ld_col_o", "ld_col"}, {"ld_last_o", "ld_last"}, {"relu_o", "relu"},
+		{"psum_en_o", "psum_en"},
 		{"cfg_scale_we_o", "cfg_scale_we"}, {"cfg_offset_we_o", "cfg_offset_we"},
 		{"cfg_col_o", "cfg_col"}, {"cfg_scale_o", "cfg_scale_w"},
 		{"cfg_offset_o", "cfg_offset_w"}, {"cfg_scale_i", "cfg_scale_r"},
@@ -85,8 +91,10 @@ void unit_tile(emitter *e, const design *d)
 		{"cfg_offset_o", "cfg_offset_r"}, {"relu_i", "relu"},
 		{"in_valid_i", "ld_valid"}, {"in_ready_o", "ld_ready"},
 		{"in_col_i", "ld_col"}, {"in_acc_i", "col_data"}, {"in_last_i", "ld_last"},
+		{"psum_en_i", "psum_en"}, {"psum_valid_i", NULL}, {"psum_ready_o", NULL},
+		{"psum_data_i", NULL},
 		{"out_valid_o", NULL}, {"out_ready_i", NULL}, {"out_col_o", NULL},
-		{"out_data_o", NULL}, {"out_last_o", NULL},
+		{"out_data_o", NULL}, {"out_psum_o", NULL}, {"out_last_o", NULL},
 	};
 	vl_instance(e, d->mod_ldpu, "u_ldpu", ldpu, sizeof ldpu / sizeof ldpu[0]);
 	vl_module_end(e, d->mod_tile);

@@ -47,6 +47,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_OUT, d->col_w, 0, 0, "ld_col_o", NULL},
 		{VL_OUT, 1, 0, 0, "ld_last_o", NULL},
 		{VL_OUT, 1, 0, 0, "relu_o", NULL},
+		{VL_OUT, 1, 0, 0, "psum_en_o", NULL},
 		{VL_OUT, 1, 0, 0, "cfg_scale_we_o", NULL},
 		{VL_OUT, 1, 0, 0, "cfg_offset_we_o", NULL},
 		{VL_OUT, d->col_w, 0, 0, "cfg_col_o", NULL},
@@ -114,6 +115,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "job_done", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "jobs_q", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "relu_q", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "psum_en_q", 0, NULL);
 	em_blank(e);
 	em_open(e, "always @(*) begin");
 	em_line(e, "state_d  = state_q;");
@@ -171,14 +173,17 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "col_q   <= %d'd0;", d->col_w);
 	em_line(e, "jobs_q  <= 32'd0;");
 	em_line(e, "relu_q  <= 1'b0;");
+	em_line(e, "psum_en_q <= 1'b0;");
 	em_close(e, "end else begin");
 	e->indent++;
 	em_line(e, "state_q <= state_d;");
 	em_line(e, "row_q   <= row_d;");
 	em_line(e, "col_q   <= col_d;");
 	em_line(e, "if (job_done) jobs_q <= jobs_q + 32'd1;");
-	em_line(e, "if (wr && region == 2'd%d && index == %d'd%d) relu_q <= cfg_wdata_i[0];",
-		REGION_CSR, IW, REG_CTRL);
+	em_open(e, "if (wr && region == 2'd%d && index == %d'd%d) begin", REGION_CSR, IW, REG_CTRL);
+	em_line(e, "relu_q    <= cfg_wdata_i[0];");
+	em_line(e, "psum_en_q <= cfg_wdata_i[1];");
+	em_close(e, "end");
 	em_close(e, "end");
 	em_close(e, "end");
 	em_blank(e);
@@ -195,7 +200,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_ID, IMNPU_ID_VALUE);
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_GEOM,
 		((unsigned)C << 16) | (unsigned)R);
-	em_line(e, "%d'd%d: csr = {31'd0, relu_q};", IW, REG_CTRL);
+	em_line(e, "%d'd%d: csr = {30'd0, psum_en_q, relu_q};", IW, REG_CTRL);
 	em_line(e, "%d'd%d: csr = {29'd0, state_q, !idle};", IW, REG_STATUS);
 	em_line(e, "%d'd%d: csr = jobs_q;", IW, REG_JOBS);
 	em_line(e, "default: csr = 32'd0;");
@@ -242,5 +247,6 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "assign ld_col_o   = col_q;");
 	em_line(e, "assign ld_last_o  = col_q == %d'd%d;", d->col_w, C - 1);
 	em_line(e, "assign relu_o     = relu_q;");
+	em_line(e, "assign psum_en_o  = psum_en_q;");
 	vl_module_end(e, d->mod_ctrl);
 }

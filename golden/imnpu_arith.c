@@ -39,10 +39,15 @@ int64_t imnpu_round_shift(int64_t s, int shift)
 	return q;
 }
 
-int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t acc,
+int64_t imnpu_psum(const imnpu_tile_params *p, int64_t acc, int64_t psum_in, int en)
+{
+	return en ? imnpu_sat(acc + psum_in, p->psum_bits) : acc;
+}
+
+int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t psum,
 			  int32_t scale, int32_t offset, int relu)
 {
-	const int64_t s = acc * (int64_t)scale + (int64_t)offset;
+	const int64_t s = psum * (int64_t)scale + (int64_t)offset;
 	int64_t q = imnpu_round_shift(s, p->shift);
 	if (relu && q < 0)
 		q = 0;
@@ -80,19 +85,23 @@ void imnpu_xbar_mvm_pwm(const imnpu_tile_params *p, const int8_t *w,
 }
 
 void imnpu_ldpu(const imnpu_tile_params *p, const imnpu_ldpu_consts *k,
-		const int64_t *acc, int8_t *y)
+		const int64_t *acc, const int64_t *psum_in, int64_t *psum_out,
+		int8_t *y)
 {
-	for (int c = 0; c < p->cols; c++)
-		y[c] = (int8_t)imnpu_ldpu_column(p, acc[c], k->scale[c],
+	for (int c = 0; c < p->cols; c++) {
+		psum_out[c] = imnpu_psum(p, acc[c], psum_in ? psum_in[c] : 0, psum_in != NULL);
+		y[c] = (int8_t)imnpu_ldpu_column(p, psum_out[c], k->scale[c],
 						 k->offset[c], k->relu);
+	}
 }
 
 void imnpu_tile_run(const imnpu_tile_params *p, const int8_t *w,
-		    const imnpu_ldpu_consts *k, const int8_t *x, int8_t *y)
+		    const imnpu_ldpu_consts *k, const int8_t *x,
+		    const int64_t *psum_in, int64_t *psum_out, int8_t *y)
 {
 	int64_t acc[IMNPU_MAX_DIM];
 	imnpu_xbar_mvm_ideal(p, w, x, acc);
-	imnpu_ldpu(p, k, acc, y);
+	imnpu_ldpu(p, k, acc, psum_in, psum_out, y);
 }
 
 int imnpu_pwm_cycles(const imnpu_tile_params *p)

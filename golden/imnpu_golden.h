@@ -21,6 +21,7 @@ typedef struct {
 	int in_bits;     /* signed activation width, inputs and outputs */
 	int weight_bits; /* signed symmetric weight width */
 	int acc_bits;    /* signed column result width */
+	int psum_bits;   /* signed partial-sum width (>= acc_bits) */
 	int scale_bits;  /* signed LDPU scale width */
 	int offset_bits; /* signed LDPU offset width */
 	int shift;       /* LDPU fractional bits removed by requantization */
@@ -45,8 +46,12 @@ int imnpu_acc_bits_needed(int rows, int in_bits, int weight_bits);
  * rounding function of the whole model. */
 int64_t imnpu_round_shift(int64_t s, int shift);
 
-/* LDPU for one column: (acc*scale + offset) -> round -> relu -> sat. */
-int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t acc,
+/* Partial-sum accumulation (docs/arith.md 3): sat(acc + psum_in, psum_bits)
+ * when enabled, else acc. */
+int64_t imnpu_psum(const imnpu_tile_params *p, int64_t acc, int64_t psum_in, int en);
+
+/* LDPU for one column: (psum*scale + offset) -> round -> relu -> sat. */
+int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t psum,
 			  int32_t scale, int32_t offset, int relu);
 
 /* Ideal MVM: acc[c] = sum_r x[r]*w[r*cols+c]. */
@@ -58,13 +63,16 @@ void imnpu_xbar_mvm_ideal(const imnpu_tile_params *p, const int8_t *w,
 void imnpu_xbar_mvm_pwm(const imnpu_tile_params *p, const int8_t *w,
 			const int8_t *x, int64_t *acc);
 
-/* LDPU over all columns. */
+/* LDPU over all columns.  psum_in is NULL, or the partial sums to add (one
+ * per column); psum_out receives the accumulated partial sums. */
 void imnpu_ldpu(const imnpu_tile_params *p, const imnpu_ldpu_consts *k,
-		const int64_t *acc, int8_t *y);
+		const int64_t *acc, const int64_t *psum_in, int64_t *psum_out,
+		int8_t *y);
 
-/* One whole tile job: x (rows) -> y (cols). */
+/* One whole tile job: x (rows), optional psum_in (cols) -> psum_out, y (cols). */
 void imnpu_tile_run(const imnpu_tile_params *p, const int8_t *w,
-		    const imnpu_ldpu_consts *k, const int8_t *x, int8_t *y);
+		    const imnpu_ldpu_consts *k, const int8_t *x,
+		    const int64_t *psum_in, int64_t *psum_out, int8_t *y);
 
 /* PWM window length W = 2^(in_bits-1) and macro occupancy W+2. */
 int imnpu_pwm_cycles(const imnpu_tile_params *p);
@@ -97,6 +105,9 @@ void imnpu_gen_ldpu(const imnpu_tile_params *p, imnpu_rng *r, int32_t *scale,
  * and the scales are odd multiples of 0.5, so odd inputs are rounding ties. */
 void imnpu_gen_batch(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w,
 		     int32_t *scale, int32_t *offset);
+/* Incoming partial sums for one vector: mostly of the size another tile's
+ * results have, some at the ends of psum_bits so that the addition saturates. */
+void imnpu_gen_psum(const imnpu_tile_params *p, imnpu_rng *r, int64_t *psum);
 
 /* ---- GDPU (docs/arith.md section 6) ---- */
 

@@ -123,3 +123,32 @@ void imnpu_gen_batch(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w,
 	imnpu_gen_weights(p, r, w);
 	imnpu_gen_ldpu(p, r, scale, offset);
 }
+
+void imnpu_gen_psum(const imnpu_tile_params *p, imnpu_rng *r, int64_t *psum)
+{
+	const int64_t pmax = ((int64_t)1 << (p->psum_bits - 1)) - 1;
+	const int64_t amax = ((int64_t)1 << (p->acc_bits - 1)) - 1;
+	/* a typical column result of random data, as in imnpu_gen_ldpu() */
+	const int64_t typ = (int64_t)(sqrt((double)p->rows) *
+				      (double)((int64_t)1 << (p->in_bits - 2)) *
+				      (double)((int64_t)1 << (p->weight_bits - 2)));
+	for (int c = 0; c < p->cols; c++) {
+		switch (imnpu_rng_range(r, 0, 15)) {
+		case 0: /* at the ends of the range: the addition saturates */
+			psum[c] = -pmax - 1 + imnpu_rng_range(r, 0, amax);
+			break;
+		case 1:
+			psum[c] = pmax - imnpu_rng_range(r, 0, amax);
+			break;
+		case 2:
+			psum[c] = 0;
+			break;
+		case 3: /* any column result at all */
+			psum[c] = imnpu_rng_range(r, -amax - 1, amax);
+			break;
+		default: /* another tile's typical column result */
+			psum[c] = imnpu_rng_range(r, -typ, typ);
+			break;
+		}
+	}
+}

@@ -50,6 +50,16 @@ inline int sign_extend(uint32_t v, int bits)
 	return (int)(v ^ m) - (int)m;
 }
 
+// The same for values up to 64 bits wide.
+inline int64_t sign_extend64(uint64_t v, int bits)
+{
+	if (bits >= 64)
+		return (int64_t)v;
+	const uint64_t m = 1ull << (bits - 1);
+	v &= (m << 1) - 1u;
+	return (int64_t)(v ^ m) - (int64_t)m;
+}
+
 // Options every harness takes: +seed=N +trace[=F] +quiet +stall=P.
 struct Common {
 	uint64_t seed = 0;

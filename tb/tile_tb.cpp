@@ -17,6 +17,7 @@
 #include "tb_common.h"
 
 #include <deque>
+#include <type_traits>
 #include <vector>
 
 #ifndef IMNPU_ROWS
@@ -36,6 +37,8 @@ struct Job {
 	std::vector<int8_t> x;
 	std::vector<int8_t> y;      // golden outputs
 	std::vector<int64_t> acc;   // golden column results, for the report
+	std::vector<int64_t> psum_in;  // partial sums added (when the batch adds them)
+	std::vector<int64_t> psum;     // golden partial sums out
 	bool stalled;               // random gaps/back-pressure in this job
 	uint64_t first_in_cycle = 0;
 	bool started = false;
@@ -44,7 +47,7 @@ struct Job {
 
 // Coverage of the corners the arithmetic spec names.
 struct Coverage {
-	long sat_hi = 0, sat_lo = 0, ties = 0, relu_zero = 0, acc_extreme = 0;
+	long sat_hi = 0, sat_lo = 0, ties = 0, relu_zero = 0, acc_extreme = 0, psum_sat = 0;
 };
 
 class Harness {
@@ -57,6 +60,7 @@ public:
 		p_.in_bits = IMNPU_IN_BITS;
 		p_.weight_bits = IMNPU_WEIGHT_BITS;
 		p_.acc_bits = IMNPU_ACC_BITS;
+		p_.psum_bits = IMNPU_PSUM_BITS;
 		p_.scale_bits = IMNPU_SCALE_BITS;
 		p_.offset_bits = IMNPU_OFFSET_BITS;
 		p_.shift = IMNPU_SHIFT;
@@ -90,6 +94,7 @@ private:
 	std::vector<int8_t> w_;
 	std::vector<int32_t> scale_, offset_;
 	int relu_ = 0;
+	int psum_en_ = 0; // this batch adds incoming partial sums
 	Coverage cov_;
 	long failures_ = 0;
 	long compared_ = 0;   // output values compared
@@ -103,6 +108,7 @@ void Harness::idle_inputs()
 	top_->cfg_valid_i = 0;
 	top_->cfg_we_i = 0;
 	top_->in_valid_i = 0;
+	top_->psum_valid_i = 0;
 	top_->out_ready_i = 0;
 }
 
@@ -164,6 +170,7 @@ void Harness::program(long batch)
 {
 	imnpu_gen_batch(&p_, &rng_, w_.data(), scale_.data(), offset_.data());
 	relu_ = (int)(batch & 1);
+	psum_en_ = (int)((batch >> 1) & 1);
 	const int64_t wmax = (1LL << (IMNPU_WEIGHT_BITS - 1)) - 1;
 
 	for (int r = 0; r < IMNPU_ROWS; r++) {
@@ -184,7 +191,8 @@ void Harness::program(long batch)
 		cfg_write(IMNPU_ADDR_SCALE(c), (int32_t)s);
 		cfg_write(IMNPU_ADDR_OFFSET(c), offset_[c]);
 	}
-	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), relu_ ? (int32_t)IMNPU_CTRL_RELU : 0);
+	const uint32_t ctrl = (relu_ ? IMNPU_CTRL_RELU : 0u) | (psum_en_ ? IMNPU_CTRL_PSUM_IN : 0u);
+	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), (int32_t)ctrl);
 
 	// Readback: every LDPU constant, and a sample of weights including the
 	// first and last.
@@ -211,7 +219,7 @@ void Harness::program(long batch)
 			return;
 		}
 	}
-	check_csr("CTRL", IMNPU_REG_CTRL, relu_ ? IMNPU_CTRL_RELU : 0);
+	check_csr("CTRL", IMNPU_REG_CTRL, ctrl);
 }
 
 void Harness::cover(const Job &j)
@@ -220,7 +228,9 @@ void Harness::cover(const Job &j)
 	const int64_t extreme = (int64_t)IMNPU_ROWS * (1LL << (IMNPU_IN_BITS - 1)) *
 				((1LL << (IMNPU_WEIGHT_BITS - 1)) - 1);
 	for (int c = 0; c < IMNPU_COLS; c++) {
-		const int64_t s = j.acc[c] * scale_[c] + offset_[c];
+		const int64_t s = j.psum[c] * scale_[c] + offset_[c];
+		if (psum_en_ && j.psum[c] != j.acc[c] + j.psum_in[c])
+			cov_.psum_sat++;
 		const int64_t q = imnpu_round_shift(s, IMNPU_SHIFT);
 		if (IMNPU_SHIFT > 0) {
 			const int64_t d = (int64_t)1 << IMNPU_SHIFT;
@@ -268,17 +278,31 @@ int Harness::run()
 
 		// Jobs of this batch: inputs queued, outputs expected in order.
 		std::deque<Job> pending_in, pending_out;
+		// the partial sums of every vector of the batch, in the order the
+		// LDPU takes them, each with its vector's stall setting
+		struct Psum {
+			int64_t v;
+			bool stalled;
+		};
+		std::deque<Psum> psum_fifo;
 		for (long k = 0; k < n; k++) {
 			Job j;
 			j.index = done + k;
 			j.x.resize(IMNPU_ROWS);
 			j.y.resize(IMNPU_COLS);
 			j.acc.resize(IMNPU_COLS);
+			j.psum_in.assign(IMNPU_COLS, 0);
+			j.psum.resize(IMNPU_COLS);
 			j.stalled = (j.index % 4) == 3;
 			imnpu_gen_inputs(&p_, &rng_, j.x.data());
+			if (psum_en_)
+				imnpu_gen_psum(&p_, &rng_, j.psum_in.data());
 			imnpu_xbar_mvm_ideal(&p_, w_.data(), j.x.data(), j.acc.data());
 			imnpu_ldpu_consts k_ = {scale_.data(), offset_.data(), relu_};
-			imnpu_ldpu(&p_, &k_, j.acc.data(), j.y.data());
+			imnpu_ldpu(&p_, &k_, j.acc.data(), psum_en_ ? j.psum_in.data() : nullptr,
+				   j.psum.data(), j.y.data());
+			for (int c = 0; c < IMNPU_COLS && psum_en_; c++)
+				psum_fifo.push_back({j.psum_in[(size_t)c], j.stalled});
 			pending_in.push_back(j);
 		}
 		size_t in_pos = 0;
@@ -293,10 +317,18 @@ int Harness::run()
 			top_->in_valid_i = in && !gap;
 			top_->in_data_i = in ? (uint8_t)in->x[in_pos] : 0;
 			top_->out_ready_i = !bp;
+			const bool pgap = !psum_fifo.empty() && psum_fifo.front().stalled &&
+					  imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
+			top_->psum_valid_i = !psum_fifo.empty() && !pgap;
+			top_->psum_data_i = (std::remove_reference<decltype(top_->psum_data_i)>::type)(
+				psum_fifo.empty() ? 0 : (uint64_t)psum_fifo.front().v);
 			top_->eval();
+			if (top_->psum_valid_i && top_->psum_ready_o)
+				psum_fifo.pop_front();
 			const bool in_fire = top_->in_valid_i && top_->in_ready_o;
 			const bool out_fire = top_->out_valid_o && top_->out_ready_i;
 			const int got = tb::sign_extend(top_->out_data_o, IMNPU_IN_BITS);
+			const int64_t got_psum = tb::sign_extend64((uint64_t)top_->out_psum_o, IMNPU_PSUM_BITS);
 			const int got_col = top_->out_col_o;
 			const bool got_last = top_->out_last_o;
 			if (in_fire) {
@@ -320,16 +352,21 @@ int Harness::run()
 				}
 				const int c = out->next_col;
 				const bool want_last = c == IMNPU_COLS - 1;
-				if (got_col != c || got_last != want_last || got != out->y[c]) {
+				if (got_col != c || got_last != want_last || got != out->y[c] ||
+				    got_psum != out->psum[c]) {
 					fail_header();
 					std::printf("first divergence: vector %ld, column %d: expected %d, got %d",
 						    out->index, c, out->y[c], got);
+					if (got_psum != out->psum[c])
+						std::printf(" (out_psum_o %" PRId64 ", expected %" PRId64 ")", got_psum,
+							    out->psum[c]);
 					if (got_col != c)
 						std::printf(" (out_col_o %d, expected %d)", got_col, c);
 					if (got_last != want_last)
 						std::printf(" (out_last_o %d, expected %d)", got_last, want_last);
-					std::printf("\ntile_tb:   acc %" PRId64 ", scale %d, offset %d, relu %d, shift %d\n",
-						    out->acc[c], scale_[c], offset_[c], relu_, IMNPU_SHIFT);
+					std::printf("\ntile_tb:   acc %" PRId64 ", psum_in %" PRId64 " (%s), scale %d, offset %d, relu %d, shift %d\n",
+						    out->acc[c], out->psum_in[c], psum_en_ ? "added" : "off",
+						    scale_[c], offset_[c], relu_, IMNPU_SHIFT);
 					failures_++;
 					mismatches_++;
 					fail_vector_ = out->index;
@@ -366,9 +403,11 @@ int Harness::run()
 		}
 		done += n;
 		if (!opt_.quiet && !failures_)
-			std::printf("tile_tb: batch %ld: %ld vectors ok (relu %d)\n", batch, done, relu_);
+			std::printf("tile_tb: batch %ld: %ld vectors ok (relu %d, partial sums %d)\n", batch,
+				    done, relu_, psum_en_);
 	}
 	top_->out_ready_i = 0;
+	top_->psum_valid_i = 0;
 	if (!failures_) {
 		check_csr("JOBS", IMNPU_REG_JOBS, (uint32_t)vectors_);
 		check_csr("STATUS", IMNPU_REG_STATUS, 0);
@@ -378,8 +417,8 @@ int Harness::run()
 
 	std::printf("tile_tb: %ld vectors, %ld outputs compared, %ld mismatches, %ld other failures\n",
 		    vectors_, compared_, mismatches_, failures_ - mismatches_);
-	std::printf("tile_tb: coverage: saturated high %ld, low %ld; rounding ties %ld; relu zeroed %ld; extreme |acc| %ld\n",
-		    cov_.sat_hi, cov_.sat_lo, cov_.ties, cov_.relu_zero, cov_.acc_extreme);
+	std::printf("tile_tb: coverage: saturated high %ld, low %ld; rounding ties %ld; relu zeroed %ld; extreme |acc| %ld; partial sums saturated %ld\n",
+		    cov_.sat_hi, cov_.sat_lo, cov_.ties, cov_.relu_zero, cov_.acc_extreme, cov_.psum_sat);
 	std::printf("tile_tb: cycles per vector %d (golden timing, %ld unstalled vectors checked)\n",
 		    expect_cycles, measured);
 	std::printf("tile_tb: simulation: %.0f MVMs/s, %.2f Mcycles/s (%" PRIu64 " cycles in %.2f s)\n",

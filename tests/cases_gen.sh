@@ -93,7 +93,8 @@ t_gen_hash_follows_values() {
 		proc square {name n} { chip -name $name; tile -rows $n -cols $n }
 		square tiny $n
 		foreach {k v} {-in_bits 8 -weight_bits 8 -acc_bits 20} { tile $k $v }
-		ldpu -shift 12
+		ldpu -shift 12 -psum_bits [expr {$n + 8}]
+		gdpu -max_len [expr {$n * $n}]
 	EOF
 	"$GEN" -o "$CASE_DIR/a" "$ROOT/configs/tiny.tcl" || return 1
 	"$GEN" -o "$CASE_DIR/b" "$CASE_DIR/tiny.tcl" || return 1

@@ -26,7 +26,7 @@ t_sim() {
 	"$ROOT/build/$c/Vtile" "$@"
 }
 for s in 1 2 3 4; do
-	register "sim/tiny/seed_$s" verify t_sim tiny +seed=$s +vectors=3000 +reload=100 +quiet
+	register "sim/tiny/seed_$s" verify t_sim tiny +seed=$s +vectors=4000 +reload=100 +quiet
 done
 register sim/tiny/no_stall verify t_sim tiny +seed=11 +vectors=1000 +stall=0 +quiet
 register sim/tiny/heavy_stall verify t_sim tiny +seed=12 +vectors=1000 +stall=90 +quiet
@@ -129,6 +129,8 @@ register tb/mutation/rounding_half_up verify t_tb_mutation tiny_ldpu.v \
 register tb/mutation/saturation_bound verify t_tb_mutation tiny_ldpu.v "s/8'h7f/8'h7e/"
 register tb/mutation/relu_sign_inverted verify t_tb_mutation tiny_ldpu.v \
 	"s/(relu_i \&\& q\[\([0-9]*\)\])/(relu_i \&\& !q[\1])/"
+register tb/mutation/psum_wraps verify t_tb_mutation tiny_ldpu.v \
+	"s/(!psum_sum\[\([0-9]*\)\] \&\& psum_sum\[\([0-9]*\)\]) ?/1'b0 ?/"
 register tb/mutation/pwm_pulse_one_long verify t_tb_mutation tiny_xbar.v \
 	"s/if (mag > {1'b0, k_q})/if (mag >= {1'b0, k_q})/"
 register tb/mutation/weight_clamp_asymmetric verify t_tb_mutation tiny_tile_ctrl.v \

@@ -2,6 +2,6 @@
 # the parameter sweeps in tests/sweep.list.
 chip -name $name
 tile -rows $rows -cols $cols -in_bits $in_bits -weight_bits $weight_bits -acc_bits $acc_bits
-ldpu -scale_bits $scale_bits -offset_bits $offset_bits -shift $shift
+ldpu -psum_bits $psum_bits -scale_bits $scale_bits -offset_bits $offset_bits -shift $shift
 gdpu -act_in_frac $act_in_frac -lut_bits $lut_bits -cell_bits $cell_bits -cell_frac $cell_frac \
      -max_len $max_len

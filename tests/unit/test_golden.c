@@ -12,7 +12,7 @@
 
 static const imnpu_tile_params tiny = {
 	.rows = 16, .cols = 16, .in_bits = 8, .weight_bits = 8, .acc_bits = 20,
-	.scale_bits = 16, .offset_bits = 24, .shift = 12,
+	.psum_bits = 24, .scale_bits = 16, .offset_bits = 24, .shift = 12,
 };
 
 static void round_half_away_examples(void **state)
@@ -103,12 +103,37 @@ static void ldpu_column_rules(void **state)
 	assert_int_equal(imnpu_ldpu_column(&tiny, -(1 << 19), -32768, 0, 0), 127);
 }
 
+static void partial_sums(void **state)
+{
+	(void)state;
+	/* psum_bits 24: sat(acc + psum_in) when enabled, acc otherwise */
+	assert_int_equal(imnpu_psum(&tiny, 1000, -300, 1), 700);
+	assert_int_equal(imnpu_psum(&tiny, 1000, -300, 0), 1000);
+	assert_int_equal(imnpu_psum(&tiny, 100, (1 << 23) - 50, 1), (1 << 23) - 1);
+	assert_int_equal(imnpu_psum(&tiny, -100, -(1 << 23) + 50, 1), -(1 << 23));
+	/* the LDPU requantizes the accumulated sum and passes it on */
+	const int64_t acc[2] = {4096, -4096}, pin[2] = {4096, 1};
+	const int32_t sc[2] = {4096, 4096}, of[2] = {0, 0};
+	const imnpu_ldpu_consts k = {sc, of, 0};
+	int64_t pout[2];
+	int8_t y[2];
+	imnpu_tile_params p = tiny;
+	p.cols = 2;
+	imnpu_ldpu(&p, &k, acc, pin, pout, y);
+	assert_int_equal(pout[0], 8192);
+	assert_int_equal(pout[1], -4095);
+	assert_int_equal(y[0], 127);  /* 8192 saturates */
+	assert_int_equal(y[1], -128);
+	imnpu_ldpu(&p, &k, acc, NULL, pout, y);
+	assert_int_equal(pout[0], 4096);
+}
+
 static void mvm_hand_example(void **state)
 {
 	(void)state;
 	const imnpu_tile_params p = {.rows = 3, .cols = 2, .in_bits = 8, .weight_bits = 8,
-				     .acc_bits = 20, .scale_bits = 16, .offset_bits = 24,
-				     .shift = 0};
+				     .acc_bits = 20, .psum_bits = 24, .scale_bits = 16,
+				     .offset_bits = 24, .shift = 0};
 	const int8_t w[6] = {1, -2, 3, 4, -127, 127}; /* row-major 3x2 */
 	const int8_t x[3] = {-128, 5, 1};
 	int64_t acc[2];
@@ -348,6 +373,7 @@ int main(void)
 		cmocka_unit_test(saturation),
 		cmocka_unit_test(acc_bits_needed),
 		cmocka_unit_test(ldpu_column_rules),
+		cmocka_unit_test(partial_sums),
 		cmocka_unit_test(mvm_hand_example),
 		cmocka_unit_test(pwm_equals_exact),
 		cmocka_unit_test(testgen_respects_ranges),

@@ -170,6 +170,13 @@ static void blame(const config *c, const param_id *ids, int n, param_id *who,
 
 #define PNAME(id) param_table[id].group, param_table[id].name
 
+/* Both activation tables within 1 LSB of double precision (docs/arith.md 6.1). */
+static int act_tables_ok(int act_in_frac, int lut_bits)
+{
+	return imnpu_act_worst_error(IMNPU_ACT_SIGMOID, act_in_frac, lut_bits) <= 1.0 + 1e-9 &&
+	       imnpu_act_worst_error(IMNPU_ACT_TANH, act_in_frac, lut_bits) <= 1.0 + 1e-9;
+}
+
 int config_check(const config *c, gen_err *err)
 {
 	char where[600];
@@ -229,14 +236,12 @@ int config_check(const config *c, gen_err *err)
 	}
 	const long long afrac = cfg_int(c, P_GDPU_ACT_IN_FRAC);
 	const long long lut = cfg_int(c, P_GDPU_LUT_BITS);
-	const double es = imnpu_act_worst_error(IMNPU_ACT_SIGMOID, (int)afrac, (int)lut);
-	const double et = imnpu_act_worst_error(IMNPU_ACT_TANH, (int)afrac, (int)lut);
-	if (es > 1.0 + 1e-9 || et > 1.0 + 1e-9) {
+	if (!act_tables_ok((int)afrac, (int)lut)) {
 		const param_id ids[] = {P_GDPU_LUT_BITS, P_GDPU_ACT_IN_FRAC};
+		const double es = imnpu_act_worst_error(IMNPU_ACT_SIGMOID, (int)afrac, (int)lut);
+		const double et = imnpu_act_worst_error(IMNPU_ACT_TANH, (int)afrac, (int)lut);
 		int ok_from = (int)lut;
-		while (ok_from <= 8 &&
-		       (imnpu_act_worst_error(IMNPU_ACT_SIGMOID, (int)afrac, ok_from) > 1.0 + 1e-9 ||
-			imnpu_act_worst_error(IMNPU_ACT_TANH, (int)afrac, ok_from) > 1.0 + 1e-9))
+		while (ok_from < 8 && !act_tables_ok((int)afrac, ok_from))
 			ok_from++;
 		blame(c, ids, 2, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,

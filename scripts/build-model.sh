@@ -13,10 +13,26 @@ abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); 
 # link: remove the binary so that it is always relinked (compiling stays
 # incremental).
 rm -f "$out/V$unit"
+# The harness includes imnpu_config.h, which names this configuration's
+# header; it sits in the object directory (on the compiler's include path),
+# so the compile commands of Verilator's runtime are the same for every model
+# and ccache serves them after the first build.
+mkdir -p "$out/obj-$unit"
+printf '#include "%s"\n' "$(abs "$rtl/${name}_params.h")" >"$out/obj-$unit/imnpu_config.h.new"
+if cmp -s "$out/obj-$unit/imnpu_config.h.new" "$out/obj-$unit/imnpu_config.h"; then
+	rm "$out/obj-$unit/imnpu_config.h.new"
+else
+	mv "$out/obj-$unit/imnpu_config.h.new" "$out/obj-$unit/imnpu_config.h"
+fi
+cache=
+if command -v ccache >/dev/null 2>&1; then
+	cache="OBJCACHE=ccache"
+	export CCACHE_DIR="${CCACHE_DIR:-$top/build/ccache}"
+fi
 if ! verilator --cc --exe --build -j 2 -Wall --trace-fst -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" -F "$rtl/$name.f" "$top/tb/${unit}_tb.cpp" \
-	-CFLAGS "-O2 -include $(abs "$rtl/${name}_params.h") -I$top/golden -I$top/tb" \
+	-CFLAGS "-O2 -I$top/golden -I$top/tb" ${cache:+-MAKEFLAGS "$cache"} \
 	-LDFLAGS "$(abs "$lib") -lm" >"$out/build-$unit.log" 2>&1; then
 	tail -30 "$out/build-$unit.log" >&2
 	echo "build-model: verilator failed for $unit of $rtl (log: $out/build-$unit.log)" >&2

@@ -4,6 +4,7 @@
 //
 // Plusargs (and those of tb_common.h: +seed +stall +trace +quiet):
 //   +ops=N    results to compare per operation (default 2000)
+#include "imnpu_config.h" // this configuration's <cfg>_params.h
 #include "Vgdpu.h"
 #include "imnpu_golden.h"
 #include "tb_common.h"
@@ -13,7 +14,7 @@
 #include <vector>
 
 #ifndef IMNPU_GDPU_MAX_LEN
-#error "compile with -include <cfg>_params.h"
+#error "imnpu_config.h must include the configuration's <cfg>_params.h (scripts/build-model.sh)"
 #endif
 
 namespace {

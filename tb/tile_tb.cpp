@@ -12,6 +12,7 @@
 //                 in the vectors that are stalled (every fourth; default 30)
 //   +trace[=F]    write an FST waveform (default build/<cfg>/<cfg>.fst)
 //   +quiet        print only the summary
+#include "imnpu_config.h" // this configuration's <cfg>_params.h
 #include "Vtile.h"
 #include "imnpu_golden.h"
 #include "tb_common.h"
@@ -21,7 +22,7 @@
 #include <vector>
 
 #ifndef IMNPU_ROWS
-#error "compile with -include <cfg>_params.h"
+#error "imnpu_config.h must include the configuration's <cfg>_params.h (scripts/build-model.sh)"
 #endif
 
 namespace {

@@ -74,7 +74,7 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 	@$(GOLDCLI) act-errors
 
 # ---- Verilator models: build/<cfg>/Vtile ----
-UNITS    := tile gdpu               # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
+UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
 $(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h $(wildcard golden/*.h) \
                      $(GOLDLIB) scripts/build-model.sh | deps-core

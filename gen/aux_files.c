@@ -12,6 +12,8 @@ void aux_filelist(emitter *e, const design *d)
 	em_line(e, "%s.v", d->mod_ctrl);
 	em_line(e, "%s.v", d->mod_tile);
 	em_line(e, "%s.v", d->mod_gdpu);
+	em_line(e, "%s.v", d->mod_router);
+	em_line(e, "%s.v", d->mod_mesh);
 }
 
 void aux_params_h(emitter *e, const design *d)
@@ -72,6 +74,14 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
 	em_blank(e);
 	em_line(e, "/* GDPU (docs/arith.md 6): parameters and register map (region 0; region 1 reads the cell memory). */");
+	em_line(e, "/* Mesh (docs/noc.md). */");
+	em_line(e, "#define IMNPU_NOC_X             %d", d->nx);
+	em_line(e, "#define IMNPU_NOC_Y             %d", d->ny);
+	em_line(e, "#define IMNPU_NOC_FLIT_BITS     %d", d->flit_bits);
+	em_line(e, "#define IMNPU_NOC_BUF_DEPTH     %d", d->buf_depth);
+	em_line(e, "#define IMNPU_NOC_XW            %d  /* destination x bits in a head flit */", d->xw);
+	em_line(e, "#define IMNPU_NOC_YW            %d", d->yw);
+	em_blank(e);
 	em_line(e, "#define IMNPU_GDPU_ACT_IN_FRAC  %d", d->act_in_frac);
 	em_line(e, "#define IMNPU_GDPU_LUT_BITS     %d", d->lut_bits);
 	em_line(e, "#define IMNPU_GDPU_CELL_BITS    %d", d->cell_bits);

@@ -37,6 +37,13 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->cell_bits = (int)cfg_int(c, P_GDPU_CELL_BITS);
 	d->cell_frac = (int)cfg_int(c, P_GDPU_CELL_FRAC);
 	d->max_len = (int)cfg_int(c, P_GDPU_MAX_LEN);
+	d->nx = (int)cfg_int(c, P_NOC_X);
+	d->ny = (int)cfg_int(c, P_NOC_Y);
+	d->flit_bits = (int)cfg_int(c, P_NOC_FLIT_BITS);
+	d->buf_depth = (int)cfg_int(c, P_NOC_BUF_DEPTH);
+	d->xw = clog2_min1(d->nx);
+	d->yw = clog2_min1(d->ny);
+	d->bd_w = clog2_min1(d->buf_depth);
 	d->g_len_w = imax(clog2_min1((long long)d->max_len + 1), 3); /* holds 4 (LSTM operands) */
 	d->g_idx_w = imax(clog2_min1(d->max_len), 4);
 	d->g_sum_w = 8 + clog2_min1(d->max_len);
@@ -58,6 +65,8 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_ctrl, sizeof d->mod_ctrl, "%s_tile_ctrl", d->name);
 	snprintf(d->mod_tile, sizeof d->mod_tile, "%s_tile", d->name);
 	snprintf(d->mod_gdpu, sizeof d->mod_gdpu, "%s_gdpu", d->name);
+	snprintf(d->mod_router, sizeof d->mod_router, "%s_router", d->name);
+	snprintf(d->mod_mesh, sizeof d->mod_mesh, "%s_mesh", d->name);
 
 	/* The hash covers the resolved parameters, not the script's text, so
 	 * two scripts that mean the same chip give the same files. */

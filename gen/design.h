@@ -12,6 +12,7 @@ typedef struct {
 	int rows, cols, in_bits, weight_bits, acc_bits, psum_bits;
 	int scale_bits, offset_bits, shift;
 	int act_in_frac, lut_bits, cell_bits, cell_frac, max_len; /* GDPU */
+	int nx, ny, flit_bits, buf_depth;                         /* mesh */
 
 	/* derived */
 	int row_w;      /* row index bits */
@@ -29,7 +30,11 @@ typedef struct {
 	int g_idx_w;    /* GDPU configuration index bits */
 	int g_sum_w;    /* AVGPOOL sum */
 
+	int xw, yw;     /* destination x and y bits in a head flit */
+	int bd_w;       /* router buffer pointer bits */
+
 	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96], mod_gdpu[96];
+	char mod_router[96], mod_mesh[96];
 	gen_stamp stamp;
 	char hash[65];
 	char config_base[256];
@@ -57,6 +62,11 @@ void unit_ldpu(emitter *e, const design *d);
 void unit_tile_ctrl(emitter *e, const design *d);
 void unit_tile(emitter *e, const design *d);
 void unit_gdpu(emitter *e, const design *d);
+void unit_router(emitter *e, const design *d);
+void unit_mesh(emitter *e, const design *d);
+
+/* Router ports. */
+enum { PORT_L = 0, PORT_N = 1, PORT_E = 2, PORT_S = 3, PORT_W = 4, NPORTS = 5 };
 
 /* GDPU register map (region 0 indices; region 1 reads the LSTM cell memory). */
 enum {

@@ -229,16 +229,9 @@ const char *vl_range(int width, char *buf, size_t bufsz)
 	return buf;
 }
 
-void vl_module_begin(emitter *e, const char *name, const vl_port *ports,
-		     size_t nports, const char *purpose)
+static void port_list(emitter *e, const vl_port *ports, size_t nports)
 {
-	char id[160];
 	char rng[32];
-	em_line(e, "`default_nettype none");
-	em_blank(e);
-	if (purpose)
-		em_comment(e, "%s", purpose);
-	em_open(e, "module %s (", vl_ident(name, id, sizeof id));
 	for (size_t i = 0; i < nports; i++) {
 		const vl_port *p = &ports[i];
 		char pid[160];
@@ -257,6 +250,41 @@ void vl_module_begin(emitter *e, const char *name, const vl_port *ports,
 	}
 	em_close(e, ");");
 	e->indent++;
+}
+
+void vl_module_begin(emitter *e, const char *name, const vl_port *ports,
+		     size_t nports, const char *purpose)
+{
+	vl_module_begin_params(e, name, NULL, 0, ports, nports, purpose);
+}
+
+void vl_module_begin_params(emitter *e, const char *name, const vl_param *params,
+			    size_t nparams, const vl_port *ports, size_t nports,
+			    const char *purpose)
+{
+	char id[160];
+	em_line(e, "`default_nettype none");
+	em_blank(e);
+	if (purpose)
+		em_comment(e, "%s", purpose);
+	if (nparams == 0) {
+		em_open(e, "module %s (", vl_ident(name, id, sizeof id));
+	} else {
+		em_open(e, "module %s #(", vl_ident(name, id, sizeof id));
+		for (size_t i = 0; i < nparams; i++) {
+			char pid[160];
+			vl_ident(params[i].name, pid, sizeof pid);
+			if (params[i].comment)
+				em_line(e, "parameter integer %s = %lld%s  // %s", pid, params[i].value,
+					i + 1 < nparams ? "," : "", params[i].comment);
+			else
+				em_line(e, "parameter integer %s = %lld%s", pid, params[i].value,
+					i + 1 < nparams ? "," : "");
+		}
+		em_close(e, ") (");
+		e->indent++;
+	}
+	port_list(e, ports, nports);
 }
 
 void vl_module_end(emitter *e, const char *name)
@@ -301,10 +329,29 @@ void vl_decl(emitter *e, const char *kind, int width, int is_signed,
 void vl_instance(emitter *e, const char *module, const char *inst,
 		 const vl_conn *conns, size_t nconns)
 {
+	vl_instance_params(e, module, inst, NULL, 0, conns, nconns);
+}
+
+void vl_instance_params(emitter *e, const char *module, const char *inst,
+			const vl_param *params, size_t nparams, const vl_conn *conns,
+			size_t nconns)
+{
 	char mid[160];
 	char iid[160];
-	em_open(e, "%s %s (", vl_ident(module, mid, sizeof mid),
-		vl_ident(inst, iid, sizeof iid));
+	vl_ident(module, mid, sizeof mid);
+	vl_ident(inst, iid, sizeof iid);
+	if (nparams == 0) {
+		em_open(e, "%s %s (", mid, iid);
+	} else {
+		em_open(e, "%s #(", mid);
+		for (size_t i = 0; i < nparams; i++) {
+			char pid[160];
+			em_line(e, ".%s(%lld)%s", vl_ident(params[i].name, pid, sizeof pid),
+				params[i].value, i + 1 < nparams ? "," : "");
+		}
+		em_close(e, ") %s (", iid);
+		e->indent++;
+	}
 	for (size_t i = 0; i < nconns; i++) {
 		char pid[160];
 		vl_ident(conns[i].port, pid, sizeof pid);

@@ -81,6 +81,17 @@ typedef struct {
 /* `default_nettype none, module header with an ANSI port list. */
 void vl_module_begin(emitter *e, const char *name, const vl_port *ports,
 		     size_t nports, const char *purpose);
+/* A module parameter: `parameter integer Name = value,  // comment`. */
+typedef struct {
+	const char *name;
+	long long value;
+	const char *comment;
+} vl_param;
+
+/* As vl_module_begin, with a parameter list. */
+void vl_module_begin_params(emitter *e, const char *name, const vl_param *params,
+			    size_t nparams, const vl_port *ports, size_t nports,
+			    const char *purpose);
 void vl_module_end(emitter *e, const char *name);
 void vl_localparam(emitter *e, const char *name, long long value,
 		   const char *comment);
@@ -89,6 +100,10 @@ void vl_decl(emitter *e, const char *kind, int width, int is_signed,
 	     const char *name, long long depth, const char *comment);
 void vl_instance(emitter *e, const char *module, const char *inst,
 		 const vl_conn *conns, size_t nconns);
+/* An instance with parameter values (params[i].value; comments ignored). */
+void vl_instance_params(emitter *e, const char *module, const char *inst,
+			const vl_param *params, size_t nparams, const vl_conn *conns,
+			size_t nconns);
 /* Expression text: the 32-bit signed signal src clamped to [lo, hi] and
  * taken as `width` bits (docs/arith.md: configuration writes clamp). */
 void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int width);

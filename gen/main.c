@@ -63,6 +63,8 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{"_tile_ctrl.v", "//", unit_tile_ctrl},
 		{"_tile.v", "//", unit_tile},
 		{"_gdpu.v", "//", unit_gdpu},
+		{"_router.v", "//", unit_router},
+		{"_mesh.v", "//", unit_mesh},
 		{".f", "//", aux_filelist},
 		{"_params.h", "  ", aux_params_h},
 		{".gtkw", "[*]", gtkw_for_design},

@@ -42,6 +42,14 @@ const param_def param_table[P__COUNT] = {
 		"fractional bits of the LSTM cell state; <= cell_bits-2"},
 	[P_GDPU_MAX_LEN] = {"gdpu", "max_len", PT_INT, 256, 1, IMNPU_GDPU_LEN_LIMIT, NULL,
 		"longest GDPU vector and pooling window; depth of the LSTM cell memory"},
+	[P_NOC_X] = {"noc", "x", PT_INT, 2, 1, 16, NULL,
+		"mesh columns (nodes west to east)"},
+	[P_NOC_Y] = {"noc", "y", PT_INT, 2, 1, 16, NULL,
+		"mesh rows (nodes north to south)"},
+	[P_NOC_FLIT_BITS] = {"noc", "flit_bits", PT_INT, 32, 16, 128, NULL,
+		"flit width: 2 kind bits, destination x and y, then payload; room for a source id and 8 more bits"},
+	[P_NOC_BUF_DEPTH] = {"noc", "buf_depth", PT_INT, 4, 2, 64, NULL,
+		"router input buffer depth in flits (2 keeps a link at full rate, see docs/noc.md)"},
 };
 /* clang-format on */
 
@@ -170,6 +178,15 @@ static void blame(const config *c, const param_id *ids, int n, param_id *who,
 
 #define PNAME(id) param_table[id].group, param_table[id].name
 
+/* Bits to number n things, at least 1. */
+static long long clog2_ll(long long n)
+{
+	long long b = 1;
+	while ((1LL << b) < n)
+		b++;
+	return b;
+}
+
 /* Both activation tables within 1 LSB of double precision (docs/arith.md 6.1). */
 static int act_tables_ok(int act_in_frac, int lut_bits)
 {
@@ -247,6 +264,17 @@ int config_check(const config *c, gen_err *err)
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: error: %s -%s: lut_bits %lld with act_in_frac %lld gives a worst error of %.2f LSB (sigmoid) / %.2f LSB (tanh) (allowed: at most 1 LSB, lut_bits %d..8 for act_in_frac %lld)",
 			 where, PNAME(who), lut, afrac, es, et, ok_from, afrac);
+		return -1;
+	}
+	const long long nx = cfg_int(c, P_NOC_X), ny = cfg_int(c, P_NOC_Y);
+	const long long fbits = cfg_int(c, P_NOC_FLIT_BITS);
+	const long long idw = clog2_ll(nx) + clog2_ll(ny);
+	if (fbits < 2 + 2 * idw + 8) {
+		const param_id ids[] = {P_NOC_FLIT_BITS, P_NOC_X, P_NOC_Y};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: flit_bits %lld has no room for the head flit of a %lldx%lld mesh: kind 2 + destination %lld + source %lld + 8 bits (allowed: flit_bits >= %lld)",
+			 where, PNAME(who), fbits, nx, ny, idw, idw, 2 + 2 * idw + 8);
 		return -1;
 	}
 	const long long cbits = cfg_int(c, P_GDPU_CELL_BITS);

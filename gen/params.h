@@ -25,6 +25,10 @@ typedef enum {
 	P_GDPU_CELL_BITS,
 	P_GDPU_CELL_FRAC,
 	P_GDPU_MAX_LEN,
+	P_NOC_X,
+	P_NOC_Y,
+	P_NOC_FLIT_BITS,
+	P_NOC_BUF_DEPTH,
 	P__COUNT
 } param_id;
 

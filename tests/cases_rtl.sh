@@ -55,15 +55,37 @@ for s in 200 201 202 203; do
 	register "sim/gdpu/tiny_1m_seed_$s" full t_sim_gdpu tiny +seed=$s +ops=1000000 +quiet
 done
 
-# A sweep configuration: generate, build its tile and GDPU models, run both
-# against golden.
+# The mesh under synthetic traffic: every packet exactly once, in order,
+# intact, at its destination; no deadlock (docs/noc.md).
+t_sim_mesh() {
+	local c=$1
+	shift
+	"$ROOT/build/$c/Vmesh" "$@"
+}
+register sim/mesh/tiny_uniform verify t_sim_mesh tiny +seed=1 +packets=100000 +rate=0.1 +quiet
+register sim/mesh/tiny_saturated verify t_sim_mesh tiny +seed=2 +packets=100000 +rate=0.5 +bp=50 +quiet
+for p in uniform transpose bitcomp hotspot neighbor; do
+	# below saturation, and above it (uniform on 8x8 saturates near 0.5 flits/node/cycle)
+	register "sim/mesh/tile256_${p}_below" verify t_sim_mesh tile256 +seed=3 +pattern=$p \
+		+packets=100000 +rate=0.04 +quiet
+	register "sim/mesh/tile256_${p}_above" verify t_sim_mesh tile256 +seed=4 +pattern=$p \
+		+packets=100000 +rate=0.3 +bp=30 +quiet
+	register "sim/mesh/tile256_${p}_1m" full t_sim_mesh tile256 +seed=5 +pattern=$p \
+		+packets=1000000 +rate=0.15 +quiet
+done
+register sim/mesh/tile256_long_packets verify t_sim_mesh tile256 +seed=6 +packets=20000 +len=16 +fixlen +rate=0.01 +quiet
+
+# A sweep configuration: generate, build its tile, GDPU and mesh models, run
+# them against golden and the scoreboard.
 t_sim_sweep() {
 	local n=$1 vectors=$2
 	sweep_gen "$n" "$CASE_DIR/rtl" || return 1
 	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" tile || return 1
 	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" gdpu || return 1
+	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" mesh || return 1
 	"$CASE_DIR/model/Vtile" +seed=21 +vectors="$vectors" +reload=50 +quiet || return 1
-	"$CASE_DIR/model/Vgdpu" +seed=22 +ops=3000 +quiet
+	"$CASE_DIR/model/Vgdpu" +seed=22 +ops=3000 +quiet || return 1
+	"$CASE_DIR/model/Vmesh" +seed=23 +packets=20000 +rate=0.08 +quiet
 }
 for n in sw_minimal sw_odd sw_wide_off sw_narrow_q sw_q_equal sw_in2; do
 	register "sim/sweep/$n" verify t_sim_sweep "$n" 400
@@ -103,6 +125,7 @@ register tb/plusarg_errors verify t_tb_plusargs
 t_tb_mutation() {
 	local file=$1 expr=$2 unit=tile
 	[[ $file == *_gdpu.v ]] && unit=gdpu
+	[[ $file == *_router.v ]] && unit=mesh
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
 	sed -i "$expr" "$CASE_DIR/rtl/$file"
 	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
@@ -111,11 +134,11 @@ t_tb_mutation() {
 	fi
 	diff "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file"
 	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" "$unit" || return 1
-	if [[ $unit == tile ]]; then
-		"$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt"
-	else
-		"$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt"
-	fi
+	case $unit in
+	tile) "$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt" ;;
+	gdpu) "$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt" ;;
+	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +quiet >"$CASE_DIR/run.txt" ;;
+	esac
 	local st=$?
 	cat "$CASE_DIR/run.txt"
 	[[ $st == 1 ]] || fail "the mutated RTL passed (exit $st)" || return 1
@@ -147,6 +170,16 @@ register tb/mutation/gdpu_argmax_last_tie verify t_tb_mutation tiny_gdpu.v \
 	"s/assign new_best = pos_q == \([0-9]*\)'d0 || x > best_q;/assign new_best = pos_q == \1'd0 || x >= best_q;/"
 register tb/mutation/gdpu_lstm_forget_gate_ignored verify t_tb_mutation tiny_gdpu.v \
 	"s/if (pos_q == \([0-9]*\)'d1) fa_q <= x_sig;/if (pos_q == \1'd1) fa_q <= 8'sd64;/"
+
+# packets of different sources interleave on a link
+register tb/mutation/router_no_wormhole_lock verify t_tb_mutation tiny_router.v \
+	"s/lock\\([0-9]\\)_q <= !od\\([0-9]\\)\\[31\\];/lock\\1_q <= 1'b0;/"
+# the input buffer accepts a flit it has no room for
+register tb/mutation/router_buffer_overflow verify t_tb_mutation tiny_router.v \
+	"s/assign in_ready_o\\[\\([0-9]\\)\\] = cnt\\([0-9]\\)_q != 3'd4;/assign in_ready_o[\\1] = cnt\\2_q != 3'd5;/"
+# east and west swapped: packets leave the mesh and never arrive
+register tb/mutation/router_east_west_swapped verify t_tb_mutation tiny_router.v \
+	"s/(ddx\\([0-9]\\)\\[\\([0-9]*\\)\\] ? 3'd4 : 3'd2)/(ddx\\1[\\2] ? 3'd2 : 3'd4)/"
 
 # Every signal the generated GTKWave layout names exists in a real trace.
 t_waves_layout() {

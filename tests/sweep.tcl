@@ -5,3 +5,4 @@ tile -rows $rows -cols $cols -in_bits $in_bits -weight_bits $weight_bits -acc_bi
 ldpu -psum_bits $psum_bits -scale_bits $scale_bits -offset_bits $offset_bits -shift $shift
 gdpu -act_in_frac $act_in_frac -lut_bits $lut_bits -cell_bits $cell_bits -cell_frac $cell_frac \
      -max_len $max_len
+noc -x $nx -y $ny -flit_bits $flit_bits -buf_depth $buf_depth

@@ -25,7 +25,7 @@ GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
         verify verify-full waves params-doc clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+	@grep -hE '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 14
 
 deps: ## install every Debian package the project uses (apt-get, only when missing)
 	@scripts/deps.sh all

@@ -21,7 +21,7 @@ GOLDCLI  := $(BUILD)/bin/imnpu-golden
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo act-errors \
+.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo act-errors bench bench-noc \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -105,6 +105,12 @@ $(BUILD)/tests/bin/fst_names: tests/tools/fst_names.c | deps-core
 # ---- the main job ----
 demo: $(GEN) $(GOLDLIB) ## generate configs/tiny.tcl, simulate 1000 random MVMs against golden, report
 	@scripts/demo.sh $(GEN) tiny 1000
+
+# ---- benchmarks ----
+bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation throughput (docs/noc-bench.*)
+	@scripts/bench-noc.sh $(GEN) $(GOLDLIB)
+
+bench: bench-noc ## every benchmark
 
 # ---- tests ----
 verify: $(GEN) $(GOLDLIB) $(GOLDCLI) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")

@@ -48,7 +48,7 @@ const param_def param_table[P__COUNT] = {
 		"mesh rows (nodes north to south)"},
 	[P_NOC_FLIT_BITS] = {"noc", "flit_bits", PT_INT, 32, 16, 128, NULL,
 		"flit width: 2 kind bits, destination x and y, then payload; room for a source id and 8 more bits"},
-	[P_NOC_BUF_DEPTH] = {"noc", "buf_depth", PT_INT, 4, 2, 64, NULL,
+	[P_NOC_BUF_DEPTH] = {"noc", "buf_depth", PT_INT, 16, 2, 64, NULL,
 		"router input buffer depth in flits (2 keeps a link at full rate, see docs/noc.md)"},
 };
 /* clang-format on */

@@ -1,20 +1,22 @@
 #!/bin/sh
 # Install, with apt-get and only when missing, the Debian packages a group of
-# targets needs.  Usage: scripts/deps.sh GROUP...   (groups: core waves all)
+# targets needs.  Usage: scripts/deps.sh GROUP...   (groups: core waves bench all)
 # Every make target that needs a tool reaches it through here; nothing
 # installed by hand is relied on.
 set -eu
 
 pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev"
 pkgs_waves="gtkwave"
+pkgs_bench="gnuplot-nox"
 
 want=""
 for g in "$@"; do
 	case "$g" in
 	core)  want="$want $pkgs_core" ;;
 	waves) want="$want $pkgs_waves" ;;
-	all)   want="$want $pkgs_core $pkgs_waves" ;;
-	*) echo "scripts/deps.sh: unknown group '$g' (allowed: core waves all)" >&2; exit 2 ;;
+	bench) want="$want $pkgs_bench" ;;
+	all)   want="$want $pkgs_core $pkgs_waves $pkgs_bench" ;;
+	*) echo "scripts/deps.sh: unknown group '$g' (allowed: core waves bench all)" >&2; exit 2 ;;
 	esac
 done
 

@@ -14,6 +14,13 @@
 //   +len=L       flits per packet, 1..L at random (default 4); +fixlen: always L
 //   +packets=N   packets to inject in all (default 20000), then drain
 //   +bp=P        percent of cycles a receiver is not ready (default 20)
+// Benchmark mode (BookSim style), when +measure=M is given:
+//   +warmup=W    cycles before measuring (default 2000); packets are created
+//   for W+M cycles, latency is averaged over those created in the measuring
+//   window, accepted throughput is the flits ejected in it; the run ends when
+//   every measured packet has arrived (the scoreboard keeps checking), or
+//   after 20*M more cycles, when the load is past saturation.  The last line,
+//   "bench: ...", is for scripts/bench-noc.sh.
 #include "imnpu_config.h" // this configuration's <cfg>_params.h
 #include "Vmesh.h"
 #include "imnpu_golden.h"
@@ -104,6 +111,73 @@ struct Packet {
 	uint64_t created; // cycle
 };
 
+// The pattern's traffic from src: destination -> fraction of src's packets.
+std::vector<double> traffic_from(const std::string &pattern, int src)
+{
+	std::vector<double> w((size_t)N, 0.0);
+	const int x = src % X, y = src / X;
+	if (pattern == "transpose") {
+		if (x != y)
+			w[(size_t)(x * X + y)] = 1.0;
+	} else if (pattern == "bitcomp") {
+		w[(size_t)((~src) & (N - 1))] = 1.0;
+	} else if (pattern == "neighbor") {
+		w[(size_t)(y * X + (x + 1) % X)] = 1.0;
+	} else if (N > 1) {
+		const double uni = pattern == "hotspot" ? 0.8 : 1.0;
+		for (int d = 0; d < N; d++)
+			if (d != src)
+				w[(size_t)d] += uni / (N - 1);
+		if (pattern == "hotspot" && src != 0)
+			w[0] += 0.2;
+	}
+	return w;
+}
+
+// Ideal throughput of a pattern, in flits per injecting node per cycle: the
+// inverse of the most loaded channel (router links, injection and ejection)
+// when every injecting node offers one flit per cycle and packets follow X-first
+// routes.
+double ideal_throughput(const std::string &pattern)
+{
+	std::vector<double> link((size_t)N * 4, 0.0), inj((size_t)N, 0.0), ej((size_t)N, 0.0);
+	int senders = 0;
+	for (int s = 0; s < N; s++) {
+		const std::vector<double> w = traffic_from(pattern, s);
+		double total = 0;
+		for (double v : w)
+			total += v;
+		if (total == 0)
+			continue;
+		senders++;
+		for (int d = 0; d < N; d++) {
+			const double p = w[(size_t)d] / total * (pattern == "hotspot" && s == 0 ? 0.8 : 1.0);
+			if (p == 0)
+				continue;
+			inj[(size_t)s] += p;
+			ej[(size_t)d] += p;
+			int x = s % X, y = s / X;
+			const int dx = d % X, dy = d / X;
+			while (x != dx) { // links: 0 east, 1 west, 2 south, 3 north, from node y*X+x
+				link[(size_t)(y * X + x) * 4 + (dx > x ? 0 : 1)] += p;
+				x += dx > x ? 1 : -1;
+			}
+			while (y != dy) {
+				link[(size_t)(y * X + x) * 4 + (dy > y ? 2 : 3)] += p;
+				y += dy > y ? 1 : -1;
+			}
+		}
+	}
+	double worst = 0;
+	for (double v : link)
+		worst = v > worst ? v : worst;
+	for (double v : inj)
+		worst = v > worst ? v : worst;
+	for (double v : ej)
+		worst = v > worst ? v : worst;
+	return worst > 0 && senders > 0 ? 1.0 / worst : 0.0;
+}
+
 flit_t make_flit(const Packet &p, int idx)
 {
 	if (idx == 0) {
@@ -129,6 +203,8 @@ struct Options : tb::Common {
 	bool fixlen = false;
 	long packets = 20000;
 	unsigned bp = 20;
+	long warmup = 2000;
+	long measure = 0; // > 0: benchmark mode
 };
 
 // A packet being received at a node.
@@ -164,6 +240,10 @@ private:
 	std::vector<uint64_t> sent_seq_, recv_seq_; // per (src, dst)
 	long injected_ = 0, delivered_ = 0, failures_ = 0;
 	long flits_delivered_ = 0;
+	// benchmark window
+	uint64_t win_lo_ = 0, win_hi_ = 0;
+	long win_flits_ = 0, win_packets_ = 0, win_done_ = 0;
+	double win_latency_ = 0;
 	double latency_sum_ = 0;
 	uint64_t latency_max_ = 0;
 	std::vector<std::deque<uint64_t>> created_ = std::vector<std::deque<uint64_t>>((size_t)N * N);
@@ -246,11 +326,18 @@ bool Harness::eject(int node, flit_t f)
 		r.got++;
 	}
 	flits_delivered_++;
+	if (dut_.cycle() >= win_lo_ && dut_.cycle() < win_hi_)
+		win_flits_++;
 	if (tail) {
 		const size_t pair = (size_t)r.src * N + (size_t)node;
 		recv_seq_[pair]++;
 		delivered_++;
-		const uint64_t lat = dut_.cycle() - created_[pair].front();
+		const uint64_t born = created_[pair].front();
+		const uint64_t lat = dut_.cycle() - born;
+		if (born >= win_lo_ && born < win_hi_) {
+			win_done_++;
+			win_latency_ += (double)lat;
+		}
 		created_[pair].pop_front();
 		latency_sum_ += (double)lat;
 		if (lat > latency_max_)
@@ -280,8 +367,24 @@ int Harness::run()
 	const uint64_t rate_ppm = (uint64_t)(opt_.rate * 1e6);
 	uint64_t idle = 0, start = dut_.cycle();
 	const uint64_t watchdog = 2000 + 64ull * (uint64_t)(X + Y) * (uint64_t)opt_.len;
+	const bool bench = opt_.measure > 0;
+	bool saturated = false;
+	if (bench) {
+		win_lo_ = start + (uint64_t)opt_.warmup;
+		win_hi_ = win_lo_ + (uint64_t)opt_.measure;
+		opt_.packets = 0x7fffffffffffffffL;
+	}
 	while (!failures_ && (injected_ < opt_.packets || delivered_ < injected_)) {
-		// packet creation
+		if (bench && dut_.cycle() >= win_hi_) {
+			if (win_done_ == win_packets_)
+				break;
+			if (dut_.cycle() >= win_hi_ + 20 * (uint64_t)opt_.measure) {
+				saturated = true;
+				break;
+			}
+		}
+		// packet creation (in benchmark mode it goes on while the measured
+		// packets drain, so that they see the same load)
 		for (int s = 0; s < N && injected_ < opt_.packets; s++) {
 			if (imnpu_rng_range(&rng_, 0, 999999) >= (int64_t)rate_ppm)
 				continue;
@@ -293,6 +396,8 @@ int Harness::run()
 			txq_[(size_t)s].push_back({s, d, len, sent_seq_[pair]++, dut_.cycle()});
 			created_[pair].push_back(dut_.cycle());
 			injected_++;
+			if (dut_.cycle() >= win_lo_ && dut_.cycle() < win_hi_)
+				win_packets_++;
 		}
 		// drive the network interfaces
 		for (int n = 0; n < N; n++) {
@@ -336,6 +441,23 @@ int Harness::run()
 		    delivered_ ? latency_sum_ / (double)delivered_ : 0.0, latency_max_,
 		    cycles ? (double)flits_delivered_ / (double)N / (double)cycles : 0.0, cycles);
 	std::printf("mesh_tb: simulation: %.0f cycles/s\n", (double)cycles / secs);
+	if (bench && !failures_) {
+		int senders = 0;
+		for (int s = 0; s < N; s++) {
+			double tot = 0;
+			for (double v : traffic_from(opt_.pattern, s))
+				tot += v;
+			senders += tot > 0;
+		}
+		const double avg_len = opt_.fixlen ? opt_.len : (opt_.len + 1) / 2.0;
+		const double scale = senders ? (double)senders : 1.0;
+		std::printf("bench: mesh=%dx%d pattern=%s offered=%.4f accepted=%.4f latency=%.2f measured=%ld saturated=%d bound=%.4f cycles_per_s=%.0f\n",
+			    X, Y, opt_.pattern.c_str(),
+			    opt_.rate * avg_len,
+			    (double)win_flits_ / scale / (double)opt_.measure,
+			    win_done_ ? win_latency_ / (double)win_done_ : 0.0, win_done_, saturated ? 1 : 0,
+			    ideal_throughput(opt_.pattern), (double)cycles / secs);
+	}
 	if (failures_) {
 		std::printf("mesh_tb: replay: %s +seed=%" PRIu64 " +pattern=%s +rate=%g +len=%d%s +packets=%ld +bp=%u +trace\n",
 			    argv0_, opt_.seed, opt_.pattern.c_str(), opt_.rate, opt_.len,
@@ -379,6 +501,10 @@ int main(int argc, char **argv)
 		o.packets = tb::parse_long("mesh_tb", "packets", v, 1, 1000000000);
 	if (tb::plusarg(probe, "bp", v))
 		o.bp = (unsigned)tb::parse_long("mesh_tb", "bp", v, 0, 95);
+	if (tb::plusarg(probe, "warmup", v))
+		o.warmup = tb::parse_long("mesh_tb", "warmup", v, 0, 100000000);
+	if (tb::plusarg(probe, "measure", v))
+		o.measure = tb::parse_long("mesh_tb", "measure", v, 1, 100000000);
 	Harness h(o, argc, argv);
 	return h.run();
 }

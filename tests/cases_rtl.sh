@@ -73,6 +73,20 @@ for p in uniform transpose bitcomp hotspot neighbor; do
 	register "sim/mesh/tile256_${p}_1m" full t_sim_mesh tile256 +seed=5 +pattern=$p \
 		+packets=1000000 +rate=0.15 +quiet
 done
+# Benchmark mode: at a low load the mesh accepts what is offered, and the
+# computed bound matches a case worked by hand (2x2 transpose: the two flows
+# share no link, so every injecting node can send one flit per cycle).
+t_mesh_bench_mode() {
+	local line
+	line=$("$ROOT/build/tiny/Vmesh" +seed=1 +warmup=500 +measure=3000 +rate=0.02 +len=4 +fixlen \
+		+bp=0 +pattern=transpose +quiet | sed -n 's/^bench: //p')
+	echo "$line"
+	[[ -n $line ]] || fail "no bench line" || return 1
+	echo "$line" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		ok = v["bound"] == "1.0000" && v["accepted"] > 0.9 * v["offered"] && v["accepted"] < 1.1 * v["offered"] && v["saturated"] == 0
+		exit ok ? 0 : 1 }' || fail "expected bound 1.0000 and accepted within 10% of offered"
+}
+register tb/mesh_bench_mode verify t_mesh_bench_mode
 register sim/mesh/tile256_long_packets verify t_sim_mesh tile256 +seed=6 +packets=20000 +len=16 +fixlen +rate=0.01 +quiet
 
 # A sweep configuration: generate, build its tile, GDPU and mesh models, run

@@ -94,6 +94,8 @@ int64_t imnpu_rng_range(imnpu_rng *r, int64_t lo, int64_t hi);
 int imnpu_rng_chance(imnpu_rng *r, unsigned num, unsigned den);
 
 /* ---- Corner-biased random test data ---- */
+/* lo, hi and 0 one time in sixteen each, otherwise uniform in [lo, hi]. */
+int64_t imnpu_rng_corner(imnpu_rng *r, int64_t lo, int64_t hi);
 void imnpu_gen_weights(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w);
 void imnpu_gen_inputs(const imnpu_tile_params *p, imnpu_rng *r, int8_t *x);
 /* Scales and offsets sized so that most outputs land inside the int range,

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-static int64_t draw_extreme_or_uniform(imnpu_rng *r, int64_t lo, int64_t hi)
+int64_t imnpu_rng_corner(imnpu_rng *r, int64_t lo, int64_t hi)
 {
 	switch (imnpu_rng_range(r, 0, 15)) {
 	case 0:
@@ -22,7 +22,7 @@ void imnpu_gen_weights(const imnpu_tile_params *p, imnpu_rng *r, int8_t *w)
 	const int64_t m = ((int64_t)1 << (p->weight_bits - 1)) - 1;
 	const size_t n = (size_t)p->rows * (size_t)p->cols;
 	for (size_t i = 0; i < n; i++)
-		w[i] = (int8_t)draw_extreme_or_uniform(r, -m, m);
+		w[i] = (int8_t)imnpu_rng_corner(r, -m, m);
 	/* One weight set in four has a column of -max and one of +max, so an
 	 * all-extreme input vector reaches both ends of the acc range. */
 	if (imnpu_rng_chance(r, 1, 4)) {
@@ -43,7 +43,7 @@ void imnpu_gen_inputs(const imnpu_tile_params *p, imnpu_rng *r, int8_t *x)
 	const int all_extreme = imnpu_rng_chance(r, 1, 16);
 	for (int i = 0; i < p->rows; i++)
 		x[i] = (int8_t)(all_extreme ? -m
-					    : draw_extreme_or_uniform(r, -m, m - 1));
+					    : imnpu_rng_corner(r, -m, m - 1));
 }
 
 void imnpu_gen_ldpu(const imnpu_tile_params *p, imnpu_rng *r, int32_t *scale,

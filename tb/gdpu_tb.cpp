@@ -152,20 +152,6 @@ void Harness::program(const imnpu_gdpu_regs &r)
 	check_reg("AVG_SHIFT", IMNPU_GREG_AVG_SHIFT, r.avg_shift);
 }
 
-int64_t corner(imnpu_rng *r, int64_t lo, int64_t hi)
-{
-	switch (imnpu_rng_range(r, 0, 9)) {
-	case 0:
-		return lo;
-	case 1:
-		return hi;
-	case 2:
-		return 0;
-	default:
-		return imnpu_rng_range(r, lo, hi);
-	}
-}
-
 imnpu_gdpu_regs Harness::draw_regs(int op)
 {
 	imnpu_gdpu_regs r{};
@@ -179,16 +165,16 @@ imnpu_gdpu_regs Harness::draw_regs(int op)
 		r.win = ml;
 		r.len = (int)imnpu_rng_range(&rng_, 1, ml < 2 ? ml : 2);
 	}
-	r.mul_shift = (int)corner(&rng_, 0, 15);
-	r.sa = (int)corner(&rng_, -32768, 32767);
-	r.sb = (int)corner(&rng_, -32768, 32767);
-	r.add_shift = imnpu_rng_chance(&rng_, 1, 4) ? (int)corner(&rng_, 0, 31)
+	r.mul_shift = (int)imnpu_rng_corner(&rng_, 0, 15);
+	r.sa = (int)imnpu_rng_corner(&rng_, -32768, 32767);
+	r.sb = (int)imnpu_rng_corner(&rng_, -32768, 32767);
+	r.add_shift = imnpu_rng_chance(&rng_, 1, 4) ? (int)imnpu_rng_corner(&rng_, 0, 31)
 						   : (int)imnpu_rng_range(&rng_, 8, 20);
-	r.avg_shift = imnpu_rng_chance(&rng_, 1, 4) ? (int)corner(&rng_, 0, 31)
+	r.avg_shift = imnpu_rng_chance(&rng_, 1, 4) ? (int)imnpu_rng_corner(&rng_, 0, 31)
 						   : (int)imnpu_rng_range(&rng_, 8, 20);
 	// the multiplier a host would compute, or any value at all
 	r.avg_mul = imnpu_rng_chance(&rng_, 1, 4)
-			    ? (int)corner(&rng_, 0, 65535)
+			    ? (int)imnpu_rng_corner(&rng_, 0, 65535)
 			    : (int)clampv(std::llround(std::ldexp(1.0, r.avg_shift) / r.win), 0, 65535);
 	return r;
 }
@@ -198,7 +184,7 @@ int8_t Harness::draw_operand(int op)
 	// ARGMAX: narrow values, so that ties (first index wins) are common
 	if (op == IMNPU_OP_ARGMAX && imnpu_rng_chance(&rng_, 1, 2))
 		return (int8_t)imnpu_rng_range(&rng_, -2, 2);
-	return (int8_t)corner(&rng_, -128, 127);
+	return (int8_t)imnpu_rng_corner(&rng_, -128, 127);
 }
 
 // Stream `jobs` jobs with registers r (already programmed) and compare every

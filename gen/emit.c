@@ -392,3 +392,18 @@ void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int widt
 	}
 	sb_printf(b, "%s[%d:0])", src, width - 1);
 }
+
+void vl_flag_register(emitter *e, const char *name, const char *enable, const char *next)
+{
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "%s <= 1'b0;", name);
+	if (enable)
+		em_close(e, "end else if (%s) begin", enable);
+	else
+		em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "%s <= %s;", name, next);
+	em_close(e, "end");
+	em_close(e, "end");
+}

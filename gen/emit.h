@@ -107,6 +107,9 @@ void vl_instance_params(emitter *e, const char *module, const char *inst,
 /* Expression text: the 32-bit signed signal src clamped to [lo, hi] and
  * taken as `width` bits (docs/arith.md: configuration writes clamp). */
 void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int width);
+/* A one-bit register with asynchronous active-low reset to 0 on clk_i/rst_ni:
+ * `name <= next` every cycle, or only when `enable` (NULL: always). */
+void vl_flag_register(emitter *e, const char *name, const char *enable, const char *next);
 /* "[w-1:0] " or "" for width 1: the range part of a declaration. */
 const char *vl_range(int width, char *buf, size_t bufsz);
 

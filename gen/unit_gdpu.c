@@ -293,14 +293,7 @@ void unit_gdpu(emitter *e, const design *d)
 	/* ---- output ---- */
 	vl_decl(e, "reg", 16, 1, "out_data_q", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "out_last_q", 0, NULL);
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "out_valid_q <= 1'b0;");
-	em_close(e, "end else if (!out_valid_q || out_ready_i) begin");
-	e->indent++;
-	em_line(e, "out_valid_q <= produce;");
-	em_close(e, "end");
-	em_close(e, "end");
+	vl_flag_register(e, "out_valid_q", "!out_valid_q || out_ready_i", "produce");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (produce) begin");
 	em_line(e, "out_data_q <= result;");
@@ -368,14 +361,7 @@ void unit_gdpu(emitter *e, const design *d)
 	em_close(e, "end");
 	vl_decl(e, "reg", 1, 0, "rvalid_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "rdata_q", 0, NULL);
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "rvalid_q <= 1'b0;");
-	em_close(e, "end else begin");
-	e->indent++;
-	em_line(e, "rvalid_q <= cfg_valid_i && !cfg_we_i;");
-	em_close(e, "end");
-	em_close(e, "end");
+	vl_flag_register(e, "rvalid_q", NULL, "cfg_valid_i && !cfg_we_i");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (cfg_valid_i && !cfg_we_i) begin");
 	if ((1 << IW) == ML)

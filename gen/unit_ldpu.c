@@ -126,14 +126,7 @@ void unit_ldpu(emitter *e, const design *d)
 	em_line(e, "assign take         = slot && in_valid_i && psum_ok;");
 	em_line(e, "assign in_ready_o   = slot && psum_ok;");
 	em_line(e, "assign psum_ready_o = slot && in_valid_i && psum_en_i;");
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "out_valid_q <= 1'b0;");
-	em_close(e, "end else if (slot) begin");
-	e->indent++;
-	em_line(e, "out_valid_q <= take;");
-	em_close(e, "end");
-	em_close(e, "end");
+	vl_flag_register(e, "out_valid_q", "slot", "take");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (take) begin");
 	em_line(e, "out_col_q  <= in_col_i;");

@@ -206,14 +206,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "default: csr = 32'd0;");
 	em_close(e, "endcase");
 	em_close(e, "end");
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "rvalid_q <= 1'b0;");
-	em_close(e, "end else begin");
-	e->indent++;
-	em_line(e, "rvalid_q <= rd;");
-	em_close(e, "end");
-	em_close(e, "end");
+	vl_flag_register(e, "rvalid_q", NULL, "rd");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (rd) begin");
 	em_line(e, "rregion_q   <= region;");

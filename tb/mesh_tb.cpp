@@ -107,8 +107,7 @@ uint64_t body_payload(int src, int dst, uint64_t seq, int idx)
 
 struct Packet {
 	int src, dst, len;
-	uint64_t seq;     // per (src, dst), counting from 0
-	uint64_t created; // cycle
+	uint64_t seq; // per (src, dst), counting from 0; creation cycles are in created_
 };
 
 // The pattern's traffic from src: destination -> fraction of src's packets.
@@ -393,7 +392,7 @@ int Harness::run()
 				continue;
 			const int len = opt_.fixlen ? opt_.len : (int)imnpu_rng_range(&rng_, 1, opt_.len);
 			const size_t pair = (size_t)s * N + (size_t)d;
-			txq_[(size_t)s].push_back({s, d, len, sent_seq_[pair]++, dut_.cycle()});
+			txq_[(size_t)s].push_back({s, d, len, sent_seq_[pair]++});
 			created_[pair].push_back(dut_.cycle());
 			injected_++;
 			if (dut_.cycle() >= win_lo_ && dut_.cycle() < win_hi_)

@@ -12,7 +12,10 @@ void aux_filelist(emitter *e, const design *d)
 	em_line(e, "%s.v", d->mod_ctrl);
 	em_line(e, "%s.v", d->mod_tile);
 	em_line(e, "%s.v", d->mod_gdpu);
+	em_line(e, "%s.v", d->mod_ecc_enc);
+	em_line(e, "%s.v", d->mod_ecc_dec);
 	em_line(e, "%s.v", d->mod_router);
+	em_line(e, "%s.v", d->mod_ni);
 	em_line(e, "%s.v", d->mod_mesh);
 }
 
@@ -81,6 +84,14 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_NOC_BUF_DEPTH     %d", d->buf_depth);
 	em_line(e, "#define IMNPU_NOC_XW            %d  /* destination x bits in a head flit */", d->xw);
 	em_line(e, "#define IMNPU_NOC_YW            %d", d->yw);
+	em_line(e, "#define IMNPU_NOC_NODES         %d", d->nodes);
+	em_line(e, "#define IMNPU_NOC_MCAST_BEATS   %d  /* longest multicast payload */", d->mcast_beats);
+	em_line(e, "#define IMNPU_NOC_INFO_BITS     %d  /* the node's bits in a head flit */", d->infow);
+	em_line(e, "#define IMNPU_NOC_PAYLOAD_BITS  %d  /* payload bits of a body flit */", d->payw);
+	em_line(e, "#define IMNPU_NOC_MASK_FLITS    %d  /* after a multicast head */", d->mflits);
+	em_line(e, "#define IMNPU_NOC_CODE_BITS     %d  /* link codeword: flit, 2 flags, %d check bits, parity */", d->cw, d->ecc_r);
+	em_line(e, "#define IMNPU_NOC_LINK_BITS     %d  /* probe link number */", d->link_w);
+	em_line(e, "#define IMNPU_NOC_NODE_BITS     %d  /* stat_node_i */", d->node_w);
 	em_blank(e);
 	em_line(e, "#define IMNPU_GDPU_ACT_IN_FRAC  %d", d->act_in_frac);
 	em_line(e, "#define IMNPU_GDPU_LUT_BITS     %d", d->lut_bits);

@@ -18,6 +18,17 @@ static int imax(int a, int b)
 	return a > b ? a : b;
 }
 
+int ecc_position(int i)
+{
+	int pos = 2;
+	for (int n = 0; n <= i; n++) {
+		pos++;
+		while ((pos & (pos - 1)) == 0)
+			pos++;
+	}
+	return pos;
+}
+
 void design_from_config(design *d, const config *c, const char *version)
 {
 	memset(d, 0, sizeof *d);
@@ -41,9 +52,22 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->ny = (int)cfg_int(c, P_NOC_Y);
 	d->flit_bits = (int)cfg_int(c, P_NOC_FLIT_BITS);
 	d->buf_depth = (int)cfg_int(c, P_NOC_BUF_DEPTH);
+	d->mcast_beats = (int)cfg_int(c, P_NOC_MCAST_BEATS);
 	d->xw = clog2_min1(d->nx);
 	d->yw = clog2_min1(d->ny);
 	d->bd_w = clog2_min1(d->buf_depth);
+	d->nodes = d->nx * d->ny;
+	d->idw = d->xw + d->yw;
+	d->node_w = clog2_min1(d->nodes);
+	d->infow = d->flit_bits - 3 - 2 * d->idw;
+	d->payw = d->flit_bits - 2;
+	d->mflits = (d->nodes + d->payw - 1) / d->payw;
+	d->ecc_k = d->flit_bits + 2;
+	d->ecc_r = 2;
+	while ((1 << d->ecc_r) < d->ecc_k + d->ecc_r + 1)
+		d->ecc_r++;
+	d->cw = d->ecc_k + d->ecc_r + 1;
+	d->link_w = clog2_min1((long long)NLINKS * d->nodes);
 	d->g_len_w = imax(clog2_min1((long long)d->max_len + 1), 3); /* holds 4 (LSTM operands) */
 	d->g_idx_w = imax(clog2_min1(d->max_len), 4);
 	d->g_sum_w = 8 + clog2_min1(d->max_len);
@@ -67,6 +91,9 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_gdpu, sizeof d->mod_gdpu, "%s_gdpu", d->name);
 	snprintf(d->mod_router, sizeof d->mod_router, "%s_router", d->name);
 	snprintf(d->mod_mesh, sizeof d->mod_mesh, "%s_mesh", d->name);
+	snprintf(d->mod_ni, sizeof d->mod_ni, "%s_ni", d->name);
+	snprintf(d->mod_ecc_enc, sizeof d->mod_ecc_enc, "%s_ecc_enc", d->name);
+	snprintf(d->mod_ecc_dec, sizeof d->mod_ecc_dec, "%s_ecc_dec", d->name);
 
 	/* The hash covers the resolved parameters, not the script's text, so
 	 * two scripts that mean the same chip give the same files. */

@@ -12,7 +12,7 @@ typedef struct {
 	int rows, cols, in_bits, weight_bits, acc_bits, psum_bits;
 	int scale_bits, offset_bits, shift;
 	int act_in_frac, lut_bits, cell_bits, cell_frac, max_len; /* GDPU */
-	int nx, ny, flit_bits, buf_depth;                         /* mesh */
+	int nx, ny, flit_bits, buf_depth, mcast_beats;            /* mesh */
 
 	/* derived */
 	int row_w;      /* row index bits */
@@ -32,9 +32,19 @@ typedef struct {
 
 	int xw, yw;     /* destination x and y bits in a head flit */
 	int bd_w;       /* router buffer pointer bits */
+	int nodes;      /* nx*ny */
+	int idw;        /* node address bits: {y, x} = yw + xw */
+	int node_w;     /* node number bits: clog2(nodes), at least 1 */
+	int infow;      /* head flit bits left to the node: flit - 3 - 2*idw */
+	int payw;       /* payload bits of a body flit: flit - 2 */
+	int mflits;     /* mask flits after a multicast head: ceil(nodes/payw) */
+	int ecc_k;      /* bits a link protects: flit + 2 flag bits */
+	int ecc_r;      /* Hamming check bits */
+	int cw;         /* link codeword: ecc_k + ecc_r + 1 overall parity */
+	int link_w;     /* link number bits at the mesh's probe: clog2(6*nodes) */
 
 	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96], mod_gdpu[96];
-	char mod_router[96], mod_mesh[96];
+	char mod_router[96], mod_mesh[96], mod_ni[96], mod_ecc_enc[96], mod_ecc_dec[96];
 	gen_stamp stamp;
 	char hash[65];
 	char config_base[256];
@@ -64,6 +74,20 @@ void unit_tile(emitter *e, const design *d);
 void unit_gdpu(emitter *e, const design *d);
 void unit_router(emitter *e, const design *d);
 void unit_mesh(emitter *e, const design *d);
+void unit_ni(emitter *e, const design *d);
+void unit_ecc_enc(emitter *e, const design *d);
+void unit_ecc_dec(emitter *e, const design *d);
+
+/* Hamming position of protected bit i (docs/noc.md, link integrity): the
+ * i-th integer from 3 up that is not a power of two. */
+int ecc_position(int i);
+
+/* Links at the mesh's probe: link node*6 + LINK_*. */
+enum { LINK_N = 0, LINK_E = 1, LINK_S = 2, LINK_W = 3, LINK_INJ = 4, LINK_EJ = 5, NLINKS = 6 };
+/* Counter kinds at the statistics port. */
+enum { STAT_FLITS = 0, STAT_CORRECTED = 1, STAT_UNCORRECTABLE = 2 };
+/* Statistics port numbers: router inputs 0..4, then the interface's receiver. */
+enum { STAT_PORT_EJECT = 5 };
 
 /* Router ports. */
 enum { PORT_L = 0, PORT_N = 1, PORT_E = 2, PORT_S = 3, PORT_W = 4, NPORTS = 5 };

@@ -47,9 +47,11 @@ const param_def param_table[P__COUNT] = {
 	[P_NOC_Y] = {"noc", "y", PT_INT, 2, 1, 16, NULL,
 		"mesh rows (nodes north to south)"},
 	[P_NOC_FLIT_BITS] = {"noc", "flit_bits", PT_INT, 32, 16, 128, NULL,
-		"flit width: 2 kind bits, destination x and y, then payload; room for a source id and 8 more bits"},
+		"flit width: a head flit holds 2 kind bits, a multicast bit, destination and source addresses and at least 8 bits for the node"},
 	[P_NOC_BUF_DEPTH] = {"noc", "buf_depth", PT_INT, 16, 2, 64, NULL,
-		"router input buffer depth in flits (2 keeps a link at full rate, see docs/noc.md)"},
+		"router input buffer depth in flits: at least 2 (full rate) and at least 1 + the mask flits of a multicast head (docs/noc.md)"},
+	[P_NOC_MCAST_BEATS] = {"noc", "mcast_beats", PT_INT, 16, 1, 1024, NULL,
+		"longest multicast payload in beats: the network interface holds it to send one copy per column and direction"},
 };
 /* clang-format on */
 
@@ -269,12 +271,23 @@ int config_check(const config *c, gen_err *err)
 	const long long nx = cfg_int(c, P_NOC_X), ny = cfg_int(c, P_NOC_Y);
 	const long long fbits = cfg_int(c, P_NOC_FLIT_BITS);
 	const long long idw = clog2_ll(nx) + clog2_ll(ny);
-	if (fbits < 2 + 2 * idw + 8) {
+	if (fbits < 3 + 2 * idw + 8) {
 		const param_id ids[] = {P_NOC_FLIT_BITS, P_NOC_X, P_NOC_Y};
 		blame(c, ids, 3, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: flit_bits %lld has no room for the head flit of a %lldx%lld mesh: kind 2 + destination %lld + source %lld + 8 bits (allowed: flit_bits >= %lld)",
-			 where, PNAME(who), fbits, nx, ny, idw, idw, 2 + 2 * idw + 8);
+			 "%s: error: %s -%s: flit_bits %lld has no room for the head flit of a %lldx%lld mesh: kind 2 + multicast 1 + destination %lld + source %lld + 8 bits (allowed: flit_bits >= %lld)",
+			 where, PNAME(who), fbits, nx, ny, idw, idw, 3 + 2 * idw + 8);
+		return -1;
+	}
+	/* a router routes a multicast head once its mask flits are buffered */
+	const long long mflits = (nx * ny + fbits - 3) / (fbits - 2);
+	const long long depth = cfg_int(c, P_NOC_BUF_DEPTH);
+	if (depth < 1 + mflits) {
+		const param_id ids[] = {P_NOC_BUF_DEPTH, P_NOC_FLIT_BITS, P_NOC_X, P_NOC_Y};
+		blame(c, ids, 4, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: buf_depth %lld cannot hold a multicast head and its %lld mask flits (%lld nodes, %lld bits per flit) (allowed: buf_depth >= %lld)",
+			 where, PNAME(who), depth, mflits, nx * ny, fbits - 2, 1 + mflits);
 		return -1;
 	}
 	const long long cbits = cfg_int(c, P_GDPU_CELL_BITS);

@@ -29,6 +29,7 @@ typedef enum {
 	P_NOC_Y,
 	P_NOC_FLIT_BITS,
 	P_NOC_BUF_DEPTH,
+	P_NOC_MCAST_BEATS,
 	P__COUNT
 } param_id;
 

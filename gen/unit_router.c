@@ -6,31 +6,71 @@
 
 static const char *const port_name[NPORTS] = {"local", "north", "east", "south", "west"};
 
+/* The outputs an input acquires, in this order (docs/noc.md: why multicast
+ * cannot deadlock): east, west, north, south.  The local output is never
+ * owned: it interleaves flits of the five inputs, tagged with the input. */
+static const int acquire_order[NPORTS - 1] = {PORT_E, PORT_W, PORT_N, PORT_S};
+
+/* "{e4, e3, e2, e1, e0}" where ek is fmt with k substituted for every %d
+ * (fmt may use %1$d several times). */
+static void per_port(strbuf *b, const char *fmt)
+{
+	sb_puts(b, "{");
+	for (int k = NPORTS - 1; k >= 0; k--) {
+		char one[256];
+		snprintf(one, sizeof one, fmt, k);
+		sb_printf(b, "%s%s", one, k ? ", " : "}");
+	}
+}
+
+/* The multicast request of input p: the outputs whose part of the XY tree
+ * holds a destination (docs/noc.md).  A packet arriving from the west goes
+ * on east and turns into this column; one moving north or south stays in
+ * the column. */
+static void mcast_set(strbuf *b, int p)
+{
+	const char *e = "1'b0", *w = "1'b0", *n = "1'b0", *s = "1'b0";
+	char me[32], mw[32], mn[32], ms[32], ml[32];
+	snprintf(me, sizeof me, "|(mask%d & to_e)", p);
+	snprintf(mw, sizeof mw, "|(mask%d & to_w)", p);
+	snprintf(mn, sizeof mn, "|(mask%d & to_n)", p);
+	snprintf(ms, sizeof ms, "|(mask%d & to_s)", p);
+	snprintf(ml, sizeof ml, "|(mask%d & to_l)", p);
+	switch (p) {
+	case PORT_L: e = me; w = mw; n = mn; s = ms; break;
+	case PORT_W: e = me; n = mn; s = ms; break; /* moving east */
+	case PORT_E: w = mw; n = mn; s = ms; break; /* moving west */
+	case PORT_N: s = ms; break;                 /* moving south */
+	case PORT_S: n = mn; break;                 /* moving north */
+	}
+	/* bit order: 4 west, 3 south, 2 east, 1 north, 0 local */
+	sb_printf(b, "{%s, %s, %s, %s, %s}", w, s, e, n, ml);
+}
+
 static void emit_input(emitter *e, const design *d, int p)
 {
-	const int FW = d->flit_bits, D = d->buf_depth, BW = d->bd_w;
-	em_comment(e, "Input %d (%s): buffer of %d flits.", p, port_name[p], D);
-	em_line(e, "reg [%d:0] buf%d_q [0:%d];", FW - 1, p, D - 1);
+	const int FW = d->flit_bits, K = d->ecc_k, D = d->buf_depth, BW = d->bd_w, M = d->mflits;
+	em_comment(e, "Input %d (%s): decoder, buffer of %d flits, counters.", p, port_name[p], D);
+	em_line(e, "wire [%d:0] dec%d;", K - 1, p);
+	em_line(e, "wire ce%d, ue%d;", p, p);
+	char cin[48];
+	snprintf(cin, sizeof cin, "in_code_i[%d:%d]", (p + 1) * d->cw - 1, p * d->cw);
+	char dn[16], cen[16], uen[16], inst[16];
+	snprintf(dn, sizeof dn, "dec%d", p);
+	snprintf(cen, sizeof cen, "ce%d", p);
+	snprintf(uen, sizeof uen, "ue%d", p);
+	snprintf(inst, sizeof inst, "u_dec%d", p);
+	const vl_conn dc[] = {{"c_i", cin}, {"d_o", dn}, {"ce_o", cen}, {"ue_o", uen}};
+	vl_instance(e, d->mod_ecc_dec, inst, dc, 4);
+	em_line(e, "reg [%d:0] buf%d_q [0:%d];  // {flags, flit}", K - 1, p, D - 1);
 	em_line(e, "reg [%d:0] rd%d_q;", BW - 1, p);
 	em_line(e, "reg [%d:0] wr%d_q;", BW - 1, p);
 	em_line(e, "reg [%d:0] cnt%d_q;", BW, p);
-	em_line(e, "wire [%d:0] hd%d = buf%d_q[rd%d_q];  // flit at the buffer's head", FW - 1, p, p, p);
+	em_line(e, "wire [%d:0] hd%d = buf%d_q[rd%d_q];  // flit at the buffer's head", K - 1, p, p, p);
 	em_line(e, "wire ne%d = cnt%d_q != %d'd0;", p, p, BW + 1);
 	em_line(e, "wire push%d = in_valid_i[%d] && in_ready_o[%d];", p, p, p);
 	em_line(e, "wire pop%d;", p);
 	em_line(e, "assign in_ready_o[%d] = cnt%d_q != %d'd%d;", p, p, BW + 1, D);
-	/* destination of the head flit and the output it wants */
-	em_line(e, "wire [%d:0] dx%d = hd%d[%d:%d];", d->xw - 1, p, p, FW - 3, FW - 2 - d->xw);
-	em_line(e, "wire [%d:0] dy%d = hd%d[%d:%d];", d->yw - 1, p, p, FW - 3 - d->xw,
-		FW - 2 - d->xw - d->yw);
-	em_comment(e, "X first: the sign of the difference gives the direction (no relational");
-	em_comment(e, "compare, which would be constant at the mesh edge).");
-	em_line(e, "wire [%d:0] ddx%d = {1'b0, dx%d} - {1'b0, MyX};", d->xw, p, p);
-	em_line(e, "wire [%d:0] ddy%d = {1'b0, dy%d} - {1'b0, MyY};", d->yw, p, p);
-	em_line(e, "wire [2:0] rt%d = ddx%d != %d'd0 ? (ddx%d[%d] ? 3'd%d : 3'd%d) :", p, p, d->xw + 1, p,
-		d->xw, PORT_W, PORT_E);
-	em_line(e, "                 ddy%d != %d'd0 ? (ddy%d[%d] ? 3'd%d : 3'd%d) : 3'd%d;", p, d->yw + 1,
-		p, d->yw, PORT_N, PORT_S, PORT_L);
 	const int pow2 = (1 << BW) == D;
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
@@ -53,35 +93,129 @@ static void emit_input(emitter *e, const design *d, int p)
 	em_close(e, "end");
 	em_close(e, "end");
 	em_open(e, "always @(posedge clk_i) begin");
-	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= in_data_i[%d:%d];", p, p, p, (p + 1) * FW - 1,
-		p * FW);
+	em_comment(e, "the flags say what happened to the packet on this and earlier links");
+	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= {dec%d[%d:%d] | {ue%d, ce%d}, dec%d[%d:0]};", p, p, p,
+		p, K - 1, K - 2, p, p, p, FW - 1);
 	em_close(e, "end");
+	/* counters */
+	em_line(e, "reg [31:0] nfl%d_q, nce%d_q, nue%d_q;  // flits, corrected, uncorrectable", p, p, p);
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "nfl%d_q <= 32'd0;", p);
+	em_line(e, "nce%d_q <= 32'd0;", p);
+	em_line(e, "nue%d_q <= 32'd0;", p);
+	em_close(e, "end else if (push%d) begin", p);
+	e->indent++;
+	em_line(e, "nfl%d_q <= nfl%d_q + 32'd1;  // wraps", p, p);
+	em_line(e, "if (ce%d && nce%d_q != 32'hffffffff) nce%d_q <= nce%d_q + 32'd1;  // saturates", p, p,
+		p, p);
+	em_line(e, "if (ue%d && nue%d_q != 32'hffffffff) nue%d_q <= nue%d_q + 32'd1;", p, p, p, p);
+	em_close(e, "end");
+	em_close(e, "end");
+
+	/* head fields and the route */
+	em_line(e, "wire ht%d = hd%d[%d];  // tail", p, p, FW - 1);
+	em_line(e, "wire hh%d = hd%d[%d];  // head", p, p, FW - 2);
+	em_line(e, "wire hm%d = hd%d[%d];  // multicast", p, p, FW - 3);
+	em_comment(e, "the destination address {y, x}");
+	em_line(e, "wire [%d:0] dy%d = hd%d[%d:%d];", d->yw - 1, p, p, FW - 4, FW - 3 - d->yw);
+	em_line(e, "wire [%d:0] dx%d = hd%d[%d:%d];", d->xw - 1, p, p, FW - 4 - d->yw,
+		FW - 3 - d->yw - d->xw);
+	em_comment(e, "X first: the sign of the difference gives the direction (no relational");
+	em_comment(e, "compare, which would be constant at the mesh edge).");
+	em_line(e, "wire [%d:0] ddx%d = {1'b0, dx%d} - {1'b0, MyX};", d->xw, p, p);
+	em_line(e, "wire [%d:0] ddy%d = {1'b0, dy%d} - {1'b0, MyY};", d->yw, p, p);
+	em_line(e, "wire [2:0] rt%d = ddx%d != %d'd0 ? (ddx%d[%d] ? 3'd%d : 3'd%d) :", p, p, d->xw + 1, p,
+		d->xw, PORT_W, PORT_E);
+	em_line(e, "                 ddy%d != %d'd0 ? (ddy%d[%d] ? 3'd%d : 3'd%d) : 3'd%d;", p, d->yw + 1,
+		p, d->yw, PORT_N, PORT_S, PORT_L);
+	/* the destination mask in the flits after a multicast head */
+	strbuf m;
+	sb_init(&m);
+	sb_puts(&m, "{");
+	for (int j = M; j >= 1; j--) {
+		const int lo = (j - 1) * d->payw;
+		const int hi = (j * d->payw < d->nodes ? j * d->payw : d->nodes) - 1;
+		sb_printf(&m, "buf%d_q[mi%d_%d][%d:0]%s", p, p, j, hi - lo, j > 1 ? ", " : "}");
+	}
+	for (int j = 1; j <= M; j++) {
+		if (pow2) {
+			em_line(e, "wire [%d:0] mi%d_%d = rd%d_q + %d'd%d;  // mask flit %d", BW - 1, p, j, p, BW, j, j);
+		} else {
+			em_line(e, "wire [%d:0] ms%d_%d = {1'b0, rd%d_q} + %d'd%d;", BW, p, j, p, BW + 1, j);
+			em_line(e, "wire [%d:0] mi%d_%d = ms%d_%d >= %d'd%d ? ms%d_%d[%d:0] - %d'd%d : ms%d_%d[%d:0];  // mask flit %d",
+				BW - 1, p, j, p, j, BW + 1, D, p, j, BW - 1, BW, D, p, j, BW - 1, j);
+		}
+	}
+	em_line(e, "wire [%d:0] mask%d = %s;", d->nodes - 1, p, m.s);
+	sb_free(&m);
+	strbuf ms;
+	sb_init(&ms);
+	mcast_set(&ms, p);
+	em_line(e, "wire [4:0] mset%d = %s;", p, ms.s);
+	sb_free(&ms);
+	em_comment(e, "the outputs the flit at the head wants: none for a stray body flit, which is dropped");
+	em_line(e, "wire [4:0] rset%d = !hh%d ? 5'd0 : hm%d ? mset%d : 5'd1 << rt%d;", p, p, p, p, p);
+	em_comment(e, "routable: inside a packet, or a head whose mask flits are all here");
+	em_line(e, "reg act%d_q;", p);
+	em_line(e, "reg [4:0] req%d_q, done%d_q;", p, p);
+	em_line(e, "wire rdy%d = ne%d && (act%d_q || !hh%d || !hm%d || cnt%d_q > %d'd%d);", p, p, p, p, p,
+		p, BW + 1, M);
+	em_line(e, "wire [4:0] req%d = act%d_q ? req%d_q : rset%d;", p, p, p, p);
+	strbuf h;
+	sb_init(&h);
+	sb_puts(&h, "{");
+	for (int o = NPORTS - 1; o >= 1; o--)
+		sb_printf(&h, "lock%d_q && own%d_q == 3'd%d, ", o, o, p);
+	sb_puts(&h, "1'b0}");
+	em_line(e, "wire [4:0] held%d = %s;", p, h.s);
+	sb_free(&h);
+	em_line(e, "wire [4:0] want%d = rdy%d ? req%d & ~held%d & 5'b11110 : 5'd0;  // still to acquire", p, p,
+		p, p);
+	strbuf nx;
+	sb_init(&nx);
+	for (int k = 0; k < NPORTS - 1; k++)
+		sb_printf(&nx, "want%d[%d] ? 4'd%d : ", p, acquire_order[k], 1 << (acquire_order[k] - 1));
+	sb_puts(&nx, "4'd0");
+	em_comment(e, "one output at a time, in the order east, west, north, south");
+	em_line(e, "wire [4:1] nxt%d = %s;", p, nx.s);
+	sb_free(&nx);
 	em_blank(e);
 }
 
 static void emit_output(emitter *e, const design *d, int o)
 {
-	const int FW = d->flit_bits;
-	em_comment(e, "Output %d (%s): wormhole lock and round-robin arbitration.", o, port_name[o]);
-	em_line(e, "reg lock%d_q;   // held by input own%d_q until its packet's tail passes", o, o);
-	em_line(e, "reg [2:0] own%d_q;", o);
+	const int K = d->ecc_k;
+	const int local = o == PORT_L;
+	if (local)
+		em_comment(e, "Output 0 (local): flit by flit, round robin among the inputs with a flit for it.");
+	else
+		em_comment(e, "Output %d (%s): owned by one input from grant to the packet's tail; round robin.",
+			   o, port_name[o]);
 	em_line(e, "reg [2:0] rr%d_q;  // input granted last", o);
-	em_line(e, "wire [4:0] req%d = {", o);
-	for (int p = NPORTS - 1; p >= 0; p--)
-		em_line(e, "  ne%d && hd%d[%d] && rt%d == 3'd%d%s", p, p, FW - 2, p, o, p ? "," : "};");
+	strbuf r;
+	sb_init(&r);
+	char fmt[64];
+	if (local)
+		snprintf(fmt, sizeof fmt, "full%%1$d && req%%1$d[0] && !done%%1$d_q[0]");
+	else
+		snprintf(fmt, sizeof fmt, "nxt%%1$d[%d]", o);
+	per_port(&r, fmt);
+	em_line(e, "wire [4:0] rq%d = %s;", o, r.s);
+	sb_free(&r);
 	em_line(e, "reg [2:0] gnt%d;", o);
 	em_open(e, "always @(*) begin");
 	em_comment(e, "the first requester after rr%d_q, in port order", o);
 	em_line(e, "gnt%d = 3'd0;", o);
 	em_open(e, "case (rr%d_q)", o);
-	for (int r = 0; r < NPORTS; r++) {
+	for (int rr = 0; rr < NPORTS; rr++) {
 		strbuf b;
 		sb_init(&b);
-		sb_printf(&b, "3'd%d: gnt%d = ", r, o);
+		sb_printf(&b, "3'd%d: gnt%d = ", rr, o);
 		for (int k = 1; k <= NPORTS; k++) {
-			const int p = (r + k) % NPORTS;
+			const int p = (rr + k) % NPORTS;
 			if (k < NPORTS)
-				sb_printf(&b, "req%d[%d] ? 3'd%d : ", o, p, p);
+				sb_printf(&b, "rq%d[%d] ? 3'd%d : ", o, p, p);
 			else
 				sb_printf(&b, "3'd%d;", p);
 		}
@@ -91,76 +225,177 @@ static void emit_output(emitter *e, const design *d, int o)
 	em_line(e, "default: gnt%d = 3'd0;", o);
 	em_close(e, "endcase");
 	em_close(e, "end");
-	em_line(e, "wire [2:0] sel%d = lock%d_q ? own%d_q : gnt%d;", o, o, o, o);
-	em_line(e, "reg [%d:0] od%d;", FW - 1, o);
-	em_line(e, "reg oact%d;", o);
+	if (local) {
+		em_line(e, "wire [2:0] sel0 = gnt0;");
+		em_line(e, "assign out_chan_o = gnt0;");
+	} else {
+		em_line(e, "wire grant%d = !lock%d_q && |rq%d;", o, o, o);
+		em_line(e, "wire [2:0] sel%d = lock%d_q ? own%d_q : gnt%d;", o, o, o, o);
+	}
+	em_line(e, "reg [%d:0] od%d;", K - 1, o);
+	if (local) {
+		em_open(e, "always @(*) begin");
+		em_open(e, "case (sel0)");
+		for (int p = 0; p < NPORTS; p++)
+			em_line(e, "3'd%d: od0 = hd%d;", p, p);
+		em_line(e, "default: od0 = hd0;");
+		em_close(e, "endcase");
+		em_close(e, "end");
+		em_line(e, "wire ovld0 = |rq0;");
+	}
+	if (!local) {
+	em_line(e, "reg oact%d, orel%d;", o, o);
 	em_open(e, "always @(*) begin");
 	em_open(e, "case (sel%d)", o);
 	for (int p = 0; p < NPORTS; p++)
-		em_line(e, "3'd%d: begin od%d = hd%d; oact%d = lock%d_q ? ne%d : |req%d; end", p, o, p, o,
-			o, p, o);
-	em_line(e, "default: begin od%d = hd0; oact%d = 1'b0; end", o, o);
+		em_line(e, "3'd%d: begin od%d = hd%d; oact%d = full%d && req%d[%d] && !done%d_q[%d]; orel%d = pop%d && ht%d; end",
+			p, o, p, o, p, p, o, p, o, o, p, p);
+	em_line(e, "default: begin od%d = hd0; oact%d = 1'b0; orel%d = 1'b0; end", o, o, o);
 	em_close(e, "endcase");
 	em_close(e, "end");
-	em_line(e, "wire xfer%d = oact%d && out_ready_i[%d];", o, o, o);
-	em_line(e, "assign out_valid_o[%d] = oact%d;", o, o);
-	em_line(e, "assign out_data_o[%d:%d] = od%d;", (o + 1) * FW - 1, o * FW, o);
+	em_line(e, "wire ovld%d = (lock%d_q || grant%d) && oact%d;", o, o, o, o);
+	}
+	em_line(e, "wire xfer%d = ovld%d && out_ready_i[%d];", o, o, o);
+	em_line(e, "assign out_valid_o[%d] = ovld%d;", o, o);
+	char ci[16], co[48], inst[16];
+	snprintf(ci, sizeof ci, "od%d", o);
+	snprintf(co, sizeof co, "out_code_o[%d:%d]", (o + 1) * d->cw - 1, o * d->cw);
+	snprintf(inst, sizeof inst, "u_enc%d", o);
+	const vl_conn ec[] = {{"d_i", ci}, {"c_o", co}};
+	vl_instance(e, d->mod_ecc_enc, inst, ec, 2);
+	if (local) {
+		em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+		em_open(e, "if (!rst_ni) begin");
+		em_line(e, "rr0_q <= 3'd%d;", NPORTS - 1);
+		em_close(e, "end else if (xfer0) begin");
+		e->indent++;
+		em_line(e, "rr0_q <= gnt0;");
+		em_close(e, "end");
+		em_close(e, "end");
+		em_blank(e);
+		return;
+	}
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
 	em_line(e, "lock%d_q <= 1'b0;", o);
 	em_line(e, "own%d_q  <= 3'd0;", o);
 	em_line(e, "rr%d_q   <= 3'd%d;", o, NPORTS - 1);
-	em_close(e, "end else if (xfer%d) begin", o);
+	em_close(e, "end else begin");
 	e->indent++;
-	em_open(e, "if (!lock%d_q) begin", o);
-	em_line(e, "rr%d_q   <= gnt%d;", o, o);
-	em_line(e, "own%d_q  <= gnt%d;", o, o);
-	em_line(e, "lock%d_q <= !od%d[%d];  // a one-flit packet does not lock", o, o, FW - 1);
-	em_close(e, "end else if (od%d[%d]) begin", o, FW - 1);
-	e->indent++;
-	em_line(e, "lock%d_q <= 1'b0;  // the tail has passed", o);
+	em_open(e, "if (grant%d) begin", o);
+	em_line(e, "own%d_q <= gnt%d;", o, o);
+	em_line(e, "rr%d_q  <= gnt%d;", o, o);
 	em_close(e, "end");
+	em_comment(e, "released when the owner pops its tail (a one-flit packet never locks)");
+	em_line(e, "lock%d_q <= (lock%d_q || grant%d) && !orel%d;", o, o, o, o);
 	em_close(e, "end");
 	em_close(e, "end");
 	em_blank(e);
 }
 
+/* The input's side of the handshake: full when it owns every output it
+ * wants, popped when each of them has taken the flit. */
+static void emit_input_state(emitter *e, int p)
+{
+	strbuf g, t;
+	sb_init(&g);
+	sb_init(&t);
+	char fmt[64];
+	sb_puts(&g, "{");
+	for (int o = NPORTS - 1; o >= 1; o--)
+		sb_printf(&g, "grant%d && gnt%d == 3'd%d, ", o, o, p);
+	sb_puts(&g, "1'b0}");
+	snprintf(fmt, sizeof fmt, "xfer%%1$d && sel%%1$d == 3'd%d", p);
+	per_port(&t, fmt);
+	em_comment(e, "Input %d: owns all it wants (or gets the last of it now); pops when all took the flit.", p);
+	em_line(e, "wire [4:0] gets%d = %s;", p, g.s);
+	em_line(e, "assign full%d = rdy%d && (want%d & ~gets%d) == 5'd0;", p, p, p, p);
+	em_line(e, "wire [4:0] took%d = done%d_q | %s;", p, p, t.s);
+	em_line(e, "assign pop%d = full%d && (req%d & ~took%d) == 5'd0;", p, p, p, p);
+	sb_free(&g);
+	sb_free(&t);
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "act%d_q  <= 1'b0;", p);
+	em_line(e, "req%d_q  <= 5'd0;", p);
+	em_line(e, "done%d_q <= 5'd0;", p);
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "done%d_q <= pop%d ? 5'd0 : took%d;", p, p, p);
+	em_open(e, "if (pop%d) begin", p);
+	em_line(e, "act%d_q <= !ht%d;", p, p);
+	em_line(e, "req%d_q <= req%d;", p, p);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+}
+
 void unit_router(emitter *e, const design *d)
 {
-	const int FW = d->flit_bits;
-	const vl_param params[] = {
-		{"XPos", 0, "this router's x"},
-		{"YPos", 0, "this router's y"},
-	};
+	const int CW = d->cw;
 	const vl_port ports[] = {
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
+		{VL_IN, d->xw, 0, 0, "my_x_i", "this router's x (a constant: one module serves every router)"},
+		{VL_IN, d->yw, 0, 0, "my_y_i", "this router's y"},
 		{VL_IN, NPORTS, 0, 0, "in_valid_i", "per port: 0 local, 1 north, 2 east, 3 south, 4 west"},
 		{VL_OUT, NPORTS, 0, 0, "in_ready_o", "input buffer not full"},
-		{VL_IN, NPORTS * FW, 0, 0, "in_data_i", "port p in bits [p*flit_bits +: flit_bits]"},
+		{VL_IN, NPORTS * CW, 0, 0, "in_code_i", "port p's link codeword in bits [p*CW +: CW]"},
 		{VL_OUT, NPORTS, 0, 0, "out_valid_o", NULL},
 		{VL_IN, NPORTS, 0, 0, "out_ready_i", NULL},
-		{VL_OUT, NPORTS * FW, 0, 0, "out_data_o", NULL},
+		{VL_OUT, NPORTS * CW, 0, 0, "out_code_o", NULL},
+		{VL_OUT, 3, 0, 0, "out_chan_o", "local output: the input port its flit comes from"},
+		{VL_IN, 3, 0, 0, "stat_port_i", "counter read: input port 0..4"},
+		{VL_IN, 2, 0, 0, "stat_kind_i", "0 flits, 1 corrected, 2 uncorrectable"},
+		{VL_OUT, 32, 0, 0, "stat_o", NULL},
 	};
-	em_header(e, &d->stamp, "Mesh router: 5 ports, X-first routing, wormhole switching, round-robin arbitration (docs/noc.md).");
-	vl_module_begin_params(e, d->mod_router, params, 2, ports, sizeof ports / sizeof ports[0], NULL);
-	em_line(e, "localparam [%d:0] MyX = XPos[%d:0];", d->xw - 1, d->xw - 1);
-	em_line(e, "localparam [%d:0] MyY = YPos[%d:0];", d->yw - 1, d->yw - 1);
+	em_header(e, &d->stamp, "Mesh router: 5 ports, X-first routing, XY-tree multicast, wormhole switching, round-robin arbitration, SECDED links (docs/noc.md).");
+	vl_module_begin(e, d->mod_router, ports, sizeof ports / sizeof ports[0], NULL);
+	em_line(e, "wire [%d:0] MyX = my_x_i;", d->xw - 1);
+	em_line(e, "wire [%d:0] MyY = my_y_i;", d->yw - 1);
 	em_blank(e);
+	em_comment(e, "Node n (x = n %% %d, y = n / %d) seen from here: east, west, north and south", d->nx, d->nx);
+	em_comment(e, "in this column, this node: for the multicast route (signs of differences, no");
+	em_comment(e, "relational compare, which would be constant at the mesh edge).");
+	em_line(e, "wire [%d:0] to_e, to_w, to_n, to_s, to_l;", d->nodes - 1);
+	em_line(e, "genvar g;");
+	em_open(e, "generate for (g = 0; g < %d; g = g + 1) begin : g_node", d->nodes);
+	em_line(e, "localparam integer Col = g %% %d, Row = g / %d;", d->nx, d->nx);
+	em_line(e, "wire [%d:0] dcx = {1'b0, Col[%d:0]} - {1'b0, MyX};", d->xw, d->xw - 1);
+	em_line(e, "wire [%d:0] dcy = {1'b0, Row[%d:0]} - {1'b0, MyY};", d->yw, d->yw - 1);
+	em_line(e, "assign to_e[g] = !dcx[%d] && dcx != %d'd0;", d->xw, d->xw + 1);
+	em_line(e, "assign to_w[g] = dcx[%d];", d->xw);
+	em_line(e, "assign to_n[g] = dcx == %d'd0 && dcy[%d];", d->xw + 1, d->yw);
+	em_line(e, "assign to_s[g] = dcx == %d'd0 && !dcy[%d] && dcy != %d'd0;", d->xw + 1, d->yw, d->yw + 1);
+	em_line(e, "assign to_l[g] = dcx == %d'd0 && dcy == %d'd0;", d->xw + 1, d->yw + 1);
+	em_close(e, "end endgenerate");
+	em_blank(e);
+	em_line(e, "wire full0, full1, full2, full3, full4;");
+	em_comment(e, "output o is owned by input own<o>_q while lock<o>_q");
+	for (int o = 1; o < NPORTS; o++) {
+		em_line(e, "reg lock%d_q;", o);
+		em_line(e, "reg [2:0] own%d_q;", o);
+	}
 	for (int p = 0; p < NPORTS; p++)
 		emit_input(e, d, p);
 	for (int o = 0; o < NPORTS; o++)
 		emit_output(e, d, o);
-	em_comment(e, "An input is popped by the output that forwards its flit.");
+	for (int p = 0; p < NPORTS; p++)
+		emit_input_state(e, p);
+	em_blank(e);
+	em_comment(e, "Counter read.");
+	em_line(e, "reg [31:0] stat;");
+	em_open(e, "always @(*) begin");
+	em_open(e, "case ({stat_port_i, stat_kind_i})");
 	for (int p = 0; p < NPORTS; p++) {
-		strbuf b;
-		sb_init(&b);
-		sb_printf(&b, "assign pop%d = ", p);
-		for (int o = 0; o < NPORTS; o++)
-			sb_printf(&b, "(xfer%d && sel%d == 3'd%d)%s", o, o, p, o + 1 < NPORTS ? " || " : ";");
-		em_line(e, "%s", b.s);
-		sb_free(&b);
+		em_line(e, "5'd%d: stat = nfl%d_q;", p * 4 + STAT_FLITS, p);
+		em_line(e, "5'd%d: stat = nce%d_q;", p * 4 + STAT_CORRECTED, p);
+		em_line(e, "5'd%d: stat = nue%d_q;", p * 4 + STAT_UNCORRECTABLE, p);
 	}
+	em_line(e, "default: stat = 32'd0;");
+	em_close(e, "endcase");
+	em_close(e, "end");
+	em_line(e, "assign stat_o = stat;");
 	vl_module_end(e, d->mod_router);
 }
 
@@ -181,97 +416,238 @@ static int neighbour(const design *d, int x, int y, int p, int *nid, int *nport)
 	return 1;
 }
 
-/* Node n's bit of a per-node port ("v[n]", or "v" when there is one node). */
-static const char *node_bit(char *buf, size_t n, const char *v, int node, int nodes)
+/* "name[hi:lo]" of node n's field of a per-node port of width w (or the
+ * whole port when it has one node and width 1). */
+static const char *node_field(char *buf, size_t n, const char *v, int node, int w, int nodes)
 {
-	if (nodes == 1)
+	if (nodes == 1 && w == 1)
 		snprintf(buf, n, "%s", v);
-	else
+	else if (w == 1)
 		snprintf(buf, n, "%s[%d]", v, node);
+	else
+		snprintf(buf, n, "%s[%d:%d]", v, (node + 1) * w - 1, node * w);
 	return buf;
+}
+
+/* Link k of the mesh: who drives it and who takes it (docs/noc.md, link
+ * numbering); 0 when it does not exist (the mesh edge). */
+typedef struct {
+	char code[64], valid[32], ready[32], chan[16];
+} link_ends;
+
+static int link_of(const design *d, int n, int j, link_ends *l)
+{
+	const int x = n % d->nx, y = n / d->nx, CW = d->cw;
+	snprintf(l->chan, sizeof l->chan, "3'd0");
+	if (j == LINK_INJ) {
+		snprintf(l->code, sizeof l->code, "ni%d_ic", n);
+		snprintf(l->valid, sizeof l->valid, "ni%d_iv", n);
+		snprintf(l->ready, sizeof l->ready, "r%d_ir[0]", n);
+		return 1;
+	}
+	if (j == LINK_EJ) {
+		snprintf(l->code, sizeof l->code, "r%d_oc[%d:0]", n, CW - 1);
+		snprintf(l->valid, sizeof l->valid, "r%d_ov[0]", n);
+		snprintf(l->ready, sizeof l->ready, "ni%d_er", n);
+		snprintf(l->chan, sizeof l->chan, "r%d_ch", n);
+		return 1;
+	}
+	const int p = j + 1; /* router output port */
+	int nid, np;
+	if (!neighbour(d, x, y, p, &nid, &np))
+		return 0;
+	snprintf(l->code, sizeof l->code, "r%d_oc[%d:%d]", n, (p + 1) * CW - 1, p * CW);
+	snprintf(l->valid, sizeof l->valid, "r%d_ov[%d]", n, p);
+	snprintf(l->ready, sizeof l->ready, "r%d_ir[%d]", nid, np);
+	return 1;
 }
 
 void unit_mesh(emitter *e, const design *d)
 {
-	const int FW = d->flit_bits, N = d->nx * d->ny;
+	const int N = d->nodes, CW = d->cw, IDW = d->idw, IW = d->infow, PW = d->payw;
 	const vl_port ports[] = {
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", NULL},
-		{VL_IN, N, 0, 0, "lin_valid_i", "local injection, node n = y*X + x"},
-		{VL_OUT, N, 0, 0, "lin_ready_o", NULL},
-		{VL_IN, N * FW, 0, 0, "lin_data_i", "node n in bits [n*flit_bits +: flit_bits]"},
-		{VL_OUT, N, 0, 0, "lout_valid_o", "local ejection"},
-		{VL_IN, N, 0, 0, "lout_ready_i", NULL},
-		{VL_OUT, N * FW, 0, 0, "lout_data_o", NULL},
+		{VL_IN, N, 0, 0, "tx_valid_i", "node n's network interface (n = y*X + x), see its ports"},
+		{VL_OUT, N, 0, 0, "tx_ready_o", NULL},
+		{VL_IN, N, 0, 0, "tx_last_i", NULL},
+		{VL_IN, N, 0, 0, "tx_mcast_i", NULL},
+		{VL_IN, N * IDW, 0, 0, "tx_dest_i", NULL},
+		{VL_IN, N * N, 0, 0, "tx_mask_i", NULL},
+		{VL_IN, N * IW, 0, 0, "tx_info_i", NULL},
+		{VL_IN, N * PW, 0, 0, "tx_data_i", NULL},
+		{VL_OUT, N, 0, 0, "rx_valid_o", NULL},
+		{VL_IN, N, 0, 0, "rx_ready_i", NULL},
+		{VL_OUT, N, 0, 0, "rx_head_o", NULL},
+		{VL_OUT, N, 0, 0, "rx_last_o", NULL},
+		{VL_OUT, N, 0, 0, "rx_mcast_o", NULL},
+		{VL_OUT, N * 3, 0, 0, "rx_chan_o", NULL},
+		{VL_OUT, N * IDW, 0, 0, "rx_src_o", NULL},
+		{VL_OUT, N * IW, 0, 0, "rx_info_o", NULL},
+		{VL_OUT, N * PW, 0, 0, "rx_data_o", NULL},
+		{VL_OUT, N * 2, 0, 0, "rx_err_o", NULL},
+		{VL_IN, d->node_w, 0, 0, "stat_node_i", "counter read: node"},
+		{VL_IN, 3, 0, 0, "stat_port_i", "router input 0..4, or 5: the interface's receiver"},
+		{VL_IN, 2, 0, 0, "stat_kind_i", "0 flits, 1 corrected, 2 uncorrectable"},
+		{VL_OUT, 32, 0, 0, "stat_o", NULL},
+		{VL_IN, d->link_w, 0, 0, "dbg_link_i", "probe and fault injection: link node*6 + (0 N, 1 E, 2 S, 3 W out of the router, 4 injection, 5 ejection)"},
+		{VL_IN, CW, 0, 0, "dbg_flip_i", "bits of the probed link's codeword to invert (0: none)"},
+		{VL_OUT, 1, 0, 0, "dbg_valid_o", "the probed link's handshake"},
+		{VL_OUT, 1, 0, 0, "dbg_ready_o", NULL},
+		{VL_OUT, CW, 0, 0, "dbg_code_o", "its codeword before the injected flip"},
+		{VL_OUT, 3, 0, 0, "dbg_chan_o", "an ejection link's channel (0 on other links)"},
 	};
 	char what[128];
-	snprintf(what, sizeof what, "Mesh of %dx%d routers (docs/noc.md).", d->nx, d->ny);
+	snprintf(what, sizeof what, "Mesh of %dx%d routers and network interfaces (docs/noc.md).", d->nx, d->ny);
 	em_header(e, &d->stamp, what);
 	vl_module_begin(e, d->mod_mesh, ports, sizeof ports / sizeof ports[0], NULL);
 	for (int n = 0; n < N; n++) {
-		em_line(e, "wire [4:0] r%d_ov;  // router %d (x %d, y %d) outputs", n, n, n % d->nx, n / d->nx);
-		em_line(e, "wire [%d:0] r%d_od;", NPORTS * FW - 1, n);
-		em_line(e, "wire [4:0] r%d_ir;", n);
+		em_line(e, "wire [4:0] r%d_ov, r%d_ir;  // router %d (x %d, y %d)", n, n, n, n % d->nx, n / d->nx);
+		em_line(e, "wire [%d:0] r%d_oc;", NPORTS * CW - 1, n);
+		em_line(e, "wire [31:0] r%d_st, ni%d_st;", n, n);
+		em_line(e, "wire [2:0] r%d_ch;", n);
+		em_line(e, "wire ni%d_iv, ni%d_er;", n, n);
+		em_line(e, "wire [%d:0] ni%d_ic;", CW - 1, n);
 	}
+	em_blank(e);
+	em_comment(e, "Links: the driver's codeword with the probe's flip applied.");
+	for (int n = 0; n < N; n++)
+		for (int j = 0; j < NLINKS; j++) {
+			link_ends l;
+			if (!link_of(d, n, j, &l))
+				continue;
+			const int k = n * NLINKS + j;
+			em_line(e, "wire [%d:0] l%d = %s ^ (dbg_link_i == %d'd%d ? dbg_flip_i : %d'd0);", CW - 1, k,
+				l.code, d->link_w, k, CW);
+		}
 	em_blank(e);
 	strbuf unused;
 	sb_init(&unused);
 	for (int n = 0; n < N; n++) {
 		const int x = n % d->nx, y = n / d->nx;
-		strbuf iv, id, orr;
+		strbuf iv, ic, orr;
 		sb_init(&iv);
-		sb_init(&id);
+		sb_init(&ic);
 		sb_init(&orr);
 		sb_puts(&iv, "{");
-		sb_puts(&id, "{");
+		sb_puts(&ic, "{");
 		sb_puts(&orr, "{");
 		for (int p = NPORTS - 1; p >= 0; p--) {
 			const char *sep = p ? ", " : "}";
 			int nid, np;
 			if (p == PORT_L) {
-				char b1[48], b2[48];
-				sb_printf(&iv, "%s%s", node_bit(b1, sizeof b1, "lin_valid_i", n, N), sep);
-				sb_printf(&id, "lin_data_i[%d:%d]%s", (n + 1) * FW - 1, n * FW, sep);
-				sb_printf(&orr, "%s%s", node_bit(b2, sizeof b2, "lout_ready_i", n, N), sep);
+				sb_printf(&iv, "ni%d_iv%s", n, sep);
+				sb_printf(&ic, "l%d%s", n * NLINKS + LINK_INJ, sep);
+				sb_printf(&orr, "ni%d_er%s", n, sep);
 			} else if (neighbour(d, x, y, p, &nid, &np)) {
+				/* fed by the neighbour's output np, over its link np-1 */
 				sb_printf(&iv, "r%d_ov[%d]%s", nid, np, sep);
-				sb_printf(&id, "r%d_od[%d:%d]%s", nid, (np + 1) * FW - 1, np * FW, sep);
+				sb_printf(&ic, "l%d%s", nid * NLINKS + (np - 1), sep);
 				sb_printf(&orr, "r%d_ir[%d]%s", nid, np, sep);
 			} else {
-				/* the mesh edge: nothing comes in, nothing goes out (X-first
-				 * routing never leaves the mesh) */
+				/* the mesh edge: nothing comes in, nothing goes out (no
+				 * route leaves the mesh) */
 				sb_printf(&iv, "1'b0%s", sep);
-				sb_printf(&id, "%d'd0%s", FW, sep);
+				sb_printf(&ic, "%d'd0%s", CW, sep);
 				sb_printf(&orr, "1'b1%s", sep);
-				sb_printf(&unused, "%sr%d_ov[%d], r%d_od[%d:%d], r%d_ir[%d]",
-					  unused.len ? ", " : "", n, p, n, (p + 1) * FW - 1, p * FW, n, p);
+				sb_printf(&unused, "%sr%d_ov[%d], r%d_oc[%d:%d], r%d_ir[%d]",
+					  unused.len ? ", " : "", n, p, n, (p + 1) * CW - 1, p * CW, n, p);
 			}
 		}
-		char inst[32], irw[32], ovw[32], odw[32];
+		char inst[32], irw[32], ovw[32], ocw[32], stw[32], nist[32], chw[32];
+		snprintf(chw, sizeof chw, "r%d_ch", n);
 		snprintf(inst, sizeof inst, "u_r%d", n);
 		snprintf(irw, sizeof irw, "r%d_ir", n);
 		snprintf(ovw, sizeof ovw, "r%d_ov", n);
-		snprintf(odw, sizeof odw, "r%d_od", n);
-		const vl_param prm[] = {{"XPos", x, NULL}, {"YPos", y, NULL}};
+		snprintf(ocw, sizeof ocw, "r%d_oc", n);
+		snprintf(stw, sizeof stw, "r%d_st", n);
+		char myx[24], myy[24];
+		snprintf(myx, sizeof myx, "%d'd%d", d->xw, x);
+		snprintf(myy, sizeof myy, "%d'd%d", d->yw, y);
 		const vl_conn conns[] = {
-			{"clk_i", NULL}, {"rst_ni", NULL},
-			{"in_valid_i", iv.s}, {"in_ready_o", irw}, {"in_data_i", id.s},
-			{"out_valid_o", ovw}, {"out_ready_i", orr.s}, {"out_data_o", odw},
+			{"clk_i", NULL}, {"rst_ni", NULL}, {"my_x_i", myx}, {"my_y_i", myy},
+			{"in_valid_i", iv.s}, {"in_ready_o", irw}, {"in_code_i", ic.s},
+			{"out_valid_o", ovw}, {"out_ready_i", orr.s}, {"out_code_o", ocw}, {"out_chan_o", chw},
+			{"stat_port_i", NULL}, {"stat_kind_i", NULL}, {"stat_o", stw},
 		};
-		vl_instance_params(e, d->mod_router, inst, prm, 2, conns, sizeof conns / sizeof conns[0]);
-		char b1[48], b2[48];
-		em_line(e, "assign %s = r%d_ir[0];", node_bit(b1, sizeof b1, "lin_ready_o", n, N), n);
-		em_line(e, "assign %s = r%d_ov[0];", node_bit(b2, sizeof b2, "lout_valid_o", n, N), n);
-		em_line(e, "assign lout_data_o[%d:%d] = r%d_od[%d:0];", (n + 1) * FW - 1, n * FW, n, FW - 1);
-		em_blank(e);
+		vl_instance(e, d->mod_router, inst, conns, sizeof conns / sizeof conns[0]);
 		sb_free(&iv);
-		sb_free(&id);
+		sb_free(&ic);
 		sb_free(&orr);
+
+		char f[20][64], ej[16], ejv[16], injv[16], injr[16], injc[16], ejr[16], ejc[16];
+		const char *names[] = {"tx_valid_i", "tx_ready_o", "tx_last_i", "tx_mcast_i", "tx_dest_i",
+				       "tx_mask_i", "tx_info_i", "tx_data_i", "rx_valid_o", "rx_ready_i",
+				       "rx_head_o", "rx_last_o", "rx_mcast_o", "rx_chan_o", "rx_src_o",
+				       "rx_info_o", "rx_data_o", "rx_err_o"};
+		const int widths[] = {1, 1, 1, 1, IDW, N, IW, PW, 1, 1, 1, 1, 1, 3, IDW, IW, PW, 2};
+		vl_conn nc[32];
+		int k = 0;
+		nc[k++] = (vl_conn){"clk_i", NULL};
+		nc[k++] = (vl_conn){"rst_ni", NULL};
+		nc[k++] = (vl_conn){"my_x_i", myx};
+		nc[k++] = (vl_conn){"my_y_i", myy};
+		for (int i = 0; i < 18; i++) {
+			node_field(f[i], sizeof f[i], names[i], n, widths[i], N);
+			nc[k++] = (vl_conn){names[i], f[i]};
+		}
+		snprintf(injv, sizeof injv, "ni%d_iv", n);
+		snprintf(injr, sizeof injr, "r%d_ir[0]", n);
+		snprintf(injc, sizeof injc, "ni%d_ic", n);
+		snprintf(ejv, sizeof ejv, "r%d_ov[0]", n);
+		snprintf(ejr, sizeof ejr, "ni%d_er", n);
+		snprintf(ejc, sizeof ejc, "l%d", n * NLINKS + LINK_EJ);
+		snprintf(nist, sizeof nist, "ni%d_st", n);
+		nc[k++] = (vl_conn){"inj_valid_o", injv};
+		nc[k++] = (vl_conn){"inj_ready_i", injr};
+		nc[k++] = (vl_conn){"inj_code_o", injc};
+		nc[k++] = (vl_conn){"ej_valid_i", ejv};
+		nc[k++] = (vl_conn){"ej_ready_o", ejr};
+		nc[k++] = (vl_conn){"ej_code_i", ejc};
+		nc[k++] = (vl_conn){"ej_chan_i", chw};
+		nc[k++] = (vl_conn){"stat_kind_i", NULL};
+		nc[k++] = (vl_conn){"stat_o", nist};
+		snprintf(ej, sizeof ej, "u_ni%d", n);
+		vl_instance(e, d->mod_ni, ej, nc, (size_t)k);
+		em_blank(e);
 	}
 	if (unused.len) {
 		em_comment(e, "Edge ports, connected to nothing.");
 		em_line(e, "wire unused_edges = ^{%s};", unused.s);
 	}
 	sb_free(&unused);
+	em_blank(e);
+	em_comment(e, "The probe.");
+	em_line(e, "reg dv, dr;");
+	em_line(e, "reg [2:0] dch;");
+	em_line(e, "reg [%d:0] dc;", CW - 1);
+	em_open(e, "always @(*) begin");
+	em_open(e, "case (dbg_link_i)");
+	for (int n = 0; n < N; n++)
+		for (int j = 0; j < NLINKS; j++) {
+			link_ends l;
+			if (link_of(d, n, j, &l))
+				em_line(e, "%d'd%d: begin dv = %s; dr = %s; dc = %s; dch = %s; end", d->link_w,
+					n * NLINKS + j, l.valid, l.ready, l.code, l.chan);
+		}
+	em_line(e, "default: begin dv = 1'b0; dr = 1'b0; dc = %d'd0; dch = 3'd0; end", CW);
+	em_close(e, "endcase");
+	em_close(e, "end");
+	em_line(e, "assign dbg_valid_o = dv;");
+	em_line(e, "assign dbg_ready_o = dr;");
+	em_line(e, "assign dbg_code_o = dc;");
+	em_line(e, "assign dbg_chan_o = dch;");
+	em_blank(e);
+	em_comment(e, "Counter read.");
+	em_line(e, "reg [31:0] st;");
+	em_open(e, "always @(*) begin");
+	em_open(e, "case (stat_node_i)");
+	for (int n = 0; n < N; n++)
+		em_line(e, "%d'd%d: st = stat_port_i == 3'd%d ? ni%d_st : r%d_st;", d->node_w, n, STAT_PORT_EJECT,
+			n, n);
+	em_line(e, "default: st = 32'd0;");
+	em_close(e, "endcase");
+	em_close(e, "end");
+	em_line(e, "assign stat_o = st;");
 	vl_module_end(e, d->mod_mesh);
 }

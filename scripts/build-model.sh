@@ -4,6 +4,8 @@
 #   UNIT is tile (default) or gdpu: top module NAME_UNIT, harness
 #   tb/UNIT_tb.cpp, model OUT_DIR/VUNIT, build log OUT_DIR/build-UNIT.log.
 #   RTL_DIR holds NAME.f and NAME_params.h (imnpu-gen output).
+#   The mesh model is built without FST tracing (a quarter of its C++ and of
+#   its build time) unless TRACE=1; the tile and GDPU models always trace.
 set -eu
 rtl=$1 name=$2 out=$3 lib=$4 unit=${5:-tile}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,12 +26,16 @@ if cmp -s "$out/obj-$unit/imnpu_config.h.new" "$out/obj-$unit/imnpu_config.h"; t
 else
 	mv "$out/obj-$unit/imnpu_config.h.new" "$out/obj-$unit/imnpu_config.h"
 fi
+trace=--trace-fst
+if [ "$unit" = mesh ] && [ "${TRACE:-0}" != 1 ]; then
+	trace=
+fi
 cache=
 if command -v ccache >/dev/null 2>&1; then
 	cache="OBJCACHE=ccache"
 	export CCACHE_DIR="${CCACHE_DIR:-$top/build/ccache}"
 fi
-if ! verilator --cc --exe --build -j 2 -Wall --trace-fst -O3 --x-assign fast --x-initial fast \
+if ! verilator --cc --exe --build -j 2 -Wall $trace -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" -F "$rtl/$name.f" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "-O2 -I$top/golden -I$top/tb" ${cache:+-MAKEFLAGS "$cache"} \

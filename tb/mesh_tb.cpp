@@ -1,19 +1,28 @@
-// Mesh traffic harness: synthetic traffic into the generated mesh, a
-// scoreboard on every packet (docs/noc.md).
+// Mesh traffic harness: synthetic traffic through the generated network
+// interfaces and routers, a scoreboard on every packet, fault injection on
+// the links, the link counters checked (docs/noc.md).
 //
-// Each node has a network interface here: packets are created by a Bernoulli
-// process (+rate packets per node per cycle) into an unbounded source queue,
-// so latency counts queueing as BookSim does; receivers stall at random (+bp).
-// The scoreboard checks that every packet arrives exactly once, at its
-// destination, intact (kinds, length, payload), in order per source and
-// destination; a watchdog fails the run if no flit moves for a while.
+// Packets are created by a Bernoulli process (+rate packets per node per
+// cycle) into an unbounded source queue, so latency counts queueing as
+// BookSim does; receivers stall at random (+bp).  The scoreboard checks that
+// every packet arrives exactly once at each of its destinations, intact, in
+// order per source and destination, with the error flags its path earned; a
+// watchdog fails the run if nothing moves for a while.  At the end every
+// link's flit, corrected and uncorrectable counters, read through the mesh's
+// statistics port, must equal what the harness sent and injected.
 //
 // Plusargs (and those of tb_common.h: +seed +trace +quiet):
 //   +pattern=uniform|transpose|bitcomp|hotspot|neighbor   (default uniform)
 //   +rate=R      packets per node per cycle (default 0.05)
-//   +len=L       flits per packet, 1..L at random (default 4); +fixlen: always L
-//   +packets=N   packets to inject in all (default 20000), then drain
+//   +len=L       flits per packet without mask flits, 1..L at random
+//                (default 4); +fixlen: always L
+//   +packets=N   packets to create in all (default 20000), then drain
 //   +bp=P        percent of cycles a receiver is not ready (default 20)
+//   +mcast=P     percent of packets that are multicast, to a random set of
+//                nodes (default 0)
+//   +faults=K    flip bits on K link transfers, on links chosen at random
+//   +fault_bits=1|2  bits per fault: 1 (corrected) or 2 (detected; only on
+//                payload flits, whose framing bits a double flip must not hit)
 // Benchmark mode (BookSim style), when +measure=M is given:
 //   +warmup=W    cycles before measuring (default 2000); packets are created
 //   for W+M cycles, latency is averaged over those created in the measuring
@@ -26,7 +35,9 @@
 #include "imnpu_golden.h"
 #include "tb_common.h"
 
+#include <bitset>
 #include <deque>
+#include <map>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -37,11 +48,13 @@
 
 namespace {
 
-typedef unsigned __int128 flit_t;
 constexpr int X = IMNPU_NOC_X, Y = IMNPU_NOC_Y, N = X * Y, FW = IMNPU_NOC_FLIT_BITS;
 constexpr int XW = IMNPU_NOC_XW, YW = IMNPU_NOC_YW, IDW = XW + YW;
-constexpr int SEQW = FW - 2 - 2 * IDW - 8; // sequence bits in a head flit
-constexpr unsigned KIND_BODY = 0, KIND_HEAD = 1, KIND_TAIL = 2, KIND_SINGLE = 3;
+constexpr int IW = IMNPU_NOC_INFO_BITS, PW = IMNPU_NOC_PAYLOAD_BITS, M = IMNPU_NOC_MASK_FLITS;
+constexpr int CW = IMNPU_NOC_CODE_BITS, LINKS = 6 * N, MB = IMNPU_NOC_MCAST_BEATS;
+constexpr int LINK_N = 0, LINK_E = 1, LINK_S = 2, LINK_W = 3, LINK_INJ = 4, LINK_EJ = 5;
+typedef std::bitset<256> nodeset;
+static_assert(N <= 256, "nodeset holds 256 nodes");
 
 // ---- bit access to Verilator ports of any width ----
 template <class T> bool get_bit(const T &v, int i, std::true_type)
@@ -73,42 +86,111 @@ template <class T> void set_bit(T &v, int i, bool b)
 {
 	set_bit(v, i, b, std::is_integral<T>());
 }
-template <class T> flit_t get_flit(const T &v, int node)
+// w <= 64 bits at lsb
+template <class T> uint64_t get_field(const T &v, int lsb, int w)
 {
-	flit_t f = 0;
-	for (int i = 0; i < FW; i++)
-		if (get_bit(v, node * FW + i))
-			f |= (flit_t)1 << i;
-	return f;
+	uint64_t r = 0;
+	for (int i = 0; i < w; i++)
+		r |= (uint64_t)get_bit(v, lsb + i) << i;
+	return r;
 }
-template <class T> void set_flit(T &v, int node, flit_t f)
+template <class T> void set_field(T &v, int lsb, int w, uint64_t x)
 {
-	for (int i = 0; i < FW; i++)
-		set_bit(v, node * FW + i, (f >> i) & 1);
+	for (int i = 0; i < w; i++)
+		set_bit(v, lsb + i, i < 64 && ((x >> i) & 1));
+}
+uint64_t low_mask(int w)
+{
+	return w >= 64 ? ~0ull : (1ull << w) - 1;
 }
 
-// ---- flit fields (docs/noc.md; the fields after the destination are this
-// harness's network-interface convention) ----
-uint64_t field(flit_t f, int msb, int w)
+int addr_of(int node)
 {
-	return (uint64_t)((f >> (msb - w + 1)) & (((flit_t)1 << w) - 1));
+	return ((node / X) << XW) | (node % X);
 }
-flit_t put(int msb, int w, uint64_t v)
+// -1 when the address names no node
+int node_of(uint64_t addr)
 {
-	return ((flit_t)(v & ((w >= 64) ? ~0ull : ((1ull << w) - 1)))) << (msb - w + 1);
+	const int x = (int)(addr & low_mask(XW)), y = (int)(addr >> XW);
+	return x < X && y < Y ? y * X + x : -1;
 }
-// Body payload: a hash of the packet's identity and the flit's position.
-uint64_t body_payload(int src, int dst, uint64_t seq, int idx)
+
+// The links a flit crosses from src to dst (X first; injection and ejection
+// included), in the mesh's numbering: node*6 + LINK_*.
+void route_links(int src, int dst, std::vector<int> &out)
+{
+	out.push_back(src * 6 + LINK_INJ);
+	int x = src % X, y = src / X;
+	const int dx = dst % X, dy = dst / X;
+	while (x != dx) {
+		out.push_back((y * X + x) * 6 + (dx > x ? LINK_E : LINK_W));
+		x += dx > x ? 1 : -1;
+	}
+	while (y != dy) {
+		out.push_back((y * X + x) * 6 + (dy > y ? LINK_S : LINK_N));
+		y += dy > y ? 1 : -1;
+	}
+	out.push_back(dst * 6 + LINK_EJ);
+}
+
+// Which link exists, and the statistics port (node, port) of its receiver.
+bool link_receiver(int k, int &node, int &port)
+{
+	const int n = k / 6, j = k % 6, x = n % X, y = n / X;
+	switch (j) {
+	case LINK_N: node = n - X; port = 3; return y > 0;
+	case LINK_E: node = n + 1; port = 4; return x < X - 1;
+	case LINK_S: node = n + X; port = 1; return y < Y - 1;
+	case LINK_W: node = n - 1; port = 2; return x > 0;
+	case LINK_INJ: node = n; port = 0; return true;
+	default: node = n; port = 5; return true;
+	}
+}
+
+// Payload of beat idx of packet (src, id): a hash of its identity.
+uint64_t payload(int src, uint64_t id, int idx)
 {
 	imnpu_rng r;
-	imnpu_rng_seed(&r, ((uint64_t)src << 48) ^ ((uint64_t)dst << 32) ^ (seq << 8) ^ (uint64_t)idx);
-	return imnpu_rng_next(&r);
+	imnpu_rng_seed(&r, ((uint64_t)src << 48) ^ (id << 12) ^ (uint64_t)idx);
+	return imnpu_rng_next(&r) & low_mask(PW);
 }
 
 struct Packet {
-	int src, dst, len;
-	uint64_t seq; // per (src, dst), counting from 0; creation cycles are in created_
+	int dst;      // unicast destination, -1 for multicast
+	int beats;    // payload beats the node sends
+	nodeset mask; // multicast destinations
+	uint64_t created;
+	// payload beats delivered: a multicast keeps its first MB
+	int kept() const { return dst < 0 && beats > MB ? MB : beats; }
+	// flits of one copy in the network
+	int flits() const { return 1 + (dst < 0 ? M : 0) + kept(); }
 };
+
+// A flip on a link: which copy of the packet it hit (its destinations), how
+// many bits, which flit of the copy.
+struct Hit {
+	int link, bits, flit;
+	nodeset copy;
+};
+
+// The copies a multicast leaves its source as: one per destination column
+// and side (north of the source's row; the row and south), as the network
+// interface sends them (docs/noc.md).
+std::vector<nodeset> mcast_copies(int src, const nodeset &mask)
+{
+	std::vector<nodeset> out;
+	const int sy = src / X;
+	for (int c = 0; c < X; c++)
+		for (int side = 0; side < 2; side++) {
+			nodeset g;
+			for (int y = 0; y < Y; y++)
+				if ((y < sy) == (side == 0) && mask.test((size_t)(y * X + c)))
+					g.set((size_t)(y * X + c));
+			if (g.any())
+				out.push_back(g);
+		}
+	return out;
+}
 
 // The pattern's traffic from src: destination -> fraction of src's packets.
 std::vector<double> traffic_from(const std::string &pattern, int src)
@@ -139,8 +221,9 @@ std::vector<double> traffic_from(const std::string &pattern, int src)
 // routes.
 double ideal_throughput(const std::string &pattern)
 {
-	std::vector<double> link((size_t)N * 4, 0.0), inj((size_t)N, 0.0), ej((size_t)N, 0.0);
+	std::vector<double> load((size_t)LINKS, 0.0);
 	int senders = 0;
+	std::vector<int> path;
 	for (int s = 0; s < N; s++) {
 		const std::vector<double> w = traffic_from(pattern, s);
 		double total = 0;
@@ -153,46 +236,16 @@ double ideal_throughput(const std::string &pattern)
 			const double p = w[(size_t)d] / total * (pattern == "hotspot" && s == 0 ? 0.8 : 1.0);
 			if (p == 0)
 				continue;
-			inj[(size_t)s] += p;
-			ej[(size_t)d] += p;
-			int x = s % X, y = s / X;
-			const int dx = d % X, dy = d / X;
-			while (x != dx) { // links: 0 east, 1 west, 2 south, 3 north, from node y*X+x
-				link[(size_t)(y * X + x) * 4 + (dx > x ? 0 : 1)] += p;
-				x += dx > x ? 1 : -1;
-			}
-			while (y != dy) {
-				link[(size_t)(y * X + x) * 4 + (dy > y ? 2 : 3)] += p;
-				y += dy > y ? 1 : -1;
-			}
+			path.clear();
+			route_links(s, d, path);
+			for (int k : path)
+				load[(size_t)k] += p;
 		}
 	}
 	double worst = 0;
-	for (double v : link)
-		worst = v > worst ? v : worst;
-	for (double v : inj)
-		worst = v > worst ? v : worst;
-	for (double v : ej)
+	for (double v : load)
 		worst = v > worst ? v : worst;
 	return worst > 0 && senders > 0 ? 1.0 / worst : 0.0;
-}
-
-flit_t make_flit(const Packet &p, int idx)
-{
-	if (idx == 0) {
-		const unsigned kind = p.len == 1 ? KIND_SINGLE : KIND_HEAD;
-		flit_t f = put(FW - 1, 2, kind);
-		f |= put(FW - 3, XW, (uint64_t)(p.dst % X));
-		f |= put(FW - 3 - XW, YW, (uint64_t)(p.dst / X));
-		f |= put(FW - 3 - IDW, IDW, (uint64_t)p.src);
-		f |= put(FW - 3 - 2 * IDW, 8, (uint64_t)p.len);
-		if (SEQW > 0)
-			f |= put(SEQW - 1, SEQW, p.seq);
-		return f;
-	}
-	const unsigned kind = idx == p.len - 1 ? KIND_TAIL : KIND_BODY;
-	const int pw = FW - 2 < 64 ? FW - 2 : 64;
-	return put(FW - 1, 2, kind) | put(pw - 1, pw, body_payload(p.src, p.dst, p.seq, idx));
 }
 
 struct Options : tb::Common {
@@ -202,6 +255,9 @@ struct Options : tb::Common {
 	bool fixlen = false;
 	long packets = 20000;
 	unsigned bp = 20;
+	unsigned mcast = 0;
+	long faults = 0;
+	int fault_bits = 1;
 	long warmup = 2000;
 	long measure = 0; // > 0: benchmark mode
 };
@@ -209,35 +265,70 @@ struct Options : tb::Common {
 // A packet being received at a node.
 struct Rx {
 	bool active = false;
-	int src = 0, len = 0, got = 0;
-	uint64_t seq = 0;
+	int src = 0, got = 0;
+	uint64_t id = 0;
+};
+
+// The framing of one channel of the probed link (an ejection link carries
+// five interleaved channels, the others one).
+struct Chan {
+	bool synced = false;
+	int src = 0;
+	uint64_t id = 0;
+	int next = 0, total = 0; // index of the channel's next flit in its packet
+	nodeset copy;            // the copy's destinations, from its mask flits
+	std::vector<Hit> pending; // flips on it before the mask flits passed
+};
+
+// The link under the probe.
+struct Probe {
+	int state = 0; // 0 idle, 1 watching, 2 armed, 3 naming the copy a flip hit
+	int link = 0;
+	uint64_t since = 0;
+	Chan ch[5];
 };
 
 class Harness {
 public:
 	Harness(const Options &o, int argc, char **argv)
 		: opt_(o), argv0_(argv[0]), dut_(o, argc, argv, 500000u / IMNPU_CLOCK_MHZ),
-		  txq_(N), txpos_(N, 0), rx_(N), sent_seq_((size_t)N * N, 0), recv_seq_((size_t)N * N, 0)
+		  pk_(N), txq_(N), txpos_(N, 0), txload_(N, false), rx_((size_t)N * 5), expect_((size_t)N * N),
+		  link_flits_((size_t)LINKS, 0), link_hits_((size_t)LINKS * 3, 0)
 	{
 		imnpu_rng_seed(&rng_, o.seed);
 		imnpu_rng_seed(&bp_rng_, o.seed ^ 0x9e3779b97f4a7c15ull);
+		imnpu_rng_seed(&fi_rng_, o.seed ^ 0x5851f42d4c957f2dull);
 	}
 	int run();
 
 private:
-	int destination(int src);
-	bool eject(int node, flit_t f);
+	void create(int src, uint64_t now);
+	void load_beat(int n);
+	bool receive(int node);
+	void probe_setup();
+	void probe_flip();
+	void probe_transfer(const std::vector<int> &flip);
+	bool check_counters();
+	unsigned expected_flags(int src, uint64_t id, int dst, int beat_skip[2]);
 	void fail_header() { std::printf("mesh_tb: FAIL at cycle %" PRIu64 ": ", dut_.cycle()); }
 
 	Options opt_;
 	const char *argv0_;
 	tb::Clocked<Vmesh> dut_;
-	imnpu_rng rng_{}, bp_rng_{};
-	std::vector<std::deque<Packet>> txq_;
-	std::vector<int> txpos_; // next flit of the queue's front packet
+	imnpu_rng rng_{}, bp_rng_{}, fi_rng_{};
+	std::vector<std::vector<Packet>> pk_; // per source, by id
+	std::vector<std::deque<uint64_t>> txq_;
+	std::vector<int> txpos_; // beat of the front packet: 0 header, then payload
+	std::vector<bool> txload_;
 	std::vector<Rx> rx_;
-	std::vector<uint64_t> sent_seq_, recv_seq_; // per (src, dst)
-	long injected_ = 0, delivered_ = 0, failures_ = 0;
+	std::vector<std::deque<uint64_t>> expect_; // per (src, dst): ids in order
+	std::vector<uint64_t> link_flits_;         // flits each link must have carried
+	std::vector<uint64_t> link_hits_;          // per link: [1] single, [2] double flips
+	std::vector<uint64_t> dropped_ = std::vector<uint64_t>((size_t)N, 0); // multicast beats past MB
+	std::map<std::pair<int, uint64_t>, std::vector<Hit>> hits_;
+	Probe probe_;
+	long created_ = 0, deliveries_due_ = 0, delivered_ = 0, failures_ = 0;
+	long mcasts_ = 0, faults_done_ = 0, flagged_ = 0;
 	long flits_delivered_ = 0;
 	// benchmark window
 	uint64_t win_lo_ = 0, win_hi_ = 0;
@@ -245,81 +336,191 @@ private:
 	double win_latency_ = 0;
 	double latency_sum_ = 0;
 	uint64_t latency_max_ = 0;
-	std::vector<std::deque<uint64_t>> created_ = std::vector<std::deque<uint64_t>>((size_t)N * N);
 };
 
-int Harness::destination(int src)
+void Harness::create(int src, uint64_t now)
 {
 	const int x = src % X, y = src / X;
 	const std::string &p = opt_.pattern;
-	if (p == "transpose")
-		return x == y ? -1 : x * X + y; // (x, y) -> (y, x); the diagonal is silent
-	if (p == "bitcomp")
-		return (~src) & (N - 1);
-	if (p == "neighbor")
-		return y * X + (x + 1) % X;
-	if (p == "hotspot" && imnpu_rng_chance(&rng_, 1, 5))
-		return src == 0 ? -1 : 0; // a fifth of the traffic to node 0
-	if (N == 1)
-		return 0;
-	int d = (int)imnpu_rng_range(&rng_, 0, N - 2); // uniform, not to itself
-	return d >= src ? d + 1 : d;
+	Packet pk{};
+	pk.created = now;
+	pk.beats = (opt_.fixlen ? opt_.len : (int)imnpu_rng_range(&rng_, 1, opt_.len)) - 1;
+	if (opt_.mcast && imnpu_rng_chance(&rng_, opt_.mcast, 100)) {
+		// a random set of 1..N nodes, this one included or not
+		const int k = (int)imnpu_rng_range(&rng_, 1, N);
+		std::vector<int> all((size_t)N);
+		for (int i = 0; i < N; i++)
+			all[(size_t)i] = i;
+		for (int i = 0; i < k; i++) {
+			const int j = (int)imnpu_rng_range(&rng_, i, N - 1);
+			std::swap(all[(size_t)i], all[(size_t)j]);
+			pk.mask.set((size_t)all[(size_t)i]);
+		}
+		pk.dst = -1;
+		mcasts_++;
+	} else {
+		int d;
+		if (p == "transpose")
+			d = x == y ? -1 : x * X + y; // (x, y) -> (y, x); the diagonal is silent
+		else if (p == "bitcomp")
+			d = (~src) & (N - 1);
+		else if (p == "neighbor")
+			d = y * X + (x + 1) % X;
+		else if (p == "hotspot" && imnpu_rng_chance(&rng_, 1, 5))
+			d = src == 0 ? -1 : 0; // a fifth of the traffic to node 0
+		else if (N == 1)
+			d = 0;
+		else {
+			d = (int)imnpu_rng_range(&rng_, 0, N - 2); // uniform, not to itself
+			d = d >= src ? d + 1 : d;
+		}
+		if (d < 0)
+			return;
+		pk.dst = d;
+		pk.mask.set((size_t)d);
+	}
+	const uint64_t id = pk_[(size_t)src].size();
+	pk_[(size_t)src].push_back(pk);
+	txq_[(size_t)src].push_back(id);
+	// what each destination expects, and what each link will carry
+	for (int d = 0; d < N; d++) {
+		if (!pk.mask.test((size_t)d))
+			continue;
+		expect_[(size_t)src * N + (size_t)d].push_back(id);
+		deliveries_due_++;
+	}
+	if (pk.dst < 0 && pk.beats > MB)
+		dropped_[(size_t)src] += (uint64_t)(pk.beats - MB);
+	std::vector<int> path;
+	for (const nodeset &copy : pk.dst < 0 ? mcast_copies(src, pk.mask) : std::vector<nodeset>{pk.mask}) {
+		std::vector<bool> used((size_t)LINKS, false);
+		for (int d = 0; d < N; d++) {
+			if (!copy.test((size_t)d))
+				continue;
+			path.clear();
+			route_links(src, d, path);
+			for (int k : path)
+				used[(size_t)k] = true;
+		}
+		for (int k = 0; k < LINKS; k++)
+			if (used[(size_t)k])
+				link_flits_[(size_t)k] += (uint64_t)pk.flits();
+	}
+	created_++;
+	if (now >= win_lo_ && now < win_hi_)
+		win_packets_++;
 }
 
-// One flit leaves the mesh at node; the scoreboard checks it.
-bool Harness::eject(int node, flit_t f)
+// Put node n's current beat on its tx ports (once per beat: the ports hold
+// while valid).
+void Harness::load_beat(int n)
 {
-	Rx &r = rx_[(size_t)node];
-	const unsigned kind = (unsigned)field(f, FW - 1, 2);
-	const bool head = kind & 1u, tail = kind & 2u;
+	const uint64_t id = txq_[(size_t)n].front();
+	const Packet &p = pk_[(size_t)n][id];
+	const int pos = txpos_[(size_t)n];
+	set_bit(dut_->tx_last_i, n, pos == p.beats);
+	if (pos == 0) {
+		set_bit(dut_->tx_mcast_i, n, p.dst < 0);
+		set_field(dut_->tx_dest_i, n * IDW, IDW, p.dst < 0 ? 0 : (uint64_t)addr_of(p.dst));
+		for (int i = 0; i < N; i++)
+			set_bit(dut_->tx_mask_i, n * N + i, p.dst < 0 && p.mask.test((size_t)i));
+		set_field(dut_->tx_info_i, n * IW, IW, id & low_mask(IW));
+	} else {
+		set_field(dut_->tx_data_i, n * PW, PW, payload(n, id, pos - 1));
+	}
+	txload_[(size_t)n] = true;
+}
+
+// The flags packet (src, id) must arrive with at dst: bit 0 if a single flip
+// hit it on the way, bit 1 if a double one did; beat_skip gets the payload
+// beats a double flip corrupted (-1 if none).
+unsigned Harness::expected_flags(int src, uint64_t id, int dst, int beat_skip[2])
+{
+	beat_skip[0] = beat_skip[1] = -1;
+	auto it = hits_.find({src, id});
+	if (it == hits_.end())
+		return 0;
+	std::vector<int> path;
+	route_links(src, dst, path);
+	const Packet &p = pk_[(size_t)src][id];
+	unsigned f = 0;
+	int ns = 0;
+	for (const Hit &h : it->second) {
+		if (!h.copy.test((size_t)dst))
+			continue;
+		bool on = false;
+		for (int k : path)
+			on = on || k == h.link;
+		if (!on)
+			continue;
+		f |= h.bits == 1 ? 1u : 2u;
+		if (h.bits == 2 && ns < 2)
+			beat_skip[ns++] = h.flit - 1 - (p.dst < 0 ? M : 0);
+	}
+	return f;
+}
+
+// One beat leaves the network at node; the scoreboard checks it.
+bool Harness::receive(int node)
+{
+	const int chan = (int)get_field(dut_->rx_chan_o, node * 3, 3);
+	Rx &r = rx_[(size_t)node * 5 + (size_t)(chan < 5 ? chan : 0)];
+	const bool head = get_bit(dut_->rx_head_o, node), last = get_bit(dut_->rx_last_o, node);
+	const bool mcast = get_bit(dut_->rx_mcast_o, node);
+	const unsigned err = (unsigned)get_field(dut_->rx_err_o, node * 2, 2);
 	if (head) {
 		if (r.active) {
 			fail_header();
-			std::printf("node %d: a head flit inside a packet from node %d (seq %" PRIu64 ", flit %d of %d)\n",
-				    node, r.src, r.seq, r.got, r.len);
+			std::printf("node %d channel %d: a header beat inside packet %" PRIu64 " from node %d (beat %d)\n",
+				    node, chan, r.id, r.src, r.got);
 			return false;
 		}
-		const int dx = (int)field(f, FW - 3, XW), dy = (int)field(f, FW - 3 - XW, YW);
-		const int src = (int)field(f, FW - 3 - IDW, IDW);
-		const int len = (int)field(f, FW - 3 - 2 * IDW, 8);
-		const uint64_t seq = SEQW > 0 ? field(f, SEQW - 1, SEQW) : 0;
-		if (src >= N) {
+		const uint64_t addr = get_field(dut_->rx_src_o, node * IDW, IDW);
+		const uint64_t info = get_field(dut_->rx_info_o, node * IW, IW);
+		const int src = node_of(addr);
+		if (src < 0) {
 			fail_header();
-			std::printf("node %d: head flit from node %d, which does not exist\n", node, src);
+			std::printf("node %d: a packet from address 0x%" PRIx64 ", which is no node\n", node, addr);
 			return false;
 		}
-		const size_t pair = (size_t)src * N + (size_t)node;
-		const uint64_t want = SEQW > 0 ? recv_seq_[pair] & ((SEQW >= 64 ? ~0ull : (1ull << SEQW) - 1))
-					       : 0;
-		if (dy * X + dx != node || len < 1 || seq != want ||
-		    recv_seq_[pair] >= sent_seq_[pair]) {
+		std::deque<uint64_t> &q = expect_[(size_t)src * N + (size_t)node];
+		if (q.empty() || (q.front() & low_mask(IW)) != info) {
 			fail_header();
-			std::printf("node %d: head flit for (%d,%d) from node %d, len %d, seq %" PRIu64
-				    "; expected a packet for this node, seq %" PRIu64 " (%" PRIu64 " sent from %d)\n",
-				    node, dx, dy, src, len, seq, want, sent_seq_[pair], src);
+			if (q.empty())
+				std::printf("node %d: packet %" PRIu64 " (id mod 2^%d) from node %d, which sent this node nothing more: misrouted or duplicated\n",
+					    node, info, IW, src);
+			else
+				std::printf("node %d: packet %" PRIu64 " (id mod 2^%d) from node %d; expected packet %" PRIu64 ": lost, reordered or misrouted\n",
+					    node, info, IW, src, q.front());
 			return false;
 		}
-		r = Rx{true, src, len, 1, recv_seq_[pair]};
-		if ((len == 1) != tail) {
+		const uint64_t id = q.front();
+		q.pop_front();
+		const Packet &p = pk_[(size_t)src][id];
+		if (mcast != (p.dst < 0) || last != (p.kept() == 0)) {
 			fail_header();
-			std::printf("node %d: head flit of a %d-flit packet marked %s\n", node, len,
-				    tail ? "tail" : "not tail");
+			std::printf("node %d: packet %" PRIu64 " from node %d: multicast %d last %d, expected %d %d\n",
+				    node, id, src, mcast, last, p.dst < 0, p.kept() == 0);
 			return false;
 		}
+		r = Rx{true, src, 0, id};
 	} else {
 		if (!r.active) {
 			fail_header();
-			std::printf("node %d: a body flit outside any packet\n", node);
+			std::printf("node %d channel %d: a payload beat outside any packet\n", node, chan);
 			return false;
 		}
-		const int pw = FW - 2 < 64 ? FW - 2 : 64;
-		const uint64_t want = body_payload(r.src, node, r.seq, r.got) &
-				      (pw >= 64 ? ~0ull : (1ull << pw) - 1);
-		const bool want_tail = r.got == r.len - 1;
-		if (field(f, pw - 1, pw) != want || tail != want_tail) {
+		const Packet &p = pk_[(size_t)r.src][r.id];
+		int skip[2];
+		expected_flags(r.src, r.id, node, skip);
+		const uint64_t data = get_field(dut_->rx_data_o, node * PW, PW);
+		const bool corrupt_ok = r.got == skip[0] || r.got == skip[1];
+		if ((!corrupt_ok && data != payload(r.src, r.id, r.got)) || last != (r.got == p.kept() - 1)) {
 			fail_header();
-			std::printf("node %d: flit %d of packet seq %" PRIu64 " from node %d is corrupted or misplaced (tail %d, expected %d)\n",
-				    node, r.got, r.seq, r.src, tail, want_tail);
+			std::printf("node %d: beat %d of packet %" PRIu64 " from node %d: data 0x%" PRIx64
+				    " last %d, expected 0x%" PRIx64 " last %d\n",
+				    node, r.got, r.id, r.src, data, last, payload(r.src, r.id, r.got),
+				    r.got == p.kept() - 1);
 			return false;
 		}
 		r.got++;
@@ -327,17 +528,23 @@ bool Harness::eject(int node, flit_t f)
 	flits_delivered_++;
 	if (dut_.cycle() >= win_lo_ && dut_.cycle() < win_hi_)
 		win_flits_++;
-	if (tail) {
-		const size_t pair = (size_t)r.src * N + (size_t)node;
-		recv_seq_[pair]++;
+	if (last) {
+		int skip[2];
+		const unsigned want = expected_flags(r.src, r.id, node, skip);
+		if (err != want) {
+			fail_header();
+			std::printf("node %d: packet %" PRIu64 " from node %d arrived with error flags %u, expected %u (bit 0 corrected, bit 1 uncorrectable)\n",
+				    node, r.id, r.src, err, want);
+			return false;
+		}
+		flagged_ += err != 0;
 		delivered_++;
-		const uint64_t born = created_[pair].front();
+		const uint64_t born = pk_[(size_t)r.src][r.id].created;
 		const uint64_t lat = dut_.cycle() - born;
 		if (born >= win_lo_ && born < win_hi_) {
 			win_done_++;
 			win_latency_ += (double)lat;
 		}
-		created_[pair].pop_front();
 		latency_sum_ += (double)lat;
 		if (lat > latency_max_)
 			latency_max_ = lat;
@@ -346,26 +553,198 @@ bool Harness::eject(int node, flit_t f)
 	return true;
 }
 
+// Choose a link to watch; no flip until probe_flip sees the transfer.
+void Harness::probe_setup()
+{
+	Probe &pr = probe_;
+	if (pr.state == 0 && faults_done_ < opt_.faults && imnpu_rng_chance(&fi_rng_, 1, 8)) {
+		int node, port;
+		do
+			pr.link = (int)imnpu_rng_range(&fi_rng_, 0, LINKS - 1);
+		while (!link_receiver(pr.link, node, port));
+		pr.state = 1;
+		for (Chan &c : pr.ch)
+			c = Chan{};
+		pr.since = dut_.cycle();
+	}
+	if ((pr.state == 1 || pr.state == 2) && dut_.cycle() - pr.since > 3000)
+		pr.state = 0; // an idle link: try another
+	set_field(dut_->dbg_link_i, 0, IMNPU_NOC_LINK_BITS, (uint64_t)pr.link);
+	for (int i = 0; i < CW; i++)
+		set_bit(dut_->dbg_flip_i, i, false);
+}
+
+// After eval: if the probed link transfers a flit the harness can name,
+// flip bits of it (eval again: the flip changes no handshake), then follow
+// the link's framing.
+void Harness::probe_flip()
+{
+	Probe &pr = probe_;
+	if (pr.state == 0 || !dut_->dbg_valid_o || !dut_->dbg_ready_o)
+		return;
+	const int chan = dut_->dbg_chan_o < 5 ? dut_->dbg_chan_o : 0;
+	const Chan &c = pr.ch[chan];
+	const bool head = get_bit(dut_->dbg_code_o, FW - 2);
+	std::vector<int> flip;
+	if (pr.state == 2 && (head || c.synced)) {
+		if (opt_.fault_bits == 1) {
+			flip.push_back((int)imnpu_rng_range(&fi_rng_, 0, CW - 1));
+		} else if (!head && c.next >= 1 + (pk_[(size_t)c.src][c.id].dst < 0 ? M : 0)) {
+			// a payload flit: payload and check bits, never the kind bits
+			// or the flags, which a double flip would make lie
+			const int nb = PW + (CW - (FW + 2));
+			const int a = (int)imnpu_rng_range(&fi_rng_, 0, nb - 1);
+			int b = (int)imnpu_rng_range(&fi_rng_, 0, nb - 2);
+			b = b >= a ? b + 1 : b;
+			for (int v : {a, b})
+				flip.push_back(v < PW ? v : FW + 2 + (v - PW));
+		}
+	}
+	if (!flip.empty()) {
+		for (int b : flip)
+			set_bit(dut_->dbg_flip_i, b, true);
+		dut_->eval();
+	}
+	probe_transfer(flip);
+}
+
+// A transfer on the probed link: follow its framing, record a flip.
+void Harness::probe_transfer(const std::vector<int> &flip)
+{
+	Probe &pr = probe_;
+	const int chan = dut_->dbg_chan_o < 5 ? dut_->dbg_chan_o : 0;
+	Chan &c = pr.ch[chan];
+	const bool head = get_bit(dut_->dbg_code_o, FW - 2);
+	if (c.next == 0 || !c.synced) {
+		if (!head && !c.synced) // joined mid-packet: wait for a head
+			return;
+		if (!head) {
+			fail_header();
+			std::printf("link %d channel %d: a body flit where a head flit was due\n", pr.link, chan);
+			failures_++;
+			return;
+		}
+		const int src = node_of(get_field(dut_->dbg_code_o, IW, IDW));
+		const uint64_t id = get_field(dut_->dbg_code_o, 0, IW);
+		if (src < 0 || id >= pk_[(size_t)src].size()) {
+			fail_header();
+			std::printf("link %d: a head flit from address 0x%" PRIx64 ", packet %" PRIu64 ", which was never sent\n",
+				    pr.link, get_field(dut_->dbg_code_o, IW, IDW), id);
+			failures_++;
+			return;
+		}
+		c.synced = true;
+		c.src = src;
+		c.id = id;
+		c.next = 0;
+		c.total = pk_[(size_t)src][id].flits();
+		c.copy.reset();
+		c.pending.clear();
+		if (pk_[(size_t)src][id].dst >= 0)
+			c.copy.set((size_t)pk_[(size_t)src][id].dst);
+		if (pr.state == 1)
+			pr.state = 2;
+	}
+	const int flit = c.next;
+	const bool mc = pk_[(size_t)c.src][c.id].dst < 0;
+	if (mc && flit >= 1 && flit <= M) // a mask flit (before any flip)
+		for (int i = 0; i < PW && (flit - 1) * PW + i < N; i++)
+			if (get_bit(dut_->dbg_code_o, i))
+				c.copy.set((size_t)((flit - 1) * PW + i));
+	c.next = c.next + 1 == c.total ? 0 : c.next + 1;
+	if (!flip.empty()) {
+		const int bits = (int)flip.size();
+		c.pending.push_back({pr.link, bits, flit, nodeset()});
+		link_hits_[(size_t)pr.link * 3 + (size_t)bits]++;
+		faults_done_++;
+		pr.state = 3;
+	}
+	if (!c.pending.empty() && (!mc || flit >= M)) { // the copy is known
+		for (Hit &h : c.pending) {
+			h.copy = c.copy;
+			hits_[{c.src, c.id}].push_back(h);
+		}
+		c.pending.clear();
+		if (pr.state == 3)
+			pr.state = 0;
+	}
+}
+
+// Every link's counters, read through the statistics port, against what the
+// harness sent and injected.
+bool Harness::check_counters()
+{
+	long bad = 0, links = 0;
+	uint64_t flits = 0;
+	for (int k = 0; k < LINKS; k++) {
+		int node, port;
+		if (!link_receiver(k, node, port))
+			continue;
+		links++;
+		const uint64_t want[3] = {link_flits_[(size_t)k], link_hits_[(size_t)k * 3 + 1],
+					  link_hits_[(size_t)k * 3 + 2]};
+		for (int kind = 0; kind < 3; kind++) {
+			set_field(dut_->stat_node_i, 0, IMNPU_NOC_NODE_BITS, (uint64_t)node);
+			dut_->stat_port_i = (uint8_t)port;
+			dut_->stat_kind_i = (uint8_t)kind;
+			dut_->eval();
+			const uint64_t got = dut_->stat_o;
+			if (got != (want[kind] & 0xffffffffull)) {
+				if (bad++ < 10) {
+					fail_header();
+					std::printf("link %d (node %d port %d): %s counter %" PRIu64 ", expected %" PRIu64 "\n",
+						    k, node, port,
+						    kind == 0 ? "flit" : kind == 1 ? "corrected" : "uncorrectable",
+						    got, want[kind]);
+				}
+			}
+		}
+		flits += want[0];
+	}
+	for (int n = 0; n < N; n++) {
+		set_field(dut_->stat_node_i, 0, IMNPU_NOC_NODE_BITS, (uint64_t)n);
+		dut_->stat_port_i = 5;
+		dut_->stat_kind_i = 3;
+		dut_->eval();
+		if (dut_->stat_o != (dropped_[(size_t)n] & 0xffffffffull) && bad++ < 10) {
+			fail_header();
+			std::printf("node %d: %u multicast beats dropped, expected %" PRIu64 "\n", n, dut_->stat_o,
+				    dropped_[(size_t)n]);
+		}
+	}
+	std::printf("mesh_tb: counters of %ld links checked: %" PRIu64 " flits, %" PRIu64 " corrected, %" PRIu64
+		    " uncorrectable in all; %ld wrong\n",
+		    links, flits, [&] { uint64_t s = 0; for (int k = 0; k < LINKS; k++) s += link_hits_[(size_t)k * 3 + 1]; return s; }(),
+		    [&] { uint64_t s = 0; for (int k = 0; k < LINKS; k++) s += link_hits_[(size_t)k * 3 + 2]; return s; }(),
+		    bad);
+	return bad == 0;
+}
+
 int Harness::run()
 {
-	std::printf("mesh_tb: config %s (%dx%d mesh, %d-bit flits, %d-flit buffers; gen %s, config %s)\n",
-		    IMNPU_NAME, X, Y, FW, IMNPU_NOC_BUF_DEPTH, IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
-	std::printf("mesh_tb: seed=%" PRIu64 " pattern=%s rate=%.4f len=%s%d packets=%ld bp=%u%%\n",
+	std::printf("mesh_tb: config %s (%dx%d mesh, %d-bit flits, %d-flit buffers, %d-bit links; gen %s, config %s)\n",
+		    IMNPU_NAME, X, Y, FW, IMNPU_NOC_BUF_DEPTH, CW, IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
+	std::printf("mesh_tb: seed=%" PRIu64 " pattern=%s rate=%.4f len=%s%d packets=%ld bp=%u%% mcast=%u%% faults=%ld x %d bit\n",
 		    opt_.seed, opt_.pattern.c_str(), opt_.rate, opt_.fixlen ? "" : "1..", opt_.len,
-		    opt_.packets, opt_.bp);
+		    opt_.packets, opt_.bp, opt_.mcast, opt_.faults, opt_.fault_bits);
 	std::fflush(stdout);
 	if ((opt_.pattern == "transpose" && X != Y) || (opt_.pattern == "bitcomp" && (N & (N - 1)))) {
 		std::fprintf(stderr, "mesh_tb: error: +pattern=%s needs a %s mesh\n", opt_.pattern.c_str(),
 			     opt_.pattern == "transpose" ? "square" : "power-of-two");
 		return 2;
 	}
+	if (opt_.faults && (double)opt_.packets >= (double)N * (double)(1ull << (IW < 40 ? IW : 40))) {
+		std::fprintf(stderr, "mesh_tb: error: +faults needs fewer than 2^%d packets per node (+packets=%ld)\n",
+			     IW, opt_.packets);
+		return 2;
+	}
 	const auto t0 = std::chrono::steady_clock::now();
-	dut_->lin_valid_i = 0;
-	dut_->lout_ready_i = 0;
+	dut_->tx_valid_i = 0;
+	dut_->rx_ready_i = 0;
 	dut_.reset();
 	const uint64_t rate_ppm = (uint64_t)(opt_.rate * 1e6);
 	uint64_t idle = 0, start = dut_.cycle();
-	const uint64_t watchdog = 2000 + 64ull * (uint64_t)(X + Y) * (uint64_t)opt_.len;
+	const uint64_t watchdog = 2000 + 64ull * (uint64_t)(X + Y) * (uint64_t)(opt_.len + M);
 	const bool bench = opt_.measure > 0;
 	bool saturated = false;
 	if (bench) {
@@ -373,7 +752,7 @@ int Harness::run()
 		win_hi_ = win_lo_ + (uint64_t)opt_.measure;
 		opt_.packets = 0x7fffffffffffffffL;
 	}
-	while (!failures_ && (injected_ < opt_.packets || delivered_ < injected_)) {
+	while (!failures_ && (created_ < opt_.packets || delivered_ < deliveries_due_)) {
 		if (bench && dut_.cycle() >= win_hi_) {
 			if (win_done_ == win_packets_)
 				break;
@@ -384,58 +763,63 @@ int Harness::run()
 		}
 		// packet creation (in benchmark mode it goes on while the measured
 		// packets drain, so that they see the same load)
-		for (int s = 0; s < N && injected_ < opt_.packets; s++) {
-			if (imnpu_rng_range(&rng_, 0, 999999) >= (int64_t)rate_ppm)
-				continue;
-			const int d = destination(s);
-			if (d < 0)
-				continue;
-			const int len = opt_.fixlen ? opt_.len : (int)imnpu_rng_range(&rng_, 1, opt_.len);
-			const size_t pair = (size_t)s * N + (size_t)d;
-			txq_[(size_t)s].push_back({s, d, len, sent_seq_[pair]++});
-			created_[pair].push_back(dut_.cycle());
-			injected_++;
-			if (dut_.cycle() >= win_lo_ && dut_.cycle() < win_hi_)
-				win_packets_++;
-		}
+		for (int s = 0; s < N && created_ < opt_.packets; s++)
+			if (imnpu_rng_range(&rng_, 0, 999999) < (int64_t)rate_ppm)
+				create(s, dut_.cycle());
 		// drive the network interfaces
 		for (int n = 0; n < N; n++) {
 			const bool has = !txq_[(size_t)n].empty();
-			set_bit(dut_->lin_valid_i, n, has);
-			if (has)
-				set_flit(dut_->lin_data_i, n, make_flit(txq_[(size_t)n].front(), txpos_[(size_t)n]));
-			set_bit(dut_->lout_ready_i, n, !imnpu_rng_chance(&bp_rng_, opt_.bp, 100));
+			set_bit(dut_->tx_valid_i, n, has);
+			if (has && !txload_[(size_t)n])
+				load_beat(n);
+			set_bit(dut_->rx_ready_i, n, !imnpu_rng_chance(&bp_rng_, opt_.bp, 100));
 		}
+		if (opt_.faults)
+			probe_setup();
 		dut_->eval();
+		if (opt_.faults)
+			probe_flip();
 		bool moved = false;
 		for (int n = 0; n < N && !failures_; n++) {
-			if (get_bit(dut_->lin_valid_i, n) && get_bit(dut_->lin_ready_o, n)) {
+			if (get_bit(dut_->tx_valid_i, n) && get_bit(dut_->tx_ready_o, n)) {
 				moved = true;
-				Packet &p = txq_[(size_t)n].front();
-				if (++txpos_[(size_t)n] == p.len) {
+				txload_[(size_t)n] = false;
+				const Packet &p = pk_[(size_t)n][txq_[(size_t)n].front()];
+				if (txpos_[(size_t)n]++ == p.beats) {
 					txq_[(size_t)n].pop_front();
 					txpos_[(size_t)n] = 0;
 				}
 			}
-			if (get_bit(dut_->lout_valid_o, n) && get_bit(dut_->lout_ready_i, n)) {
+			if (get_bit(dut_->rx_valid_o, n) && get_bit(dut_->rx_ready_i, n)) {
 				moved = true;
-				if (!eject(n, get_flit(dut_->lout_data_o, n)))
+				if (!receive(n))
 					failures_++;
 			}
 		}
 		dut_.clock();
-		idle = moved || delivered_ == injected_ ? 0 : idle + 1;
+		idle = moved || delivered_ == deliveries_due_ ? 0 : idle + 1;
 		if (idle > watchdog) {
 			fail_header();
-			std::printf("no flit moved for %" PRIu64 " cycles with %ld packets in flight: deadlock\n",
-				    idle, injected_ - delivered_);
+			std::printf("nothing moved for %" PRIu64 " cycles with %ld deliveries due: deadlock\n",
+				    idle, deliveries_due_ - delivered_);
 			failures_++;
 		}
 	}
 	const uint64_t cycles = dut_.cycle() - start;
 	const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-	std::printf("mesh_tb: %ld packets injected, %ld delivered exactly once and in order, %ld failures\n",
-		    injected_, delivered_, failures_);
+	std::printf("mesh_tb: %ld packets (%ld multicast), %ld deliveries, each exactly once and in order; %ld failures\n",
+		    created_, mcasts_, delivered_, failures_);
+	if (!bench && !failures_ && !check_counters())
+		failures_++;
+	if (opt_.faults) {
+		std::printf("mesh_tb: faults: %ld of %ld injected (%d bit%s each); %ld deliveries flagged, each as its path earned\n",
+			    faults_done_, opt_.faults, opt_.fault_bits, opt_.fault_bits > 1 ? "s" : "", flagged_);
+		if (!failures_ && faults_done_ < opt_.faults) {
+			fail_header();
+			std::printf("only %ld of %ld faults injected: too little traffic\n", faults_done_, opt_.faults);
+			failures_++;
+		}
+	}
 	std::printf("mesh_tb: latency mean %.1f cycles, max %" PRIu64 "; accepted %.4f flits/node/cycle over %" PRIu64 " cycles\n",
 		    delivered_ ? latency_sum_ / (double)delivered_ : 0.0, latency_max_,
 		    cycles ? (double)flits_delivered_ / (double)N / (double)cycles : 0.0, cycles);
@@ -458,9 +842,10 @@ int Harness::run()
 			    ideal_throughput(opt_.pattern), (double)cycles / secs);
 	}
 	if (failures_) {
-		std::printf("mesh_tb: replay: %s +seed=%" PRIu64 " +pattern=%s +rate=%g +len=%d%s +packets=%ld +bp=%u +trace\n",
+		std::printf("mesh_tb: replay: %s +seed=%" PRIu64 " +pattern=%s +rate=%g +len=%d%s +packets=%ld +bp=%u +mcast=%u +faults=%ld +fault_bits=%d +trace\n",
 			    argv0_, opt_.seed, opt_.pattern.c_str(), opt_.rate, opt_.len,
-			    opt_.fixlen ? " +fixlen" : "", opt_.packets, opt_.bp);
+			    opt_.fixlen ? " +fixlen" : "", opt_.packets, opt_.bp, opt_.mcast, opt_.faults,
+			    opt_.fault_bits);
 		std::printf("mesh_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}
@@ -500,6 +885,12 @@ int main(int argc, char **argv)
 		o.packets = tb::parse_long("mesh_tb", "packets", v, 1, 1000000000);
 	if (tb::plusarg(probe, "bp", v))
 		o.bp = (unsigned)tb::parse_long("mesh_tb", "bp", v, 0, 95);
+	if (tb::plusarg(probe, "mcast", v))
+		o.mcast = (unsigned)tb::parse_long("mesh_tb", "mcast", v, 0, 100);
+	if (tb::plusarg(probe, "faults", v))
+		o.faults = tb::parse_long("mesh_tb", "faults", v, 0, 100000000);
+	if (tb::plusarg(probe, "fault_bits", v))
+		o.fault_bits = (int)tb::parse_long("mesh_tb", "fault_bits", v, 1, 2);
 	if (tb::plusarg(probe, "warmup", v))
 		o.warmup = tb::parse_long("mesh_tb", "warmup", v, 0, 100000000);
 	if (tb::plusarg(probe, "measure", v))

@@ -4,7 +4,9 @@
 #define IMNPU_TB_COMMON_H
 
 #include <verilated.h>
+#if VM_TRACE
 #include <verilated_fst_c.h>
+#endif
 
 #include <chrono>
 #include <cinttypes>
@@ -89,8 +91,14 @@ struct Common {
 		if (plusarg(probe, "stall", v))
 			stall = (unsigned)parse_long(tool, "stall", v, 0, 95);
 		if (plusarg(probe, "trace", v)) {
+#if VM_TRACE
 			trace = true;
 			trace_file = v.empty() ? default_trace : v;
+#else
+			std::fprintf(stderr, "%s: error: +trace: this model was built without tracing (scripts/build-model.sh with TRACE=1)\n",
+				     tool);
+			std::exit(2);
+#endif
 		}
 		quiet = plusarg(probe, "quiet", v);
 		if (!given)
@@ -111,16 +119,20 @@ public:
 		if (c.trace)
 			ctx_->traceEverOn(true);
 		m_.reset(new Model{ctx_.get(), "TOP"});
+#if VM_TRACE
 		if (c.trace) {
 			fst_.reset(new VerilatedFstC);
 			m_->trace(fst_.get(), 99);
 			fst_->open(c.trace_file.c_str());
 		}
+#endif
 	}
 	~Clocked()
 	{
+#if VM_TRACE
 		if (fst_)
 			fst_->close();
+#endif
 		m_->final();
 	}
 	Model *operator->() { return m_.get(); }
@@ -151,14 +163,18 @@ private:
 	{
 		m_->clk_i = level;
 		m_->eval();
+#if VM_TRACE
 		if (fst_)
 			fst_->dump(ctx_->time());
+#endif
 		ctx_->timeInc(half_);
 	}
 
 	std::unique_ptr<VerilatedContext> ctx_;
 	std::unique_ptr<Model> m_;
+#if VM_TRACE
 	std::unique_ptr<VerilatedFstC> fst_;
+#endif
 	uint64_t half_;
 	uint64_t cycle_ = 0;
 };

@@ -55,8 +55,9 @@ for s in 200 201 202 203; do
 	register "sim/gdpu/tiny_1m_seed_$s" full t_sim_gdpu tiny +seed=$s +ops=1000000 +quiet
 done
 
-# The mesh under synthetic traffic: every packet exactly once, in order,
-# intact, at its destination; no deadlock (docs/noc.md).
+# The mesh under synthetic traffic: every packet exactly once at each of its
+# destinations, in order, intact, with the error flags its path earned; no
+# deadlock; every link counter right at the end (docs/noc.md).
 t_sim_mesh() {
 	local c=$1
 	shift
@@ -70,8 +71,32 @@ for p in uniform transpose bitcomp hotspot neighbor; do
 		+packets=100000 +rate=0.04 +quiet
 	register "sim/mesh/tile256_${p}_above" verify t_sim_mesh tile256 +seed=4 +pattern=$p \
 		+packets=100000 +rate=0.3 +bp=30 +quiet
-	register "sim/mesh/tile256_${p}_1m" full t_sim_mesh tile256 +seed=5 +pattern=$p \
-		+packets=1000000 +rate=0.15 +quiet
+	register "sim/mesh/tile256_${p}_below_1m" full t_sim_mesh tile256 +seed=5 +pattern=$p \
+		+packets=1000000 +rate=0.04 +quiet
+	register "sim/mesh/tile256_${p}_above_1m" full t_sim_mesh tile256 +seed=6 +pattern=$p \
+		+packets=1000000 +rate=0.3 +bp=30 +quiet
+done
+# Multicast to random destination sets, mixed with unicast traffic.
+register sim/mesh/tiny_multicast verify t_sim_mesh tiny +seed=7 +packets=100000 +mcast=30 +rate=0.05 +quiet
+register sim/mesh/tiny_multicast_saturated verify t_sim_mesh tiny +seed=8 +packets=50000 +mcast=30 \
+	+rate=0.3 +bp=50 +quiet
+register sim/mesh/tile256_multicast_below verify t_sim_mesh tile256 +seed=9 +packets=100000 +mcast=5 \
+	+rate=0.01 +quiet
+register sim/mesh/tile256_multicast_above verify t_sim_mesh tile256 +seed=10 +packets=100000 +mcast=5 \
+	+rate=0.3 +bp=30 +quiet
+register sim/mesh/tile256_multicast_1m full t_sim_mesh tile256 +seed=11 +packets=1000000 +mcast=5 \
+	+rate=0.01 +quiet
+# A multicast longer than the interface holds keeps its first mcast_beats
+# beats; the harness expects exactly that and the count of dropped beats.
+register sim/mesh/tiny_multicast_truncated verify t_sim_mesh tiny +seed=12 +packets=5000 +mcast=50 \
+	+len=24 +rate=0.02 +quiet
+# Faults: bits flipped on links chosen at random; each counted at the link
+# that carried it, each copy it hit flagged at every destination behind it.
+for b in 1 2; do
+	register "sim/mesh/tiny_faults_${b}bit" verify t_sim_mesh tiny +seed=13 +packets=50000 \
+		+faults=5000 +fault_bits=$b +mcast=10 +rate=0.1 +quiet
+	register "sim/mesh/tile256_faults_${b}bit" verify t_sim_mesh tile256 +seed=14 +packets=100000 \
+		+faults=1000 +fault_bits=$b +mcast=2 +rate=0.04 +quiet
 done
 # Benchmark mode: at a low load the mesh accepts what is offered, and the
 # computed bound matches a case worked by hand (2x2 transpose: the two flows
@@ -99,7 +124,8 @@ t_sim_sweep() {
 	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" mesh || return 1
 	"$CASE_DIR/model/Vtile" +seed=21 +vectors="$vectors" +reload=50 +quiet || return 1
 	"$CASE_DIR/model/Vgdpu" +seed=22 +ops=3000 +quiet || return 1
-	"$CASE_DIR/model/Vmesh" +seed=23 +packets=20000 +rate=0.08 +quiet
+	"$CASE_DIR/model/Vmesh" +seed=23 +packets=20000 +rate=0.08 +mcast=10 +faults=300 +quiet || return 1
+	"$CASE_DIR/model/Vmesh" +seed=24 +packets=5000 +rate=0.05 +mcast=10 +faults=100 +fault_bits=2 +quiet
 }
 for n in sw_minimal sw_odd sw_wide_off sw_narrow_q sw_q_equal sw_in2; do
 	register "sim/sweep/$n" verify t_sim_sweep "$n" 400
@@ -139,7 +165,7 @@ register tb/plusarg_errors verify t_tb_plusargs
 t_tb_mutation() {
 	local file=$1 expr=$2 unit=tile
 	[[ $file == *_gdpu.v ]] && unit=gdpu
-	[[ $file == *_router.v ]] && unit=mesh
+	[[ $file == *_router.v || $file == *_ni.v || $file == *_ecc_*.v ]] && unit=mesh
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
 	sed -i "$expr" "$CASE_DIR/rtl/$file"
 	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
@@ -151,7 +177,7 @@ t_tb_mutation() {
 	case $unit in
 	tile) "$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt" ;;
 	gdpu) "$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt" ;;
-	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +quiet >"$CASE_DIR/run.txt" ;;
+	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +mcast=20 +faults=300 +quiet >"$CASE_DIR/run.txt" ;;
 	esac
 	local st=$?
 	cat "$CASE_DIR/run.txt"
@@ -187,13 +213,25 @@ register tb/mutation/gdpu_lstm_forget_gate_ignored verify t_tb_mutation tiny_gdp
 
 # packets of different sources interleave on a link
 register tb/mutation/router_no_wormhole_lock verify t_tb_mutation tiny_router.v \
-	"s/lock\\([0-9]\\)_q <= !od\\([0-9]\\)\\[31\\];/lock\\1_q <= 1'b0;/"
+	"s/\\(lock[0-9]_q <= (lock[0-9]_q || grant[0-9]) \\&\\& !orel[0-9]\\);/\\1 \\&\\& 1'b0;/"
 # the input buffer accepts a flit it has no room for
 register tb/mutation/router_buffer_overflow verify t_tb_mutation tiny_router.v \
 	"s/assign in_ready_o\\[\\([0-9]\\)\\] = cnt\\([0-9]\\)_q != 3'd4;/assign in_ready_o[\\1] = cnt\\2_q != 3'd5;/"
 # east and west swapped: packets leave the mesh and never arrive
 register tb/mutation/router_east_west_swapped verify t_tb_mutation tiny_router.v \
 	"s/(ddx\\([0-9]\\)\\[\\([0-9]*\\)\\] ? 3'd4 : 3'd2)/(ddx\\1[\\2] ? 3'd2 : 3'd4)/"
+# a multicast from the local port never turns south
+register tb/mutation/router_multicast_no_south verify t_tb_mutation tiny_router.v \
+	"s/|(mask0 \\& to_s)/1'b0/"
+# the decoder detects a flipped bit but does not correct it
+register tb/mutation/ecc_no_correction verify t_tb_mutation tiny_ecc_dec.v \
+	"s/fix = \\([0-9]*\\)'d1 << /fix = \\1'd0 << /"
+# corrected errors are not counted
+register tb/mutation/router_corrected_not_counted verify t_tb_mutation tiny_router.v \
+	"s/if (ce\\([0-9]\\) \\&\\& nce/if (1'b0 \\&\\& nce/"
+# the interface sends each copy of a multicast to every column, not one
+register tb/mutation/ni_multicast_groups verify t_tb_mutation tiny_ni.v \
+	"s/g_q\\[1:1\\] == Col\\[0:0\\] \\&\\&/(g_q[1:1] == Col[0:0] || 1'b1) \\&\\&/"
 
 # Every signal the generated GTKWave layout names exists in a real trace.
 t_waves_layout() {

@@ -1,7 +1,10 @@
-/* Mesh router (docs/noc.md): five ports, input FIFOs, X-first dimension-order
- * routing, wormhole switching, round-robin arbitration per output,
- * valid/ready links whose ready is "buffer not full".  The generator writes
- * the per-port logic out port by port, so the RTL has no port loops. */
+/* Mesh router and mesh top (docs/noc.md): five ports, input FIFOs, X-first
+ * dimension-order routing with multicast (absorb and forward), wormhole
+ * switching with outputs acquired in a fixed order, a local output shared flit
+ * by flit among the inputs (channels), round-robin arbitration, valid/ready
+ * links whose ready is "buffer not full", SECDED on every link with counters.
+ * The generator writes the per-port logic out port by port, so the RTL has no
+ * port loops. */
 #include "design.h"
 
 static const char *const port_name[NPORTS] = {"local", "north", "east", "south", "west"};

@@ -29,6 +29,12 @@ int ecc_position(int i)
 	return pos;
 }
 
+void mask_chunk(const design *d, int j, int *lo, int *hi)
+{
+	*lo = (j - 1) * d->payw;
+	*hi = (j * d->payw < d->nodes ? j * d->payw : d->nodes) - 1;
+}
+
 void design_from_config(design *d, const config *c, const char *version)
 {
 	memset(d, 0, sizeof *d);

@@ -82,6 +82,13 @@ void unit_ecc_dec(emitter *e, const design *d);
  * i-th integer from 3 up that is not a power of two. */
 int ecc_position(int i);
 
+/* The counters of one link's receiver (docs/noc.md): nfl<sfx>_q (flits,
+ * wrapping), nce<sfx>_q and nue<sfx>_q (corrected and uncorrectable,
+ * saturating), counting when `take`, from the decoder's `ce` and `ue`. */
+void emit_link_counters(emitter *e, const char *sfx, const char *take, const char *ce, const char *ue);
+/* Mask flit j (1..mflits) carries mask bits [*hi:*lo] in its low bits. */
+void mask_chunk(const design *d, int j, int *lo, int *hi);
+
 /* Links at the mesh's probe: link node*6 + LINK_*. */
 enum { LINK_N = 0, LINK_E = 1, LINK_S = 2, LINK_W = 3, LINK_INJ = 4, LINK_EJ = 5, NLINKS = 6 };
 /* Counter kinds at the statistics port. */

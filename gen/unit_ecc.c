@@ -88,3 +88,21 @@ void unit_ecc_dec(emitter *e, const design *d)
 	em_line(e, "assign d_o = odd ? d ^ fix : d;");
 	vl_module_end(e, d->mod_ecc_dec);
 }
+
+void emit_link_counters(emitter *e, const char *sfx, const char *take, const char *ce, const char *ue)
+{
+	em_line(e, "reg [31:0] nfl%s_q, nce%s_q, nue%s_q;  // flits, corrected, uncorrectable", sfx, sfx, sfx);
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "nfl%s_q <= 32'd0;", sfx);
+	em_line(e, "nce%s_q <= 32'd0;", sfx);
+	em_line(e, "nue%s_q <= 32'd0;", sfx);
+	em_close(e, "end else if (%s) begin", take);
+	e->indent++;
+	em_line(e, "nfl%s_q <= nfl%s_q + 32'd1;  // wraps", sfx, sfx);
+	em_line(e, "if (%s && nce%s_q != 32'hffffffff) nce%s_q <= nce%s_q + 32'd1;  // saturates", ce, sfx,
+		sfx, sfx);
+	em_line(e, "if (%s && nue%s_q != 32'hffffffff) nue%s_q <= nue%s_q + 32'd1;", ue, sfx, sfx, sfx);
+	em_close(e, "end");
+	em_close(e, "end");
+}

@@ -59,8 +59,8 @@ static void emit_tx(emitter *e, const design *d)
 	em_open(e, "case (ph_q)");
 	em_line(e, "%d'd0: sf = {2'b01, 1'b1, %d'd0, MyAddr, info_q};", PHW, IDW);
 	for (int j = 1; j <= M; j++) {
-		const int lo = (j - 1) * d->payw;
-		const int hi = (j * d->payw < N ? j * d->payw : N) - 1;
+		int lo, hi;
+		mask_chunk(d, j, &lo, &hi);
 		const int pad = d->payw - (hi - lo + 1);
 		char padbuf[32] = "";
 		if (pad > 0)
@@ -249,20 +249,8 @@ static void emit_rx(emitter *e, const design *d)
 	em_comment(e, "The destination fields of a head flit are the router's business.");
 	em_line(e, "wire unused_dest = ^rd[%d:%d];", FW - 4, FW - 3 - IDW);
 	em_blank(e);
-	em_comment(e, "Counters of the ejection link: flits (wrap), corrected and uncorrectable (saturate).");
-	em_line(e, "reg [31:0] nfl_q, nce_q, nue_q;");
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "nfl_q <= 32'd0;");
-	em_line(e, "nce_q <= 32'd0;");
-	em_line(e, "nue_q <= 32'd0;");
-	em_close(e, "end else if (take) begin");
-	e->indent++;
-	em_line(e, "nfl_q <= nfl_q + 32'd1;");
-	em_line(e, "if (rce && nce_q != 32'hffffffff) nce_q <= nce_q + 32'd1;");
-	em_line(e, "if (rue && nue_q != 32'hffffffff) nue_q <= nue_q + 32'd1;");
-	em_close(e, "end");
-	em_close(e, "end");
+	em_comment(e, "Counters of the ejection link.");
+	emit_link_counters(e, "", "take", "rce", "rue");
 	em_line(e, "assign stat_o = stat_kind_i == 2'd%d ? nfl_q : stat_kind_i == 2'd%d ? nce_q :", STAT_FLITS,
 		STAT_CORRECTED);
 	em_line(e, "                stat_kind_i == 2'd%d ? nue_q : ndrop_q;", STAT_UNCORRECTABLE);

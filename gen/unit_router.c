@@ -14,14 +14,17 @@ static const char *const port_name[NPORTS] = {"local", "north", "east", "south",
  * owned: it interleaves flits of the five inputs, tagged with the input. */
 static const int acquire_order[NPORTS - 1] = {PORT_E, PORT_W, PORT_N, PORT_S};
 
-/* "{e4, e3, e2, e1, e0}" where ek is fmt with k substituted for every %d
- * (fmt may use %1$d several times). */
-static void per_port(strbuf *b, const char *fmt)
+/* "{e4, e3, e2, e1, e0}" where ek is fmt with k substituted for every %1$d,
+ * for k >= first, and 1'b0 below. */
+static void per_port(strbuf *b, const char *fmt, int first)
 {
 	sb_puts(b, "{");
 	for (int k = NPORTS - 1; k >= 0; k--) {
 		char one[256];
-		snprintf(one, sizeof one, fmt, k);
+		if (k >= first)
+			snprintf(one, sizeof one, fmt, k);
+		else
+			snprintf(one, sizeof one, "1'b0");
 		sb_printf(b, "%s%s", one, k ? ", " : "}");
 	}
 }
@@ -100,21 +103,10 @@ static void emit_input(emitter *e, const design *d, int p)
 	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= {dec%d[%d:%d] | {ue%d, ce%d}, dec%d[%d:0]};", p, p, p,
 		p, K - 1, K - 2, p, p, p, FW - 1);
 	em_close(e, "end");
-	/* counters */
-	em_line(e, "reg [31:0] nfl%d_q, nce%d_q, nue%d_q;  // flits, corrected, uncorrectable", p, p, p);
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "nfl%d_q <= 32'd0;", p);
-	em_line(e, "nce%d_q <= 32'd0;", p);
-	em_line(e, "nue%d_q <= 32'd0;", p);
-	em_close(e, "end else if (push%d) begin", p);
-	e->indent++;
-	em_line(e, "nfl%d_q <= nfl%d_q + 32'd1;  // wraps", p, p);
-	em_line(e, "if (ce%d && nce%d_q != 32'hffffffff) nce%d_q <= nce%d_q + 32'd1;  // saturates", p, p,
-		p, p);
-	em_line(e, "if (ue%d && nue%d_q != 32'hffffffff) nue%d_q <= nue%d_q + 32'd1;", p, p, p, p);
-	em_close(e, "end");
-	em_close(e, "end");
+	char sfx[8], take[16];
+	snprintf(sfx, sizeof sfx, "%d", p);
+	snprintf(take, sizeof take, "push%d", p);
+	emit_link_counters(e, sfx, take, cen, uen);
 
 	/* head fields and the route */
 	em_line(e, "wire ht%d = hd%d[%d];  // tail", p, p, FW - 1);
@@ -137,8 +129,8 @@ static void emit_input(emitter *e, const design *d, int p)
 	sb_init(&m);
 	sb_puts(&m, "{");
 	for (int j = M; j >= 1; j--) {
-		const int lo = (j - 1) * d->payw;
-		const int hi = (j * d->payw < d->nodes ? j * d->payw : d->nodes) - 1;
+		int lo, hi;
+		mask_chunk(d, j, &lo, &hi);
 		sb_printf(&m, "buf%d_q[mi%d_%d][%d:0]%s", p, p, j, hi - lo, j > 1 ? ", " : "}");
 	}
 	for (int j = 1; j <= M; j++) {
@@ -167,10 +159,9 @@ static void emit_input(emitter *e, const design *d, int p)
 	em_line(e, "wire [4:0] req%d = act%d_q ? req%d_q : rset%d;", p, p, p, p);
 	strbuf h;
 	sb_init(&h);
-	sb_puts(&h, "{");
-	for (int o = NPORTS - 1; o >= 1; o--)
-		sb_printf(&h, "lock%d_q && own%d_q == 3'd%d, ", o, o, p);
-	sb_puts(&h, "1'b0}");
+	char fmt[64];
+	snprintf(fmt, sizeof fmt, "lock%%1$d_q && own%%1$d_q == 3'd%d", p);
+	per_port(&h, fmt, 1); /* the local output is never owned */
 	em_line(e, "wire [4:0] held%d = %s;", p, h.s);
 	sb_free(&h);
 	em_line(e, "wire [4:0] want%d = rdy%d ? req%d & ~held%d & 5'b11110 : 5'd0;  // still to acquire", p, p,
@@ -203,7 +194,7 @@ static void emit_output(emitter *e, const design *d, int o)
 		snprintf(fmt, sizeof fmt, "full%%1$d && req%%1$d[0] && !done%%1$d_q[0]");
 	else
 		snprintf(fmt, sizeof fmt, "nxt%%1$d[%d]", o);
-	per_port(&r, fmt);
+	per_port(&r, fmt, 0);
 	em_line(e, "wire [4:0] rq%d = %s;", o, r.s);
 	sb_free(&r);
 	em_line(e, "reg [2:0] gnt%d;", o);
@@ -245,18 +236,17 @@ static void emit_output(emitter *e, const design *d, int o)
 		em_close(e, "endcase");
 		em_close(e, "end");
 		em_line(e, "wire ovld0 = |rq0;");
-	}
-	if (!local) {
-	em_line(e, "reg oact%d, orel%d;", o, o);
-	em_open(e, "always @(*) begin");
-	em_open(e, "case (sel%d)", o);
-	for (int p = 0; p < NPORTS; p++)
-		em_line(e, "3'd%d: begin od%d = hd%d; oact%d = full%d && req%d[%d] && !done%d_q[%d]; orel%d = pop%d && ht%d; end",
-			p, o, p, o, p, p, o, p, o, o, p, p);
-	em_line(e, "default: begin od%d = hd0; oact%d = 1'b0; orel%d = 1'b0; end", o, o, o);
-	em_close(e, "endcase");
-	em_close(e, "end");
-	em_line(e, "wire ovld%d = (lock%d_q || grant%d) && oact%d;", o, o, o, o);
+	} else {
+		em_line(e, "reg oact%d, orel%d;", o, o);
+		em_open(e, "always @(*) begin");
+		em_open(e, "case (sel%d)", o);
+		for (int p = 0; p < NPORTS; p++)
+			em_line(e, "3'd%d: begin od%d = hd%d; oact%d = full%d && req%d[%d] && !done%d_q[%d]; orel%d = pop%d && ht%d; end",
+				p, o, p, o, p, p, o, p, o, o, p, p);
+		em_line(e, "default: begin od%d = hd0; oact%d = 1'b0; orel%d = 1'b0; end", o, o, o);
+		em_close(e, "endcase");
+		em_close(e, "end");
+		em_line(e, "wire ovld%d = (lock%d_q || grant%d) && oact%d;", o, o, o, o);
 	}
 	em_line(e, "wire xfer%d = ovld%d && out_ready_i[%d];", o, o, o);
 	em_line(e, "assign out_valid_o[%d] = ovld%d;", o, o);
@@ -304,12 +294,10 @@ static void emit_input_state(emitter *e, int p)
 	sb_init(&g);
 	sb_init(&t);
 	char fmt[64];
-	sb_puts(&g, "{");
-	for (int o = NPORTS - 1; o >= 1; o--)
-		sb_printf(&g, "grant%d && gnt%d == 3'd%d, ", o, o, p);
-	sb_puts(&g, "1'b0}");
+	snprintf(fmt, sizeof fmt, "grant%%1$d && gnt%%1$d == 3'd%d", p);
+	per_port(&g, fmt, 1);
 	snprintf(fmt, sizeof fmt, "xfer%%1$d && sel%%1$d == 3'd%d", p);
-	per_port(&t, fmt);
+	per_port(&t, fmt, 0);
 	em_comment(e, "Input %d: owns all it wants (or gets the last of it now); pops when all took the flit.", p);
 	em_line(e, "wire [4:0] gets%d = %s;", p, g.s);
 	em_line(e, "assign full%d = rdy%d && (want%d & ~gets%d) == 5'd0;", p, p, p, p);

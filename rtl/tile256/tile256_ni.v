@@ -284,16 +284,16 @@ module tile256_ni (
   // The destination fields of a head flit are the router's business.
   wire unused_dest = ^rd[28:23];
 
-  // Counters of the ejection link: flits (wrap), corrected and uncorrectable (saturate).
-  reg [31:0] nfl_q, nce_q, nue_q;
+  // Counters of the ejection link.
+  reg [31:0] nfl_q, nce_q, nue_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       nfl_q <= 32'd0;
       nce_q <= 32'd0;
       nue_q <= 32'd0;
     end else if (take) begin
-      nfl_q <= nfl_q + 32'd1;
-      if (rce && nce_q != 32'hffffffff) nce_q <= nce_q + 32'd1;
+      nfl_q <= nfl_q + 32'd1;  // wraps
+      if (rce && nce_q != 32'hffffffff) nce_q <= nce_q + 32'd1;  // saturates
       if (rue && nue_q != 32'hffffffff) nue_q <= nue_q + 32'd1;
     end
   end

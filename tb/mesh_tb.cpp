@@ -310,6 +310,7 @@ private:
 	void probe_flip();
 	void probe_transfer(const std::vector<int> &flip);
 	bool check_counters();
+	uint32_t read_stat(int node, int port, int kind);
 	unsigned expected_flags(int src, uint64_t id, int dst, int beat_skip[2]);
 	void fail_header() { std::printf("mesh_tb: FAIL at cycle %" PRIu64 ": ", dut_.cycle()); }
 
@@ -686,10 +687,20 @@ void Harness::probe_transfer(const std::vector<int> &flip)
 
 // Every link's counters, read through the statistics port, against what the
 // harness sent and injected.
+uint32_t Harness::read_stat(int node, int port, int kind)
+{
+	set_field(dut_->stat_node_i, 0, IMNPU_NOC_NODE_BITS, (uint64_t)node);
+	dut_->stat_port_i = (uint8_t)port;
+	dut_->stat_kind_i = (uint8_t)kind;
+	dut_->eval();
+	return dut_->stat_o;
+}
+
 bool Harness::check_counters()
 {
+	static const char *const kinds[3] = {"flit", "corrected", "uncorrectable"};
 	long bad = 0, links = 0;
-	uint64_t flits = 0;
+	uint64_t total[3] = {0, 0, 0};
 	for (int k = 0; k < LINKS; k++) {
 		int node, port;
 		if (!link_receiver(k, node, port))
@@ -698,39 +709,26 @@ bool Harness::check_counters()
 		const uint64_t want[3] = {link_flits_[(size_t)k], link_hits_[(size_t)k * 3 + 1],
 					  link_hits_[(size_t)k * 3 + 2]};
 		for (int kind = 0; kind < 3; kind++) {
-			set_field(dut_->stat_node_i, 0, IMNPU_NOC_NODE_BITS, (uint64_t)node);
-			dut_->stat_port_i = (uint8_t)port;
-			dut_->stat_kind_i = (uint8_t)kind;
-			dut_->eval();
-			const uint64_t got = dut_->stat_o;
-			if (got != (want[kind] & 0xffffffffull)) {
-				if (bad++ < 10) {
-					fail_header();
-					std::printf("link %d (node %d port %d): %s counter %" PRIu64 ", expected %" PRIu64 "\n",
-						    k, node, port,
-						    kind == 0 ? "flit" : kind == 1 ? "corrected" : "uncorrectable",
-						    got, want[kind]);
-				}
+			total[kind] += want[kind];
+			const uint32_t got = read_stat(node, port, kind);
+			if (got != (want[kind] & 0xffffffffull) && bad++ < 10) {
+				fail_header();
+				std::printf("link %d (node %d port %d): %s counter %u, expected %" PRIu64 "\n", k, node,
+					    port, kinds[kind], got, want[kind]);
 			}
 		}
-		flits += want[0];
 	}
 	for (int n = 0; n < N; n++) {
-		set_field(dut_->stat_node_i, 0, IMNPU_NOC_NODE_BITS, (uint64_t)n);
-		dut_->stat_port_i = 5;
-		dut_->stat_kind_i = 3;
-		dut_->eval();
-		if (dut_->stat_o != (dropped_[(size_t)n] & 0xffffffffull) && bad++ < 10) {
+		const uint32_t got = read_stat(n, 5, 3);
+		if (got != (dropped_[(size_t)n] & 0xffffffffull) && bad++ < 10) {
 			fail_header();
-			std::printf("node %d: %u multicast beats dropped, expected %" PRIu64 "\n", n, dut_->stat_o,
+			std::printf("node %d: %u multicast beats dropped, expected %" PRIu64 "\n", n, got,
 				    dropped_[(size_t)n]);
 		}
 	}
 	std::printf("mesh_tb: counters of %ld links checked: %" PRIu64 " flits, %" PRIu64 " corrected, %" PRIu64
 		    " uncorrectable in all; %ld wrong\n",
-		    links, flits, [&] { uint64_t s = 0; for (int k = 0; k < LINKS; k++) s += link_hits_[(size_t)k * 3 + 1]; return s; }(),
-		    [&] { uint64_t s = 0; for (int k = 0; k < LINKS; k++) s += link_hits_[(size_t)k * 3 + 2]; return s; }(),
-		    bad);
+		    links, total[0], total[1], total[2], bad);
 	return bad == 0;
 }
 

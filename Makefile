@@ -18,10 +18,11 @@ GOLDLIB  := $(BUILD)/golden/libimnpu_golden.a
 GEN_SRC  := $(wildcard gen/*.c)
 GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c))
 GOLDCLI  := $(BUILD)/bin/imnpu-golden
+PCMTOOL  := $(BUILD)/bin/imnpu-pcm
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo act-errors bench bench-noc \
+.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -46,7 +47,7 @@ $(GEN): $(GEN_OBJ) $(GOLDLIB)
 	@mkdir -p $(@D)
 	$(CC) $(GEN_OBJ) $(GOLDLIB) -o $@ $(TCL_LIB) -lnettle -lm
 
-golden: $(GOLDLIB) $(GOLDCLI) ## build the golden model library and its command line
+golden: $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) ## build the golden model library and its command-line tools
 $(GOLDLIB): $(GOLD_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
@@ -55,7 +56,14 @@ $(GOLDCLI): $(BUILD)/obj/golden/main.o $(GOLDLIB)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ -lm
 
--include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(BUILD)/obj/golden/main.d
+$(PCMTOOL): $(BUILD)/obj/golden/cli/imnpu_pcm.o $(GOLDLIB)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ -lm
+$(BUILD)/obj/golden/cli/%.o: golden/cli/%.c | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igolden -c $< -o $@
+
+-include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
 
 # ---- generated RTL ----
 rtl: $(GEN) ## regenerate the shipped configurations into rtl/ (commit the result)
@@ -69,6 +77,9 @@ lint: | deps-core ## verilator --lint-only -Wall on every file in rtl/: must pri
 
 params-doc: $(GEN) ## regenerate docs/params.md from --list-params
 	$(GEN) --list-params=markdown > docs/params.md
+
+pcm-char: $(PCMTOOL) ## PCM macro characterization: docs/pcm-char.md and its figures
+	@scripts/pcm-char.sh $(PCMTOOL)
 
 act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 	@$(GOLDCLI) act-errors

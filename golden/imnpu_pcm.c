@@ -1,0 +1,479 @@
+/* Golden model of the PCM crossbar macro, written from docs/pcm.md.
+ * Section numbers below are that page's. */
+#include "imnpu_pcm.h"
+
+#include "imnpu_golden.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* floor(v / 2^n): the >>> of docs/pcm.md, spelled out because a right shift
+ * of a negative value is implementation-defined in C. */
+static int64_t asr(int64_t v, int n)
+{
+	const int64_t d = (int64_t)1 << n;
+	int64_t q = v / d;
+	if (v % d != 0 && v < 0)
+		q -= 1;
+	return q;
+}
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- 2.1 The hash ---- */
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t imnpu_pcm_hash(uint32_t seed, uint32_t tile, uint32_t row, uint32_t col,
+			uint32_t dev, uint32_t stream, uint64_t event)
+{
+	const uint64_t key = ((uint64_t)(tile & 0xffffu) << 48) | ((uint64_t)(row & 0xffffu) << 32) |
+			     ((uint64_t)(col & 0xffffu) << 16) | ((uint64_t)(dev & 0xffu) << 8) |
+			     (uint64_t)(stream & 0xffu);
+	return mix64(mix64(mix64((uint64_t)seed + 0x9e3779b97f4a7c15ull) ^ key) ^ event);
+}
+
+/* ---- 2.2 Tables ---- */
+
+static int32_t gz[IMNPU_GZ_SEGS][IMNPU_GZ_PTS];
+static int32_t lg_t[65], ex_t[65];
+static int tables_ready;
+
+/* z >= 0 with P(|N(0,1)| > z) = q, by bisection on erfc. */
+static double inv_two_tail(double q)
+{
+	double lo = 0.0, hi = 10.0;
+	for (int i = 0; i < 200; i++) {
+		const double mid = 0.5 * (lo + hi);
+		if (erfc(mid / M_SQRT2) > q)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+static int32_t round_pos(double v)
+{
+	return (int32_t)floor(v + 0.5);
+}
+
+static void tables_init(void)
+{
+	if (tables_ready)
+		return;
+	for (int s = 0; s < IMNPU_GZ_SEGS; s++)
+		for (int i = 0; i < IMNPU_GZ_PTS; i++)
+			gz[s][i] = round_pos(4096.0 * inv_two_tail(ldexp(32.0 + i, -(s + 6))));
+	for (int i = 0; i <= 64; i++) {
+		lg_t[i] = round_pos(65536.0 * log2(1.0 + i / 64.0));
+		ex_t[i] = round_pos(65536.0 * exp2(i / 64.0));
+	}
+	tables_ready = 1;
+}
+
+/* Linear interpolation between t[i] and t[i+1] by fr/1024. */
+static int64_t interp(const int32_t *t, int i, int fr)
+{
+	return t[i] + asr((int64_t)(t[i + 1] - t[i]) * fr, 10);
+}
+
+int32_t imnpu_gauss_q12(uint32_t u)
+{
+	tables_init();
+	const uint32_t v = u & 0x7fffffffu;
+	int lz = 0;
+	while (lz < 31 && !(v & (1u << (30 - lz))))
+		lz++;
+	int64_t za;
+	if (lz >= IMNPU_GZ_SEGS) {
+		za = gz[IMNPU_GZ_SEGS - 1][0];
+	} else {
+		const uint32_t w = v << lz;
+		za = interp(gz[lz], (int)((w >> 25) & 31u), (int)((w >> 15) & 1023u));
+	}
+	return (int32_t)((u >> 31) ? -za : za);
+}
+
+int64_t imnpu_log2_q16(uint32_t t)
+{
+	tables_init();
+	int e = 31;
+	while (e > 0 && !(t >> e))
+		e--;
+	const uint32_t m = (uint32_t)(((uint64_t)t << (31 - e)) & 0x7fffffffu);
+	return ((int64_t)e << 16) + interp(lg_t, (int)(m >> 25), (int)((m >> 15) & 1023u));
+}
+
+int64_t imnpu_exp2_q16(int64_t e)
+{
+	tables_init();
+	const int64_t n = asr(e, 16);
+	const int64_t f = e - n * 65536;
+	const int64_t m = interp(ex_t, (int)(f >> 10), (int)(f & 1023));
+	if (n >= 8)
+		return 0xffffff;
+	if (n >= 0)
+		return m << n > 0xffffff ? 0xffffff : m << n;
+	if (n <= -40)
+		return 0;
+	return m >> -n;
+}
+
+uint64_t imnpu_isqrt(uint64_t v)
+{
+	uint64_t r = 0;
+	for (int b = 31; b >= 0; b--) {
+		const uint64_t t = r | (1ull << b);
+		if (t * t <= v)
+			r = t;
+	}
+	return r;
+}
+
+/* ---- 3, 4: derived values and the per-level tables ---- */
+
+static int clog2_ll(int64_t n)
+{
+	int b = 0;
+	while (((int64_t)1 << b) < n)
+		b++;
+	return b;
+}
+
+int imnpu_pcm_acc_bits(const imnpu_pcm_params *p)
+{
+	return p->adc_bits + 2;
+}
+
+int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d)
+{
+	memset(d, 0, sizeof *d);
+	d->gl = (1 << p->g_bits) - 1;
+	d->gmaxq = ((int64_t)1 << (p->g_bits + p->g_frac + 1)) - 1;
+	d->wm = (1 << (p->weight_bits - 1)) - 1;
+	d->W = 1 << (p->in_bits - 1);
+	const int64_t worst = (int64_t)p->rows * d->W * 2 * d->gl << p->g_frac;
+	d->sh4 = clog2_ll(worst) - p->adc_fs_div - p->adc_bits;
+	d->sh1 = d->sh4 + 1;
+	d->gamma0 = (int64_t)p->pv_gain_pct * 65536 / 100;
+	d->gamma_sig = (int64_t)p->pv_gain_sigma_pct * 65536 / 100;
+	d->adc_gain_sig = ((int64_t)p->adc_gain_ppm * 65536 + 500000) / 1000000;
+	d->adc_off_sig = ((int64_t)p->adc_offset_mlsb * 256 + 500) / 1000;
+	d->adc_asym_sig = ((int64_t)p->adc_asym_ppm * 65536 + 500000) / 1000000;
+	const size_t n = (size_t)d->gl + 1;
+	d->psig = malloc(n * sizeof *d->psig);
+	d->nu_mu = malloc(n * sizeof *d->nu_mu);
+	d->nu_sig = malloc(n * sizeof *d->nu_sig);
+	d->qs = malloc(n * sizeof *d->qs);
+	if (!d->psig || !d->nu_mu || !d->nu_sig || !d->qs) {
+		imnpu_pcm_derived_free(d);
+		return -1;
+	}
+	for (int t = 0; t <= d->gl; t++) {
+		const double g = (double)t / d->gl;
+		double sp = -1.1731 * g * g + 1.9650 * g + 0.2635;
+		if (sp < 0.0)
+			sp = 0.0;
+		d->psig[t] = round_pos(ldexp(sp * d->gl / 25.0, p->g_frac));
+		double mu = 0.1, sg = 0.045, qs = 0.2;
+		if (t > 0) {
+			mu = fmin(fmax(-0.0155 * log(g) + 0.0244, 0.049), 0.1);
+			sg = fmin(fmax(-0.0125 * log(g) - 0.0059, 0.008), 0.045);
+			qs = fmin(0.0088 / pow(g, 0.65), 0.2);
+		}
+		d->nu_mu[t] = round_pos(65536.0 * mu);
+		d->nu_sig[t] = round_pos(65536.0 * sg);
+		d->qs[t] = round_pos(65536.0 * qs);
+	}
+	return 0;
+}
+
+void imnpu_pcm_derived_free(imnpu_pcm_derived *d)
+{
+	free(d->psig);
+	free(d->nu_mu);
+	free(d->nu_sig);
+	free(d->qs);
+	d->psig = d->nu_mu = d->nu_sig = d->qs = NULL;
+}
+
+/* ---- 3. Weights to device targets ---- */
+
+void imnpu_pcm_split(const imnpu_pcm_derived *d, int w, uint16_t t[4])
+{
+	const int m = w < 0 ? -w : w;
+	const int side = (4 * m * d->gl + d->wm) / (2 * d->wm);
+	const int hi = (side + 1) >> 1, lo = side >> 1;
+	t[0] = t[1] = t[2] = t[3] = 0;
+	if (w > 0) {
+		t[IMNPU_D_P1] = (uint16_t)hi;
+		t[IMNPU_D_P2] = (uint16_t)lo;
+	} else if (w < 0) {
+		t[IMNPU_D_M1] = (uint16_t)hi;
+		t[IMNPU_D_M2] = (uint16_t)lo;
+	}
+}
+
+int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint32_t tile)
+{
+	memset(m, 0, sizeof *m);
+	m->p = *p;
+	if (imnpu_pcm_derive(p, &m->d))
+		return -1;
+	m->seed = seed;
+	m->tile = tile;
+	const size_t nw = (size_t)p->rows * (size_t)p->cols, nd = 4 * nw;
+	m->w = calloc(nw, sizeof *m->w);
+	m->target = calloc(nd, sizeof *m->target);
+	m->gprog = calloc(nd, sizeof *m->gprog);
+	m->nu = calloc(nd, sizeof *m->nu);
+	m->status = calloc(nd, sizeof *m->status);
+	m->gt = calloc(nd, sizeof *m->gt);
+	m->gside = calloc(2 * nw, sizeof *m->gside);
+	m->vside = calloc(2 * nw, sizeof *m->vside);
+	if (!m->w || !m->target || !m->gprog || !m->nu || !m->status || !m->gt || !m->gside ||
+	    !m->vside) {
+		imnpu_pcm_free(m);
+		return -1;
+	}
+	imnpu_pcm_set_time(m, 0);
+	return 0;
+}
+
+void imnpu_pcm_free(imnpu_pcm *m)
+{
+	imnpu_pcm_derived_free(&m->d);
+	free(m->w);
+	free(m->target);
+	free(m->gprog);
+	free(m->nu);
+	free(m->status);
+	free(m->gt);
+	free(m->gside);
+	free(m->vside);
+	memset(m, 0, sizeof *m);
+}
+
+void imnpu_pcm_set_weight(imnpu_pcm *m, int row, int col, int w)
+{
+	const size_t k = (size_t)row * (size_t)m->p.cols + (size_t)col;
+	m->w[k] = (int8_t)w;
+	imnpu_pcm_split(&m->d, w, &m->target[4 * k]);
+}
+
+/* ---- 4. Programming ---- */
+
+static int32_t draw(const imnpu_pcm *m, int row, int col, int dev, int stream, uint64_t event)
+{
+	return imnpu_gauss_q12((uint32_t)(imnpu_pcm_hash(m->seed, m->tile, (uint32_t)row, (uint32_t)col,
+							 (uint32_t)dev, (uint32_t)stream, event) >> 32));
+}
+
+int32_t imnpu_pcm_program_device(const imnpu_pcm *m, int row, int col, int dev,
+				 int target, uint8_t *status, uint64_t *cycles)
+{
+	const imnpu_pcm_derived *d = &m->d;
+	const int64_t tgt = (int64_t)target << m->p.g_frac, tol = m->p.pv_tol;
+	int64_t g = 0;
+	int it = 0;
+	while (llabs(g - tgt) > tol && it < m->p.pv_max_iter) {
+		const int32_t z = draw(m, row, col, dev, IMNPU_S_PULSE, ((uint64_t)m->epoch << 8) | (uint64_t)it);
+		int64_t gam = d->gamma0 + asr(d->gamma_sig * z, 12);
+		if (gam < 0)
+			gam = 0;
+		g = clamp64(g + asr((tgt - g) * gam, 16), 0, d->gmaxq);
+		it++;
+	}
+	const int done = llabs(g - tgt) <= tol;
+	const int64_t base = done ? tgt : g;
+	const int32_t z = draw(m, row, col, dev, IMNPU_S_PROG, m->epoch);
+	*status = (uint8_t)(it | (done ? IMNPU_PV_DONE : 0));
+	*cycles = (uint64_t)it * (uint64_t)m->p.pv_pulse_cycles +
+		  (uint64_t)(it + 1) * (uint64_t)m->p.pv_verify_cycles;
+	return (int32_t)clamp64(base + asr((int64_t)d->psig[target] * z, 12), 0, d->gmaxq);
+}
+
+int32_t imnpu_pcm_draw_nu(const imnpu_pcm *m, int row, int col, int dev, int target)
+{
+	const int32_t z = draw(m, row, col, dev, IMNPU_S_NU, m->epoch);
+	return m->d.nu_mu[target] + (int32_t)asr((int64_t)m->d.nu_sig[target] * z, 12);
+}
+
+/* ---- 5. Drift and read noise ---- */
+
+int32_t imnpu_pcm_drift(const imnpu_pcm *m, int32_t gprog, int32_t nu)
+{
+	const int64_t b = asr((int64_t)nu * m->L, 16);
+	const int64_t c = asr(b * IMNPU_LOG2E_Q16, 16);
+	const int64_t D = imnpu_exp2_q16(-c);
+	return (int32_t)clamp64(asr((int64_t)gprog * D, 16), 0, m->d.gmaxq);
+}
+
+int64_t imnpu_pcm_noise_amp(const imnpu_pcm *m, int32_t gt, int target)
+{
+	return asr((int64_t)gt * m->d.qs[target], 16);
+}
+
+static void refresh_weight(imnpu_pcm *m, size_t k)
+{
+	int64_t a[4];
+	for (int dv = 0; dv < 4; dv++) {
+		const size_t i = 4 * k + (size_t)dv;
+		m->gt[i] = imnpu_pcm_drift(m, m->gprog[i], m->nu[i]);
+		a[dv] = imnpu_pcm_noise_amp(m, m->gt[i], m->target[i]);
+	}
+	m->gside[2 * k] = m->gt[4 * k] + m->gt[4 * k + 1];
+	m->gside[2 * k + 1] = m->gt[4 * k + 2] + m->gt[4 * k + 3];
+	m->vside[2 * k] = asr(a[0] * a[0] + a[1] * a[1], m->p.g_frac);
+	m->vside[2 * k + 1] = asr(a[2] * a[2] + a[3] * a[3], m->p.g_frac);
+}
+
+void imnpu_pcm_program(imnpu_pcm *m)
+{
+	const size_t nw = (size_t)m->p.rows * (size_t)m->p.cols;
+	m->n_failed = 0;
+	for (size_t k = 0; k < nw; k++) {
+		const int row = (int)(k / (size_t)m->p.cols), col = (int)(k % (size_t)m->p.cols);
+		for (int dv = 0; dv < 4; dv++) {
+			const size_t i = 4 * k + (size_t)dv;
+			uint64_t cyc;
+			m->gprog[i] = imnpu_pcm_program_device(m, row, col, dv, m->target[i], &m->status[i], &cyc);
+			m->nu[i] = imnpu_pcm_draw_nu(m, row, col, dv, m->target[i]);
+			m->prog_cycles += cyc;
+			if (!(m->status[i] & IMNPU_PV_DONE))
+				m->n_failed++;
+		}
+		refresh_weight(m, k);
+	}
+	m->epoch++;
+}
+
+void imnpu_pcm_set_time(imnpu_pcm *m, uint32_t seconds)
+{
+	m->time_s = seconds;
+	m->L = seconds <= 20 ? 0
+			     : asr((imnpu_log2_q16(seconds) - IMNPU_LOG2_TC_Q16) * IMNPU_LN2_Q16, 16);
+	m->S = (int64_t)imnpu_isqrt((uint64_t)(m->L + IMNPU_LN_TC_2TR_Q16) << 16);
+	const size_t nw = (size_t)m->p.rows * (size_t)m->p.cols;
+	for (size_t k = 0; k < nw; k++)
+		refresh_weight(m, k);
+}
+
+/* ---- 6. The MVM and the ADC ---- */
+
+int64_t imnpu_pcm_read_noise(const imnpu_pcm *m, int col, int phase, uint64_t event, int64_t v)
+{
+	const int64_t sig = (int64_t)imnpu_isqrt((uint64_t)v << m->p.g_frac);
+	const int64_t s = asr(sig * m->S, 16);
+	return asr(s * draw(m, 0, col, phase, IMNPU_S_READ, event), 12);
+}
+
+int64_t imnpu_pcm_adc(const imnpu_pcm *m, int col, int phase, int four_phase, uint64_t event,
+		      int64_t q, int64_t v)
+{
+	const imnpu_pcm_derived *d = &m->d;
+	const int64_t n = imnpu_pcm_read_noise(m, col, phase, event, v);
+	const int64_t gain = asr(d->adc_gain_sig * draw(m, 0, col, 0, IMNPU_S_ADC_GAIN, 0), 12);
+	const int64_t off = asr(d->adc_off_sig * draw(m, 0, col, 0, IMNPU_S_ADC_OFF, 0), 12);
+	const int64_t asym = asr(d->adc_asym_sig * draw(m, 0, col, 0, IMNPU_S_ADC_ASYM, 0), 12);
+	const int sh = four_phase ? d->sh4 : d->sh1;
+	/* 4-phase charges are never negative: always the positive branch. */
+	const int64_t g = 65536 + gain + (q + n < 0 ? -asym : asym);
+	const int64_t a = (q + n) * g + off * ((int64_t)1 << (sh + 8));
+	const int64_t code = imnpu_round_shift(a, sh + 16);
+	const int B = m->p.adc_bits;
+	if (four_phase)
+		return clamp64(code, 0, ((int64_t)1 << B) - 1);
+	return clamp64(code, -((int64_t)1 << (B - 1)), ((int64_t)1 << (B - 1)) - 1);
+}
+
+int imnpu_pcm_mvm_cycles(const imnpu_pcm_params *p, int mode)
+{
+	const int W = 1 << (p->in_bits - 1);
+	return mode == IMNPU_MVM_4P ? 1 + 4 * (W + p->adc_latency) : 1 + W + p->adc_latency;
+}
+
+/* Whether row input xr takes part in phase ph. */
+static int phase_rows(int mode, int ph, int xr)
+{
+	if (mode != IMNPU_MVM_4P)
+		return xr != 0;
+	return (ph >> 1) ? xr < 0 : xr > 0;
+}
+
+void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc)
+{
+	const int R = m->p.rows, C = m->p.cols;
+	const uint64_t event = m->mvm_count++;
+	if (mode == IMNPU_MVM_IDEAL) {
+		for (int c = 0; c < C; c++) {
+			int64_t s = 0;
+			for (int r = 0; r < R; r++)
+				s += (int64_t)x[r] * m->w[(size_t)r * (size_t)C + (size_t)c];
+			acc[c] = s;
+		}
+		return;
+	}
+	int64_t *Q = calloc((size_t)C * 2, sizeof *Q);
+	int64_t *V = Q + C;
+	if (!Q)
+		abort();
+	const int nph = mode == IMNPU_MVM_4P ? 4 : 1;
+	for (int c = 0; c < C; c++)
+		acc[c] = 0;
+	for (int ph = 0; ph < nph; ph++) {
+		memset(Q, 0, (size_t)C * 2 * sizeof *Q);
+		/* Row r is driven for |x_r| PWM cycles: its devices add |x_r| times
+		 * their conductance to the column's charge. */
+		for (int r = 0; r < R; r++) {
+			const int xr = x[r], mag = xr < 0 ? -xr : xr;
+			if (!phase_rows(mode, ph, xr))
+				continue;
+			for (int c = 0; c < C; c++) {
+				const size_t kk = 2 * ((size_t)r * (size_t)C + (size_t)c);
+				if (mode == IMNPU_MVM_4P) {
+					const size_t s = kk + (size_t)(ph & 1);
+					Q[c] += (int64_t)mag * m->gside[s];
+					V[c] += (int64_t)mag * mag * m->vside[s];
+				} else {
+					Q[c] += (int64_t)xr * (m->gside[kk] - m->gside[kk + 1]);
+					V[c] += (int64_t)mag * mag * (m->vside[kk] + m->vside[kk + 1]);
+				}
+			}
+		}
+		for (int c = 0; c < C; c++) {
+			const int64_t code = imnpu_pcm_adc(m, c, ph, nph == 4, event, Q[c], V[c]);
+			if (nph == 1)
+				acc[c] = 2 * code;
+			else
+				acc[c] += (ph == 0 || ph == 3) ? code : -code;
+		}
+	}
+	free(Q);
+}
+
+int64_t imnpu_pcm_calibrate(imnpu_pcm *m, int mode, int xcal)
+{
+	int8_t *x = malloc((size_t)m->p.rows);
+	int64_t *acc = malloc((size_t)m->p.cols * sizeof *acc);
+	if (!x || !acc)
+		abort();
+	memset(x, xcal, (size_t)m->p.rows);
+	imnpu_pcm_mvm(m, mode, x, acc);
+	int64_t s = 0;
+	for (int c = 0; c < m->p.cols; c++)
+		s += acc[c] < 0 ? -acc[c] : acc[c];
+	free(x);
+	free(acc);
+	return s;
+}

@@ -1,7 +1,9 @@
 /* Golden model unit tests: every rule of docs/arith.md against values
  * worked by hand, plus properties checked on seeded random data. */
 #include "imnpu_golden.h"
+#include "imnpu_pcm.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -364,6 +366,149 @@ static void gdpu_jobs(void **state)
 	assert_int_equal(g.cell[0], 1524);
 }
 
+/* ---- PCM macro (docs/pcm.md) ---- */
+
+static imnpu_pcm_params pcm_params(int rows, int cols, int g_bits)
+{
+	imnpu_pcm_params p = {
+		.rows = rows, .cols = cols, .in_bits = 8, .weight_bits = 8, .g_bits = g_bits,
+		.g_frac = 8, .pv_tol = 128, .pv_max_iter = 20, .pv_gain_pct = 70,
+		.pv_gain_sigma_pct = 30, .pv_pulse_cycles = 1000, .pv_verify_cycles = 250,
+		.adc_bits = 10, .adc_fs_div = 3, .adc_gain_ppm = 10000, .adc_asym_ppm = 10000,
+		.adc_offset_mlsb = 500, .adc_latency = 2,
+	};
+	return p;
+}
+
+static void pcm_weight_split(void **state)
+{
+	(void)state;
+	imnpu_pcm_params p = pcm_params(2, 2, 7);
+	imnpu_pcm_derived d;
+	uint16_t t[4];
+	assert_int_equal(imnpu_pcm_derive(&p, &d), 0);
+	/* g_bits = weight_bits - 1: both devices of the side hold |w| */
+	imnpu_pcm_split(&d, 5, t);
+	assert_true(t[0] == 5 && t[1] == 5 && t[2] == 0 && t[3] == 0);
+	imnpu_pcm_split(&d, -127, t);
+	assert_true(t[0] == 0 && t[1] == 0 && t[2] == 127 && t[3] == 127);
+	imnpu_pcm_split(&d, 0, t);
+	assert_true(t[0] == 0 && t[1] == 0 && t[2] == 0 && t[3] == 0);
+	imnpu_pcm_derived_free(&d);
+	/* 16 levels: side = round(2*m*15/127); g1 takes the odd level */
+	p = pcm_params(2, 2, 4);
+	assert_int_equal(imnpu_pcm_derive(&p, &d), 0);
+	imnpu_pcm_split(&d, 5, t); /* 150/127 = 1.18 -> 1 */
+	assert_true(t[0] == 1 && t[1] == 0);
+	imnpu_pcm_split(&d, -30, t); /* 900/127 = 7.09 -> 7 */
+	assert_true(t[2] == 4 && t[3] == 3 && t[0] == 0);
+	imnpu_pcm_split(&d, 127, t);
+	assert_true(t[0] == 15 && t[1] == 15);
+	imnpu_pcm_derived_free(&d);
+}
+
+static void pcm_fixed_point_functions(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 32; k++)
+		assert_int_equal(imnpu_log2_q16(1u << k), (int64_t)k << 16);
+	for (int k = -20; k < 8; k++)
+		assert_int_equal(imnpu_exp2_q16((int64_t)k * 65536),
+				 k >= 0 ? (int64_t)65536 << k : (int64_t)65536 >> -k);
+	assert_int_equal(imnpu_exp2_q16(8 * 65536), 0xffffff);
+	assert_int_equal(imnpu_exp2_q16(32768), 92682); /* sqrt 2 */
+	assert_int_equal(imnpu_isqrt(0), 0);
+	assert_int_equal(imnpu_isqrt(15), 3);
+	assert_int_equal(imnpu_isqrt(16), 4);
+	assert_int_equal(imnpu_isqrt(0xffffffffffffffffull), 0xffffffffull);
+	/* the Gaussian is odd in the sign bit; q -> 1 is z -> 0; the cut is 4.009 */
+	for (uint32_t u = 1; u < 0x7fffffffu; u += 0x01234567u)
+		assert_int_equal(imnpu_gauss_q12(u), -imnpu_gauss_q12(u | 0x80000000u));
+	assert_true(imnpu_gauss_q12(0x7fffffffu) == 0);
+	assert_int_equal(imnpu_gauss_q12(0), 16420);
+	assert_int_equal(imnpu_gauss_q12(1), 16420);
+	/* q = 0.3173: one sigma */
+	assert_true(abs(imnpu_gauss_q12((uint32_t)(0.31731 * 2147483648.0)) - 4096) <= 2);
+}
+
+static void pcm_hash_keys(void **state)
+{
+	(void)state;
+	const uint64_t h = imnpu_pcm_hash(1, 2, 3, 4, 5, 6, 7);
+	assert_true(h == imnpu_pcm_hash(1, 2, 3, 4, 5, 6, 7));
+	assert_true(h != imnpu_pcm_hash(2, 2, 3, 4, 5, 6, 7));
+	assert_true(h != imnpu_pcm_hash(1, 3, 3, 4, 5, 6, 7));
+	assert_true(h != imnpu_pcm_hash(1, 2, 4, 4, 5, 6, 7));
+	assert_true(h != imnpu_pcm_hash(1, 2, 3, 5, 5, 6, 7));
+	assert_true(h != imnpu_pcm_hash(1, 2, 3, 4, 6, 6, 7));
+	assert_true(h != imnpu_pcm_hash(1, 2, 3, 4, 5, 7, 7));
+	assert_true(h != imnpu_pcm_hash(1, 2, 3, 4, 5, 6, 8));
+}
+
+static void pcm_program_and_verify(void **state)
+{
+	(void)state;
+	imnpu_pcm_params p = pcm_params(2, 2, 7);
+	imnpu_pcm m;
+	uint8_t st;
+	uint64_t cyc;
+	/* a pulse that always covers the whole distance: one pulse, done */
+	p.pv_gain_pct = 100;
+	p.pv_gain_sigma_pct = 0;
+	assert_int_equal(imnpu_pcm_init(&m, &p, 1, 0), 0);
+	imnpu_pcm_program_device(&m, 0, 0, 0, 100, &st, &cyc);
+	assert_int_equal(st, 1 | IMNPU_PV_DONE);
+	assert_int_equal(cyc, 1000 + 2 * 250);
+	/* a RESET target needs no pulse */
+	imnpu_pcm_program_device(&m, 0, 0, 0, 0, &st, &cyc);
+	assert_int_equal(st, IMNPU_PV_DONE);
+	assert_int_equal(cyc, 250);
+	imnpu_pcm_free(&m);
+	/* pulses that never move the device: failed after pv_max_iter */
+	p.pv_gain_pct = 0;
+	assert_int_equal(imnpu_pcm_init(&m, &p, 1, 0), 0);
+	const int32_t g = imnpu_pcm_program_device(&m, 0, 0, 0, 100, &st, &cyc);
+	assert_int_equal(st, 20);
+	assert_true(g < 50 * 256); /* left near 0 (plus the noise), not at the target */
+	imnpu_pcm_free(&m);
+}
+
+static void pcm_mvm_timing_and_units(void **state)
+{
+	(void)state;
+	imnpu_pcm_params p = pcm_params(16, 16, 7);
+	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_1P), 131);
+	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_4P), 521);
+	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_IDEAL), 131);
+	assert_int_equal(imnpu_pcm_acc_bits(&p), 12);
+	/* ADC and noise off, time t_c: acc is the nominal sum x*w * 2 * 2^8 / 2^sh4
+	 * within rounding (the programming noise is small against a weight of 127) */
+	p.adc_gain_ppm = p.adc_asym_ppm = p.adc_offset_mlsb = 0;
+	imnpu_pcm m;
+	assert_int_equal(imnpu_pcm_init(&m, &p, 3, 0), 0);
+	assert_int_equal(m.d.sh4, 14); /* clog2(16*128*254*256) = 27, - 3 - 10 */
+	for (int r = 0; r < 16; r++)
+		for (int c = 0; c < 16; c++)
+			imnpu_pcm_set_weight(&m, r, c, c < 8 ? 127 : -127);
+	imnpu_pcm_program(&m);
+	imnpu_pcm_set_time(&m, 20);
+	int8_t x[16];
+	int64_t a1[16], a4[16], ai[16];
+	for (int r = 0; r < 16; r++)
+		x[r] = 8;
+	imnpu_pcm_mvm(&m, IMNPU_MVM_IDEAL, x, ai);
+	imnpu_pcm_mvm(&m, IMNPU_MVM_1P, x, a1);
+	imnpu_pcm_mvm(&m, IMNPU_MVM_4P, x, a4);
+	assert_int_equal(m.mvm_count, 3);
+	for (int c = 0; c < 16; c++) {
+		assert_int_equal(ai[c], (c < 8 ? 127 : -127) * 8 * 16);
+		const double nominal = (double)ai[c] * 2 * 256 / 16384.0;
+		assert_true(fabs((double)a1[c] - nominal) < 0.06 * fabs(nominal) + 2);
+		assert_true(fabs((double)a4[c] - nominal) < 0.06 * fabs(nominal) + 4);
+	}
+	imnpu_pcm_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +531,11 @@ int main(void)
 		cmocka_unit_test(gdpu_activation_error_bound),
 		cmocka_unit_test(gdpu_lstm_cell_by_hand),
 		cmocka_unit_test(gdpu_jobs),
+		cmocka_unit_test(pcm_weight_split),
+		cmocka_unit_test(pcm_fixed_point_functions),
+		cmocka_unit_test(pcm_hash_keys),
+		cmocka_unit_test(pcm_program_and_verify),
+		cmocka_unit_test(pcm_mvm_timing_and_units),
 	};
 	return cmocka_run_group_tests_name("golden", tests, NULL, NULL);
 }

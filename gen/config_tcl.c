@@ -87,6 +87,8 @@ static int group_cmd(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const obj
 
 	for (int i = 1; i < objc; i += 2) {
 		const char *opt = Tcl_GetString(objv[i]);
+		static const char *const kind_names[] = {
+			[PT_INT] = "an integer", [PT_IDENT] = "an identifier", [PT_ENUM] = "a word"};
 		int id = opt[0] == '-' ? param_find(group, opt + 1) : -1;
 		if (id < 0) {
 			snprintf(msg, sizeof msg, "%s: error: %s: unknown option '%s' (allowed: %s)",
@@ -95,8 +97,7 @@ static int group_cmd(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const obj
 		}
 		if (i + 1 >= objc) {
 			snprintf(msg, sizeof msg, "%s: error: %s %s: missing value (allowed: %s)",
-				 where, group, opt,
-				 param_table[id].type == PT_INT ? "an integer" : "an identifier");
+				 where, group, opt, kind_names[param_table[id].type]);
 			return fail(ip, msg);
 		}
 		gen_err e;

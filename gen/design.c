@@ -3,6 +3,7 @@
 
 #include <nettle/sha2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int clog2_min1(long long n)
@@ -33,6 +34,55 @@ void mask_chunk(const design *d, int j, int *lo, int *hi)
 {
 	*lo = (j - 1) * d->payw;
 	*hi = (j * d->payw < d->nodes ? j * d->payw : d->nodes) - 1;
+}
+
+static int clog2_ll0(long long n)
+{
+	int b = 0;
+	while ((1LL << b) < n)
+		b++;
+	return b;
+}
+
+/* The pcm macro's parameters and widths (docs/pcm.md 1). */
+static void design_pcm(design *d, const config *c)
+{
+	imnpu_pcm_params *p = &d->pp;
+	p->rows = d->rows;
+	p->cols = d->cols;
+	p->in_bits = d->in_bits;
+	p->weight_bits = d->weight_bits;
+	p->g_bits = (int)cfg_int(c, P_PCM_G_BITS);
+	p->g_frac = (int)cfg_int(c, P_PCM_G_FRAC);
+	p->pv_tol = (int)cfg_int(c, P_PCM_PV_TOL);
+	p->pv_max_iter = (int)cfg_int(c, P_PCM_PV_MAX_ITER);
+	p->pv_gain_pct = (int)cfg_int(c, P_PCM_PV_GAIN_PCT);
+	p->pv_gain_sigma_pct = (int)cfg_int(c, P_PCM_PV_GAIN_SIGMA_PCT);
+	p->pv_pulse_cycles = (int)cfg_int(c, P_PCM_PV_PULSE_CYCLES);
+	p->pv_verify_cycles = (int)cfg_int(c, P_PCM_PV_VERIFY_CYCLES);
+	p->adc_bits = (int)cfg_int(c, P_PCM_ADC_BITS);
+	p->adc_fs_div = (int)cfg_int(c, P_PCM_ADC_FS_DIV);
+	p->adc_gain_ppm = (int)cfg_int(c, P_PCM_ADC_GAIN_PPM);
+	p->adc_asym_ppm = (int)cfg_int(c, P_PCM_ADC_ASYM_PPM);
+	p->adc_offset_mlsb = (int)cfg_int(c, P_PCM_ADC_OFFSET_MLSB);
+	p->adc_latency = (int)cfg_int(c, P_PCM_ADC_LATENCY);
+	d->pcm_seed = (uint32_t)cfg_int(c, P_PCM_SEED);
+	if (imnpu_pcm_derive(p, &d->pd)) {
+		fprintf(stderr, "imnpu-gen: error: out of memory\n");
+		exit(1);
+	}
+	const int W = 1 << (d->in_bits - 1);
+	d->gw = p->g_bits + p->g_frac + 1;
+	long long qsmax = 0;
+	for (int t = 0; t <= d->pd.gl; t++)
+		if (d->pd.qs[t] > qsmax)
+			qsmax = d->pd.qs[t];
+	const long long amax = (d->pd.gmaxq * qsmax) >> 16;
+	d->vw = clog2_ll0(((2 * amax * amax) >> p->g_frac) + 1);
+	/* |charge| <= rows * W * (two devices at Gmax); variance <= rows * W^2 * Vmax */
+	d->qw = clog2_ll0((long long)d->rows * W * 2 * (d->pd.gmaxq + 1)) + 1;
+	d->vcw = clog2_ll0((long long)d->rows * W * W * ((1LL << d->vw) - 1) + 1);
+	d->rpc = (d->rows + W - 1) / W;
 }
 
 void design_from_config(design *d, const config *c, const char *version)
@@ -81,9 +131,15 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->row_w = clog2_min1(d->rows);
 	d->col_w = clog2_min1(d->cols);
 	d->w_idx_w = clog2_min1((long long)d->rows * d->cols);
-	/* at least 3 bits, so that region 0 holds every control register */
-	d->idx_w = imax(d->w_idx_w, 3);
-	d->addr_w = d->idx_w + 2;
+	d->pcm = cfg_int(c, P_TILE_MACRO) == 1;
+	/* at least 3 bits (4 with the pcm macro), so that region 0 holds every
+	 * control register */
+	d->region_w = d->pcm ? 3 : 2;
+	d->dev_idx_w = d->w_idx_w + 2;
+	d->idx_w = d->pcm ? imax(d->dev_idx_w, 4) : imax(d->w_idx_w, 3);
+	d->addr_w = d->idx_w + d->region_w;
+	if (d->pcm)
+		design_pcm(d, c);
 	d->pwm_w = d->in_bits - 1;
 	d->pwm_cycles = 1 << (d->in_bits - 1);
 	d->prod_w = d->psum_bits + d->scale_bits;

@@ -6,6 +6,8 @@
 #include "emit.h"
 #include "params.h"
 
+#include "../golden/imnpu_pcm.h"
+
 typedef struct {
 	char name[64];
 	int clock_mhz;
@@ -13,13 +15,24 @@ typedef struct {
 	int scale_bits, offset_bits, shift;
 	int act_in_frac, lut_bits, cell_bits, cell_frac, max_len; /* GDPU */
 	int nx, ny, flit_bits, buf_depth, mcast_beats;            /* mesh */
+	int pcm;             /* tile -macro pcm */
+	uint32_t pcm_seed;   /* reset value of SEED */
+	imnpu_pcm_params pp; /* the pcm macro's parameters (docs/pcm.md) */
+	imnpu_pcm_derived pd; /* and what follows from them */
 
 	/* derived */
 	int row_w;      /* row index bits */
 	int col_w;      /* column index bits */
 	int w_idx_w;    /* weight index bits at the macro: clog2(rows*cols) */
 	int idx_w;      /* configuration index bits: w_idx_w, at least 3 */
-	int addr_w;     /* configuration address bits: 2 region bits + idx_w */
+	int region_w;   /* configuration region bits: 2, or 3 with the pcm macro */
+	int addr_w;     /* configuration address bits: region_w + idx_w */
+	int dev_idx_w;  /* pcm device index bits: w_idx_w + 2 */
+	int gw;         /* pcm conductance bits: g_bits + g_frac + 1 */
+	int vw;         /* pcm per-side read-noise variance bits */
+	int qw;         /* pcm column charge bits (signed) */
+	int vcw;        /* pcm column variance bits */
+	int rpc;        /* pcm rows integrated per PWM cycle: ceil(rows / W) */
 	int pwm_w;      /* PWM cycle counter bits: in_bits-1 */
 	int pwm_cycles; /* W = 2^(in_bits-1) */
 	int prod_w;     /* psum*scale */
@@ -57,17 +70,40 @@ enum {
 	REG_CTRL = 2,   /* RW: bit 0 relu, bit 1 add incoming partial sums */
 	REG_STATUS = 3, /* RO: bit 0 busy, bits 2:1 controller state */
 	REG_JOBS = 4,   /* RO: MVMs completed */
+	/* pcm macro only (docs/pcm.md 9); held by the macro */
+	REG_SEED = 5,        /* RW: key of every random draw */
+	REG_TILE_ID = 6,     /* RW: the tile's number in the key */
+	REG_TIME = 7,        /* RW: seconds since programming; a write recomputes the drift */
+	REG_CMD = 8,         /* WO: 1 program every device, 2 calibration MVM */
+	REG_CAL_X = 9,       /* RW: input value of the calibration MVM */
+	REG_CAL_SUM = 10,    /* RO: sum of |acc| of the last calibration MVM */
+	REG_PROG_CYC_LO = 11, /* RO: modelled programming cycles, low word */
+	REG_PROG_CYC_HI = 12, /* RO: high word */
+	REG_PROG_FAILED = 13, /* RO: devices that failed verify in the last pass */
+	REG_MVMS = 14,       /* RO: MVMs since reset (the read-noise event) */
+	REG_PCM_INFO = 15,   /* RO: sh4 << 16 | adc_bits << 8 | g_frac << 4 | g_bits */
 };
+/* CTRL bits of the pcm macro's runtime mode, and the CMD values. */
+enum { CTRL_PCM = 2, CTRL_FOUR_PHASE = 3 };
+enum { CMD_PROGRAM = 1, CMD_CALIBRATE = 2 };
 #define IMNPU_ID_VALUE 0x494D4E50u
 
-/* Address regions (the top two address bits). */
-enum { REGION_CSR = 0, REGION_WEIGHT = 1, REGION_SCALE = 2, REGION_OFFSET = 3 };
+/* Address regions (the top region_w address bits). */
+enum {
+	REGION_CSR = 0, REGION_WEIGHT = 1, REGION_SCALE = 2, REGION_OFFSET = 3,
+	/* pcm macro only: per device, index = 4*(row*cols + col) + device */
+	REGION_TARGET = 4, /* RW: target level */
+	REGION_GNOW = 5,   /* RO: conductance now (drifted) */
+	REGION_PVSTAT = 6, /* RO: iterations | done << 6 */
+	REGION_GPROG = 7,  /* RO: conductance as programmed */
+};
 
 void design_from_config(design *d, const config *c, const char *version);
 int clog2_min1(long long n);
 
 /* Unit emitters: each writes one module into e. */
 void unit_xbar(emitter *e, const design *d);
+void unit_xbar_pcm(emitter *e, const design *d);
 void unit_ldpu(emitter *e, const design *d);
 void unit_tile_ctrl(emitter *e, const design *d);
 void unit_tile(emitter *e, const design *d);

@@ -24,6 +24,8 @@ const param_def param_table[P__COUNT] = {
 		"signed weight width; weights are symmetric, +-(2^(weight_bits-1)-1)"},
 	[P_TILE_ACC_BITS] = {"tile", "acc_bits", PT_INT, 24, 8, 40, NULL,
 		"signed column result width; must hold rows*2^(in_bits-1)*(2^(weight_bits-1)-1)"},
+	[P_TILE_MACRO] = {"tile", "macro", PT_ENUM, 0, 0, 1, "ideal|pcm",
+		"crossbar macro: ideal (exact integer MVM) or pcm (PCM devices, ADCs, 1-/4-phase; docs/pcm.md)"},
 	[P_LDPU_PSUM_BITS] = {"ldpu", "psum_bits", PT_INT, 32, 8, 48, NULL,
 		"signed partial-sum width (layers split over tiles add up here, saturating); >= acc_bits"},
 	[P_LDPU_SCALE_BITS] = {"ldpu", "scale_bits", PT_INT, 16, 2, 24, NULL,
@@ -52,6 +54,36 @@ const param_def param_table[P__COUNT] = {
 		"router input buffer depth in flits: at least 2 (full rate) and at least 1 + the mask flits of a multicast head (docs/noc.md)"},
 	[P_NOC_MCAST_BEATS] = {"noc", "mcast_beats", PT_INT, 16, 1, 1024, NULL,
 		"longest multicast payload in beats: the network interface holds it to send one copy per column and direction"},
+	[P_PCM_G_BITS] = {"pcm", "g_bits", PT_INT, 7, 4, 8, NULL,
+		"device conductance levels 0..2^g_bits-1 (the top level is g_max = 25 uS)"},
+	[P_PCM_G_FRAC] = {"pcm", "g_frac", PT_INT, 8, 4, 8, NULL,
+		"fractional bits of a stored conductance below one level; g_bits+g_frac <= 16"},
+	[P_PCM_SEED] = {"pcm", "seed", PT_INT, 1, 0, 2147483647, NULL,
+		"reset value of the SEED register: the key of every random draw"},
+	[P_PCM_PV_TOL] = {"pcm", "pv_tol", PT_INT, 128, 1, 65535, NULL,
+		"program-and-verify tolerance in conductance LSBs (2^-g_frac level)"},
+	[P_PCM_PV_MAX_ITER] = {"pcm", "pv_max_iter", PT_INT, 20, 1, 63, NULL,
+		"programming pulses before a device is declared failed"},
+	[P_PCM_PV_GAIN_PCT] = {"pcm", "pv_gain_pct", PT_INT, 70, 1, 200, NULL,
+		"mean share of the distance to the target one pulse covers, percent"},
+	[P_PCM_PV_GAIN_SIGMA_PCT] = {"pcm", "pv_gain_sigma_pct", PT_INT, 30, 0, 200, NULL,
+		"spread of that share, percent"},
+	[P_PCM_PV_PULSE_CYCLES] = {"pcm", "pv_pulse_cycles", PT_INT, 1000, 1, 1000000, NULL,
+		"modelled cycles of one programming pulse (PROG_CYCLES)"},
+	[P_PCM_PV_VERIFY_CYCLES] = {"pcm", "pv_verify_cycles", PT_INT, 250, 1, 1000000, NULL,
+		"modelled cycles of one verify read (PROG_CYCLES)"},
+	[P_PCM_ADC_BITS] = {"pcm", "adc_bits", PT_INT, 10, 4, 16, NULL,
+		"column ADC resolution; acc_bits >= adc_bits+2"},
+	[P_PCM_ADC_FS_DIV] = {"pcm", "adc_fs_div", PT_INT, 3, 0, 16, NULL,
+		"ADC full scale = the largest charge of one phase / 2^adc_fs_div"},
+	[P_PCM_ADC_GAIN_PPM] = {"pcm", "adc_gain_ppm", PT_INT, 10000, 0, 200000, NULL,
+		"sigma of the per-column ADC gain error, ppm"},
+	[P_PCM_ADC_ASYM_PPM] = {"pcm", "adc_asym_ppm", PT_INT, 10000, 0, 200000, NULL,
+		"sigma of half the gain difference of the ADC's positive and negative branches, ppm"},
+	[P_PCM_ADC_OFFSET_MLSB] = {"pcm", "adc_offset_mlsb", PT_INT, 500, 0, 100000, NULL,
+		"sigma of the per-column ADC offset, 1/1000 LSB"},
+	[P_PCM_ADC_LATENCY] = {"pcm", "adc_latency", PT_INT, 2, 1, 64, NULL,
+		"conversion cycles after each integration window"},
 };
 /* clang-format on */
 
@@ -64,6 +96,9 @@ void config_defaults(config *c, const char *config_path)
 		c->v[i].i = d->def;
 		if (d->type == PT_IDENT)
 			snprintf(c->v[i].s, sizeof c->v[i].s, "%s", d->def_str);
+		else if (d->type == PT_ENUM)
+			snprintf(c->v[i].s, sizeof c->v[i].s, "%.*s",
+				 (int)strcspn(d->def_str, "|"), d->def_str);
 	}
 }
 
@@ -111,6 +146,8 @@ static void describe_allowed(const param_def *d, char *buf, size_t n)
 {
 	if (d->type == PT_INT)
 		snprintf(buf, n, "integer %lld..%lld", d->min, d->max);
+	else if (d->type == PT_ENUM)
+		snprintf(buf, n, "one of %s", d->def_str);
 	else
 		snprintf(buf, n,
 			 "identifier of %lld..%lld characters: a letter, then letters, digits or _",
@@ -142,6 +179,25 @@ int config_set(config *c, param_id id, const char *text, const src_loc *at,
 			return -1;
 		}
 		v->i = x;
+	} else if (d->type == PT_ENUM) {
+		const char *w = d->def_str;
+		long long k = 0;
+		const size_t len = strlen(text);
+		for (;;) {
+			const size_t wl = strcspn(w, "|");
+			if (wl == len && !strncmp(w, text, len))
+				break;
+			if (!w[wl]) {
+				snprintf(err->msg, sizeof err->msg,
+					 "%s -%s: value '%s' is not allowed (allowed: %s)",
+					 d->group, d->name, text, allowed);
+				return -1;
+			}
+			w += wl + 1;
+			k++;
+		}
+		v->i = k;
+		snprintf(v->s, sizeof v->s, "%s", text);
 	} else {
 		size_t len = strlen(text);
 		int ok = len >= (size_t)d->min && len <= (size_t)d->max &&
@@ -194,6 +250,43 @@ static int act_tables_ok(int act_in_frac, int lut_bits)
 {
 	return imnpu_act_worst_error(IMNPU_ACT_SIGMOID, act_in_frac, lut_bits) <= 1.0 + 1e-9 &&
 	       imnpu_act_worst_error(IMNPU_ACT_TANH, act_in_frac, lut_bits) <= 1.0 + 1e-9;
+}
+
+/* The pcm macro's constraints (docs/pcm.md 1 and 6). */
+static int pcm_check(const config *c, gen_err *err)
+{
+	char where[600];
+	param_id who;
+	const long long gb = cfg_int(c, P_PCM_G_BITS), gf = cfg_int(c, P_PCM_G_FRAC);
+	if (gb + gf > 16) {
+		const param_id ids[] = {P_PCM_G_FRAC, P_PCM_G_BITS};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: g_bits %lld + g_frac %lld = %lld is too wide (allowed: g_bits + g_frac <= 16)",
+			 where, PNAME(who), gb, gf, gb + gf);
+		return -1;
+	}
+	const long long acc = cfg_int(c, P_TILE_ACC_BITS), ab = cfg_int(c, P_PCM_ADC_BITS);
+	if (acc < ab + 2) {
+		const param_id ids[] = {P_TILE_ACC_BITS, P_PCM_ADC_BITS};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: acc_bits %lld cannot hold a 4-phase result of adc_bits %lld (allowed: acc_bits >= adc_bits + 2 = %lld)",
+			 where, PNAME(who), acc, ab, ab + 2);
+		return -1;
+	}
+	const long long rows = cfg_int(c, P_TILE_ROWS), in_bits = cfg_int(c, P_TILE_IN_BITS);
+	const long long worst = rows << (in_bits - 1) << 1 << gf;
+	const long long top = clog2_ll(worst * ((1LL << gb) - 1)) - cfg_int(c, P_PCM_ADC_FS_DIV);
+	if (top < ab) {
+		const param_id ids[] = {P_PCM_ADC_BITS, P_PCM_ADC_FS_DIV, P_TILE_ROWS};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: the ADC's full scale (%lld bits of charge after adc_fs_div) is narrower than adc_bits %lld (allowed: adc_bits + adc_fs_div <= %lld for rows %lld)",
+			 where, PNAME(who), top, ab, top + cfg_int(c, P_PCM_ADC_FS_DIV), rows);
+		return -1;
+	}
+	return 0;
 }
 
 int config_check(const config *c, gen_err *err)
@@ -300,6 +393,8 @@ int config_check(const config *c, gen_err *err)
 			 where, PNAME(who), cfrac, cbits, cbits - 2);
 		return -1;
 	}
+	if (cfg_int(c, P_TILE_MACRO) == 1)
+		return pcm_check(c, err);
 	return 0;
 }
 
@@ -341,6 +436,9 @@ void params_list(FILE *f, const char *format)
 		if (d->type == PT_INT) {
 			snprintf(def, sizeof def, "%lld", d->def);
 			snprintf(allowed, sizeof allowed, "%lld..%lld", d->min, d->max);
+		} else if (d->type == PT_ENUM) {
+			snprintf(def, sizeof def, "%.*s", (int)strcspn(d->def_str, "|"), d->def_str);
+			snprintf(allowed, sizeof allowed, "%s", d->def_str);
 		} else {
 			snprintf(def, sizeof def, "%s", d->def_str);
 			snprintf(allowed, sizeof allowed, "identifier, %lld..%lld chars",

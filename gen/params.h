@@ -6,7 +6,9 @@
 
 #include <stdio.h>
 
-typedef enum { PT_INT, PT_IDENT } param_type;
+/* PT_ENUM: one of the words of def_str, separated by '|'; the value's i is the
+ * word's position, its s the word. */
+typedef enum { PT_INT, PT_IDENT, PT_ENUM } param_type;
 
 typedef enum {
 	P_CHIP_NAME,
@@ -16,6 +18,7 @@ typedef enum {
 	P_TILE_IN_BITS,
 	P_TILE_WEIGHT_BITS,
 	P_TILE_ACC_BITS,
+	P_TILE_MACRO,
 	P_LDPU_PSUM_BITS,
 	P_LDPU_SCALE_BITS,
 	P_LDPU_OFFSET_BITS,
@@ -30,6 +33,21 @@ typedef enum {
 	P_NOC_FLIT_BITS,
 	P_NOC_BUF_DEPTH,
 	P_NOC_MCAST_BEATS,
+	P_PCM_G_BITS,
+	P_PCM_G_FRAC,
+	P_PCM_SEED,
+	P_PCM_PV_TOL,
+	P_PCM_PV_MAX_ITER,
+	P_PCM_PV_GAIN_PCT,
+	P_PCM_PV_GAIN_SIGMA_PCT,
+	P_PCM_PV_PULSE_CYCLES,
+	P_PCM_PV_VERIFY_CYCLES,
+	P_PCM_ADC_BITS,
+	P_PCM_ADC_FS_DIV,
+	P_PCM_ADC_GAIN_PPM,
+	P_PCM_ADC_ASYM_PPM,
+	P_PCM_ADC_OFFSET_MLSB,
+	P_PCM_ADC_LATENCY,
 	P__COUNT
 } param_id;
 
@@ -40,7 +58,7 @@ typedef struct {
 	long long def;
 	long long min;
 	long long max;
-	const char *def_str; /* PT_IDENT default */
+	const char *def_str; /* PT_IDENT default; PT_ENUM choices, the default first */
 	const char *doc;
 } param_def;
 

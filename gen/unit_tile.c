@@ -9,7 +9,7 @@ void unit_tile(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
 		{VL_IN, 1, 0, 0, "cfg_valid_i", "configuration bus: one request per cycle"},
 		{VL_IN, 1, 0, 0, "cfg_we_i", NULL},
-		{VL_IN, d->addr_w, 0, 0, "cfg_addr_i", "word address: region[1:0], index"},
+		{VL_IN, d->addr_w, 0, 0, "cfg_addr_i", "word address: region, index"},
 		{VL_IN, 32, 0, 0, "cfg_wdata_i", NULL},
 		{VL_OUT, 1, 0, 0, "cfg_rvalid_o", NULL},
 		{VL_OUT, 32, 0, 0, "cfg_rdata_o", NULL},
@@ -52,6 +52,13 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", d->offset_bits, 1, "cfg_offset_w", 0, NULL);
 	vl_decl(e, "wire", d->scale_bits, 1, "cfg_scale_r", 0, NULL);
 	vl_decl(e, "wire", d->offset_bits, 1, "cfg_offset_r", 0, NULL);
+	if (d->pcm) {
+		vl_decl(e, "wire", 2, 0, "mode", 0, NULL);
+		vl_decl(e, "wire", 1, 0, "m_we", 0, NULL);
+		vl_decl(e, "wire", 1, 0, "m_re", 0, NULL);
+		vl_decl(e, "wire", 32, 0, "m_rdata", 0, NULL);
+		vl_decl(e, "wire", 1, 0, "m_busy", 0, NULL);
+	}
 	em_blank(e);
 
 	const vl_conn ctrl[] = {
@@ -70,8 +77,10 @@ void unit_tile(emitter *e, const design *d)
 		{"cfg_col_o", "cfg_col"}, {"cfg_scale_o", "cfg_scale_w"},
 		{"cfg_offset_o", "cfg_offset_w"}, {"cfg_scale_i", "cfg_scale_r"},
 		{"cfg_offset_i", "cfg_offset_r"},
+		{"mode_o", "mode"}, {"m_we_o", "m_we"}, {"m_re_o", "m_re"},
+		{"m_rdata_i", "m_rdata"}, {"m_busy_i", "m_busy"},
 	};
-	vl_instance(e, d->mod_ctrl, "u_ctrl", ctrl, sizeof ctrl / sizeof ctrl[0]);
+	vl_instance(e, d->mod_ctrl, "u_ctrl", ctrl, sizeof ctrl / sizeof ctrl[0] - (d->pcm ? 0 : 5));
 	em_blank(e);
 	const vl_conn xbar[] = {
 		{"clk_i", NULL}, {"rst_ni", NULL},
@@ -80,8 +89,11 @@ void unit_tile(emitter *e, const design *d)
 		{"x_we_i", "x_we"}, {"x_addr_i", "x_addr"}, {"x_wdata_i", "x_wdata"},
 		{"start_i", "start"}, {"done_o", "done"},
 		{"col_addr_i", "ld_col"}, {"col_data_o", "col_data"},
+		{"mode_i", "mode"}, {"m_we_i", "m_we"}, {"m_re_i", "m_re"},
+		{"m_addr_i", "cfg_addr_i"}, {"m_wdata_i", "cfg_wdata_i"}, {"m_rdata_o", "m_rdata"},
+		{"busy_o", "m_busy"},
 	};
-	vl_instance(e, d->mod_xbar, "u_xbar", xbar, sizeof xbar / sizeof xbar[0]);
+	vl_instance(e, d->mod_xbar, "u_xbar", xbar, sizeof xbar / sizeof xbar[0] - (d->pcm ? 0 : 7));
 	em_blank(e);
 	const vl_conn ldpu[] = {
 		{"clk_i", NULL}, {"rst_ni", NULL},

@@ -19,14 +19,14 @@ static void emit_clamp(emitter *e, const char *dst, int bits, int symmetric)
 void unit_tile_ctrl(emitter *e, const design *d)
 {
 	const int R = d->rows, C = d->cols, IB = d->in_bits, AW = d->addr_w;
-	const int IW = d->idx_w;
+	const int IW = d->idx_w, RW = d->region_w;
 	const long long depth = (long long)R * C;
 	const vl_port ports[] = {
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", NULL},
 		{VL_IN, 1, 0, 0, "cfg_valid_i", "configuration bus request"},
 		{VL_IN, 1, 0, 0, "cfg_we_i", NULL},
-		{VL_IN, AW, 0, 0, "cfg_addr_i", "region[1:0], index"},
+		{VL_IN, AW, 0, 0, "cfg_addr_i", "region, index"},
 		{VL_IN, 32, 0, 0, "cfg_wdata_i", NULL},
 		{VL_OUT, 1, 0, 0, "cfg_rvalid_o", "read data valid, one cycle after a read"},
 		{VL_OUT, 32, 0, 0, "cfg_rdata_o", NULL},
@@ -55,9 +55,16 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_OUT, d->offset_bits, 1, 0, "cfg_offset_o", NULL},
 		{VL_IN, d->scale_bits, 1, 0, "cfg_scale_i", NULL},
 		{VL_IN, d->offset_bits, 1, 0, "cfg_offset_i", NULL},
+		/* pcm macro only */
+		{VL_OUT, 2, 0, 0, "mode_o", "macro mode: 0 ideal, 1 1-phase, 2 4-phase"},
+		{VL_OUT, 1, 0, 0, "m_we_o", "writes the macro may take (its registers and devices)"},
+		{VL_OUT, 1, 0, 0, "m_re_o", NULL},
+		{VL_IN, 32, 0, 0, "m_rdata_i", NULL},
+		{VL_IN, 1, 0, 0, "m_busy_i", "the macro is programming, refreshing or calibrating"},
 	};
+	const size_t nports = sizeof ports / sizeof ports[0] - (d->pcm ? 0 : 5);
 	em_header(e, &d->stamp, "Tile controller: configuration bus, input assembly, fire on a complete vector, output sequencing.");
-	vl_module_begin(e, d->mod_ctrl, ports, sizeof ports / sizeof ports[0], NULL);
+	vl_module_begin(e, d->mod_ctrl, ports, nports, NULL);
 
 	em_line(e, "localparam [1:0] StLoad = 2'd0;  // accepting the input vector");
 	em_line(e, "localparam [1:0] StMvm  = 2'd1;  // macro integrating and converting");
@@ -66,14 +73,14 @@ void unit_tile_ctrl(emitter *e, const design *d)
 
 	/* ---- configuration bus ---- */
 	em_comment(e, "Configuration bus decode (register map in the generated _params.h).");
-	vl_decl(e, "wire", 2, 0, "region", 0, NULL);
+	vl_decl(e, "wire", RW, 0, "region", 0, NULL);
 	vl_decl(e, "wire", IW, 0, "index", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "wr", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "rd", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "idle", 0, "constants may change only between jobs");
 	vl_decl(e, "wire", 1, 0, "w_in_range", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "c_in_range", 0, NULL);
-	em_line(e, "assign region = cfg_addr_i[%d:%d];", AW - 1, AW - 2);
+	em_line(e, "assign region = cfg_addr_i[%d:%d];", AW - 1, AW - RW);
 	em_line(e, "assign index  = cfg_addr_i[%d:0];", IW - 1);
 	em_line(e, "assign wr     = cfg_valid_i && cfg_we_i;");
 	em_line(e, "assign rd     = cfg_valid_i && !cfg_we_i;");
@@ -96,9 +103,9 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	else
 		em_line(e, "assign w_addr_o        = index[%d:0];", d->w_idx_w - 1);
 	em_line(e, "assign cfg_col_o       = index[%d:0];", d->col_w - 1);
-	em_line(e, "assign w_we_o          = wr && idle && region == 2'd%d && w_in_range;", REGION_WEIGHT);
-	em_line(e, "assign cfg_scale_we_o  = wr && idle && region == 2'd%d && c_in_range;", REGION_SCALE);
-	em_line(e, "assign cfg_offset_we_o = wr && idle && region == 2'd%d && c_in_range;", REGION_OFFSET);
+	em_line(e, "assign w_we_o          = wr && idle && region == %d'd%d && w_in_range;", RW, REGION_WEIGHT);
+	em_line(e, "assign cfg_scale_we_o  = wr && idle && region == %d'd%d && c_in_range;", RW, REGION_SCALE);
+	em_line(e, "assign cfg_offset_we_o = wr && idle && region == %d'd%d && c_in_range;", RW, REGION_OFFSET);
 	em_blank(e);
 
 	/* ---- FSM ---- */
@@ -116,6 +123,10 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	vl_decl(e, "reg", 32, 0, "jobs_q", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "relu_q", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "psum_en_q", 0, NULL);
+	if (d->pcm) {
+		vl_decl(e, "reg", 1, 0, "pcm_q", 0, "CTRL bit 2: the pcm model (else ideal)");
+		vl_decl(e, "reg", 1, 0, "four_q", 0, "CTRL bit 3: 4-phase (else 1-phase)");
+	}
 	em_blank(e);
 	em_open(e, "always @(*) begin");
 	em_line(e, "state_d  = state_q;");
@@ -128,8 +139,13 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "job_done = 1'b0;");
 	em_open(e, "case (state_q)");
 	em_open(e, "StLoad: begin");
-	em_line(e, "in_ready = 1'b1;");
-	em_open(e, "if (in_valid_i) begin");
+	if (d->pcm) {
+		em_line(e, "in_ready = !m_busy_i;");
+		em_open(e, "if (in_valid_i && !m_busy_i) begin");
+	} else {
+		em_line(e, "in_ready = 1'b1;");
+		em_open(e, "if (in_valid_i) begin");
+	}
 	em_line(e, "x_we = 1'b1;");
 	em_open(e, "if (row_q == %d'd%d) begin", d->row_w, R - 1);
 	em_line(e, "row_d   = %d'd0;", d->row_w);
@@ -174,15 +190,23 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "jobs_q  <= 32'd0;");
 	em_line(e, "relu_q  <= 1'b0;");
 	em_line(e, "psum_en_q <= 1'b0;");
+	if (d->pcm) {
+		em_line(e, "pcm_q   <= 1'b0;");
+		em_line(e, "four_q  <= 1'b0;");
+	}
 	em_close(e, "end else begin");
 	e->indent++;
 	em_line(e, "state_q <= state_d;");
 	em_line(e, "row_q   <= row_d;");
 	em_line(e, "col_q   <= col_d;");
 	em_line(e, "if (job_done) jobs_q <= jobs_q + 32'd1;");
-	em_open(e, "if (wr && region == 2'd%d && index == %d'd%d) begin", REGION_CSR, IW, REG_CTRL);
+	em_open(e, "if (wr && region == %d'd%d && index == %d'd%d) begin", RW, REGION_CSR, IW, REG_CTRL);
 	em_line(e, "relu_q    <= cfg_wdata_i[0];");
 	em_line(e, "psum_en_q <= cfg_wdata_i[1];");
+	if (d->pcm) {
+		em_line(e, "pcm_q     <= cfg_wdata_i[%d];", CTRL_PCM);
+		em_line(e, "four_q    <= cfg_wdata_i[%d];", CTRL_FOUR_PHASE);
+	}
 	em_close(e, "end");
 	em_close(e, "end");
 	em_close(e, "end");
@@ -191,7 +215,9 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	/* ---- reads ---- */
 	em_comment(e, "Reads answer one cycle later; memory regions read their macros.");
 	vl_decl(e, "reg", 1, 0, "rvalid_q", 0, NULL);
-	vl_decl(e, "reg", 2, 0, "rregion_q", 0, NULL);
+	vl_decl(e, "reg", RW, 0, "rregion_q", 0, NULL);
+	if (d->pcm)
+		vl_decl(e, "reg", 1, 0, "rmacro_q", 0, "the read is the macro's");
 	vl_decl(e, "reg", 1, 0, "rin_range_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "csr_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "csr", 0, NULL);
@@ -200,8 +226,13 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_ID, IMNPU_ID_VALUE);
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_GEOM,
 		((unsigned)C << 16) | (unsigned)R);
-	em_line(e, "%d'd%d: csr = {30'd0, psum_en_q, relu_q};", IW, REG_CTRL);
-	em_line(e, "%d'd%d: csr = {29'd0, state_q, !idle};", IW, REG_STATUS);
+	if (d->pcm) {
+		em_line(e, "%d'd%d: csr = {28'd0, four_q, pcm_q, psum_en_q, relu_q};", IW, REG_CTRL);
+		em_line(e, "%d'd%d: csr = {28'd0, m_busy_i, state_q, !idle};", IW, REG_STATUS);
+	} else {
+		em_line(e, "%d'd%d: csr = {30'd0, psum_en_q, relu_q};", IW, REG_CTRL);
+		em_line(e, "%d'd%d: csr = {29'd0, state_q, !idle};", IW, REG_STATUS);
+	}
 	em_line(e, "%d'd%d: csr = jobs_q;", IW, REG_JOBS);
 	em_line(e, "default: csr = 32'd0;");
 	em_close(e, "endcase");
@@ -210,27 +241,40 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (rd) begin");
 	em_line(e, "rregion_q   <= region;");
-	em_line(e, "rin_range_q <= region == 2'd%d ? w_in_range : c_in_range;", REGION_WEIGHT);
+	em_line(e, "rin_range_q <= region == %d'd%d ? w_in_range : c_in_range;", RW, REGION_WEIGHT);
 	em_line(e, "csr_q       <= csr;");
+	if (d->pcm)
+		em_line(e, "rmacro_q    <= region[%d] || (region == %d'd%d && index >= %d'd%d);", RW - 1, RW,
+			REGION_CSR, IW, REG_SEED);
 	em_close(e, "end");
 	em_close(e, "end");
 	em_line(e, "assign cfg_rvalid_o = rvalid_q;");
-	em_line(e, "assign cfg_rdata_o  = rregion_q == 2'd%d ? csr_q :", REGION_CSR);
-	em_line(e, "                      !rin_range_q ? 32'd0 :");
-	em_line(e, "                      rregion_q == 2'd%d ? {{%d{w_rdata_i[%d]}}, w_rdata_i} :",
-		REGION_WEIGHT, 32 - d->weight_bits, d->weight_bits - 1);
-	if (d->scale_bits < 32)
-		em_line(e, "                      rregion_q == 2'd%d ? {{%d{cfg_scale_i[%d]}}, cfg_scale_i} :",
-			REGION_SCALE, 32 - d->scale_bits, d->scale_bits - 1);
+	if (d->pcm)
+		em_line(e, "assign cfg_rdata_o  = rmacro_q ? m_rdata_i : rregion_q == %d'd%d ? csr_q :", RW, REGION_CSR);
 	else
-		em_line(e, "                      rregion_q == 2'd%d ? cfg_scale_i :", REGION_SCALE);
+		em_line(e, "assign cfg_rdata_o  = rregion_q == %d'd%d ? csr_q :", RW, REGION_CSR);
+	em_line(e, "                      !rin_range_q ? 32'd0 :");
+	em_line(e, "                      rregion_q == %d'd%d ? {{%d{w_rdata_i[%d]}}, w_rdata_i} :",
+		RW, REGION_WEIGHT, 32 - d->weight_bits, d->weight_bits - 1);
+	if (d->scale_bits < 32)
+		em_line(e, "                      rregion_q == %d'd%d ? {{%d{cfg_scale_i[%d]}}, cfg_scale_i} :",
+			RW, REGION_SCALE, 32 - d->scale_bits, d->scale_bits - 1);
+	else
+		em_line(e, "                      rregion_q == %d'd%d ? cfg_scale_i :", RW, REGION_SCALE);
 	if (d->offset_bits < 32)
 		em_line(e, "                      {{%d{cfg_offset_i[%d]}}, cfg_offset_i};",
 			32 - d->offset_bits, d->offset_bits - 1);
 	else
 		em_line(e, "                      cfg_offset_i;");
 	em_blank(e);
-	em_line(e, "assign idle       = state_q == StLoad;");
+	if (d->pcm) {
+		em_line(e, "assign idle       = state_q == StLoad && !m_busy_i;");
+		em_line(e, "assign mode_o     = pcm_q ? (four_q ? 2'd2 : 2'd1) : 2'd0;");
+		em_line(e, "assign m_we_o     = wr && idle;");
+		em_line(e, "assign m_re_o     = rd;");
+	} else {
+		em_line(e, "assign idle       = state_q == StLoad;");
+	}
 	em_line(e, "assign in_ready_o = in_ready;");
 	em_line(e, "assign x_we_o     = x_we;");
 	em_line(e, "assign x_addr_o   = row_q;");

@@ -8,6 +8,10 @@ void unit_xbar(emitter *e, const design *d)
 	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
 	const int AB = d->acc_bits;
 	const long long depth = (long long)R * C;
+	if (d->pcm) {
+		unit_xbar_pcm(e, d);
+		return;
+	}
 	const vl_port ports[] = {
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},

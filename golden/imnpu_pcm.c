@@ -42,6 +42,11 @@ uint64_t imnpu_pcm_hash(uint32_t seed, uint32_t tile, uint32_t row, uint32_t col
 	return mix64(mix64(mix64((uint64_t)seed + 0x9e3779b97f4a7c15ull) ^ key) ^ event);
 }
 
+uint32_t imnpu_pcm_fold(uint64_t h)
+{
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
 /* ---- 2.2 Tables ---- */
 
 static int32_t gz[IMNPU_GZ_SEGS][IMNPU_GZ_PTS];
@@ -79,6 +84,14 @@ static void tables_init(void)
 		ex_t[i] = round_pos(65536.0 * exp2(i / 64.0));
 	}
 	tables_ready = 1;
+}
+
+void imnpu_pcm_tables(int32_t gzo[IMNPU_GZ_SEGS][IMNPU_GZ_PTS], int32_t lg[65], int32_t ex[65])
+{
+	tables_init();
+	memcpy(gzo, gz, sizeof gz);
+	memcpy(lg, lg_t, sizeof lg_t);
+	memcpy(ex, ex_t, sizeof ex_t);
 }
 
 /* Linear interpolation between t[i] and t[i+1] by fr/1024. */
@@ -275,8 +288,9 @@ void imnpu_pcm_set_weight(imnpu_pcm *m, int row, int col, int w)
 
 static int32_t draw(const imnpu_pcm *m, int row, int col, int dev, int stream, uint64_t event)
 {
-	return imnpu_gauss_q12((uint32_t)(imnpu_pcm_hash(m->seed, m->tile, (uint32_t)row, (uint32_t)col,
-							 (uint32_t)dev, (uint32_t)stream, event) >> 32));
+	return imnpu_gauss_q12(imnpu_pcm_fold(imnpu_pcm_hash(m->seed, m->tile, (uint32_t)row,
+							     (uint32_t)col, (uint32_t)dev,
+							     (uint32_t)stream, event)));
 }
 
 int32_t imnpu_pcm_program_device(const imnpu_pcm *m, int row, int col, int dev,
@@ -400,6 +414,8 @@ int64_t imnpu_pcm_adc(const imnpu_pcm *m, int col, int phase, int four_phase, ui
 int imnpu_pcm_mvm_cycles(const imnpu_pcm_params *p, int mode)
 {
 	const int W = 1 << (p->in_bits - 1);
+	if (mode == IMNPU_MVM_IDEAL)
+		return W + 2; /* as the ideal macro: one conversion cycle */
 	return mode == IMNPU_MVM_4P ? 1 + 4 * (W + p->adc_latency) : 1 + W + p->adc_latency;
 }
 
@@ -414,7 +430,7 @@ static int phase_rows(int mode, int ph, int xr)
 void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc)
 {
 	const int R = m->p.rows, C = m->p.cols;
-	const uint64_t event = m->mvm_count++;
+	const uint64_t event = (uint32_t)m->mvm_count++; /* the RTL counts in 32 bits */
 	if (mode == IMNPU_MVM_IDEAL) {
 		for (int c = 0; c < C; c++) {
 			int64_t s = 0;

@@ -18,7 +18,11 @@ uint64_t imnpu_pcm_hash(uint32_t seed, uint32_t tile, uint32_t row, uint32_t col
 
 #define IMNPU_GZ_SEGS 14 /* Gaussian table segments; |z| is cut at the last point */
 #define IMNPU_GZ_PTS 33  /* points per segment */
-/* A standard Gaussian draw in Q.12 from the top 32 bits of a hash. */
+/* The tables of docs/pcm.md 2.2-2.3, for the generator's ROMs. */
+void imnpu_pcm_tables(int32_t gz[IMNPU_GZ_SEGS][IMNPU_GZ_PTS], int32_t lg[65], int32_t ex[65]);
+/* The 32 bits a draw uses: the hash's two halves XORed. */
+uint32_t imnpu_pcm_fold(uint64_t h);
+/* A standard Gaussian draw in Q.12 from 32 random bits. */
 int32_t imnpu_gauss_q12(uint32_t u);
 /* log2(t) in Q.16 for t >= 1. */
 int64_t imnpu_log2_q16(uint32_t t);

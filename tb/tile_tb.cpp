@@ -12,9 +12,15 @@
 //                 in the vectors that are stalled (every fourth; default 30)
 //   +trace[=F]    write an FST waveform (default build/<cfg>/<cfg>.fst)
 //   +quiet        print only the summary
+//   +pcm          (pcm macro) the PCM run instead: program, read back, set times,
+//                 calibrate, and +vectors MVMs in each mode (1-phase, 4-phase,
+//                 ideal) against the golden PCM model (docs/pcm.md)
+//   +readback=all (with +pcm) read back every device after programming,
+//                 else a sample of 2000
 #include "imnpu_config.h" // this configuration's <cfg>_params.h
 #include "Vtile.h"
 #include "imnpu_golden.h"
+#include "imnpu_pcm.h"
 #include "tb_common.h"
 
 #include <deque>
@@ -30,6 +36,8 @@ namespace {
 struct Options : tb::Common {
 	long vectors = 200;
 	long reload = 50;
+	bool pcm = false;
+	bool readback_all = false;
 };
 
 // One input vector in flight and what it must produce.
@@ -73,6 +81,9 @@ public:
 	}
 
 	int run();
+#if IMNPU_MACRO_PCM
+	int run_pcm();
+#endif
 
 private:
 	void clock() { top_.clock(); }
@@ -84,6 +95,13 @@ private:
 	bool check_csr(const char *what, uint32_t addr, uint32_t want);
 	void fail_header();
 	void cover(const Job &j);
+#if IMNPU_MACRO_PCM
+	void pcm_wait(const char *what);
+	bool pcm_readback(imnpu_pcm &m, bool all, const char *when);
+	bool pcm_mvm(imnpu_pcm &m, int mode, long index);
+	long pcm_compared_ = 0;
+	std::string pcm_what_; // the step under way, for the report
+#endif
 
 	Options opt_;
 	const char *argv0_;
@@ -436,6 +454,240 @@ int Harness::run()
 	return 0;
 }
 
+#if IMNPU_MACRO_PCM
+// Clock until the macro's maintenance (programming, refresh, calibration) ends.
+void Harness::pcm_wait(const char *what)
+{
+	const uint64_t limit = 8ull * IMNPU_ROWS * IMNPU_COLS + 10000;
+	for (uint64_t n = 0; n < limit; n += 64) {
+		for (int k = 0; k < 64; k++)
+			clock();
+		if (!(cfg_read(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_STATUS)) & IMNPU_STATUS_MACRO_BUSY))
+			return;
+	}
+	fail_header();
+	std::printf("%s: the macro stayed busy for %" PRIu64 " cycles\n", what, limit);
+	failures_++;
+}
+
+// Device readback against the golden model: target, conductance as programmed,
+// status, conductance now.  all: every device; else a sample with both ends.
+bool Harness::pcm_readback(imnpu_pcm &m, bool all, const char *when)
+{
+	const long nd = 4L * IMNPU_ROWS * IMNPU_COLS;
+	const long n = all ? nd : 2000;
+	for (long k = 0; k < n; k++) {
+		const long i = all ? k : k == 0 ? 0 : k == 1 ? nd - 1 : (long)imnpu_rng_range(&rng_, 0, nd - 1);
+		const uint32_t want[4] = {m.target[i], (uint32_t)m.gprog[i], m.status[i], (uint32_t)m.gt[i]};
+		const unsigned region[4] = {IMNPU_REGION_TARGET, IMNPU_REGION_GPROG, IMNPU_REGION_PVSTAT,
+					    IMNPU_REGION_GNOW};
+		const char *name[4] = {"target level", "programmed conductance", "verify status",
+				       "conductance now"};
+		for (int f = 0; f < 4; f++) {
+			const uint32_t got = cfg_read(IMNPU_ADDR(region[f], (uint32_t)i));
+			pcm_compared_++;
+			if (got != want[f]) {
+				fail_header();
+				std::printf("%s: device %ld (row %ld, column %ld, device %ld): %s %u, golden %u\n",
+					    when, i, i / 4 / IMNPU_COLS, i / 4 % IMNPU_COLS, i % 4, name[f], got,
+					    want[f]);
+				failures_++;
+				return false;
+			}
+		}
+	}
+	if (!opt_.quiet)
+		std::printf("tile_tb: %s: %ld devices read back, equal to golden\n", when, n);
+	return true;
+}
+
+// One MVM through the tile in a mode: every column's result (out_psum_o) and
+// output, and the cycles from the first input to the last output.
+bool Harness::pcm_mvm(imnpu_pcm &m, int mode, long index)
+{
+	std::vector<int8_t> x(IMNPU_ROWS), y(IMNPU_COLS);
+	std::vector<int64_t> acc(IMNPU_COLS), ps(IMNPU_COLS);
+	imnpu_gen_inputs(&p_, &rng_, x.data());
+	imnpu_pcm_mvm(&m, mode, x.data(), acc.data());
+	imnpu_ldpu_consts k = {scale_.data(), offset_.data(), relu_};
+	imnpu_ldpu(&p_, &k, acc.data(), nullptr, ps.data(), y.data());
+	uint64_t first = 0;
+	int row = 0, col = 0;
+	top_->out_ready_i = 1;
+	for (uint64_t guard = 0; col < IMNPU_COLS; guard++) {
+		top_->in_valid_i = row < IMNPU_ROWS;
+		top_->in_data_i = row < IMNPU_ROWS ? (uint8_t)x[(size_t)row] : 0;
+		top_->eval();
+		if (top_->in_valid_i && top_->in_ready_o) {
+			if (row == 0)
+				first = top_.cycle();
+			row++;
+		}
+		if (top_->out_valid_o) {
+			const int64_t got = tb::sign_extend64((uint64_t)top_->out_psum_o, IMNPU_PSUM_BITS);
+			const int goty = tb::sign_extend(top_->out_data_o, IMNPU_IN_BITS);
+			pcm_compared_++;
+			if (got != acc[(size_t)col] || goty != y[(size_t)col]) {
+				fail_header();
+				std::printf("first divergence: %s MVM %ld (macro MVM number %" PRIu64 "), column %d: result %" PRId64 ", golden %" PRId64 "; output %d, golden %d\n",
+					    mode == IMNPU_MVM_4P ? "4-phase" : mode == IMNPU_MVM_1P ? "1-phase" : "ideal",
+					    index, m.mvm_count - 1, col, got, acc[(size_t)col], goty, y[(size_t)col]);
+				failures_++;
+				mismatches_++;
+				return false;
+			}
+			if (++col == IMNPU_COLS) {
+				const long cyc = (long)(top_.cycle() - first + 1);
+				const long want = IMNPU_ROWS + imnpu_pcm_mvm_cycles(&m.p, mode) + IMNPU_COLS + 1;
+				if (cyc != want) {
+					fail_header();
+					std::printf("MVM %ld took %ld cycles, the golden timing says %ld\n", index, cyc, want);
+					failures_++;
+					return false;
+				}
+			}
+		}
+		clock();
+		if (guard > 100000) {
+			fail_header();
+			std::printf("MVM %ld: no result after %" PRIu64 " cycles\n", index, guard);
+			failures_++;
+			return false;
+		}
+	}
+	top_->in_valid_i = 0;
+	vectors_++;
+	return true;
+}
+
+int Harness::run_pcm()
+{
+	imnpu_pcm_params pp = {};
+	pp.rows = IMNPU_ROWS;
+	pp.cols = IMNPU_COLS;
+	pp.in_bits = IMNPU_IN_BITS;
+	pp.weight_bits = IMNPU_WEIGHT_BITS;
+	pp.g_bits = IMNPU_PCM_G_BITS;
+	pp.g_frac = IMNPU_PCM_G_FRAC;
+	pp.pv_tol = IMNPU_PCM_PV_TOL;
+	pp.pv_max_iter = IMNPU_PCM_PV_MAX_ITER;
+	pp.pv_gain_pct = IMNPU_PCM_PV_GAIN_PCT;
+	pp.pv_gain_sigma_pct = IMNPU_PCM_PV_GAIN_SIGMA_PCT;
+	pp.pv_pulse_cycles = IMNPU_PCM_PV_PULSE_CYCLES;
+	pp.pv_verify_cycles = IMNPU_PCM_PV_VERIFY_CYCLES;
+	pp.adc_bits = IMNPU_PCM_ADC_BITS;
+	pp.adc_fs_div = IMNPU_PCM_ADC_FS_DIV;
+	pp.adc_gain_ppm = IMNPU_PCM_ADC_GAIN_PPM;
+	pp.adc_asym_ppm = IMNPU_PCM_ADC_ASYM_PPM;
+	pp.adc_offset_mlsb = IMNPU_PCM_ADC_OFFSET_MLSB;
+	pp.adc_latency = IMNPU_PCM_ADC_LATENCY;
+	const uint32_t seed = (uint32_t)(opt_.seed & 0x7fffffffu);
+	const uint32_t tile = (uint32_t)(opt_.seed % 997u);
+	imnpu_pcm m;
+	if (imnpu_pcm_init(&m, &pp, seed, tile)) {
+		std::printf("tile_tb: out of memory\n");
+		return 2;
+	}
+	std::printf("tile_tb: config %s, pcm macro (%dx%d, g_bits %d, adc_bits %d; gen %s, config %s)\n",
+		    IMNPU_NAME, IMNPU_ROWS, IMNPU_COLS, IMNPU_PCM_G_BITS, IMNPU_PCM_ADC_BITS, IMNPU_GEN_VERSION,
+		    IMNPU_CONFIG_HASH);
+	std::printf("tile_tb: pcm run, seed=%" PRIu64 " (hash seed %u, tile %u), %ld MVMs a mode, readback %s\n",
+		    opt_.seed, seed, tile, opt_.vectors, opt_.readback_all ? "all" : "sample");
+	std::fflush(stdout);
+	const auto t0 = std::chrono::steady_clock::now();
+	reset();
+	check_csr("SEED", IMNPU_REG_SEED, IMNPU_PCM_SEED);
+	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_SEED), (int32_t)seed);
+	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_TILE_ID), (int32_t)tile);
+	check_csr("SEED", IMNPU_REG_SEED, seed);
+
+	// Weights (the targets follow), then a few device targets written
+	// directly, some beyond the level range (they clamp).
+	imnpu_gen_batch(&p_, &rng_, w_.data(), scale_.data(), offset_.data());
+	for (int r = 0; r < IMNPU_ROWS; r++)
+		for (int c = 0; c < IMNPU_COLS; c++) {
+			cfg_write(IMNPU_ADDR_WEIGHT(r, c), w_[(size_t)r * IMNPU_COLS + c]);
+			imnpu_pcm_set_weight(&m, r, c, w_[(size_t)r * IMNPU_COLS + c]);
+		}
+	const int gl = (1 << IMNPU_PCM_G_BITS) - 1;
+	for (int k = 0; k < 64; k++) {
+		const long i = (long)imnpu_rng_range(&rng_, 0, 4L * IMNPU_ROWS * IMNPU_COLS - 1);
+		const long v = imnpu_rng_range(&rng_, -5, gl + 5);
+		cfg_write(IMNPU_ADDR(IMNPU_REGION_TARGET, (uint32_t)i), (int32_t)v);
+		m.target[i] = (uint16_t)(v < 0 ? 0 : v > gl ? gl : v);
+	}
+	for (int c = 0; c < IMNPU_COLS; c++) {
+		cfg_write(IMNPU_ADDR_SCALE(c), scale_[c]);
+		cfg_write(IMNPU_ADDR_OFFSET(c), offset_[c]);
+	}
+	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CMD), IMNPU_CMD_PROGRAM);
+	imnpu_pcm_program(&m);
+	pcm_wait("programming");
+	if (failures_ || !pcm_readback(m, opt_.readback_all, "after programming"))
+		goto done;
+	check_csr("PROG_FAILED", IMNPU_REG_PROG_FAILED, m.n_failed);
+	check_csr("PROG_CYCLES_LO", IMNPU_REG_PROG_CYC_LO, (uint32_t)m.prog_cycles);
+	check_csr("PROG_CYCLES_HI", IMNPU_REG_PROG_CYC_HI, (uint32_t)(m.prog_cycles >> 32));
+	if (!opt_.quiet)
+		std::printf("tile_tb: programmed %d devices: %u failed verify, %" PRIu64 " modelled cycles (%.1f a device)\n",
+			    4 * IMNPU_ROWS * IMNPU_COLS, m.n_failed, m.prog_cycles,
+			    (double)m.prog_cycles / (4.0 * IMNPU_ROWS * IMNPU_COLS));
+	{
+		// Times since programming: t_c, then later ones; at each, a
+		// sample read back, a calibration, then MVMs in every mode.
+		const uint32_t times[] = {20, 3600, 86400, 31536000};
+		const int modes[3] = {IMNPU_MVM_1P, IMNPU_MVM_4P, IMNPU_MVM_IDEAL};
+		const long per_time = (opt_.vectors + 3) / 4;
+		long index = 0;
+		for (int ti = 0; ti < 4 && !failures_; ti++) {
+			cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_TIME), (int32_t)times[ti]);
+			imnpu_pcm_set_time(&m, times[ti]);
+			pcm_wait("drift refresh");
+			char when[64];
+			std::snprintf(when, sizeof when, "at t = %u s", times[ti]);
+			if (failures_ || !pcm_readback(m, false, when))
+				break;
+			for (int mi = 0; mi < 3 && !failures_; mi++) {
+				const int mode = modes[mi];
+				const int xcal = (int)imnpu_rng_range(&rng_, 1, (1 << (IMNPU_IN_BITS - 1)) - 1);
+				relu_ = (int)imnpu_rng_range(&rng_, 0, 1);
+				const uint32_t ctrl = (relu_ ? IMNPU_CTRL_RELU : 0u) |
+						      (mode != IMNPU_MVM_IDEAL ? IMNPU_CTRL_PCM : 0u) |
+						      (mode == IMNPU_MVM_4P ? IMNPU_CTRL_FOUR_PHASE : 0u);
+				cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), (int32_t)ctrl);
+				cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CAL_X), xcal);
+				cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CMD), IMNPU_CMD_CALIBRATE);
+				const int64_t cal = imnpu_pcm_calibrate(&m, mode, xcal);
+				pcm_wait("calibration");
+				if (!check_csr("CAL_SUM", IMNPU_REG_CAL_SUM, (uint32_t)cal))
+					break;
+				const long n = mode == IMNPU_MVM_IDEAL ? (per_time + 3) / 4 : per_time;
+				for (long v = 0; v < n && !failures_; v++)
+					pcm_mvm(m, mode, index++);
+			}
+			if (!opt_.quiet && !failures_)
+				std::printf("tile_tb: t = %u s: calibration and MVMs in 1-phase, 4-phase and ideal agree with golden\n",
+					    times[ti]);
+		}
+		if (!failures_)
+			check_csr("MVMS", IMNPU_REG_MVMS, (uint32_t)m.mvm_count);
+	}
+done:
+	const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	std::printf("tile_tb: pcm: %ld MVMs, %ld values compared (results, outputs, devices), %ld failures, %.1f s\n",
+		    vectors_, pcm_compared_, failures_, secs);
+	imnpu_pcm_free(&m);
+	if (failures_) {
+		std::printf("tile_tb: replay: %s +pcm +seed=%" PRIu64 " +vectors=%ld%s +trace\n", argv0_, opt_.seed,
+			    opt_.vectors, opt_.readback_all ? " +readback=all" : "");
+		std::printf("tile_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
+		return 1;
+	}
+	std::printf("tile_tb: PASSED\n");
+	return 0;
+}
+#endif
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -450,7 +702,25 @@ int main(int argc, char **argv)
 			o.vectors = tb::parse_long("tile_tb", "vectors", v, 1, 100000000);
 		if (tb::plusarg(probe, "reload", v))
 			o.reload = tb::parse_long("tile_tb", "reload", v, 1, 100000000);
+		o.pcm = tb::plusarg(probe, "pcm", v);
+		if (tb::plusarg(probe, "readback", v)) {
+			if (v != "all") {
+				std::fprintf(stderr, "tile_tb: error: +readback=%s: allowed: +readback=all\n", v.c_str());
+				return 2;
+			}
+			o.readback_all = true;
+		}
 	}
 	Harness h(o, argc, argv);
+#if IMNPU_MACRO_PCM
+	if (o.pcm)
+		return h.run_pcm();
+#else
+	if (o.pcm) {
+		std::fprintf(stderr, "tile_tb: error: +pcm: configuration %s has the ideal macro (tile -macro pcm)\n",
+			     IMNPU_NAME);
+		return 2;
+	}
+#endif
 	return h.run();
 }

@@ -479,7 +479,7 @@ static void pcm_mvm_timing_and_units(void **state)
 	imnpu_pcm_params p = pcm_params(16, 16, 7);
 	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_1P), 131);
 	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_4P), 521);
-	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_IDEAL), 131);
+	assert_int_equal(imnpu_pcm_mvm_cycles(&p, IMNPU_MVM_IDEAL), 130);
 	assert_int_equal(imnpu_pcm_acc_bits(&p), 12);
 	/* ADC and noise off, time t_c: acc is the nominal sum x*w * 2 * 2^8 / 2^sh4
 	 * within rounding (the programming noise is small against a weight of 127) */

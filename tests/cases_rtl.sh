@@ -37,6 +37,17 @@ done
 for s in $(seq 100 119); do
 	register "sim/tiny/long_seed_$s" full t_sim tiny +seed=$s +vectors=20000 +reload=500 +quiet
 done
+# The pcm macro (docs/pcm.md): every device read back after programming,
+# samples after each drift refresh, the calibration sum, and 200 MVMs in
+# 1-phase and 200 in 4-phase (50 at each of 20 s, 1 h, 1 day, 1 year) plus
+# 52 ideal, every column's result and output against golden.
+for s in 1 2 3; do
+	register "sim/pcm/tiny_seed_$s" verify t_sim tiny +pcm +seed=$s +vectors=200 +readback=all +quiet
+	register "sim/pcm/tile256_seed_$s" verify t_sim tile256 +pcm +seed=$s +vectors=200 +readback=all +quiet
+done
+for s in $(seq 300 309); do
+	register "sim/pcm/tiny_long_seed_$s" full t_sim tiny +pcm +seed=$s +vectors=4000 +quiet
+done
 for s in 100 101 102 103; do
 	register "sim/tile256/long_seed_$s" full t_sim tile256 +seed=$s +vectors=1000 +reload=250 +quiet
 done
@@ -163,7 +174,7 @@ register tb/plusarg_errors verify t_tb_plusargs
 # Mutation: change one rule in the generated tiny RTL; the harness must fail
 # with a report that names the failure and a replay command.
 t_tb_mutation() {
-	local file=$1 expr=$2 unit=tile
+	local file=$1 expr=$2 unit=tile args=${3:-}
 	[[ $file == *_gdpu.v ]] && unit=gdpu
 	[[ $file == *_router.v || $file == *_ni.v || $file == *_ecc_*.v ]] && unit=mesh
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
@@ -175,7 +186,8 @@ t_tb_mutation() {
 	diff "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file"
 	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" "$unit" || return 1
 	case $unit in
-	tile) "$CASE_DIR/model/Vtile" +seed=3 +vectors=2000 +reload=100 +quiet >"$CASE_DIR/run.txt" ;;
+	tile) # shellcheck disable=SC2086
+		"$CASE_DIR/model/Vtile" +seed=3 ${args:-+vectors=2000 +reload=100} +quiet >"$CASE_DIR/run.txt" ;;
 	gdpu) "$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt" ;;
 	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +mcast=20 +faults=300 +quiet >"$CASE_DIR/run.txt" ;;
 	esac
@@ -194,8 +206,16 @@ register tb/mutation/relu_sign_inverted verify t_tb_mutation tiny_ldpu.v \
 	"s/(relu_i \&\& q\[\([0-9]*\)\])/(relu_i \&\& !q[\1])/"
 register tb/mutation/psum_wraps verify t_tb_mutation tiny_ldpu.v \
 	"s/(!psum_sum\[\([0-9]*\)\] \&\& psum_sum\[\([0-9]*\)\]) ?/1'b0 ?/"
-register tb/mutation/pwm_pulse_one_long verify t_tb_mutation tiny_xbar.v \
-	"s/if (mag > {1'b0, k_q})/if (mag >= {1'b0, k_q})/"
+register tb/mutation/ideal_mvm_sign_lost verify t_tb_mutation tiny_xbar.v \
+	"s/dq\[c\] + \([0-9]*\)'(xr) \* \([0-9]*\)'(w_q/dq[c] + xm * \2'(w_q/"
+register tb/mutation/pcm_four_phase_sign verify t_tb_mutation tiny_xbar.v \
+	"s/^\( *\)- adc(64'(q1_q/\1+ adc(64'(q1_q/" "+pcm +vectors=40"
+register tb/mutation/pcm_gaussian_sign verify t_tb_mutation tiny_xbar.v \
+	"s/gauss = u\[31\] ? -za : za;/gauss = u[31] ? za : -za;/" "+pcm +vectors=40"
+register tb/mutation/pcm_drift_log2e verify t_tb_mutation tiny_xbar.v \
+	"s/64'sd94548/64'sd94549/" "+pcm +vectors=40"
+register tb/mutation/pcm_verify_tolerance verify t_tb_mutation tiny_xbar.v \
+	"s/absv(g - tgt) > Tol/absv(g - tgt) >= Tol/" "+pcm +vectors=40"
 register tb/mutation/weight_clamp_asymmetric verify t_tb_mutation tiny_tile_ctrl.v \
 	"s/< -32'sd127) ? 8'h81/< -32'sd128) ? 8'h80/"
 

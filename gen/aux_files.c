@@ -224,6 +224,14 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 		{"x_wdata_i", IB, GTKW_SDEC}, {"col_addr_i", d->col_w, GTKW_HEX},
 		{"col_data_o", d->acc_bits, GTKW_SDEC},
 	};
+	const gtkw_sig sig_pcm[] = {
+		{"run_q", 1, 0}, {"mode_q", 2, GTKW_HEX}, {"ph_q", 2, GTKW_HEX},
+		{"cyc_q", d->pwm_w + 8, GTKW_HEX}, {"done_q", 1, 0}, {"ms_q", 2, GTKW_HEX},
+		{"dptr_q", d->dev_idx_w, GTKW_HEX}, {"busy_o", 1, 0}, {"x_we_i", 1, 0},
+		{"x_addr_i", d->row_w, GTKW_HEX}, {"x_wdata_i", IB, GTKW_SDEC},
+		{"col_addr_i", d->col_w, GTKW_HEX}, {"col_data_o", d->acc_bits, GTKW_SDEC},
+		{"time_q", 32, GTKW_HEX}, {"ev_q", 32, GTKW_HEX},
+	};
 	const gtkw_sig sig_ldpu[] = {
 		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_col_i", d->col_w, GTKW_HEX},
 		{"in_acc_i", d->acc_bits, GTKW_SDEC}, {"psum", d->psum_bits, GTKW_SDEC},
@@ -241,7 +249,10 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 	em_line(e, "[signals_width] 260");
 	gtkw_group(e, "tile ports", top, sig_top, sizeof sig_top / sizeof sig_top[0]);
 	gtkw_group(e, "tile controller", ctrl, sig_ctrl, sizeof sig_ctrl / sizeof sig_ctrl[0]);
-	gtkw_group(e, "crossbar macro", xbar, sig_xbar, sizeof sig_xbar / sizeof sig_xbar[0]);
+	if (d->pcm)
+		gtkw_group(e, "crossbar macro (pcm)", xbar, sig_pcm, sizeof sig_pcm / sizeof sig_pcm[0]);
+	else
+		gtkw_group(e, "crossbar macro", xbar, sig_xbar, sizeof sig_xbar / sizeof sig_xbar[0]);
 	gtkw_group(e, "LDPU", ldpu, sig_ldpu, sizeof sig_ldpu / sizeof sig_ldpu[0]);
 }
 

@@ -57,7 +57,7 @@ const param_def param_table[P__COUNT] = {
 	[P_PCM_G_BITS] = {"pcm", "g_bits", PT_INT, 7, 4, 8, NULL,
 		"device conductance levels 0..2^g_bits-1 (the top level is g_max = 25 uS)"},
 	[P_PCM_G_FRAC] = {"pcm", "g_frac", PT_INT, 8, 4, 8, NULL,
-		"fractional bits of a stored conductance below one level; g_bits+g_frac <= 16"},
+		"fractional bits of a stored conductance below one level"},
 	[P_PCM_SEED] = {"pcm", "seed", PT_INT, 1, 0, 2147483647, NULL,
 		"reset value of the SEED register: the key of every random draw"},
 	[P_PCM_PV_TOL] = {"pcm", "pv_tol", PT_INT, 128, 1, 65535, NULL,
@@ -257,15 +257,8 @@ static int pcm_check(const config *c, gen_err *err)
 {
 	char where[600];
 	param_id who;
+	/* g_bits + g_frac <= 16 follows from their ranges (4..8 each). */
 	const long long gb = cfg_int(c, P_PCM_G_BITS), gf = cfg_int(c, P_PCM_G_FRAC);
-	if (gb + gf > 16) {
-		const param_id ids[] = {P_PCM_G_FRAC, P_PCM_G_BITS};
-		blame(c, ids, 2, &who, where, sizeof where);
-		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: g_bits %lld + g_frac %lld = %lld is too wide (allowed: g_bits + g_frac <= 16)",
-			 where, PNAME(who), gb, gf, gb + gf);
-		return -1;
-	}
 	const long long acc = cfg_int(c, P_TILE_ACC_BITS), ab = cfg_int(c, P_PCM_ADC_BITS);
 	if (acc < ab + 2) {
 		const param_id ids[] = {P_TILE_ACC_BITS, P_PCM_ADC_BITS};

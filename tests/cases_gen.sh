@@ -92,7 +92,7 @@ t_gen_hash_follows_values() {
 		set n 16
 		proc square {name n} { chip -name $name; tile -rows $n -cols $n }
 		square tiny $n
-		foreach {k v} {-in_bits 8 -weight_bits 8 -acc_bits 20} { tile $k $v }
+		foreach {k v} {-in_bits 8 -weight_bits 8 -acc_bits 20 -macro pcm} { tile $k $v }
 		ldpu -shift 12 -psum_bits [expr {$n + 8}]
 		gdpu -max_len [expr {$n * $n}]
 		noc -buf_depth [expr {$n / 4}]

@@ -1,3 +1,3 @@
 # A misspelt option is named, with the options the command takes.
-# expect: configs/bad/unknown_option.tcl:3: error: tile: unknown option '-rowz' (allowed: -rows -cols -in_bits -weight_bits -acc_bits)
+# expect: configs/bad/unknown_option.tcl:3: error: tile: unknown option '-rowz' (allowed: -rows -cols -in_bits -weight_bits -acc_bits -macro)
 tile -rowz 16

@@ -340,6 +340,16 @@ static void mvm_errors(const imnpu_pcm_params *p, uint32_t seed, int nmvm, int i
 		for (int col = 0; col < p->cols; col++)
 			imnpu_pcm_set_weight(&m, row, col, (int)imnpu_rng_range(&r, -m.d.wm, m.d.wm));
 	imnpu_pcm_program(&m);
+	if (!ideal_dev) {
+		long iters = 0;
+		const long nd = 4L * p->rows * p->cols;
+		for (long i = 0; i < nd; i++)
+			iters += m.status[i] & 63;
+		printf("Programming the %dx%d tile (%ld devices): %.2f pulses a device, %u failed verify,\n"
+		       "%.0f modelled cycles a device (%d a pulse, %d a verify read), %.2f ms at %d MHz.\n\n",
+		       p->rows, p->cols, nd, (double)iters / nd, m.n_failed, (double)m.prog_cycles / nd,
+		       p->pv_pulse_cycles, p->pv_verify_cycles, m.prog_cycles / 1000.0 / 1000.0, 1000);
+	}
 	imnpu_pcm_set_time(&m, 20);
 	if (ideal_dev)
 		make_devices_ideal(&m);

@@ -423,7 +423,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 18, 1, "pv_nu", 0, NULL);
 	vl_decl(e, "reg", GW, 0, "rf_g", 4, "refresh: the four devices of weight dptr_q");
 	vl_decl(e, "reg", 64, 0, "rf_a", 4, "and their read-noise amplitudes");
-	vl_decl(e, "reg", 64, 0, "calabs", 0, NULL);
+	vl_decl(e, "wire", 64, 0, "calabs", 0, "|conv|: a process of its own, so that reading a column never re-runs program_dev");
 	vl_decl(e, "reg", 64, 1, "conv", 0, "the selected column's result");
 	vl_decl(e, "reg", d->col_w, 0, "csel", 0, NULL);
 	vl_decl(e, "integer", 0, 0, "rd", 0, NULL);
@@ -436,8 +436,8 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "rf_g[rd] = drift(gp_q[{dptr_q[%d:0], 2'(rd)}], nu_q[{dptr_q[%d:0], 2'(rd)}], l_q);", DW - 3, DW - 3);
 	em_line(e, "rf_a[rd] = ({{(64-GW){1'b0}}, rf_g[rd]} * {47'd0, qs_rom(tgt_q[{dptr_q[%d:0], 2'(rd)}])}) >> 16;", DW - 3);
 	em_close(e, "end");
-	em_line(e, "calabs = conv < 64'sd0 ? -conv : conv;");
 	em_close(e, "end");
+	em_line(e, "assign calabs = conv < 64'sd0 ? -conv : conv;");
 	em_blank(e);
 
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");

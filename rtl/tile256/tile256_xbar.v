@@ -1511,7 +1511,7 @@ module tile256_xbar (
   reg signed [17:0] pv_nu;
   reg [15:0] rf_g [0:3];  // refresh: the four devices of weight dptr_q
   reg [63:0] rf_a [0:3];  // and their read-noise amplitudes
-  reg [63:0] calabs;
+  wire [63:0] calabs;  // |conv|: a process of its own, so that reading a column never re-runs program_dev
   reg signed [63:0] conv;  // the selected column's result
   reg [7:0] csel;
   integer rd;
@@ -1524,8 +1524,8 @@ module tile256_xbar (
       rf_g[rd] = drift(gp_q[{dptr_q[15:0], 2'(rd)}], nu_q[{dptr_q[15:0], 2'(rd)}], l_q);
       rf_a[rd] = ({{(64-GW){1'b0}}, rf_g[rd]} * {47'd0, qs_rom(tgt_q[{dptr_q[15:0], 2'(rd)}])}) >> 16;
     end
-    calabs = conv < 64'sd0 ? -conv : conv;
   end
+  assign calabs = conv < 64'sd0 ? -conv : conv;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

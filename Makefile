@@ -96,9 +96,13 @@ models: $(foreach c,$(CONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) ## build the Verilat
 
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
-TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_emit $(BUILD)/tests/bin/fst_names
+TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_rv32 $(BUILD)/tests/bin/test_emit \
+             $(BUILD)/tests/bin/fst_names
 
 $(BUILD)/tests/bin/test_golden: tests/unit/test_golden.c $(GOLDLIB) | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
+$(BUILD)/tests/bin/test_rv32: tests/unit/test_rv32.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
 

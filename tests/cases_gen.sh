@@ -162,4 +162,5 @@ t_unit() {
 	CMOCKA_MESSAGE_OUTPUT=TAP "$T/bin/$1"
 }
 register unit/golden verify t_unit test_golden
+register unit/rv32 verify t_unit test_rv32
 register unit/emit verify t_unit test_emit

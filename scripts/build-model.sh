@@ -5,7 +5,8 @@
 #   tb/UNIT_tb.cpp, model OUT_DIR/VUNIT, build log OUT_DIR/build-UNIT.log.
 #   RTL_DIR holds NAME.f and NAME_params.h (imnpu-gen output).
 #   The mesh model is built without FST tracing (a quarter of its C++ and of
-#   its build time) unless TRACE=1; the tile and GDPU models always trace.
+#   its build time) unless TRACE=1; the tile and GDPU models trace unless
+#   TRACE=0 (the mutation tests' throwaway models).
 set -eu
 rtl=$1 name=$2 out=$3 lib=$4 unit=${5:-tile}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,9 @@ else
 fi
 trace=--trace-fst
 if [ "$unit" = mesh ] && [ "${TRACE:-0}" != 1 ]; then
+	trace=
+fi
+if [ "${TRACE:-1}" = 0 ]; then
 	trace=
 fi
 cache=

@@ -188,7 +188,7 @@ t_tb_mutation() {
 		return 1
 	fi
 	diff "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file"
-	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" "$unit" || return 1
+	TRACE=0 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" "$unit" || return 1
 	case $unit in
 	tile) # shellcheck disable=SC2086
 		"$CASE_DIR/model/Vtile" +seed=3 ${args:-+vectors=2000 +reload=100} +quiet >"$CASE_DIR/run.txt" ;;

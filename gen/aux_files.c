@@ -17,6 +17,7 @@ void aux_filelist(emitter *e, const design *d)
 	em_line(e, "%s.v", d->mod_router);
 	em_line(e, "%s.v", d->mod_ni);
 	em_line(e, "%s.v", d->mod_mesh);
+	em_line(e, "%s.v", d->mod_rv32);
 }
 
 void aux_params_h(emitter *e, const design *d)
@@ -75,6 +76,10 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_CTRL_RELU       (1u << 0)");
 	em_line(e, "#define IMNPU_CTRL_PSUM_IN    (1u << 1)");
 	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
+	em_blank(e);
+	em_line(e, "/* The RISC-V core (docs/riscv.md). */");
+	em_line(e, "#define IMNPU_RV_MUL          %d", d->rv_mul);
+	em_line(e, "#define IMNPU_RV_RESET_PC     0x%08xu", d->rv_reset_pc);
 	em_blank(e);
 	em_line(e, "/* The crossbar macro (docs/pcm.md): IMNPU_MACRO_PCM is 1 for the pcm macro. */");
 	em_line(e, "#define IMNPU_MACRO_PCM       %d", d->pcm);

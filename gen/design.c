@@ -131,6 +131,8 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->row_w = clog2_min1(d->rows);
 	d->col_w = clog2_min1(d->cols);
 	d->w_idx_w = clog2_min1((long long)d->rows * d->cols);
+	d->rv_mul = (int)cfg_int(c, P_RISCV_MUL);
+	d->rv_reset_pc = (uint32_t)cfg_int(c, P_RISCV_RESET_PC);
 	d->pcm = cfg_int(c, P_TILE_MACRO) == 1;
 	/* at least 3 bits (4 with the pcm macro), so that region 0 holds every
 	 * control register */
@@ -156,6 +158,7 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_ni, sizeof d->mod_ni, "%s_ni", d->name);
 	snprintf(d->mod_ecc_enc, sizeof d->mod_ecc_enc, "%s_ecc_enc", d->name);
 	snprintf(d->mod_ecc_dec, sizeof d->mod_ecc_dec, "%s_ecc_dec", d->name);
+	snprintf(d->mod_rv32, sizeof d->mod_rv32, "%s_rv32", d->name);
 
 	/* The hash covers the resolved parameters, not the script's text, so
 	 * two scripts that mean the same chip give the same files. */

@@ -7,6 +7,7 @@
 #include "params.h"
 
 #include "../golden/imnpu_pcm.h"
+#include "../golden/imnpu_rv32.h"
 
 typedef struct {
 	char name[64];
@@ -15,6 +16,8 @@ typedef struct {
 	int scale_bits, offset_bits, shift;
 	int act_in_frac, lut_bits, cell_bits, cell_frac, max_len; /* GDPU */
 	int nx, ny, flit_bits, buf_depth, mcast_beats;            /* mesh */
+	int rv_mul;          /* riscv -mul */
+	uint32_t rv_reset_pc; /* riscv -reset_pc */
 	int pcm;             /* tile -macro pcm */
 	uint32_t pcm_seed;   /* reset value of SEED */
 	imnpu_pcm_params pp; /* the pcm macro's parameters (docs/pcm.md) */
@@ -58,6 +61,7 @@ typedef struct {
 
 	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96], mod_gdpu[96];
 	char mod_router[96], mod_mesh[96], mod_ni[96], mod_ecc_enc[96], mod_ecc_dec[96];
+	char mod_rv32[96];
 	gen_stamp stamp;
 	char hash[65];
 	char config_base[256];
@@ -113,6 +117,7 @@ void unit_mesh(emitter *e, const design *d);
 void unit_ni(emitter *e, const design *d);
 void unit_ecc_enc(emitter *e, const design *d);
 void unit_ecc_dec(emitter *e, const design *d);
+void unit_rv32(emitter *e, const design *d);
 
 /* Hamming position of protected bit i (docs/noc.md, link integrity): the
  * i-th integer from 3 up that is not a power of two. */

@@ -68,6 +68,7 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{"_router.v", "//", unit_router},
 		{"_ni.v", "//", unit_ni},
 		{"_mesh.v", "//", unit_mesh},
+		{"_rv32.v", "//", unit_rv32},
 		{".f", "//", aux_filelist},
 		{"_params.h", "  ", aux_params_h},
 		{".gtkw", "[*]", gtkw_for_design},

@@ -84,6 +84,10 @@ const param_def param_table[P__COUNT] = {
 		"sigma of the per-column ADC offset, 1/1000 LSB"},
 	[P_PCM_ADC_LATENCY] = {"pcm", "adc_latency", PT_INT, 2, 1, 64, NULL,
 		"conversion cycles after each integration window"},
+	[P_RISCV_MUL] = {"riscv", "mul", PT_INT, 1, 0, 1, NULL,
+		"the core's M extension (multiply, divide): 1 on, 0 off (its encodings trap as illegal)"},
+	[P_RISCV_RESET_PC] = {"riscv", "reset_pc", PT_INT, 0x80000000LL, 0, 0xfffffffcLL, NULL,
+		"the core's reset vector (4-byte aligned)"},
 };
 /* clang-format on */
 

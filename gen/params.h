@@ -48,6 +48,8 @@ typedef enum {
 	P_PCM_ADC_ASYM_PPM,
 	P_PCM_ADC_OFFSET_MLSB,
 	P_PCM_ADC_LATENCY,
+	P_RISCV_MUL,
+	P_RISCV_RESET_PC,
 	P__COUNT
 } param_id;
 

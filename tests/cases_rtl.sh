@@ -56,6 +56,18 @@ for s in 100 101 102 103; do
 	register "sim/tile256/long_seed_$s" full t_sim tile256 +seed=$s +vectors=1000 +reload=250 +quiet
 done
 
+# The RV32IM core in lockstep with the golden simulator (docs/riscv.md):
+# random programs of every instruction, traps and interrupts; each seed
+# compares about 227,000 retired instructions and traps.
+t_sim_rv32() {
+	"$ROOT/build/tiny/Vrv32" "$@"
+}
+register sim/rv32/seed_1 verify t_sim_rv32 +seed=1 +programs=300 +quiet
+register sim/rv32/seed_2 verify t_sim_rv32 +seed=2 +programs=300 +quiet
+for s in $(seq 400 409); do
+	register "sim/rv32/long_seed_$s" full t_sim_rv32 +seed=$s +programs=5000 +quiet
+done
+
 # GDPU against golden: every operation, at least +ops results each.
 t_sim_gdpu() {
 	local c=$1
@@ -181,6 +193,7 @@ t_tb_mutation() {
 	local file=$1 expr=$2 unit=tile args=${3:-}
 	[[ $file == *_gdpu.v ]] && unit=gdpu
 	[[ $file == *_router.v || $file == *_ni.v || $file == *_ecc_*.v ]] && unit=mesh
+	[[ $file == *_rv32.v ]] && unit=rv32
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
 	sed -i "$expr" "$CASE_DIR/rtl/$file"
 	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
@@ -193,6 +206,7 @@ t_tb_mutation() {
 	tile) # shellcheck disable=SC2086
 		"$CASE_DIR/model/Vtile" +seed=3 ${args:-+vectors=2000 +reload=100} +quiet >"$CASE_DIR/run.txt" ;;
 	gdpu) "$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt" ;;
+	rv32) "$CASE_DIR/model/Vrv32" +seed=3 +programs=100 +quiet >"$CASE_DIR/run.txt" ;;
 	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +mcast=20 +faults=300 +quiet >"$CASE_DIR/run.txt" ;;
 	esac
 	local st=$?
@@ -216,6 +230,8 @@ register tb/mutation/pcm_four_phase_sign verify t_tb_mutation tiny_xbar.v \
 	"s/^\( *\)- adc(64'(q1_q/\1+ adc(64'(q1_q/" "+pcm +vectors=40"
 register tb/mutation/pcm_gaussian_sign verify t_tb_mutation tiny_xbar.v \
 	"s/gauss = u\[31\] ? -za : za;/gauss = u[31] ? za : -za;/" "+pcm +vectors=40"
+register tb/mutation/rv32_sra_as_srl verify t_tb_mutation tiny_rv32.v \
+	"s/alt ? 32'(\$signed(a) >>> alu_b\[4:0\]) : a >> alu_b\[4:0\]/a >> alu_b[4:0]/"
 register tb/mutation/pcm_drift_log2e full t_tb_mutation tiny_xbar.v \
 	"s/64'sd94548/64'sd94549/" "+pcm +vectors=40"
 register tb/mutation/pcm_verify_tolerance verify t_tb_mutation tiny_xbar.v \

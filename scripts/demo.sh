@@ -20,3 +20,5 @@ scripts/build-model.sh "$out/$cfg" "$cfg" "$out/model-$cfg" build/golden/libimnp
 echo "   built in $(( $(date +%s) - t0 )) s"
 echo "== simulate $n random MVMs against the golden model"
 "$out/model-$cfg/Vtile" +vectors="$n" +reload=100 +quiet
+echo "== the PCM macro: program, drift to 1 year, calibrate, 200 MVMs in 1-phase and 4-phase"
+"$out/model-$cfg/Vtile" +pcm +vectors=200 +readback=all

@@ -471,10 +471,13 @@ void Harness::pcm_wait(const char *what)
 }
 
 // Device readback against the golden model: target, conductance as programmed,
-// status, conductance now.  all: every device; else a sample with both ends.
+// status, conductance now.  all (or an array of at most 2000 devices): every
+// device; else a sample of 2000 with both ends.
 bool Harness::pcm_readback(imnpu_pcm &m, bool all, const char *when)
 {
 	const long nd = 4L * IMNPU_ROWS * IMNPU_COLS;
+	if (nd <= 2000)
+		all = true;
 	const long n = all ? nd : 2000;
 	for (long k = 0; k < n; k++) {
 		const long i = all ? k : k == 0 ? 0 : k == 1 ? nd - 1 : (long)imnpu_rng_range(&rng_, 0, nd - 1);

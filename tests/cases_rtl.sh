@@ -141,13 +141,14 @@ t_mesh_bench_mode() {
 register tb/mesh_bench_mode verify t_mesh_bench_mode
 register sim/mesh/tile256_long_packets verify t_sim_mesh tile256 +seed=6 +packets=20000 +len=16 +fixlen +rate=0.01 +quiet
 
-# A sweep configuration: generate, build its tile, GDPU and mesh models, run
+# A sweep configuration: generate, build its tile, GDPU and mesh models
+# (without tracing: they are thrown away), run
 # them against golden and the scoreboard.
 t_sim_sweep() {
 	local n=$1 vectors=$2
 	sweep_gen "$n" "$CASE_DIR/rtl" || return 1
-	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" tile || return 1
-	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" gdpu || return 1
+	TRACE=0 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" tile || return 1
+	TRACE=0 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" gdpu || return 1
 	"$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "$n" "$CASE_DIR/model" "$LIB" mesh || return 1
 	"$CASE_DIR/model/Vtile" +seed=21 +vectors="$vectors" +reload=50 +quiet || return 1
 	"$CASE_DIR/model/Vgdpu" +seed=22 +ops=3000 +quiet || return 1

@@ -36,14 +36,6 @@ void mask_chunk(const design *d, int j, int *lo, int *hi)
 	*hi = (j * d->payw < d->nodes ? j * d->payw : d->nodes) - 1;
 }
 
-static int clog2_ll0(long long n)
-{
-	int b = 0;
-	while ((1LL << b) < n)
-		b++;
-	return b;
-}
-
 /* The pcm macro's parameters and widths (docs/pcm.md 1). */
 static void design_pcm(design *d, const config *c)
 {
@@ -78,10 +70,10 @@ static void design_pcm(design *d, const config *c)
 		if (d->pd.qs[t] > qsmax)
 			qsmax = d->pd.qs[t];
 	const long long amax = (d->pd.gmaxq * qsmax) >> 16;
-	d->vw = clog2_ll0(((2 * amax * amax) >> p->g_frac) + 1);
+	d->vw = clog2_min1(((2 * amax * amax) >> p->g_frac) + 1);
 	/* |charge| <= rows * W * (two devices at Gmax); variance <= rows * W^2 * Vmax */
-	d->qw = clog2_ll0((long long)d->rows * W * 2 * (d->pd.gmaxq + 1)) + 1;
-	d->vcw = clog2_ll0((long long)d->rows * W * W * ((1LL << d->vw) - 1) + 1);
+	d->qw = clog2_min1((long long)d->rows * W * 2 * (d->pd.gmaxq + 1)) + 1;
+	d->vcw = clog2_min1((long long)d->rows * W * W * ((1LL << d->vw) - 1) + 1);
 	d->rpc = (d->rows + W - 1) / W;
 }
 

@@ -180,6 +180,16 @@ void em_blank(emitter *e)
 	sb_puts(&e->out, "\n");
 }
 
+void em_lines(emitter *e, const char *const *lines)
+{
+	for (; *lines; lines++) {
+		if (**lines)
+			em_line(e, "%s", *lines);
+		else
+			em_blank(e);
+	}
+}
+
 void em_open(emitter *e, const char *fmt, ...)
 {
 	va_list ap;

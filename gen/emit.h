@@ -42,6 +42,9 @@ void em_line(emitter *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An empty line. */
 void em_blank(emitter *e);
+/* Lines of text up to a NULL, each at the current indentation; "" is a
+ * blank line. */
+void em_lines(emitter *e, const char *const *lines);
 /* A line that opens a block: printed, then the indentation grows. */
 void em_open(emitter *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -505,11 +505,6 @@ void unit_rv32(emitter *e, const design *d)
 	em_line(e, "localparam HasMul = 1'b%d;  // the M extension", d->rv_mul);
 	em_line(e, "localparam [31:0] Misa = 32'h%08x;", imnpu_rv32_misa(d->rv_mul));
 	em_blank(e);
-	for (const char *const *l = core_text; *l; l++) {
-		if (**l)
-			em_line(e, "%s", *l);
-		else
-			em_blank(e);
-	}
+	em_lines(e, core_text);
 	vl_module_end(e, d->mod_rv32);
 }

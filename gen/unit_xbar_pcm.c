@@ -11,17 +11,6 @@
 #include "design.h"
 
 
-/* Lines of Verilog, up to a NULL, at the emitter's indentation. */
-static void em_text(emitter *e, const char *const *lines)
-{
-	for (; *lines; lines++) {
-		if (**lines)
-			em_line(e, "%s", *lines);
-		else
-			em_blank(e);
-	}
-}
-
 /* A ROM: an array filled once, and a function that reads it (a case per
  * call site would be copied into every inlined call). */
 static void em_rom(emitter *e, const char *name, int aw, int dw, const int32_t *v, int n,
@@ -326,11 +315,12 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_rom(e, "numu_rom", tw, 17, pd->nu_mu, pd->gl + 1, "NU_MU, Q.16.");
 	em_rom(e, "nusig_rom", tw, 17, pd->nu_sig, pd->gl + 1, "NU_SIG, Q.16.");
 	em_rom(e, "qs_rom", tw, 17, pd->qs, pd->gl + 1, "QS, Q.16.");
-	em_text(e, fn_text);
+	em_lines(e, fn_text);
 	em_blank(e);
 
 	/* ---- state ---- */
 	const int DW = d->dev_idx_w, VW = d->vw, QW = d->qw, VCW = d->vcw;
+	const int CYW = d->pwm_w + 8; /* cyc_q: a phase's W + adc_latency cycles */
 	vl_decl(e, "reg", WB, 1, "w_q", nw, "weights, row-major (ideal mode, targets' source)");
 	vl_decl(e, "reg", IB, 1, "x_q", R, "row driver inputs");
 	vl_decl(e, "reg", tw, 0, "tgt_q", 4 * nw, "device target levels, 4*weight + device");
@@ -370,7 +360,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "cal_q", 0, "the MVM is the calibration");
 	vl_decl(e, "reg", 2, 0, "ph_q", 0, "phase");
 	vl_decl(e, "reg", 2, 0, "mode_q", 0, NULL);
-	vl_decl(e, "reg", d->pwm_w + 8, 0, "cyc_q", 0, "cycle within the phase");
+	vl_decl(e, "reg", CYW, 0, "cyc_q", 0, "cycle within the phase");
 	vl_decl(e, "reg", 32, 0, "ev_q", 0, "the MVM's number: read-noise event");
 	vl_decl(e, "reg", 1, 0, "done_q", 0, NULL);
 	vl_decl(e, "reg", WB, 1, "w_rdata_q", 0, NULL);
@@ -412,9 +402,9 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "wire", 1, 0, "phase_end", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "last_phase", 0, NULL);
 	em_line(e, "assign go         = (start_i && idle) || cal_go;");
-	em_line(e, "assign integ      = run_q && cyc_q < %d'd%d;", d->pwm_w + 8, d->pwm_cycles);
-	em_line(e, "assign phase_end  = cyc_q == (mode_q == 2'd0 ? %d'd%d : %d'd%d);", d->pwm_w + 8,
-		d->pwm_cycles, d->pwm_w + 8, d->pwm_cycles + p->adc_latency - 1);
+	em_line(e, "assign integ      = run_q && cyc_q < %d'd%d;", CYW, d->pwm_cycles);
+	em_line(e, "assign phase_end  = cyc_q == (mode_q == 2'd0 ? %d'd%d : %d'd%d);", CYW,
+		d->pwm_cycles, CYW, d->pwm_cycles + p->adc_latency - 1);
 	em_line(e, "assign last_phase = ph_q == (mode_q == 2'd2 ? 2'd3 : 2'd0);");
 	em_blank(e);
 
@@ -622,7 +612,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "cal_q  <= 1'b0;");
 	em_line(e, "ph_q   <= 2'd0;");
 	em_line(e, "mode_q <= 2'd0;");
-	em_line(e, "cyc_q  <= %d'd0;", d->pwm_w + 8);
+	em_line(e, "cyc_q  <= %d'd0;", CYW);
 	em_line(e, "ev_q   <= 32'd0;");
 	em_line(e, "mvms_q <= 32'd0;");
 	em_line(e, "done_q <= 1'b0;");
@@ -633,7 +623,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "run_q  <= 1'b1;");
 	em_line(e, "cal_q  <= cal_go;");
 	em_line(e, "ph_q   <= 2'd0;");
-	em_line(e, "cyc_q  <= %d'd0;", d->pwm_w + 8);
+	em_line(e, "cyc_q  <= %d'd0;", CYW);
 	em_line(e, "mode_q <= mode_i == 2'd3 ? 2'd2 : mode_i;");
 	em_line(e, "ev_q   <= mvms_q;");
 	em_line(e, "mvms_q <= mvms_q + 32'd1;");
@@ -646,11 +636,11 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end else begin");
 	e->indent++;
 	em_line(e, "ph_q  <= ph_q + 2'd1;");
-	em_line(e, "cyc_q <= %d'd0;", d->pwm_w + 8);
+	em_line(e, "cyc_q <= %d'd0;", CYW);
 	em_close(e, "end");
 	em_close(e, "end else begin");
 	e->indent++;
-	em_line(e, "cyc_q <= cyc_q + %d'd1;", d->pwm_w + 8);
+	em_line(e, "cyc_q <= cyc_q + %d'd1;", CYW);
 	em_close(e, "end");
 	em_close(e, "end");
 	em_close(e, "end");

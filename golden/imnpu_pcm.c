@@ -53,8 +53,7 @@ static int32_t gz[IMNPU_GZ_SEGS][IMNPU_GZ_PTS];
 static int32_t lg_t[65], ex_t[65];
 static int tables_ready;
 
-/* z >= 0 with P(|N(0,1)| > z) = q, by bisection on erfc. */
-static double inv_two_tail(double q)
+double imnpu_pcm_inv_two_tail(double q)
 {
 	double lo = 0.0, hi = 10.0;
 	for (int i = 0; i < 200; i++) {
@@ -78,7 +77,7 @@ static void tables_init(void)
 		return;
 	for (int s = 0; s < IMNPU_GZ_SEGS; s++)
 		for (int i = 0; i < IMNPU_GZ_PTS; i++)
-			gz[s][i] = round_pos(4096.0 * inv_two_tail(ldexp(32.0 + i, -(s + 6))));
+			gz[s][i] = round_pos(4096.0 * imnpu_pcm_inv_two_tail(ldexp(32.0 + i, -(s + 6))));
 	for (int i = 0; i <= 64; i++) {
 		lg_t[i] = round_pos(65536.0 * log2(1.0 + i / 64.0));
 		ex_t[i] = round_pos(65536.0 * exp2(i / 64.0));

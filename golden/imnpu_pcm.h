@@ -18,6 +18,9 @@ uint64_t imnpu_pcm_hash(uint32_t seed, uint32_t tile, uint32_t row, uint32_t col
 
 #define IMNPU_GZ_SEGS 14 /* Gaussian table segments; |z| is cut at the last point */
 #define IMNPU_GZ_PTS 33  /* points per segment */
+/* z >= 0 with P(|N(0,1)| > z) = q, by bisection on erfc: the exact function
+ * the Gaussian table samples (docs/pcm.md 2.2). */
+double imnpu_pcm_inv_two_tail(double q);
 /* The tables of docs/pcm.md 2.2-2.3, for the generator's ROMs. */
 void imnpu_pcm_tables(int32_t gz[IMNPU_GZ_SEGS][IMNPU_GZ_PTS], int32_t lg[65], int32_t ex[65]);
 /* The 32 bits a draw uses: the hash's two halves XORed. */

@@ -207,19 +207,6 @@ static int cmd_stats(const imnpu_pcm_params *p, uint32_t seed, long ndev)
 
 /* ---- approx ---- */
 
-static double inv_phi_tail(double q)
-{
-	double lo = 0, hi = 10;
-	for (int i = 0; i < 200; i++) {
-		const double mid = 0.5 * (lo + hi);
-		if (erfc(mid / M_SQRT2) > q)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return 0.5 * (lo + hi);
-}
-
 static int cmd_approx(void)
 {
 	/* Gaussian: moments over 2^24 evenly spaced 32-bit inputs, the error
@@ -236,7 +223,7 @@ static int cmd_approx(void)
 			continue;
 		const uint32_t v = u & 0x7fffffffu;
 		const double q = (v + 0.5) / 2147483648.0;
-		const double exact = inv_phi_tail(q);
+		const double exact = imnpu_pcm_inv_two_tail(q);
 		if (exact < 3.9 && fabs(fabs(z) - exact) > worst) {
 			worst = fabs(fabs(z) - exact);
 			worst_at = exact;

@@ -106,6 +106,10 @@ void design_from_config(design *d, const config *c, const char *version);
 int clog2_min1(long long n);
 
 /* Unit emitters: each writes one module into e. */
+/* The ports both crossbar macros have, in order; the pcm macro adds its own
+ * after them (the tile connects them in this order). */
+#define XBAR_PORTS 13
+int xbar_ports(const design *d, vl_port *out);
 void unit_xbar(emitter *e, const design *d);
 void unit_xbar_pcm(emitter *e, const design *d);
 void unit_ldpu(emitter *e, const design *d);

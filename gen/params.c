@@ -2,6 +2,7 @@
 #include "params.h"
 
 #include "../golden/imnpu_golden.h"
+#include "../golden/imnpu_pcm.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -262,25 +263,30 @@ static int pcm_check(const config *c, gen_err *err)
 	char where[600];
 	param_id who;
 	/* g_bits + g_frac <= 16 follows from their ranges (4..8 each). */
-	const long long gb = cfg_int(c, P_PCM_G_BITS), gf = cfg_int(c, P_PCM_G_FRAC);
-	const long long acc = cfg_int(c, P_TILE_ACC_BITS), ab = cfg_int(c, P_PCM_ADC_BITS);
-	if (acc < ab + 2) {
+	imnpu_pcm_params p = {0};
+	p.rows = (int)cfg_int(c, P_TILE_ROWS);
+	p.in_bits = (int)cfg_int(c, P_TILE_IN_BITS);
+	p.g_bits = (int)cfg_int(c, P_PCM_G_BITS);
+	p.g_frac = (int)cfg_int(c, P_PCM_G_FRAC);
+	p.adc_bits = (int)cfg_int(c, P_PCM_ADC_BITS);
+	p.adc_fs_div = (int)cfg_int(c, P_PCM_ADC_FS_DIV);
+	const long long acc = cfg_int(c, P_TILE_ACC_BITS), ab = p.adc_bits;
+	const long long need = imnpu_pcm_acc_bits(&p);
+	if (acc < need) {
 		const param_id ids[] = {P_TILE_ACC_BITS, P_PCM_ADC_BITS};
 		blame(c, ids, 2, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: error: %s -%s: acc_bits %lld cannot hold a 4-phase result of adc_bits %lld (allowed: acc_bits >= adc_bits + 2 = %lld)",
-			 where, PNAME(who), acc, ab, ab + 2);
+			 where, PNAME(who), acc, ab, need);
 		return -1;
 	}
-	const long long rows = cfg_int(c, P_TILE_ROWS), in_bits = cfg_int(c, P_TILE_IN_BITS);
-	const long long worst = rows << (in_bits - 1) << 1 << gf;
-	const long long top = clog2_ll(worst * ((1LL << gb) - 1)) - cfg_int(c, P_PCM_ADC_FS_DIV);
-	if (top < ab) {
+	const long long sh4 = imnpu_pcm_sh4(&p), top = sh4 + ab; /* charge bits after adc_fs_div */
+	if (sh4 < 0) {
 		const param_id ids[] = {P_PCM_ADC_BITS, P_PCM_ADC_FS_DIV, P_TILE_ROWS};
 		blame(c, ids, 3, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: the ADC's full scale (%lld bits of charge after adc_fs_div) is narrower than adc_bits %lld (allowed: adc_bits + adc_fs_div <= %lld for rows %lld)",
-			 where, PNAME(who), top, ab, top + cfg_int(c, P_PCM_ADC_FS_DIV), rows);
+			 "%s: error: %s -%s: the ADC's full scale (%lld bits of charge after adc_fs_div) is narrower than adc_bits %lld (allowed: adc_bits + adc_fs_div <= %lld for rows %d)",
+			 where, PNAME(who), top, ab, top + p.adc_fs_div, p.rows);
 		return -1;
 	}
 	return 0;

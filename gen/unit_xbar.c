@@ -3,19 +3,13 @@
  * A behavioral model: one memory array and a loop, never rows*cols instances. */
 #include "design.h"
 
-void unit_xbar(emitter *e, const design *d)
+int xbar_ports(const design *d, vl_port *out)
 {
-	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
-	const int AB = d->acc_bits;
-	const long long depth = (long long)R * C;
-	if (d->pcm) {
-		unit_xbar_pcm(e, d);
-		return;
-	}
-	const vl_port ports[] = {
+	const int WB = d->weight_bits, IB = d->in_bits;
+	const vl_port ports[XBAR_PORTS] = {
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
-		{VL_IN, 1, 0, 0, "w_we_i", "weight write"},
+		{VL_IN, 1, 0, 0, "w_we_i", d->pcm ? "weight write: the weight memory and its four device targets" : "weight write"},
 		{VL_IN, d->w_idx_w, 0, 0, "w_addr_i", "weight index: row*Cols + col"},
 		{VL_IN, WB, 1, 0, "w_wdata_i", NULL},
 		{VL_OUT, WB, 1, 0, "w_rdata_o", "weight at w_addr_i one cycle earlier"},
@@ -25,8 +19,24 @@ void unit_xbar(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "start_i", "begin an MVM on the loaded inputs"},
 		{VL_OUT, 1, 0, 0, "done_o", "one cycle: column results are valid"},
 		{VL_IN, d->col_w, 0, 0, "col_addr_i", NULL},
-		{VL_OUT, AB, 1, 0, "col_data_o", "converted result of column col_addr_i"},
+		{VL_OUT, d->acc_bits, 1, 0, "col_data_o", "converted result of column col_addr_i"},
 	};
+	for (int i = 0; i < XBAR_PORTS; i++)
+		out[i] = ports[i];
+	return XBAR_PORTS;
+}
+
+void unit_xbar(emitter *e, const design *d)
+{
+	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
+	const int AB = d->acc_bits;
+	const long long depth = (long long)R * C;
+	if (d->pcm) {
+		unit_xbar_pcm(e, d);
+		return;
+	}
+	vl_port ports[XBAR_PORTS];
+	xbar_ports(d, ports);
 	em_header(e, &d->stamp, "Crossbar macro (behavioral, ideal mode): exact integer MVM with PWM input timing.");
 	vl_module_begin(e, d->mod_xbar, ports, sizeof ports / sizeof ports[0], NULL);
 

@@ -254,21 +254,8 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	const imnpu_pcm_params *p = &d->pp;
 	const imnpu_pcm_derived *pd = &d->pd;
 	const long long nw = (long long)R * C;
-	const vl_port ports[] = {
-		{VL_IN, 1, 0, 0, "clk_i", NULL},
-		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
-		{VL_IN, 1, 0, 0, "w_we_i", "weight write: the weight memory and its four device targets"},
-		{VL_IN, d->w_idx_w, 0, 0, "w_addr_i", "weight index: row*Cols + col"},
-		{VL_IN, WB, 1, 0, "w_wdata_i", NULL},
-		{VL_OUT, WB, 1, 0, "w_rdata_o", "weight at w_addr_i one cycle earlier"},
-		{VL_IN, 1, 0, 0, "x_we_i", "input (row driver) write"},
-		{VL_IN, d->row_w, 0, 0, "x_addr_i", NULL},
-		{VL_IN, IB, 1, 0, "x_wdata_i", NULL},
-		{VL_IN, 1, 0, 0, "start_i", "begin an MVM on the loaded inputs"},
+	const vl_port extra[] = {
 		{VL_IN, 2, 0, 0, "mode_i", "0 ideal, 1 1-phase, 2 4-phase; taken at start_i"},
-		{VL_OUT, 1, 0, 0, "done_o", "one cycle: column results are valid"},
-		{VL_IN, d->col_w, 0, 0, "col_addr_i", NULL},
-		{VL_OUT, AB, 1, 0, "col_data_o", "converted result of column col_addr_i"},
 		{VL_IN, 1, 0, 0, "m_we_i", "register and device writes (pcm addresses; others ignored)"},
 		{VL_IN, 1, 0, 0, "m_re_i", "reads: m_rdata_o answers the next cycle"},
 		{VL_IN, AW, 0, 0, "m_addr_i", "the configuration address"},
@@ -276,9 +263,14 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		{VL_OUT, 32, 0, 0, "m_rdata_o", NULL},
 		{VL_OUT, 1, 0, 0, "busy_o", "programming, drift refresh or calibration under way"},
 	};
+	const int nextra = (int)(sizeof extra / sizeof extra[0]);
+	vl_port ports[XBAR_PORTS + sizeof extra / sizeof extra[0]];
+	const int n = xbar_ports(d, ports);
+	for (int i = 0; i < nextra; i++)
+		ports[n + i] = extra[i];
 	em_header(e, &d->stamp,
 		  "Crossbar macro (behavioral, pcm): 8T4R PCM devices, program-and-verify, drift, read noise, 1-/4-phase ADCs (docs/pcm.md).");
-	vl_module_begin(e, d->mod_xbar, ports, sizeof ports / sizeof ports[0], NULL);
+	vl_module_begin(e, d->mod_xbar, ports, (size_t)(n + nextra), NULL);
 
 	vl_localparam(e, "Rows", R, "crossbar rows");
 	vl_localparam(e, "Cols", C, "crossbar columns");

@@ -167,6 +167,13 @@ int imnpu_pcm_acc_bits(const imnpu_pcm_params *p)
 	return p->adc_bits + 2;
 }
 
+int imnpu_pcm_sh4(const imnpu_pcm_params *p)
+{
+	const int64_t gl = (1 << p->g_bits) - 1;
+	const int64_t worst = ((int64_t)p->rows << (p->in_bits - 1)) * 2 * gl << p->g_frac;
+	return clog2_ll(worst) - p->adc_fs_div - p->adc_bits;
+}
+
 int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d)
 {
 	memset(d, 0, sizeof *d);
@@ -174,8 +181,7 @@ int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d)
 	d->gmaxq = ((int64_t)1 << (p->g_bits + p->g_frac + 1)) - 1;
 	d->wm = (1 << (p->weight_bits - 1)) - 1;
 	d->W = 1 << (p->in_bits - 1);
-	const int64_t worst = (int64_t)p->rows * d->W * 2 * d->gl << p->g_frac;
-	d->sh4 = clog2_ll(worst) - p->adc_fs_div - p->adc_bits;
+	d->sh4 = imnpu_pcm_sh4(p);
 	d->sh1 = d->sh4 + 1;
 	d->gamma0 = (int64_t)p->pv_gain_pct * 65536 / 100;
 	d->gamma_sig = (int64_t)p->pv_gain_sigma_pct * 65536 / 100;

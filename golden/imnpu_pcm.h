@@ -95,6 +95,8 @@ typedef struct {
 
 /* Smallest acc_bits a pcm macro needs: the combined ADC code of 4-phase. */
 int imnpu_pcm_acc_bits(const imnpu_pcm_params *p);
+/* The 4-phase ADC's LSB exponent (docs/pcm.md 6); the configuration needs it >= 0. */
+int imnpu_pcm_sh4(const imnpu_pcm_params *p);
 /* Fills d (allocating its tables); 0 on success, -1 when out of memory. */
 int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d);
 void imnpu_pcm_derived_free(imnpu_pcm_derived *d);

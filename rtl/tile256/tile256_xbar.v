@@ -14,10 +14,10 @@ module tile256_xbar (
   input  wire        [7:0]   x_addr_i,
   input  wire signed [7:0]   x_wdata_i,
   input  wire                start_i,  // begin an MVM on the loaded inputs
-  input  wire        [1:0]   mode_i,  // 0 ideal, 1 1-phase, 2 4-phase; taken at start_i
   output wire                done_o,  // one cycle: column results are valid
   input  wire        [7:0]   col_addr_i,
   output wire signed [23:0]  col_data_o,  // converted result of column col_addr_i
+  input  wire        [1:0]   mode_i,  // 0 ideal, 1 1-phase, 2 4-phase; taken at start_i
   input  wire                m_we_i,  // register and device writes (pcm addresses; others ignored)
   input  wire                m_re_i,  // reads: m_rdata_o answers the next cycle
   input  wire        [20:0]  m_addr_i,  // the configuration address

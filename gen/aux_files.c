@@ -18,6 +18,9 @@ void aux_filelist(emitter *e, const design *d)
 	em_line(e, "%s.v", d->mod_ni);
 	em_line(e, "%s.v", d->mod_mesh);
 	em_line(e, "%s.v", d->mod_rv32);
+	em_line(e, "%s.v", d->mod_node_tile);
+	em_line(e, "%s.v", d->mod_node_gdpu);
+	em_line(e, "%s.v", d->mod_chip);
 }
 
 void aux_params_h(emitter *e, const design *d)
@@ -162,6 +165,41 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_GREG_FORMAT       %du /* RO: cell_bits<<16|cell_frac<<8|lut_bits<<4|act_in_frac */", GREG_FORMAT);
 	em_line(e, "#define IMNPU_GREG_MAX_LEN      %du /* RO */", GREG_MAX_LEN);
 	em_line(e, "#define IMNPU_GDPU_ID_VALUE     0x%08Xu", IMNPU_GDPU_ID_VALUE);
+	em_blank(e);
+	em_line(e, "/* The chip (docs/chip.md): placement, packets, node registers. */");
+	em_line(e, "#define IMNPU_HOST_NODE         %d", d->host);
+	{
+		strbuf k;
+		sb_init(&k);
+		for (int n = 0; n < d->nodes; n++)
+			sb_printf(&k, "%s%d", n ? ", " : "", d->node_kind[n]);
+		em_line(e, "#define IMNPU_NODE_KINDS        {%s}  /* per node: 0 host, 1 tile, 2 GDPU */", k.s);
+		sb_free(&k);
+	}
+	em_line(e, "#define IMNPU_NODE_HOST         %d", NODE_HOST);
+	em_line(e, "#define IMNPU_NODE_TILE         %d", NODE_TILE);
+	em_line(e, "#define IMNPU_NODE_GDPU         %d", NODE_GDPU);
+	em_line(e, "#define IMNPU_ACT_PER_BEAT      %d  /* K: int8 values in an ACT beat */", d->act_k);
+	em_line(e, "#define IMNPU_BASE_BITS         %d  /* a packet's base index */", d->base_w);
+	em_line(e, "#define IMNPU_OUT_ENTRIES       %d", d->out_entries);
+	em_line(e, "#define IMNPU_OUT_STRIDE        %d  /* S: registers per output-table entry */", d->nl.entry_s);
+	em_line(e, "#define IMNPU_MASK_WORDS        %d", d->nl.mask_words);
+	em_line(e, "#define IMNPU_NODE_REG_BIT      %d  /* A: address bit of the node registers */", d->nl.a);
+	em_line(e, "#define IMNPU_NODE_REG_BITS     %d", d->nl.nreg_w);
+	em_line(e, "#define IMNPU_NODE_REG(r)       ((1u << IMNPU_NODE_REG_BIT) | (unsigned)(r))");
+	em_line(e, "#define IMNPU_NODE_OUT(e, f)    IMNPU_NODE_REG(%d + (e) * IMNPU_OUT_STRIDE + (f))", NREG_TABLE);
+	em_line(e, "#define IMNPU_PKT_ACT %d", PKT_ACT);
+	em_line(e, "#define IMNPU_PKT_WIDE %d", PKT_WIDE);
+	em_line(e, "#define IMNPU_PKT_CFG_WR %d", PKT_CFG_WR);
+	em_line(e, "#define IMNPU_PKT_CFG_RD %d", PKT_CFG_RD);
+	em_line(e, "#define IMNPU_PKT_RDATA %d", PKT_RDATA);
+	const char *nregs[] = {"ID", "IN_LEN", "PSUM_LEN", "OUT_N", "STATUS", "FIRES", "PKTS_IN", "PKTS_OUT",
+			       "ERR_CE", "ERR_UE", "DROPPED"};
+	for (int i = 0; i < 11; i++)
+		em_line(e, "#define IMNPU_NREG_%-10s %d", nregs[i], i);
+	const char *outf[] = {"COL", "COUNT", "KIND", "DEST", "DBASE", "DSTRIDE", "MASK"};
+	for (int i = 0; i < 7; i++)
+		em_line(e, "#define IMNPU_OUTF_%-9s %d", outf[i], i);
 	em_blank(e);
 	em_line(e, "#endif");
 }

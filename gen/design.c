@@ -14,6 +14,11 @@ int clog2_min1(long long n)
 	return b < 1 ? 1 : b;
 }
 
+static int imin(int a, int b)
+{
+	return a < b ? a : b;
+}
+
 static int imax(int a, int b)
 {
 	return a > b ? a : b;
@@ -151,6 +156,33 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_ecc_enc, sizeof d->mod_ecc_enc, "%s_ecc_enc", d->name);
 	snprintf(d->mod_ecc_dec, sizeof d->mod_ecc_dec, "%s_ecc_dec", d->name);
 	snprintf(d->mod_rv32, sizeof d->mod_rv32, "%s_rv32", d->name);
+	snprintf(d->mod_node_tile, sizeof d->mod_node_tile, "%s_node_tile", d->name);
+	snprintf(d->mod_node_gdpu, sizeof d->mod_node_gdpu, "%s_node_gdpu", d->name);
+	snprintf(d->mod_chip, sizeof d->mod_chip, "%s_chip", d->name);
+
+	/* the chip: placement and node layout (docs/chip.md; checked in
+	 * config_check) */
+	d->host = (int)cfg_int(c, P_NODE_HOST);
+	d->gdpus = node_gdpus(c);
+	d->out_entries = (int)cfg_int(c, P_NODE_OUT_ENTRIES);
+	for (int n = 0; n < d->nodes; n++)
+		d->node_kind[n] = n == d->host ? NODE_HOST : NODE_TILE;
+	int g = (int)cfg_int(c, P_NODE_GDPU_FIRST);
+	if (g < 0)
+		g = d->nodes - d->gdpus - (d->host >= d->nodes - d->gdpus ? 1 : 0);
+	for (int k = 0; k < d->gdpus; g++) {
+		if (g == d->host)
+			continue;
+		d->node_kind[g] = NODE_GDPU;
+		k++;
+	}
+	node_layout_of(c, &d->nl);
+	if (d->nl.tile_aw != d->addr_w || d->nl.gdpu_aw != d->g_idx_w + 2) {
+		fprintf(stderr, "imnpu-gen: internal error: node layout widths disagree\n");
+		exit(1);
+	}
+	d->act_k = imin(7, (d->payw - 3) / 8);
+	d->base_w = imin(d->infow - 6, 24);
 
 	/* The hash covers the resolved parameters, not the script's text, so
 	 * two scripts that mean the same chip give the same files. */

@@ -62,10 +62,34 @@ typedef struct {
 	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96], mod_gdpu[96];
 	char mod_router[96], mod_mesh[96], mod_ni[96], mod_ecc_enc[96], mod_ecc_dec[96];
 	char mod_rv32[96];
+	char mod_node_tile[96], mod_node_gdpu[96], mod_chip[96];
+
+	/* the chip (docs/chip.md) */
+	int host;            /* node number of the host port */
+	int gdpus;           /* GDPU nodes */
+	unsigned char node_kind[256]; /* NODE_* of every node */
+	int out_entries;     /* output-table entries of a node */
+	node_layout nl;      /* the node's configuration space */
+	int act_k;           /* ACT values a beat: min(7, (payw-3)/8) */
+	int base_w;          /* a packet's base index bits: min(infow - 6, 24) */
 	gen_stamp stamp;
 	char hash[65];
 	char config_base[256];
 } design;
+
+/* Node kinds, also NODE_ID's low byte (docs/chip.md). */
+enum { NODE_HOST = 0, NODE_TILE = 1, NODE_GDPU = 2 };
+/* Packet types (info bits 2:0) and node registers. */
+enum { PKT_ACT = 0, PKT_WIDE = 1, PKT_CFG_WR = 2, PKT_CFG_RD = 3, PKT_RDATA = 4 };
+enum {
+	NREG_ID = 0, NREG_IN_LEN = 1, NREG_PSUM_LEN = 2, NREG_OUT_N = 3, NREG_STATUS = 4,
+	NREG_FIRES = 5, NREG_PKTS_IN = 6, NREG_PKTS_OUT = 7, NREG_ERR_CE = 8, NREG_ERR_UE = 9,
+	NREG_DROPPED = 10, NREG_TABLE = 16,
+};
+/* Output-table entry fields. */
+enum { OUTF_COL = 0, OUTF_COUNT = 1, OUTF_KIND = 2, OUTF_DEST = 3, OUTF_DBASE = 4,
+       OUTF_DSTRIDE = 5, OUTF_MASK = 6 };
+#define IMNPU_NODE_ID_VALUE 0x4E4F4400u
 
 /* Configuration-bus register map (word addresses within region 0). */
 enum {
@@ -122,6 +146,9 @@ void unit_ni(emitter *e, const design *d);
 void unit_ecc_enc(emitter *e, const design *d);
 void unit_ecc_dec(emitter *e, const design *d);
 void unit_rv32(emitter *e, const design *d);
+void unit_node_tile(emitter *e, const design *d);
+void unit_node_gdpu(emitter *e, const design *d);
+void unit_chip(emitter *e, const design *d);
 
 /* Hamming position of protected bit i (docs/noc.md, link integrity): the
  * i-th integer from 3 up that is not a power of two. */

@@ -27,7 +27,7 @@ const param_def param_table[P__COUNT] = {
 		"signed column result width; must hold rows*2^(in_bits-1)*(2^(weight_bits-1)-1)"},
 	[P_TILE_MACRO] = {"tile", "macro", PT_ENUM, 0, 0, 1, "ideal|pcm",
 		"crossbar macro: ideal (exact integer MVM) or pcm (PCM devices, ADCs, 1-/4-phase; docs/pcm.md)"},
-	[P_LDPU_PSUM_BITS] = {"ldpu", "psum_bits", PT_INT, 32, 8, 48, NULL,
+	[P_LDPU_PSUM_BITS] = {"ldpu", "psum_bits", PT_INT, 30, 8, 48, NULL,
 		"signed partial-sum width (layers split over tiles add up here, saturating); >= acc_bits"},
 	[P_LDPU_SCALE_BITS] = {"ldpu", "scale_bits", PT_INT, 16, 2, 24, NULL,
 		"signed per-column scale width; psum_bits+scale_bits <= 60"},
@@ -89,6 +89,14 @@ const param_def param_table[P__COUNT] = {
 		"the core's M extension (multiply, divide): 1 on, 0 off (its encodings trap as illegal)"},
 	[P_RISCV_RESET_PC] = {"riscv", "reset_pc", PT_INT, 0x80000000LL, 0, 0xfffffffcLL, NULL,
 		"the core's reset vector (4-byte aligned)"},
+	[P_NODE_HOST] = {"node", "host", PT_INT, 0, 0, 255, NULL,
+		"node number of the host port (docs/chip.md); every node that is not the host or a GDPU is a tile"},
+	[P_NODE_GDPUS] = {"node", "gdpus", PT_INT, -1, -1, 16, NULL,
+		"number of GDPU nodes; -1: one when the mesh has three nodes or more, else none"},
+	[P_NODE_GDPU_FIRST] = {"node", "gdpu_first", PT_INT, -1, -1, 255, NULL,
+		"node number of the first GDPU, the others following (the host skipped); -1: the last node numbers"},
+	[P_NODE_OUT_ENTRIES] = {"node", "out_entries", PT_INT, 8, 1, 64, NULL,
+		"output-table entries of a node: packets it sends per vector (docs/chip.md)"},
 };
 /* clang-format on */
 
@@ -292,6 +300,104 @@ static int pcm_check(const config *c, gen_err *err)
 	return 0;
 }
 
+int node_gdpus(const config *c)
+{
+	const long long g = cfg_int(c, P_NODE_GDPUS);
+	if (g >= 0)
+		return (int)g;
+	return cfg_int(c, P_NOC_X) * cfg_int(c, P_NOC_Y) >= 3;
+}
+
+void node_layout_of(const config *c, node_layout *l)
+{
+	const long long rows = cfg_int(c, P_TILE_ROWS), cols = cfg_int(c, P_TILE_COLS);
+	const long long n = cfg_int(c, P_NOC_X) * cfg_int(c, P_NOC_Y);
+	const int pcm = cfg_int(c, P_TILE_MACRO) == 1;
+	const long long widx = clog2_ll(rows * cols);
+	l->tile_aw = pcm ? 3 + (int)(widx + 2 > 4 ? widx + 2 : 4) : 2 + (int)(widx > 3 ? widx : 3);
+	const long long gi = clog2_ll(cfg_int(c, P_GDPU_MAX_LEN));
+	l->gdpu_aw = 2 + (int)(gi > 4 ? gi : 4);
+	l->mask_words = (int)((n + 15) / 16);
+	l->entry_s = 8;
+	while (l->entry_s < 6 + l->mask_words)
+		l->entry_s *= 2;
+	l->nreg_w = (int)clog2_ll(16 + cfg_int(c, P_NODE_OUT_ENTRIES) * l->entry_s);
+	l->a = l->tile_aw > l->gdpu_aw ? l->tile_aw : l->gdpu_aw;
+	l->a = l->a > l->nreg_w ? l->a : l->nreg_w;
+}
+
+/* The chip's placement and packet fields (docs/chip.md). */
+static int chip_check(const config *c, gen_err *err)
+{
+	char where[600];
+	param_id who;
+	const long long nx = cfg_int(c, P_NOC_X), ny = cfg_int(c, P_NOC_Y), n = nx * ny;
+	const long long host = cfg_int(c, P_NODE_HOST), ng = node_gdpus(c);
+	const long long first = cfg_int(c, P_NODE_GDPU_FIRST);
+	const long long fbits = cfg_int(c, P_NOC_FLIT_BITS);
+	const long long idw = clog2_ll(nx) + clog2_ll(ny);
+	const long long info = fbits - 3 - 2 * idw, pw = fbits - 2;
+	if (fbits < 18) {
+		const param_id ids[] = {P_NOC_FLIT_BITS};
+		blame(c, ids, 1, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: flit_bits %lld leaves a payload beat narrower than the 16-bit halves of a configuration word (docs/chip.md) (allowed: flit_bits >= 18)",
+			 where, PNAME(who), fbits);
+		return -1;
+	}
+	if (host >= n) {
+		const param_id ids[] = {P_NODE_HOST, P_NOC_X, P_NOC_Y};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: host node %lld is not on the %lldx%lld mesh (allowed: 0..%lld)",
+			 where, PNAME(who), host, nx, ny, n - 1);
+		return -1;
+	}
+	const long long gfirst = first < 0 ? n - ng - (host >= n - ng ? 1 : 0) : first;
+	const long long glast = gfirst + ng - 1 + (host >= gfirst && host <= gfirst + ng - 1 ? 1 : 0);
+	if (ng > 0 && (gfirst < 0 || glast >= n)) {
+		const param_id ids[] = {P_NODE_GDPUS, P_NODE_GDPU_FIRST, P_NOC_X, P_NOC_Y};
+		blame(c, ids, 4, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: %lld GDPUs from node %lld do not fit on the %lld nodes beside the host (allowed: gdpu_first + gdpus <= %lld, host skipped)",
+			 where, PNAME(who), ng, gfirst, n, n - 1);
+		return -1;
+	}
+	/* the largest buffer a packet's base addresses */
+	const long long rows = cfg_int(c, P_TILE_ROWS), cols = cfg_int(c, P_TILE_COLS);
+	const long long opnd = 4 * cfg_int(c, P_GDPU_MAX_LEN);
+	long long big = rows > cols ? rows : cols;
+	big = big > opnd ? big : opnd;
+	if (info - 6 < clog2_ll(big)) {
+		const param_id ids[] = {P_NOC_FLIT_BITS, P_TILE_ROWS, P_TILE_COLS, P_GDPU_MAX_LEN, P_NOC_X, P_NOC_Y};
+		blame(c, ids, 6, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: a head flit leaves %lld bits for a packet's base index, the largest node buffer (%lld values: rows, cols, 4*max_len) needs %lld (allowed: flit_bits >= %lld)",
+			 where, PNAME(who), info - 6, big, clog2_ll(big), fbits + clog2_ll(big) - (info - 6));
+		return -1;
+	}
+	node_layout l;
+	node_layout_of(c, &l);
+	if (l.a + 1 > pw) {
+		const param_id ids[] = {P_NOC_FLIT_BITS, P_TILE_ROWS, P_TILE_COLS, P_NODE_OUT_ENTRIES};
+		blame(c, ids, 4, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: a node's %d-bit configuration address does not fit a %lld-bit payload beat (allowed: flit_bits >= %d)",
+			 where, PNAME(who), l.a + 1, pw, l.a + 3);
+		return -1;
+	}
+	const long long psum = cfg_int(c, P_LDPU_PSUM_BITS);
+	if (psum > pw) {
+		const param_id ids[] = {P_LDPU_PSUM_BITS, P_NOC_FLIT_BITS};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: psum_bits %lld does not fit a %lld-bit payload beat (a WIDE packet carries one partial sum a beat) (allowed: psum_bits <= flit_bits - 2 = %lld)",
+			 where, PNAME(who), psum, pw, pw);
+		return -1;
+	}
+	return 0;
+}
+
 int config_check(const config *c, gen_err *err)
 {
 	char where[600];
@@ -396,6 +502,8 @@ int config_check(const config *c, gen_err *err)
 			 where, PNAME(who), cfrac, cbits, cbits - 2);
 		return -1;
 	}
+	if (chip_check(c, err))
+		return -1;
 	if (cfg_int(c, P_TILE_MACRO) == 1)
 		return pcm_check(c, err);
 	return 0;

@@ -50,6 +50,10 @@ typedef enum {
 	P_PCM_ADC_LATENCY,
 	P_RISCV_MUL,
 	P_RISCV_RESET_PC,
+	P_NODE_HOST,
+	P_NODE_GDPUS,
+	P_NODE_GDPU_FIRST,
+	P_NODE_OUT_ENTRIES,
 	P__COUNT
 } param_id;
 
@@ -112,5 +116,19 @@ void config_canonical(const config *c, char *buf, size_t bufsz);
 
 /* --list-params: "text" for a terminal, "markdown" for docs/params.md. */
 void params_list(FILE *f, const char *format);
+
+/* Widths of a node's configuration space (docs/chip.md), derived in one
+ * place for the checks and the design. */
+typedef struct {
+	int tile_aw;   /* the tile's configuration address bits */
+	int gdpu_aw;   /* the GDPU's */
+	int entry_s;   /* output-table entry stride S (a power of two) */
+	int mask_words; /* 16-bit multicast mask words of an entry */
+	int nreg_w;    /* node register index bits */
+	int a;         /* address bit that selects the node registers */
+} node_layout;
+void node_layout_of(const config *c, node_layout *l);
+/* GDPU nodes, the default (-1) resolved. */
+int node_gdpus(const config *c);
 
 #endif

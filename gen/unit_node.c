@@ -1,0 +1,719 @@
+/* Node controllers (docs/chip.md): a tile or a GDPU behind the packet
+ * protocol of the mesh.  One emitter writes both; they differ in their
+ * buffers and in the unit they wrap. */
+#include "design.h"
+
+#include <stdio.h>
+
+typedef struct {
+	int kind;      /* NODE_TILE or NODE_GDPU */
+	int in_d;      /* input buffer values */
+	int ps_d;      /* partial-sum buffer values (0: none) */
+	int out_d;     /* output buffer values */
+	int ow;        /* width of a WIDE output value */
+	int uaw;       /* the unit's configuration address bits */
+	const char *mod, *unit;
+} node_shape;
+
+#define L(...) em_line(e, __VA_ARGS__)
+
+static int imax2(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Bit position and width helpers for the generated text. */
+typedef struct {
+	int naw, a, xw, bw, iw, pw, idw, n, k, E, S, eb, ew, nrw, mw;
+	int iiw, icw, piw, pcw, oiw, ocw, spw, rw;
+} widths;
+
+static widths widths_of(const design *d, const node_shape *s)
+{
+	widths w;
+	w.a = d->nl.a;
+	w.naw = w.a + 1;
+	w.bw = d->base_w;
+	w.xw = imax2(w.bw, w.naw) + 1;
+	w.iw = d->infow;
+	w.pw = d->payw;
+	w.idw = d->idw;
+	w.n = d->nodes;
+	w.k = d->act_k;
+	w.E = d->out_entries;
+	w.S = d->nl.entry_s;
+	w.eb = clog2_min1(w.E);
+	w.ew = clog2_min1(w.E + 1);
+	w.nrw = d->nl.nreg_w;
+	w.mw = d->nl.mask_words;
+	w.iiw = clog2_min1(s->in_d);
+	w.icw = clog2_min1(s->in_d + 1);
+	w.piw = s->ps_d ? clog2_min1(s->ps_d) : 1;
+	w.pcw = s->ps_d ? clog2_min1(s->ps_d + 1) : 1;
+	w.oiw = clog2_min1(s->out_d);
+	w.ocw = clog2_min1(s->out_d + 1);
+	w.spw = w.ocw + 1;
+	w.rw = imax2(w.ocw, 3);
+	return w;
+}
+
+static void emit_ports(emitter *e, const design *d, const node_shape *s, const char *what)
+{
+	const vl_port ports[] = {
+		{VL_IN, 1, 0, 0, "clk_i", NULL},
+		{VL_IN, 1, 0, 0, "rst_ni", "asynchronous, active low"},
+		{VL_OUT, 1, 0, 0, "tx_valid_o", "to the network interface (docs/noc.md): a head beat, then payload beats"},
+		{VL_IN, 1, 0, 0, "tx_ready_i", NULL},
+		{VL_OUT, 1, 0, 0, "tx_last_o", NULL},
+		{VL_OUT, 1, 0, 0, "tx_mcast_o", NULL},
+		{VL_OUT, d->idw, 0, 0, "tx_dest_o", NULL},
+		{VL_OUT, d->nodes, 0, 0, "tx_mask_o", NULL},
+		{VL_OUT, d->infow, 0, 0, "tx_info_o", "type, stride, base (docs/chip.md)"},
+		{VL_OUT, d->payw, 0, 0, "tx_data_o", NULL},
+		{VL_IN, 1, 0, 0, "rx_valid_i", "from the network interface: beats of up to five packets interleave"},
+		{VL_OUT, 1, 0, 0, "rx_ready_o", NULL},
+		{VL_IN, 1, 0, 0, "rx_head_i", NULL},
+		{VL_IN, 1, 0, 0, "rx_last_i", NULL},
+		{VL_IN, 3, 0, 0, "rx_chan_i", "the beat's packet's channel"},
+		{VL_IN, d->idw, 0, 0, "rx_src_i", NULL},
+		{VL_IN, d->infow, 0, 0, "rx_info_i", NULL},
+		{VL_IN, d->payw, 0, 0, "rx_data_i", NULL},
+		{VL_IN, 2, 0, 0, "rx_err_i", "the packet's flags, complete on its last beat"},
+	};
+	em_header(e, &d->stamp, what);
+	vl_module_begin(e, s->mod, ports, sizeof ports / sizeof ports[0], NULL);
+	/* Verilator: one class for all nodes of a kind instead of the node
+	 * inlined at each (the chip model builds in a third of the time) */
+	em_line(e, "/* verilator no_inline_module */");
+}
+
+static void emit_decls(emitter *e, const design *d, const node_shape *s, const widths *w)
+{
+	L("// Node registers and the output table (docs/chip.md).");
+	L("reg [%d:0] in_len_q;", w->icw - 1);
+	if (s->ps_d)
+		L("reg [%d:0] ps_len_q;", w->pcw - 1);
+	L("reg [%d:0] out_n_q;", w->ew - 1);
+	L("reg [31:0] fires_q, pin_q, pout_q, ce_q, ue_q, drop_q;");
+	L("reg [%d:0] t_col [0:%d];", w->ocw - 1, w->E - 1);
+	L("reg [%d:0] t_cnt [0:%d];", w->ocw - 1, w->E - 1);
+	L("reg [1:0] t_kind [0:%d];", w->E - 1);
+	L("reg [%d:0] t_dest [0:%d];", w->idw - 1, w->E - 1);
+	L("reg [%d:0] t_base [0:%d];", w->bw - 1, w->E - 1);
+	L("reg [2:0] t_str [0:%d];  // stride - 1", w->E - 1);
+	L("reg [%d:0] t_mask [0:%d];", 16 * w->mw - 1, w->E - 1);
+	em_blank(e);
+	L("// Buffers: a value is there when its valid bit is set, else it reads 0.");
+	L("reg [7:0] ib [0:%d];", s->in_d - 1);
+	L("reg [%d:0] ib_v;", s->in_d - 1);
+	L("reg [%d:0] in_cnt_q;", w->icw - 1);
+	if (s->ps_d) {
+		L("reg [%d:0] pb [0:%d];", d->psum_bits - 1, s->ps_d - 1);
+		L("reg [%d:0] pb_v;", s->ps_d - 1);
+		L("reg [%d:0] ps_cnt_q;", w->pcw - 1);
+	}
+	L("reg [7:0] ob_a [0:%d];", s->out_d - 1);
+	L("reg [%d:0] ob_w [0:%d];", s->ow - 1, s->out_d - 1);
+	L("reg [%d:0] ob_v;", s->out_d - 1);
+	L("reg ob_full;");
+	L("reg [%d:0] optr;", w->oiw - 1);
+	em_blank(e);
+	L("// Receiver: per channel, the packet in progress.");
+	L("reg [2:0] c_type [0:4];");
+	L("reg [%d:0] c_idx [0:4];  // next buffer index or configuration address", w->xw - 1);
+	L("reg [4:0] c_ovf;         // the index ran past its width: values drop");
+	L("reg [2:0] c_str [0:4];");
+	L("reg [4:0] c_first;       // CFG: the address beat is due");
+	L("reg [4:0] c_half;        // packing 2: low half held; CFG_RD: count taken");
+	L("reg [15:0] c_lo [0:4];");
+	L("reg [2:0] sub_q;         // value within a packed beat");
+	em_blank(e);
+}
+
+/* The receiver: decode the beat, write buffers and the configuration space. */
+static void emit_rx(emitter *e, const node_shape *s, const widths *w)
+{
+	const int K = w->k;
+	L("wire [2:0] ch = rx_chan_i;");
+	L("wire [2:0] ty = c_type[ch];");
+	L("wire pay = rx_valid_i && !rx_head_i;");
+	L("wire [2:0] nraw = rx_data_i[%d:%d];", w->pw - 1, w->pw - 3);
+	if (K < 7)
+		L("wire [2:0] nv = nraw > 3'd%d ? 3'd%d : nraw;  // values in a packed beat, at most K", K, K);
+	else
+		L("wire [2:0] nv = nraw;  // values in a packed beat");
+	L("reg [7:0] aval;");
+	L("always @(*) begin");
+	L("  case (sub_q)");
+	for (int j = 0; j < K; j++)
+		L("    3'd%d: aval = rx_data_i[%d:%d];", j, 8 * j + 7, 8 * j);
+	L("    default: aval = 8'd0;");
+	L("  endcase");
+	L("end");
+	L("wire last_sub = nv == 3'd0 || sub_q + 3'd1 >= nv;");
+	L("wire in_full = in_len_q != %d'd0 && in_cnt_q >= in_len_q;", w->icw);
+	if (s->ps_d)
+		L("wire ps_full = ps_len_q != %d'd0 && ps_cnt_q >= ps_len_q;", w->pcw);
+	L("wire is_act = pay && ty == 3'd%d;", PKT_ACT);
+	L("wire is_wide = pay && ty == 3'd%d;", PKT_WIDE);
+	L("wire is_wr = pay && ty == 3'd%d;", PKT_CFG_WR);
+	L("wire is_rd = pay && ty == 3'd%d;", PKT_CFG_RD);
+	L("wire [1:0] pk = c_str[ch][1:0];");
+	L("wire wr_packed = is_wr && !c_first[ch] && pk == 2'd1;");
+	L("wire multi = is_act || wr_packed;  // a beat of nv values, one a cycle");
+	L("wire act_stall = is_act && nv != 3'd0 && in_full;");
+	L("wire wide_stall = %s;", s->ps_d ? "is_wide && ps_full" : "1'b0");
+	L("wire rd_stall = is_rd && !c_first[ch] && !c_half[ch] && rp_q != 3'd0;");
+	L("wire stall = act_stall || wide_stall || rd_stall;");
+	L("wire do_val = pay && !stall;  // this cycle's value (or beat) is processed");
+	L("wire take = rx_valid_i && (rx_head_i || (!stall && (!multi || last_sub)));");
+	L("assign rx_ready_o = take;");
+	em_blank(e);
+	L("// The buffer value of this cycle (ACT or WIDE) and where it goes.");
+	L("wire [%d:0] cidx = c_idx[ch];", w->xw - 1);
+	L("wire [%d:0] cnext = {1'b0, cidx} + {%d'd0, c_str[ch]} + %d'd1;", w->xw, w->xw - 2, w->xw + 1);
+	L("wire act_do = is_act && nv != 3'd0 && do_val;");
+	L("wire act_in = !c_ovf[ch] && cidx < %d'd%d;", w->xw, s->in_d);
+	L("wire wide_do = is_wide && do_val;");
+	if (s->ps_d)
+		L("wire wide_in = !c_ovf[ch] && cidx < %d'd%d;", w->xw, s->ps_d);
+	if (s->ps_d)
+		L("wire signed [%d:0] wval = rx_data_i;", w->pw - 1);
+	em_blank(e);
+	L("// Configuration writes: packing 0 one value a beat, 1 packed int8, 2 halves.");
+	L("reg wr_v;");
+	L("reg [31:0] wr_data;");
+	L("always @(*) begin");
+	L("  wr_v = 1'b0;");
+	L("  wr_data = 32'd0;");
+	L("  if (is_wr && !c_first[ch]) begin");
+	L("    case (pk)");
+	L("      2'd1: begin wr_v = nv != 3'd0; wr_data = {{24{aval[7]}}, aval}; end");
+	L("      2'd2: begin wr_v = c_half[ch]; wr_data = {rx_data_i[15:0], c_lo[ch]}; end");
+	if (w->pw >= 32)
+		L("      default: begin wr_v = 1'b1; wr_data = rx_data_i[31:0]; end");
+	else
+		L("      default: begin wr_v = 1'b1; wr_data = {{%d{rx_data_i[%d]}}, rx_data_i}; end", 32 - w->pw, w->pw - 1);
+	L("    endcase");
+	L("  end");
+	L("end");
+	L("wire [%d:0] wr_addr = cidx[%d:0];", w->naw - 1, w->naw - 1);
+	L("wire wr_node = wr_v && wr_addr[%d];", w->a);
+	if (w->a > w->nrw)
+		L("wire wr_node_ok = wr_addr[%d:%d] == %d'd0;", w->a - 1, w->nrw, w->a - w->nrw);
+	else
+		L("wire wr_node_ok = 1'b1;");
+	if (w->a > s->uaw)
+		L("wire wr_unit = wr_v && !wr_addr[%d] && wr_addr[%d:%d] == %d'd0;", w->a, w->a - 1, s->uaw,
+		  w->a - s->uaw);
+	else
+		L("wire wr_unit = wr_v && !wr_addr[%d];", w->a);
+	L("wire [%d:0] nidx = wr_addr[%d:0];", w->nrw - 1, w->nrw - 1);
+	em_blank(e);
+}
+
+/* Clamped field write from wr_data into reg, at a table entry or not. */
+static void field_write(emitter *e, const char *lhs, long long lo, long long hi, int width)
+{
+	strbuf x;
+	sb_init(&x);
+	vl_clamp32(&x, "wr_data", lo, hi, width);
+	L("%s <= %s;", lhs, x.s);
+	sb_free(&x);
+}
+
+static void emit_regs(emitter *e, const node_shape *s, const widths *w)
+{
+	const int tb = clog2_min1(w->S); /* field bits */
+	L("// Node register and table writes.");
+	L("wire in_table = nidx >= %d'd%d;", w->nrw, NREG_TABLE);
+	L("wire [%d:0] toff = nidx - %d'd%d;", w->nrw - 1, w->nrw, NREG_TABLE);
+	L("wire [%d:0] tfield = toff[%d:0];", tb - 1, tb - 1);
+	const int tew = imax2(w->nrw - tb, w->eb + 1);
+	if (w->nrw - tb == tew)
+		L("wire [%d:0] tent_w = toff[%d:%d];", tew - 1, w->nrw - 1, tb);
+	else
+		L("wire [%d:0] tent_w = {%d'd0, toff[%d:%d]};", tew - 1, tew - (w->nrw - tb), w->nrw - 1, tb);
+	L("wire tent_ok = tent_w < %d'd%d;", tew, w->E);
+	L("wire [%d:0] tent = tent_w[%d:0];", w->eb - 1, w->eb - 1);
+	L("integer ti;");
+	L("always @(posedge clk_i or negedge rst_ni) begin");
+	L("  if (!rst_ni) begin");
+	L("    in_len_q <= %d'd0;", w->icw);
+	if (s->ps_d)
+		L("    ps_len_q <= %d'd0;", w->pcw);
+	L("    out_n_q <= %d'd0;", w->ew);
+	L("    for (ti = 0; ti < %d; ti = ti + 1) begin", w->E);
+	L("      t_col[ti] <= %d'd0; t_cnt[ti] <= %d'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= %d'd0;", w->ocw, w->ocw,
+	  w->idw);
+	L("      t_base[ti] <= %d'd0; t_str[ti] <= 3'd0; t_mask[ti] <= %d'd0;", w->bw, 16 * w->mw);
+	L("    end");
+	L("  end else if (wr_node && wr_node_ok) begin");
+	L("    if (!in_table) begin");
+	L("      case (nidx)");
+	{
+		char lhs[64];
+		snprintf(lhs, sizeof lhs, "%d'd%d: in_len_q", w->nrw, NREG_IN_LEN);
+		em_line(e, "        // clamped into each field");
+		e->indent += 4;
+		field_write(e, lhs, 0, s->in_d, w->icw);
+		if (s->ps_d) {
+			snprintf(lhs, sizeof lhs, "%d'd%d: ps_len_q", w->nrw, NREG_PSUM_LEN);
+			field_write(e, lhs, 0, s->ps_d, w->pcw);
+		}
+		snprintf(lhs, sizeof lhs, "%d'd%d: out_n_q", w->nrw, NREG_OUT_N);
+		field_write(e, lhs, 0, w->E, w->ew);
+		L("default: ;");
+		e->indent -= 4;
+	}
+	L("      endcase");
+	L("    end else if (tent_ok) begin");
+	L("      case (tfield)");
+	e->indent += 4;
+	{
+		char lhs[64];
+		snprintf(lhs, sizeof lhs, "%d'd%d: t_col[tent]", tb, OUTF_COL);
+		field_write(e, lhs, 0, s->out_d, w->ocw);
+		snprintf(lhs, sizeof lhs, "%d'd%d: t_cnt[tent]", tb, OUTF_COUNT);
+		field_write(e, lhs, 0, s->out_d, w->ocw);
+		snprintf(lhs, sizeof lhs, "%d'd%d: t_kind[tent]", tb, OUTF_KIND);
+		field_write(e, lhs, 0, 3, 2);
+		snprintf(lhs, sizeof lhs, "%d'd%d: t_dest[tent]", tb, OUTF_DEST);
+		field_write(e, lhs, 0, (1LL << w->idw) - 1, w->idw);
+		snprintf(lhs, sizeof lhs, "%d'd%d: t_base[tent]", tb, OUTF_DBASE);
+		field_write(e, lhs, 0, (1LL << w->bw) - 1, w->bw);
+		/* stride 1..8, kept as stride - 1 */
+		L("%d'd%d: t_str[tent] <= ($signed(wr_data) > 32'sd8) ? 3'd7 : ($signed(wr_data) < 32'sd1) ? 3'd0 : wr_data[2:0] - 3'd1;",
+		  tb, OUTF_DSTRIDE);
+		for (int k = 0; k < w->mw; k++) {
+			snprintf(lhs, sizeof lhs, "%d'd%d: t_mask[tent][%d:%d]", tb, OUTF_MASK + k, 16 * k + 15, 16 * k);
+			field_write(e, lhs, 0, 65535, 16);
+		}
+		L("default: ;");
+	}
+	e->indent -= 4;
+	L("      endcase");
+	L("    end");
+	L("  end");
+	L("end");
+	em_blank(e);
+
+	L("// Node register reads (registered by the reply engine).");
+	L("reg [31:0] nrd;");
+	L("wire [%d:0] rd_nidx = rp_addr[%d:0];", w->nrw - 1, w->nrw - 1);
+	L("wire [%d:0] rd_off = rd_nidx - %d'd%d;", w->nrw - 1, w->nrw, NREG_TABLE);
+	L("wire [%d:0] rd_f = rd_off[%d:0];", tb - 1, tb - 1);
+	if (w->nrw - tb == tew)
+		L("wire [%d:0] rd_ew = rd_off[%d:%d];", tew - 1, w->nrw - 1, tb);
+	else
+		L("wire [%d:0] rd_ew = {%d'd0, rd_off[%d:%d]};", tew - 1, tew - (w->nrw - tb), w->nrw - 1, tb);
+	L("wire [%d:0] rd_e = rd_ew[%d:0];", w->eb - 1, w->eb - 1);
+	L("wire rd_e_ok = rd_ew < %d'd%d && rd_nidx >= %d'd%d;", tew, w->E, w->nrw, NREG_TABLE);
+	L("always @(*) begin");
+	L("  nrd = 32'd0;");
+	L("  case (rd_nidx)");
+	L("    %d'd%d: nrd = 32'h%08X;", w->nrw, NREG_ID, IMNPU_NODE_ID_VALUE | (unsigned)s->kind);
+	L("    %d'd%d: nrd = {%d'd0, in_len_q};", w->nrw, NREG_IN_LEN, 32 - w->icw);
+	if (s->ps_d)
+		L("    %d'd%d: nrd = {%d'd0, ps_len_q};", w->nrw, NREG_PSUM_LEN, 32 - w->pcw);
+	L("    %d'd%d: nrd = {%d'd0, out_n_q};", w->nrw, NREG_OUT_N, 32 - w->ew);
+	L("    %d'd%d: nrd = {29'd0, rp_q != 3'd0, snd_q != 2'd0, in_full};", w->nrw, NREG_STATUS);
+	L("    %d'd%d: nrd = fires_q;", w->nrw, NREG_FIRES);
+	L("    %d'd%d: nrd = pin_q;", w->nrw, NREG_PKTS_IN);
+	L("    %d'd%d: nrd = pout_q;", w->nrw, NREG_PKTS_OUT);
+	L("    %d'd%d: nrd = ce_q;", w->nrw, NREG_ERR_CE);
+	L("    %d'd%d: nrd = ue_q;", w->nrw, NREG_ERR_UE);
+	L("    %d'd%d: nrd = drop_q;", w->nrw, NREG_DROPPED);
+	L("    default:");
+	L("      if (rd_e_ok) begin");
+	L("        case (rd_f)");
+	L("          %d'd%d: nrd = {%d'd0, t_col[rd_e]};", tb, OUTF_COL, 32 - w->ocw);
+	L("          %d'd%d: nrd = {%d'd0, t_cnt[rd_e]};", tb, OUTF_COUNT, 32 - w->ocw);
+	L("          %d'd%d: nrd = {30'd0, t_kind[rd_e]};", tb, OUTF_KIND);
+	L("          %d'd%d: nrd = {%d'd0, t_dest[rd_e]};", tb, OUTF_DEST, 32 - w->idw);
+	L("          %d'd%d: nrd = {%d'd0, t_base[rd_e]};", tb, OUTF_DBASE, 32 - w->bw);
+	L("          %d'd%d: nrd = {29'd0, t_str[rd_e]} + 32'd1;", tb, OUTF_DSTRIDE);
+	for (int k = 0; k < w->mw; k++)
+		L("          %d'd%d: nrd = {16'd0, t_mask[rd_e][%d:%d]};", tb, OUTF_MASK + k, 16 * k + 15, 16 * k);
+	L("          default: nrd = 32'd0;");
+	L("        endcase");
+	L("      end");
+	L("  endcase");
+	L("end");
+	em_blank(e);
+}
+
+static void emit_rx_state(emitter *e, const design *d, const node_shape *s, const widths *w)
+{
+	L("// Receiver state, buffers and counters.");
+	L("wire [%d:0] hbase = {%d'd0, rx_info_i[%d:6]};", w->xw - 1, w->xw - w->bw, 6 + w->bw - 1);
+	L("always @(posedge clk_i or negedge rst_ni) begin");
+	L("  if (!rst_ni) begin");
+	L("    c_ovf <= 5'd0; c_first <= 5'd0; c_half <= 5'd0; sub_q <= 3'd0;");
+	L("    ib_v <= %d'd0; in_cnt_q <= %d'd0;", s->in_d, w->icw);
+	if (s->ps_d)
+		L("    pb_v <= %d'd0; ps_cnt_q <= %d'd0;", s->ps_d, w->pcw);
+	L("    pin_q <= 32'd0; ce_q <= 32'd0; ue_q <= 32'd0; drop_q <= 32'd0; fires_q <= 32'd0;");
+	L("    st_q <= 1'b0; st_ptr <= %d'd0;", w->icw);
+	if (s->ps_d)
+		L("    ps_st_q <= 1'b0; ps_ptr <= %d'd0;", w->piw);
+	L("  end else begin");
+	L("    if (rx_valid_i && rx_head_i) begin");
+	L("      c_type[ch] <= rx_info_i[2:0];");
+	L("      c_str[ch] <= rx_info_i[5:3];");
+	L("      c_idx[ch] <= hbase;");
+	L("      c_ovf[ch] <= 1'b0;");
+	L("      c_first[ch] <= 1'b1;");
+	L("      c_half[ch] <= 1'b0;");
+	L("    end");
+	L("    if (take && rx_last_i) begin  // a packet counts when its last beat is taken");
+	L("      pin_q <= pin_q + 32'd1;");
+	L("      ce_q <= ce_q + {31'd0, rx_err_i[0]};");
+	L("      ue_q <= ue_q + {31'd0, rx_err_i[1]};");
+	L("    end");
+	L("    if (multi && do_val) sub_q <= last_sub ? 3'd0 : sub_q + 3'd1;");
+	L("    // ACT and WIDE: the value goes to index c_idx, which steps by the stride");
+	L("    if (act_do || wide_do) begin");
+	L("      c_idx[ch] <= cnext[%d:0];", w->xw - 1);
+	L("      if (cnext[%d]) c_ovf[ch] <= 1'b1;", w->xw);
+	L("    end");
+	L("    if (act_do) begin");
+	L("      if (act_in) begin");
+	L("        ib[cidx[%d:0]] <= aval;", w->iiw - 1);
+	L("        ib_v[cidx[%d:0]] <= 1'b1;", w->iiw - 1);
+	L("        if (in_cnt_q != %d'd%d) in_cnt_q <= in_cnt_q + %d'd1;", w->icw, s->in_d, w->icw);
+	L("      end else drop_q <= drop_q + 32'd1;");
+	L("    end");
+	if (s->ps_d) {
+		L("    if (wide_do) begin");
+		L("      if (wide_in) begin");
+		if (d->psum_bits < w->pw)
+			L("        pb[cidx[%d:0]] <= (wval > %d'sd%lld) ? %d'sd%lld : (wval < -%d'sd%lld) ? -%d'sd%lld : wval[%d:0];",
+			  w->piw - 1, w->pw, (1LL << (d->psum_bits - 1)) - 1, d->psum_bits,
+			  (1LL << (d->psum_bits - 1)) - 1, w->pw, 1LL << (d->psum_bits - 1), d->psum_bits,
+			  1LL << (d->psum_bits - 1), d->psum_bits - 1);
+		else
+			L("        pb[cidx[%d:0]] <= wval;", w->piw - 1);
+		L("        pb_v[cidx[%d:0]] <= 1'b1;", w->piw - 1);
+		L("        if (ps_cnt_q != %d'd%d) ps_cnt_q <= ps_cnt_q + %d'd1;", w->pcw, s->ps_d, w->pcw);
+		L("      end else drop_q <= drop_q + 32'd1;");
+		L("    end");
+	} else {
+		L("    if (wide_do) drop_q <= drop_q + 32'd1;  // a GDPU takes int8 operands only");
+	}
+	L("    // CFG_WR and CFG_RD: the address beat, then values or the count");
+	L("    if ((is_wr || is_rd) && do_val && c_first[ch]) begin");
+	L("      c_idx[ch] <= {%d'd0, rx_data_i[%d:0]};", w->xw - w->naw, w->naw - 1);
+	L("      c_first[ch] <= 1'b0;");
+	L("    end");
+	L("    if (is_wr && do_val && !c_first[ch]) begin");
+	L("      if (pk == 2'd2) begin");
+	L("        c_half[ch] <= !c_half[ch];");
+	L("        if (!c_half[ch]) c_lo[ch] <= rx_data_i[15:0];");
+	L("      end");
+	L("      if (wr_v) c_idx[ch] <= {%d'd0, wr_addr + %d'd1};", w->xw - w->naw, w->naw);
+	L("    end");
+	L("    if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;");
+	em_blank(e);
+	L("    // Streaming a complete vector into the unit; each value read is cleared.");
+	if (s->ps_d)
+		L("    if (!st_q && in_full && (ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", w->pcw);
+	else
+		L("    if (!st_q && in_full) begin");
+	L("      st_q <= 1'b1;");
+	L("      st_ptr <= %d'd0;", w->icw);
+	if (s->ps_d) {
+		L("      if (ps_len_q != %d'd0) begin", w->pcw);
+		L("        ps_st_q <= 1'b1;");
+		L("        ps_ptr <= %d'd0;", w->piw);
+		L("      end");
+	}
+	L("    end");
+	L("    if (u_in_valid && u_in_ready) begin");
+	L("      ib_v[st_ptr[%d:0]] <= 1'b0;", w->iiw - 1);
+	L("      st_ptr <= st_ptr + %d'd1;", w->icw);
+	L("      if (st_ptr + %d'd1 == st_len) begin", w->icw);
+	L("        st_q <= 1'b0;");
+	L("        in_cnt_q <= %d'd0;", w->icw);
+	L("        fires_q <= fires_q + 32'd1;");
+	L("      end");
+	L("    end");
+	if (s->ps_d) {
+		L("    if (u_psum_valid && u_psum_ready) begin");
+		L("      pb_v[ps_ptr] <= 1'b0;");
+		L("      ps_ptr <= ps_ptr + %d'd1;", w->piw);
+		L("      if ({1'b0, ps_ptr} == %d'd%d) begin", w->piw + 1, s->ps_d - 1);
+		L("        ps_st_q <= 1'b0;");
+		L("        ps_cnt_q <= %d'd0;", w->pcw);
+		L("      end");
+		L("    end");
+	}
+	L("  end");
+	L("end");
+	em_blank(e);
+}
+
+/* The reply engine (CFG_RD), the sender (output table) and the tx mux. */
+static void emit_tx(emitter *e, const design *d, const node_shape *s, const widths *w)
+{
+	const int K = w->k;
+	L("// Read replies: header, then each word as two beats (docs/chip.md).");
+	L("always @(posedge clk_i or negedge rst_ni) begin");
+	L("  if (!rst_ni) begin");
+	L("    rp_q <= 3'd0; rp_cnt <= 16'd0; rp_addr <= %d'd0; rp_dest <= %d'd0; rp_word <= 32'd0;", w->naw, w->idw);
+	L("    rp_node <= 1'b0; rp_zero <= 1'b0; rp_nval <= 32'd0;");
+	L("  end else begin");
+	L("    case (rp_q)");
+	L("      3'd0: if (is_rd && do_val && !c_first[ch] && !c_half[ch]) begin");
+	L("        rp_q <= 3'd1; rp_dest <= rx_src_i; rp_addr <= cidx[%d:0]; rp_cnt <= rx_data_i[15:0];", w->naw - 1);
+	L("      end");
+	L("      3'd1: if (snd_q != 2'd2 && snd_q != 2'd3) rp_q <= 3'd2;  // the sender's packet is out");
+	L("      3'd2: if (tx_ready_i) rp_q <= rp_cnt == 16'd0 ? 3'd0 : 3'd3;");
+	L("      3'd3: if (!wr_v) begin  // the bus is free of writes: read");
+	L("        rp_node <= rp_addr[%d];", w->a);
+	if (w->a > s->uaw)
+		L("        rp_zero <= !rp_addr[%d] && rp_addr[%d:%d] != %d'd0;", w->a, w->a - 1, s->uaw, w->a - s->uaw);
+	else
+		L("        rp_zero <= 1'b0;");
+	if (w->a > w->nrw)
+		L("        rp_nval <= rp_addr[%d:%d] == %d'd0 ? nrd : 32'd0;", w->a - 1, w->nrw, w->a - w->nrw);
+	else
+		L("        rp_nval <= nrd;");
+	L("        rp_q <= 3'd4;");
+	L("      end");
+	L("      3'd4: begin");
+	L("        rp_word <= rp_node ? rp_nval : rp_zero ? 32'd0 : u_cfg_rdata;");
+	L("        rp_q <= 3'd5;");
+	L("      end");
+	L("      3'd5: if (tx_ready_i) rp_q <= 3'd6;");
+	L("      3'd6: if (tx_ready_i) begin");
+	L("        rp_cnt <= rp_cnt - 16'd1;");
+	L("        rp_addr <= rp_addr + %d'd1;", w->naw);
+	L("        rp_q <= rp_cnt == 16'd1 ? 3'd0 : 3'd3;");
+	L("      end");
+	L("      default: rp_q <= 3'd0;");
+	L("    endcase");
+	L("  end");
+	L("end");
+	L("wire rd_unit = rp_q == 3'd3 && !wr_v && !rp_addr[%d]%s;", w->a, "");
+	em_blank(e);
+
+	L("// Output capture: the unit's results fill the output buffer.");
+	L("assign u_out_ready = !ob_full;");
+	L("// Sender: one packet per table entry 0..OUT_N-1 with COUNT > 0.");
+	L("wire [%d:0] sn = snd_rem > %d'd%d ? %d'd%d : snd_rem;  // values in this ACT beat", w->rw - 1, w->rw, K,
+	  w->rw, K);
+	L("wire s_wide = t_kind[snd_e[%d:0]][0];", w->eb - 1);
+	L("wire s_last = s_wide ? snd_rem == %d'd1 : snd_rem <= %d'd%d;", w->rw, w->rw, K);
+	for (int j = 0; j < K; j++) {
+		L("wire [%d:0] sp%d = snd_ptr + %d'd%d;", w->spw - 1, j, w->spw, j);
+		L("wire [7:0] sv%d = (sn > %d'd%d && sp%d < %d'd%d && ob_v[sp%d[%d:0]]) ? ob_a[sp%d[%d:0]] : 8'd0;", j,
+		  w->rw, j, j, w->spw, s->out_d, j, w->oiw - 1, j, w->oiw - 1);
+	}
+	L("wire [%d:0] swv = (snd_ptr < %d'd%d && ob_v[snd_ptr[%d:0]]) ? ob_w[snd_ptr[%d:0]] : %d'd0;", s->ow - 1,
+	  w->spw, s->out_d, w->oiw - 1, w->oiw - 1, s->ow);
+	L("always @(posedge clk_i or negedge rst_ni) begin");
+	L("  if (!rst_ni) begin");
+	L("    snd_q <= 2'd0; snd_e <= %d'd0; snd_ptr <= %d'd0; snd_rem <= %d'd0; pout_q <= 32'd0;", w->ew, w->spw,
+	  w->rw);
+	L("    ob_full <= 1'b0; ob_v <= %d'd0; optr <= %d'd0;", s->out_d, w->oiw);
+	L("  end else begin");
+	L("    if (u_out_valid && !ob_full) begin");
+	L("      ob_a[optr] <= u_out_a;");
+	L("      ob_w[optr] <= u_out_w;");
+	L("      ob_v[optr] <= 1'b1;");
+	L("      if (u_out_last || {1'b0, optr} == %d'd%d) begin", w->oiw + 1, s->out_d - 1);
+	L("        ob_full <= 1'b1;");
+	L("        optr <= %d'd0;", w->oiw);
+	L("      end else optr <= optr + %d'd1;", w->oiw);
+	L("    end");
+	L("    case (snd_q)");
+	L("      2'd0: if (ob_full) begin snd_q <= 2'd1; snd_e <= %d'd0; end", w->ew);
+	L("      2'd1: if (snd_e >= out_n_q) begin  // every entry sent: the buffer is free");
+	L("        snd_q <= 2'd0;");
+	L("        ob_full <= 1'b0;");
+	L("        ob_v <= %d'd0;", s->out_d);
+	L("      end else if (t_cnt[snd_e[%d:0]] == %d'd0) snd_e <= snd_e + %d'd1;", w->eb - 1, w->ocw, w->ew);
+	L("      else if (rp_q == 3'd0) begin");
+	L("        snd_q <= 2'd2;");
+	L("        snd_ptr <= {1'b0, t_col[snd_e[%d:0]]};", w->eb - 1);
+	if (w->rw > w->ocw)
+		L("        snd_rem <= {%d'd0, t_cnt[snd_e[%d:0]]};", w->rw - w->ocw, w->eb - 1);
+	else
+		L("        snd_rem <= t_cnt[snd_e[%d:0]];", w->eb - 1);
+	L("      end");
+	L("      2'd2: if (tx_ready_i) snd_q <= 2'd3;");
+	L("      default: if (tx_ready_i) begin");
+	{
+		char snx[48];
+		if (w->rw < w->spw)
+			snprintf(snx, sizeof snx, "{%d'd0, sn}", w->spw - w->rw);
+		else if (w->rw == w->spw)
+			snprintf(snx, sizeof snx, "sn");
+		else
+			snprintf(snx, sizeof snx, "sn[%d:0]", w->spw - 1);
+		L("        snd_ptr <= snd_ptr + (s_wide ? %d'd1 : %s);", w->spw, snx);
+	}
+	L("        snd_rem <= snd_rem - (s_wide ? %d'd1 : sn);", w->rw);
+	L("        if (s_last) begin");
+	L("          snd_q <= 2'd1;");
+	L("          snd_e <= snd_e + %d'd1;", w->ew);
+	L("          pout_q <= pout_q + 32'd1;");
+	L("        end");
+	L("      end");
+	L("    endcase");
+	L("    if (rp_q == 3'd6 && tx_ready_i && rp_cnt == 16'd1) pout_q <= pout_q + 32'd1;");
+	L("    if (rp_q == 3'd2 && tx_ready_i && rp_cnt == 16'd0) pout_q <= pout_q + 32'd1;");
+	L("  end");
+	L("end");
+	em_blank(e);
+
+	L("// The transmit port: the reply engine's packet or the sender's.");
+	L("wire rp_tx = rp_q == 3'd2 || rp_q == 3'd5 || rp_q == 3'd6;");
+	L("wire sd_tx = snd_q == 2'd2 || snd_q == 2'd3;");
+	L("wire [%d:0] se = snd_e[%d:0];", w->eb - 1, w->eb - 1);
+	L("assign tx_valid_o = rp_tx || sd_tx;");
+	L("assign tx_last_o = rp_q == 3'd2 ? rp_cnt == 16'd0 : rp_q == 3'd6 ? rp_cnt == 16'd1 : rp_q == 3'd5 ? 1'b0 : snd_q == 2'd3 && s_last;");
+	L("assign tx_mcast_o = !rp_tx && t_kind[se][1];");
+	L("assign tx_dest_o = rp_tx ? rp_dest : t_dest[se];");
+	if (d->nodes < 16 * w->mw)
+		L("assign tx_mask_o = rp_tx ? %d'd0 : t_mask[se][%d:0];", d->nodes, d->nodes - 1);
+	else
+		L("assign tx_mask_o = rp_tx ? %d'd0 : t_mask[se];", d->nodes);
+	if (w->iw > w->bw + 6)
+		L("assign tx_info_o = rp_tx ? %d'd%d : {%d'd0, t_base[se], t_str[se], 2'b00, s_wide};", w->iw, PKT_RDATA,
+		  w->iw - w->bw - 6);
+	else
+		L("assign tx_info_o = rp_tx ? %d'd%d : {t_base[se], t_str[se], 2'b00, s_wide};", w->iw, PKT_RDATA);
+	{
+		strbuf acts;
+		sb_init(&acts);
+		for (int j = K - 1; j >= 0; j--)
+			sb_printf(&acts, "sv%d%s", j, j ? ", " : "");
+		const int pad = w->pw - 3 - 8 * K;
+		char padtxt[32] = "";
+		if (pad > 0)
+			snprintf(padtxt, sizeof padtxt, "%d'd0, ", pad);
+		L("wire [%d:0] act_beat = {sn[2:0], %s%s};", w->pw - 1, padtxt, acts.s);
+		sb_free(&acts);
+	}
+	if (s->ow < w->pw)
+		L("wire [%d:0] wide_beat = {{%d{swv[%d]}}, swv};", w->pw - 1, w->pw - s->ow, s->ow - 1);
+	else
+		L("wire [%d:0] wide_beat = swv[%d:0];", w->pw - 1, w->pw - 1);
+	L("assign tx_data_o = rp_q == 3'd5 ? {%d'd0, rp_word[15:0]} : rp_q == 3'd6 ? {%d'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;",
+	  w->pw - 16, w->pw - 16);
+	em_blank(e);
+}
+
+static void emit_node(emitter *e, const design *d, const node_shape *s, const char *what)
+{
+	const widths w = widths_of(d, s);
+	emit_ports(e, d, s, what);
+	emit_decls(e, d, s, &w);
+	L("// Reply engine and sender state (declared before use).");
+	L("reg [2:0] rp_q;  // 0 idle, 1 wait for the sender, 2 head, 3 read, 4 data, 5 low half, 6 high half");
+	L("reg [15:0] rp_cnt;");
+	L("reg [%d:0] rp_addr;", w.naw - 1);
+	L("reg [%d:0] rp_dest;", w.idw - 1);
+	L("reg [31:0] rp_word, rp_nval;");
+	L("reg rp_node, rp_zero;");
+	L("reg [1:0] snd_q;  // 0 idle, 1 next entry, 2 head, 3 payload");
+	L("reg [%d:0] snd_e;", w.ew - 1);
+	L("reg [%d:0] snd_ptr;", w.spw - 1);
+	L("reg [%d:0] snd_rem;", w.rw - 1);
+	L("reg st_q;");
+	L("reg [%d:0] st_ptr;", w.icw - 1);
+	if (s->ps_d) {
+		L("reg ps_st_q;");
+		L("reg [%d:0] ps_ptr;", w.piw - 1);
+	}
+	em_blank(e);
+	L("// The unit's ports.");
+	L("wire u_cfg_rvalid;");
+	L("wire [31:0] u_cfg_rdata;");
+	L("wire u_in_valid = st_q;");
+	L("wire u_in_ready;");
+	L("wire u_out_valid, u_out_ready, u_out_last;");
+	L("wire [7:0] u_out_a;");
+	L("wire [%d:0] u_out_w;", s->ow - 1);
+	if (s->ps_d) {
+		L("wire u_psum_valid = ps_st_q;");
+		L("wire u_psum_ready;");
+	}
+	L("wire [7:0] st_val = ib_v[st_ptr[%d:0]] ? ib[st_ptr[%d:0]] : 8'd0;", w.iiw - 1, w.iiw - 1);
+	if (s->kind == NODE_TILE)
+		L("wire [%d:0] st_len = %d'd%d;", w.icw - 1, w.icw, s->in_d);
+	else
+		L("wire [%d:0] st_len = in_len_q;", w.icw - 1);
+	em_blank(e);
+	emit_rx(e, s, &w);
+	emit_regs(e, s, &w);
+	emit_rx_state(e, d, s, &w);
+	emit_tx(e, d, s, &w);
+
+	L("// The unit.");
+	L("wire [%d:0] u_cfg_addr = wr_unit ? wr_addr[%d:0] : rp_addr[%d:0];", s->uaw - 1, s->uaw - 1, s->uaw - 1);
+	if (s->kind == NODE_TILE) {
+		const int IB = d->in_bits;
+		L("wire [%d:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : %d'd0;", d->psum_bits - 1, d->psum_bits);
+		L("wire signed [%d:0] u_out_d;", IB - 1);
+		L("wire [%d:0] u_out_col;", d->col_w - 1);
+		if (IB < 8) {
+			const int hi = (1 << (IB - 1)) - 1;
+			L("wire signed [7:0] st_s = st_val;");
+			L("wire [%d:0] u_in_data = (st_s > 8'sd%d) ? %d'd%d : (st_s < -8'sd%d) ? %d'h%X : st_val[%d:0];", IB - 1,
+			  hi, IB, hi, hi + 1, IB, (unsigned)(1 << (IB - 1)), IB - 1);
+			L("assign u_out_a = {{%d{u_out_d[%d]}}, u_out_d};", 8 - IB, IB - 1);
+		} else {
+			L("wire [7:0] u_in_data = st_val;");
+			L("assign u_out_a = u_out_d;");
+		}
+		L("wire unused_col = ^u_out_col;");
+		const vl_conn c[] = {
+			{"clk_i", NULL}, {"rst_ni", NULL},
+			{"cfg_valid_i", "wr_unit || rd_unit"}, {"cfg_we_i", "wr_unit"},
+			{"cfg_addr_i", "u_cfg_addr"}, {"cfg_wdata_i", "wr_data"},
+			{"cfg_rvalid_o", "u_cfg_rvalid"}, {"cfg_rdata_o", "u_cfg_rdata"},
+			{"in_valid_i", "u_in_valid"}, {"in_ready_o", "u_in_ready"}, {"in_data_i", "u_in_data"},
+			{"psum_valid_i", "u_psum_valid"}, {"psum_ready_o", "u_psum_ready"}, {"psum_data_i", "u_psum"},
+			{"out_valid_o", "u_out_valid"}, {"out_ready_i", "u_out_ready"}, {"out_data_o", "u_out_d"},
+			{"out_psum_o", "u_out_w"}, {"out_col_o", "u_out_col"}, {"out_last_o", "u_out_last"},
+		};
+		vl_instance(e, s->unit, "u_tile", c, sizeof c / sizeof c[0]);
+	} else {
+		L("wire signed [15:0] u_out_d;");
+		L("assign u_out_a = u_out_d[7:0];");
+		L("assign u_out_w = u_out_d;");
+		const vl_conn c[] = {
+			{"clk_i", NULL}, {"rst_ni", NULL},
+			{"cfg_valid_i", "wr_unit || rd_unit"}, {"cfg_we_i", "wr_unit"},
+			{"cfg_addr_i", "u_cfg_addr"}, {"cfg_wdata_i", "wr_data"},
+			{"cfg_rvalid_o", "u_cfg_rvalid"}, {"cfg_rdata_o", "u_cfg_rdata"},
+			{"in_valid_i", "u_in_valid"}, {"in_ready_o", "u_in_ready"}, {"in_data_i", "st_val"},
+			{"out_valid_o", "u_out_valid"}, {"out_ready_i", "u_out_ready"}, {"out_data_o", "u_out_d"},
+			{"out_last_o", "u_out_last"},
+		};
+		vl_instance(e, s->unit, "u_gdpu", c, sizeof c / sizeof c[0]);
+	}
+	/* payload bits a node of this shape never reads, info bits above the base */
+	if (w.iw > 6 + w.bw)
+		L("wire unused = ^{u_cfg_rvalid, rx_data_i, rx_info_i[%d:%d]};", w.iw - 1, 6 + w.bw);
+	else
+		L("wire unused = ^{u_cfg_rvalid, rx_data_i};");
+	vl_module_end(e, s->mod);
+}
+
+void unit_node_tile(emitter *e, const design *d)
+{
+	const node_shape s = {NODE_TILE, d->rows, d->cols, d->cols, d->psum_bits, d->addr_w, d->mod_node_tile,
+			      d->mod_tile};
+	emit_node(e, d, &s, "Tile node: a tile behind the chip's packet protocol (docs/chip.md).");
+}
+
+void unit_node_gdpu(emitter *e, const design *d)
+{
+	const node_shape s = {NODE_GDPU, 4 * d->max_len, 0, d->max_len, 16, d->g_idx_w + 2, d->mod_node_gdpu,
+			      d->mod_gdpu};
+	emit_node(e, d, &s, "GDPU node: a GDPU behind the chip's packet protocol (docs/chip.md).");
+}

@@ -1,0 +1,79 @@
+/* Golden model of the whole chip at the packet level (docs/chip.md): every
+ * node's buffers, registers, output table and unit, driven by the same
+ * packets the RTL's host port takes. Timing is not modelled; under the host's
+ * rule (docs/chip.md) the packets that reach the host are the same, in the
+ * same order from each source. */
+#ifndef IMNPU_CHIP_H
+#define IMNPU_CHIP_H
+
+#include "imnpu_golden.h"
+#include "imnpu_pcm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IMNPU_CHIP_MAX_NODES 256
+#define IMNPU_CHIP_MAX_ENTRIES 64
+
+enum { IMNPU_CHIP_NODE_HOST = 0, IMNPU_CHIP_NODE_TILE = 1, IMNPU_CHIP_NODE_GDPU = 2 };
+enum { IMNPU_CHIP_PKT_ACT = 0, IMNPU_CHIP_PKT_WIDE = 1, IMNPU_CHIP_PKT_CFG_WR = 2, IMNPU_CHIP_PKT_CFG_RD = 3,
+       IMNPU_CHIP_PKT_RDATA = 4 };
+
+/* What the generator derived for a configuration (the generated params.h
+ * names each of these). */
+typedef struct {
+	imnpu_tile_params tp;
+	int pcm;                 /* tile -macro pcm */
+	imnpu_pcm_params pp;
+	uint32_t pcm_seed;       /* SEED's reset value */
+	imnpu_gdpu_params gp;
+	int nx, ny, xw, yw;      /* mesh; x and y bits of a node address */
+	int payw, base_w, act_k; /* payload bits, base bits, ACT values a beat */
+	int region_w, idx_w;     /* the tile's configuration address */
+	int gdpu_idx_w;          /* the GDPU's index bits (region: 2 bits above) */
+	int node_a;              /* address bit of the node registers */
+	int nreg_w;              /* node register index bits */
+	int out_entries, entry_s, mask_words;
+	unsigned char kind[IMNPU_CHIP_MAX_NODES];
+	int host;
+} imnpu_chip_params;
+
+/* A packet as the host port sees it: the head's fields and payload beats
+ * (payw <= 64 bits each). */
+typedef struct {
+	int src, dest;     /* node numbers (dest of a unicast) */
+	int mcast;
+	uint64_t mask[4];  /* multicast: bit n for node n */
+	uint32_t info;
+	int nbeats;
+	uint64_t *beats;
+} imnpu_pkt;
+
+typedef struct imnpu_chip imnpu_chip;
+
+/* NULL when out of memory or the parameters are outside the model. */
+imnpu_chip *imnpu_chip_new(const imnpu_chip_params *p);
+void imnpu_chip_free(imnpu_chip *c);
+/* The host sends a packet (src is set to the host); every consequence runs to
+ * completion. */
+void imnpu_chip_send(imnpu_chip *c, const imnpu_pkt *p);
+/* Packets that reached the host, in the order the model produced them. */
+int imnpu_chip_host_count(const imnpu_chip *c);
+const imnpu_pkt *imnpu_chip_host_pkt(const imnpu_chip *c, int i);
+/* A node's word at a configuration address, as a CFG_RD would return it. */
+uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr);
+/* The MVMs a tile ran, and the pcm macro of a tile (NULL for ideal tiles). */
+const imnpu_pcm *imnpu_chip_pcm(const imnpu_chip *c, int node);
+
+/* Packet building helpers shared by the testbench and the mapper. */
+uint32_t imnpu_chip_info(int type, int stride, int base);
+/* A node's address {y, x} and back. */
+int imnpu_chip_addr(const imnpu_chip_params *p, int node);
+int imnpu_chip_node(const imnpu_chip_params *p, int addr);
+void imnpu_pkt_free(imnpu_pkt *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

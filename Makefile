@@ -94,7 +94,9 @@ endef
 $(foreach c,$(CONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
 # The RISC-V core does not depend on the tile's parameters: one model, of tiny.
 $(eval $(call model,tiny,rv32))
-models: $(foreach c,$(CONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 ## build the Verilator models of every shipped configuration
+# The whole chip (docs/chip.md): tiny's 3x3 mesh of pcm tiles.
+$(eval $(call model,tiny,chip))
+models: $(foreach c,$(CONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip ## build the Verilator models of every shipped configuration
 
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)

@@ -68,6 +68,22 @@ for s in $(seq 400 409); do
 	register "sim/rv32/long_seed_$s" full t_sim_rv32 +seed=$s +programs=5000 +quiet
 done
 
+# The whole chip against the golden chip model (docs/chip.md): random MLPs
+# mapped over tiny's tiles (layers split by rows and by columns, multicast
+# inputs, partial sums tile to tile), programmed over the mesh, every packet
+# back at the host compared; ideal mode and the pcm macro's 1-/4-phase modes.
+t_sim_chip() {
+	"$ROOT/build/tiny/Vchip" "$@"
+}
+for s in 1 2 3; do
+	register "sim/chip/ideal_seed_$s" verify t_sim_chip +seed=$s +nets=4 +inferences=10 +quiet
+	register "sim/chip/pcm_seed_$s" verify t_sim_chip +seed=$s +nets=2 +inferences=10 +pcm +quiet
+done
+for s in $(seq 500 509); do
+	register "sim/chip/long_seed_$s" full t_sim_chip +seed=$s +nets=40 +inferences=20 +quiet
+	register "sim/chip/long_pcm_seed_$s" full t_sim_chip +seed=$s +nets=20 +inferences=20 +pcm +quiet
+done
+
 # GDPU against golden: every operation, at least +ops results each.
 t_sim_gdpu() {
 	local c=$1

@@ -1,0 +1,598 @@
+// Whole-chip testbench (docs/chip.md): the host port of the generated chip
+// and the golden chip model (golden/imnpu_chip.c) take the same packets; every
+// packet that reaches the host from the RTL must equal the golden model's
+// next packet from the same source.
+//
+// A run maps a random multi-layer perceptron onto the tiles: every layer
+// split over tiles by rows (partial sums chained tile to tile) and by
+// columns, inputs multicast to the tiles of a row block, results back to the
+// host.  It programs the tiles over the mesh (packed weight bursts, LDPU
+// constants, output tables; with the pcm macro: programming, drift time),
+// then runs inferences one at a time (the host's rule).
+//
+// Plusargs:
+//   +seed=N         random seed (printed)
+//   +nets=N         networks mapped and run one after the other (default 3)
+//   +inferences=N   inferences per network (default 10)
+//   +pcm            the pcm macro's 1-phase/4-phase modes (random per tile)
+//   +stall=P        percent of cycles the host does not take a beat (default 30)
+//   +trace[=F], +quiet
+#include "imnpu_config.h"
+#include "Vchip.h"
+#include "imnpu_chip.h"
+#include "imnpu_golden.h"
+#include "tb_common.h"
+
+#include <deque>
+#include <map>
+#include <vector>
+
+namespace {
+
+struct Options : tb::Common {
+	long nets = 3;
+	long inferences = 10;
+	bool pcm = false;
+};
+
+struct Pkt {
+	int src = 0, dest = 0, mcast = 0;
+	uint64_t mask = 0;
+	uint32_t info = 0;
+	std::vector<uint64_t> beats;
+};
+
+const int kNodes = IMNPU_NOC_NODES;
+const uint64_t kPayMask = IMNPU_NOC_PAYLOAD_BITS >= 64 ? ~0ull : (1ull << IMNPU_NOC_PAYLOAD_BITS) - 1;
+
+class Harness {
+public:
+	Harness(const Options &o, int argc, char **argv)
+		: opt_(o), top_(o, argc, argv, 500000 / IMNPU_CLOCK_MHZ), argv0_(argv[0])
+	{
+		imnpu_rng_seed(&rng_, o.seed);
+		const unsigned char kinds[] = IMNPU_NODE_KINDS;
+		for (int n = 0; n < kNodes; n++) {
+			kind_[n] = kinds[n];
+			if (kinds[n] == IMNPU_NODE_TILE)
+				tiles_.push_back(n);
+		}
+	}
+	int run();
+
+private:
+	imnpu_chip_params params() const;
+	void clock();
+	void send(const Pkt &p, bool poll = false);
+	void cfg_write(int node, uint32_t addr, const std::vector<int32_t> &v, int packing);
+	void cfg_write1(int node, uint32_t addr, int32_t v) { cfg_write(node, addr, {v}, 2); }
+	uint32_t poll_read(int node, uint32_t addr);
+	bool drain(size_t want_rtl, const char *what);
+	bool compare(const char *what);
+	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	bool one_net(long net);
+	int addr_of(int node) const { return (node / IMNPU_NOC_X) << IMNPU_NOC_XW | node % IMNPU_NOC_X; }
+
+	Options opt_;
+	tb::Clocked<Vchip> top_;
+	const char *argv0_;
+	imnpu_rng rng_;
+	imnpu_chip *g_ = nullptr;
+	int kind_[kNodes];
+	std::vector<int> tiles_;
+	std::deque<Pkt> txq_;     // packets the host is sending
+	size_t tx_beat_ = 0;      // next beat of txq_.front() (0: the head)
+	std::map<int, Pkt> rx_;   // packets arriving, by channel
+	std::vector<Pkt> got_;    // complete packets from the RTL (polls excluded)
+	std::vector<Pkt> polls_;  // complete poll replies
+	int polls_due_ = 0;
+	std::vector<bool> gskip_; // golden host packets that are poll replies
+	std::map<int, size_t> gnext_; // per source: next golden host packet to match
+	size_t matched_ = 0;
+	long failures_ = 0, compared_ = 0;
+	uint64_t idle_ = 0;
+};
+
+imnpu_chip_params Harness::params() const
+{
+	imnpu_chip_params p = {};
+	p.tp = {IMNPU_ROWS, IMNPU_COLS, IMNPU_IN_BITS, IMNPU_WEIGHT_BITS, IMNPU_ACC_BITS, IMNPU_PSUM_BITS,
+		IMNPU_SCALE_BITS, IMNPU_OFFSET_BITS, IMNPU_SHIFT};
+#if IMNPU_MACRO_PCM
+	p.pcm = 1;
+	p.pp.rows = IMNPU_ROWS;
+	p.pp.cols = IMNPU_COLS;
+	p.pp.in_bits = IMNPU_IN_BITS;
+	p.pp.weight_bits = IMNPU_WEIGHT_BITS;
+	p.pp.g_bits = IMNPU_PCM_G_BITS;
+	p.pp.g_frac = IMNPU_PCM_G_FRAC;
+	p.pp.pv_tol = IMNPU_PCM_PV_TOL;
+	p.pp.pv_max_iter = IMNPU_PCM_PV_MAX_ITER;
+	p.pp.pv_gain_pct = IMNPU_PCM_PV_GAIN_PCT;
+	p.pp.pv_gain_sigma_pct = IMNPU_PCM_PV_GAIN_SIGMA_PCT;
+	p.pp.pv_pulse_cycles = IMNPU_PCM_PV_PULSE_CYCLES;
+	p.pp.pv_verify_cycles = IMNPU_PCM_PV_VERIFY_CYCLES;
+	p.pp.adc_bits = IMNPU_PCM_ADC_BITS;
+	p.pp.adc_fs_div = IMNPU_PCM_ADC_FS_DIV;
+	p.pp.adc_gain_ppm = IMNPU_PCM_ADC_GAIN_PPM;
+	p.pp.adc_asym_ppm = IMNPU_PCM_ADC_ASYM_PPM;
+	p.pp.adc_offset_mlsb = IMNPU_PCM_ADC_OFFSET_MLSB;
+	p.pp.adc_latency = IMNPU_PCM_ADC_LATENCY;
+	p.pcm_seed = IMNPU_PCM_SEED;
+#endif
+	p.gp = {IMNPU_GDPU_ACT_IN_FRAC, IMNPU_GDPU_LUT_BITS, IMNPU_GDPU_CELL_BITS, IMNPU_GDPU_CELL_FRAC,
+		IMNPU_GDPU_MAX_LEN};
+	p.nx = IMNPU_NOC_X;
+	p.ny = IMNPU_NOC_Y;
+	p.xw = IMNPU_NOC_XW;
+	p.yw = IMNPU_NOC_YW;
+	p.payw = IMNPU_NOC_PAYLOAD_BITS;
+	p.base_w = IMNPU_BASE_BITS;
+	p.act_k = IMNPU_ACT_PER_BEAT;
+	p.idx_w = IMNPU_CFG_INDEX_BITS;
+	p.region_w = IMNPU_CFG_ADDR_BITS - IMNPU_CFG_INDEX_BITS;
+	p.gdpu_idx_w = IMNPU_GDPU_INDEX_BITS;
+	p.node_a = IMNPU_NODE_REG_BIT;
+	p.nreg_w = IMNPU_NODE_REG_BITS;
+	p.out_entries = IMNPU_OUT_ENTRIES;
+	p.entry_s = IMNPU_OUT_STRIDE;
+	p.mask_words = IMNPU_MASK_WORDS;
+	for (int n = 0; n < kNodes; n++)
+		p.kind[n] = (unsigned char)kind_[n];
+	p.host = IMNPU_HOST_NODE;
+	return p;
+}
+
+bool Harness::fail(const char *fmt, ...)
+{
+	std::printf("chip_tb: FAIL at cycle %" PRIu64 ": ", top_.cycle());
+	va_list ap;
+	va_start(ap, fmt);
+	std::vprintf(fmt, ap);
+	va_end(ap);
+	std::printf("\n");
+	failures_++;
+	return false;
+}
+
+// One cycle of the host port: drive the next beat, take one arriving beat
+// (unless stalling), clock.
+void Harness::clock()
+{
+	auto *t = top_.operator->();
+	const bool txv = !txq_.empty();
+	t->host_tx_valid_i = txv;
+	if (txv) {
+		const Pkt &p = txq_.front();
+		t->host_tx_last_i = tx_beat_ == p.beats.size();
+		t->host_tx_mcast_i = p.mcast;
+		t->host_tx_dest_i = (uint32_t)addr_of(p.dest);
+		t->host_tx_mask_i = p.mask;
+		t->host_tx_info_i = p.info;
+		t->host_tx_data_i = tx_beat_ ? p.beats[tx_beat_ - 1] : 0;
+	}
+	const bool take = !imnpu_rng_chance(&rng_, opt_.stall, 100);
+	t->host_rx_ready_i = take;
+	t->eval();
+	const bool txdone = txv && t->host_tx_ready_o;
+	if (t->host_rx_valid_o && take) {
+		const int ch = t->host_rx_chan_o;
+		if (t->host_rx_head_o) {
+			Pkt p;
+			const int a = t->host_rx_src_o;
+			p.src = (a >> IMNPU_NOC_XW) * IMNPU_NOC_X + (a & ((1 << IMNPU_NOC_XW) - 1));
+			p.info = t->host_rx_info_o;
+			rx_[ch] = p;
+		} else {
+			rx_[ch].beats.push_back((uint64_t)t->host_rx_data_o & kPayMask);
+		}
+		if (t->host_rx_last_o) {
+			if ((rx_[ch].info & 7) == IMNPU_PKT_RDATA && polls_due_ > 0) {
+				polls_.push_back(rx_[ch]);
+				polls_due_--;
+			} else {
+				got_.push_back(rx_[ch]);
+			}
+			rx_.erase(ch);
+		}
+		idle_ = 0;
+	}
+	top_.clock();
+	if (txdone) {
+		idle_ = 0;
+		if (tx_beat_ == txq_.front().beats.size()) {
+			txq_.pop_front();
+			tx_beat_ = 0;
+		} else {
+			tx_beat_++;
+		}
+	}
+	idle_++;
+}
+
+void Harness::send(const Pkt &p, bool poll)
+{
+	txq_.push_back(p);
+	imnpu_pkt g = {};
+	g.dest = p.dest;
+	g.mcast = p.mcast;
+	g.mask[0] = p.mask;
+	g.info = p.info;
+	g.nbeats = (int)p.beats.size();
+	std::vector<uint64_t> b(p.beats);
+	g.beats = b.data();
+	const int before = imnpu_chip_host_count(g_);
+	imnpu_chip_send(g_, &g);
+	const int after = imnpu_chip_host_count(g_);
+	gskip_.resize((size_t)after, false);
+	if (poll)
+		for (int i = before; i < after; i++)
+			gskip_[(size_t)i] = true;
+}
+
+// A configuration write burst: packing 0 (a value a beat), 1 (packed
+// int8) or 2 (32-bit words in halves).
+void Harness::cfg_write(int node, uint32_t addr, const std::vector<int32_t> &v, int packing)
+{
+	Pkt p;
+	p.dest = node;
+	p.info = (uint32_t)IMNPU_PKT_CFG_WR | (uint32_t)packing << 3;
+	p.beats.push_back(addr);
+	if (packing == 1) {
+		for (size_t i = 0; i < v.size(); i += IMNPU_ACT_PER_BEAT) {
+			const size_t n = std::min<size_t>(IMNPU_ACT_PER_BEAT, v.size() - i);
+			uint64_t b = (uint64_t)n << (IMNPU_NOC_PAYLOAD_BITS - 3);
+			for (size_t j = 0; j < n; j++)
+				b |= (uint64_t)(uint8_t)v[i + j] << (8 * j);
+			p.beats.push_back(b);
+		}
+	} else if (packing == 2) {
+		for (int32_t x : v) {
+			p.beats.push_back((uint32_t)x & 0xffff);
+			p.beats.push_back((uint32_t)x >> 16);
+		}
+	} else {
+		for (int32_t x : v)
+			p.beats.push_back((uint64_t)(int64_t)x & kPayMask);
+	}
+	send(p);
+}
+
+// A read the harness waits on (not compared: timing decides it).
+uint32_t Harness::poll_read(int node, uint32_t addr)
+{
+	Pkt p;
+	p.dest = node;
+	p.info = IMNPU_PKT_CFG_RD;
+	p.beats = {addr, 1};
+	polls_due_++;
+	send(p, true);
+	idle_ = 0;
+	while (polls_.empty()) {
+		clock();
+		if (idle_ > 20000) {
+			fail("no reply to a read of node %d address 0x%x", node, addr);
+			return 0;
+		}
+	}
+	const Pkt r = polls_.front();
+	polls_.erase(polls_.begin());
+	return r.beats.size() >= 2 ? (uint32_t)(r.beats[0] & 0xffff) | (uint32_t)(r.beats[1] & 0xffff) << 16 : 0;
+}
+
+// Clock until the host has sent everything and received want_rtl packets.
+bool Harness::drain(size_t want, const char *what)
+{
+	idle_ = 0;
+	while (!txq_.empty() || got_.size() < want || !rx_.empty()) {
+		clock();
+		if (idle_ > 50000)
+			return fail("%s: nothing moved for 50000 cycles (%zu of %zu packets back, %zu to send)", what,
+				    got_.size(), want, txq_.size());
+	}
+	for (int k = 0; k < 20; k++)
+		clock();
+	return true;
+}
+
+// Every RTL packet against the golden model's next one from its source.
+bool Harness::compare(const char *what)
+{
+	for (; matched_ < got_.size(); matched_++) {
+		const Pkt &r = got_[matched_];
+		size_t &i = gnext_[r.src];
+		while (i < (size_t)imnpu_chip_host_count(g_) &&
+		       (gskip_[i] || imnpu_chip_host_pkt(g_, (int)i)->src != r.src))
+			i++;
+		if (i >= (size_t)imnpu_chip_host_count(g_))
+			return fail("%s: node %d sent a packet (info 0x%x, %zu beats) the golden model did not", what,
+				    r.src, r.info, r.beats.size());
+		const imnpu_pkt *g = imnpu_chip_host_pkt(g_, (int)i++);
+		compared_++;
+		bool same = g->info == r.info && (size_t)g->nbeats == r.beats.size();
+		size_t k = 0;
+		for (; same && k < r.beats.size(); k++)
+			same = (g->beats[k] & kPayMask) == r.beats[k];
+		if (!same) {
+			fail("%s: first divergence: packet %zu from node %d: info 0x%x, %zu beats; golden info 0x%x, %d beats",
+			     what, matched_, r.src, r.info, r.beats.size(), g->info, g->nbeats);
+			const size_t n = std::max(r.beats.size(), (size_t)g->nbeats);
+			for (size_t b = 0; b < n; b++) {
+				const bool hr = b < r.beats.size(), hg = (int)b < g->nbeats;
+				std::printf("  beat %zu: rtl %s%09" PRIx64 "  golden %s%09" PRIx64 "%s\n", b, hr ? "" : "-",
+					    hr ? r.beats[b] : 0, hg ? "" : "-", hg ? (g->beats[b] & kPayMask) : 0,
+					    hr && hg && r.beats[b] != (g->beats[b] & kPayMask) ? "  <--" : "");
+			}
+			return false;
+		}
+	}
+	// nothing the golden model sent may be missing
+	for (int i = 0; i < imnpu_chip_host_count(g_); i++) {
+		if (gskip_[(size_t)i])
+			continue;
+		const int s = imnpu_chip_host_pkt(g_, i)->src;
+		if ((size_t)i >= gnext_[s]) {
+			size_t rest = 0;
+			for (int j = i; j < imnpu_chip_host_count(g_); j++)
+				rest += !gskip_[(size_t)j] && imnpu_chip_host_pkt(g_, j)->src == s;
+			if (rest)
+				return fail("%s: node %d: %zu packets of the golden model never reached the host", what, s,
+					    rest);
+		}
+	}
+	return true;
+}
+
+// Map one random MLP, program it, run inferences.
+bool Harness::one_net(long net)
+{
+	const int R = IMNPU_ROWS, C = IMNPU_COLS, T = (int)tiles_.size();
+	// layer sizes: at least one layer split in both dimensions when the chip
+	// has room (4 tiles), every layer's tiles within the budget
+	std::vector<int> sz;
+	for (int tries = 0;; tries++) {
+		sz.clear();
+		const int layers = (int)imnpu_rng_range(&rng_, 1, 3);
+		sz.push_back((int)imnpu_rng_range(&rng_, 1, 2 * R));
+		for (int l = 0; l < layers; l++)
+			sz.push_back((int)imnpu_rng_range(&rng_, 1, 2 * C));
+		int need = 0;
+		bool both = false;
+		for (int l = 0; l + 1 < (int)sz.size(); l++) {
+			const int rb = (sz[l] + R - 1) / R, cb = (sz[l + 1] + C - 1) / C;
+			need += rb * cb;
+			both |= rb > 1 && cb > 1;
+		}
+		if (need <= T && (both || T < 4 || tries > 200))
+			break;
+	}
+	const int L = (int)sz.size() - 1;
+	struct Block {
+		int node, l, rb, cb, ri, ci;
+	};
+	std::vector<std::vector<std::vector<Block>>> blk((size_t)L);
+	int used = 0;
+	std::string shape;
+	for (int l = 0; l < L; l++) {
+		const int nrb = (sz[(size_t)l] + R - 1) / R, ncb = (sz[(size_t)l + 1] + C - 1) / C;
+		blk[(size_t)l].assign((size_t)nrb, std::vector<Block>((size_t)ncb));
+		for (int rb = 0; rb < nrb; rb++)
+			for (int cb = 0; cb < ncb; cb++)
+				blk[(size_t)l][(size_t)rb][(size_t)cb] = {tiles_[(size_t)used++], l, rb, cb,
+									   std::min(R, sz[(size_t)l] - rb * R),
+									   std::min(C, sz[(size_t)l + 1] - cb * C)};
+		shape += (l ? " -> " : "") + std::to_string(sz[(size_t)l]);
+	}
+	shape += " -> " + std::to_string(sz[(size_t)L]);
+	std::printf("chip_tb: network %ld: %s, %d tiles\n", net, shape.c_str(), used);
+
+	// A fresh chip and golden model per network.
+	if (g_)
+		imnpu_chip_free(g_);
+	const imnpu_chip_params gp = params();
+	g_ = imnpu_chip_new(&gp);
+	got_.clear();
+	gskip_.clear();
+	gnext_.clear();
+	matched_ = 0;
+	top_.reset();
+
+	imnpu_tile_params tp = gp.tp;
+	for (int l = 0; l < L; l++) {
+		const int nrb = (int)blk[(size_t)l].size(), ncb = (int)blk[(size_t)l][0].size();
+		for (int rb = 0; rb < nrb; rb++)
+			for (int cb = 0; cb < ncb; cb++) {
+				const Block &b = blk[(size_t)l][(size_t)rb][(size_t)cb];
+				const bool last = rb == nrb - 1;
+				// weights of the block, a packed burst per row
+				for (int r = 0; r < b.ri; r++) {
+					std::vector<int32_t> w((size_t)b.ci);
+					const int wm = (1 << (IMNPU_WEIGHT_BITS - 1)) - 1;
+					for (auto &x : w)
+						x = (int32_t)imnpu_rng_corner(&rng_, -wm, wm);
+					cfg_write(b.node, IMNPU_ADDR_WEIGHT(r, 0), w, 1);
+				}
+				// LDPU constants: scaled so outputs spread over the int8 range
+				std::vector<int32_t> sc((size_t)C), of((size_t)C);
+				imnpu_gen_ldpu(&tp, &rng_, sc.data(), of.data());
+				cfg_write(b.node, IMNPU_ADDR_SCALE(0), sc, 2);
+				cfg_write(b.node, IMNPU_ADDR_OFFSET(0), of, 2);
+				uint32_t ctrl = (last && imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_CTRL_RELU : 0u) |
+						(rb > 0 ? IMNPU_CTRL_PSUM_IN : 0u);
+#if IMNPU_MACRO_PCM
+				if (opt_.pcm)
+					ctrl |= IMNPU_CTRL_PCM | (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_CTRL_FOUR_PHASE : 0u);
+#endif
+				cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), (int32_t)ctrl);
+				cfg_write1(b.node, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN), b.ri);
+				cfg_write1(b.node, IMNPU_NODE_REG(IMNPU_NREG_PSUM_LEN), rb > 0 ? b.ci : 0);
+				// the output table
+				int e = 0;
+				auto entry = [&](int col, int count, int kind, int dest, uint64_t mask, int base) {
+					std::vector<int32_t> f = {col, count, kind, addr_of(dest), base, 1};
+					for (int k = 0; k < IMNPU_MASK_WORDS; k++)
+						f.push_back((int32_t)(mask >> (16 * k) & 0xffff));
+					cfg_write(b.node, IMNPU_NODE_OUT(e, 0), f, 0);
+					e++;
+				};
+				if (!last) {
+					entry(0, b.ci, 1, blk[(size_t)l][(size_t)rb + 1][(size_t)cb].node, 0, 0);
+				} else if (l == L - 1) {
+					entry(0, b.ci, 0, IMNPU_HOST_NODE, 0, cb * C);
+				} else {
+					// outputs [cb*C, cb*C+ci) to the next layer's row blocks
+					const auto &nx = blk[(size_t)l + 1];
+					for (int nrb2 = 0; nrb2 < (int)nx.size(); nrb2++) {
+						const int lo = std::max(cb * C, nrb2 * R), hi = std::min(cb * C + b.ci, nrb2 * R + R);
+						if (lo >= hi)
+							continue;
+						uint64_t mask = 0;
+						for (const Block &t : nx[(size_t)nrb2])
+							mask |= 1ull << t.node;
+						if (nx[(size_t)nrb2].size() == 1)
+							entry(lo - cb * C, hi - lo, 0, nx[(size_t)nrb2][0].node, 0, lo - nrb2 * R);
+						else
+							entry(lo - cb * C, hi - lo, 2, 0, mask, lo - nrb2 * R);
+					}
+				}
+				cfg_write1(b.node, IMNPU_NODE_REG(IMNPU_NREG_OUT_N), e);
+#if IMNPU_MACRO_PCM
+				if (opt_.pcm) {
+					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_SEED),
+						   (int32_t)(opt_.seed & 0x7fffffff));
+					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_TILE_ID), b.node);
+					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CMD), IMNPU_CMD_PROGRAM);
+					drain(got_.size(), "programming");
+					while (poll_read(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_STATUS)) &
+					       IMNPU_STATUS_MACRO_BUSY)
+						if (failures_)
+							return false;
+					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_TIME),
+						   (int32_t)imnpu_rng_range(&rng_, 20, 86400));
+					drain(got_.size(), "drift");
+					while (poll_read(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_STATUS)) &
+					       IMNPU_STATUS_MACRO_BUSY)
+						if (failures_)
+							return false;
+				}
+#endif
+			}
+	}
+	if (!drain(got_.size(), "configuration") || !compare("configuration"))
+		return false;
+
+	// Inferences, one at a time: the input multicast to each first-layer
+	// row block's tiles; the results come back as one packet per tile of the
+	// last layer's last row block.
+	const size_t per_inf = blk[(size_t)L - 1].back().size();
+	uint64_t cycles = 0;
+	for (long i = 0; i < opt_.inferences; i++) {
+		std::vector<int8_t> x((size_t)sz[0]);
+		for (auto &v : x)
+			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
+		const uint64_t t0 = top_.cycle();
+		const size_t want = got_.size() + per_inf;
+		for (const auto &row : blk[0]) {
+			Pkt p;
+			const int rb = row[0].rb;
+			if (row.size() == 1) {
+				p.dest = row[0].node;
+			} else {
+				p.mcast = 1;
+				for (const Block &t : row)
+					p.mask |= 1ull << t.node;
+			}
+			p.info = imnpu_chip_info(IMNPU_PKT_ACT, 1, 0);
+			for (int v = 0; v < row[0].ri; v += IMNPU_ACT_PER_BEAT) {
+				const int n = std::min(IMNPU_ACT_PER_BEAT, row[0].ri - v);
+				uint64_t b = (uint64_t)n << (IMNPU_NOC_PAYLOAD_BITS - 3);
+				for (int j = 0; j < n; j++)
+					b |= (uint64_t)(uint8_t)x[(size_t)(rb * R + v + j)] << (8 * j);
+				p.beats.push_back(b);
+			}
+			send(p);
+		}
+		char what[64];
+		std::snprintf(what, sizeof what, "network %ld, inference %ld", net, i);
+		if (!drain(want, what))
+			return false;
+		cycles += top_.cycle() - t0 - 20;
+		if (!compare(what))
+			return false;
+	}
+	// the node counters, read and compared
+	for (int t = 0; t < used; t++) {
+		const int n = tiles_[(size_t)t];
+		const int regs[] = {IMNPU_NREG_FIRES, IMNPU_NREG_PKTS_IN, IMNPU_NREG_PKTS_OUT, IMNPU_NREG_DROPPED,
+				    IMNPU_NREG_ERR_CE, IMNPU_NREG_ERR_UE};
+		for (int r : regs) {
+			Pkt p;
+			p.dest = n;
+			p.info = IMNPU_PKT_CFG_RD;
+			p.beats = {IMNPU_NODE_REG(r), 1};
+			send(p);
+		}
+		Pkt p;
+		p.dest = n;
+		p.info = IMNPU_PKT_CFG_RD;
+		p.beats = {IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_JOBS), 1};
+		send(p);
+	}
+	if (!drain(got_.size() + 7 * (size_t)used, "counters") || !compare("counters"))
+		return false;
+	std::printf("chip_tb: network %ld: %ld inferences agree with golden, %.0f cycles an inference\n", net,
+		    opt_.inferences, (double)cycles / (double)opt_.inferences);
+	return true;
+}
+
+int Harness::run()
+{
+	std::printf("chip_tb: config %s: %dx%d mesh, %zu tiles of %dx%d, host at node %d%s (gen %s, config %s)\n",
+		    IMNPU_NAME, IMNPU_NOC_X, IMNPU_NOC_Y, tiles_.size(), IMNPU_ROWS, IMNPU_COLS, IMNPU_HOST_NODE,
+		    opt_.pcm ? ", pcm modes" : ", ideal", IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
+	std::printf("chip_tb: seed=%" PRIu64 ", %ld networks, %ld inferences each, stall %u%%\n", opt_.seed, opt_.nets,
+		    opt_.inferences, opt_.stall);
+	std::fflush(stdout);
+	const auto t0 = std::chrono::steady_clock::now();
+	for (long n = 0; n < opt_.nets && !failures_; n++)
+		one_net(n);
+	const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	std::printf("chip_tb: %ld packets compared, %" PRIu64 " cycles in %.1f s\n", compared_, top_.cycle(), secs);
+	if (g_)
+		imnpu_chip_free(g_);
+	if (failures_) {
+		std::printf("chip_tb: replay: %s +seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s +trace\n", argv0_,
+			    opt_.seed, opt_.nets, opt_.inferences, opt_.stall, opt_.pcm ? " +pcm" : "");
+		std::printf("chip_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
+		return 1;
+	}
+	std::printf("chip_tb: PASSED\n");
+	return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	Options o;
+	o.parse("chip_tb", argc, argv, "build/" IMNPU_NAME "/" IMNPU_NAME "_chip.fst");
+	{
+		VerilatedContext probe;
+		probe.commandArgs(argc, argv);
+		std::string v;
+		if (tb::plusarg(probe, "nets", v))
+			o.nets = tb::parse_long("chip_tb", "nets", v, 1, 100000);
+		if (tb::plusarg(probe, "inferences", v))
+			o.inferences = tb::parse_long("chip_tb", "inferences", v, 1, 1000000);
+		if (tb::plusarg(probe, "pcm", v)) {
+#if IMNPU_MACRO_PCM
+			o.pcm = true;
+#else
+			std::fprintf(stderr, "chip_tb: error: +pcm: this configuration has the ideal macro\n");
+			return 2;
+#endif
+		}
+	}
+	Harness h(o, argc, argv);
+	return h.run();
+}

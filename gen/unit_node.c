@@ -601,8 +601,11 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 		L("wire [%d:0] wide_beat = {{%d{swv[%d]}}, swv};", w->pw - 1, w->pw - s->ow, s->ow - 1);
 	else
 		L("wire [%d:0] wide_beat = swv[%d:0];", w->pw - 1, w->pw - 1);
-	L("assign tx_data_o = rp_q == 3'd5 ? {%d'd0, rp_word[15:0]} : rp_q == 3'd6 ? {%d'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;",
-	  w->pw - 16, w->pw - 16);
+	if (w->pw > 16)
+		L("assign tx_data_o = rp_q == 3'd5 ? {%d'd0, rp_word[15:0]} : rp_q == 3'd6 ? {%d'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;",
+		  w->pw - 16, w->pw - 16);
+	else
+		L("assign tx_data_o = rp_q == 3'd5 ? rp_word[15:0] : rp_q == 3'd6 ? rp_word[31:16] : s_wide ? wide_beat : act_beat;");
 	em_blank(e);
 }
 

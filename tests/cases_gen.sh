@@ -95,7 +95,7 @@ t_gen_hash_follows_values() {
 		foreach {k v} {-in_bits 8 -weight_bits 8 -acc_bits 20 -macro pcm} { tile $k $v }
 		ldpu -shift 12 -psum_bits [expr {$n + 8}]
 		gdpu -max_len [expr {$n * $n}]
-		noc -buf_depth [expr {$n / 4}]
+		noc -x 3 -y 3 -buf_depth [expr {$n / 4}]
 	EOF
 	"$GEN" -o "$CASE_DIR/a" "$ROOT/configs/tiny.tcl" || return 1
 	"$GEN" -o "$CASE_DIR/b" "$CASE_DIR/tiny.tcl" || return 1

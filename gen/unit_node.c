@@ -495,7 +495,7 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 	L("    endcase");
 	L("  end");
 	L("end");
-	L("wire rd_unit = rp_q == 3'd3 && !wr_v && !rp_addr[%d]%s;", w->a, "");
+	L("wire rd_unit = rp_q == 3'd3 && !wr_v && !rp_addr[%d];", w->a);
 	em_blank(e);
 
 	L("// Output capture: the unit's results fill the output buffer.");

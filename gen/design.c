@@ -19,7 +19,7 @@ static int imin(int a, int b)
 	return a < b ? a : b;
 }
 
-static int imax(int a, int b)
+int imax(int a, int b)
 {
 	return a > b ? a : b;
 }

@@ -128,6 +128,8 @@ enum {
 
 void design_from_config(design *d, const config *c, const char *version);
 int clog2_min1(long long n);
+/* The larger of a and b. */
+int imax(int a, int b);
 
 /* Unit emitters: each writes one module into e. */
 /* The ports both crossbar macros have, in order; the pcm macro adds its own

@@ -17,11 +17,6 @@ typedef struct {
 
 #define L(...) em_line(e, __VA_ARGS__)
 
-static int imax2(int a, int b)
-{
-	return a > b ? a : b;
-}
-
 /* Bit position and width helpers for the generated text. */
 typedef struct {
 	int naw, a, xw, bw, iw, pw, idw, n, k, E, S, eb, ew, nrw, mw;
@@ -34,7 +29,7 @@ static widths widths_of(const design *d, const node_shape *s)
 	w.a = d->nl.a;
 	w.naw = w.a + 1;
 	w.bw = d->base_w;
-	w.xw = imax2(w.bw, w.naw) + 1;
+	w.xw = imax(w.bw, w.naw) + 1;
 	w.iw = d->infow;
 	w.pw = d->payw;
 	w.idw = d->idw;
@@ -53,7 +48,7 @@ static widths widths_of(const design *d, const node_shape *s)
 	w.oiw = clog2_min1(s->out_d);
 	w.ocw = clog2_min1(s->out_d + 1);
 	w.spw = w.ocw + 1;
-	w.rw = imax2(w.ocw, 3);
+	w.rw = imax(w.ocw, 3);
 	return w;
 }
 
@@ -229,7 +224,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w)
 	L("wire in_table = nidx >= %d'd%d;", w->nrw, NREG_TABLE);
 	L("wire [%d:0] toff = nidx - %d'd%d;", w->nrw - 1, w->nrw, NREG_TABLE);
 	L("wire [%d:0] tfield = toff[%d:0];", tb - 1, tb - 1);
-	const int tew = imax2(w->nrw - tb, w->eb + 1);
+	const int tew = imax(w->nrw - tb, w->eb + 1);
 	if (w->nrw - tb == tew)
 		L("wire [%d:0] tent_w = toff[%d:%d];", tew - 1, w->nrw - 1, tb);
 	else

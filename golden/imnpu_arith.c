@@ -8,6 +8,15 @@ int64_t imnpu_sat(int64_t v, int bits)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+int64_t imnpu_sext(uint64_t v, int bits)
+{
+	if (bits >= 64)
+		return (int64_t)v;
+	const uint64_t m = 1ull << (bits - 1);
+	v &= (1ull << bits) - 1;
+	return (int64_t)((v ^ m) - m);
+}
+
 int64_t imnpu_satsym(int64_t v, int bits)
 {
 	const int64_t hi = ((int64_t)1 << (bits - 1)) - 1;

@@ -36,6 +36,8 @@ typedef struct {
 
 /* Clamp v to the signed range of a bits-wide field: sat() in docs/arith.md. */
 int64_t imnpu_sat(int64_t v, int bits);
+/* The low `bits` bits of v as a two's-complement number (1 <= bits <= 64). */
+int64_t imnpu_sext(uint64_t v, int bits);
 /* Clamp v to the symmetric range: satsym() in docs/arith.md. */
 int64_t imnpu_satsym(int64_t v, int bits);
 

@@ -1,6 +1,7 @@
 /* RV32IM machine-mode instruction-set simulator, written from the RISC-V
  * unprivileged (20191213) and privileged (20211203) specifications and
  * docs/riscv.md, which states the choices the specifications leave open. */
+#include "imnpu_golden.h"
 #include "imnpu_rv32.h"
 
 #include <stdio.h>
@@ -12,9 +13,7 @@
 
 static int32_t sext(uint32_t v, int bits)
 {
-	const uint32_t m = 1u << (bits - 1);
-	v &= (bits == 32) ? 0xffffffffu : ((1u << bits) - 1u);
-	return (int32_t)((v ^ m) - m);
+	return (int32_t)imnpu_sext(v, bits);
 }
 
 static uint32_t imm_i(uint32_t insn)

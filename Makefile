@@ -16,13 +16,17 @@ GEN      := $(BUILD)/bin/imnpu-gen
 GOLDLIB  := $(BUILD)/golden/libimnpu_golden.a
 
 GEN_SRC  := $(wildcard gen/*.c)
-GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c))
+# The mapper's core (placement, packets, estimate) sits in the golden library
+# beside the image format and the chip model, which the testbench links.
+GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c)) map/imnpu_map.c
 GOLDCLI  := $(BUILD)/bin/imnpu-golden
 PCMTOOL  := $(BUILD)/bin/imnpu-pcm
+MAPPER   := $(BUILD)/bin/imnpu-map
+MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target.c)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-waves gen golden rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
+.PHONY: help deps deps-core deps-waves gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -63,7 +67,15 @@ $(BUILD)/obj/golden/cli/%.o: golden/cli/%.c | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden -c $< -o $@
 
--include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
+mapper: $(MAPPER) ## build imnpu-map (network manifest -> program image)
+$(MAPPER): $(MAP_OBJ) $(filter-out $(BUILD)/obj/gen/main.o,$(GEN_OBJ)) $(GOLDLIB)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(TCL_LIB) -ljansson -lnettle -lm
+$(BUILD)/obj/map/%.o: map/%.c | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TCL_INC) -Igolden -Imap -c $< -o $@
+
+-include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(MAP_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
 
 # ---- generated RTL ----
 rtl: $(GEN) ## regenerate the shipped configurations into rtl/ (commit the result)
@@ -87,7 +99,7 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 # ---- Verilator models: build/<cfg>/Vtile ----
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
-$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h $(wildcard golden/*.h) \
+$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h $(wildcard golden/*.h) map/imnpu_map.h \
                      $(GOLDLIB) scripts/build-model.sh | deps-core
 	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
 endef
@@ -101,11 +113,15 @@ models: $(foreach c,$(CONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
 TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_rv32 $(BUILD)/tests/bin/test_emit \
+             $(BUILD)/tests/bin/test_image \
              $(BUILD)/tests/bin/fst_names
 
 $(BUILD)/tests/bin/test_golden: tests/unit/test_golden.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
+$(BUILD)/tests/bin/test_image: tests/unit/test_image.c $(GOLDLIB) | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igolden -Imap $< $(GOLDLIB) -lcmocka -lnettle -lm -o $@
 $(BUILD)/tests/bin/test_rv32: tests/unit/test_rv32.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
@@ -132,10 +148,10 @@ bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation thr
 bench: bench-noc ## every benchmark
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) models $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
+verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

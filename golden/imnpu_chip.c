@@ -62,6 +62,21 @@ int imnpu_chip_addr(const imnpu_chip_params *p, int node)
 	return (node / p->nx) << p->xw | node % p->nx;
 }
 
+uint32_t imnpu_chip_tile_addr(const imnpu_chip_params *p, int region, int index)
+{
+	return (uint32_t)region << p->idx_w | (uint32_t)index;
+}
+
+uint32_t imnpu_chip_nreg_addr(const imnpu_chip_params *p, int reg)
+{
+	return 1u << p->node_a | (uint32_t)reg;
+}
+
+uint32_t imnpu_chip_out_addr(const imnpu_chip_params *p, int entry, int field)
+{
+	return imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_TABLE + entry * p->entry_s + field);
+}
+
 int imnpu_chip_node(const imnpu_chip_params *p, int addr)
 {
 	return (addr >> p->xw) * p->nx + (addr & ((1 << p->xw) - 1));
@@ -71,15 +86,6 @@ void imnpu_pkt_free(imnpu_pkt *p)
 {
 	free(p->beats);
 	p->beats = NULL;
-}
-
-static int64_t sext(uint64_t v, int bits)
-{
-	if (bits >= 64)
-		return (int64_t)v;
-	const uint64_t m = 1ull << (bits - 1);
-	v &= (1ull << bits) - 1;
-	return (int64_t)((v ^ m) - m);
 }
 
 static int64_t clampll(int64_t v, int64_t lo, int64_t hi)
@@ -579,7 +585,7 @@ static void deliver(imnpu_chip *c, const imnpu_pkt *p, int node)
 						g->dropped++;
 					try_fire(c, node);
 				} else if (g->ps_d && idx < g->ps_d) {
-					g->pb[idx] = imnpu_sat(sext(beat, P->payw), P->tp.psum_bits);
+					g->pb[idx] = imnpu_sat(imnpu_sext(beat, P->payw), P->tp.psum_bits);
 					g->pbv[idx] = 1;
 					if (g->ps_cnt < g->ps_d)
 						g->ps_cnt++;
@@ -614,7 +620,7 @@ static void deliver(imnpu_chip *c, const imnpu_pkt *p, int node)
 				}
 				half = !half;
 			} else {
-				node_write(c, g, a, (int32_t)(uint32_t)(P->payw >= 32 ? beat : (uint64_t)sext(beat, P->payw)));
+				node_write(c, g, a, (int32_t)(uint32_t)(P->payw >= 32 ? beat : (uint64_t)imnpu_sext(beat, P->payw)));
 				a = (a + 1) & naw_mask;
 			}
 		}

@@ -20,6 +20,25 @@ enum { IMNPU_CHIP_NODE_HOST = 0, IMNPU_CHIP_NODE_TILE = 1, IMNPU_CHIP_NODE_GDPU 
 enum { IMNPU_CHIP_PKT_ACT = 0, IMNPU_CHIP_PKT_WIDE = 1, IMNPU_CHIP_PKT_CFG_WR = 2, IMNPU_CHIP_PKT_CFG_RD = 3,
        IMNPU_CHIP_PKT_RDATA = 4 };
 
+/* The tile's registers (region 0; docs/arith.md, docs/pcm.md 9) and the node
+ * registers (docs/chip.md), as the generated params.h also names them. */
+enum {
+	IMNPU_CHIP_REG_CTRL = 2, IMNPU_CHIP_REG_STATUS = 3, IMNPU_CHIP_REG_JOBS = 4, IMNPU_CHIP_REG_SEED = 5,
+	IMNPU_CHIP_REG_TILE_ID = 6, IMNPU_CHIP_REG_TIME = 7, IMNPU_CHIP_REG_CMD = 8,
+};
+enum { IMNPU_CHIP_CTRL_RELU = 1, IMNPU_CHIP_CTRL_PSUM_IN = 2, IMNPU_CHIP_CTRL_PCM = 4, IMNPU_CHIP_CTRL_FOUR = 8 };
+enum { IMNPU_CHIP_CMD_PROGRAM = 1, IMNPU_CHIP_STATUS_MACRO_BUSY = 8 };
+enum { IMNPU_CHIP_REGION_CSR = 0, IMNPU_CHIP_REGION_WEIGHT = 1, IMNPU_CHIP_REGION_SCALE = 2,
+       IMNPU_CHIP_REGION_OFFSET = 3 };
+enum {
+	IMNPU_CHIP_NREG_IN_LEN = 1, IMNPU_CHIP_NREG_PSUM_LEN = 2, IMNPU_CHIP_NREG_OUT_N = 3,
+	IMNPU_CHIP_NREG_FIRES = 5, IMNPU_CHIP_NREG_PKTS_IN = 6, IMNPU_CHIP_NREG_PKTS_OUT = 7,
+	IMNPU_CHIP_NREG_ERR_CE = 8, IMNPU_CHIP_NREG_ERR_UE = 9, IMNPU_CHIP_NREG_DROPPED = 10,
+	IMNPU_CHIP_NREG_TABLE = 16,
+};
+/* Output-table entry kinds (the KIND field). */
+enum { IMNPU_CHIP_OUT_ACT = 0, IMNPU_CHIP_OUT_WIDE = 1, IMNPU_CHIP_OUT_MCAST = 2 };
+
 /* What the generator derived for a configuration (the generated params.h
  * names each of these). */
 typedef struct {
@@ -35,6 +54,7 @@ typedef struct {
 	int node_a;              /* address bit of the node registers */
 	int nreg_w;              /* node register index bits */
 	int out_entries, entry_s, mask_words;
+	int mcast_beats;         /* longest multicast payload (noc -mcast_beats) */
 	unsigned char kind[IMNPU_CHIP_MAX_NODES];
 	int host;
 } imnpu_chip_params;
@@ -72,6 +92,11 @@ uint32_t imnpu_chip_info(int type, int stride, int base);
 int imnpu_chip_addr(const imnpu_chip_params *p, int node);
 int imnpu_chip_node(const imnpu_chip_params *p, int addr);
 void imnpu_pkt_free(imnpu_pkt *p);
+/* Configuration addresses: a tile's region and index; a node register; an
+ * output-table entry's field. */
+uint32_t imnpu_chip_tile_addr(const imnpu_chip_params *p, int region, int index);
+uint32_t imnpu_chip_nreg_addr(const imnpu_chip_params *p, int reg);
+uint32_t imnpu_chip_out_addr(const imnpu_chip_params *p, int entry, int field);
 
 #ifdef __cplusplus
 }

@@ -54,8 +54,8 @@ mf=$(echo $cache $mkopt)
 if ! verilator --cc --exe --build -j 2 -Wall $trace -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" -F "$rtl/$name.f" "$top/tb/${unit}_tb.cpp" \
-	-CFLAGS "$copt -I$top/golden -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \
-	-LDFLAGS "$(abs "$lib") -lm" >"$out/build-$unit.log" 2>&1; then
+	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \
+	-LDFLAGS "$(abs "$lib") -lnettle -lm" >"$out/build-$unit.log" 2>&1; then
 	tail -30 "$out/build-$unit.log" >&2
 	echo "build-model: verilator failed for $unit of $rtl (log: $out/build-$unit.log)" >&2
 	exit 1

@@ -5,7 +5,7 @@
 # installed by hand is relied on.
 set -eu
 
-pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev"
+pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev libjansson-dev"
 pkgs_waves="gtkwave"
 pkgs_bench="gnuplot-nox"
 

@@ -3,26 +3,34 @@
 // packet that reaches the host from the RTL must equal the golden model's
 // next packet from the same source.
 //
-// A run maps a random multi-layer perceptron onto the tiles: every layer
-// split over tiles by rows (partial sums chained tile to tile) and by
-// columns, inputs multicast to the tiles of a row block, results back to the
-// host.  It programs the tiles over the mesh (packed weight bursts, LDPU
+// A run maps random multi-layer perceptrons with the mapper
+// (map/imnpu_map.c), or takes a program image from imnpu-map, and replays the
+// image: the configuration stream over the mesh (packed weight bursts, LDPU
 // constants, output tables; with the pcm macro: programming, drift time),
-// then runs inferences one at a time (the host's rule).
+// then inferences one at a time (the host's rule).  Results are compared
+// packet by packet with the transaction-level golden model and, for ideal
+// layers, value by value with the layer-level one (golden/imnpu_net.c).
 //
 // Plusargs:
 //   +seed=N         random seed (printed)
 //   +nets=N         networks mapped and run one after the other (default 3)
 //   +inferences=N   inferences per network (default 10)
-//   +pcm            the pcm macro's 1-phase/4-phase modes (random per tile)
+//   +pcm            the pcm macro's 1-phase/4-phase modes (random per layer)
+//   +estimate_tolerance=P  fail when the measured cycles an inference are more
+//                   than P percent from the mapper's estimate
+//   +image=F        run the program image F (imnpu-map's output) instead of
+//                   random networks: +inferences random inputs
 //   +stall=P        percent of cycles the host does not take a beat (default 30)
 //   +trace[=F], +quiet
 #include "imnpu_config.h"
 #include "Vchip.h"
 #include "imnpu_chip.h"
 #include "imnpu_golden.h"
+#include "imnpu_image.h"
+#include "imnpu_map.h"
 #include "tb_common.h"
 
+#include <cmath>
 #include <deque>
 #include <map>
 #include <vector>
@@ -33,6 +41,8 @@ struct Options : tb::Common {
 	long nets = 3;
 	long inferences = 10;
 	bool pcm = false;
+	std::string image;
+	long est_tol = -1; // percent; -1: the estimate is printed, not checked
 };
 
 struct Pkt {
@@ -71,6 +81,7 @@ private:
 	bool compare(const char *what);
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	bool one_net(long net);
+	bool run_image(const imnpu_image &img, long net);
 	int addr_of(int node) const { return (node / IMNPU_NOC_X) << IMNPU_NOC_XW | node % IMNPU_NOC_X; }
 
 	Options opt_;
@@ -137,6 +148,7 @@ imnpu_chip_params Harness::params() const
 	p.out_entries = IMNPU_OUT_ENTRIES;
 	p.entry_s = IMNPU_OUT_STRIDE;
 	p.mask_words = IMNPU_MASK_WORDS;
+	p.mcast_beats = IMNPU_NOC_MCAST_BEATS;
 	for (int n = 0; n < kNodes; n++)
 		p.kind[n] = (unsigned char)kind_[n];
 	p.host = IMNPU_HOST_NODE;
@@ -343,12 +355,12 @@ bool Harness::compare(const char *what)
 	return true;
 }
 
-// Map one random MLP, program it, run inferences.
+// A random MLP: 1-3 dense layers, each up to twice a tile in either
+// dimension, at least one split both ways when the chip has room (4 tiles),
+// mapped by the mapper (map/imnpu_map.c) into an image in memory.
 bool Harness::one_net(long net)
 {
 	const int R = IMNPU_ROWS, C = IMNPU_COLS, T = (int)tiles_.size();
-	// layer sizes: at least one layer split in both dimensions when the chip
-	// has room (4 tiles), every layer's tiles within the budget
 	std::vector<int> sz;
 	for (int tries = 0;; tries++) {
 		sz.clear();
@@ -359,32 +371,48 @@ bool Harness::one_net(long net)
 		int need = 0;
 		bool both = false;
 		for (int l = 0; l + 1 < (int)sz.size(); l++) {
-			const int rb = (sz[l] + R - 1) / R, cb = (sz[l + 1] + C - 1) / C;
+			const int rb = (sz[(size_t)l] + R - 1) / R, cb = (sz[(size_t)l + 1] + C - 1) / C;
 			need += rb * cb;
 			both |= rb > 1 && cb > 1;
 		}
 		if (need <= T && (both || T < 4 || tries > 200))
 			break;
 	}
-	const int L = (int)sz.size() - 1;
-	struct Block {
-		int node, l, rb, cb, ri, ci;
-	};
-	std::vector<std::vector<std::vector<Block>>> blk((size_t)L);
-	int used = 0;
-	std::string shape;
-	for (int l = 0; l < L; l++) {
-		const int nrb = (sz[(size_t)l] + R - 1) / R, ncb = (sz[(size_t)l + 1] + C - 1) / C;
-		blk[(size_t)l].assign((size_t)nrb, std::vector<Block>((size_t)ncb));
-		for (int rb = 0; rb < nrb; rb++)
-			for (int cb = 0; cb < ncb; cb++)
-				blk[(size_t)l][(size_t)rb][(size_t)cb] = {tiles_[(size_t)used++], l, rb, cb,
-									   std::min(R, sz[(size_t)l] - rb * R),
-									   std::min(C, sz[(size_t)l + 1] - cb * C)};
-		shape += (l ? " -> " : "") + std::to_string(sz[(size_t)l]);
+	const imnpu_chip_params gp = params();
+	imnpu_net n;
+	if (imnpu_net_random(&n, &gp.tp, &rng_, sz.data(), (int)sz.size() - 1) != 0)
+		return fail("out of memory");
+	std::snprintf(n.name, sizeof n.name, "random %ld", net);
+	for (int l = 0; l < n.nlayers; l++)
+		n.layers[l].mode = opt_.pcm ? (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1)
+					    : IMNPU_MODE_IDEAL;
+	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400)};
+	imnpu_image img;
+	char err[512];
+	const int st = imnpu_map(&gp, &n, &mo, &img, err, sizeof err);
+	imnpu_net_free(&n);
+	if (st != 0)
+		return fail("the mapper refused a network it should map: %s", err);
+	std::snprintf(img.config, sizeof img.config, "%s", IMNPU_NAME);
+	std::snprintf(img.hash, sizeof img.hash, "%s", IMNPU_CONFIG_HASH);
+	const bool ok = run_image(img, net);
+	imnpu_image_free(&img);
+	return ok;
+}
+
+// Program the chip from an image, run inferences one at a time (the host's
+// rule), compare every packet with the transaction-level golden model and
+// every result with the layer-level one (ideal layers), read the counters.
+bool Harness::run_image(const imnpu_image &img, long net)
+{
+	std::string shape = std::to_string(img.net.input);
+	bool ideal = true;
+	for (int l = 0; l < img.net.nlayers; l++) {
+		shape += " -> " + std::to_string(img.net.layers[l].out);
+		ideal &= img.net.layers[l].mode == IMNPU_MODE_IDEAL;
 	}
-	shape += " -> " + std::to_string(sz[(size_t)L]);
-	std::printf("chip_tb: network %ld: %s, %d tiles\n", net, shape.c_str(), used);
+	std::printf("chip_tb: network %ld (%s): %s, %d tiles, %d configuration operations\n", net, img.net.name,
+		    shape.c_str(), img.tiles_used, img.nops);
 
 	// A fresh chip and golden model per network.
 	if (g_)
@@ -397,132 +425,96 @@ bool Harness::one_net(long net)
 	matched_ = 0;
 	top_.reset();
 
-	imnpu_tile_params tp = gp.tp;
-	for (int l = 0; l < L; l++) {
-		const int nrb = (int)blk[(size_t)l].size(), ncb = (int)blk[(size_t)l][0].size();
-		for (int rb = 0; rb < nrb; rb++)
-			for (int cb = 0; cb < ncb; cb++) {
-				const Block &b = blk[(size_t)l][(size_t)rb][(size_t)cb];
-				const bool last = rb == nrb - 1;
-				// weights of the block, a packed burst per row
-				for (int r = 0; r < b.ri; r++) {
-					std::vector<int32_t> w((size_t)b.ci);
-					const int wm = (1 << (IMNPU_WEIGHT_BITS - 1)) - 1;
-					for (auto &x : w)
-						x = (int32_t)imnpu_rng_corner(&rng_, -wm, wm);
-					cfg_write(b.node, IMNPU_ADDR_WEIGHT(r, 0), w, 1);
-				}
-				// LDPU constants: scaled so outputs spread over the int8 range
-				std::vector<int32_t> sc((size_t)C), of((size_t)C);
-				imnpu_gen_ldpu(&tp, &rng_, sc.data(), of.data());
-				cfg_write(b.node, IMNPU_ADDR_SCALE(0), sc, 2);
-				cfg_write(b.node, IMNPU_ADDR_OFFSET(0), of, 2);
-				uint32_t ctrl = (last && imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_CTRL_RELU : 0u) |
-						(rb > 0 ? IMNPU_CTRL_PSUM_IN : 0u);
-#if IMNPU_MACRO_PCM
-				if (opt_.pcm)
-					ctrl |= IMNPU_CTRL_PCM | (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_CTRL_FOUR_PHASE : 0u);
-#endif
-				cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), (int32_t)ctrl);
-				cfg_write1(b.node, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN), b.ri);
-				cfg_write1(b.node, IMNPU_NODE_REG(IMNPU_NREG_PSUM_LEN), rb > 0 ? b.ci : 0);
-				// the output table
-				int e = 0;
-				auto entry = [&](int col, int count, int kind, int dest, uint64_t mask, int base) {
-					std::vector<int32_t> f = {col, count, kind, addr_of(dest), base, 1};
-					for (int k = 0; k < IMNPU_MASK_WORDS; k++)
-						f.push_back((int32_t)(mask >> (16 * k) & 0xffff));
-					cfg_write(b.node, IMNPU_NODE_OUT(e, 0), f, 0);
-					e++;
-				};
-				if (!last) {
-					entry(0, b.ci, 1, blk[(size_t)l][(size_t)rb + 1][(size_t)cb].node, 0, 0);
-				} else if (l == L - 1) {
-					entry(0, b.ci, 0, IMNPU_HOST_NODE, 0, cb * C);
-				} else {
-					// outputs [cb*C, cb*C+ci) to the next layer's row blocks
-					const auto &nx = blk[(size_t)l + 1];
-					for (int nrb2 = 0; nrb2 < (int)nx.size(); nrb2++) {
-						const int lo = std::max(cb * C, nrb2 * R), hi = std::min(cb * C + b.ci, nrb2 * R + R);
-						if (lo >= hi)
-							continue;
-						uint64_t mask = 0;
-						for (const Block &t : nx[(size_t)nrb2])
-							mask |= 1ull << t.node;
-						if (nx[(size_t)nrb2].size() == 1)
-							entry(lo - cb * C, hi - lo, 0, nx[(size_t)nrb2][0].node, 0, lo - nrb2 * R);
-						else
-							entry(lo - cb * C, hi - lo, 2, 0, mask, lo - nrb2 * R);
-					}
-				}
-				cfg_write1(b.node, IMNPU_NODE_REG(IMNPU_NREG_OUT_N), e);
-#if IMNPU_MACRO_PCM
-				if (opt_.pcm) {
-					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_SEED),
-						   (int32_t)(opt_.seed & 0x7fffffff));
-					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_TILE_ID), b.node);
-					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CMD), IMNPU_CMD_PROGRAM);
-					drain(got_.size(), "programming");
-					while (poll_read(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_STATUS)) &
-					       IMNPU_STATUS_MACRO_BUSY)
-						if (failures_)
-							return false;
-					cfg_write1(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_TIME),
-						   (int32_t)imnpu_rng_range(&rng_, 20, 86400));
-					drain(got_.size(), "drift");
-					while (poll_read(b.node, IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_STATUS)) &
-					       IMNPU_STATUS_MACRO_BUSY)
-						if (failures_)
-							return false;
-				}
-#endif
-			}
+	std::vector<bool> used((size_t)kNodes, false);
+	for (int i = 0; i < img.nops && !failures_; i++) {
+		const imnpu_prog_op &o = img.ops[i];
+		if (o.op == IMNPU_PROG_WAIT) {
+			drain(got_.size(), "programming");
+			while (poll_read(o.node, o.addr) & o.mask)
+				if (failures_)
+					return false;
+			continue;
+		}
+		Pkt p;
+		p.dest = o.pkt.dest;
+		p.mcast = o.pkt.mcast;
+		p.mask = o.pkt.mask[0];
+		p.info = o.pkt.info;
+		p.beats.assign(o.pkt.beats, o.pkt.beats + o.pkt.nbeats);
+		if (!p.mcast && kind_[p.dest] == IMNPU_NODE_TILE)
+			used[(size_t)p.dest] = true;
+		send(p);
 	}
 	if (!drain(got_.size(), "configuration") || !compare("configuration"))
 		return false;
 
-	// Inferences, one at a time: the input multicast to each first-layer
-	// row block's tiles; the results come back as one packet per tile of the
-	// last layer's last row block.
-	const size_t per_inf = blk[(size_t)L - 1].back().size();
+	// Inferences: the input as the image's injections; the results come
+	// back as one packet per collection, placed by source and base.
+	const size_t per_inf = (size_t)img.ncol;
 	uint64_t cycles = 0;
+	long layer_checked = 0;
 	for (long i = 0; i < opt_.inferences; i++) {
-		std::vector<int8_t> x((size_t)sz[0]);
+		std::vector<int8_t> x((size_t)img.in_len);
 		for (auto &v : x)
 			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
 		const uint64_t t0 = top_.cycle();
-		const size_t want = got_.size() + per_inf;
-		for (const auto &row : blk[0]) {
+		const size_t first = got_.size(), want = first + per_inf;
+		for (int j = 0; j < img.ninj; j++) {
+			const imnpu_inject &in = img.inj[j];
 			Pkt p;
-			const int rb = row[0].rb;
-			if (row.size() == 1) {
-				p.dest = row[0].node;
-			} else {
-				p.mcast = 1;
-				for (const Block &t : row)
-					p.mask |= 1ull << t.node;
-			}
+			p.dest = in.dest;
+			p.mcast = in.mcast;
+			p.mask = in.mask[0];
 			p.info = imnpu_chip_info(IMNPU_PKT_ACT, 1, 0);
-			for (int v = 0; v < row[0].ri; v += IMNPU_ACT_PER_BEAT) {
-				const int n = std::min(IMNPU_ACT_PER_BEAT, row[0].ri - v);
-				uint64_t b = (uint64_t)n << (IMNPU_NOC_PAYLOAD_BITS - 3);
-				for (int j = 0; j < n; j++)
-					b |= (uint64_t)(uint8_t)x[(size_t)(rb * R + v + j)] << (8 * j);
+			for (int v = 0; v < in.count; v += IMNPU_ACT_PER_BEAT) {
+				const int k = std::min(IMNPU_ACT_PER_BEAT, in.count - v);
+				uint64_t b = (uint64_t)k << (IMNPU_NOC_PAYLOAD_BITS - 3);
+				for (int q = 0; q < k; q++)
+					b |= (uint64_t)(uint8_t)x[(size_t)(in.offset + v + q)] << (8 * q);
 				p.beats.push_back(b);
 			}
 			send(p);
 		}
-		char what[64];
+		char what[96];
 		std::snprintf(what, sizeof what, "network %ld, inference %ld", net, i);
 		if (!drain(want, what))
 			return false;
 		cycles += top_.cycle() - t0 - 20;
 		if (!compare(what))
 			return false;
+		// the output vector from the RTL's packets
+		std::vector<int> y((size_t)img.out_len, 1000);
+		for (size_t k = first; k < got_.size(); k++) {
+			const Pkt &r = got_[k];
+			const int base = (int)(r.info >> 6);
+			const imnpu_collect *c = nullptr;
+			for (int q = 0; q < img.ncol; q++)
+				if (img.col[q].src == r.src && img.col[q].base == base)
+					c = &img.col[q];
+			if (!c)
+				return fail("%s: a packet from node %d, base %d, that the image does not collect", what, r.src,
+					    base);
+			for (int v = 0; v < c->count; v++) {
+				const uint64_t b = r.beats[(size_t)(v / IMNPU_ACT_PER_BEAT)];
+				y[(size_t)(c->offset + v)] = (int8_t)(uint8_t)(b >> (8 * (v % IMNPU_ACT_PER_BEAT)));
+			}
+		}
+		if (ideal) {
+			std::vector<int8_t> ref((size_t)img.out_len);
+			imnpu_net_run(&gp.tp, &img.net, x.data(), ref.data());
+			for (int k = 0; k < img.out_len; k++)
+				if (y[(size_t)k] != ref[(size_t)k])
+					return fail("%s: output %d is %d; the layer-level golden model says %d", what, k,
+						    y[(size_t)k], ref[(size_t)k]);
+			layer_checked++;
+		}
 	}
 	// the node counters, read and compared
-	for (int t = 0; t < used; t++) {
-		const int n = tiles_[(size_t)t];
+	int nused = 0;
+	for (int n = 0; n < kNodes; n++) {
+		if (!used[(size_t)n])
+			continue;
+		nused++;
 		const int regs[] = {IMNPU_NREG_FIRES, IMNPU_NREG_PKTS_IN, IMNPU_NREG_PKTS_OUT, IMNPU_NREG_DROPPED,
 				    IMNPU_NREG_ERR_CE, IMNPU_NREG_ERR_UE};
 		for (int r : regs) {
@@ -538,10 +530,16 @@ bool Harness::one_net(long net)
 		p.beats = {IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_JOBS), 1};
 		send(p);
 	}
-	if (!drain(got_.size() + 7 * (size_t)used, "counters") || !compare("counters"))
+	if (!drain(got_.size() + 7 * (size_t)nused, "counters") || !compare("counters"))
 		return false;
-	std::printf("chip_tb: network %ld: %ld inferences agree with golden, %.0f cycles an inference\n", net,
-		    opt_.inferences, (double)cycles / (double)opt_.inferences);
+	const double meas = (double)cycles / (double)opt_.inferences;
+	std::printf("chip_tb: network %ld: %ld inferences agree with golden (transaction level%s), %.0f cycles an "
+		    "inference, mapper's estimate %u (%+.1f%%)\n",
+		    net, opt_.inferences, layer_checked ? " and layer level" : "", meas, img.est_cycles,
+		    100.0 * ((double)img.est_cycles - meas) / meas);
+	if (opt_.est_tol >= 0 && std::fabs((double)img.est_cycles - meas) > (double)opt_.est_tol / 100.0 * meas)
+		return fail("network %ld: the mapper's estimate %u is more than %ld%% from the measured %.0f cycles", net,
+			    img.est_cycles, opt_.est_tol, meas);
 	return true;
 }
 
@@ -550,19 +548,42 @@ int Harness::run()
 	std::printf("chip_tb: config %s: %dx%d mesh, %zu tiles of %dx%d, host at node %d%s (gen %s, config %s)\n",
 		    IMNPU_NAME, IMNPU_NOC_X, IMNPU_NOC_Y, tiles_.size(), IMNPU_ROWS, IMNPU_COLS, IMNPU_HOST_NODE,
 		    opt_.pcm ? ", pcm modes" : ", ideal", IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
-	std::printf("chip_tb: seed=%" PRIu64 ", %ld networks, %ld inferences each, stall %u%%\n", opt_.seed, opt_.nets,
-		    opt_.inferences, opt_.stall);
+	if (opt_.image.empty())
+		std::printf("chip_tb: seed=%" PRIu64 ", %ld networks, %ld inferences each, stall %u%%\n", opt_.seed,
+			    opt_.nets, opt_.inferences, opt_.stall);
+	else
+		std::printf("chip_tb: seed=%" PRIu64 ", image %s, %ld inferences, stall %u%%\n", opt_.seed,
+			    opt_.image.c_str(), opt_.inferences, opt_.stall);
 	std::fflush(stdout);
 	const auto t0 = std::chrono::steady_clock::now();
-	for (long n = 0; n < opt_.nets && !failures_; n++)
-		one_net(n);
+	if (!opt_.image.empty()) {
+		imnpu_image img;
+		char err[600];
+		if (imnpu_image_load(&img, opt_.image.c_str(), err, sizeof err) != 0) {
+			std::fprintf(stderr, "chip_tb: error: %s\n", err);
+			return 2;
+		}
+		if (std::strcmp(img.config, IMNPU_NAME) != 0 || std::strcmp(img.hash, IMNPU_CONFIG_HASH) != 0) {
+			std::fprintf(stderr,
+				     "chip_tb: error: %s: made for configuration %s (hash %s); this model is %s (hash %s)\n",
+				     opt_.image.c_str(), img.config, img.hash, IMNPU_NAME, IMNPU_CONFIG_HASH);
+			imnpu_image_free(&img);
+			return 2;
+		}
+		run_image(img, 0);
+		imnpu_image_free(&img);
+	} else {
+		for (long n = 0; n < opt_.nets && !failures_; n++)
+			one_net(n);
+	}
 	const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	std::printf("chip_tb: %ld packets compared, %" PRIu64 " cycles in %.1f s\n", compared_, top_.cycle(), secs);
 	if (g_)
 		imnpu_chip_free(g_);
 	if (failures_) {
-		std::printf("chip_tb: replay: %s +seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s +trace\n", argv0_,
-			    opt_.seed, opt_.nets, opt_.inferences, opt_.stall, opt_.pcm ? " +pcm" : "");
+		std::printf("chip_tb: replay: %s +seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s%s%s +trace\n",
+			    argv0_, opt_.seed, opt_.nets, opt_.inferences, opt_.stall, opt_.pcm ? " +pcm" : "",
+			    opt_.image.empty() ? "" : " +image=", opt_.image.c_str());
 		std::printf("chip_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}
@@ -584,6 +605,15 @@ int main(int argc, char **argv)
 			o.nets = tb::parse_long("chip_tb", "nets", v, 1, 100000);
 		if (tb::plusarg(probe, "inferences", v))
 			o.inferences = tb::parse_long("chip_tb", "inferences", v, 1, 1000000);
+		if (tb::plusarg(probe, "estimate_tolerance", v))
+			o.est_tol = tb::parse_long("chip_tb", "estimate_tolerance", v, 0, 1000);
+		if (tb::plusarg(probe, "image", v)) {
+			if (v.empty()) {
+				std::fprintf(stderr, "chip_tb: error: +image= needs a file (imnpu-map's output)\n");
+				return 2;
+			}
+			o.image = v;
+		}
 		if (tb::plusarg(probe, "pcm", v)) {
 #if IMNPU_MACRO_PCM
 			o.pcm = true;

@@ -1,0 +1,616 @@
+/* The program image: encoding, decoding and checks (docs/image.md). */
+#include "imnpu_image.h"
+
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define HEADER_BYTES 96
+#define LEN_LIMIT 1000000 /* largest vector or layer dimension an image holds */
+
+void imnpu_image_free(imnpu_image *img)
+{
+	imnpu_net_free(&img->net);
+	for (int i = 0; i < img->nops; i++)
+		imnpu_pkt_free(&img->ops[i].pkt);
+	free(img->ops);
+	free(img->inj);
+	free(img->col);
+	free(img->perf);
+	memset(img, 0, sizeof *img);
+}
+
+static int grow(void **p, int n, size_t elem)
+{
+	if (n & (n - 1) || n == 0) /* grow at powers of two */
+		return 0;
+	void *q = realloc(*p, (size_t)(n ? 2 * n : 1) * elem);
+	if (!q)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+static imnpu_prog_op *new_op(imnpu_image *img)
+{
+	if (img->nops == 0 ? !(img->ops = malloc(sizeof *img->ops)) : grow((void **)&img->ops, img->nops, sizeof *img->ops))
+		return NULL;
+	imnpu_prog_op *o = &img->ops[img->nops++];
+	memset(o, 0, sizeof *o);
+	return o;
+}
+
+int imnpu_image_send(imnpu_image *img, const imnpu_pkt *p)
+{
+	uint64_t *b = malloc((size_t)(p->nbeats ? p->nbeats : 1) * sizeof *b);
+	if (!b)
+		return -1;
+	imnpu_prog_op *o = new_op(img);
+	if (!o) {
+		free(b);
+		return -1;
+	}
+	o->op = IMNPU_PROG_SEND;
+	o->pkt = *p;
+	memcpy(b, p->beats, (size_t)p->nbeats * sizeof *b);
+	o->pkt.beats = b;
+	return 0;
+}
+
+int imnpu_image_wait(imnpu_image *img, int node, uint32_t addr, uint32_t mask)
+{
+	imnpu_prog_op *o = new_op(img);
+	if (!o)
+		return -1;
+	o->op = IMNPU_PROG_WAIT;
+	o->node = node;
+	o->addr = addr;
+	o->mask = mask;
+	return 0;
+}
+
+/* ---- encoding ---- */
+typedef struct {
+	uint8_t *b;
+	size_t n, cap;
+	int oom;
+} wbuf;
+
+static void put(wbuf *w, const void *p, size_t n)
+{
+	if (w->oom)
+		return;
+	if (w->n + n > w->cap) {
+		size_t c = w->cap ? w->cap : 4096;
+		while (c < w->n + n)
+			c *= 2;
+		uint8_t *q = realloc(w->b, c);
+		if (!q) {
+			w->oom = 1;
+			return;
+		}
+		w->b = q;
+		w->cap = c;
+	}
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void put_le(wbuf *w, uint64_t v, int bytes)
+{
+	uint8_t t[8];
+	for (int i = 0; i < bytes; i++)
+		t[i] = (uint8_t)(v >> (8 * i));
+	put(w, t, (size_t)bytes);
+}
+#define U16(w, v) put_le(w, (uint64_t)(v), 2)
+#define U32(w, v) put_le(w, (uint64_t)(uint32_t)(v), 4)
+#define U64(w, v) put_le(w, (uint64_t)(v), 8)
+
+static void put_str(wbuf *w, const char *s, size_t field)
+{
+	char t[64] = {0};
+	const size_t n = strlen(s);
+	memcpy(t, s, n < field - 1 ? n : field - 1);
+	put(w, t, field);
+}
+
+static void pad4(wbuf *w)
+{
+	while (w->n & 3)
+		put_le(w, 0, 1);
+}
+
+static void patch_u32(wbuf *w, size_t at, uint32_t v)
+{
+	if (!w->oom)
+		for (int i = 0; i < 4; i++)
+			w->b[at + (size_t)i] = (uint8_t)(v >> (8 * i));
+}
+
+static size_t section(wbuf *w, const char *tag)
+{
+	put(w, tag, 4);
+	U32(w, 0);
+	return w->n;
+}
+
+static void section_end(wbuf *w, size_t start)
+{
+	pad4(w);
+	patch_u32(w, start - 4, (uint32_t)(w->n - start));
+}
+
+int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
+{
+	wbuf w = {0};
+	const int bb = img->payw <= 32 ? 4 : 8;
+	put(&w, IMNPU_IMAGE_MAGIC, 8);
+	U32(&w, IMNPU_IMAGE_VERSION);
+	U32(&w, 0); /* total, patched */
+	put_str(&w, img->config, 32);
+	put_str(&w, img->hash, 32);
+	U16(&w, img->nx);
+	U16(&w, img->ny);
+	U16(&w, img->rows);
+	U16(&w, img->cols);
+	U16(&w, img->payw);
+	U16(&w, img->host);
+	U32(&w, 4); /* sections */
+
+	size_t s = section(&w, "NETW");
+	put_str(&w, img->net.name, 64);
+	U32(&w, img->net.input);
+	U32(&w, img->net.nlayers);
+	for (int i = 0; i < img->net.nlayers; i++) {
+		const imnpu_layer *l = &img->net.layers[i];
+		put_str(&w, l->name, 32);
+		U32(&w, l->type);
+		U32(&w, l->in);
+		U32(&w, l->out);
+		U32(&w, l->relu);
+		U32(&w, l->mode);
+		put(&w, l->w, (size_t)l->in * (size_t)l->out);
+		pad4(&w);
+		for (int o = 0; o < l->out; o++)
+			U32(&w, l->scale[o]);
+		for (int o = 0; o < l->out; o++)
+			U32(&w, l->offset[o]);
+	}
+	section_end(&w, s);
+
+	s = section(&w, "PROG");
+	U32(&w, img->nops);
+	for (int i = 0; i < img->nops; i++) {
+		const imnpu_prog_op *o = &img->ops[i];
+		U32(&w, o->op);
+		if (o->op == IMNPU_PROG_WAIT) {
+			U32(&w, o->node);
+			U32(&w, o->addr);
+			U32(&w, o->mask);
+			continue;
+		}
+		U32(&w, o->pkt.dest);
+		U32(&w, o->pkt.mcast);
+		for (int k = 0; k < 4; k++)
+			U64(&w, o->pkt.mask[k]);
+		U32(&w, o->pkt.info);
+		U32(&w, o->pkt.nbeats);
+		for (int k = 0; k < o->pkt.nbeats; k++)
+			put_le(&w, o->pkt.beats[k], bb);
+	}
+	section_end(&w, s);
+
+	s = section(&w, "INFR");
+	U32(&w, img->in_len);
+	U32(&w, img->out_len);
+	U32(&w, img->ninj);
+	U32(&w, img->ncol);
+	for (int i = 0; i < img->ninj; i++) {
+		const imnpu_inject *j = &img->inj[i];
+		U32(&w, j->dest);
+		U32(&w, j->mcast);
+		for (int k = 0; k < 4; k++)
+			U64(&w, j->mask[k]);
+		U32(&w, j->offset);
+		U32(&w, j->count);
+	}
+	for (int i = 0; i < img->ncol; i++) {
+		const imnpu_collect *c = &img->col[i];
+		U32(&w, c->src);
+		U32(&w, c->base);
+		U32(&w, c->count);
+		U32(&w, c->offset);
+	}
+	section_end(&w, s);
+
+	s = section(&w, "PERF");
+	U32(&w, img->est_cycles);
+	U32(&w, img->tiles_used);
+	for (int i = 0; i < img->net.nlayers; i++) {
+		U32(&w, img->perf[i].tiles);
+		U32(&w, img->perf[i].rblocks);
+		U32(&w, img->perf[i].cblocks);
+		U32(&w, img->perf[i].cycles);
+	}
+	section_end(&w, s);
+
+	patch_u32(&w, 12, (uint32_t)(w.n + SHA256_DIGEST_SIZE));
+	uint8_t dig[SHA256_DIGEST_SIZE];
+	if (!w.oom) {
+		struct sha256_ctx h;
+		sha256_init(&h);
+		sha256_update(&h, w.n, w.b);
+		sha256_digest(&h, sizeof dig, dig);
+		put(&w, dig, sizeof dig);
+	}
+	if (w.oom) {
+		free(w.b);
+		return -1;
+	}
+	*buf = w.b;
+	*len = w.n;
+	return 0;
+}
+
+/* ---- decoding ---- */
+typedef struct {
+	const uint8_t *b;
+	size_t n, at, end;
+	char *err;
+	size_t errlen;
+	int bad;
+} rbuf;
+
+static int fail(rbuf *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(rbuf *r, const char *fmt, ...)
+{
+	if (r->bad)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+	r->bad = 1;
+	return -1;
+}
+
+static uint64_t get_le(rbuf *r, int bytes, const char *what)
+{
+	if (r->bad)
+		return 0;
+	if (r->at + (size_t)bytes > r->end) {
+		fail(r, "%s: past the end of its section at byte %zu", what, r->at);
+		return 0;
+	}
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)r->b[r->at + (size_t)i] << (8 * i);
+	r->at += (size_t)bytes;
+	return v;
+}
+
+/* An unsigned field within [lo, hi]. */
+static int get_range(rbuf *r, const char *what, long lo, long hi)
+{
+	const uint64_t v = get_le(r, 4, what);
+	if (r->bad)
+		return 0;
+	if ((long)v < lo || v > (uint64_t)hi) {
+		fail(r, "%s is %llu (allowed: %ld..%ld)", what, (unsigned long long)v, lo, hi);
+		return 0;
+	}
+	return (int)v;
+}
+
+static void get_str(rbuf *r, char *dst, size_t field, const char *what)
+{
+	if (r->bad)
+		return;
+	if (r->at + field > r->end) {
+		fail(r, "%s: past the end of its section", what);
+		return;
+	}
+	memcpy(dst, r->b + r->at, field);
+	dst[field - 1] = '\0';
+	r->at += field;
+}
+
+static void skip_pad(rbuf *r)
+{
+	while ((r->at & 3) && r->at < r->end)
+		r->at++;
+}
+
+static void open_section(rbuf *r, const char *tag)
+{
+	if (r->bad)
+		return;
+	r->end = r->n - SHA256_DIGEST_SIZE;
+	if (r->at + 8 > r->end) {
+		fail(r, "section %s: missing (the image ends at byte %zu)", tag, r->at);
+		return;
+	}
+	if (memcmp(r->b + r->at, tag, 4) != 0) {
+		fail(r, "section %zu: tag '%.4s' where %s was expected", r->at, (const char *)r->b + r->at, tag);
+		return;
+	}
+	r->at += 4;
+	const uint64_t len = get_le(r, 4, tag);
+	if (r->at + len > r->end) {
+		fail(r, "section %s: length %llu runs past the end of the image", tag, (unsigned long long)len);
+		return;
+	}
+	r->end = r->at + (size_t)len;
+}
+
+static void close_section(rbuf *r, const char *tag)
+{
+	skip_pad(r);
+	if (!r->bad && r->at != r->end)
+		fail(r, "section %s: %zu bytes left over after its last field", tag, r->end - r->at);
+}
+
+static void *alloc_n(rbuf *r, long n, size_t elem)
+{
+	if (r->bad)
+		return NULL;
+	void *p = calloc((size_t)(n > 0 ? n : 1), elem);
+	if (!p)
+		fail(r, "out of memory");
+	return p;
+}
+
+static void get_mask(rbuf *r, uint64_t *mask, int nodes, const char *what)
+{
+	for (int k = 0; k < 4; k++)
+		mask[k] = get_le(r, 8, what);
+	for (int n = nodes; n < 256 && !r->bad; n++)
+		if (mask[n / 64] >> (n % 64) & 1)
+			fail(r, "%s names node %d (allowed: 0..%d)", what, n, nodes - 1);
+}
+
+int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+	memset(img, 0, sizeof *img);
+	rbuf r = {buf, len, 0, len, err, errlen, 0};
+	char what[96];
+	if (len < HEADER_BYTES + SHA256_DIGEST_SIZE || memcmp(buf, IMNPU_IMAGE_MAGIC, 8) != 0)
+		return fail(&r, "not a program image (no '%s' header)", IMNPU_IMAGE_MAGIC);
+	r.at = 8;
+	const uint64_t ver = get_le(&r, 4, "version");
+	if (ver != IMNPU_IMAGE_VERSION)
+		return fail(&r, "format version %llu (this build reads version %d)", (unsigned long long)ver,
+			    IMNPU_IMAGE_VERSION);
+	const uint64_t total = get_le(&r, 4, "length");
+	if (total != len)
+		return fail(&r, "the header says %llu bytes, the file has %zu (truncated or extended)",
+			    (unsigned long long)total, len);
+	uint8_t dig[SHA256_DIGEST_SIZE];
+	struct sha256_ctx h;
+	sha256_init(&h);
+	sha256_update(&h, len - SHA256_DIGEST_SIZE, buf);
+	sha256_digest(&h, sizeof dig, dig);
+	if (memcmp(dig, buf + len - SHA256_DIGEST_SIZE, sizeof dig) != 0)
+		return fail(&r, "checksum mismatch: the SHA-256 of the image's contents is not the one it carries "
+				"(the image is corrupted)");
+	r.end = len - SHA256_DIGEST_SIZE;
+	get_str(&r, img->config, 32, "config");
+	get_str(&r, img->hash, 32, "hash");
+	img->nx = (int)get_le(&r, 2, "nx");
+	img->ny = (int)get_le(&r, 2, "ny");
+	img->rows = (int)get_le(&r, 2, "rows");
+	img->cols = (int)get_le(&r, 2, "cols");
+	img->payw = (int)get_le(&r, 2, "payw");
+	img->host = (int)get_le(&r, 2, "host");
+	const int nodes = img->nx * img->ny;
+	if (nodes < 1 || nodes > IMNPU_CHIP_MAX_NODES || img->rows < 1 || img->cols < 1 || img->payw < 8 ||
+	    img->payw > 64 || img->host >= nodes)
+		return fail(&r, "header: geometry %dx%d mesh, %dx%d tiles, %d-bit payload, host %d is not a chip",
+			    img->nx, img->ny, img->rows, img->cols, img->payw, img->host);
+	get_range(&r, "section count", 4, 4);
+
+	/* NETW */
+	open_section(&r, "NETW");
+	get_str(&r, img->net.name, 64, "network name");
+	img->net.input = get_range(&r, "NETW input length", 1, LEN_LIMIT);
+	const int nl = get_range(&r, "NETW layer count", 0, 4096);
+	img->net.layers = alloc_n(&r, nl, sizeof *img->net.layers);
+	for (int i = 0; i < nl && !r.bad; i++) {
+		imnpu_layer *l = &img->net.layers[i];
+		snprintf(what, sizeof what, "NETW layer %d", i);
+		get_str(&r, l->name, 32, what);
+		snprintf(what, sizeof what, "NETW layer %d type", i);
+		l->type = get_range(&r, what, IMNPU_LAYER_DENSE, IMNPU_LAYER_DENSE);
+		snprintf(what, sizeof what, "NETW layer %d input length", i);
+		const int prev = i ? img->net.layers[i - 1].out : img->net.input;
+		l->in = get_range(&r, what, prev, prev);
+		snprintf(what, sizeof what, "NETW layer %d output length", i);
+		l->out = get_range(&r, what, 1, LEN_LIMIT);
+		snprintf(what, sizeof what, "NETW layer %d relu", i);
+		l->relu = get_range(&r, what, 0, 1);
+		snprintf(what, sizeof what, "NETW layer %d mode", i);
+		l->mode = get_range(&r, what, IMNPU_MODE_IDEAL, IMNPU_MODE_PCM4);
+		if (r.bad)
+			break;
+		const size_t nw = (size_t)l->in * (size_t)l->out;
+		if (r.at + nw > r.end) {
+			fail(&r, "NETW layer %d: weights past the end of the section", i);
+			break;
+		}
+		img->net.nlayers = i + 1;
+		if (imnpu_layer_alloc(l) != 0) {
+			fail(&r, "out of memory");
+			break;
+		}
+		memcpy(l->w, buf + r.at, nw);
+		r.at += nw;
+		skip_pad(&r);
+		for (int o = 0; o < l->out; o++)
+			l->scale[o] = (int32_t)get_le(&r, 4, "NETW scale");
+		for (int o = 0; o < l->out; o++)
+			l->offset[o] = (int32_t)get_le(&r, 4, "NETW offset");
+	}
+	close_section(&r, "NETW");
+
+	/* PROG */
+	open_section(&r, "PROG");
+	const int bb = img->payw <= 32 ? 4 : 8;
+	const int nops = get_range(&r, "PROG operation count", 0, 1 << 26);
+	if (!r.bad && (size_t)nops * 16 > r.end - r.at)
+		fail(&r, "PROG: %d operations do not fit in %zu bytes", nops, r.end - r.at);
+	img->ops = alloc_n(&r, nops, sizeof *img->ops);
+	for (int i = 0; i < nops && !r.bad; i++) {
+		imnpu_prog_op *o = &img->ops[i];
+		snprintf(what, sizeof what, "PROG operation %d", i);
+		o->op = get_range(&r, what, IMNPU_PROG_SEND, IMNPU_PROG_WAIT);
+		img->nops = i + 1;
+		if (o->op == IMNPU_PROG_WAIT) {
+			snprintf(what, sizeof what, "PROG operation %d (wait) node", i);
+			o->node = get_range(&r, what, 0, nodes - 1);
+			o->addr = (uint32_t)get_le(&r, 4, what);
+			o->mask = (uint32_t)get_le(&r, 4, what);
+			continue;
+		}
+		snprintf(what, sizeof what, "PROG operation %d destination", i);
+		o->pkt.dest = get_range(&r, what, 0, nodes - 1);
+		snprintf(what, sizeof what, "PROG operation %d multicast flag", i);
+		o->pkt.mcast = get_range(&r, what, 0, 1);
+		snprintf(what, sizeof what, "PROG operation %d multicast mask", i);
+		get_mask(&r, o->pkt.mask, nodes, what);
+		o->pkt.src = img->host;
+		o->pkt.info = (uint32_t)get_le(&r, 4, "PROG info");
+		snprintf(what, sizeof what, "PROG operation %d beat count", i);
+		o->pkt.nbeats = get_range(&r, what, 0, (long)((r.end - r.at) / (size_t)bb));
+		o->pkt.beats = alloc_n(&r, o->pkt.nbeats, sizeof *o->pkt.beats);
+		for (int k = 0; k < o->pkt.nbeats && !r.bad; k++) {
+			o->pkt.beats[k] = get_le(&r, bb, "PROG beat");
+			if (img->payw < 64 && o->pkt.beats[k] >> img->payw)
+				fail(&r, "PROG operation %d beat %d is wider than the %d-bit payload", i, k, img->payw);
+		}
+	}
+	close_section(&r, "PROG");
+
+	/* INFR */
+	open_section(&r, "INFR");
+	img->in_len = get_range(&r, "INFR input length", img->net.input, img->net.input);
+	const int outl = imnpu_net_output_len(&img->net);
+	img->out_len = get_range(&r, "INFR output length", outl, outl);
+	img->ninj = get_range(&r, "INFR injection count", 1, 4096);
+	img->ncol = get_range(&r, "INFR collection count", 1, 4096);
+	img->inj = alloc_n(&r, img->ninj, sizeof *img->inj);
+	img->col = alloc_n(&r, img->ncol, sizeof *img->col);
+	for (int i = 0; i < img->ninj && !r.bad; i++) {
+		imnpu_inject *j = &img->inj[i];
+		snprintf(what, sizeof what, "INFR injection %d destination", i);
+		j->dest = get_range(&r, what, 0, nodes - 1);
+		snprintf(what, sizeof what, "INFR injection %d multicast flag", i);
+		j->mcast = get_range(&r, what, 0, 1);
+		snprintf(what, sizeof what, "INFR injection %d mask", i);
+		get_mask(&r, j->mask, nodes, what);
+		snprintf(what, sizeof what, "INFR injection %d offset", i);
+		j->offset = get_range(&r, what, 0, img->in_len - 1);
+		snprintf(what, sizeof what, "INFR injection %d count", i);
+		j->count = get_range(&r, what, 1, img->in_len - j->offset);
+	}
+	for (int i = 0; i < img->ncol && !r.bad; i++) {
+		imnpu_collect *c = &img->col[i];
+		snprintf(what, sizeof what, "INFR collection %d source", i);
+		c->src = get_range(&r, what, 0, nodes - 1);
+		snprintf(what, sizeof what, "INFR collection %d base", i);
+		c->base = get_range(&r, what, 0, LEN_LIMIT);
+		snprintf(what, sizeof what, "INFR collection %d offset", i);
+		c->count = get_range(&r, what, 1, img->out_len);
+		c->offset = get_range(&r, what, 0, img->out_len - c->count);
+	}
+	close_section(&r, "INFR");
+
+	/* PERF */
+	open_section(&r, "PERF");
+	img->est_cycles = (uint32_t)get_le(&r, 4, "PERF");
+	img->tiles_used = get_range(&r, "PERF tiles used", 0, nodes);
+	img->perf = alloc_n(&r, img->net.nlayers, sizeof *img->perf);
+	for (int i = 0; i < img->net.nlayers && !r.bad; i++) {
+		img->perf[i].tiles = get_range(&r, "PERF layer tiles", 0, nodes);
+		img->perf[i].rblocks = get_range(&r, "PERF layer row blocks", 0, LEN_LIMIT);
+		img->perf[i].cblocks = get_range(&r, "PERF layer column blocks", 0, LEN_LIMIT);
+		img->perf[i].cycles = (uint32_t)get_le(&r, 4, "PERF layer cycles");
+	}
+	close_section(&r, "PERF");
+	if (!r.bad && r.at != len - SHA256_DIGEST_SIZE)
+		fail(&r, "%zu bytes after the last section", len - SHA256_DIGEST_SIZE - r.at);
+	if (r.bad) {
+		imnpu_image_free(img);
+		return -1;
+	}
+	return 0;
+}
+
+int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen)
+{
+	uint8_t *b;
+	size_t n;
+	if (imnpu_image_encode(img, &b, &n) != 0) {
+		snprintf(err, errlen, "%s: out of memory encoding the image", path);
+		return -1;
+	}
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	int ok = f && fwrite(b, 1, n, f) == n;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	free(b);
+	if (!ok || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: cannot write the image (%s)", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errlen)
+{
+	memset(img, 0, sizeof *img);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open the image (%s)", path, strerror(errno));
+		return -1;
+	}
+	uint8_t *b = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1 << 16;
+			uint8_t *q = realloc(b, cap);
+			if (!q) {
+				free(b);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory reading the image", path);
+				return -1;
+			}
+			b = q;
+		}
+		const size_t got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	const int rerr = ferror(f);
+	fclose(f);
+	if (rerr) {
+		free(b);
+		snprintf(err, errlen, "%s: read error", path);
+		return -1;
+	}
+	char why[400];
+	const int st = imnpu_image_decode(img, b, n, why, sizeof why);
+	free(b);
+	if (st != 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	return st;
+}

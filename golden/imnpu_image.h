@@ -1,0 +1,86 @@
+/* The program image (docs/image.md): what the mapper writes and the host
+ * (testbench, firmware) replays.  A versioned, checksummed file holding the
+ * network at the layer level, the configuration stream as mesh packets, and
+ * how each inference's input goes in and its output comes back. */
+#ifndef IMNPU_IMAGE_H
+#define IMNPU_IMAGE_H
+
+#include "imnpu_chip.h"
+#include "imnpu_net.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IMNPU_IMAGE_VERSION 1
+#define IMNPU_IMAGE_MAGIC "IMNPUIMG"
+
+/* Configuration stream operations. */
+enum {
+	IMNPU_PROG_SEND = 0, /* send pkt from the host */
+	IMNPU_PROG_WAIT = 1, /* read node's word at addr until (word & mask) == 0 */
+};
+
+typedef struct {
+	int op;
+	imnpu_pkt pkt;       /* SEND */
+	int node;            /* WAIT */
+	uint32_t addr, mask; /* WAIT */
+} imnpu_prog_op;
+
+/* Input values [offset, offset + count) go as one ACT packet (base 0) to
+ * dest, or to every node of mask when mcast. */
+typedef struct {
+	int dest, mcast;
+	uint64_t mask[4];
+	int offset, count;
+} imnpu_inject;
+
+/* The packet from node src with base index base carries output values
+ * [offset, offset + count). */
+typedef struct {
+	int src, base, count, offset;
+} imnpu_collect;
+
+/* The mapper's account of one layer. */
+typedef struct {
+	int tiles, rblocks, cblocks;
+	uint32_t cycles;     /* the layer's share of the estimated latency */
+} imnpu_layer_perf;
+
+typedef struct {
+	char config[32];     /* configuration name (IMNPU_NAME) */
+	char hash[32];       /* configuration hash (IMNPU_CONFIG_HASH) */
+	int nx, ny, rows, cols, payw, host;
+	imnpu_net net;       /* the network, at the layer level */
+	int nops;
+	imnpu_prog_op *ops;  /* the configuration stream */
+	int in_len, out_len;
+	int ninj, ncol;
+	imnpu_inject *inj;   /* per inference, in this order */
+	imnpu_collect *col;  /* per inference: ncol packets reach the host */
+	imnpu_layer_perf *perf; /* net.nlayers entries */
+	uint32_t est_cycles; /* estimated cycles per inference */
+	int tiles_used;
+} imnpu_image;
+
+void imnpu_image_free(imnpu_image *img);
+/* Append to the stream; -1 when out of memory.  The packet's beats are
+ * copied. */
+int imnpu_image_send(imnpu_image *img, const imnpu_pkt *p);
+int imnpu_image_wait(imnpu_image *img, int node, uint32_t addr, uint32_t mask);
+
+/* Serialize into a malloc'd buffer; -1 when out of memory. */
+int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len);
+/* Parse and check a serialized image; on error -1 with a one-line reason
+ * in err (the field and what was allowed). */
+int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *err, size_t errlen);
+/* Write path atomically (a temporary file renamed into place) / read it;
+ * errors name the file. */
+int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen);
+int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,222 @@
+/* imnpu-map: a network manifest and a chip configuration in, a program image
+ * out (docs/network.md, docs/image.md). */
+#include "../gen/config_tcl.h"
+#include "../gen/design.h"
+#include "../gen/version.h"
+#include "imnpu_map.h"
+#include "manifest.h"
+#include "target.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_DEFINES 32
+
+static const char usage[] =
+	"usage: imnpu-map [options] CONFIG.tcl NET.json -o IMAGE\n"
+	"       imnpu-map --check IMAGE\n"
+	"       imnpu-map --random-net DIR --sizes N0,N1,... [--seed S] CONFIG.tcl\n"
+	"\n"
+	"Maps a network (a JSON manifest and .npy tensors, docs/network.md) onto the\n"
+	"chip a configuration describes and writes its program image (docs/image.md):\n"
+	"the configuration stream as mesh packets, the inference plan, the network at\n"
+	"the layer level, a SHA-256 checksum.  Prints per-layer tile use and expected\n"
+	"cycles.  Nothing is written when anything is wrong.\n"
+	"\n"
+	"  -o IMAGE            the image to write\n"
+	"  -D NAME=VALUE       set Tcl variable NAME before the configuration runs\n"
+	"  --mode M            mode of layers that name none: ideal (default),\n"
+	"                      pcm-1phase, pcm-4phase\n"
+	"  --pcm-seed N        SEED of pcm-mode tiles, 0..2147483647 (default: the\n"
+	"                      configuration's reset value)\n"
+	"  --drift S           seconds of drift after programming, 0..4294967295\n"
+	"                      (default 3600)\n"
+	"  --check IMAGE       read and check an image, print its report\n"
+	"  --random-net DIR    write a random dense network into DIR (net.json and\n"
+	"                      .npy files) for the sizes given by --sizes\n"
+	"  --quiet             no report\n"
+	"\n"
+	"exit status: 0 done, 1 bad configuration, manifest, image or mapping,\n"
+	"2 bad command line\n";
+
+static int bad_cmd(const char *fmt, const char *a)
+{
+	fprintf(stderr, "imnpu-map: error: ");
+	fprintf(stderr, fmt, a);
+	fprintf(stderr, " (see --help)\n");
+	return 2;
+}
+
+static int parse_ul(const char *opt, const char *s, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || s[0] == '-' || v > hi) {
+		fprintf(stderr, "imnpu-map: error: %s '%s' (allowed: 0..%lu)\n", opt, s, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *out = NULL, *check = NULL, *rnd = NULL, *sizes = NULL;
+	const char *files[2];
+	int nfiles = 0, quiet = 0, mode = IMNPU_MODE_IDEAL, have_seed = 0;
+	unsigned long pcm_seed = 0, drift = 3600, seed = 1;
+	char *defines[MAX_DEFINES];
+	int ndefines = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--mode") || !strcmp(a, "--pcm-seed") ||
+				  !strcmp(a, "--drift") || !strcmp(a, "--check") || !strcmp(a, "--random-net") ||
+				  !strcmp(a, "--sizes") || !strcmp(a, "--seed");
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("imnpu-map %s\n", IMNPU_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = 1;
+		} else if (takes) {
+			if (i + 1 >= argc)
+				return bad_cmd("%s needs a value", a);
+			const char *v = argv[++i];
+			if (!strcmp(a, "-o")) {
+				out = v;
+			} else if (!strcmp(a, "-D")) {
+				if (ndefines == MAX_DEFINES)
+					return bad_cmd("-D given more than 32 times%s", "");
+				defines[ndefines++] = (char *)v;
+			} else if (!strcmp(a, "--mode")) {
+				if (!strcmp(v, "ideal"))
+					mode = IMNPU_MODE_IDEAL;
+				else if (!strcmp(v, "pcm-1phase"))
+					mode = IMNPU_MODE_PCM1;
+				else if (!strcmp(v, "pcm-4phase"))
+					mode = IMNPU_MODE_PCM4;
+				else
+					return bad_cmd("--mode '%s' (allowed: ideal, pcm-1phase, pcm-4phase)", v);
+			} else if (!strcmp(a, "--pcm-seed")) {
+				if (parse_ul(a, v, 0x7fffffffUL, &pcm_seed) != 0)
+					return 2;
+				have_seed = 1;
+			} else if (!strcmp(a, "--drift")) {
+				if (parse_ul(a, v, 0xffffffffUL, &drift) != 0)
+					return 2;
+			} else if (!strcmp(a, "--seed")) {
+				if (parse_ul(a, v, 0xffffffffUL, &seed) != 0)
+					return 2;
+			} else if (!strcmp(a, "--check")) {
+				check = v;
+			} else if (!strcmp(a, "--random-net")) {
+				rnd = v;
+			} else {
+				sizes = v;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --check --random-net "
+				       "--sizes --seed --quiet --help --version)",
+				       a);
+		} else if (nfiles == 2) {
+			return bad_cmd("too many files ('%s')", a);
+		} else {
+			files[nfiles++] = a;
+		}
+	}
+
+	char err[1024];
+	if (check) {
+		imnpu_image img;
+		if (imnpu_image_load(&img, check, err, sizeof err) != 0) {
+			fprintf(stderr, "imnpu-map: error: %s\n", err);
+			return 1;
+		}
+		printf("%s: program image version %d for configuration %s (hash %s), checksum good\n", check,
+		       IMNPU_IMAGE_VERSION, img.config, img.hash);
+		imnpu_map_report(stdout, &img);
+		imnpu_image_free(&img);
+		return 0;
+	}
+	if (nfiles < 1)
+		return bad_cmd("no configuration given%s", "");
+	if (rnd && (!sizes || nfiles != 1))
+		return bad_cmd("--random-net needs --sizes and one configuration%s", "");
+	if (!rnd && (nfiles != 2 || !out))
+		return bad_cmd("%s", nfiles != 2 ? "a configuration and a manifest are needed" : "no image given (-o)");
+
+	config cfg;
+	gen_err gerr = {{0}};
+	design d;
+	if (config_load(&cfg, files[0], defines, ndefines, &gerr) != 0 || config_check(&cfg, &gerr) != 0) {
+		fprintf(stderr, "%s\n", gerr.msg);
+		return 1;
+	}
+	design_from_config(&d, &cfg, IMNPU_VERSION);
+	imnpu_chip_params p;
+	target_from_design(&p, &d);
+
+	imnpu_net net;
+	if (rnd) {
+		int sz[65], n = 0;
+		for (const char *s = sizes; *s && n < 65;) {
+			char *end;
+			const long v = strtol(s, &end, 10);
+			if (end == s || v < 1 || v > 100000)
+				return bad_cmd("--sizes '%s' (allowed: 2 to 65 lengths 1..100000, comma-separated)", sizes);
+			sz[n++] = (int)v;
+			s = *end == ',' ? end + 1 : end;
+			if (*end && *end != ',')
+				return bad_cmd("--sizes '%s' (allowed: 2 to 65 lengths 1..100000, comma-separated)", sizes);
+		}
+		if (n < 2)
+			return bad_cmd("--sizes '%s' (allowed: 2 to 65 lengths 1..100000, comma-separated)", sizes);
+		imnpu_rng r;
+		imnpu_rng_seed(&r, seed);
+		if (imnpu_net_random(&net, &p.tp, &r, sz, n - 1) != 0) {
+			fprintf(stderr, "imnpu-map: error: out of memory\n");
+			return 1;
+		}
+		snprintf(net.name, sizeof net.name, "random-%lu", seed);
+		for (int l = 0; l < net.nlayers; l++)
+			net.layers[l].mode = mode;
+		mkdir(rnd, 0777);
+		const int st = manifest_save(&net, rnd, err, sizeof err);
+		imnpu_net_free(&net);
+		if (st != 0) {
+			fprintf(stderr, "imnpu-map: error: %s\n", err);
+			return 1;
+		}
+		if (!quiet)
+			printf("%s/net.json: %d layers, seed %lu\n", rnd, n - 1, seed);
+		return 0;
+	}
+
+	if (manifest_load(&net, files[1], &p.tp, mode, err, sizeof err) != 0) {
+		fprintf(stderr, "imnpu-map: error: %s\n", err);
+		return 1;
+	}
+	imnpu_map_opts o = {have_seed ? (uint32_t)pcm_seed : p.pcm_seed, (uint32_t)drift};
+	imnpu_image img;
+	if (imnpu_map(&p, &net, &o, &img, err, sizeof err) != 0) {
+		fprintf(stderr, "imnpu-map: error: %s: %s\n", files[1], err);
+		imnpu_net_free(&net);
+		return 1;
+	}
+	imnpu_net_free(&net);
+	snprintf(img.config, sizeof img.config, "%s", d.name);
+	snprintf(img.hash, sizeof img.hash, "%s", d.hash);
+	if (imnpu_image_save(&img, out, err, sizeof err) != 0) {
+		fprintf(stderr, "imnpu-map: error: %s\n", err);
+		imnpu_image_free(&img);
+		return 1;
+	}
+	if (!quiet)
+		imnpu_map_report(stdout, &img);
+	imnpu_image_free(&img);
+	return 0;
+}

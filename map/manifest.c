@@ -1,0 +1,464 @@
+/* Network manifests: JSON through jansson, tensors as NumPy .npy files
+ * (docs/network.md). */
+#include "manifest.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEN_MAX 1000000
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- .npy ---- */
+
+/* The value of key in a .npy header dict ("'descr': '<i4', ..."): a pointer
+ * just past "'key':" and its spaces, or NULL. */
+static const char *npy_key(const char *h, const char *key)
+{
+	char pat[32];
+	snprintf(pat, sizeof pat, "'%s'", key);
+	const char *s = strstr(h, pat);
+	if (!s)
+		return NULL;
+	s += strlen(pat);
+	while (*s == ' ')
+		s++;
+	if (*s != ':')
+		return NULL;
+	s++;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+int npy_read(const char *path, int elem_bytes, int ndim, long shape[2], void **data, char *err, size_t errlen)
+{
+	const char *want = elem_bytes == 1 ? "int8 ('|i1')" : "int32 ('<i4')";
+	*data = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail(err, errlen, "%s: cannot open (%s)", path, strerror(errno));
+	unsigned char pre[12];
+	int st = -1;
+	char *h = NULL;
+	if (fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) {
+		fail(err, errlen, "%s: not a .npy file (no \\x93NUMPY magic)", path);
+		goto out;
+	}
+	size_t hl = pre[8] | (size_t)pre[9] << 8;
+	if (pre[6] >= 2) {
+		if (fread(pre + 10, 1, 2, f) != 2) {
+			fail(err, errlen, "%s: truncated header", path);
+			goto out;
+		}
+		hl |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
+	}
+	if (pre[6] < 1 || pre[6] > 3 || hl > 65536) {
+		fail(err, errlen, "%s: .npy version %d.%d, header %zu bytes (allowed: versions 1-3, 64 KiB)", path,
+		     pre[6], pre[7], hl);
+		goto out;
+	}
+	h = calloc(hl + 1, 1);
+	if (!h || fread(h, 1, hl, f) != hl) {
+		fail(err, errlen, "%s: truncated header", path);
+		goto out;
+	}
+	const char *d = npy_key(h, "descr"), *fo = npy_key(h, "fortran_order"), *sh = npy_key(h, "shape");
+	if (!d || !fo || !sh) {
+		fail(err, errlen, "%s: header lacks descr, fortran_order or shape", path);
+		goto out;
+	}
+	const int is_i1 = !strncmp(d, "'|i1'", 5) || !strncmp(d, "'i1'", 4) || !strncmp(d, "'<i1'", 5);
+	const int is_i4 = !strncmp(d, "'<i4'", 5);
+	if ((elem_bytes == 1 && !is_i1) || (elem_bytes == 4 && !is_i4)) {
+		const char *e = strchr(d + 1, '\'');
+		fail(err, errlen, "%s: dtype %.*s (allowed: %s)", path, e ? (int)(e - d + 1) : 8, d, want);
+		goto out;
+	}
+	if (strncmp(fo, "False", 5) != 0) {
+		fail(err, errlen, "%s: fortran_order is not False (allowed: C order)", path);
+		goto out;
+	}
+	if (*sh != '(') {
+		fail(err, errlen, "%s: shape is not a tuple", path);
+		goto out;
+	}
+	long dims[3];
+	int nd = 0;
+	const char *s = sh + 1;
+	for (;;) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == ')')
+			break;
+		char *end;
+		const long v = strtol(s, &end, 10);
+		if (end == s || nd == 3 || v < 0 || v > LEN_MAX) {
+			fail(err, errlen, "%s: shape %.*s (allowed: up to 2 dimensions of 0..%d)", path,
+			     (int)(strchr(sh, ')') ? strchr(sh, ')') - sh + 1 : 8), sh, LEN_MAX);
+			goto out;
+		}
+		dims[nd++] = v;
+		s = end;
+	}
+	if (nd != ndim) {
+		fail(err, errlen, "%s: %d dimensions (allowed: %d)", path, nd, ndim);
+		goto out;
+	}
+	shape[0] = dims[0];
+	shape[1] = nd == 2 ? dims[1] : 1;
+	const size_t n = (size_t)shape[0] * (size_t)shape[1];
+	unsigned char *b = malloc(n * (size_t)elem_bytes + 1);
+	if (!b) {
+		fail(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	if (fread(b, (size_t)elem_bytes, n, f) != n) {
+		free(b);
+		fail(err, errlen, "%s: %zu values expected from the shape, fewer in the file", path, n);
+		goto out;
+	}
+	if (fgetc(f) != EOF) {
+		free(b);
+		fail(err, errlen, "%s: more data than the shape holds", path);
+		goto out;
+	}
+	if (elem_bytes == 4) { /* little-endian on disk */
+		int32_t *v = (int32_t *)(void *)b;
+		for (size_t i = 0; i < n; i++) {
+			const unsigned char *q = b + 4 * i;
+			v[i] = (int32_t)((uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24);
+		}
+	}
+	*data = b;
+	st = 0;
+out:
+	free(h);
+	fclose(f);
+	return st;
+}
+
+int npy_write(const char *path, int elem_bytes, int ndim, const long shape[2], const void *data)
+{
+	char dict[128];
+	if (ndim == 1)
+		snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%ld,), }",
+			 elem_bytes == 1 ? "|i1" : "<i4", shape[0]);
+	else
+		snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%ld, %ld), }",
+			 elem_bytes == 1 ? "|i1" : "<i4", shape[0], shape[1]);
+	/* the header, newline included, pads the data to 64 bytes */
+	size_t hl = strlen(dict) + 1;
+	const size_t pad = (64 - (10 + hl) % 64) % 64;
+	hl += pad;
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff),
+				 (unsigned char)(hl >> 8)};
+	fwrite(pre, 1, 10, f);
+	fputs(dict, f);
+	for (size_t i = 0; i < pad; i++)
+		fputc(' ', f);
+	fputc('\n', f);
+	const size_t n = (size_t)shape[0] * (size_t)(ndim == 2 ? shape[1] : 1);
+	for (size_t i = 0; i < n; i++) {
+		if (elem_bytes == 1) {
+			fputc(((const unsigned char *)data)[i], f);
+		} else {
+			const uint32_t v = (uint32_t)((const int32_t *)data)[i];
+			const unsigned char q[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+						    (unsigned char)(v >> 24)};
+			fwrite(q, 1, 4, f);
+		}
+	}
+	const int werr = ferror(f);
+	return fclose(f) == 0 && !werr ? 0 : -1;
+}
+
+/* ---- the manifest ---- */
+
+static const char *const layer_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode", NULL};
+static const char *const top_keys[] = {"format", "version", "name", "input", "layers", NULL};
+
+static int check_keys(json_t *o, const char *const *allowed, const char *path, const char *where, char *err,
+		      size_t errlen)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+	{
+		int ok = 0;
+		for (int i = 0; allowed[i]; i++)
+			ok |= !strcmp(k, allowed[i]);
+		if (!ok) {
+			char list[160] = "";
+			for (int i = 0; allowed[i]; i++)
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? " " : "", allowed[i]);
+			return fail(err, errlen, "%s: %s: unknown key '%s' (allowed: %s)", path, where, k, list);
+		}
+	}
+	return 0;
+}
+
+static int get_int(json_t *o, const char *key, long lo, long hi, long *out, const char *path, const char *where,
+		   char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return fail(err, errlen, "%s: %s.%s: missing (an integer %ld..%ld)", path, where, key, lo, hi);
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return fail(err, errlen, "%s: %s.%s: %s (allowed: an integer %ld..%ld)", path, where, key,
+			    json_is_integer(v) ? "out of range" : "not an integer", lo, hi);
+	*out = (long)json_integer_value(v);
+	return 0;
+}
+
+/* A per-output int32 vector: a .npy file name (relative to the manifest)
+ * or one integer for every output. */
+static int get_vec(json_t *o, const char *key, int out, int bits, int32_t *dst, const char *dir, const char *path,
+		   const char *where, char *err, size_t errlen)
+{
+	const long hi = (1l << (bits - 1)) - 1, lo = -hi - 1;
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return fail(err, errlen, "%s: %s.%s: missing (a .npy file or an integer %ld..%ld)", path, where, key, lo,
+			    hi);
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+			return fail(err, errlen, "%s: %s.%s: %lld (allowed: %ld..%ld, %d-bit)", path, where, key,
+				    (long long)json_integer_value(v), lo, hi, bits);
+		for (int i = 0; i < out; i++)
+			dst[i] = (int32_t)json_integer_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fail(err, errlen, "%s: %s.%s: not a file name or an integer", path, where, key);
+	char f[4096];
+	snprintf(f, sizeof f, "%s/%s", dir, json_string_value(v));
+	long shape[2];
+	void *data;
+	if (npy_read(f, 4, 1, shape, &data, err, errlen) != 0)
+		return -1;
+	int st = 0;
+	if (shape[0] != out) {
+		st = fail(err, errlen, "%s: shape (%ld,) for %s.%s (allowed: (%d,), the layer's outputs)", f, shape[0],
+			  where, key, out);
+	} else {
+		const int32_t *d = data;
+		for (int i = 0; i < out && st == 0; i++) {
+			if (d[i] < lo || d[i] > hi)
+				st = fail(err, errlen, "%s: %s.%s[%d] is %d (allowed: %ld..%ld, %d-bit)", f, where, key, i,
+					  d[i], lo, hi, bits);
+			dst[i] = d[i];
+		}
+	}
+	free(data);
+	return st;
+}
+
+int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, int default_mode, char *err,
+		  size_t errlen)
+{
+	memset(n, 0, sizeof *n);
+	json_error_t je;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return fail(err, errlen, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof dir, ".");
+	int st = 0;
+	long v;
+	json_t *layers = NULL;
+	if (!json_is_object(root)) {
+		st = fail(err, errlen, "%s: the top level is not an object", path);
+		goto out;
+	}
+	if (check_keys(root, top_keys, path, "top level", err, errlen) != 0) {
+		st = -1;
+		goto out;
+	}
+	json_t *fmt = json_object_get(root, "format");
+	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "imnpu-network") != 0) {
+		st = fail(err, errlen, "%s: format: %s (allowed: \"imnpu-network\")", path,
+			  fmt ? "another value" : "missing");
+		goto out;
+	}
+	if (get_int(root, "version", 1, 1, &v, path, "top level", err, errlen) != 0 ||
+	    get_int(root, "input", 1, LEN_MAX, &v, path, "top level", err, errlen) != 0) {
+		st = -1;
+		goto out;
+	}
+	n->input = (int)v;
+	json_t *name = json_object_get(root, "name");
+	snprintf(n->name, sizeof n->name, "%s", json_is_string(name) ? json_string_value(name) : "network");
+	layers = json_object_get(root, "layers");
+	if (!json_is_array(layers) || json_array_size(layers) < 1 || json_array_size(layers) > 4096) {
+		st = fail(err, errlen, "%s: layers: %s (allowed: an array of 1..4096 layers)", path,
+			  layers ? "not an array of layers" : "missing");
+		goto out;
+	}
+	n->layers = calloc(json_array_size(layers), sizeof *n->layers);
+	if (!n->layers) {
+		st = fail(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	const long wm = (1l << (p->weight_bits - 1)) - 1;
+	for (size_t i = 0; i < json_array_size(layers) && st == 0; i++) {
+		json_t *lo = json_array_get(layers, i);
+		char where[48];
+		snprintf(where, sizeof where, "layers[%zu]", i);
+		imnpu_layer *L = &n->layers[i];
+		if (!json_is_object(lo)) {
+			st = fail(err, errlen, "%s: %s: not an object", path, where);
+			break;
+		}
+		if (check_keys(lo, layer_keys, path, where, err, errlen) != 0) {
+			st = -1;
+			break;
+		}
+		json_t *ty = json_object_get(lo, "type");
+		if (!json_is_string(ty) || strcmp(json_string_value(ty), "dense") != 0) {
+			st = fail(err, errlen, "%s: %s.type: %s%s%s (allowed: \"dense\"; conv2d, add, pool and lstm are not mapped yet)",
+				  path, where, json_is_string(ty) ? "\"" : "", json_is_string(ty) ? json_string_value(ty) : ty ? "not a string" : "missing",
+				  json_is_string(ty) ? "\"" : "");
+			break;
+		}
+		L->type = IMNPU_LAYER_DENSE;
+		L->in = i ? n->layers[i - 1].out : n->input;
+		if (get_int(lo, "out", 1, LEN_MAX, &v, path, where, err, errlen) != 0) {
+			st = -1;
+			break;
+		}
+		L->out = (int)v;
+		json_t *nm = json_object_get(lo, "name");
+		if (json_is_string(nm))
+			snprintf(L->name, sizeof L->name, "%s", json_string_value(nm));
+		else
+			snprintf(L->name, sizeof L->name, "layer%zu", i);
+		json_t *relu = json_object_get(lo, "relu");
+		if (relu && !json_is_boolean(relu)) {
+			st = fail(err, errlen, "%s: %s.relu: not true or false", path, where);
+			break;
+		}
+		L->relu = relu && json_is_true(relu);
+		json_t *mode = json_object_get(lo, "mode");
+		L->mode = default_mode;
+		if (mode) {
+			const char *m = json_is_string(mode) ? json_string_value(mode) : "";
+			if (!strcmp(m, "ideal"))
+				L->mode = IMNPU_MODE_IDEAL;
+			else if (!strcmp(m, "pcm-1phase"))
+				L->mode = IMNPU_MODE_PCM1;
+			else if (!strcmp(m, "pcm-4phase"))
+				L->mode = IMNPU_MODE_PCM4;
+			else {
+				st = fail(err, errlen, "%s: %s.mode: \"%s\" (allowed: \"ideal\", \"pcm-1phase\", \"pcm-4phase\")",
+					  path, where, m);
+				break;
+			}
+		}
+		n->nlayers = (int)i + 1;
+		if (imnpu_layer_alloc(L) != 0) {
+			st = fail(err, errlen, "%s: out of memory", path);
+			break;
+		}
+		json_t *wf = json_object_get(lo, "weights");
+		if (!json_is_string(wf)) {
+			st = fail(err, errlen, "%s: %s.weights: %s (allowed: a .npy file of int8, shape (out, in))", path,
+				  where, wf ? "not a file name" : "missing");
+			break;
+		}
+		char f[4096];
+		snprintf(f, sizeof f, "%s/%s", dir, json_string_value(wf));
+		long shape[2];
+		void *data;
+		if (npy_read(f, 1, 2, shape, &data, err, errlen) != 0) {
+			st = -1;
+			break;
+		}
+		if (shape[0] != L->out || shape[1] != L->in) {
+			st = fail(err, errlen, "%s: shape (%ld, %ld) for %s.weights (allowed: (%d, %d), the layer's out and in)",
+				  f, shape[0], shape[1], where, L->out, L->in);
+		} else {
+			const int8_t *w = data;
+			for (size_t k = 0; k < (size_t)L->in * (size_t)L->out && st == 0; k++) {
+				if (w[k] < -wm || w[k] > wm)
+					st = fail(err, errlen, "%s: %s.weights[%zu, %zu] is %d (allowed: %ld..%ld)", f, where,
+						  k / (size_t)L->in, k % (size_t)L->in, w[k], -wm, wm);
+				L->w[k] = w[k];
+			}
+		}
+		free(data);
+		if (st == 0)
+			st = get_vec(lo, "scale", L->out, p->scale_bits, L->scale, dir, path, where, err, errlen);
+		if (st == 0)
+			st = get_vec(lo, "offset", L->out, p->offset_bits, L->offset, dir, path, where, err, errlen);
+	}
+out:
+	json_decref(root);
+	if (st != 0)
+		imnpu_net_free(n);
+	return st;
+}
+
+int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
+{
+	static const char *const mode[] = {"ideal", "pcm-1phase", "pcm-4phase"};
+	json_t *root = json_object(), *layers = json_array();
+	json_object_set_new(root, "format", json_string("imnpu-network"));
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "name", json_string(n->name));
+	json_object_set_new(root, "input", json_integer(n->input));
+	int st = 0;
+	for (int i = 0; i < n->nlayers && st == 0; i++) {
+		const imnpu_layer *L = &n->layers[i];
+		char f[4096], base[96];
+		json_t *lo = json_object();
+		json_object_set_new(lo, "name", json_string(L->name));
+		json_object_set_new(lo, "type", json_string("dense"));
+		json_object_set_new(lo, "out", json_integer(L->out));
+		json_object_set_new(lo, "relu", json_boolean(L->relu));
+		json_object_set_new(lo, "mode", json_string(mode[L->mode]));
+		const long ws[2] = {L->out, L->in}, vs[2] = {L->out, 1};
+		snprintf(base, sizeof base, "%s_w.npy", L->name);
+		snprintf(f, sizeof f, "%s/%s", dir, base);
+		st |= npy_write(f, 1, 2, ws, L->w);
+		json_object_set_new(lo, "weights", json_string(base));
+		snprintf(base, sizeof base, "%s_scale.npy", L->name);
+		snprintf(f, sizeof f, "%s/%s", dir, base);
+		st |= npy_write(f, 4, 1, vs, L->scale);
+		json_object_set_new(lo, "scale", json_string(base));
+		snprintf(base, sizeof base, "%s_offset.npy", L->name);
+		snprintf(f, sizeof f, "%s/%s", dir, base);
+		st |= npy_write(f, 4, 1, vs, L->offset);
+		json_object_set_new(lo, "offset", json_string(base));
+		json_array_append_new(layers, lo);
+		if (st)
+			fail(err, errlen, "%s: cannot write a tensor (%s)", f, strerror(errno));
+	}
+	json_object_set_new(root, "layers", layers);
+	char f[4096];
+	snprintf(f, sizeof f, "%s/net.json", dir);
+	if (st == 0 && json_dump_file(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		st = fail(err, errlen, "%s: cannot write (%s)", f, strerror(errno));
+	json_decref(root);
+	return st ? -1 : 0;
+}

@@ -1,0 +1,36 @@
+/* The chip parameters the mapper and the golden chip model take, from a
+ * configuration as the generator derives it (the generated params.h names
+ * the same values for the testbench). */
+#include "target.h"
+
+#include <string.h>
+
+void target_from_design(imnpu_chip_params *p, const design *d)
+{
+	memset(p, 0, sizeof *p);
+	p->tp = (imnpu_tile_params){d->rows,       d->cols,        d->in_bits, d->weight_bits, d->acc_bits,
+				    d->psum_bits, d->scale_bits, d->offset_bits, d->shift};
+	p->pcm = d->pcm;
+	p->pp = d->pp;
+	p->pcm_seed = d->pcm_seed;
+	p->gp = (imnpu_gdpu_params){d->act_in_frac, d->lut_bits, d->cell_bits, d->cell_frac, d->max_len};
+	p->nx = d->nx;
+	p->ny = d->ny;
+	p->xw = d->xw;
+	p->yw = d->yw;
+	p->payw = d->payw;
+	p->base_w = d->base_w;
+	p->act_k = d->act_k;
+	p->idx_w = d->idx_w;
+	p->region_w = d->region_w;
+	p->gdpu_idx_w = d->g_idx_w;
+	p->node_a = d->nl.a;
+	p->nreg_w = d->nl.nreg_w;
+	p->out_entries = d->out_entries;
+	p->entry_s = d->nl.entry_s;
+	p->mask_words = d->nl.mask_words;
+	p->mcast_beats = d->mcast_beats;
+	for (int n = 0; n < d->nodes && n < IMNPU_CHIP_MAX_NODES; n++)
+		p->kind[n] = d->node_kind[n];
+	p->host = d->host;
+}

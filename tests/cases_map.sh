@@ -1,0 +1,142 @@
+# Mapper tests (docs/network.md, docs/image.md): manifests through imnpu-map
+# into program images, run by the chip's Verilator model against the golden
+# model at the transaction and the layer level; bad manifests, networks too
+# large for the chip and corrupted images refused with one line.
+# shellcheck shell=bash
+
+# A random network written as a manifest (JSON and .npy), mapped, run.
+# Every inference agrees with both golden levels; the measured cycles are
+# within 10% of the mapper's estimate (simulated cycles, not wall time).
+t_map_run() {
+	local seed=$1 sizes=$2 mode=$3
+	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" "$ROOT/configs/tiny.tcl" ||
+		return 1
+	"$MAP" "$ROOT/configs/tiny.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" || return 1
+	"$MAP" --check "$CASE_DIR/net.img" >/dev/null || return 1
+	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=20 +stall=0 \
+		+estimate_tolerance=10 +quiet
+}
+# split both ways (2x2 blocks), a three-layer chain, a single tile
+register map/run/split_both_ideal verify t_map_run 11 20,30,10 ideal
+register map/run/three_layers_ideal verify t_map_run 12 16,24,16,8 ideal
+register map/run/one_tile_ideal verify t_map_run 13 16,16 ideal
+register map/run/split_both_pcm4 verify t_map_run 14 20,30,10 pcm-4phase
+register map/run/three_layers_pcm1 verify t_map_run 15 16,24,16,8 pcm-1phase
+for s in 21 22 23 24 25; do
+	register "map/run/long_ideal_$s" full t_map_run "$s" 30,32,7 ideal
+	register "map/run/long_pcm_$s" full t_map_run "$s" 30,32,7 pcm-4phase
+done
+
+# map_error NAME EXIT PATTERN ARGS...: imnpu-map exits EXIT with one line
+# on stderr matching PATTERN, and writes no image.
+map_error() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	rm -f "$CASE_DIR/out.img"
+	"$MAP" "$@" >"$CASE_DIR/map.out" 2>"$CASE_DIR/map.err"
+	local st=$?
+	[[ $st == "$want" ]] || fail "$name: exit $st, expected $want: $(head -c 300 "$CASE_DIR/map.err")" || return 1
+	expect_one_line_error "$CASE_DIR/map.err" "$pat" || fail "$name" || return 1
+	[[ ! -e $CASE_DIR/out.img ]] || fail "$name: an image was written" || return 1
+	[[ -z $(find "$CASE_DIR" -maxdepth 1 -name 'out.img.tmp*') ]] || fail "$name: a temporary was left"
+}
+
+# Malformed manifests and values outside the chip's formats.
+t_map_bad_manifest() {
+	local cfg=$ROOT/configs/tiny.tcl d=$CASE_DIR/net
+	"$MAP" --random-net "$d" --sizes 20,10 --seed 3 "$cfg" >/dev/null || return 1
+	cp "$d/net.json" "$CASE_DIR/good.json"
+	local j=$d/net.json
+	# JSON syntax: file, line and column
+	sed '3s/,$//' "$CASE_DIR/good.json" >"$j"
+	map_error syntax 1 'net\.json:4:[0-9]+: ' "$cfg" "$j" -o "$CASE_DIR/out.img" || return 1
+	sed 's/"out": 10/"out": 0/' "$CASE_DIR/good.json" >"$j"
+	map_error zero_out 1 'layers\[0\]\.out: out of range \(allowed: an integer 1\.\.1000000\)' "$cfg" "$j" \
+		-o "$CASE_DIR/out.img" || return 1
+	sed 's/"relu"/"reluu"/' "$CASE_DIR/good.json" >"$j"
+	map_error unknown_key 1 "layers\\[0\\]: unknown key 'reluu' \\(allowed: name type out weights" "$cfg" "$j" \
+		-o "$CASE_DIR/out.img" || return 1
+	sed 's/"type": "dense"/"type": "conv9d"/' "$CASE_DIR/good.json" >"$j"
+	map_error bad_type 1 'layers\[0\]\.type: "conv9d" \(allowed: "dense"' "$cfg" "$j" -o "$CASE_DIR/out.img" ||
+		return 1
+	sed 's/"format": "imnpu-network"/"format": "onnx"/' "$CASE_DIR/good.json" >"$j"
+	map_error bad_format 1 'format: another value \(allowed: "imnpu-network"\)' "$cfg" "$j" -o "$CASE_DIR/out.img" ||
+		return 1
+	sed 's/"mode": "ideal"/"mode": "pcm-4phase"/' "$CASE_DIR/good.json" >"$j"
+	cp "$j" "$CASE_DIR/pcm.json"
+	# a tensor of the wrong shape, a weight outside +-127, a missing file
+	cp "$CASE_DIR/good.json" "$j"
+	cp "$d/fc1_w.npy" "$CASE_DIR/w.npy"
+	"$MAP" --random-net "$CASE_DIR/other" --sizes 20,11 --seed 3 "$cfg" >/dev/null || return 1
+	cp "$CASE_DIR/other/fc1_w.npy" "$d/fc1_w.npy"
+	map_error shape 1 'fc1_w\.npy: shape \(11, 20\) for layers\[0\]\.weights \(allowed: \(10, 20\)' "$cfg" "$j" \
+		-o "$CASE_DIR/out.img" || return 1
+	cp "$CASE_DIR/w.npy" "$d/fc1_w.npy"
+	# the last byte of the file is weight [9, 19]
+	printf '\x80' | dd of="$d/fc1_w.npy" bs=1 seek=$(($(stat -c %s "$d/fc1_w.npy") - 1)) conv=notrunc status=none
+	map_error weight_range 1 'fc1_w\.npy: layers\[0\]\.weights\[9, 19\] is -128 \(allowed: -127\.\.127\)' "$cfg" "$j" \
+		-o "$CASE_DIR/out.img" || return 1
+	rm "$d/fc1_w.npy"
+	map_error missing_tensor 1 'fc1_w\.npy: cannot open' "$cfg" "$j" -o "$CASE_DIR/out.img"
+}
+register map/bad_manifest verify t_map_bad_manifest
+
+# A network too large for the chip, a multicast longer than the mesh holds,
+# a pcm mode on an ideal chip.
+t_map_does_not_fit() {
+	local d=$CASE_DIR/net
+	"$MAP" --random-net "$d" --sizes 40,30,20 --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
+	map_error too_large 1 "layer 1 'fc2' \\(30 x 20\\) needs 4 tiles of 16x16; the chip has 7 tiles, 1 left" \
+		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$d" --sizes 16,16 --seed 3 --mode pcm-1phase "$ROOT/configs/tiny.tcl" >/dev/null || return 1
+	cat >"$CASE_DIR/ideal.tcl" <<'TCL'
+chip -name tiny_ideal
+tile -rows 16 -cols 16 -acc_bits 20 -macro ideal
+noc -x 3 -y 3
+TCL
+	map_error pcm_on_ideal 1 "layer 0 'fc1': a pcm mode needs the pcm macro" "$CASE_DIR/ideal.tcl" "$d/net.json" \
+		-o "$CASE_DIR/out.img"
+}
+register map/does_not_fit verify t_map_does_not_fit
+
+# Corrupted, truncated, wrong-version and wrong-configuration images.
+t_map_bad_image() {
+	local d=$CASE_DIR/net img=$CASE_DIR/net.img
+	"$MAP" --random-net "$d" --sizes 20,10 --seed 4 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
+	"$MAP" --quiet "$ROOT/configs/tiny.tcl" "$d/net.json" -o "$img" || return 1
+	local n
+	n=$(stat -c %s "$img")
+	# one flipped byte anywhere after the header's length field
+	cp "$img" "$CASE_DIR/bad.img"
+	printf '\x5a' | dd of="$CASE_DIR/bad.img" bs=1 seek=$((n / 2)) conv=notrunc status=none
+	map_error corrupted 1 'bad\.img: checksum mismatch' --check "$CASE_DIR/bad.img" || return 1
+	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/bad.img" +quiet >/dev/null 2>"$CASE_DIR/tb.err"
+	[[ $? == 2 ]] || fail "the chip testbench ran a corrupted image" || return 1
+	expect_one_line_error "$CASE_DIR/tb.err" 'chip_tb: error: .*bad\.img: checksum mismatch' || return 1
+	head -c $((n - 100)) "$img" >"$CASE_DIR/short.img"
+	map_error truncated 1 'short\.img: the header says [0-9]+ bytes, the file has [0-9]+ \(truncated' \
+		--check "$CASE_DIR/short.img" || return 1
+	cp "$img" "$CASE_DIR/v2.img"
+	printf '\x02' | dd of="$CASE_DIR/v2.img" bs=1 seek=8 conv=notrunc status=none
+	map_error version 1 'v2\.img: format version 2 \(this build reads version 1\)' --check "$CASE_DIR/v2.img" ||
+		return 1
+	map_error not_image 1 'net\.json: not a program image' --check "$d/net.json" || return 1
+	# an image for another configuration
+	"$MAP" --random-net "$CASE_DIR/big" --sizes 20,10 --seed 4 "$ROOT/configs/tile256.tcl" >/dev/null || return 1
+	"$MAP" --quiet "$ROOT/configs/tile256.tcl" "$CASE_DIR/big/net.json" -o "$CASE_DIR/t256.img" || return 1
+	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/t256.img" +quiet >/dev/null 2>"$CASE_DIR/tb.err"
+	[[ $? == 2 ]] || fail "the chip testbench ran another configuration's image" || return 1
+	expect_one_line_error "$CASE_DIR/tb.err" 'made for configuration tile256 .*this model is tiny'
+}
+register map/bad_image verify t_map_bad_image
+
+# Command-line mistakes: exit 2, one line.
+t_map_cli() {
+	"$MAP" --help | grep -q '^usage: imnpu-map' || fail "--help" || return 1
+	map_error no_args 2 'no configuration given' || return 1
+	map_error bad_mode 2 "--mode 'pcm' \\(allowed: ideal, pcm-1phase, pcm-4phase\\)" --mode pcm || return 1
+	map_error bad_opt 2 "unknown option '--bogus'" --bogus || return 1
+	map_error no_out 2 'no image given \(-o\)' "$ROOT/configs/tiny.tcl" x.json || return 1
+	map_error bad_seed 2 "--pcm-seed '-1' \\(allowed: 0\\.\\.2147483647\\)" --pcm-seed -1
+}
+register map/cli verify t_map_cli

@@ -1,0 +1,191 @@
+/* Unit tests of the layer-level golden model, the mapper and the program
+ * image format (docs/network.md, docs/image.md). */
+#include "imnpu_image.h"
+#include "imnpu_map.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* A tiny-like chip: 3x3 mesh, host at 0, tiles 1..7, GDPU at 8; 4x4 tiles
+ * so that small networks split. */
+static imnpu_chip_params chip(void)
+{
+	imnpu_chip_params p;
+	memset(&p, 0, sizeof p);
+	p.tp = (imnpu_tile_params){4, 4, 8, 8, 16, 30, 16, 24, 12};
+	p.gp = (imnpu_gdpu_params){4, 7, 16, 11, 256};
+	p.nx = p.ny = 3;
+	p.xw = p.yw = 2;
+	p.payw = 30;
+	p.base_w = 20;
+	p.act_k = 3;
+	p.idx_w = 5;
+	p.region_w = 2;
+	p.gdpu_idx_w = 8;
+	p.node_a = 12;
+	p.nreg_w = 8;
+	p.out_entries = 8;
+	p.entry_s = 8;
+	p.mask_words = 1;
+	p.mcast_beats = 16;
+	for (int n = 1; n < 8; n++)
+		p.kind[n] = IMNPU_CHIP_NODE_TILE;
+	p.kind[8] = IMNPU_CHIP_NODE_GDPU;
+	return p;
+}
+
+/* in=5 over 4-row tiles: two row blocks, psum saturating at psum_bits. */
+static void layer_level_by_hand(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	imnpu_tile_params p = c.tp;
+	imnpu_net n = {0};
+	const int sizes[] = {5, 2};
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 1);
+	assert_int_equal(imnpu_net_random(&n, &p, &r, sizes, 1), 0);
+	imnpu_layer *L = &n.layers[0];
+	const int8_t w[10] = {1, 2, 3, 4, 5, -1, -2, -3, -4, -5};
+	memcpy(L->w, w, sizeof w);
+	L->scale[0] = L->scale[1] = 1 << p.shift; /* 1.0 */
+	L->offset[0] = L->offset[1] = 0;
+	L->relu = 0;
+	const int8_t x[5] = {1, 1, 1, 1, 10};
+	int8_t y[2];
+	imnpu_net_run(&p, &n, x, y);
+	assert_int_equal(y[0], 1 + 2 + 3 + 4 + 50);
+	assert_int_equal(y[1], -60);
+	L->relu = 1;
+	imnpu_net_run(&p, &n, x, y);
+	assert_int_equal(y[1], 0);
+	/* saturation of the second block's addition at psum_bits = 6:
+	 * block 0 sums to 10 (fits), 10 + 50 = 60 saturates at 31 */
+	p.psum_bits = 6;
+	p.acc_bits = 6;
+	L->relu = 0;
+	imnpu_net_run(&p, &n, x, y);
+	assert_int_equal(y[0], 31);
+	assert_int_equal(y[1], -32);
+	imnpu_net_free(&n);
+}
+
+static void map_random(imnpu_image *img, uint64_t seed, const int *sizes, int nl)
+{
+	imnpu_chip_params c = chip();
+	imnpu_net n;
+	imnpu_rng r;
+	imnpu_rng_seed(&r, seed);
+	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, sizes, nl), 0);
+	imnpu_map_opts o = {7, 100};
+	char err[256];
+	assert_int_equal(imnpu_map(&c, &n, &o, img, err, sizeof err), 0);
+	strcpy(img->config, "unit");
+	strcpy(img->hash, "0123456789abcdef");
+	imnpu_net_free(&n);
+}
+
+/* Encode, decode, encode again: the same bytes. */
+static void image_round_trip(void **state)
+{
+	(void)state;
+	imnpu_image a, b;
+	const int sizes[] = {6, 7, 3};
+	map_random(&a, 3, sizes, 2);
+	assert_int_equal(a.tiles_used, 2 * 2 + 2 * 1);
+	uint8_t *x, *y;
+	size_t nx, ny;
+	assert_int_equal(imnpu_image_encode(&a, &x, &nx), 0);
+	char err[256];
+	assert_int_equal(imnpu_image_decode(&b, x, nx, err, sizeof err), 0);
+	assert_int_equal(imnpu_image_encode(&b, &y, &ny), 0);
+	assert_int_equal(nx, ny);
+	assert_memory_equal(x, y, nx);
+	assert_int_equal(b.nops, a.nops);
+	assert_int_equal(b.ninj, 2);
+	assert_int_equal(b.ncol, 1);
+	assert_string_equal(b.config, "unit");
+	free(x);
+	free(y);
+	imnpu_image_free(&a);
+	imnpu_image_free(&b);
+}
+
+/* Every single-byte change anywhere in the file is refused. */
+static void image_every_byte_checked(void **state)
+{
+	(void)state;
+	imnpu_image a, b;
+	const int sizes[] = {3, 2};
+	map_random(&a, 4, sizes, 1);
+	uint8_t *x;
+	size_t n;
+	assert_int_equal(imnpu_image_encode(&a, &x, &n), 0);
+	char err[256];
+	for (size_t i = 0; i < n; i++) {
+		x[i] ^= 0x10;
+		assert_int_equal(imnpu_image_decode(&b, x, n, err, sizeof err), -1);
+		assert_true(err[0] != '\0');
+		x[i] ^= 0x10;
+	}
+	for (size_t len = 0; len < n; len += 7)
+		assert_int_equal(imnpu_image_decode(&b, x, len, err, sizeof err), -1);
+	assert_int_equal(imnpu_image_decode(&b, x, n, err, sizeof err), 0);
+	imnpu_image_free(&b);
+	free(x);
+	imnpu_image_free(&a);
+}
+
+/* Placement: blocks, table entries and the refusal of a network too large. */
+static void mapper_placement_and_limits(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	imnpu_image img;
+	/* 5 -> 6 -> 2: 2x2 blocks then 2x1 */
+	const int sizes[] = {5, 6, 2};
+	map_random(&img, 5, sizes, 2);
+	assert_int_equal(img.perf[0].rblocks, 2);
+	assert_int_equal(img.perf[0].cblocks, 2);
+	assert_int_equal(img.perf[1].rblocks, 2);
+	assert_int_equal(img.perf[1].cblocks, 1);
+	assert_int_equal(img.inj[0].mcast, 1);
+	assert_int_equal(img.inj[0].mask[0], (1u << 1) | (1u << 2));
+	assert_int_equal(img.inj[1].offset, 4);
+	assert_int_equal(img.inj[1].count, 1);
+	assert_int_equal(img.col[0].src, 6); /* the last layer's last row block */
+	assert_true(img.est_cycles > 0);
+	imnpu_image_free(&img);
+
+	imnpu_net n;
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 1);
+	const int big[] = {9, 9};
+	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, big, 1), 0);
+	char err[256];
+	imnpu_map_opts o = {0, 0};
+	assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
+	assert_non_null(strstr(err, "needs 9 tiles"));
+	n.layers[0].out = 4;
+	n.layers[0].mode = IMNPU_MODE_PCM1;
+	assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
+	assert_non_null(strstr(err, "needs the pcm macro"));
+	imnpu_net_free(&n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(layer_level_by_hand),
+		cmocka_unit_test(image_round_trip),
+		cmocka_unit_test(image_every_byte_checked),
+		cmocka_unit_test(mapper_placement_and_limits),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -4,7 +4,8 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules -j2
 
 BUILD    := build
-CONFIGS  := tiny tile256            # shipped configurations: configs/<c>.tcl -> rtl/<c>/
+CONFIGS  := tiny tile256 mid        # shipped configurations: configs/<c>.tcl -> rtl/<c>/
+UCONFIGS := tiny tile256            # with unit models (tile, GDPU, mesh)
 CC       := gcc
 CXX      := g++
 CFLAGS   := -std=c11 -O2 -g -D_XOPEN_SOURCE=700 -Wall -Wextra -Wpedantic -Werror \
@@ -103,12 +104,15 @@ $(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h $(wild
                      $(GOLDLIB) scripts/build-model.sh | deps-core
 	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
 endef
-$(foreach c,$(CONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
+$(foreach c,$(UCONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
 # The RISC-V core does not depend on the tile's parameters: one model, of tiny.
 $(eval $(call model,tiny,rv32))
-# The whole chip (docs/chip.md): tiny's 3x3 mesh of pcm tiles.
+# The whole chip (docs/chip.md): tiny's 3x3 mesh of 16x16 pcm tiles and mid's
+# 4x4 of 64x64.
 $(eval $(call model,tiny,chip))
-models: $(foreach c,$(CONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip ## build the Verilator models of every shipped configuration
+$(eval $(call model,mid,chip))
+models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip \
+        $(BUILD)/mid/Vchip ## build the Verilator models of every shipped configuration
 
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)

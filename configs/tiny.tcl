@@ -1,4 +1,5 @@
-# tiny: one 16x16 tile, the quickest configuration to simulate.
+# tiny: a 3x3 mesh of 16x16 pcm tiles (host at node 0, 7 tiles, a GDPU),
+# the quickest configuration to simulate.
 # Every parameter not set here takes its default (imnpu-gen --list-params).
 chip -name tiny -clock_mhz 1000
 tile -rows 16 -cols 16 -in_bits 8 -weight_bits 8 -acc_bits 20 -macro pcm

@@ -4,27 +4,33 @@
 # large for the chip and corrupted images refused with one line.
 # shellcheck shell=bash
 
-# A random network written as a manifest (JSON and .npy), mapped, run.
-# Every inference agrees with both golden levels; the measured cycles are
-# within 10% of the mapper's estimate (simulated cycles, not wall time).
+# A random network written as a manifest (JSON and .npy), mapped, run on
+# the configuration's chip model.  Every inference agrees with both golden
+# levels; the measured cycles are within 10% of the mapper's estimate
+# (simulated cycles, not wall time).
 t_map_run() {
-	local seed=$1 sizes=$2 mode=$3
-	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" "$ROOT/configs/tiny.tcl" ||
+	local cfg=$1 seed=$2 sizes=$3 mode=$4
+	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" "$ROOT/configs/$cfg.tcl" ||
 		return 1
-	"$MAP" "$ROOT/configs/tiny.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" || return 1
+	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" || return 1
 	"$MAP" --check "$CASE_DIR/net.img" >/dev/null || return 1
-	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=20 +stall=0 \
+	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=20 +stall=0 \
 		+estimate_tolerance=10 +quiet
 }
-# split both ways (2x2 blocks), a three-layer chain, a single tile
-register map/run/split_both_ideal verify t_map_run 11 20,30,10 ideal
-register map/run/three_layers_ideal verify t_map_run 12 16,24,16,8 ideal
-register map/run/one_tile_ideal verify t_map_run 13 16,16 ideal
-register map/run/split_both_pcm4 verify t_map_run 14 20,30,10 pcm-4phase
-register map/run/three_layers_pcm1 verify t_map_run 15 16,24,16,8 pcm-1phase
+# tiny (16x16 tiles): split both ways (2x2 blocks), a three-layer chain, a
+# single tile; mid (64x64): 2x3 then 3x1 blocks
+register map/run/tiny_split_both_ideal verify t_map_run tiny 11 20,30,10 ideal
+register map/run/tiny_three_layers_ideal verify t_map_run tiny 12 16,24,16,8 ideal
+register map/run/tiny_one_tile_ideal verify t_map_run tiny 13 16,16 ideal
+register map/run/tiny_split_both_pcm4 verify t_map_run tiny 14 20,30,10 pcm-4phase
+register map/run/tiny_three_layers_pcm1 verify t_map_run tiny 15 16,24,16,8 pcm-1phase
+register map/run/mid_split_both_ideal verify t_map_run mid 16 100,150,10 ideal
+register map/run/mid_split_both_pcm1 verify t_map_run mid 17 70,80 pcm-1phase
 for s in 21 22 23 24 25; do
-	register "map/run/long_ideal_$s" full t_map_run "$s" 30,32,7 ideal
-	register "map/run/long_pcm_$s" full t_map_run "$s" 30,32,7 pcm-4phase
+	register "map/run/tiny_long_ideal_$s" full t_map_run tiny "$s" 30,32,7 ideal
+	register "map/run/tiny_long_pcm_$s" full t_map_run tiny "$s" 30,32,7 pcm-4phase
+	register "map/run/mid_long_ideal_$s" full t_map_run mid "$s" 128,190,60,10 ideal
+	register "map/run/mid_long_pcm_$s" full t_map_run mid "$s" 120,100,10 pcm-4phase
 done
 
 # map_error NAME EXIT PATTERN ARGS...: imnpu-map exits EXIT with one line

@@ -174,6 +174,14 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 		U32(&w, l->out);
 		U32(&w, l->relu);
 		U32(&w, l->mode);
+		U32(&w, l->from);
+		U32(&w, l->win);
+		U32(&w, l->sa);
+		U32(&w, l->sb);
+		U32(&w, l->mul);
+		U32(&w, l->shift);
+		if (l->type != IMNPU_LAYER_DENSE)
+			continue;
 		put(&w, l->w, (size_t)l->in * (size_t)l->out);
 		pad4(&w);
 		for (int o = 0; o < l->out; o++)
@@ -218,6 +226,8 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 			U64(&w, j->mask[k]);
 		U32(&w, j->offset);
 		U32(&w, j->count);
+		U32(&w, j->base);
+		U32(&w, j->stride);
 	}
 	for (int i = 0; i < img->ncol; i++) {
 		const imnpu_collect *c = &img->col[i];
@@ -425,7 +435,7 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		snprintf(what, sizeof what, "NETW layer %d", i);
 		get_str(&r, l->name, 32, what);
 		snprintf(what, sizeof what, "NETW layer %d type", i);
-		l->type = get_range(&r, what, IMNPU_LAYER_DENSE, IMNPU_LAYER_DENSE);
+		l->type = get_range(&r, what, IMNPU_LAYER_DENSE, IMNPU_LAYER_LAST);
 		snprintf(what, sizeof what, "NETW layer %d input length", i);
 		const int prev = i ? img->net.layers[i - 1].out : img->net.input;
 		l->in = get_range(&r, what, prev, prev);
@@ -435,14 +445,34 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		l->relu = get_range(&r, what, 0, 1);
 		snprintf(what, sizeof what, "NETW layer %d mode", i);
 		l->mode = get_range(&r, what, IMNPU_MODE_IDEAL, IMNPU_MODE_PCM4);
+		snprintf(what, sizeof what, "NETW layer %d operand layer", i);
+		l->from = (int32_t)get_le(&r, 4, what);
+		if (!r.bad && l->type == IMNPU_LAYER_ADD &&
+		    (l->from < -1 || l->from >= i - 1 || (l->from >= 0 ? img->net.layers[l->from].out : img->net.input) != l->in))
+			fail(&r, "%s is %d (allowed: -1..%d, a vector of %d values)", what, l->from, i - 2, l->in);
+		snprintf(what, sizeof what, "NETW layer %d window", i);
+		l->win = get_range(&r, what, 0, LEN_LIMIT);
+		l->sa = (int32_t)get_le(&r, 4, "NETW sa");
+		l->sb = (int32_t)get_le(&r, 4, "NETW sb");
+		snprintf(what, sizeof what, "NETW layer %d multiplier", i);
+		l->mul = get_range(&r, what, 0, 65535);
+		snprintf(what, sizeof what, "NETW layer %d shift", i);
+		l->shift = get_range(&r, what, 0, 31);
+		if (!r.bad && l->type != IMNPU_LAYER_DENSE && l->out != imnpu_layer_out_len(l))
+			fail(&r, "NETW layer %d: output length %d, the type and window give %d", i, l->out,
+			     imnpu_layer_out_len(l));
+		if (!r.bad && (l->sa < -32768 || l->sa > 32767 || l->sb < -32768 || l->sb > 32767))
+			fail(&r, "NETW layer %d: multipliers %d, %d (allowed: -32768..32767)", i, l->sa, l->sb);
 		if (r.bad)
 			break;
+		img->net.nlayers = i + 1;
+		if (l->type != IMNPU_LAYER_DENSE)
+			continue;
 		const size_t nw = (size_t)l->in * (size_t)l->out;
 		if (r.at + nw > r.end) {
 			fail(&r, "NETW layer %d: weights past the end of the section", i);
 			break;
 		}
-		img->net.nlayers = i + 1;
 		if (imnpu_layer_alloc(l) != 0) {
 			fail(&r, "out of memory");
 			break;
@@ -516,6 +546,10 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		j->offset = get_range(&r, what, 0, img->in_len - 1);
 		snprintf(what, sizeof what, "INFR injection %d count", i);
 		j->count = get_range(&r, what, 1, img->in_len - j->offset);
+		snprintf(what, sizeof what, "INFR injection %d base", i);
+		j->base = get_range(&r, what, 0, LEN_LIMIT);
+		snprintf(what, sizeof what, "INFR injection %d stride", i);
+		j->stride = get_range(&r, what, 1, 8);
 	}
 	for (int i = 0; i < img->ncol && !r.bad; i++) {
 		imnpu_collect *c = &img->col[i];

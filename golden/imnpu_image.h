@@ -28,12 +28,13 @@ typedef struct {
 	uint32_t addr, mask; /* WAIT */
 } imnpu_prog_op;
 
-/* Input values [offset, offset + count) go as one ACT packet (base 0) to
- * dest, or to every node of mask when mcast. */
+/* Input values [offset, offset + count) go as one ACT packet to dest, or to
+ * every node of mask when mcast, landing at base, base + stride, ... */
 typedef struct {
 	int dest, mcast;
 	uint64_t mask[4];
 	int offset, count;
+	int base, stride;
 } imnpu_inject;
 
 /* The packet from node src with base index base carries output values

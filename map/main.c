@@ -17,7 +17,7 @@
 static const char usage[] =
 	"usage: imnpu-map [options] CONFIG.tcl NET.json -o IMAGE\n"
 	"       imnpu-map --check IMAGE\n"
-	"       imnpu-map --random-net DIR --sizes N0,N1,... [--seed S] CONFIG.tcl\n"
+	"       imnpu-map --random-net DIR --sizes SPEC [--seed S] CONFIG.tcl\n"
 	"\n"
 	"Maps a network (a JSON manifest and .npy tensors, docs/network.md) onto the\n"
 	"chip a configuration describes and writes its program image (docs/image.md):\n"
@@ -34,8 +34,10 @@ static const char usage[] =
 	"  --drift S           seconds of drift after programming, 0..4294967295\n"
 	"                      (default 3600)\n"
 	"  --check IMAGE       read and check an image, print its report\n"
-	"  --random-net DIR    write a random dense network into DIR (net.json and\n"
-	"                      .npy files) for the sizes given by --sizes\n"
+	"  --random-net DIR    write a random network into DIR (net.json and .npy\n"
+	"                      files): --sizes gives the input length, then per\n"
+	"                      layer a dense layer's outputs or add, maxpoolW,\n"
+	"                      avgpoolW, argmax, sigmoid, tanh (e.g. 20,30,10,argmax)\n"
 	"  --quiet             no report\n"
 	"\n"
 	"exit status: 0 done, 1 bad configuration, manifest, image or mapping,\n"
@@ -162,28 +164,14 @@ int main(int argc, char **argv)
 
 	imnpu_net net;
 	if (rnd) {
-		int sz[65], n = 0;
-		for (const char *s = sizes; *s && n < 65;) {
-			char *end;
-			const long v = strtol(s, &end, 10);
-			if (end == s || v < 1 || v > 100000)
-				return bad_cmd("--sizes '%s' (allowed: 2 to 65 lengths 1..100000, comma-separated)", sizes);
-			sz[n++] = (int)v;
-			s = *end == ',' ? end + 1 : end;
-			if (*end && *end != ',')
-				return bad_cmd("--sizes '%s' (allowed: 2 to 65 lengths 1..100000, comma-separated)", sizes);
-		}
-		if (n < 2)
-			return bad_cmd("--sizes '%s' (allowed: 2 to 65 lengths 1..100000, comma-separated)", sizes);
 		imnpu_rng r;
 		imnpu_rng_seed(&r, seed);
-		if (imnpu_net_random(&net, &p.tp, &r, sz, n - 1) != 0) {
-			fprintf(stderr, "imnpu-map: error: out of memory\n");
-			return 1;
-		}
+		if (imnpu_net_random(&net, &p.tp, &r, sizes, err, sizeof err) != 0)
+			return bad_cmd("--sizes: %s", err);
 		snprintf(net.name, sizeof net.name, "random-%lu", seed);
 		for (int l = 0; l < net.nlayers; l++)
-			net.layers[l].mode = mode;
+			if (net.layers[l].type == IMNPU_LAYER_DENSE)
+				net.layers[l].mode = mode;
 		mkdir(rnd, 0777);
 		const int st = manifest_save(&net, rnd, err, sizeof err);
 		imnpu_net_free(&net);
@@ -192,7 +180,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!quiet)
-			printf("%s/net.json: %d layers, seed %lu\n", rnd, n - 1, seed);
+			printf("%s/net.json: %s, seed %lu\n", rnd, sizes, seed);
 		return 0;
 	}
 

@@ -190,7 +190,13 @@ int npy_write(const char *path, int elem_bytes, int ndim, const long shape[2], c
 
 /* ---- the manifest ---- */
 
-static const char *const layer_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode", NULL};
+/* The keys each layer type takes, "name" and "type" besides. */
+static const char *const type_names[] = {"", "dense", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh"};
+static const char *const dense_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode", NULL};
+static const char *const add_keys[] = {"name", "type", "from", "scale_a", "scale_b", "shift", NULL};
+static const char *const maxpool_keys[] = {"name", "type", "window", NULL};
+static const char *const avgpool_keys[] = {"name", "type", "window", "mul", "shift", NULL};
+static const char *const plain_keys[] = {"name", "type", NULL};
 static const char *const top_keys[] = {"format", "version", "name", "input", "layers", NULL};
 
 static int check_keys(json_t *o, const char *const *allowed, const char *path, const char *where, char *err,
@@ -330,29 +336,101 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 			st = fail(err, errlen, "%s: %s: not an object", path, where);
 			break;
 		}
-		if (check_keys(lo, layer_keys, path, where, err, errlen) != 0) {
-			st = -1;
-			break;
-		}
 		json_t *ty = json_object_get(lo, "type");
-		if (!json_is_string(ty) || strcmp(json_string_value(ty), "dense") != 0) {
-			st = fail(err, errlen, "%s: %s.type: %s%s%s (allowed: \"dense\"; conv2d, add, pool and lstm are not mapped yet)",
-				  path, where, json_is_string(ty) ? "\"" : "", json_is_string(ty) ? json_string_value(ty) : ty ? "not a string" : "missing",
+		const char *tn = json_is_string(ty) ? json_string_value(ty) : "";
+		L->type = 0;
+		for (int t = 1; t <= IMNPU_LAYER_LAST; t++)
+			if (!strcmp(tn, type_names[t]))
+				L->type = t;
+		if (!L->type) {
+			st = fail(err, errlen,
+				  "%s: %s.type: %s%s%s (allowed: \"dense\", \"add\", \"maxpool\", \"avgpool\", \"argmax\", "
+				  "\"sigmoid\", \"tanh\")",
+				  path, where, json_is_string(ty) ? "\"" : "", json_is_string(ty) ? tn : ty ? "not a string" : "missing",
 				  json_is_string(ty) ? "\"" : "");
 			break;
 		}
-		L->type = IMNPU_LAYER_DENSE;
+		const char *const *keys = L->type == IMNPU_LAYER_DENSE     ? dense_keys
+					  : L->type == IMNPU_LAYER_ADD     ? add_keys
+					  : L->type == IMNPU_LAYER_MAXPOOL ? maxpool_keys
+					  : L->type == IMNPU_LAYER_AVGPOOL ? avgpool_keys
+									   : plain_keys;
+		if (check_keys(lo, keys, path, where, err, errlen) != 0) {
+			st = -1;
+			break;
+		}
+		json_t *nm0 = json_object_get(lo, "name");
+		if (json_is_string(nm0))
+			snprintf(L->name, sizeof L->name, "%s", json_string_value(nm0));
+		else
+			snprintf(L->name, sizeof L->name, "layer%zu", i);
+		L->in = i ? n->layers[i - 1].out : n->input;
+		L->mode = IMNPU_MODE_IDEAL;
+		if (L->type != IMNPU_LAYER_DENSE) {
+			if (L->type == IMNPU_LAYER_ADD) {
+				json_t *fr = json_object_get(lo, "from");
+				const char *f = json_is_string(fr) ? json_string_value(fr) : "";
+				L->from = -2;
+				if (!strcmp(f, "input"))
+					L->from = -1;
+				for (size_t k = 0; k + 1 < i; k++)
+					if (!strcmp(f, n->layers[k].name))
+						L->from = (int)k;
+				const int flen = L->from == -1 ? n->input : L->from >= 0 ? n->layers[L->from].out : -1;
+				if (L->from < -1 || flen != L->in) {
+					st = fail(err, errlen,
+						  "%s: %s.from: %s%s%s (allowed: \"input\" or the name of a layer before the previous "
+						  "one, with %d outputs)",
+						  path, where, fr ? "\"" : "", fr ? f : "missing", fr ? "\"" : "", L->in);
+					break;
+				}
+				if (get_int(lo, "scale_a", -32768, 32767, &v, path, where, err, errlen) != 0) {
+					st = -1;
+					break;
+				}
+				L->sa = (int)v;
+				if (get_int(lo, "scale_b", -32768, 32767, &v, path, where, err, errlen) != 0) {
+					st = -1;
+					break;
+				}
+				L->sb = (int)v;
+			}
+			if (L->type == IMNPU_LAYER_MAXPOOL || L->type == IMNPU_LAYER_AVGPOOL) {
+				if (get_int(lo, "window", 1, L->in, &v, path, where, err, errlen) != 0) {
+					st = -1;
+					break;
+				}
+				L->win = (int)v;
+				if (L->in % L->win != 0) {
+					st = fail(err, errlen, "%s: %s.window: %d does not divide the %d inputs", path, where,
+						  L->win, L->in);
+					break;
+				}
+			}
+			if (L->type == IMNPU_LAYER_AVGPOOL) {
+				if (get_int(lo, "mul", 0, 65535, &v, path, where, err, errlen) != 0) {
+					st = -1;
+					break;
+				}
+				L->mul = (int)v;
+			}
+			if (L->type == IMNPU_LAYER_ADD || L->type == IMNPU_LAYER_AVGPOOL) {
+				if (get_int(lo, "shift", 0, 31, &v, path, where, err, errlen) != 0) {
+					st = -1;
+					break;
+				}
+				L->shift = (int)v;
+			}
+			L->out = imnpu_layer_out_len(L);
+			n->nlayers = (int)i + 1;
+			continue;
+		}
 		L->in = i ? n->layers[i - 1].out : n->input;
 		if (get_int(lo, "out", 1, LEN_MAX, &v, path, where, err, errlen) != 0) {
 			st = -1;
 			break;
 		}
 		L->out = (int)v;
-		json_t *nm = json_object_get(lo, "name");
-		if (json_is_string(nm))
-			snprintf(L->name, sizeof L->name, "%s", json_string_value(nm));
-		else
-			snprintf(L->name, sizeof L->name, "layer%zu", i);
 		json_t *relu = json_object_get(lo, "relu");
 		if (relu && !json_is_boolean(relu)) {
 			st = fail(err, errlen, "%s: %s.relu: not true or false", path, where);
@@ -433,7 +511,23 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 		char f[4096], base[96];
 		json_t *lo = json_object();
 		json_object_set_new(lo, "name", json_string(L->name));
-		json_object_set_new(lo, "type", json_string("dense"));
+		json_object_set_new(lo, "type", json_string(type_names[L->type]));
+		if (L->type != IMNPU_LAYER_DENSE) {
+			if (L->type == IMNPU_LAYER_ADD) {
+				json_object_set_new(lo, "from",
+						    json_string(L->from < 0 ? "input" : n->layers[L->from].name));
+				json_object_set_new(lo, "scale_a", json_integer(L->sa));
+				json_object_set_new(lo, "scale_b", json_integer(L->sb));
+			}
+			if (L->type == IMNPU_LAYER_MAXPOOL || L->type == IMNPU_LAYER_AVGPOOL)
+				json_object_set_new(lo, "window", json_integer(L->win));
+			if (L->type == IMNPU_LAYER_AVGPOOL)
+				json_object_set_new(lo, "mul", json_integer(L->mul));
+			if (L->type == IMNPU_LAYER_ADD || L->type == IMNPU_LAYER_AVGPOOL)
+				json_object_set_new(lo, "shift", json_integer(L->shift));
+			json_array_append_new(layers, lo);
+			continue;
+		}
 		json_object_set_new(lo, "out", json_integer(L->out));
 		json_object_set_new(lo, "relu", json_boolean(L->relu));
 		json_object_set_new(lo, "mode", json_string(mode[L->mode]));

@@ -361,13 +361,43 @@ bool Harness::compare(const char *what)
 bool Harness::one_net(long net)
 {
 	const int R = IMNPU_ROWS, C = IMNPU_COLS, T = (int)tiles_.size();
+	bool has_gdpu = false;
+	for (int k = 0; k < kNodes; k++)
+		has_gdpu |= kind_[k] == IMNPU_NODE_GDPU;
 	std::vector<int> sz;
+	std::string op; // a GDPU layer after the dense ones, or none
 	for (int tries = 0;; tries++) {
 		sz.clear();
+		op.clear();
 		const int layers = (int)imnpu_rng_range(&rng_, 1, 3);
 		sz.push_back((int)imnpu_rng_range(&rng_, 1, 2 * R));
 		for (int l = 0; l < layers; l++)
 			sz.push_back((int)imnpu_rng_range(&rng_, 1, 2 * C));
+		if (has_gdpu && imnpu_rng_chance(&rng_, 2, 3)) {
+			const int last = sz.back();
+			switch (imnpu_rng_range(&rng_, 0, 5)) {
+			case 0:
+				op = "argmax";
+				break;
+			case 1:
+				op = imnpu_rng_chance(&rng_, 1, 2) ? "sigmoid" : "tanh";
+				break;
+			case 2:
+			case 3: { // a window that divides the vector
+				std::vector<int> d;
+				for (int w = 1; w <= last; w++)
+					if (last % w == 0)
+						d.push_back(w);
+				op = std::string(imnpu_rng_chance(&rng_, 1, 2) ? "maxpool" : "avgpool") +
+				     std::to_string(d[(size_t)imnpu_rng_range(&rng_, 0, (int64_t)d.size() - 1)]);
+				break;
+			}
+			default: // residual: the last dense layer keeps its input's length
+				sz.back() = sz[sz.size() - 2];
+				op = "add";
+				break;
+			}
+		}
 		int need = 0;
 		bool both = false;
 		for (int l = 0; l + 1 < (int)sz.size(); l++) {
@@ -378,17 +408,23 @@ bool Harness::one_net(long net)
 		if (need <= T && (both || T < 4 || tries > 200))
 			break;
 	}
+	std::string spec;
+	for (int v : sz)
+		spec += (spec.empty() ? "" : ",") + std::to_string(v);
+	if (!op.empty())
+		spec += "," + op;
 	const imnpu_chip_params gp = params();
 	imnpu_net n;
-	if (imnpu_net_random(&n, &gp.tp, &rng_, sz.data(), (int)sz.size() - 1) != 0)
-		return fail("out of memory");
+	char err[512];
+	if (imnpu_net_random(&n, &gp.tp, &rng_, spec.c_str(), err, sizeof err) != 0)
+		return fail("random network %s: %s", spec.c_str(), err);
 	std::snprintf(n.name, sizeof n.name, "random %ld", net);
 	for (int l = 0; l < n.nlayers; l++)
-		n.layers[l].mode = opt_.pcm ? (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1)
-					    : IMNPU_MODE_IDEAL;
+		if (n.layers[l].type == IMNPU_LAYER_DENSE)
+			n.layers[l].mode = opt_.pcm ? (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1)
+						    : IMNPU_MODE_IDEAL;
 	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400)};
 	imnpu_image img;
-	char err[512];
 	const int st = imnpu_map(&gp, &n, &mo, &img, err, sizeof err);
 	imnpu_net_free(&n);
 	if (st != 0)
@@ -405,11 +441,13 @@ bool Harness::one_net(long net)
 // every result with the layer-level one (ideal layers), read the counters.
 bool Harness::run_image(const imnpu_image &img, long net)
 {
+	static const char *const tname[] = {"", "", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh"};
 	std::string shape = std::to_string(img.net.input);
 	bool ideal = true;
 	for (int l = 0; l < img.net.nlayers; l++) {
-		shape += " -> " + std::to_string(img.net.layers[l].out);
-		ideal &= img.net.layers[l].mode == IMNPU_MODE_IDEAL;
+		const imnpu_layer &L = img.net.layers[l];
+		shape += " -> " + (L.type == IMNPU_LAYER_DENSE ? "" : std::string(tname[L.type]) + " ") + std::to_string(L.out);
+		ideal &= L.mode == IMNPU_MODE_IDEAL;
 	}
 	std::printf("chip_tb: network %ld (%s): %s, %d tiles, %d configuration operations\n", net, img.net.name,
 		    shape.c_str(), img.tiles_used, img.nops);
@@ -441,7 +479,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 		p.mask = o.pkt.mask[0];
 		p.info = o.pkt.info;
 		p.beats.assign(o.pkt.beats, o.pkt.beats + o.pkt.nbeats);
-		if (!p.mcast && kind_[p.dest] == IMNPU_NODE_TILE)
+		if (!p.mcast && kind_[p.dest] != IMNPU_NODE_HOST)
 			used[(size_t)p.dest] = true;
 		send(p);
 	}
@@ -465,7 +503,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 			p.dest = in.dest;
 			p.mcast = in.mcast;
 			p.mask = in.mask[0];
-			p.info = imnpu_chip_info(IMNPU_PKT_ACT, 1, 0);
+			p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
 			for (int v = 0; v < in.count; v += IMNPU_ACT_PER_BEAT) {
 				const int k = std::min(IMNPU_ACT_PER_BEAT, in.count - v);
 				uint64_t b = (uint64_t)k << (IMNPU_NOC_PAYLOAD_BITS - 3);
@@ -501,7 +539,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 		}
 		if (ideal) {
 			std::vector<int8_t> ref((size_t)img.out_len);
-			imnpu_net_run(&gp.tp, &img.net, x.data(), ref.data());
+			imnpu_net_run(&gp.tp, &gp.gp, &img.net, x.data(), ref.data());
 			for (int k = 0; k < img.out_len; k++)
 				if (y[(size_t)k] != ref[(size_t)k])
 					return fail("%s: output %d is %d; the layer-level golden model says %d", what, k,
@@ -527,7 +565,9 @@ bool Harness::run_image(const imnpu_image &img, long net)
 		Pkt p;
 		p.dest = n;
 		p.info = IMNPU_PKT_CFG_RD;
-		p.beats = {IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_JOBS), 1};
+		p.beats = {kind_[n] == IMNPU_NODE_GDPU ? IMNPU_GDPU_ADDR(0, IMNPU_GREG_JOBS)
+						       : IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_JOBS),
+			   1};
 		send(p);
 	}
 	if (!drain(got_.size() + 7 * (size_t)nused, "counters") || !compare("counters"))

@@ -17,7 +17,7 @@ t_map_run() {
 	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=20 +stall=0 \
 		+estimate_tolerance=10 +quiet
 }
-# tiny (16x16 tiles): split both ways (2x2 blocks), a three-layer chain, a
+# tiny (16x16 tiles, one GDPU): split both ways (2x2 blocks), a three-layer chain, a
 # single tile; mid (64x64): 2x3 then 3x1 blocks
 register map/run/tiny_split_both_ideal verify t_map_run tiny 11 20,30,10 ideal
 register map/run/tiny_three_layers_ideal verify t_map_run tiny 12 16,24,16,8 ideal
@@ -26,6 +26,16 @@ register map/run/tiny_split_both_pcm4 verify t_map_run tiny 14 20,30,10 pcm-4pha
 register map/run/tiny_three_layers_pcm1 verify t_map_run tiny 15 16,24,16,8 pcm-1phase
 register map/run/mid_split_both_ideal verify t_map_run mid 16 100,150,10 ideal
 register map/run/mid_split_both_pcm1 verify t_map_run mid 17 70,80 pcm-1phase
+# the GDPU layers: a residual block (x -> dense -> dense -> + x), pooling,
+# the classifier's argmax, activation functions
+register map/run/tiny_residual_ideal verify t_map_run tiny 31 16,24,16,add2 ideal
+register map/run/tiny_residual_pcm4 verify t_map_run tiny 32 16,24,16,add2 pcm-4phase
+register map/run/tiny_argmax verify t_map_run tiny 33 20,30,8,argmax ideal
+register map/run/tiny_avgpool_pcm1 verify t_map_run tiny 34 16,24,avgpool3 pcm-1phase
+register map/run/tiny_tanh_first verify t_map_run tiny 35 16,tanh,20,10 ideal
+register map/run/mid_residual_ideal verify t_map_run mid 36 64,100,64,add2 ideal
+register map/run/mid_maxpool_pcm4 verify t_map_run mid 37 100,120,maxpool4 pcm-4phase
+register map/run/mid_sigmoid verify t_map_run mid 38 90,70,sigmoid ideal
 for s in 21 22 23 24 25; do
 	register "map/run/tiny_long_ideal_$s" full t_map_run tiny "$s" 30,32,7 ideal
 	register "map/run/tiny_long_pcm_$s" full t_map_run tiny "$s" 30,32,7 pcm-4phase
@@ -59,6 +69,11 @@ t_map_bad_manifest() {
 	sed 's/"out": 10/"out": 0/' "$CASE_DIR/good.json" >"$j"
 	map_error zero_out 1 'layers\[0\]\.out: out of range \(allowed: an integer 1\.\.1000000\)' "$cfg" "$j" \
 		-o "$CASE_DIR/out.img" || return 1
+	# an add whose second operand is not a vector of its length
+	"$MAP" --random-net "$CASE_DIR/res" --sizes 8,12,8,add2 --seed 3 "$cfg" >/dev/null || return 1
+	sed 's/"from": "input"/"from": "fc1"/' "$CASE_DIR/res/net.json" >"$CASE_DIR/res/bad.json"
+	map_error add_from 1 'layers\[2\]\.from: "fc1" \(allowed: "input" or the name of a layer before the previous one, with 8 outputs\)' \
+		"$cfg" "$CASE_DIR/res/bad.json" -o "$CASE_DIR/out.img" || return 1
 	sed 's/"relu"/"reluu"/' "$CASE_DIR/good.json" >"$j"
 	map_error unknown_key 1 "layers\\[0\\]: unknown key 'reluu' \\(allowed: name type out weights" "$cfg" "$j" \
 		-o "$CASE_DIR/out.img" || return 1
@@ -94,6 +109,13 @@ t_map_does_not_fit() {
 	"$MAP" --random-net "$d" --sizes 40,30,20 --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
 	map_error too_large 1 "layer 1 'fc2' \\(30 x 20\\) needs 4 tiles of 16x16; the chip has 7 tiles, 1 left" \
 		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	# two GDPU layers on a chip with one GDPU; an argmax over more than 128
+	"$MAP" --random-net "$d" --sizes 16,sigmoid,tanh --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
+	map_error two_gdpu_layers 1 "layer 1 'op2' \\(tanh\\) needs a GDPU; the chip has 1, all taken" \
+		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$d" --sizes 100,200,argmax --seed 3 "$ROOT/configs/mid.tcl" >/dev/null || return 1
+	map_error argmax_long 1 "layer 1 'op2' \\(argmax\\) over 200 values \\(allowed: 1\\.\\.128" \
+		"$ROOT/configs/mid.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
 	"$MAP" --random-net "$d" --sizes 16,16 --seed 3 --mode pcm-1phase "$ROOT/configs/tiny.tcl" >/dev/null || return 1
 	cat >"$CASE_DIR/ideal.tcl" <<'TCL'
 chip -name tiny_ideal

@@ -47,10 +47,10 @@ static void layer_level_by_hand(void **state)
 	imnpu_chip_params c = chip();
 	imnpu_tile_params p = c.tp;
 	imnpu_net n = {0};
-	const int sizes[] = {5, 2};
 	imnpu_rng r;
 	imnpu_rng_seed(&r, 1);
-	assert_int_equal(imnpu_net_random(&n, &p, &r, sizes, 1), 0);
+	char err[128];
+	assert_int_equal(imnpu_net_random(&n, &p, &r, "5,2", err, sizeof err), 0);
 	imnpu_layer *L = &n.layers[0];
 	const int8_t w[10] = {1, 2, 3, 4, 5, -1, -2, -3, -4, -5};
 	memcpy(L->w, w, sizeof w);
@@ -59,32 +59,32 @@ static void layer_level_by_hand(void **state)
 	L->relu = 0;
 	const int8_t x[5] = {1, 1, 1, 1, 10};
 	int8_t y[2];
-	imnpu_net_run(&p, &n, x, y);
+	imnpu_net_run(&p, &c.gp, &n, x, y);
 	assert_int_equal(y[0], 1 + 2 + 3 + 4 + 50);
 	assert_int_equal(y[1], -60);
 	L->relu = 1;
-	imnpu_net_run(&p, &n, x, y);
+	imnpu_net_run(&p, &c.gp, &n, x, y);
 	assert_int_equal(y[1], 0);
 	/* saturation of the second block's addition at psum_bits = 6:
 	 * block 0 sums to 10 (fits), 10 + 50 = 60 saturates at 31 */
 	p.psum_bits = 6;
 	p.acc_bits = 6;
 	L->relu = 0;
-	imnpu_net_run(&p, &n, x, y);
+	imnpu_net_run(&p, &c.gp, &n, x, y);
 	assert_int_equal(y[0], 31);
 	assert_int_equal(y[1], -32);
 	imnpu_net_free(&n);
 }
 
-static void map_random(imnpu_image *img, uint64_t seed, const int *sizes, int nl)
+static void map_random(imnpu_image *img, uint64_t seed, const char *spec)
 {
 	imnpu_chip_params c = chip();
 	imnpu_net n;
 	imnpu_rng r;
 	imnpu_rng_seed(&r, seed);
-	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, sizes, nl), 0);
-	imnpu_map_opts o = {7, 100};
 	char err[256];
+	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, spec, err, sizeof err), 0);
+	imnpu_map_opts o = {7, 100};
 	assert_int_equal(imnpu_map(&c, &n, &o, img, err, sizeof err), 0);
 	strcpy(img->config, "unit");
 	strcpy(img->hash, "0123456789abcdef");
@@ -96,8 +96,7 @@ static void image_round_trip(void **state)
 {
 	(void)state;
 	imnpu_image a, b;
-	const int sizes[] = {6, 7, 3};
-	map_random(&a, 3, sizes, 2);
+	map_random(&a, 3, "6,7,3");
 	assert_int_equal(a.tiles_used, 2 * 2 + 2 * 1);
 	uint8_t *x, *y;
 	size_t nx, ny;
@@ -122,8 +121,7 @@ static void image_every_byte_checked(void **state)
 {
 	(void)state;
 	imnpu_image a, b;
-	const int sizes[] = {3, 2};
-	map_random(&a, 4, sizes, 1);
+	map_random(&a, 4, "3,2");
 	uint8_t *x;
 	size_t n;
 	assert_int_equal(imnpu_image_encode(&a, &x, &n), 0);
@@ -149,8 +147,7 @@ static void mapper_placement_and_limits(void **state)
 	imnpu_chip_params c = chip();
 	imnpu_image img;
 	/* 5 -> 6 -> 2: 2x2 blocks then 2x1 */
-	const int sizes[] = {5, 6, 2};
-	map_random(&img, 5, sizes, 2);
+	map_random(&img, 5, "5,6,2");
 	assert_int_equal(img.perf[0].rblocks, 2);
 	assert_int_equal(img.perf[0].cblocks, 2);
 	assert_int_equal(img.perf[1].rblocks, 2);
@@ -166,9 +163,8 @@ static void mapper_placement_and_limits(void **state)
 	imnpu_net n;
 	imnpu_rng r;
 	imnpu_rng_seed(&r, 1);
-	const int big[] = {9, 9};
-	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, big, 1), 0);
 	char err[256];
+	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, "9,9", err, sizeof err), 0);
 	imnpu_map_opts o = {0, 0};
 	assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
 	assert_non_null(strstr(err, "needs 9 tiles"));

@@ -2,6 +2,7 @@
 #include "aux_files.h"
 #include "config_tcl.h"
 #include "design.h"
+#include "report.h"
 #include "outdir.h"
 #include "version.h"
 
@@ -20,6 +21,9 @@ static const char usage[] =
 	"options:\n"
 	"  -o OUTDIR             output directory (required to generate)\n"
 	"  -D NAME=VALUE         set Tcl variable NAME before the configuration runs\n"
+	"  --report              print the chip's peak throughput in each macro mode\n"
+	"                        (2 x rows x cols per MVM, every tile busy); with -o\n"
+	"                        it also generates\n"
 	"  --list-params[=FMT]   print every parameter with its default, range and\n"
 	"                        meaning; FMT is text (default) or markdown\n"
 	"  --help                this text\n"
@@ -103,6 +107,7 @@ int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	const char *cfg_path = NULL;
+	int report = 0;
 	char *defines[MAX_DEFINES];
 	int ndefines = 0;
 
@@ -117,6 +122,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--list-params") || !strcmp(a, "--list-params=text")) {
 			params_list(stdout, "text");
 			return 0;
+		} else if (!strcmp(a, "--report")) {
+			report = 1;
 		} else if (!strcmp(a, "--list-params=markdown")) {
 			params_list(stdout, "markdown");
 			return 0;
@@ -135,7 +142,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "imnpu-gen: error: unknown option '%s' (allowed: -o -D --list-params --help --version)\n", a);
+			fprintf(stderr, "imnpu-gen: error: unknown option '%s' (allowed: -o -D --report --list-params --help --version)\n", a);
 			return 2;
 		} else if (cfg_path) {
 			fprintf(stderr, "imnpu-gen: error: one configuration at a time ('%s' and '%s')\n",
@@ -145,16 +152,17 @@ int main(int argc, char **argv)
 			cfg_path = a;
 		}
 	}
-	if (!cfg_path || !out) {
+	if (!cfg_path || (!out && !report)) {
 		fprintf(stderr, "imnpu-gen: error: %s (usage: imnpu-gen -o OUTDIR CONFIG.tcl; see --help)\n",
 			!cfg_path ? "no configuration given" : "no output directory given (-o)");
 		return 2;
 	}
 
 	/* Bounded here so that no path built from these is ever truncated. */
-	if (strlen(out) > 700 || strlen(cfg_path) > 400) {
+	const size_t olen = out ? strlen(out) : 0;
+	if (olen > 700 || strlen(cfg_path) > 400) {
 		fprintf(stderr, "imnpu-gen: error: %s path is too long (allowed: %d characters)\n",
-			strlen(out) > 700 ? "-o" : "configuration", strlen(out) > 700 ? 700 : 400);
+			olen > 700 ? "-o" : "configuration", olen > 700 ? 700 : 400);
 		return 2;
 	}
 
@@ -167,7 +175,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	design_from_config(&d, &cfg, IMNPU_VERSION);
-	if (generate(&d, out, &err) != 0) {
+	if (report)
+		report_print(stdout, &d);
+	if (out && generate(&d, out, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}

@@ -168,3 +168,21 @@ register unit/golden verify t_unit test_golden
 register unit/rv32 verify t_unit test_rv32
 register unit/image verify t_unit test_image
 register unit/emit verify t_unit test_emit
+
+# --report: peak throughput from the configuration's timing (2 x rows x cols
+# per MVM, every tile busy), checked against figures computed by hand:
+# tile256: 62 tiles x 131072 ops / 131 ns (1-phase, 1 + 128 + adc_latency 2)
+# = 62.03 TOPS; / 521 ns (4-phase, 1 + 4 x 130) = 15.60 TOPS.  Nothing is
+# written without -o.
+t_gen_report() {
+	(cd "$CASE_DIR" && "$GEN" --report "$ROOT/configs/tile256.tcl") >"$CASE_DIR/r.txt" || return 1
+	cat "$CASE_DIR/r.txt"
+	grep -q '^tile256: 8x8 mesh, 62 tiles of 256x256 (pcm macro), 1 GDPU, host at node 0, 1000 MHz$' "$CASE_DIR/r.txt" ||
+		fail "geometry line" || return 1
+	grep -qE '^  pcm 1-phase +131 +131\.0 +1\.0005 +62\.03$' "$CASE_DIR/r.txt" || fail "1-phase line" || return 1
+	grep -qE '^  pcm 4-phase +521 +521\.0 +0\.2516 +15\.60$' "$CASE_DIR/r.txt" || fail "4-phase line" || return 1
+	"$GEN" --report "$ROOT/configs/tiny.tcl" | grep -qE '^  ideal +130 +130\.0 +0\.0039 +0\.03$' ||
+		fail "tiny's ideal line" || return 1
+	[[ -z $(ls "$CASE_DIR") || $(ls "$CASE_DIR") == r.txt ]] || fail "--report without -o wrote files"
+}
+register gen_report verify t_gen_report

@@ -342,6 +342,8 @@ void unit_router(emitter *e, const design *d)
 	};
 	em_header(e, &d->stamp, "Mesh router: 5 ports, X-first routing, XY-tree multicast, wormhole switching, round-robin arbitration, SECDED links (docs/noc.md).");
 	vl_module_begin(e, d->mod_router, ports, sizeof ports / sizeof ports[0], NULL);
+	/* Verilator --hierarchical: one router model for every instance */
+	em_line(e, "/*verilator hier_block*/");
 	em_line(e, "wire [%d:0] MyX = my_x_i;", d->xw - 1);
 	em_line(e, "wire [%d:0] MyY = my_y_i;", d->yw - 1);
 	em_blank(e);

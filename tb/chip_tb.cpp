@@ -69,6 +69,7 @@ public:
 		}
 	}
 	int run();
+	const imnpu_image *image_ = nullptr; // +image: run this instead of random networks
 
 private:
 	imnpu_chip_params params() const;
@@ -596,22 +597,8 @@ int Harness::run()
 			    opt_.image.c_str(), opt_.inferences, opt_.stall);
 	std::fflush(stdout);
 	const auto t0 = std::chrono::steady_clock::now();
-	if (!opt_.image.empty()) {
-		imnpu_image img;
-		char err[600];
-		if (imnpu_image_load(&img, opt_.image.c_str(), err, sizeof err) != 0) {
-			std::fprintf(stderr, "chip_tb: error: %s\n", err);
-			return 2;
-		}
-		if (std::strcmp(img.config, IMNPU_NAME) != 0 || std::strcmp(img.hash, IMNPU_CONFIG_HASH) != 0) {
-			std::fprintf(stderr,
-				     "chip_tb: error: %s: made for configuration %s (hash %s); this model is %s (hash %s)\n",
-				     opt_.image.c_str(), img.config, img.hash, IMNPU_NAME, IMNPU_CONFIG_HASH);
-			imnpu_image_free(&img);
-			return 2;
-		}
-		run_image(img, 0);
-		imnpu_image_free(&img);
+	if (image_) {
+		run_image(*image_, 0);
 	} else {
 		for (long n = 0; n < opt_.nets && !failures_; n++)
 			one_net(n);
@@ -663,6 +650,31 @@ int main(int argc, char **argv)
 #endif
 		}
 	}
-	Harness h(o, argc, argv);
-	return h.run();
+	// The image is read and checked before the model exists: a bad one is a
+	// one-line error and exit 2.
+	imnpu_image img;
+	if (!o.image.empty()) {
+		char err[600];
+		if (imnpu_image_load(&img, o.image.c_str(), err, sizeof err) != 0) {
+			std::fprintf(stderr, "chip_tb: error: %s\n", err);
+			return 2;
+		}
+		if (std::strcmp(img.config, IMNPU_NAME) != 0 || std::strcmp(img.hash, IMNPU_CONFIG_HASH) != 0) {
+			std::fprintf(stderr,
+				     "chip_tb: error: %s: made for configuration %s (hash %s); this model is %s (hash %s)\n",
+				     o.image.c_str(), img.config, img.hash, IMNPU_NAME, IMNPU_CONFIG_HASH);
+			imnpu_image_free(&img);
+			return 2;
+		}
+	}
+	int st;
+	{
+		Harness h(o, argc, argv);
+		if (!o.image.empty())
+			h.image_ = &img;
+		st = h.run();
+	}
+	if (!o.image.empty())
+		imnpu_image_free(&img);
+	return st;
 }

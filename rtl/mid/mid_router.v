@@ -19,6 +19,7 @@ module mid_router (
   input  wire        [1:0]   stat_kind_i,  // 0 flits, 1 corrected, 2 uncorrectable
   output wire        [31:0]  stat_o
 );
+  /*verilator hier_block*/
   wire [1:0] MyX = my_x_i;
   wire [1:0] MyY = my_y_i;
 

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-builtin-rules -j2
 
 BUILD    := build
-CONFIGS  := tiny tile256 mid        # shipped configurations: configs/<c>.tcl -> rtl/<c>/
+CONFIGS  := tiny tile256 mid hermes64 # shipped configurations: configs/<c>.tcl -> rtl/<c>/
 UCONFIGS := tiny tile256            # with unit models (tile, GDPU, mesh)
 CC       := gcc
 CXX      := g++
@@ -111,6 +111,8 @@ $(eval $(call model,tiny,rv32))
 # 4x4 of 64x64.
 $(eval $(call model,tiny,chip))
 $(eval $(call model,mid,chip))
+# hermes64's chip (62 tiles of 256x256): make verify-full runs a layer on it.
+$(eval $(call model,hermes64,chip))
 models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip \
         $(BUILD)/mid/Vchip ## build the Verilator models of every shipped configuration
 
@@ -155,7 +157,7 @@ bench: bench-noc ## every benchmark
 verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
+verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

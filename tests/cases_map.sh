@@ -36,6 +36,9 @@ register map/run/tiny_tanh_first verify t_map_run tiny 35 16,tanh,20,10 ideal
 register map/run/mid_residual_ideal verify t_map_run mid 36 64,100,64,add2 ideal
 register map/run/mid_maxpool_pcm4 verify t_map_run mid 37 100,120,maxpool4 pcm-4phase
 register map/run/mid_sigmoid verify t_map_run mid 38 90,70,sigmoid ideal
+# hermes64 (8x8 mesh, 62 tiles of 256x256): one fully connected layer split
+# over two tiles by rows (about a minute: 64 nodes of 256x256 arrays)
+register map/run/hermes64_fc full t_map_run hermes64 41 512,256 ideal
 for s in 21 22 23 24 25; do
 	register "map/run/tiny_long_ideal_$s" full t_map_run tiny "$s" 30,32,7 ideal
 	register "map/run/tiny_long_pcm_$s" full t_map_run tiny "$s" 30,32,7 pcm-4phase

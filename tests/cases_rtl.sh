@@ -7,7 +7,7 @@ LIB=$ROOT/build/golden/libimnpu_golden.a
 
 # rtl/ is what the generator makes of configs/ today.
 t_rtl_check() {
-	(cd "$ROOT" && scripts/check-rtl.sh "$GEN" tiny tile256 mid)
+	(cd "$ROOT" && scripts/check-rtl.sh "$GEN" tiny tile256 mid hermes64)
 }
 register rtl/check_matches_configs verify t_rtl_check
 

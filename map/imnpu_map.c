@@ -17,6 +17,10 @@ typedef struct {
 	int node, rb, cb, ri, ci;
 } block;
 
+/* Destination groups of one vector (a dense layer has a group per row
+ * block, at most one per tile), injections and collections per inference. */
+enum { MAX_GROUPS = IMNPU_CHIP_MAX_NODES + 16, MAX_IO = 1024 };
+
 typedef struct {
 	const imnpu_chip_params *p;
 	imnpu_image *img;
@@ -263,7 +267,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 
 	placed *pl = calloc((size_t)n->nlayers, sizeof *pl);
 	table *tab = calloc((size_t)nodes, sizeof *tab);
-	dgroup *dg = malloc(sizeof *dg * 64);
+	dgroup *dg = malloc(sizeof *dg * MAX_GROUPS);
 	int32_t *buf = malloc((size_t)(R > C ? R : C) * sizeof *buf);
 	if (!pl || !tab || !dg || !buf) {
 		free(pl);
@@ -349,15 +353,15 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 	if (st == 0 && imnpu_net_copy(&img->net, n) != 0)
 		st = fail(&c, "out of memory");
 	img->perf = calloc((size_t)n->nlayers, sizeof *img->perf);
-	img->inj = calloc(64, sizeof *img->inj);
-	img->col = calloc(64, sizeof *img->col);
+	img->inj = calloc(MAX_IO, sizeof *img->inj);
+	img->col = calloc(MAX_IO, sizeof *img->col);
 	if ((!img->perf || !img->inj || !img->col) && st == 0)
 		st = fail(&c, "out of memory");
 
 	/* Wiring: every producer segment of every vector to every consumer
 	 * group it overlaps: host injections, table entries, host collections. */
 	for (int v = -1; v < n->nlayers && st == 0; v++) {
-		const int ng = consumers(p, n, pl, v, dg, 64);
+		const int ng = consumers(p, n, pl, v, dg, MAX_GROUPS);
 		segment in_seg = {p->host, 0, 0, n->input};
 		const int nseg = v < 0 ? 1 : pl[v].nseg;
 		for (int si = 0; si < nseg && st == 0; si++) {
@@ -383,8 +387,8 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 					break;
 				}
 				if (sg->node == p->host) {
-					if (img->ninj == 64) {
-						st = fail(&c, "the input goes out in more than 64 packets");
+					if (img->ninj == MAX_IO) {
+						st = fail(&c, "the input goes out in more than %d packets", MAX_IO);
 						break;
 					}
 					imnpu_inject *j = &img->inj[img->ninj++];
@@ -414,8 +418,8 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 				t->e[t->n].stride = d->stride;
 				t->n++;
 				if (d->nodes[0] == p->host && d->n == 1) {
-					if (img->ncol == 64) {
-						st = fail(&c, "the output comes back in more than 64 packets");
+					if (img->ncol == MAX_IO) {
+						st = fail(&c, "the output comes back in more than %d packets", MAX_IO);
 						break;
 					}
 					img->col[img->ncol++] = (imnpu_collect){sg->node, base, cnt, lo};

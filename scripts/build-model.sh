@@ -58,12 +58,13 @@ fi
 # instances) they build in a fifth of the time and simulate at half the
 # speed.  The blocks' ports look like combinational loops from outside
 # (UNOPTFLAT); Verilator iterates them.  Tracing builds flat (HIER=0 too).
+# The sources, as the positional parameters (paths may hold spaces).
 hier=
-src="-F $rtl/$name.f"
+set -- -F "$rtl/$name.f"
 if { [ "$unit" = mesh ] || [ "$unit" = chip ]; } && [ "${TRACE:-0}" != 1 ] && [ "${HIER:-1}" = 1 ]; then
 	hier="--hierarchical -Wno-UNOPTFLAT"
 	# sub-verilations run elsewhere: absolute paths, modules found by name
-	src="-y $(cd "$rtl" && pwd) $(abs "$rtl/${name}_$unit.v")"
+	set -- -y "$(cd "$rtl" && pwd)" "$(abs "$rtl/${name}_$unit.v")"
 fi
 cache=
 if command -v ccache >/dev/null 2>&1; then
@@ -74,7 +75,7 @@ mf=$(echo $cache $mkopt)
 # shellcheck disable=SC2086
 if ! verilator --cc --exe --build -j 2 -Wall $trace $hier -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
-	-Mdir "$out/obj-$unit" -o "../V$unit" $src "$top/tb/${unit}_tb.cpp" \
+	-Mdir "$out/obj-$unit" -o "../V$unit" "$@" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \
 	-LDFLAGS "$(abs "$lib") -lnettle -lm" >"$out/build-$unit.log" 2>&1; then
 	tail -30 "$out/build-$unit.log" >&2

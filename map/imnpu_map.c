@@ -514,7 +514,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 		total += (uint32_t)(t_in + far * EST_HOP);
 		for (int l = 0; l < n->nlayers; l++) {
 			const imnpu_layer *L = &n->layers[l];
-			int worst = 0;
+			int worst = 0, compute = 0, far_all = 0, fanin[IMNPU_CHIP_MAX_NODES] = {0};
 			const int ncb = is_gdpu(L) ? 1 : pl[l].ncb;
 			for (int cb = 0; cb < ncb; cb++) {
 				int t = 0, src;
@@ -533,19 +533,27 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 					src = pl[l].blk[(pl[l].nrb - 1) * pl[l].ncb + cb].node;
 				}
 				/* the table's packets, one after the other, to the
-				 * farthest destination */
+				 * farthest destination; each destination takes every
+				 * producer's packets through its one local port */
 				const table *t2 = &tab[src];
 				int far2 = 0;
+				compute = imaxi(compute, t);
 				for (int e = 0; e < t2->n; e++) {
 					const int mc = t2->e[e].kind == IMNPU_CHIP_OUT_MCAST;
-					t += 1 + (mc ? mask_flits(p) : 0) + act_beats(p, t2->e[e].count);
+					const int cost = 1 + (mc ? mask_flits(p) : 0) + act_beats(p, t2->e[e].count);
+					t += cost;
 					for (int k = 0; k < nodes; k++)
-						if (mc ? (t2->e[e].mask[k / 64] >> (k % 64) & 1) : k == t2->e[e].dest)
+						if (mc ? (t2->e[e].mask[k / 64] >> (k % 64) & 1) : k == t2->e[e].dest) {
 							far2 = imaxi(far2, hops(p, src, k));
+							fanin[k] += cost;
+						}
 				}
+				far_all = imaxi(far_all, far2);
 				t += far2 * EST_HOP;
 				worst = imaxi(worst, t);
 			}
+			for (int k = 0; k < nodes; k++)
+				worst = imaxi(worst, compute + fanin[k] + far_all * EST_HOP);
 			img->perf[l] = (imnpu_layer_perf){is_gdpu(L) ? 0 : pl[l].nrb * pl[l].ncb, is_gdpu(L) ? 0 : pl[l].nrb,
 							  is_gdpu(L) ? 0 : pl[l].ncb, (uint32_t)worst};
 			total += (uint32_t)worst;

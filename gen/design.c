@@ -19,6 +19,12 @@ static int imin(int a, int b)
 	return a < b ? a : b;
 }
 
+imnpu_tile_params design_tile_params(const design *d)
+{
+	return (imnpu_tile_params){d->rows,       d->cols,       d->in_bits,     d->weight_bits, d->acc_bits,
+				   d->psum_bits, d->scale_bits, d->offset_bits, d->shift};
+}
+
 int imax(int a, int b)
 {
 	return a > b ? a : b;

@@ -6,6 +6,7 @@
 #include "emit.h"
 #include "params.h"
 
+#include "../golden/imnpu_golden.h"
 #include "../golden/imnpu_pcm.h"
 #include "../golden/imnpu_rv32.h"
 
@@ -130,6 +131,8 @@ void design_from_config(design *d, const config *c, const char *version);
 int clog2_min1(long long n);
 /* The larger of a and b. */
 int imax(int a, int b);
+/* The tile's widths as the golden model takes them. */
+imnpu_tile_params design_tile_params(const design *d);
 
 /* Unit emitters: each writes one module into e. */
 /* The ports both crossbar macros have, in order; the pcm macro adds its own

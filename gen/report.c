@@ -9,8 +9,7 @@ void report_print(FILE *f, const design *d)
 	int tiles = 0;
 	for (int n = 0; n < d->nodes; n++)
 		tiles += d->node_kind[n] == NODE_TILE;
-	const imnpu_tile_params tp = {d->rows,      d->cols,        d->in_bits, d->weight_bits, d->acc_bits,
-				      d->psum_bits, d->scale_bits, d->offset_bits, d->shift};
+	const imnpu_tile_params tp = design_tile_params(d);
 	const double ops = 2.0 * d->rows * d->cols; /* a multiply and an add per weight */
 	const double hz = d->clock_mhz * 1e6;
 	fprintf(f, "%s: %dx%d mesh, %d tiles of %dx%d (%s macro), %d GDPU%s, host at node %d, %d MHz\n", d->name, d->nx,

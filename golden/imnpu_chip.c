@@ -62,6 +62,14 @@ int imnpu_chip_addr(const imnpu_chip_params *p, int node)
 	return (node / p->nx) << p->xw | node % p->nx;
 }
 
+uint64_t imnpu_chip_act_beat(const imnpu_chip_params *p, const int8_t *v, int n)
+{
+	uint64_t b = (uint64_t)n << (p->payw - 3);
+	for (int j = 0; j < n; j++)
+		b |= (uint64_t)(uint8_t)v[j] << (8 * j);
+	return b;
+}
+
 uint32_t imnpu_chip_tile_addr(const imnpu_chip_params *p, int region, int index)
 {
 	return (uint32_t)region << p->idx_w | (uint32_t)index;
@@ -454,13 +462,12 @@ static void send_outputs(imnpu_chip *c, int node)
 				v++;
 			} else {
 				const int nb = t->cnt - v < P->act_k ? t->cnt - v : P->act_k;
-				uint64_t b = (uint64_t)nb << (P->payw - 3);
+				int8_t x[8];
 				for (int j = 0; j < nb; j++) {
 					const int i = t->col + v + j;
-					const int8_t x = i < g->out_d && g->obv[i] ? g->oba[i] : 0;
-					b |= (uint64_t)(uint8_t)x << (8 * j);
+					x[j] = i < g->out_d && g->obv[i] ? g->oba[i] : 0;
 				}
-				beats[m++] = b;
+				beats[m++] = imnpu_chip_act_beat(P, x, nb);
 				v += nb;
 			}
 		}

@@ -92,6 +92,9 @@ uint32_t imnpu_chip_info(int type, int stride, int base);
 int imnpu_chip_addr(const imnpu_chip_params *p, int node);
 int imnpu_chip_node(const imnpu_chip_params *p, int addr);
 void imnpu_pkt_free(imnpu_pkt *p);
+/* One ACT beat: n (1..act_k) int8 values, their count in the top 3 bits
+ * (docs/chip.md). */
+uint64_t imnpu_chip_act_beat(const imnpu_chip_params *p, const int8_t *v, int n);
 /* Configuration addresses: a tile's region and index; a node register; an
  * output-table entry's field. */
 uint32_t imnpu_chip_tile_addr(const imnpu_chip_params *p, int region, int index);

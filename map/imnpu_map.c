@@ -70,10 +70,10 @@ static void cfg_write(ctx *c, int node, uint32_t addr, const int32_t *v, int n, 
 	if (packing == 1) {
 		for (int i = 0; i < n; i += k) {
 			const int cnt = imin(k, n - i);
-			uint64_t w = (uint64_t)cnt << (p->payw - 3);
+			int8_t x[8];
 			for (int j = 0; j < cnt; j++)
-				w |= (uint64_t)(uint8_t)v[i + j] << (8 * j);
-			b[m++] = w;
+				x[j] = (int8_t)v[i + j];
+			b[m++] = imnpu_chip_act_beat(p, x, cnt);
 		}
 	} else if (packing == 2) {
 		for (int i = 0; i < n; i++) {
@@ -179,6 +179,12 @@ typedef struct {
 		uint64_t mask[4];
 	} e[64];
 } table;
+
+/* Whether a packet to dest, or to mask when mcast, reaches node k. */
+static int reaches(int mcast, const uint64_t *mask, int dest, int k)
+{
+	return mcast ? (int)(mask[k / 64] >> (k % 64) & 1) : k == dest;
+}
 
 static int is_gdpu(const imnpu_layer *l)
 {
@@ -508,7 +514,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 		for (int i = 0; i < img->ninj; i++) {
 			t_in += 1 + (img->inj[i].mcast ? mask_flits(p) : 0) + act_beats(p, img->inj[i].count);
 			for (int k = 0; k < nodes; k++)
-				if (img->inj[i].mcast ? (img->inj[i].mask[k / 64] >> (k % 64) & 1) : k == img->inj[i].dest)
+				if (reaches(img->inj[i].mcast, img->inj[i].mask, img->inj[i].dest, k))
 					far = imaxi(far, hops(p, p->host, k));
 		}
 		total += (uint32_t)(t_in + far * EST_HOP);
@@ -543,7 +549,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 					const int cost = 1 + (mc ? mask_flits(p) : 0) + act_beats(p, t2->e[e].count);
 					t += cost;
 					for (int k = 0; k < nodes; k++)
-						if (mc ? (t2->e[e].mask[k / 64] >> (k % 64) & 1) : k == t2->e[e].dest) {
+						if (reaches(mc, t2->e[e].mask, t2->e[e].dest, k)) {
 							far2 = imaxi(far2, hops(p, src, k));
 							fanin[k] += cost;
 						}

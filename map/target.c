@@ -8,8 +8,7 @@
 void target_from_design(imnpu_chip_params *p, const design *d)
 {
 	memset(p, 0, sizeof *p);
-	p->tp = (imnpu_tile_params){d->rows,       d->cols,        d->in_bits, d->weight_bits, d->acc_bits,
-				    d->psum_bits, d->scale_bits, d->offset_bits, d->shift};
+	p->tp = design_tile_params(d);
 	p->pcm = d->pcm;
 	p->pp = d->pp;
 	p->pcm_seed = d->pcm_seed;

@@ -67,6 +67,7 @@ public:
 			if (kinds[n] == IMNPU_NODE_TILE)
 				tiles_.push_back(n);
 		}
+		gp_ = params();
 	}
 	int run();
 	const imnpu_image *image_ = nullptr; // +image: run this instead of random networks
@@ -75,20 +76,18 @@ private:
 	imnpu_chip_params params() const;
 	void clock();
 	void send(const Pkt &p, bool poll = false);
-	void cfg_write(int node, uint32_t addr, const std::vector<int32_t> &v, int packing);
-	void cfg_write1(int node, uint32_t addr, int32_t v) { cfg_write(node, addr, {v}, 2); }
 	uint32_t poll_read(int node, uint32_t addr);
 	bool drain(size_t want_rtl, const char *what);
 	bool compare(const char *what);
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	bool one_net(long net);
 	bool run_image(const imnpu_image &img, long net);
-	int addr_of(int node) const { return (node / IMNPU_NOC_X) << IMNPU_NOC_XW | node % IMNPU_NOC_X; }
 
 	Options opt_;
 	tb::Clocked<Vchip> top_;
 	const char *argv0_;
 	imnpu_rng rng_;
+	imnpu_chip_params gp_;    // this configuration, as the golden model and the mapper take it
 	imnpu_chip *g_ = nullptr;
 	int kind_[kNodes];
 	std::vector<int> tiles_;
@@ -179,7 +178,7 @@ void Harness::clock()
 		const Pkt &p = txq_.front();
 		t->host_tx_last_i = tx_beat_ == p.beats.size();
 		t->host_tx_mcast_i = p.mcast;
-		t->host_tx_dest_i = (uint32_t)addr_of(p.dest);
+		t->host_tx_dest_i = (uint32_t)imnpu_chip_addr(&gp_, p.dest);
 		t->host_tx_mask_i = p.mask;
 		t->host_tx_info_i = p.info;
 		t->host_tx_data_i = tx_beat_ ? p.beats[tx_beat_ - 1] : 0;
@@ -192,8 +191,7 @@ void Harness::clock()
 		const int ch = t->host_rx_chan_o;
 		if (t->host_rx_head_o) {
 			Pkt p;
-			const int a = t->host_rx_src_o;
-			p.src = (a >> IMNPU_NOC_XW) * IMNPU_NOC_X + (a & ((1 << IMNPU_NOC_XW) - 1));
+			p.src = imnpu_chip_node(&gp_, t->host_rx_src_o);
 			p.info = t->host_rx_info_o;
 			rx_[ch] = p;
 		} else {
@@ -241,34 +239,6 @@ void Harness::send(const Pkt &p, bool poll)
 	if (poll)
 		for (int i = before; i < after; i++)
 			gskip_[(size_t)i] = true;
-}
-
-// A configuration write burst: packing 0 (a value a beat), 1 (packed
-// int8) or 2 (32-bit words in halves).
-void Harness::cfg_write(int node, uint32_t addr, const std::vector<int32_t> &v, int packing)
-{
-	Pkt p;
-	p.dest = node;
-	p.info = (uint32_t)IMNPU_PKT_CFG_WR | (uint32_t)packing << 3;
-	p.beats.push_back(addr);
-	if (packing == 1) {
-		for (size_t i = 0; i < v.size(); i += IMNPU_ACT_PER_BEAT) {
-			const size_t n = std::min<size_t>(IMNPU_ACT_PER_BEAT, v.size() - i);
-			uint64_t b = (uint64_t)n << (IMNPU_NOC_PAYLOAD_BITS - 3);
-			for (size_t j = 0; j < n; j++)
-				b |= (uint64_t)(uint8_t)v[i + j] << (8 * j);
-			p.beats.push_back(b);
-		}
-	} else if (packing == 2) {
-		for (int32_t x : v) {
-			p.beats.push_back((uint32_t)x & 0xffff);
-			p.beats.push_back((uint32_t)x >> 16);
-		}
-	} else {
-		for (int32_t x : v)
-			p.beats.push_back((uint64_t)(int64_t)x & kPayMask);
-	}
-	send(p);
 }
 
 // A read the harness waits on (not compared: timing decides it).
@@ -414,7 +384,7 @@ bool Harness::one_net(long net)
 		spec += (spec.empty() ? "" : ",") + std::to_string(v);
 	if (!op.empty())
 		spec += "," + op;
-	const imnpu_chip_params gp = params();
+	const imnpu_chip_params &gp = gp_;
 	imnpu_net n;
 	char err[512];
 	if (imnpu_net_random(&n, &gp.tp, &rng_, spec.c_str(), err, sizeof err) != 0)
@@ -456,7 +426,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	// A fresh chip and golden model per network.
 	if (g_)
 		imnpu_chip_free(g_);
-	const imnpu_chip_params gp = params();
+	const imnpu_chip_params &gp = gp_;
 	g_ = imnpu_chip_new(&gp);
 	got_.clear();
 	gskip_.clear();
@@ -505,13 +475,9 @@ bool Harness::run_image(const imnpu_image &img, long net)
 			p.mcast = in.mcast;
 			p.mask = in.mask[0];
 			p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
-			for (int v = 0; v < in.count; v += IMNPU_ACT_PER_BEAT) {
-				const int k = std::min(IMNPU_ACT_PER_BEAT, in.count - v);
-				uint64_t b = (uint64_t)k << (IMNPU_NOC_PAYLOAD_BITS - 3);
-				for (int q = 0; q < k; q++)
-					b |= (uint64_t)(uint8_t)x[(size_t)(in.offset + v + q)] << (8 * q);
-				p.beats.push_back(b);
-			}
+			for (int v = 0; v < in.count; v += IMNPU_ACT_PER_BEAT)
+				p.beats.push_back(imnpu_chip_act_beat(&gp, &x[(size_t)(in.offset + v)],
+								      std::min(IMNPU_ACT_PER_BEAT, in.count - v)));
 			send(p);
 		}
 		char what[96];

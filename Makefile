@@ -27,7 +27,7 @@ MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-waves gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -37,6 +37,10 @@ deps: ## install every Debian package the project uses (apt-get, only when missi
 	@scripts/deps.sh all
 deps-core:
 	@scripts/deps.sh core
+deps-riscv:
+	@scripts/deps.sh riscv
+deps-synth:
+	@scripts/deps.sh synth
 deps-waves:
 	@scripts/deps.sh waves
 
@@ -143,6 +147,19 @@ $(BUILD)/tests/bin/fst_names: tests/tools/fst_names.c | deps-core
 	  $(VROOT)/include/gtkwave/fstapi.c $(VROOT)/include/gtkwave/lz4.c \
 	  $(VROOT)/include/gtkwave/fastlz.c -lz -o $@
 
+# ---- RISC-V programs: self-checking assembly tests (docs/riscv.md) ----
+RV_CC    := riscv64-unknown-elf-gcc
+RV_ARCH  := -march=rv32im_zicsr -mabi=ilp32
+RVTESTS  := alu muldiv mem branch csr fail
+RVTEST_ELFS := $(RVTESTS:%=$(BUILD)/riscv/%.elf)
+$(BUILD)/riscv/%.elf: tests/riscv/%.S tests/riscv/env.h tests/riscv/link.ld | deps-riscv
+	@mkdir -p $(@D)
+	$(RV_CC) $(RV_ARCH) -nostdlib -nostartfiles -static -T tests/riscv/link.ld -Itests/riscv $< -o $@
+
+run-elf: $(BUILD)/tiny/Vrv32 ## run ELF=FILE (riscv-tests tohost convention) on the core, in lockstep with the simulator
+	@[ -n "$(ELF)" ] || { echo "make run-elf: error: ELF=FILE is missing (a RISC-V ELF that stores 1 to tohost to pass)" >&2; exit 2; }
+	$(BUILD)/tiny/Vrv32 +elf=$(ELF) $(ARGS)
+
 # ---- the main job ----
 demo: $(GEN) $(GOLDLIB) ## generate configs/tiny.tcl, simulate 1000 random MVMs against golden, report
 	@scripts/demo.sh $(GEN) tiny 1000
@@ -154,10 +171,11 @@ bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation thr
 bench: bench-noc ## every benchmark
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) | deps-core ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) | deps-core ## the suite plus longer random runs and sweeps
+verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \
+             $(RVTEST_ELFS) | deps-core ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

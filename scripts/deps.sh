@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install, with apt-get and only when missing, the Debian packages a group of
-# targets needs.  Usage: scripts/deps.sh GROUP...   (groups: core waves bench all)
+# targets needs.  Usage: scripts/deps.sh GROUP...   (groups: core riscv synth waves bench all)
 # Every make target that needs a tool reaches it through here; nothing
 # installed by hand is relied on.
 set -eu
 
 pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev libjansson-dev"
+# The firmware and the assembly tests: Debian's bare-metal RISC-V toolchain and picolibc.
+pkgs_riscv="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
+pkgs_synth="yosys"
 pkgs_waves="gtkwave"
 pkgs_bench="gnuplot-nox"
 
@@ -13,10 +16,12 @@ want=""
 for g in "$@"; do
 	case "$g" in
 	core)  want="$want $pkgs_core" ;;
+	riscv) want="$want $pkgs_riscv" ;;
+	synth) want="$want $pkgs_synth" ;;
 	waves) want="$want $pkgs_waves" ;;
 	bench) want="$want $pkgs_bench" ;;
-	all)   want="$want $pkgs_core $pkgs_waves $pkgs_bench" ;;
-	*) echo "scripts/deps.sh: unknown group '$g' (allowed: core waves bench all)" >&2; exit 2 ;;
+	all)   want="$want $pkgs_core $pkgs_riscv $pkgs_synth $pkgs_waves $pkgs_bench" ;;
+	*) echo "scripts/deps.sh: unknown group '$g' (allowed: core riscv synth waves bench all)" >&2; exit 2 ;;
 	esac
 done
 

@@ -8,14 +8,20 @@
 //   +programs=N   random programs to run (default 50), each +length instructions
 //   +length=N     instructions in a random program (default 400)
 //   +irq=P        per mille of retirements after which an interrupt line rises (default 20)
+//   +elf=FILE     instead of random programs, run a RISC-V ELF (riscv-tests
+//                 convention: passes by storing 1 to the symbol `tohost`, fails
+//                 by storing (test << 1) | 1), still in lockstep
+//   +max_cycles=N with +elf: give up after N cycles (default 20,000,000)
 //   +trace[=F]    FST waveform
 //   +quiet
 #include "imnpu_config.h"
 #include "Vrv32.h"
+#include "imnpu_elf.h"
 #include "imnpu_golden.h"
 #include "imnpu_rv32.h"
 #include "tb_common.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -30,22 +36,27 @@ struct Options : tb::Common {
 	long programs = 50;
 	long length = 400;
 	unsigned irq = 20;
+	std::string elf;
+	long max_cycles = 20000000;
 };
 
+// One flat memory [base, base + size); stores below wr_from are access faults.
 struct Memory {
+	uint32_t base = kBase, wr_from = kData;
 	std::vector<uint8_t> b = std::vector<uint8_t>(kSize, 0);
-	bool in(uint32_t a, int n) const { return a >= kBase && a - kBase + (uint32_t)n <= kSize; }
+	bool in(uint32_t a, int n) const { return a >= base && (uint64_t)(a - base) + (uint32_t)n <= b.size(); }
+	bool writable(uint32_t a, int n) const { return in(a, n) && a >= wr_from; }
 	uint32_t rd(uint32_t a, int n) const
 	{
 		uint32_t v = 0;
 		for (int i = n - 1; i >= 0; i--)
-			v = (v << 8) | b[a - kBase + (uint32_t)i];
+			v = (v << 8) | b[a - base + (uint32_t)i];
 		return v;
 	}
 	void wr(uint32_t a, int n, uint32_t v)
 	{
 		for (int i = 0; i < n; i++)
-			b[a - kBase + (uint32_t)i] = (uint8_t)(v >> (8 * i));
+			b[a - base + (uint32_t)i] = (uint8_t)(v >> (8 * i));
 	}
 };
 
@@ -63,7 +74,7 @@ int iss_load(void *ctx, uint32_t a, int n, uint32_t *v)
 int iss_store(void *ctx, uint32_t a, int n, uint32_t v)
 {
 	auto *m = static_cast<Memory *>(ctx);
-	if (!m->in(a, n) || a < kData)
+	if (!m->writable(a, n))
 		return 1;
 	m->wr(a, n, v);
 	return 0;
@@ -104,6 +115,7 @@ public:
 		imnpu_rng_seed(&rng_, o.seed);
 	}
 	int run();
+	int run_elf();
 
 private:
 	uint32_t rnd(uint32_t n) { return (uint32_t)imnpu_rng_range(&rng_, 0, (int64_t)n - 1); }
@@ -111,6 +123,8 @@ private:
 	uint32_t random_insn(uint32_t index);
 	void load_program();
 	bool run_program(long prog);
+	void start(uint32_t pc);
+	int cycle(long prog, long n, imnpu_rv32_step_info &w);
 	void report(const imnpu_rv32_step_info &w, long prog, long n);
 
 	Options opt_;
@@ -243,8 +257,12 @@ void Harness::report(const imnpu_rv32_step_info &w, long prog, long n)
 {
 	char dis[96];
 	imnpu_rv32_disasm(top_->ret_insn_o, dis, sizeof dis);
-	std::printf("rv32_tb: FAIL at cycle %" PRIu64 ": program %ld, instruction %ld: divergence\n", top_.cycle(),
-		    prog, n);
+	if (!opt_.elf.empty())
+		std::printf("rv32_tb: FAIL at cycle %" PRIu64 ": instruction %ld of %s: divergence\n", top_.cycle(), n,
+			    opt_.elf.c_str());
+	else
+		std::printf("rv32_tb: FAIL at cycle %" PRIu64 ": program %ld, instruction %ld: divergence\n",
+			    top_.cycle(), prog, n);
 	std::printf("rv32_tb:   core: pc %08x %08x (%s) rd x%u=%08x mem %s %08x=%08x/%u trap %u cause %08x tval %08x next %08x\n",
 		    top_->ret_pc_o, top_->ret_insn_o, dis, top_->ret_rd_o, top_->ret_rd_val_o,
 		    top_->ret_mem_we_o ? "w" : "-", top_->ret_mem_addr_o, top_->ret_mem_val_o,
@@ -257,13 +275,17 @@ void Harness::report(const imnpu_rv32_step_info &w, long prog, long n)
 	std::printf("rv32_tb:   iss registers:");
 	for (int r = 1; r < 32; r++)
 		std::printf("%s x%d=%08x", r % 8 == 0 ? "\nrv32_tb:  " : "", r, iss_.x[r]);
-	std::printf("\nrv32_tb: replay: %s +seed=%" PRIu64 " +programs=%ld +length=%ld +irq=%u +trace\n", argv0_,
-		    opt_.seed, prog + 1, opt_.length, opt_.irq);
+	if (!opt_.elf.empty())
+		std::printf("\nrv32_tb: replay: %s +elf=%s +seed=%" PRIu64 " +trace\n", argv0_, opt_.elf.c_str(),
+			    opt_.seed);
+	else
+		std::printf("\nrv32_tb: replay: %s +seed=%" PRIu64 " +programs=%ld +length=%ld +irq=%u +trace\n",
+			    argv0_, opt_.seed, prog + 1, opt_.length, opt_.irq);
 }
 
-bool Harness::run_program(long prog)
+// Reset the core and the simulator to start at pc with the memories loaded.
+void Harness::start(uint32_t pc)
 {
-	load_program();
 	top_->irq_timer_i = 0;
 	top_->irq_external_i = 0;
 	top_->i_ready_i = 0;
@@ -272,70 +294,90 @@ bool Harness::run_program(long prog)
 	iss_.load = iss_load;
 	iss_.store = iss_store;
 	iss_.ctx = &iss_mem_;
-	imnpu_rv32_reset(&iss_, kBase, IMNPU_RV_MUL);
-	const uint32_t end_pc = kBase + 4u * (uint32_t)(11 + opt_.length + 12);
-	int lt = 0, le = 0; // the lines the core sees at its next fetch decision
-	long n = 0;
-	for (uint64_t guard = 0; guard < 200ull * (uint64_t)opt_.length + 10000; guard++) {
-		// Memories answer in the cycle of the request, now and then a cycle later.
-		top_->eval();
-		const bool iv = top_->i_valid_o, dv = top_->d_valid_o;
-		top_->i_ready_i = iv && rnd(4) != 0;
-		if (iv) {
-			const uint32_t a = top_->i_addr_o;
-			top_->i_err_i = !dut_mem_.in(a, 4);
-			top_->i_rdata_i = dut_mem_.in(a, 4) ? dut_mem_.rd(a, 4) : 0;
+	imnpu_rv32_reset(&iss_, pc, IMNPU_RV_MUL);
+}
+
+// One clock cycle: the memories answer the core (in the cycle of the
+// request, now and then a cycle later); a retirement is compared with a
+// simulator step.  Returns 1 with the step in w when one retired, 0 when
+// none did, -1 on a divergence (reported).
+int Harness::cycle(long prog, long n, imnpu_rv32_step_info &w)
+{
+	int retired = 0;
+	top_->eval();
+	const bool iv = top_->i_valid_o, dv = top_->d_valid_o;
+	top_->i_ready_i = iv && rnd(4) != 0;
+	if (iv) {
+		const uint32_t a = top_->i_addr_o;
+		top_->i_err_i = !dut_mem_.in(a, 4);
+		top_->i_rdata_i = dut_mem_.in(a, 4) ? dut_mem_.rd(a, 4) : 0;
+	}
+	top_->d_ready_i = dv && rnd(4) != 0;
+	if (dv) {
+		const uint32_t a = top_->d_addr_o;
+		const bool ok = top_->d_we_o ? dut_mem_.writable(a, 4) : dut_mem_.in(a, 4);
+		top_->d_err_i = !ok;
+		top_->d_rdata_i = ok ? dut_mem_.rd(a, 4) : 0;
+		if (ok && top_->d_ready_i && top_->d_we_o)
+			for (int i = 0; i < 4; i++)
+				if (top_->d_be_o >> i & 1)
+					dut_mem_.b[a - dut_mem_.base + (uint32_t)i] = (uint8_t)(top_->d_wdata_o >> (8 * i));
+	}
+	if (top_->ret_valid_o) {
+		imnpu_rv32_step(&iss_, &w);
+		// mcycle counts the core's cycles: its reads take the core's value.
+		const uint32_t csr = w.insn >> 20;
+		if ((w.insn & 0x7fu) == 0x73u && ((w.insn >> 12) & 3u) != 0 && !w.trap && (csr == 0xb00 || csr == 0xb80) &&
+		    w.rd != 0) {
+			w.rd_val = top_->ret_rd_val_o;
+			iss_.x[w.rd] = w.rd_val;
 		}
-		top_->d_ready_i = dv && rnd(4) != 0;
-		if (dv) {
-			const uint32_t a = top_->d_addr_o;
-			const bool ok = dut_mem_.in(a, 4) && (!top_->d_we_o || a >= kData);
-			top_->d_err_i = !ok;
-			top_->d_rdata_i = ok ? dut_mem_.rd(a, 4) : 0;
-			if (ok && top_->d_ready_i && top_->d_we_o)
-				for (int i = 0; i < 4; i++)
-					if (top_->d_be_o >> i & 1)
-						dut_mem_.b[a - kBase + (uint32_t)i] = (uint8_t)(top_->d_wdata_o >> (8 * i));
+		const bool same = top_->ret_pc_o == w.pc && top_->ret_insn_o == w.insn && (int)top_->ret_rd_o == w.rd &&
+				  top_->ret_rd_val_o == w.rd_val && top_->ret_mem_we_o == (unsigned)w.mem_we &&
+				  top_->ret_trap_o == (unsigned)w.trap && top_->ret_next_pc_o == w.next_pc &&
+				  (!w.mem_we || (top_->ret_mem_addr_o == w.mem_addr && top_->ret_mem_val_o == w.mem_val &&
+						 (int)top_->ret_mem_size_o == w.mem_size)) &&
+				  (!w.trap || (top_->ret_cause_o == w.cause && top_->ret_tval_o == w.tval));
+		if (!same) {
+			report(w, prog, n);
+			return -1;
 		}
-		if (top_->ret_valid_o) {
-			iss_.irq_timer = lt;
-			iss_.irq_external = le;
-			imnpu_rv32_step_info w;
-			imnpu_rv32_step(&iss_, &w);
-			// mcycle counts the core's cycles: its reads take the core's value.
-			const uint32_t csr = w.insn >> 20;
-			if ((w.insn & 0x7fu) == 0x73u && ((w.insn >> 12) & 3u) != 0 && !w.trap &&
-			    (csr == 0xb00 || csr == 0xb80) && w.rd != 0) {
-				w.rd_val = top_->ret_rd_val_o;
-				iss_.x[w.rd] = w.rd_val;
-			}
-			const bool same = top_->ret_pc_o == w.pc && top_->ret_insn_o == w.insn &&
-					  (int)top_->ret_rd_o == w.rd && top_->ret_rd_val_o == w.rd_val &&
-					  top_->ret_mem_we_o == (unsigned)w.mem_we && top_->ret_trap_o == (unsigned)w.trap &&
-					  top_->ret_next_pc_o == w.next_pc &&
-					  (!w.mem_we || (top_->ret_mem_addr_o == w.mem_addr && top_->ret_mem_val_o == w.mem_val &&
-							 (int)top_->ret_mem_size_o == w.mem_size)) &&
-					  (!w.trap || (top_->ret_cause_o == w.cause && top_->ret_tval_o == w.tval));
-			if (!same) {
-				report(w, prog, n);
-				return false;
-			}
-			compared_++;
-			n++;
-			last_ = w;
-			recent_[n % 8] = w;
-			traps_ += w.trap;
-			irqs_ += w.trap && (w.cause >> 31);
-			// New interrupt lines, seen by the core's next fetch decision
-			// and by the simulator's next step.
-			lt = rnd(1000) < opt_.irq;
-			le = rnd(1000) < opt_.irq;
+		compared_++;
+		last_ = w;
+		recent_[(n + 1) % 8] = w;
+		traps_ += w.trap;
+		irqs_ += w.trap && (w.cause >> 31);
+		retired = 1;
+		// New interrupt lines (random programs only), seen by the core's
+		// next fetch decision and by the simulator's next step.
+		if (opt_.elf.empty()) {
+			const int lt = rnd(1000) < opt_.irq, le = rnd(1000) < opt_.irq;
 			top_->irq_timer_i = lt;
 			top_->irq_external_i = le;
-			if (w.next_pc == end_pc && !w.trap)
-				return true;
+			iss_.irq_timer = lt;
+			iss_.irq_external = le;
 		}
-		top_.clock();
+	}
+	top_.clock();
+	return retired;
+}
+
+bool Harness::run_program(long prog)
+{
+	load_program();
+	start(kBase);
+	const uint32_t end_pc = kBase + 4u * (uint32_t)(11 + opt_.length + 12);
+	long n = 0;
+	for (uint64_t guard = 0; guard < 200ull * (uint64_t)opt_.length + 10000; guard++) {
+		imnpu_rv32_step_info w;
+		const int r = cycle(prog, n, w);
+		if (r < 0)
+			return false;
+		if (r == 0)
+			continue;
+		n++;
+		if (w.next_pc == end_pc && !w.trap)
+			return true;
 	}
 	char dis[96];
 	imnpu_rv32_disasm(last_.insn, dis, sizeof dis);
@@ -348,6 +390,89 @@ bool Harness::run_program(long prog)
 			    r.cause, r.tval, r.next_pc);
 	}
 	return false;
+}
+
+// An ELF in the riscv-tests convention: every loadable segment placed where
+// it asks, one writable memory spanning them (plus 64 KiB above for a stack),
+// the run ending at the first store to `tohost`.
+int Harness::run_elf()
+{
+	imnpu_elf e;
+	char err[256];
+	if (imnpu_elf_read(opt_.elf.c_str(), &e, err, sizeof err)) {
+		std::fprintf(stderr, "rv32_tb: error: +elf=%s\n", err);
+		return 2;
+	}
+	uint32_t tohost = 0;
+	if (imnpu_elf_symbol(&e, "tohost", &tohost)) {
+		std::fprintf(stderr, "rv32_tb: error: +elf=%s: no symbol `tohost` (the riscv-tests convention: store 1 to pass)\n",
+			     opt_.elf.c_str());
+		imnpu_elf_free(&e);
+		return 2;
+	}
+	if (e.entry != kBase) {
+		std::fprintf(stderr, "rv32_tb: error: +elf=%s: entry point 0x%08x is not the core's reset vector 0x%08x (riscv -reset_pc)\n",
+			     opt_.elf.c_str(), e.entry, kBase);
+		imnpu_elf_free(&e);
+		return 2;
+	}
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (int i = 0; i < e.nseg; i++) {
+		lo = std::min<uint64_t>(lo, e.seg[i].addr);
+		hi = std::max<uint64_t>(hi, (uint64_t)e.seg[i].addr + e.seg[i].size);
+	}
+	lo &= ~0xfffull;
+	hi = std::min<uint64_t>(((hi + 0xfff) & ~0xfffull) + 0x10000, 0x100000000ull);
+	if (hi - lo > (256u << 20)) {
+		std::fprintf(stderr, "rv32_tb: error: +elf=%s: segments span %" PRIu64 " MiB (allowed: at most 256 MiB)\n",
+			     opt_.elf.c_str(), (hi - lo) >> 20);
+		imnpu_elf_free(&e);
+		return 2;
+	}
+	Memory m;
+	m.base = (uint32_t)lo;
+	m.wr_from = (uint32_t)lo;
+	m.b.assign((size_t)(hi - lo), 0);
+	for (int i = 0; i < e.nseg; i++)
+		std::memcpy(&m.b[e.seg[i].addr - m.base], e.seg[i].data, e.seg[i].size);
+	imnpu_elf_free(&e);
+	dut_mem_ = m;
+	iss_mem_ = m;
+	std::printf("rv32_tb: config %s (M %d, reset pc %08x; gen %s, config %s)\n", IMNPU_NAME, IMNPU_RV_MUL, kBase,
+		    IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
+	std::printf("rv32_tb: elf %s: memory %08x..%08x, tohost %08x, seed=%" PRIu64 "\n", opt_.elf.c_str(), m.base,
+		    (uint32_t)(hi - 1), tohost, opt_.seed);
+	std::fflush(stdout);
+	start(kBase);
+	long n = 0;
+	for (long c = 0; c < opt_.max_cycles; c++) {
+		imnpu_rv32_step_info w;
+		const int r = cycle(0, n, w);
+		if (r < 0)
+			return 1;
+		if (r == 0)
+			continue;
+		n++;
+		if (!w.mem_we || w.trap || (w.mem_addr & ~3u) != tohost)
+			continue;
+		const uint32_t v = iss_mem_.rd(tohost, 4);
+		if (v == 0)
+			continue;
+		std::printf("rv32_tb: %ld instructions in lockstep, %" PRIu64 " cycles (%ld traps)\n", n, top_.cycle(),
+			    traps_);
+		if (v == 1) {
+			std::printf("rv32_tb: PASSED (tohost = 1)\n");
+			return 0;
+		}
+		std::printf("rv32_tb: FAIL: the program reports test %u failed (tohost = 0x%08x, at pc %08x)\n", v >> 1,
+			    v, w.pc);
+		return 1;
+	}
+	char dis[96];
+	imnpu_rv32_disasm(last_.insn, dis, sizeof dis);
+	std::printf("rv32_tb: FAIL: no store to tohost in %ld cycles (%ld retired; the last at pc %08x: %s)\n",
+		    opt_.max_cycles, n, last_.pc, dis);
+	return 1;
 }
 
 int Harness::run()
@@ -385,7 +510,16 @@ int main(int argc, char **argv)
 			o.length = tb::parse_long("rv32_tb", "length", v, 1, 400);
 		if (tb::plusarg(probe, "irq", v))
 			o.irq = (unsigned)tb::parse_long("rv32_tb", "irq", v, 0, 1000);
+		if (tb::plusarg(probe, "elf", v)) {
+			if (v.empty()) {
+				std::fprintf(stderr, "rv32_tb: error: +elf needs a file name (+elf=FILE)\n");
+				return 2;
+			}
+			o.elf = v;
+		}
+		if (tb::plusarg(probe, "max_cycles", v))
+			o.max_cycles = tb::parse_long("rv32_tb", "max_cycles", v, 1, 2000000000);
 	}
 	Harness h(o, argc, argv);
-	return h.run();
+	return o.elf.empty() ? h.run() : h.run_elf();
 }

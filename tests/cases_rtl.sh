@@ -71,6 +71,44 @@ for s in $(seq 400 409); do
 	register "sim/rv32/long_seed_$s" full t_sim_rv32 +seed=$s +programs=5000 +quiet
 done
 
+# Self-checking assembly tests (tests/riscv/*.S), in the riscv-tests tohost
+# convention, run in lockstep: each must pass, and the one written to fail
+# must be reported as failing, with its test number.
+t_rv32_asm() {
+	"$ROOT/build/tiny/Vrv32" +elf="$ROOT/build/riscv/$1.elf" +seed=1 | tee "$CASE_DIR/run.txt"
+	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
+	grep -q "^rv32_tb: PASSED (tohost = 1)$" "$CASE_DIR/run.txt" || fail "no PASSED line"
+}
+for t in alu muldiv mem branch csr; do
+	register "sim/rv32/asm/$t" verify t_rv32_asm "$t"
+done
+t_rv32_asm_fail() {
+	"$ROOT/build/tiny/Vrv32" +elf="$ROOT/build/riscv/fail.elf" +seed=1 >"$CASE_DIR/run.txt"
+	local st=$?
+	cat "$CASE_DIR/run.txt"
+	[[ $st == 1 ]] || fail "exit $st, expected 1" || return 1
+	grep -q "reports test 2 failed (tohost = 0x00000005" "$CASE_DIR/run.txt" || fail "test 2's failure not reported"
+}
+register sim/rv32/asm/failure_reported verify t_rv32_asm_fail
+# Bad ELFs: one line naming the file and what is wrong, exit 2.
+t_rv32_bad_elf() {
+	local f=$CASE_DIR/bad.elf
+	case $1 in
+	not_elf) printf 'hello\n' >"$f" ;;
+	no_tohost) riscv64-unknown-elf-objcopy --strip-all "$ROOT/build/riscv/alu.elf" "$f" ;;
+	truncated) head -c 200 "$ROOT/build/riscv/alu.elf" >"$f" ;;
+	missing) f=$CASE_DIR/none.elf ;;
+	esac
+	"$ROOT/build/tiny/Vrv32" +elf="$f" >"$CASE_DIR/out" 2>"$CASE_DIR/err"
+	local st=$?
+	[[ $st == 2 ]] || fail "exit $st, expected 2" || return 1
+	expect_one_line_error "$CASE_DIR/err" "^rv32_tb: error: \+elf=.*$(basename "$f"): .*$2"
+}
+register sim/rv32/elf/not_elf verify t_rv32_bad_elf not_elf "not an ELF file"
+register sim/rv32/elf/no_tohost verify t_rv32_bad_elf no_tohost "no symbol .tohost."
+register sim/rv32/elf/truncated verify t_rv32_bad_elf truncated "(outside the file|is malformed)"
+register sim/rv32/elf/missing verify t_rv32_bad_elf missing "No such file"
+
 # The whole chip against the golden chip model (docs/chip.md): random MLPs
 # mapped over tiny's tiles (layers split by rows and by columns, multicast
 # inputs, partial sums tile to tile), programmed over the mesh, every packet
@@ -233,7 +271,8 @@ t_tb_mutation() {
 	tile) # shellcheck disable=SC2086
 		"$CASE_DIR/model/Vtile" +seed=3 ${args:-+vectors=2000 +reload=100} +quiet >"$CASE_DIR/run.txt" ;;
 	gdpu) "$CASE_DIR/model/Vgdpu" +seed=3 +ops=5000 +quiet >"$CASE_DIR/run.txt" ;;
-	rv32) "$CASE_DIR/model/Vrv32" +seed=3 +programs=100 +quiet >"$CASE_DIR/run.txt" ;;
+	rv32) # shellcheck disable=SC2086
+		"$CASE_DIR/model/Vrv32" +seed=3 ${args:-+programs=100} +quiet >"$CASE_DIR/run.txt" ;;
 	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +mcast=20 +faults=300 +quiet >"$CASE_DIR/run.txt" ;;
 	esac
 	local st=$?
@@ -259,6 +298,9 @@ register tb/mutation/pcm_gaussian_sign verify t_tb_mutation tiny_xbar.v \
 	"s/gauss = u\[31\] ? -za : za;/gauss = u[31] ? za : -za;/" "+pcm +vectors=40"
 register tb/mutation/rv32_sra_as_srl verify t_tb_mutation tiny_rv32.v \
 	"s/alt ? 32'(\$signed(a) >>> alu_b\[4:0\]) : a >> alu_b\[4:0\]/a >> alu_b[4:0]/"
+# The same mutation caught by the self-checking ALU test, in lockstep.
+register tb/mutation/rv32_sra_as_srl_asm verify t_tb_mutation tiny_rv32.v \
+	"s/alt ? 32'(\$signed(a) >>> alu_b\[4:0\]) : a >> alu_b\[4:0\]/a >> alu_b[4:0]/" "+elf=$ROOT/build/riscv/alu.elf"
 register tb/mutation/pcm_drift_log2e full t_tb_mutation tiny_xbar.v \
 	"s/64'sd94548/64'sd94549/" "+pcm +vectors=40"
 register tb/mutation/pcm_verify_tolerance verify t_tb_mutation tiny_xbar.v \

@@ -27,7 +27,7 @@ MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -97,6 +97,9 @@ params-doc: $(GEN) ## regenerate docs/params.md from --list-params
 
 pcm-char: $(PCMTOOL) ## PCM macro characterization: docs/pcm-char.md and its figures
 	@scripts/pcm-char.sh $(PCMTOOL)
+
+area: $(GEN) | deps-synth ## synthesize the RV32IM core with Yosys (generic cells): docs/area.md
+	@scripts/area.sh $(GEN) docs/area.md && echo docs/area.md
 
 act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 	@$(GOLDCLI) act-errors
@@ -175,7 +178,7 @@ verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) $(
 	@tests/run verify
 
 verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \
-             $(RVTEST_ELFS) | deps-core ## the suite plus longer random runs and sweeps
+             $(RVTEST_ELFS) | deps-core deps-synth ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

@@ -355,3 +355,11 @@ t_waves_layout() {
 	((n > 20 && missing == 0)) || fail "the layout does not match the trace"
 }
 register waves/layout_matches_trace verify t_waves_layout
+
+# docs/area.md states the core's Yosys cell counts: a fresh synthesis must
+# produce the same page (make area rewrites it).
+t_area_doc() {
+	"$ROOT/scripts/area.sh" "$GEN" "$CASE_DIR/area.md" || return 1
+	diff -u "$ROOT/docs/area.md" "$CASE_DIR/area.md" || fail "docs/area.md is stale: run make area"
+}
+register synth/rv32_area_doc_current full t_area_doc

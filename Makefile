@@ -27,7 +27,7 @@ MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -92,6 +92,9 @@ check-rtl: $(GEN) ## fail if regenerating the shipped configurations changes rtl
 lint: | deps-core ## verilator --lint-only -Wall on every file in rtl/: must print nothing
 	@scripts/lint-rtl.sh rtl
 
+regs-doc: rtl ## docs/regs.md: tiny's generated memory map and registers
+	cp rtl/tiny/tiny_regs.md docs/regs.md
+
 params-doc: $(GEN) ## regenerate docs/params.md from --list-params
 	$(GEN) --list-params=markdown > docs/params.md
 
@@ -107,7 +110,7 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 # ---- Verilator models: build/<cfg>/Vtile ----
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
-$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h $(wildcard golden/*.h) map/imnpu_map.h \
+$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \
                      $(GOLDLIB) scripts/build-model.sh | deps-core
 	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
 endef
@@ -118,10 +121,12 @@ $(eval $(call model,tiny,rv32))
 # 4x4 of 64x64.
 $(eval $(call model,tiny,chip))
 $(eval $(call model,mid,chip))
+# The SoC (docs/soc.md): tiny's chip with the RV32IM core, SRAMs, DMA.
+$(eval $(call model,tiny,soc))
 # hermes64's chip (62 tiles of 256x256): make verify-full runs a layer on it.
 $(eval $(call model,hermes64,chip))
 models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip \
-        $(BUILD)/mid/Vchip ## build the Verilator models of every shipped configuration
+        $(BUILD)/mid/Vchip $(BUILD)/tiny/Vsoc ## build the Verilator models of every shipped configuration
 
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)

@@ -21,6 +21,14 @@ void aux_filelist(emitter *e, const design *d)
 	em_line(e, "%s.v", d->mod_node_tile);
 	em_line(e, "%s.v", d->mod_node_gdpu);
 	em_line(e, "%s.v", d->mod_chip);
+	em_line(e, "%s.v", d->mod_sram);
+	em_line(e, "%s.v", d->mod_axil_bridge);
+	em_line(e, "%s.v", d->mod_axil_xbar);
+	em_line(e, "%s.v", d->mod_axil_slave);
+	em_line(e, "%s.v", d->mod_timer);
+	em_line(e, "%s.v", d->mod_console);
+	em_line(e, "%s.v", d->mod_npu_ctrl);
+	em_line(e, "%s.v", d->mod_soc);
 }
 
 void aux_params_h(emitter *e, const design *d)
@@ -304,4 +312,178 @@ void aux_sdc(emitter *e, const design *d)
 	em_header(e, &d->stamp, "Timing constraints (SDC) for the tile.");
 	em_line(e, "create_clock -name clk -period %.3f [get_ports clk_i]", 1000.0 / d->clock_mhz);
 	em_line(e, "set_false_path -from [get_ports rst_ni]");
+}
+
+/* ---- the SoC: memory map, NPU registers, linker script ---- */
+typedef struct {
+	const char *name;
+	unsigned off;
+	const char *access;
+	const char *what;
+} soc_reg;
+
+static const soc_reg npu_regs[] = {
+	{"ID", 0x00, "RO", "0x4E505531 (\"NPU1\")"},
+	{"GEOM", 0x04, "RO", "bits 31:24 host node, 23:16 mesh y, 15:8 mesh x, 7:0 payload bits of a beat"},
+	{"CTRL", 0x08, "WO", "bit 0 TX_START: send TX_COUNT records from TX_ADDR (when idle); bit 1 RX_RESET: RX_COUNT = 0, the next packet into RX_ADDR's first slot"},
+	{"STATUS", 0x0C, "RO", "bit 0 TX_BUSY, bit 1 RX_DONE (RX_COUNT reached RX_EXPECT), bit 2 RX_OVERFLOW (a packet found no slot, or a slot beyond the data SRAM), bit 3 TX_ERROR (a record that is not a SEND, a node off the mesh, more than 65535 beats, or TX_ADDR outside the data SRAM)"},
+	{"IRQ_EN", 0x10, "RW", "bit 0 RX_DONE, bit 1 TX_DONE, bit 2 ERROR: which pending bits raise the core's external interrupt"},
+	{"IRQ_PEND", 0x14, "RW1C", "the same bits, set by the events; write 1 to clear"},
+	{"TX_ADDR", 0x18, "RW", "byte address in the data SRAM of the first record (written only when TX is idle)"},
+	{"TX_COUNT", 0x1C, "RW", "records to send; counts down while sending (written only when TX is idle)"},
+	{"RX_ADDR", 0x20, "RW", "byte address in the data SRAM of the first slot (taken at RX_RESET)"},
+	{"RX_SLOT", 0x24, "RW", "words a slot holds, at least 2: header, info, then the beats (more beats are counted, not stored)"},
+	{"RX_SLOTS", 0x28, "RW", "slots after RX_ADDR; a packet beyond them is dropped (RX_OVERFLOW)"},
+	{"RX_EXPECT", 0x2C, "RW", "packets that complete a job: RX_DONE when RX_COUNT reaches it"},
+	{"RX_COUNT", 0x30, "RO", "packets stored since RX_RESET"},
+	{"TX_PKTS", 0x34, "RO", "packets sent since reset (wraps)"},
+	{"STAT_SEL", 0x38, "RW", "the mesh counter STAT shows: bits 7:0 node, 10:8 port, 13:12 kind (docs/noc.md)"},
+	{"STAT", 0x3C, "RO", "the selected mesh counter"},
+};
+
+static const soc_reg timer_regs[] = {
+	{"MTIME", 0x0, "RW", "cycles since reset, low word (high word at 0x4)"},
+	{"MTIMEH", 0x4, "RW", "high word"},
+	{"MTIMECMP", 0x8, "RW", "the timer interrupt is pending while MTIME >= MTIMECMP (all ones after reset)"},
+	{"MTIMECMPH", 0xC, "RW", "high word"},
+};
+
+static const soc_reg console_regs[] = {
+	{"TX", 0x0, "WO", "a byte store (any lane) prints that character"},
+	{"STATUS", 0x4, "RO", "bit 0: ready (always 1)"},
+	{"EXIT", 0x8, "WO", "a word store ends the simulation with that exit code"},
+};
+
+static void upper(char *dst, size_t n, const char *src)
+{
+	size_t i;
+	for (i = 0; src[i] && i + 1 < n; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ? (char)(src[i] - 'a' + 'A') : src[i];
+	dst[i] = '\0';
+}
+
+void aux_regs_h(emitter *e, const design *d)
+{
+	char guard[128], nm[64];
+	upper(nm, sizeof nm, d->name);
+	snprintf(guard, sizeof guard, "IMNPU_%s_REGS_H", nm);
+	em_line(e, "/*");
+	em_header(e, &d->stamp, "The SoC's memory map and the NPU controller's registers (docs/soc.md).");
+	em_line(e, "*/");
+	em_line(e, "#ifndef %s", guard);
+	em_line(e, "#define %s", guard);
+	em_blank(e);
+	em_line(e, "#define SOC_IMEM_BASE     0x%08xu", d->rv_reset_pc);
+	em_line(e, "#define SOC_IMEM_BYTES    0x%08xu", (unsigned)d->imem_kb * 1024u);
+	em_line(e, "#define SOC_DMEM_BASE     0x%08xu", SOC_DMEM_BASE);
+	em_line(e, "#define SOC_DMEM_BYTES    0x%08xu", (unsigned)d->dmem_kb * 1024u);
+	em_line(e, "#define SOC_NPU_BASE      0x%08xu", SOC_NPU_BASE);
+	em_line(e, "#define SOC_TIMER_BASE    0x%08xu", SOC_TIMER_BASE);
+	em_line(e, "#define SOC_CONSOLE_BASE  0x%08xu", SOC_CONSOLE_BASE);
+	em_blank(e);
+	em_line(e, "/* NPU controller registers: byte offsets from SOC_NPU_BASE. */");
+	for (size_t i = 0; i < sizeof npu_regs / sizeof npu_regs[0]; i++)
+		em_line(e, "#define NPU_%-12s 0x%02xu", npu_regs[i].name, npu_regs[i].off);
+	em_line(e, "#define NPU_ID_VALUE      0x%08xu", SOC_NPU_ID);
+	em_line(e, "#define NPU_CTRL_TX_START 0x1u");
+	em_line(e, "#define NPU_CTRL_RX_RESET 0x2u");
+	em_line(e, "#define NPU_STATUS_TX_BUSY     0x1u");
+	em_line(e, "#define NPU_STATUS_RX_DONE     0x2u");
+	em_line(e, "#define NPU_STATUS_RX_OVERFLOW 0x4u");
+	em_line(e, "#define NPU_STATUS_TX_ERROR    0x8u");
+	em_line(e, "#define NPU_IRQ_RX_DONE   0x1u");
+	em_line(e, "#define NPU_IRQ_TX_DONE   0x2u");
+	em_line(e, "#define NPU_IRQ_ERROR     0x4u");
+	em_line(e, "/* A received packet's slot: word 0 = truncated << 31 | err << 29 | mcast << 28 |");
+	em_line(e, "   src node << 16 | beats; word 1 = the head's info bits; then the beats. */");
+	em_line(e, "#define NPU_SLOT_BEATS(w)  ((w) & 0xffffu)");
+	em_line(e, "#define NPU_SLOT_SRC(w)    (((w) >> 16) & 0xffu)");
+	em_line(e, "#define NPU_SLOT_TRUNC(w)  ((w) >> 31)");
+	em_line(e, "#define NPU_SLOT_ERR(w)    (((w) >> 29) & 3u)");
+	em_blank(e);
+	em_line(e, "/* Timer and console: byte offsets. */");
+	for (size_t i = 0; i < sizeof timer_regs / sizeof timer_regs[0]; i++)
+		em_line(e, "#define TIMER_%-10s 0x%xu", timer_regs[i].name, timer_regs[i].off);
+	for (size_t i = 0; i < sizeof console_regs / sizeof console_regs[0]; i++)
+		em_line(e, "#define CONSOLE_%-8s 0x%xu", console_regs[i].name, console_regs[i].off);
+	em_blank(e);
+	em_line(e, "#endif");
+}
+
+static void md_table(emitter *e, const soc_reg *r, size_t n)
+{
+	em_line(e, "| offset | register | access | meaning |");
+	em_line(e, "| --- | --- | --- | --- |");
+	for (size_t i = 0; i < n; i++)
+		em_line(e, "| 0x%02x | `%s` | %s | %s |", r[i].off, r[i].name, r[i].access, r[i].what);
+}
+
+void aux_regs_md(emitter *e, const design *d)
+{
+	em_line(e, "<!--");
+	em_header(e, &d->stamp, "The SoC's memory map and registers; docs/regs.md is tiny's copy.");
+	em_line(e, "-->");
+	em_line(e, "# %s: memory map and registers", d->name);
+	em_blank(e);
+	em_line(e, "The core's data port reaches everything but the instruction SRAM through AXI4-Lite");
+	em_line(e, "([soc.md](soc.md)). Registers take aligned 32-bit accesses; anything else, a write to a");
+	em_line(e, "read-only register and an address no register holds answer SLVERR (the core's access");
+	em_line(e, "fault); an address no unit claims answers DECERR (also an access fault). The C header");
+	em_line(e, "`%s_regs.h` has the same names.", d->name);
+	em_blank(e);
+	em_line(e, "| base | size | unit |");
+	em_line(e, "| --- | --- | --- |");
+	em_line(e, "| 0x%08x | %d KiB | instruction SRAM (fetch only; the reset vector) |", d->rv_reset_pc, d->imem_kb);
+	em_line(e, "| 0x%08x | %d KiB | data SRAM (any width) |", SOC_DMEM_BASE, d->dmem_kb);
+	em_line(e, "| 0x%08x | 4 KiB | NPU controller |", SOC_NPU_BASE);
+	em_line(e, "| 0x%08x | 4 KiB | timer |", SOC_TIMER_BASE);
+	em_line(e, "| 0x%08x | 4 KiB | console |", SOC_CONSOLE_BASE);
+	em_blank(e);
+	em_line(e, "## NPU controller (0x%08x)", SOC_NPU_BASE);
+	em_blank(e);
+	md_table(e, npu_regs, sizeof npu_regs / sizeof npu_regs[0]);
+	em_blank(e);
+	em_line(e, "A TX record is a SEND operation of the program image's `PROG` section");
+	em_line(e, "([image.md](image.md)): `op` (0), `dest`, `mcast`, the mask as eight words, `info`,");
+	em_line(e, "`nbeats`, then the beats (%s). A received packet fills a slot: word 0 =", d->payw > 32 ? "two words each" : "one word each");
+	em_line(e, "`truncated << 31 | err << 29 | mcast << 28 | src node << 16 | beats`, word 1 = the head's");
+	em_line(e, "info bits, then the beats' low 32 bits.");
+	em_blank(e);
+	em_line(e, "## Timer (0x%08x)", SOC_TIMER_BASE);
+	em_blank(e);
+	md_table(e, timer_regs, sizeof timer_regs / sizeof timer_regs[0]);
+	em_blank(e);
+	em_line(e, "## Console (0x%08x)", SOC_CONSOLE_BASE);
+	em_blank(e);
+	md_table(e, console_regs, sizeof console_regs / sizeof console_regs[0]);
+}
+
+void aux_soc_ld(emitter *e, const design *d)
+{
+	em_line(e, "/*");
+	em_header(e, &d->stamp, "Linker script of the SoC's memory map (docs/soc.md): code in the instruction SRAM, the rest in the data SRAM.");
+	em_line(e, "*/");
+	em_line(e, "OUTPUT_ARCH(\"riscv\")");
+	em_line(e, "ENTRY(_start)");
+	em_line(e, "MEMORY");
+	em_line(e, "{");
+	em_line(e, "\timem (rx) : ORIGIN = 0x%08x, LENGTH = %dK", d->rv_reset_pc, d->imem_kb);
+	em_line(e, "\tdmem (rw) : ORIGIN = 0x%08x, LENGTH = %dK", SOC_DMEM_BASE, d->dmem_kb);
+	em_line(e, "}");
+	em_line(e, "SECTIONS");
+	em_line(e, "{");
+	em_line(e, "\t.text : { KEEP(*(.text.init)) *(.text .text.*) } > imem");
+	em_line(e, "\t.rodata : { *(.rodata .rodata.* .srodata .srodata.*) } > dmem");
+	em_line(e, "\t.data : { *(.data .data.*) __global_pointer$ = . + 0x800; *(.sdata .sdata.*) } > dmem");
+	em_line(e, "\t.tdata : { __tls_base = .; *(.tdata .tdata.*) } > dmem");
+	em_line(e, "\t__bss_start = .;");
+	em_line(e, "\t.tbss : { *(.tbss .tbss.*) } > dmem");
+	em_line(e, "\t. = __bss_start + SIZEOF(.tbss);");
+	em_line(e, "\t.bss (NOLOAD) : { *(.sbss .sbss.*) *(.bss .bss.*) *(COMMON) . = ALIGN(4); } > dmem");
+	em_line(e, "\t__bss_end = .;");
+	em_line(e, "\t__heap_start = .;");
+	em_line(e, "\t__stack_top = ORIGIN(dmem) + LENGTH(dmem);");
+	em_line(e, "\t__heap_end = __stack_top - 0x1000;");
+	em_line(e, "\tASSERT(__heap_start <= __heap_end, \"data, bss and a 4 KiB stack do not fit the data SRAM\")");
+	em_line(e, "}");
 }

@@ -10,5 +10,9 @@ void aux_filelist(emitter *e, const design *d);
 void aux_params_h(emitter *e, const design *d);
 void aux_gtkw(emitter *e, const design *d, const char *dumpfile);
 void aux_sdc(emitter *e, const design *d);
+/* The SoC (docs/soc.md): register header, register page, linker script. */
+void aux_regs_h(emitter *e, const design *d);
+void aux_regs_md(emitter *e, const design *d);
+void aux_soc_ld(emitter *e, const design *d);
 
 #endif

@@ -136,6 +136,8 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->w_idx_w = clog2_min1((long long)d->rows * d->cols);
 	d->rv_mul = (int)cfg_int(c, P_RISCV_MUL);
 	d->rv_reset_pc = (uint32_t)cfg_int(c, P_RISCV_RESET_PC);
+	d->imem_kb = (int)cfg_int(c, P_RISCV_IMEM_KB);
+	d->dmem_kb = (int)cfg_int(c, P_RISCV_DMEM_KB);
 	d->pcm = cfg_int(c, P_TILE_MACRO) == 1;
 	/* at least 3 bits (4 with the pcm macro), so that region 0 holds every
 	 * control register */
@@ -162,6 +164,14 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_ecc_enc, sizeof d->mod_ecc_enc, "%s_ecc_enc", d->name);
 	snprintf(d->mod_ecc_dec, sizeof d->mod_ecc_dec, "%s_ecc_dec", d->name);
 	snprintf(d->mod_rv32, sizeof d->mod_rv32, "%s_rv32", d->name);
+	snprintf(d->mod_sram, sizeof d->mod_sram, "%s_sram", d->name);
+	snprintf(d->mod_axil_bridge, sizeof d->mod_axil_bridge, "%s_axil_bridge", d->name);
+	snprintf(d->mod_axil_xbar, sizeof d->mod_axil_xbar, "%s_axil_xbar", d->name);
+	snprintf(d->mod_axil_slave, sizeof d->mod_axil_slave, "%s_axil_slave", d->name);
+	snprintf(d->mod_npu_ctrl, sizeof d->mod_npu_ctrl, "%s_npu_ctrl", d->name);
+	snprintf(d->mod_timer, sizeof d->mod_timer, "%s_timer", d->name);
+	snprintf(d->mod_console, sizeof d->mod_console, "%s_console", d->name);
+	snprintf(d->mod_soc, sizeof d->mod_soc, "%s_soc", d->name);
 	snprintf(d->mod_node_tile, sizeof d->mod_node_tile, "%s_node_tile", d->name);
 	snprintf(d->mod_node_gdpu, sizeof d->mod_node_gdpu, "%s_node_gdpu", d->name);
 	snprintf(d->mod_chip, sizeof d->mod_chip, "%s_chip", d->name);

@@ -19,6 +19,7 @@ typedef struct {
 	int nx, ny, flit_bits, buf_depth, mcast_beats;            /* mesh */
 	int rv_mul;          /* riscv -mul */
 	uint32_t rv_reset_pc; /* riscv -reset_pc */
+	int imem_kb, dmem_kb; /* riscv -imem_kb -dmem_kb: the SoC's SRAMs */
 	int pcm;             /* tile -macro pcm */
 	uint32_t pcm_seed;   /* reset value of SEED */
 	imnpu_pcm_params pp; /* the pcm macro's parameters (docs/pcm.md) */
@@ -63,6 +64,8 @@ typedef struct {
 	char mod_xbar[96], mod_ldpu[96], mod_ctrl[96], mod_tile[96], mod_gdpu[96];
 	char mod_router[96], mod_mesh[96], mod_ni[96], mod_ecc_enc[96], mod_ecc_dec[96];
 	char mod_rv32[96];
+	char mod_sram[96], mod_axil_bridge[96], mod_axil_xbar[96], mod_axil_slave[96];
+	char mod_npu_ctrl[96], mod_timer[96], mod_console[96], mod_soc[96];
 	char mod_node_tile[96], mod_node_gdpu[96], mod_chip[96];
 
 	/* the chip (docs/chip.md) */
@@ -77,6 +80,15 @@ typedef struct {
 	char hash[65];
 	char config_base[256];
 } design;
+
+/* The SoC's memory map (docs/soc.md): the instruction SRAM starts at the
+ * reset vector; the rest is fixed. */
+#define SOC_DMEM_BASE 0x90000000u
+#define SOC_NPU_BASE 0xA0000000u
+#define SOC_TIMER_BASE 0xA0001000u
+#define SOC_CONSOLE_BASE 0xA0002000u
+#define SOC_SLAVES 4 /* data SRAM, NPU, timer, console */
+#define SOC_NPU_ID 0x4E505531u /* "NPU1" */
 
 /* Node kinds, also NODE_ID's low byte (docs/chip.md). */
 enum { NODE_HOST = 0, NODE_TILE = 1, NODE_GDPU = 2 };
@@ -151,6 +163,15 @@ void unit_ni(emitter *e, const design *d);
 void unit_ecc_enc(emitter *e, const design *d);
 void unit_ecc_dec(emitter *e, const design *d);
 void unit_rv32(emitter *e, const design *d);
+/* The RISC-V subsystem around the chip (docs/soc.md). */
+void unit_sram(emitter *e, const design *d);
+void unit_axil_bridge(emitter *e, const design *d);
+void unit_axil_xbar(emitter *e, const design *d);
+void unit_axil_slave(emitter *e, const design *d);
+void unit_npu_ctrl(emitter *e, const design *d);
+void unit_timer(emitter *e, const design *d);
+void unit_console(emitter *e, const design *d);
+void unit_soc(emitter *e, const design *d);
 void unit_node_tile(emitter *e, const design *d);
 void unit_node_gdpu(emitter *e, const design *d);
 void unit_chip(emitter *e, const design *d);

@@ -88,7 +88,11 @@ const param_def param_table[P__COUNT] = {
 	[P_RISCV_MUL] = {"riscv", "mul", PT_INT, 1, 0, 1, NULL,
 		"the core's M extension (multiply, divide): 1 on, 0 off (its encodings trap as illegal)"},
 	[P_RISCV_RESET_PC] = {"riscv", "reset_pc", PT_INT, 0x80000000LL, 0, 0xfffffffcLL, NULL,
-		"the core's reset vector (4-byte aligned)"},
+		"the core's reset vector (4-byte aligned); the SoC's instruction SRAM starts there (docs/soc.md)"},
+	[P_RISCV_IMEM_KB] = {"riscv", "imem_kb", PT_INT, 64, 4, 1024, NULL,
+		"the SoC's instruction SRAM, KiB, from the reset vector (docs/soc.md)"},
+	[P_RISCV_DMEM_KB] = {"riscv", "dmem_kb", PT_INT, 64, 4, 1024, NULL,
+		"the SoC's data SRAM, KiB, at 0x90000000 (docs/soc.md)"},
 	[P_NODE_HOST] = {"node", "host", PT_INT, 0, 0, 255, NULL,
 		"node number of the host port (docs/chip.md); every node that is not the host or a GDPU is a tile"},
 	[P_NODE_GDPUS] = {"node", "gdpus", PT_INT, -1, -1, 16, NULL,
@@ -504,6 +508,17 @@ int config_check(const config *c, gen_err *err)
 	}
 	if (chip_check(c, err))
 		return -1;
+	/* the SoC's memory map (docs/soc.md): the instruction SRAM from the
+	 * reset vector must stay below the data SRAM and the peripherals */
+	const long long pc = cfg_int(c, P_RISCV_RESET_PC), ikb = cfg_int(c, P_RISCV_IMEM_KB);
+	if (pc + ikb * 1024 > 0x90000000LL || pc % 4096 != 0) {
+		const param_id ids[] = {P_RISCV_RESET_PC, P_RISCV_IMEM_KB};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: the instruction SRAM 0x%08llx..0x%08llx must be 4 KiB-aligned and end at or below the data SRAM at 0x90000000 (allowed: reset_pc a multiple of 0x1000, reset_pc + imem_kb*1024 <= 0x90000000)",
+			 where, PNAME(who), pc, pc + ikb * 1024 - 1);
+		return -1;
+	}
 	if (cfg_int(c, P_TILE_MACRO) == 1)
 		return pcm_check(c, err);
 	return 0;

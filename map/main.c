@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_DEFINES 32
 
@@ -18,6 +20,7 @@ static const char usage[] =
 	"usage: imnpu-map [options] CONFIG.tcl NET.json -o IMAGE\n"
 	"       imnpu-map --check IMAGE\n"
 	"       imnpu-map --random-net DIR --sizes SPEC [--seed S] CONFIG.tcl\n"
+	"       imnpu-map --random-inputs IMAGE --count N [--seed S] -o FILE\n"
 	"\n"
 	"Maps a network (a JSON manifest and .npy tensors, docs/network.md) onto the\n"
 	"chip a configuration describes and writes its program image (docs/image.md):\n"
@@ -38,6 +41,9 @@ static const char usage[] =
 	"                      files): --sizes gives the input length, then per\n"
 	"                      layer a dense layer's outputs or add, maxpoolW,\n"
 	"                      avgpoolW, argmax, sigmoid, tanh (e.g. 20,30,10,argmax)\n"
+	"  --random-inputs IMAGE  write N random input vectors for IMAGE's network\n"
+	"                      (int8, its input length each, extremes often) to FILE\n"
+	"  --count N           how many, 1..100000\n"
 	"  --quiet             no report\n"
 	"\n"
 	"exit status: 0 done, 1 bad configuration, manifest, image or mapping,\n"
@@ -63,9 +69,29 @@ static int parse_ul(const char *opt, const char *s, unsigned long hi, unsigned l
 	return 0;
 }
 
+/* Write a file whole or not at all: a temporary file renamed into place. */
+static int write_file_atomic(const char *path, const void *b, size_t n, char *err, size_t errlen)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	const int bad = fwrite(b, 1, n, f) != n;
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *out = NULL, *check = NULL, *rnd = NULL, *sizes = NULL;
+	const char *out = NULL, *check = NULL, *rnd = NULL, *sizes = NULL, *rin = NULL;
+	unsigned long count = 0;
 	const char *files[2];
 	int nfiles = 0, quiet = 0, mode = IMNPU_MODE_IDEAL, have_seed = 0;
 	unsigned long pcm_seed = 0, drift = 3600, seed = 1;
@@ -75,7 +101,8 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--mode") || !strcmp(a, "--pcm-seed") ||
 				  !strcmp(a, "--drift") || !strcmp(a, "--check") || !strcmp(a, "--random-net") ||
-				  !strcmp(a, "--sizes") || !strcmp(a, "--seed");
+				  !strcmp(a, "--sizes") || !strcmp(a, "--seed") || !strcmp(a, "--random-inputs") ||
+				  !strcmp(a, "--count");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -117,12 +144,20 @@ int main(int argc, char **argv)
 				check = v;
 			} else if (!strcmp(a, "--random-net")) {
 				rnd = v;
+			} else if (!strcmp(a, "--random-inputs")) {
+				rin = v;
+			} else if (!strcmp(a, "--count")) {
+				if (parse_ul(a, v, 100000, &count) != 0 || count == 0) {
+					if (count == 0)
+						fprintf(stderr, "imnpu-map: error: --count '%s' (allowed: 1..100000)\n", v);
+					return 2;
+				}
 			} else {
 				sizes = v;
 			}
 		} else if (a[0] == '-' && a[1]) {
 			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --check --random-net "
-				       "--sizes --seed --quiet --help --version)",
+				       "--sizes --seed --random-inputs --count --quiet --help --version)",
 				       a);
 		} else if (nfiles == 2) {
 			return bad_cmd("too many files ('%s')", a);
@@ -142,6 +177,36 @@ int main(int argc, char **argv)
 		       IMNPU_IMAGE_VERSION, img.config, img.hash);
 		imnpu_map_report(stdout, &img);
 		imnpu_image_free(&img);
+		return 0;
+	}
+	if (rin) {
+		if (!out || !count || nfiles)
+			return bad_cmd("--random-inputs needs --count and -o, and no other file%s", "");
+		imnpu_image img;
+		if (imnpu_image_load(&img, rin, err, sizeof err) != 0) {
+			fprintf(stderr, "imnpu-map: error: %s\n", err);
+			return 1;
+		}
+		imnpu_rng r;
+		imnpu_rng_seed(&r, seed);
+		const size_t n = (size_t)count * (size_t)img.in_len;
+		int8_t *x = malloc(n);
+		if (!x) {
+			imnpu_image_free(&img);
+			fprintf(stderr, "imnpu-map: error: out of memory\n");
+			return 1;
+		}
+		for (size_t i = 0; i < n; i++)
+			x[i] = (int8_t)imnpu_rng_corner(&r, -128, 127);
+		const int st = write_file_atomic(out, x, n, err, sizeof err);
+		if (!quiet && st == 0)
+			printf("%s: %lu input vectors of %d for %s, seed %lu\n", out, count, img.in_len, rin, seed);
+		free(x);
+		imnpu_image_free(&img);
+		if (st != 0) {
+			fprintf(stderr, "imnpu-map: error: %s\n", err);
+			return 1;
+		}
 		return 0;
 	}
 	if (nfiles < 1)

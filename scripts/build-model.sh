@@ -40,7 +40,7 @@ fi
 # initialization code).
 copt=-O2
 mkopt=
-if [ "$unit" = chip ]; then
+if [ "$unit" = chip ] || [ "$unit" = soc ]; then
 	[ "${TRACE:-0}" = 1 ] || trace=
 	if [ "${TRACE:-0}" = 1 ] || [ "${HIER:-1}" != 1 ]; then
 		copt=-O1
@@ -61,7 +61,7 @@ fi
 # The sources, as the positional parameters (paths may hold spaces).
 hier=
 set -- -F "$rtl/$name.f"
-if { [ "$unit" = mesh ] || [ "$unit" = chip ]; } && [ "${TRACE:-0}" != 1 ] && [ "${HIER:-1}" = 1 ]; then
+if { [ "$unit" = mesh ] || [ "$unit" = chip ] || [ "$unit" = soc ]; } && [ "${TRACE:-0}" != 1 ] && [ "${HIER:-1}" = 1 ]; then
 	hier="--hierarchical -Wno-UNOPTFLAT"
 	# sub-verilations run elsewhere: absolute paths, modules found by name
 	set -- -y "$(cd "$rtl" && pwd)" "$(abs "$rtl/${name}_$unit.v")"

@@ -11,10 +11,10 @@ set -u
 dir=$1
 sel=${LINT_TOPS:-all}
 rc=0
-# big FILE: a mesh or chip top of a configuration with more than 16 nodes
+# big FILE: a mesh, chip or SoC top of a configuration with more than 16 nodes
 big() {
 	case $(basename "$1") in
-	*_chip.v | *_mesh.v) ;;
+	*_chip.v | *_mesh.v | *_soc.v) ;;
 	*) return 1 ;;
 	esac
 	n=$(sed -n 's/^#define IMNPU_NOC_NODES *\([0-9]*\).*/\1/p' "$(dirname "$1")"/*_params.h)

@@ -29,6 +29,7 @@
 #include "imnpu_image.h"
 #include "imnpu_map.h"
 #include "tb_common.h"
+#include "chip_params.h"
 
 #include <cmath>
 #include <deque>
@@ -67,13 +68,12 @@ public:
 			if (kinds[n] == IMNPU_NODE_TILE)
 				tiles_.push_back(n);
 		}
-		gp_ = params();
+		gp_ = tb::chip_params();
 	}
 	int run();
 	const imnpu_image *image_ = nullptr; // +image: run this instead of random networks
 
 private:
-	imnpu_chip_params params() const;
 	void clock();
 	void send(const Pkt &p, bool poll = false);
 	uint32_t poll_read(int node, uint32_t addr);
@@ -103,57 +103,6 @@ private:
 	long failures_ = 0, compared_ = 0;
 	uint64_t idle_ = 0;
 };
-
-imnpu_chip_params Harness::params() const
-{
-	imnpu_chip_params p = {};
-	p.tp = {IMNPU_ROWS, IMNPU_COLS, IMNPU_IN_BITS, IMNPU_WEIGHT_BITS, IMNPU_ACC_BITS, IMNPU_PSUM_BITS,
-		IMNPU_SCALE_BITS, IMNPU_OFFSET_BITS, IMNPU_SHIFT};
-#if IMNPU_MACRO_PCM
-	p.pcm = 1;
-	p.pp.rows = IMNPU_ROWS;
-	p.pp.cols = IMNPU_COLS;
-	p.pp.in_bits = IMNPU_IN_BITS;
-	p.pp.weight_bits = IMNPU_WEIGHT_BITS;
-	p.pp.g_bits = IMNPU_PCM_G_BITS;
-	p.pp.g_frac = IMNPU_PCM_G_FRAC;
-	p.pp.pv_tol = IMNPU_PCM_PV_TOL;
-	p.pp.pv_max_iter = IMNPU_PCM_PV_MAX_ITER;
-	p.pp.pv_gain_pct = IMNPU_PCM_PV_GAIN_PCT;
-	p.pp.pv_gain_sigma_pct = IMNPU_PCM_PV_GAIN_SIGMA_PCT;
-	p.pp.pv_pulse_cycles = IMNPU_PCM_PV_PULSE_CYCLES;
-	p.pp.pv_verify_cycles = IMNPU_PCM_PV_VERIFY_CYCLES;
-	p.pp.adc_bits = IMNPU_PCM_ADC_BITS;
-	p.pp.adc_fs_div = IMNPU_PCM_ADC_FS_DIV;
-	p.pp.adc_gain_ppm = IMNPU_PCM_ADC_GAIN_PPM;
-	p.pp.adc_asym_ppm = IMNPU_PCM_ADC_ASYM_PPM;
-	p.pp.adc_offset_mlsb = IMNPU_PCM_ADC_OFFSET_MLSB;
-	p.pp.adc_latency = IMNPU_PCM_ADC_LATENCY;
-	p.pcm_seed = IMNPU_PCM_SEED;
-#endif
-	p.gp = {IMNPU_GDPU_ACT_IN_FRAC, IMNPU_GDPU_LUT_BITS, IMNPU_GDPU_CELL_BITS, IMNPU_GDPU_CELL_FRAC,
-		IMNPU_GDPU_MAX_LEN};
-	p.nx = IMNPU_NOC_X;
-	p.ny = IMNPU_NOC_Y;
-	p.xw = IMNPU_NOC_XW;
-	p.yw = IMNPU_NOC_YW;
-	p.payw = IMNPU_NOC_PAYLOAD_BITS;
-	p.base_w = IMNPU_BASE_BITS;
-	p.act_k = IMNPU_ACT_PER_BEAT;
-	p.idx_w = IMNPU_CFG_INDEX_BITS;
-	p.region_w = IMNPU_CFG_ADDR_BITS - IMNPU_CFG_INDEX_BITS;
-	p.gdpu_idx_w = IMNPU_GDPU_INDEX_BITS;
-	p.node_a = IMNPU_NODE_REG_BIT;
-	p.nreg_w = IMNPU_NODE_REG_BITS;
-	p.out_entries = IMNPU_OUT_ENTRIES;
-	p.entry_s = IMNPU_OUT_STRIDE;
-	p.mask_words = IMNPU_MASK_WORDS;
-	p.mcast_beats = IMNPU_NOC_MCAST_BEATS;
-	for (int n = 0; n < kNodes; n++)
-		p.kind[n] = (unsigned char)kind_[n];
-	p.host = IMNPU_HOST_NODE;
-	return p;
-}
 
 bool Harness::fail(const char *fmt, ...)
 {

@@ -1,0 +1,45 @@
+/* The inference program: open the program image linked into the firmware,
+ * load it into the NPU, run every input vector linked with it, and print
+ * each output vector with the cycles it took (docs/soc.md). */
+#include <stdio.h>
+
+#include "npu.h"
+#include "soc.h"
+
+extern const uint8_t npu_image_start[], npu_image_end[];
+extern const int8_t npu_inputs_start[], npu_inputs_end[];
+
+int main(void)
+{
+	npu_image im;
+	static int8_t y[4096];
+	printf("imnpu firmware on %s: image %lu bytes\n", IMNPU_NAME,
+	       (unsigned long)(npu_image_end - npu_image_start));
+	if (npu_open(&im, npu_image_start, (size_t)(npu_image_end - npu_image_start)))
+		return 1;
+	if (im.out_len > sizeof y) {
+		printf("npu: %lu outputs, more than this program's buffer\n", (unsigned long)im.out_len);
+		return 1;
+	}
+	const unsigned long n = (unsigned long)(npu_inputs_end - npu_inputs_start) / im.in_len;
+	uint64_t t0 = rdcycle64();
+	if (npu_load(&im))
+		return 1;
+	printf("loaded: %lu operations in %lu cycles; %lu inputs of %lu, %lu outputs\n", (unsigned long)im.nops,
+	       (unsigned long)(rdcycle64() - t0), n, (unsigned long)im.in_len, (unsigned long)im.out_len);
+	uint64_t total = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		t0 = rdcycle64();
+		if (npu_infer(&im, npu_inputs_start + i * im.in_len, y))
+			return 1;
+		const unsigned long c = (unsigned long)(rdcycle64() - t0);
+		total += c;
+		printf("inference %lu:", i);
+		for (unsigned long k = 0; k < im.out_len; k++)
+			printf(" %d", y[k]);
+		printf(" (%lu cycles)\n", c);
+	}
+	printf("done: %lu inferences, %lu cycles each on average (the mapper estimates %lu for the chip alone)\n", n,
+	       n ? (unsigned long)(total / n) : 0ul, (unsigned long)im.est_cycles);
+	return 0;
+}

@@ -1,0 +1,228 @@
+/* NPU driver: see npu.h.  The DMA reads SEND records, the program image's
+ * own format, from the data SRAM; what the driver sends itself (an
+ * inference's input packets, a register read) it writes in that format into
+ * a scratch buffer first. */
+#include "npu.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "soc.h"
+
+#define NPU(r) (SOC_NPU_BASE + (r))
+#define REC_WORDS 13 /* op, dest, mcast, mask[8], info, nbeats; then the beats */
+#define SLOT_WORDS 64
+#define MAX_SLOTS 64
+
+static uint32_t scratch[1024];           /* SEND records the driver builds */
+static uint32_t slots[MAX_SLOTS * SLOT_WORDS]; /* received packets */
+static volatile uint32_t irq_pend;
+
+void npu_irq(void)
+{
+	const uint32_t p = mmio_read(NPU(NPU_IRQ_PEND));
+	mmio_write(NPU(NPU_IRQ_PEND), p);
+	irq_pend |= p;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int npu_open(npu_image *im, const void *image, size_t len)
+{
+	const uint8_t *b = image;
+	memset(im, 0, sizeof *im);
+	if (((uintptr_t)image & 3) || len < 96 + 32 || memcmp(b, "IMNPUIMG", 8) != 0) {
+		printf("npu: not a program image\n");
+		return -1;
+	}
+	if (rd32(b + 8) != 1 || rd32(b + 12) != len) {
+		printf("npu: image version %lu, length %lu (this driver reads version 1 of %lu bytes)\n",
+		       (unsigned long)rd32(b + 8), (unsigned long)rd32(b + 12), (unsigned long)len);
+		return -1;
+	}
+	if (strncmp((const char *)b + 16, IMNPU_NAME, 32) != 0 ||
+	    strncmp((const char *)b + 48, IMNPU_CONFIG_HASH, 32) != 0) {
+		printf("npu: the image is for configuration %.32s (%.32s), this chip is %s (%s)\n",
+		       (const char *)b + 16, (const char *)b + 48, IMNPU_NAME, IMNPU_CONFIG_HASH);
+		return -1;
+	}
+	size_t at = 96;
+	const size_t end = len - 32;
+	while (at + 8 <= end) {
+		const uint32_t slen = rd32(b + at + 4);
+		const uint8_t *f = b + at + 8;
+		if (slen > end - at - 8) {
+			printf("npu: section at byte %lu runs past the image\n", (unsigned long)at);
+			return -1;
+		}
+		if (!memcmp(b + at, "PROG", 4)) {
+			im->nops = rd32(f);
+			im->prog = (const uint32_t *)(f + 4);
+		} else if (!memcmp(b + at, "INFR", 4)) {
+			im->in_len = rd32(f);
+			im->out_len = rd32(f + 4);
+			im->ninj = rd32(f + 8);
+			im->ncol = rd32(f + 12);
+			im->inj = (const uint32_t *)(f + 16);
+			im->col = im->inj + 14 * im->ninj;
+		} else if (!memcmp(b + at, "PERF", 4)) {
+			im->est_cycles = rd32(f);
+		}
+		at += 8 + slen;
+	}
+	if (!im->prog || !im->inj || im->ncol > MAX_SLOTS) {
+		printf("npu: the image lacks PROG or INFR, or collects more than %d packets\n", MAX_SLOTS);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send n records from recs and wait for the DMA to finish. */
+static int send(const uint32_t *recs, uint32_t n)
+{
+	irq_pend &= ~NPU_IRQ_TX_DONE;
+	mmio_write(NPU(NPU_TX_ADDR), (uint32_t)(uintptr_t)recs);
+	mmio_write(NPU(NPU_TX_COUNT), n);
+	mmio_write(NPU(NPU_CTRL), NPU_CTRL_TX_START);
+	while (!(irq_pend & (NPU_IRQ_TX_DONE | NPU_IRQ_ERROR)))
+		__asm__ volatile("wfi");
+	if (irq_pend & NPU_IRQ_ERROR) {
+		printf("npu: DMA error (STATUS 0x%lx)\n", (unsigned long)mmio_read(NPU(NPU_STATUS)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Expect n packets into the slots. */
+static void expect(uint32_t n)
+{
+	irq_pend &= ~NPU_IRQ_RX_DONE;
+	mmio_write(NPU(NPU_RX_ADDR), (uint32_t)(uintptr_t)slots);
+	mmio_write(NPU(NPU_RX_SLOT), SLOT_WORDS);
+	mmio_write(NPU(NPU_RX_SLOTS), MAX_SLOTS);
+	mmio_write(NPU(NPU_RX_EXPECT), n);
+	mmio_write(NPU(NPU_CTRL), NPU_CTRL_RX_RESET);
+}
+
+static int wait_rx(void)
+{
+	while (!(irq_pend & (NPU_IRQ_RX_DONE | NPU_IRQ_ERROR)))
+		__asm__ volatile("wfi");
+	if (irq_pend & NPU_IRQ_ERROR) {
+		printf("npu: receive error (STATUS 0x%lx)\n", (unsigned long)mmio_read(NPU(NPU_STATUS)));
+		return -1;
+	}
+	return 0;
+}
+
+/* A record's header in r: unicast to node, or multicast to mask (8 words). */
+static uint32_t *record(uint32_t *r, uint32_t dest, uint32_t mcast, const uint32_t *mask, uint32_t info,
+			uint32_t nbeats)
+{
+	r[0] = 0;
+	r[1] = dest;
+	r[2] = mcast;
+	for (int i = 0; i < 8; i++)
+		r[3 + i] = mask ? mask[i] : 0;
+	r[11] = info;
+	r[12] = nbeats;
+	return r + REC_WORDS;
+}
+
+/* Read a node's configuration word: CFG_RD, answered by two RDATA beats. */
+static int read_word(uint32_t node, uint32_t addr, uint32_t *v)
+{
+	uint32_t *b = record(scratch, node, 0, NULL, IMNPU_PKT_CFG_RD, 2);
+	b[0] = addr;
+	b[1] = 1;
+	expect(1);
+	if (send(scratch, 1) || wait_rx())
+		return -1;
+	*v = (slots[2] & 0xffffu) | (slots[3] & 0xffffu) << 16;
+	return 0;
+}
+
+int npu_load(const npu_image *im)
+{
+	const uint32_t *op = im->prog, *run = NULL;
+	uint32_t nrun = 0;
+	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
+	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
+	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
+	for (uint32_t i = 0; i <= im->nops; i++) {
+		const int end = i == im->nops;
+		if (!end && op[0] == 0) { /* SEND: part of the run the DMA replays */
+			if (!nrun)
+				run = op;
+			nrun++;
+			op += REC_WORDS + op[12] * (IMNPU_NOC_PAYLOAD_BITS > 32 ? 2 : 1);
+			continue;
+		}
+		if (nrun && send(run, nrun))
+			return -1;
+		nrun = 0;
+		if (end)
+			break;
+		if (op[0] != 1) {
+			printf("npu: PROG operation %lu has op %lu\n", (unsigned long)i, (unsigned long)op[0]);
+			return -1;
+		}
+		/* WAIT: until (word & mask) == 0 */
+		uint32_t v;
+		do {
+			if (read_word(op[1], op[2], &v))
+				return -1;
+		} while (v & op[3]);
+		op += 4;
+	}
+	return 0;
+}
+
+int npu_infer(const npu_image *im, const int8_t *x, int8_t *y)
+{
+	const int k = IMNPU_ACT_PER_BEAT;
+	uint32_t *r = scratch;
+	for (uint32_t j = 0; j < im->ninj; j++) {
+		const uint32_t *in = im->inj + 14 * j;
+		/* dest, mcast, mask[8], offset, count, base, stride */
+		const uint32_t off = in[10], count = in[11], base = in[12], stride = in[13];
+		const uint32_t nb = (count + k - 1) / k;
+		if ((size_t)(r - scratch) + REC_WORDS + nb > sizeof scratch / sizeof scratch[0]) {
+			printf("npu: the input packets exceed the driver's buffer\n");
+			return -1;
+		}
+		uint32_t *b = record(r, in[0], in[1], in + 2,
+				     IMNPU_PKT_ACT | ((stride - 1) & 7) << 3 | base << 6, nb);
+		for (uint32_t v = 0; v < count; v += k) {
+			const uint32_t n = count - v < (uint32_t)k ? count - v : (uint32_t)k;
+			uint32_t beat = n << (IMNPU_NOC_PAYLOAD_BITS - 3);
+			for (uint32_t q = 0; q < n; q++)
+				beat |= (uint32_t)(uint8_t)x[off + v + q] << (8 * q);
+			*b++ = beat;
+		}
+		r = b;
+	}
+	expect(im->ncol);
+	if (send(scratch, im->ninj) || wait_rx())
+		return -1;
+	for (uint32_t s = 0; s < im->ncol; s++) {
+		const uint32_t *slot = slots + s * SLOT_WORDS;
+		const uint32_t src = NPU_SLOT_SRC(slot[0]), base = slot[1] >> 6;
+		const uint32_t *c = NULL;
+		for (uint32_t q = 0; q < im->ncol; q++)
+			if (im->col[4 * q] == src && im->col[4 * q + 1] == base)
+				c = im->col + 4 * q;
+		if (!c || NPU_SLOT_TRUNC(slot[0])) {
+			printf("npu: a packet from node %lu, base %lu, that the image does not collect\n",
+			       (unsigned long)src, (unsigned long)base);
+			return -1;
+		}
+		/* src, base, count, offset */
+		for (uint32_t v = 0; v < c[2]; v++)
+			y[c[3] + v] = (int8_t)(uint8_t)(slot[2 + v / k] >> (8 * (v % k)));
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* A small driver for the NPU controller (docs/soc.md): open a program image
+ * (docs/image.md) held in the data SRAM, load it into the chip (the image's
+ * PROG section, replayed by the DMA in place), and run inferences (the INFR
+ * section's injections out, its collections back, one interrupt a job). */
+#ifndef FW_NPU_H
+#define FW_NPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+	const uint32_t *prog; /* the first operation of PROG */
+	uint32_t nops;
+	uint32_t in_len, out_len, ninj, ncol;
+	const uint32_t *inj;  /* ninj injections of 14 words */
+	const uint32_t *col;  /* ncol collections of 4 words */
+	uint32_t est_cycles;  /* the mapper's estimate per inference */
+} npu_image;
+
+/* Check the header and find the sections; 0, or -1 with a reason printed. */
+int npu_open(npu_image *im, const void *image, size_t len);
+/* Replay the configuration stream: SEND runs by DMA, WAITs by polling the
+ * node's register.  0, or -1 with a reason printed. */
+int npu_load(const npu_image *im);
+/* One inference: x has in_len values, y gets out_len.  0, or -1. */
+int npu_infer(const npu_image *im, const int8_t *x, int8_t *y);
+/* Called by the trap handler on the external interrupt. */
+void npu_irq(void);
+
+#endif

@@ -169,8 +169,8 @@ run-elf: $(BUILD)/tiny/Vrv32 ## run ELF=FILE (riscv-tests tohost convention) on 
 	$(BUILD)/tiny/Vrv32 +elf=$(ELF) $(ARGS)
 
 # ---- the main job ----
-demo: $(GEN) $(GOLDLIB) ## generate configs/tiny.tcl, simulate 1000 random MVMs against golden, report
-	@scripts/demo.sh $(GEN) tiny 1000
+demo: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core deps-riscv ## generate tiny with its RISC-V SoC, build the firmware, run a network in Verilator
+	@scripts/demo.sh $(GEN) $(MAPPER) tiny
 
 # ---- benchmarks ----
 bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation throughput (docs/noc-bench.*)

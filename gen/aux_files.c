@@ -349,7 +349,7 @@ static const soc_reg timer_regs[] = {
 };
 
 static const soc_reg console_regs[] = {
-	{"TX", 0x0, "WO", "a byte store (any lane) prints that character"},
+	{"TX", 0x0, "WO", "a store prints a character: a byte store to 0x0..0x3 that byte, a word store its low byte"},
 	{"STATUS", 0x4, "RO", "bit 0: ready (always 1)"},
 	{"EXIT", 0x8, "WO", "a word store ends the simulation with that exit code"},
 };

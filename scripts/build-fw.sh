@@ -3,18 +3,29 @@
 # network linked in: Debian's gcc-riscv64-unknown-elf and picolibc, the
 # configuration's generated linker script and register header.
 # Usage: scripts/build-fw.sh RTL_DIR NAME IMAGE INPUTS OUT.elf
+#        scripts/build-fw.sh RTL_DIR NAME --selftest OUT.elf   (firmware/selftest/)
 set -eu
-rtl=$1 name=$2 image=$3 inputs=$4 out=$5
+rtl=$1 name=$2 image=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
+cc() {
+	riscv64-unknown-elf-gcc -march=rv32im -mabi=ilp32 -misa-spec=2.2 --specs=picolibc.specs -nostartfiles \
+		-O2 -g -std=c11 -Wall -Wextra -Werror -T "$rtl/${name}_soc.ld" -I "$top/firmware" -I "$rtl" \
+		-DSOC_REGS_H="\"${name}_regs.h\"" -DSOC_PARAMS_H="\"${name}_params.h\"" "$@"
+}
+if [ "$image" = --selftest ]; then
+	out=$4
+	mkdir -p "$(dirname "$out")"
+	cc "$top/firmware/start.S" "$top/firmware/console.c" "$top/firmware/selftest/selftest.c" -o "$out.tmp"
+	mv "$out.tmp" "$out"
+	exit 0
+fi
+inputs=$4 out=$5
 abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
 for f in "$rtl/${name}_soc.ld" "$rtl/${name}_regs.h" "$image" "$inputs"; do
 	[ -f "$f" ] || { echo "build-fw: error: $f: no such file" >&2; exit 2; }
 done
 mkdir -p "$(dirname "$out")"
-riscv64-unknown-elf-gcc -march=rv32im -mabi=ilp32 -misa-spec=2.2 --specs=picolibc.specs -nostartfiles \
-	-O2 -g -std=c11 -Wall -Wextra -Werror -T "$rtl/${name}_soc.ld" -I "$top/firmware" -I "$rtl" \
-	-DSOC_REGS_H="\"${name}_regs.h\"" -DSOC_PARAMS_H="\"${name}_params.h\"" \
-	-DIMAGE_FILE="\"$(abs "$image")\"" -DINPUTS_FILE="\"$(abs "$inputs")\"" \
+cc -DIMAGE_FILE="\"$(abs "$image")\"" -DINPUTS_FILE="\"$(abs "$inputs")\"" \
 	"$top/firmware/start.S" "$top/firmware/blob.S" "$top/firmware/trap.c" "$top/firmware/console.c" \
 	"$top/firmware/npu.c" "$top/firmware/main.c" -o "$out.tmp"
 mv "$out.tmp" "$out"

@@ -27,6 +27,17 @@ t_soc_firmware() {
 register sim/soc/firmware_tiny_mlp verify t_soc_firmware 51 20,30,10
 register sim/soc/firmware_tiny_gdpu verify t_soc_firmware 52 16,24,12,argmax
 
+# The SoC's own rules (firmware/selftest/): DECERR and SLVERR as the core's
+# access faults, register access rules, sub-word SRAM accesses, a fetch
+# fault, the timer interrupt.  Exit code = failed checks.
+t_soc_selftest() {
+	"$ROOT/scripts/build-fw.sh" "$ROOT/rtl/tiny" tiny --selftest "$CASE_DIR/selftest.elf" || return 1
+	"$ROOT/build/tiny/Vsoc" +elf="$CASE_DIR/selftest.elf" | tee "$CASE_DIR/run.txt"
+	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
+	grep -qE "^\| selftest: ([0-9]+) of \1 checks passed$" "$CASE_DIR/run.txt" || fail "no summary line"
+}
+register sim/soc/selftest verify t_soc_selftest
+
 # The check can fail: the same firmware judged against other inputs' golden
 # outputs must be reported, with both lines.
 t_soc_detects() {

@@ -18,7 +18,7 @@ module hermes64_console (
   output wire                exit_valid_o,  // the program asks the simulator to end
   output wire        [31:0]  exit_code_o
 );
-  // 0x0 TX: a byte store (or a word's low byte) prints a character;
+  // 0x0 TX: a store prints a character (its lowest byte lane written);
   // 0x4 STATUS: bit 0 ready (always); 0x8 EXIT: a word store ends the run
   // with that code (a simulator's exit; no effect in silicon).
   reg [31:0] rdata_q;
@@ -30,8 +30,11 @@ module hermes64_console (
   wire is_tx = addr_i[3:2] == 2'd0;
   wire is_status = addr_i[3:2] == 2'd1;
   wire is_exit = addr_i[3:2] == 2'd2;
-  wire bad = addr_i[11:4] != 8'd0 || (!is_tx && addr_i[1:0] != 2'd0) || addr_i[3:2] == 2'd3 ||
-             (we_i && is_tx && !be_i[addr_i[1:0]]) || (we_i && is_exit && be_i != 4'hf);
+  wire bad = addr_i[11:4] != 8'd0 || addr_i[1:0] != 2'd0 || addr_i[3:2] == 2'd3 ||
+             (we_i && is_tx && be_i == 4'h0) || (we_i && is_exit && be_i != 4'hf);
+  // the character: the lowest byte lane written (a byte store to 0x0..0x3)
+  wire [7:0] tx_char = be_i[0] ? wdata_i[7:0] : be_i[1] ? wdata_i[15:8] :
+                       be_i[2] ? wdata_i[23:16] : wdata_i[31:24];
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rdata_q <= 32'd0;
@@ -48,7 +51,7 @@ module hermes64_console (
         rdata_q <= {31'd0, is_status};
         if (!bad && we_i && is_tx) begin
           char_valid_q <= 1'b1;
-          char_q <= wdata_i[8*addr_i[1:0] +: 8];
+          char_q <= tx_char;
         end
         if (!bad && we_i && is_exit) begin
           exit_valid_q <= 1'b1;

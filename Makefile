@@ -158,7 +158,7 @@ $(BUILD)/tests/bin/fst_names: tests/tools/fst_names.c | deps-core
 # ---- RISC-V programs: self-checking assembly tests (docs/riscv.md) ----
 RV_CC    := riscv64-unknown-elf-gcc
 RV_ARCH  := -march=rv32im_zicsr -mabi=ilp32
-RVTESTS  := alu muldiv mem branch csr fail
+RVTESTS  := alu muldiv mem branch csr envp fail
 RVTEST_ELFS := $(RVTESTS:%=$(BUILD)/riscv/%.elf)
 $(BUILD)/riscv/%.elf: tests/riscv/%.S tests/riscv/env.h tests/riscv/link.ld | deps-riscv
 	@mkdir -p $(@D)

@@ -79,7 +79,7 @@ t_rv32_asm() {
 	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
 	grep -q "^rv32_tb: PASSED (tohost = 1)$" "$CASE_DIR/run.txt" || fail "no PASSED line"
 }
-for t in alu muldiv mem branch csr; do
+for t in alu muldiv mem branch csr envp; do
 	register "sim/rv32/asm/$t" verify t_rv32_asm "$t"
 done
 t_rv32_asm_fail() {

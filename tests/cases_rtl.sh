@@ -71,6 +71,20 @@ for s in $(seq 400 409); do
 	register "sim/rv32/long_seed_$s" full t_sim_rv32 +seed=$s +programs=5000 +quiet
 done
 
+# The core without the M extension (riscv -mul 0): its encodings must trap as
+# illegal instructions, in lockstep with the simulator configured the same.
+t_rv32_no_mul() {
+	printf 'source %s/configs/tiny.tcl\nriscv -mul 0\n' "$ROOT" >"$CASE_DIR/nomul.tcl"
+	"$GEN" -o "$CASE_DIR/rtl" "$CASE_DIR/nomul.tcl" >/dev/null || return 1
+	grep -q "define IMNPU_RV_MUL          0" "$CASE_DIR/rtl/tiny_params.h" || fail "riscv -mul 0 not in the header" ||
+		return 1
+	TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" rv32 || return 1
+	"$CASE_DIR/model/Vrv32" +seed=5 +programs=100 +quiet | tee "$CASE_DIR/run.txt"
+	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
+	grep -q "config tiny (M 0" "$CASE_DIR/run.txt" || fail "the model is not the M-less core"
+}
+register sim/rv32/no_mul verify t_rv32_no_mul
+
 # Self-checking assembly tests (tests/riscv/*.S), in the riscv-tests tohost
 # convention, run in lockstep: each must pass, and the one written to fail
 # must be reported as failing, with its test number.

@@ -147,9 +147,10 @@ int main(int argc, char **argv)
 			} else if (!strcmp(a, "--random-inputs")) {
 				rin = v;
 			} else if (!strcmp(a, "--count")) {
-				if (parse_ul(a, v, 100000, &count) != 0 || count == 0) {
-					if (count == 0)
-						fprintf(stderr, "imnpu-map: error: --count '%s' (allowed: 1..100000)\n", v);
+				char *end;
+				count = strtoul(v, &end, 10);
+				if (!*v || *end || v[0] == '-' || count < 1 || count > 100000) {
+					fprintf(stderr, "imnpu-map: error: --count '%s' (allowed: 1..100000)\n", v);
 					return 2;
 				}
 			} else {

@@ -168,6 +168,11 @@ t_map_cli() {
 	map_error bad_mode 2 "--mode 'pcm' \\(allowed: ideal, pcm-1phase, pcm-4phase\\)" --mode pcm || return 1
 	map_error bad_opt 2 "unknown option '--bogus'" --bogus || return 1
 	map_error no_out 2 'no image given \(-o\)' "$ROOT/configs/tiny.tcl" x.json || return 1
-	map_error bad_seed 2 "--pcm-seed '-1' \\(allowed: 0\\.\\.2147483647\\)" --pcm-seed -1
+	map_error bad_seed 2 "--pcm-seed '-1' \\(allowed: 0\\.\\.2147483647\\)" --pcm-seed -1 || return 1
+	map_error count_zero 2 "--count '0' \\(allowed: 1\\.\\.100000\\)" --count 0 || return 1
+	map_error count_big 2 "--count '100001' \\(allowed: 1\\.\\.100000\\)" --count 100001 || return 1
+	map_error inputs_no_out 2 "--random-inputs needs --count and -o" --random-inputs x.img --count 3 || return 1
+	map_error inputs_bad_image 1 "x.img" --random-inputs x.img --count 3 -o "$CASE_DIR/in.bin" || return 1
+	[[ ! -e $CASE_DIR/in.bin ]] || fail "an input file was written for a bad image"
 }
 register map/cli verify t_map_cli

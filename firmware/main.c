@@ -37,7 +37,7 @@ int main(void)
 		printf("inference %lu:", i);
 		for (unsigned long k = 0; k < im.out_len; k++)
 			printf(" %d", y[k]);
-		printf(" (%lu cycles)\n", c);
+		printf(" (%lu cycles, %lu from the DMA's start to the last result)\n", c, (unsigned long)npu_job_cycles);
 	}
 	printf("done: %lu inferences, %lu cycles each on average (the mapper estimates %lu for the chip alone)\n", n,
 	       n ? (unsigned long)(total / n) : 0ul, (unsigned long)im.est_cycles);

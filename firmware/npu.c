@@ -17,6 +17,7 @@
 static uint32_t scratch[1024];           /* SEND records the driver builds */
 static uint32_t slots[MAX_SLOTS * SLOT_WORDS]; /* received packets */
 static volatile uint32_t irq_pend;
+uint32_t npu_job_cycles;
 
 void npu_irq(void)
 {
@@ -206,8 +207,10 @@ int npu_infer(const npu_image *im, const int8_t *x, int8_t *y)
 		r = b;
 	}
 	expect(im->ncol);
+	const uint64_t t0 = rdcycle64();
 	if (send(scratch, im->ninj) || wait_rx())
 		return -1;
+	npu_job_cycles = (uint32_t)(rdcycle64() - t0);
 	for (uint32_t s = 0; s < im->ncol; s++) {
 		const uint32_t *slot = slots + s * SLOT_WORDS;
 		const uint32_t src = NPU_SLOT_SRC(slot[0]), base = slot[1] >> 6;

@@ -134,24 +134,32 @@ static const char *const bridge_text[] = {
 	NULL,
 };
 
+/* The AXI4-Lite channels: name, width, driven by the master. */
+static const struct {
+	const char *n;
+	int w;
+	int from_master;
+} axil_ch[] = {
+	{"awvalid", 1, 1}, {"awready", 1, 0}, {"awaddr", 32, 1}, {"wvalid", 1, 1},
+	{"wready", 1, 0},  {"wdata", 32, 1},  {"wstrb", 4, 1},   {"bvalid", 1, 0},
+	{"bready", 1, 1},  {"bresp", 2, 0},   {"arvalid", 1, 1}, {"arready", 1, 0},
+	{"araddr", 32, 1}, {"rvalid", 1, 0},  {"rready", 1, 1},  {"rdata", 32, 0},
+	{"rresp", 2, 0},
+};
+#define AXIL_CH ((int)(sizeof axil_ch / sizeof axil_ch[0]))
+/* Channels every slave sees the same (addresses, write data), not one per slave. */
+static int axil_shared(int i)
+{
+	return axil_ch[i].from_master && axil_ch[i].w > 1;
+}
+
 /* AXI4-Lite channel ports of one side: prefix "m" (a master's) or "s". */
 static int axil_ports(vl_port *p, int k, const char *pre, int master, char names[][32])
 {
-	static const struct {
-		const char *n;
-		int w;
-		int from_master;
-	} ch[] = {
-		{"awvalid", 1, 1}, {"awready", 1, 0}, {"awaddr", 32, 1}, {"wvalid", 1, 1},
-		{"wready", 1, 0},  {"wdata", 32, 1},  {"wstrb", 4, 1},   {"bvalid", 1, 0},
-		{"bready", 1, 1},  {"bresp", 2, 0},   {"arvalid", 1, 1}, {"arready", 1, 0},
-		{"araddr", 32, 1}, {"rvalid", 1, 0},  {"rready", 1, 1},  {"rdata", 32, 0},
-		{"rresp", 2, 0},
-	};
-	for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++) {
-		const int out = master ? ch[i].from_master : !ch[i].from_master;
-		snprintf(names[i], 32, "%s_%s_%s", pre, ch[i].n, out ? "o" : "i");
-		p[k++] = (vl_port){out ? VL_OUT : VL_IN, ch[i].w, 0, 0, names[i],
+	for (int i = 0; i < AXIL_CH; i++) {
+		const int out = master ? axil_ch[i].from_master : !axil_ch[i].from_master;
+		snprintf(names[i], 32, "%s_%s_%s", pre, axil_ch[i].n, out ? "o" : "i");
+		p[k++] = (vl_port){out ? VL_OUT : VL_IN, axil_ch[i].w, 0, 0, names[i],
 				   i == 0 ? "AXI4-Lite (no PROT: one privilege level)" : NULL};
 	}
 	return k;
@@ -249,27 +257,17 @@ void unit_axil_xbar(emitter *e, const design *d)
 	k = axil_ports(p, k, "s", 0, names);
 	/* the slaves' channels: one bit (or field) per slave, addresses and
 	 * write data shared */
-	static const struct {
-		const char *n;
-		int w;
-		int out;
-	} ch[] = {
-		{"awvalid", 1, 1}, {"awready", 1, 0}, {"awaddr", 0, 1}, {"wvalid", 1, 1},
-		{"wready", 1, 0},  {"wdata", 0, 1},   {"wstrb", 0, 1},  {"bvalid", 1, 0},
-		{"bready", 1, 1},  {"bresp", 2, 0},   {"arvalid", 1, 1}, {"arready", 1, 0},
-		{"araddr", 0, 1},  {"rvalid", 1, 0},  {"rready", 1, 1},  {"rdata", 32, 0},
-		{"rresp", 2, 0},
-	};
-	static const int shared_w[] = {0, 0, 32, 0, 0, 32, 4, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0};
-	for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++) {
-		snprintf(mn[i], 32, "m_%s_%s", ch[i].n, ch[i].out ? "o" : "i");
-		const int w = ch[i].w ? ch[i].w * NS : shared_w[i];
-		p[k++] = (vl_port){ch[i].out ? VL_OUT : VL_IN, w, 0, 0, mn[i],
+	for (int i = 0; i < AXIL_CH; i++) {
+		snprintf(mn[i], 32, "m_%s_%s", axil_ch[i].n, axil_ch[i].from_master ? "o" : "i");
+		const int w = axil_shared(i) ? axil_ch[i].w : axil_ch[i].w * NS;
+		p[k++] = (vl_port){axil_ch[i].from_master ? VL_OUT : VL_IN, w, 0, 0, mn[i],
 				   i == 0 ? "the slaves: 0 data SRAM, 1 NPU, 2 timer, 3 console" : NULL};
 	}
-	/* the outputs driven in always @* are regs: bvalid, bresp, rvalid,
-	 * rdata, rresp of the master side */
-	p[2 + 7].is_reg = p[2 + 9].is_reg = p[2 + 13].is_reg = p[2 + 15].is_reg = p[2 + 16].is_reg = 1;
+	/* the master side's responses (B and R but their ready) come from an
+	 * always @*: regs */
+	for (int i = 0; i < AXIL_CH; i++)
+		if (!axil_ch[i].from_master && !strstr(axil_ch[i].n, "ready"))
+			p[2 + i].is_reg = 1;
 	em_header(e, &d->stamp, "AXI4-Lite interconnect: one master, the SoC's slaves by address (docs/soc.md).");
 	vl_module_begin(e, d->mod_axil_xbar, p, (size_t)k, NULL);
 	L("localparam integer NS = %d;", NS);
@@ -744,26 +742,15 @@ static const char *const npu_regs_text[] = {
 	"          end",
 	"        endcase",
 	"      end",
-	"      THead: if (host_tx_ready_i) begin",
-	"        if (nb_q == 16'd0) begin",
+	"      THead, TBeat: if (host_tx_ready_i) begin",
+	"        if (host_tx_last_o) begin  // the record is sent",
 	"          tx_pkts_q <= tx_pkts_q + 32'd1;",
 	"          tx_count_q <= tx_count_q - 32'd1;",
 	"          fld_q <= 4'd0;",
 	"          tx_st_q <= tx_count_q == 32'd1 ? TIdle : TRead;",
 	"          if (tx_count_q == 32'd1) pend_q[ITxDone] <= 1'b1;",
 	"        end else begin",
-	"          tx_st_q <= TRead;",
-	"        end",
-	"      end",
-	"      TBeat: if (host_tx_ready_i) begin",
-	"        if (beat_q == nb_q - 16'd1) begin",
-	"          tx_pkts_q <= tx_pkts_q + 32'd1;",
-	"          tx_count_q <= tx_count_q - 32'd1;",
-	"          fld_q <= 4'd0;",
-	"          tx_st_q <= tx_count_q == 32'd1 ? TIdle : TRead;",
-	"          if (tx_count_q == 32'd1) pend_q[ITxDone] <= 1'b1;",
-	"        end else begin",
-	"          beat_q <= beat_q + 16'd1;",
+	"          if (tx_st_q == TBeat) beat_q <= beat_q + 16'd1;",
 	"          tx_st_q <= TRead;",
 	"        end",
 	"      end",
@@ -1101,11 +1088,7 @@ void unit_soc(emitter *e, const design *d)
 	L("wire [31:0] ax_awaddr, ax_wdata, ax_araddr, ax_rdata;");
 	L("wire [3:0] ax_wstrb;");
 	L("wire [1:0] ax_bresp, ax_rresp;");
-	static const char *const chn[] = {"awvalid", "awready", "awaddr", "wvalid", "wready", "wdata",
-					  "wstrb", "bvalid", "bready", "bresp", "arvalid", "arready",
-					  "araddr", "rvalid", "rready", "rdata", "rresp"};
-	static const int from_master[] = {1, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0};
-	char pn[17][40], sn[17][40];
+	char pn[AXIL_CH][40], sn[AXIL_CH][40];
 	{
 		vl_conn c[40];
 		int n = 0;
@@ -1119,34 +1102,32 @@ void unit_soc(emitter *e, const design *d)
 		c[n++] = (vl_conn){"d_ready_o", "d_ready"};
 		c[n++] = (vl_conn){"d_rdata_o", "d_rdata"};
 		c[n++] = (vl_conn){"d_err_o", "d_err"};
-		for (int i = 0; i < 17; i++) {
-			snprintf(pn[i], sizeof pn[i], "m_%s_%s", chn[i], from_master[i] ? "o" : "i");
-			snprintf(sn[i], sizeof sn[i], "ax_%s", chn[i]);
+		for (int i = 0; i < AXIL_CH; i++) {
+			snprintf(pn[i], sizeof pn[i], "m_%s_%s", axil_ch[i].n, axil_ch[i].from_master ? "o" : "i");
+			snprintf(sn[i], sizeof sn[i], "ax_%s", axil_ch[i].n);
 			c[n++] = (vl_conn){pn[i], sn[i]};
 		}
 		vl_instance(e, d->mod_axil_bridge, "u_bridge", c, (size_t)n);
 	}
 	em_blank(e);
 	const int NS = SOC_SLAVES;
-	static const int shared[] = {0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0};
-	static const int fw[] = {1, 1, 32, 1, 1, 32, 4, 1, 1, 2, 1, 1, 32, 1, 1, 32, 2};
-	char mn[17][40], wn[17][40];
-	for (int i = 0; i < 17; i++) {
-		const int w = shared[i] ? fw[i] : fw[i] * NS;
-		L("wire [%d:0] sl_%s;", w - 1, chn[i]);
+	char mn[AXIL_CH][40], wn[AXIL_CH][40];
+	for (int i = 0; i < AXIL_CH; i++) {
+		const int w = axil_shared(i) ? axil_ch[i].w : axil_ch[i].w * NS;
+		L("wire [%d:0] sl_%s;", w - 1, axil_ch[i].n);
 	}
 	{
 		vl_conn c[40];
 		int n = 0;
 		c[n++] = (vl_conn){"clk_i", NULL};
 		c[n++] = (vl_conn){"rst_ni", NULL};
-		for (int i = 0; i < 17; i++) {
-			snprintf(pn[i], sizeof pn[i], "s_%s_%s", chn[i], from_master[i] ? "i" : "o");
+		for (int i = 0; i < AXIL_CH; i++) {
+			snprintf(pn[i], sizeof pn[i], "s_%s_%s", axil_ch[i].n, axil_ch[i].from_master ? "i" : "o");
 			c[n++] = (vl_conn){pn[i], sn[i]};
 		}
-		for (int i = 0; i < 17; i++) {
-			snprintf(mn[i], sizeof mn[i], "m_%s_%s", chn[i], from_master[i] ? "o" : "i");
-			snprintf(wn[i], sizeof wn[i], "sl_%s", chn[i]);
+		for (int i = 0; i < AXIL_CH; i++) {
+			snprintf(mn[i], sizeof mn[i], "m_%s_%s", axil_ch[i].n, axil_ch[i].from_master ? "o" : "i");
+			snprintf(wn[i], sizeof wn[i], "sl_%s", axil_ch[i].n);
 			c[n++] = (vl_conn){mn[i], wn[i]};
 		}
 		vl_instance(e, d->mod_axil_xbar, "u_xbar", c, (size_t)n);
@@ -1158,19 +1139,19 @@ void unit_soc(emitter *e, const design *d)
 		L("wire rb%d_req, rb%d_we, rb%d_err;", j, j, j);
 		L("wire [31:0] rb%d_addr, rb%d_wdata, rb%d_rdata;", j, j, j);
 		L("wire [3:0] rb%d_be;", j);
-		char ex[17][48], nm[17][40];
+		char ex[AXIL_CH][48], nm[AXIL_CH][40];
 		vl_conn c[40];
 		int n = 0;
 		c[n++] = (vl_conn){"clk_i", NULL};
 		c[n++] = (vl_conn){"rst_ni", NULL};
-		for (int i = 0; i < 17; i++) {
-			snprintf(nm[i], sizeof nm[i], "s_%s_%s", chn[i], from_master[i] ? "i" : "o");
-			if (shared[i])
-				snprintf(ex[i], sizeof ex[i], "sl_%s", chn[i]);
-			else if (fw[i] == 1)
-				snprintf(ex[i], sizeof ex[i], "sl_%s[%d]", chn[i], j);
+		for (int i = 0; i < AXIL_CH; i++) {
+			snprintf(nm[i], sizeof nm[i], "s_%s_%s", axil_ch[i].n, axil_ch[i].from_master ? "i" : "o");
+			if (axil_shared(i))
+				snprintf(ex[i], sizeof ex[i], "sl_%s", axil_ch[i].n);
+			else if (axil_ch[i].w == 1)
+				snprintf(ex[i], sizeof ex[i], "sl_%s[%d]", axil_ch[i].n, j);
 			else
-				snprintf(ex[i], sizeof ex[i], "sl_%s[%d:%d]", chn[i], fw[i] * j + fw[i] - 1, fw[i] * j);
+				snprintf(ex[i], sizeof ex[i], "sl_%s[%d:%d]", axil_ch[i].n, axil_ch[i].w * j + axil_ch[i].w - 1, axil_ch[i].w * j);
 			c[n++] = (vl_conn){nm[i], ex[i]};
 		}
 		char q[7][24];

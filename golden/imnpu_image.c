@@ -584,6 +584,23 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	return 0;
 }
 
+int imnpu_write_file_atomic(const char *path, const void *buf, size_t n)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	int ok = f && fwrite(buf, 1, n, f) == n;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		const int e = errno;
+		remove(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen)
 {
 	uint8_t *b;
@@ -592,16 +609,11 @@ int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t
 		snprintf(err, errlen, "%s: out of memory encoding the image", path);
 		return -1;
 	}
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	int ok = f && fwrite(b, 1, n, f) == n;
-	if (f && fclose(f) != 0)
-		ok = 0;
+	const int st = imnpu_write_file_atomic(path, b, n);
+	const int e = errno;
 	free(b);
-	if (!ok || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: cannot write the image (%s)", path, strerror(errno));
-		remove(tmp);
+	if (st != 0) {
+		snprintf(err, errlen, "%s: cannot write the image (%s)", path, strerror(e));
 		return -1;
 	}
 	return 0;

@@ -76,6 +76,9 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len);
 /* Parse and check a serialized image; on error -1 with a one-line reason
  * in err (the field and what was allowed). */
 int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *err, size_t errlen);
+/* Write n bytes to path whole or not at all (a temporary file renamed into
+ * place); -1 with errno set on failure. */
+int imnpu_write_file_atomic(const char *path, const void *buf, size_t n);
 /* Write path atomically (a temporary file renamed into place) / read it;
  * errors name the file. */
 int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen);

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <errno.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_DEFINES 32
 
@@ -66,25 +65,6 @@ static int parse_ul(const char *opt, const char *s, unsigned long hi, unsigned l
 		return -1;
 	}
 	*out = v;
-	return 0;
-}
-
-/* Write a file whole or not at all: a temporary file renamed into place. */
-static int write_file_atomic(const char *path, const void *b, size_t n, char *err, size_t errlen)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	const int bad = fwrite(b, 1, n, f) != n;
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		remove(tmp);
-		return -1;
-	}
 	return 0;
 }
 
@@ -199,7 +179,9 @@ int main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < n; i++)
 			x[i] = (int8_t)imnpu_rng_corner(&r, -128, 127);
-		const int st = write_file_atomic(out, x, n, err, sizeof err);
+		const int st = imnpu_write_file_atomic(out, x, n);
+		if (st != 0)
+			snprintf(err, sizeof err, "%s: %s", out, strerror(errno));
 		if (!quiet && st == 0)
 			printf("%s: %lu input vectors of %d for %s, seed %lu\n", out, count, img.in_len, rin, seed);
 		free(x);

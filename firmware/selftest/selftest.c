@@ -10,8 +10,6 @@ static volatile uint32_t last_cause, last_tval, traps, timer_irqs;
 static volatile uint32_t resume; /* where a fetch fault returns to */
 
 void trap_entry(void) __attribute__((interrupt("machine"), aligned(4)));
-void npu_irq(void);
-void npu_irq(void) {}
 
 void trap_entry(void)
 {

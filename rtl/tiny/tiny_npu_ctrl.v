@@ -342,26 +342,15 @@ module tiny_npu_ctrl (
             end
           endcase
         end
-        THead: if (host_tx_ready_i) begin
-          if (nb_q == 16'd0) begin
+        THead, TBeat: if (host_tx_ready_i) begin
+          if (host_tx_last_o) begin  // the record is sent
             tx_pkts_q <= tx_pkts_q + 32'd1;
             tx_count_q <= tx_count_q - 32'd1;
             fld_q <= 4'd0;
             tx_st_q <= tx_count_q == 32'd1 ? TIdle : TRead;
             if (tx_count_q == 32'd1) pend_q[ITxDone] <= 1'b1;
           end else begin
-            tx_st_q <= TRead;
-          end
-        end
-        TBeat: if (host_tx_ready_i) begin
-          if (beat_q == nb_q - 16'd1) begin
-            tx_pkts_q <= tx_pkts_q + 32'd1;
-            tx_count_q <= tx_count_q - 32'd1;
-            fld_q <= 4'd0;
-            tx_st_q <= tx_count_q == 32'd1 ? TIdle : TRead;
-            if (tx_count_q == 32'd1) pend_q[ITxDone] <= 1'b1;
-          end else begin
-            beat_q <= beat_q + 16'd1;
+            if (tx_st_q == TBeat) beat_q <= beat_q + 16'd1;
             tx_st_q <= TRead;
           end
         end

@@ -39,8 +39,8 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		printf("npu: not a program image\n");
 		return -1;
 	}
-	if (rd32(b + 8) != 1 || rd32(b + 12) != len) {
-		printf("npu: image version %lu, length %lu (this driver reads version 1 of %lu bytes)\n",
+	if (rd32(b + 8) != 2 || rd32(b + 12) != len) {
+		printf("npu: image version %lu, length %lu (this driver reads version 2 of %lu bytes)\n",
 		       (unsigned long)rd32(b + 8), (unsigned long)rd32(b + 12), (unsigned long)len);
 		return -1;
 	}
@@ -65,17 +65,15 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		} else if (!memcmp(b + at, "INFR", 4)) {
 			im->in_len = rd32(f);
 			im->out_len = rd32(f + 4);
-			im->ninj = rd32(f + 8);
-			im->ncol = rd32(f + 12);
-			im->inj = (const uint32_t *)(f + 16);
-			im->col = im->inj + 14 * im->ninj;
+			im->nsteps = rd32(f + 8);
+			im->steps = (const uint32_t *)(f + 12);
 		} else if (!memcmp(b + at, "PERF", 4)) {
 			im->est_cycles = rd32(f);
 		}
 		at += 8 + slen;
 	}
-	if (!im->prog || !im->inj || im->ncol > MAX_SLOTS) {
-		printf("npu: the image lacks PROG or INFR, or collects more than %d packets\n", MAX_SLOTS);
+	if (!im->prog || !im->steps) {
+		printf("npu: the image lacks PROG or INFR\n");
 		return -1;
 	}
 	return 0;
@@ -146,15 +144,14 @@ static int read_word(uint32_t node, uint32_t addr, uint32_t *v)
 	return 0;
 }
 
-int npu_load(const npu_image *im)
+/* Run n configuration operations from op: SEND runs by DMA, WAITs by
+ * polling; the word after the last, or NULL on an error. */
+static const uint32_t *run_ops(const uint32_t *op, uint32_t n)
 {
-	const uint32_t *op = im->prog, *run = NULL;
+	const uint32_t *run = NULL;
 	uint32_t nrun = 0;
-	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
-	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
-	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
-	for (uint32_t i = 0; i <= im->nops; i++) {
-		const int end = i == im->nops;
+	for (uint32_t i = 0; i <= n; i++) {
+		const int end = i == n;
 		if (!end && op[0] == 0) { /* SEND: part of the run the DMA replays */
 			if (!nrun)
 				run = op;
@@ -163,69 +160,97 @@ int npu_load(const npu_image *im)
 			continue;
 		}
 		if (nrun && send(run, nrun))
-			return -1;
+			return NULL;
 		nrun = 0;
 		if (end)
 			break;
 		if (op[0] != 1) {
-			printf("npu: PROG operation %lu has op %lu\n", (unsigned long)i, (unsigned long)op[0]);
-			return -1;
+			printf("npu: operation %lu has op %lu\n", (unsigned long)i, (unsigned long)op[0]);
+			return NULL;
 		}
 		/* WAIT: until (word & mask) == 0 */
 		uint32_t v;
 		do {
 			if (read_word(op[1], op[2], &v))
-				return -1;
+				return NULL;
 		} while (v & op[3]);
 		op += 4;
 	}
-	return 0;
+	return op;
+}
+
+int npu_load(const npu_image *im)
+{
+	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
+	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
+	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
+	return run_ops(im->prog, im->nops) ? 0 : -1;
 }
 
 int npu_infer(const npu_image *im, const int8_t *x, int8_t *y)
 {
 	const int k = IMNPU_ACT_PER_BEAT;
-	uint32_t *r = scratch;
-	for (uint32_t j = 0; j < im->ninj; j++) {
-		const uint32_t *in = im->inj + 14 * j;
-		/* dest, mcast, mask[8], offset, count, base, stride */
-		const uint32_t off = in[10], count = in[11], base = in[12], stride = in[13];
-		const uint32_t nb = (count + k - 1) / k;
-		if ((size_t)(r - scratch) + REC_WORDS + nb > sizeof scratch / sizeof scratch[0]) {
-			printf("npu: the input packets exceed the driver's buffer\n");
+	const uint32_t *sp = im->steps;
+	npu_job_cycles = 0;
+	for (uint32_t step = 0; step < im->nsteps; step++) {
+		/* the step's operations, then its injections:
+		 * dest, mcast, mask[8], count, base, stride, count sources */
+		if (!(sp = run_ops(sp + 1, sp[0])))
+			return -1;
+		const uint32_t ninj = sp[0], ncol = sp[1];
+		const uint32_t *in = sp + 2;
+		uint32_t *r = scratch;
+		if (ncol > MAX_SLOTS) {
+			printf("npu: step %lu collects %lu packets (the driver holds %d)\n", (unsigned long)step,
+			       (unsigned long)ncol, MAX_SLOTS);
 			return -1;
 		}
-		uint32_t *b = record(r, in[0], in[1], in + 2,
-				     IMNPU_PKT_ACT | ((stride - 1) & 7) << 3 | base << 6, nb);
-		for (uint32_t v = 0; v < count; v += k) {
-			const uint32_t n = count - v < (uint32_t)k ? count - v : (uint32_t)k;
-			uint32_t beat = n << (IMNPU_NOC_PAYLOAD_BITS - 3);
-			for (uint32_t q = 0; q < n; q++)
-				beat |= (uint32_t)(uint8_t)x[off + v + q] << (8 * q);
-			*b++ = beat;
+		for (uint32_t j = 0; j < ninj; j++) {
+			const uint32_t count = in[10], base = in[11], stride = in[12];
+			const uint32_t *src = in + 13;
+			const uint32_t nb = (count + k - 1) / k;
+			if ((size_t)(r - scratch) + REC_WORDS + nb > sizeof scratch / sizeof scratch[0]) {
+				printf("npu: the input packets exceed the driver's buffer\n");
+				return -1;
+			}
+			uint32_t *b = record(r, in[0], in[1], in + 2,
+					     IMNPU_PKT_ACT | ((stride - 1) & 7) << 3 | base << 6, nb);
+			for (uint32_t v = 0; v < count; v += k) {
+				const uint32_t n = count - v < (uint32_t)k ? count - v : (uint32_t)k;
+				uint32_t beat = n << (IMNPU_NOC_PAYLOAD_BITS - 3);
+				for (uint32_t q = 0; q < n; q++) {
+					const int32_t s = (int32_t)src[v + q];
+					beat |= (uint32_t)(uint8_t)(s < 0 ? 0 : x[s]) << (8 * q);
+				}
+				*b++ = beat;
+			}
+			r = b;
+			in = src + count;
 		}
-		r = b;
-	}
-	expect(im->ncol);
-	const uint64_t t0 = rdcycle64();
-	if (send(scratch, im->ninj) || wait_rx())
-		return -1;
-	npu_job_cycles = (uint32_t)(rdcycle64() - t0);
-	for (uint32_t s = 0; s < im->ncol; s++) {
-		const uint32_t *slot = slots + s * SLOT_WORDS;
-		const uint32_t src = NPU_SLOT_SRC(slot[0]), base = slot[1] >> 6;
-		const uint32_t *c = NULL;
-		for (uint32_t q = 0; q < im->ncol; q++)
-			if (im->col[4 * q] == src && im->col[4 * q + 1] == base)
-				c = im->col + 4 * q;
-		if (!c || NPU_SLOT_TRUNC(slot[0])) {
-			printf("npu: a packet from node %lu, base %lu, that the image does not collect\n",
-			       (unsigned long)src, (unsigned long)base);
+		const uint32_t *col = in; /* src, base, count, offset, ostride */
+		sp = col + 5 * ncol;
+		if (!ncol && !ninj)
+			continue;
+		expect(ncol);
+		const uint64_t t0 = rdcycle64();
+		if ((ninj && send(scratch, ninj)) || (ncol && wait_rx()))
 			return -1;
+		npu_job_cycles += (uint32_t)(rdcycle64() - t0);
+		for (uint32_t s = 0; s < ncol; s++) {
+			const uint32_t *slot = slots + s * SLOT_WORDS;
+			const uint32_t src = NPU_SLOT_SRC(slot[0]), base = slot[1] >> 6;
+			const uint32_t *c = NULL;
+			for (uint32_t q = 0; q < ncol; q++)
+				if (col[5 * q] == src && col[5 * q + 1] == base)
+					c = col + 5 * q;
+			if (!c || NPU_SLOT_TRUNC(slot[0])) {
+				printf("npu: a packet from node %lu, base %lu, that the image does not collect\n",
+				       (unsigned long)src, (unsigned long)base);
+				return -1;
+			}
+			for (uint32_t v = 0; v < c[2]; v++)
+				y[c[3] + v * c[4]] = (int8_t)(uint8_t)(slot[2 + v / k] >> (8 * (v % k)));
 		}
-		/* src, base, count, offset */
-		for (uint32_t v = 0; v < c[2]; v++)
-			y[c[3] + v] = (int8_t)(uint8_t)(slot[2 + v / k] >> (8 * (v % k)));
 	}
 	return 0;
 }

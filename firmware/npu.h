@@ -1,7 +1,8 @@
 /* A small driver for the NPU controller (docs/soc.md): open a program image
  * (docs/image.md) held in the data SRAM, load it into the chip (the image's
  * PROG section, replayed by the DMA in place), and run inferences (the INFR
- * section's injections out, its collections back, one interrupt a job). */
+ * section's steps: each its operations, its injections out, its collections
+ * back, one interrupt a job). */
 #ifndef FW_NPU_H
 #define FW_NPU_H
 
@@ -11,9 +12,8 @@
 typedef struct {
 	const uint32_t *prog; /* the first operation of PROG */
 	uint32_t nops;
-	uint32_t in_len, out_len, ninj, ncol;
-	const uint32_t *inj;  /* ninj injections of 14 words */
-	const uint32_t *col;  /* ncol collections of 4 words */
+	uint32_t in_len, out_len, nsteps;
+	const uint32_t *steps; /* the first step: ops, injections, collections */
 	uint32_t est_cycles;  /* the mapper's estimate per inference */
 } npu_image;
 
@@ -24,8 +24,9 @@ int npu_open(npu_image *im, const void *image, size_t len);
 int npu_load(const npu_image *im);
 /* One inference: x has in_len values, y gets out_len.  0, or -1. */
 int npu_infer(const npu_image *im, const int8_t *x, int8_t *y);
-/* Cycles of the last npu_infer from the DMA's start to the interrupt that
- * says every result is in (the rest is the driver packing and decoding). */
+/* Cycles of the last npu_infer from each step's DMA start to the interrupt
+ * that says its results are in, summed (the rest is the driver's packing,
+ * decoding and step operations). */
 extern uint32_t npu_job_cycles;
 /* Called by the trap handler on the external interrupt. */
 void npu_irq(void);

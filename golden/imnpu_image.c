@@ -12,16 +12,36 @@
 #define HEADER_BYTES 96
 #define LEN_LIMIT 1000000 /* largest vector or layer dimension an image holds */
 
+static void free_ops(imnpu_prog_op *ops, int n)
+{
+	for (int i = 0; i < n; i++)
+		imnpu_pkt_free(&ops[i].pkt);
+	free(ops);
+}
+
 void imnpu_image_free(imnpu_image *img)
 {
 	imnpu_net_free(&img->net);
-	for (int i = 0; i < img->nops; i++)
-		imnpu_pkt_free(&img->ops[i].pkt);
-	free(img->ops);
-	free(img->inj);
-	free(img->col);
+	free_ops(img->ops, img->nops);
+	for (int s = 0; img->steps && s < img->nsteps; s++) {
+		imnpu_step *st = &img->steps[s];
+		free_ops(st->ops, st->nops);
+		for (int i = 0; st->inj && i < st->ninj; i++)
+			free(st->inj[i].src);
+		free(st->inj);
+		free(st->col);
+	}
+	free(img->steps);
 	free(img->perf);
 	memset(img, 0, sizeof *img);
+}
+
+int imnpu_image_collections(const imnpu_image *img)
+{
+	int n = 0;
+	for (int s = 0; s < img->nsteps; s++)
+		n += img->steps[s].ncol;
+	return n;
 }
 
 static int grow(void **p, int n, size_t elem)
@@ -35,21 +55,31 @@ static int grow(void **p, int n, size_t elem)
 	return 0;
 }
 
-static imnpu_prog_op *new_op(imnpu_image *img)
+static imnpu_prog_op *new_op(imnpu_prog_op **ops, int *nops)
 {
-	if (img->nops == 0 ? !(img->ops = malloc(sizeof *img->ops)) : grow((void **)&img->ops, img->nops, sizeof *img->ops))
+	if (*nops == 0 ? !(*ops = malloc(sizeof **ops)) : grow((void **)ops, *nops, sizeof **ops))
 		return NULL;
-	imnpu_prog_op *o = &img->ops[img->nops++];
+	imnpu_prog_op *o = &(*ops)[(*nops)++];
 	memset(o, 0, sizeof *o);
 	return o;
 }
 
 int imnpu_image_send(imnpu_image *img, const imnpu_pkt *p)
 {
+	return imnpu_ops_send(&img->ops, &img->nops, p);
+}
+
+int imnpu_image_wait(imnpu_image *img, int node, uint32_t addr, uint32_t mask)
+{
+	return imnpu_ops_wait(&img->ops, &img->nops, node, addr, mask);
+}
+
+int imnpu_ops_send(imnpu_prog_op **ops, int *nops, const imnpu_pkt *p)
+{
 	uint64_t *b = malloc((size_t)(p->nbeats ? p->nbeats : 1) * sizeof *b);
 	if (!b)
 		return -1;
-	imnpu_prog_op *o = new_op(img);
+	imnpu_prog_op *o = new_op(ops, nops);
 	if (!o) {
 		free(b);
 		return -1;
@@ -61,9 +91,9 @@ int imnpu_image_send(imnpu_image *img, const imnpu_pkt *p)
 	return 0;
 }
 
-int imnpu_image_wait(imnpu_image *img, int node, uint32_t addr, uint32_t mask)
+int imnpu_ops_wait(imnpu_prog_op **ops, int *nops, int node, uint32_t addr, uint32_t mask)
 {
-	imnpu_prog_op *o = new_op(img);
+	imnpu_prog_op *o = new_op(ops, nops);
 	if (!o)
 		return -1;
 	o->op = IMNPU_PROG_WAIT;
@@ -145,6 +175,30 @@ static void section_end(wbuf *w, size_t start)
 	patch_u32(w, start - 4, (uint32_t)(w->n - start));
 }
 
+/* An operation list: the count, then each operation. */
+static void put_ops(wbuf *w, const imnpu_prog_op *ops, int n, int bb)
+{
+	U32(w, n);
+	for (int i = 0; i < n; i++) {
+		const imnpu_prog_op *o = &ops[i];
+		U32(w, o->op);
+		if (o->op == IMNPU_PROG_WAIT) {
+			U32(w, o->node);
+			U32(w, o->addr);
+			U32(w, o->mask);
+			continue;
+		}
+		U32(w, o->pkt.dest);
+		U32(w, o->pkt.mcast);
+		for (int k = 0; k < 4; k++)
+			U64(w, o->pkt.mask[k]);
+		U32(w, o->pkt.info);
+		U32(w, o->pkt.nbeats);
+		for (int k = 0; k < o->pkt.nbeats; k++)
+			put_le(w, o->pkt.beats[k], bb);
+	}
+}
+
 int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 {
 	wbuf w = {0};
@@ -180,61 +234,54 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 		U32(&w, l->sb);
 		U32(&w, l->mul);
 		U32(&w, l->shift);
-		if (l->type != IMNPU_LAYER_DENSE)
+		const int geo[] = {l->cin, l->ih, l->iw, l->cout, l->ksize, l->stride, l->pad, l->steps, l->hidden};
+		for (int k = 0; k < 9; k++)
+			U32(&w, geo[k]);
+		if (!imnpu_layer_on_tiles(l))
 			continue;
-		put(&w, l->w, (size_t)l->in * (size_t)l->out);
+		const int kout = imnpu_layer_kout(l);
+		put(&w, l->w, (size_t)imnpu_layer_kin(l) * (size_t)kout);
 		pad4(&w);
-		for (int o = 0; o < l->out; o++)
+		for (int o = 0; o < kout; o++)
 			U32(&w, l->scale[o]);
-		for (int o = 0; o < l->out; o++)
+		for (int o = 0; o < kout; o++)
 			U32(&w, l->offset[o]);
 	}
 	section_end(&w, s);
 
 	s = section(&w, "PROG");
-	U32(&w, img->nops);
-	for (int i = 0; i < img->nops; i++) {
-		const imnpu_prog_op *o = &img->ops[i];
-		U32(&w, o->op);
-		if (o->op == IMNPU_PROG_WAIT) {
-			U32(&w, o->node);
-			U32(&w, o->addr);
-			U32(&w, o->mask);
-			continue;
-		}
-		U32(&w, o->pkt.dest);
-		U32(&w, o->pkt.mcast);
-		for (int k = 0; k < 4; k++)
-			U64(&w, o->pkt.mask[k]);
-		U32(&w, o->pkt.info);
-		U32(&w, o->pkt.nbeats);
-		for (int k = 0; k < o->pkt.nbeats; k++)
-			put_le(&w, o->pkt.beats[k], bb);
-	}
+	put_ops(&w, img->ops, img->nops, bb);
 	section_end(&w, s);
 
 	s = section(&w, "INFR");
 	U32(&w, img->in_len);
 	U32(&w, img->out_len);
-	U32(&w, img->ninj);
-	U32(&w, img->ncol);
-	for (int i = 0; i < img->ninj; i++) {
-		const imnpu_inject *j = &img->inj[i];
-		U32(&w, j->dest);
-		U32(&w, j->mcast);
-		for (int k = 0; k < 4; k++)
-			U64(&w, j->mask[k]);
-		U32(&w, j->offset);
-		U32(&w, j->count);
-		U32(&w, j->base);
-		U32(&w, j->stride);
-	}
-	for (int i = 0; i < img->ncol; i++) {
-		const imnpu_collect *c = &img->col[i];
-		U32(&w, c->src);
-		U32(&w, c->base);
-		U32(&w, c->count);
-		U32(&w, c->offset);
+	U32(&w, img->nsteps);
+	for (int t = 0; t < img->nsteps; t++) {
+		const imnpu_step *st = &img->steps[t];
+		put_ops(&w, st->ops, st->nops, bb);
+		U32(&w, st->ninj);
+		U32(&w, st->ncol);
+		for (int i = 0; i < st->ninj; i++) {
+			const imnpu_inject *j = &st->inj[i];
+			U32(&w, j->dest);
+			U32(&w, j->mcast);
+			for (int k = 0; k < 4; k++)
+				U64(&w, j->mask[k]);
+			U32(&w, j->count);
+			U32(&w, j->base);
+			U32(&w, j->stride);
+			for (int k = 0; k < j->count; k++)
+				U32(&w, j->src[k]);
+		}
+		for (int i = 0; i < st->ncol; i++) {
+			const imnpu_collect *c = &st->col[i];
+			U32(&w, c->src);
+			U32(&w, c->base);
+			U32(&w, c->count);
+			U32(&w, c->offset);
+			U32(&w, c->ostride);
+		}
 	}
 	section_end(&w, s);
 
@@ -384,6 +431,49 @@ static void get_mask(rbuf *r, uint64_t *mask, int nodes, const char *what)
 			fail(r, "%s names node %d (allowed: 0..%d)", what, n, nodes - 1);
 }
 
+/* An operation list (PROG's, a step's); sec names it in errors. */
+static imnpu_prog_op *get_ops(rbuf *r, int *count, int nodes, const imnpu_image *img, const char *sec)
+{
+	char what[128];
+	const int bb = img->payw <= 32 ? 4 : 8;
+	snprintf(what, sizeof what, "%s operation count", sec);
+	const int nops = get_range(r, what, 0, 1 << 26);
+	if (!r->bad && (size_t)nops * 16 > r->end - r->at)
+		fail(r, "%s: %d operations do not fit in %zu bytes", sec, nops, r->end - r->at);
+	imnpu_prog_op *ops = alloc_n(r, nops, sizeof *ops);
+	*count = 0;
+	for (int i = 0; i < nops && !r->bad; i++) {
+		imnpu_prog_op *o = &ops[i];
+		snprintf(what, sizeof what, "%s operation %d", sec, i);
+		o->op = get_range(r, what, IMNPU_PROG_SEND, IMNPU_PROG_WAIT);
+		*count = i + 1;
+		if (o->op == IMNPU_PROG_WAIT) {
+			snprintf(what, sizeof what, "%s operation %d (wait) node", sec, i);
+			o->node = get_range(r, what, 0, nodes - 1);
+			o->addr = (uint32_t)get_le(r, 4, what);
+			o->mask = (uint32_t)get_le(r, 4, what);
+			continue;
+		}
+		snprintf(what, sizeof what, "%s operation %d destination", sec, i);
+		o->pkt.dest = get_range(r, what, 0, nodes - 1);
+		snprintf(what, sizeof what, "%s operation %d multicast flag", sec, i);
+		o->pkt.mcast = get_range(r, what, 0, 1);
+		snprintf(what, sizeof what, "%s operation %d multicast mask", sec, i);
+		get_mask(r, o->pkt.mask, nodes, what);
+		o->pkt.src = img->host;
+		o->pkt.info = (uint32_t)get_le(r, 4, "PROG info");
+		snprintf(what, sizeof what, "%s operation %d beat count", sec, i);
+		o->pkt.nbeats = get_range(r, what, 0, (long)((r->end - r->at) / (size_t)bb));
+		o->pkt.beats = alloc_n(r, o->pkt.nbeats, sizeof *o->pkt.beats);
+		for (int k = 0; k < o->pkt.nbeats && !r->bad; k++) {
+			o->pkt.beats[k] = get_le(r, bb, "beat");
+			if (img->payw < 64 && o->pkt.beats[k] >> img->payw)
+				fail(r, "%s operation %d beat %d is wider than the %d-bit payload", sec, i, k, img->payw);
+		}
+	}
+	return ops;
+}
+
 int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
 	memset(img, 0, sizeof *img);
@@ -436,8 +526,11 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		get_str(&r, l->name, 32, what);
 		snprintf(what, sizeof what, "NETW layer %d type", i);
 		l->type = get_range(&r, what, IMNPU_LAYER_DENSE, IMNPU_LAYER_LAST);
+		if (!r.bad && i > 0 && imnpu_layer_stepped(l))
+			fail(&r, "%s is %d: conv2d and lstm come first (layer 0)", what, l->type);
+		const int stepped = i > 0 && imnpu_layer_stepped(&img->net.layers[0]);
 		snprintf(what, sizeof what, "NETW layer %d input length", i);
-		const int prev = i ? img->net.layers[i - 1].out : img->net.input;
+		const int prev = i ? imnpu_layer_step_out(&img->net.layers[i - 1]) : img->net.input;
 		l->in = get_range(&r, what, prev, prev);
 		snprintf(what, sizeof what, "NETW layer %d output length", i);
 		l->out = get_range(&r, what, 1, LEN_LIMIT);
@@ -448,8 +541,10 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		snprintf(what, sizeof what, "NETW layer %d operand layer", i);
 		l->from = (int32_t)get_le(&r, 4, what);
 		if (!r.bad && l->type == IMNPU_LAYER_ADD &&
-		    (l->from < -1 || l->from >= i - 1 || (l->from >= 0 ? img->net.layers[l->from].out : img->net.input) != l->in))
-			fail(&r, "%s is %d (allowed: -1..%d, a vector of %d values)", what, l->from, i - 2, l->in);
+		    (l->from < (stepped ? 0 : -1) || l->from >= i - 1 ||
+		     (l->from >= 0 ? imnpu_layer_step_out(&img->net.layers[l->from]) : img->net.input) != l->in))
+			fail(&r, "%s is %d (allowed: %d..%d, a vector of %d values)", what, l->from, stepped ? 0 : -1, i - 2,
+			     l->in);
 		snprintf(what, sizeof what, "NETW layer %d window", i);
 		l->win = get_range(&r, what, 0, LEN_LIMIT);
 		l->sa = (int32_t)get_le(&r, 4, "NETW sa");
@@ -458,6 +553,24 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		l->mul = get_range(&r, what, 0, 65535);
 		snprintf(what, sizeof what, "NETW layer %d shift", i);
 		l->shift = get_range(&r, what, 0, 31);
+		int *const geo[] = {&l->cin, &l->ih, &l->iw, &l->cout, &l->ksize, &l->stride, &l->pad, &l->steps, &l->hidden};
+		static const char *const gname[] = {"input channels", "input height", "input width", "output channels",
+						    "kernel", "stride", "padding", "steps", "hidden length"};
+		for (int k = 0; k < 9; k++) {
+			snprintf(what, sizeof what, "NETW layer %d %s", i, gname[k]);
+			*geo[k] = get_range(&r, what, 0, k == 4 || k == 5 ? 16 : LEN_LIMIT);
+		}
+		if (!r.bad && l->type == IMNPU_LAYER_CONV2D &&
+		    (l->cin < 1 || l->cout < 1 || l->ksize < 1 || l->stride < 1 || l->pad >= l->ksize ||
+		     (long)l->cin * l->ih * l->iw != l->in || imnpu_conv_oh(l) < 1 || imnpu_conv_ow(l) < 1))
+			fail(&r, "NETW layer %d (conv2d): %dx%dx%d input of %d values, %d channels out, kernel %d, stride %d, "
+				 "padding %d is not a convolution",
+			     i, l->cin, l->ih, l->iw, l->in, l->cout, l->ksize, l->stride, l->pad);
+		if (!r.bad && l->type == IMNPU_LAYER_LSTM &&
+		    (l->steps < 1 || l->hidden < 1 || l->in % l->steps || l->hidden > IMNPU_GDPU_LEN_LIMIT))
+			fail(&r, "NETW layer %d (lstm): %d inputs over %d steps, hidden %d (allowed: steps dividing the "
+				 "input, hidden 1..%d)",
+			     i, l->in, l->steps, l->hidden, IMNPU_GDPU_LEN_LIMIT);
 		if (!r.bad && l->type != IMNPU_LAYER_DENSE && l->out != imnpu_layer_out_len(l))
 			fail(&r, "NETW layer %d: output length %d, the type and window give %d", i, l->out,
 			     imnpu_layer_out_len(l));
@@ -466,9 +579,10 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		if (r.bad)
 			break;
 		img->net.nlayers = i + 1;
-		if (l->type != IMNPU_LAYER_DENSE)
+		if (!imnpu_layer_on_tiles(l))
 			continue;
-		const size_t nw = (size_t)l->in * (size_t)l->out;
+		const int kout = imnpu_layer_kout(l);
+		const size_t nw = (size_t)imnpu_layer_kin(l) * (size_t)kout;
 		if (r.at + nw > r.end) {
 			fail(&r, "NETW layer %d: weights past the end of the section", i);
 			break;
@@ -480,49 +594,16 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		memcpy(l->w, buf + r.at, nw);
 		r.at += nw;
 		skip_pad(&r);
-		for (int o = 0; o < l->out; o++)
+		for (int o = 0; o < kout; o++)
 			l->scale[o] = (int32_t)get_le(&r, 4, "NETW scale");
-		for (int o = 0; o < l->out; o++)
+		for (int o = 0; o < kout; o++)
 			l->offset[o] = (int32_t)get_le(&r, 4, "NETW offset");
 	}
 	close_section(&r, "NETW");
 
 	/* PROG */
 	open_section(&r, "PROG");
-	const int bb = img->payw <= 32 ? 4 : 8;
-	const int nops = get_range(&r, "PROG operation count", 0, 1 << 26);
-	if (!r.bad && (size_t)nops * 16 > r.end - r.at)
-		fail(&r, "PROG: %d operations do not fit in %zu bytes", nops, r.end - r.at);
-	img->ops = alloc_n(&r, nops, sizeof *img->ops);
-	for (int i = 0; i < nops && !r.bad; i++) {
-		imnpu_prog_op *o = &img->ops[i];
-		snprintf(what, sizeof what, "PROG operation %d", i);
-		o->op = get_range(&r, what, IMNPU_PROG_SEND, IMNPU_PROG_WAIT);
-		img->nops = i + 1;
-		if (o->op == IMNPU_PROG_WAIT) {
-			snprintf(what, sizeof what, "PROG operation %d (wait) node", i);
-			o->node = get_range(&r, what, 0, nodes - 1);
-			o->addr = (uint32_t)get_le(&r, 4, what);
-			o->mask = (uint32_t)get_le(&r, 4, what);
-			continue;
-		}
-		snprintf(what, sizeof what, "PROG operation %d destination", i);
-		o->pkt.dest = get_range(&r, what, 0, nodes - 1);
-		snprintf(what, sizeof what, "PROG operation %d multicast flag", i);
-		o->pkt.mcast = get_range(&r, what, 0, 1);
-		snprintf(what, sizeof what, "PROG operation %d multicast mask", i);
-		get_mask(&r, o->pkt.mask, nodes, what);
-		o->pkt.src = img->host;
-		o->pkt.info = (uint32_t)get_le(&r, 4, "PROG info");
-		snprintf(what, sizeof what, "PROG operation %d beat count", i);
-		o->pkt.nbeats = get_range(&r, what, 0, (long)((r.end - r.at) / (size_t)bb));
-		o->pkt.beats = alloc_n(&r, o->pkt.nbeats, sizeof *o->pkt.beats);
-		for (int k = 0; k < o->pkt.nbeats && !r.bad; k++) {
-			o->pkt.beats[k] = get_le(&r, bb, "PROG beat");
-			if (img->payw < 64 && o->pkt.beats[k] >> img->payw)
-				fail(&r, "PROG operation %d beat %d is wider than the %d-bit payload", i, k, img->payw);
-		}
-	}
+	img->ops = get_ops(&r, &img->nops, nodes, img, "PROG");
 	close_section(&r, "PROG");
 
 	/* INFR */
@@ -530,37 +611,62 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	img->in_len = get_range(&r, "INFR input length", img->net.input, img->net.input);
 	const int outl = imnpu_net_output_len(&img->net);
 	img->out_len = get_range(&r, "INFR output length", outl, outl);
-	img->ninj = get_range(&r, "INFR injection count", 1, 4096);
-	img->ncol = get_range(&r, "INFR collection count", 1, 4096);
-	img->inj = alloc_n(&r, img->ninj, sizeof *img->inj);
-	img->col = alloc_n(&r, img->ncol, sizeof *img->col);
-	for (int i = 0; i < img->ninj && !r.bad; i++) {
-		imnpu_inject *j = &img->inj[i];
-		snprintf(what, sizeof what, "INFR injection %d destination", i);
-		j->dest = get_range(&r, what, 0, nodes - 1);
-		snprintf(what, sizeof what, "INFR injection %d multicast flag", i);
-		j->mcast = get_range(&r, what, 0, 1);
-		snprintf(what, sizeof what, "INFR injection %d mask", i);
-		get_mask(&r, j->mask, nodes, what);
-		snprintf(what, sizeof what, "INFR injection %d offset", i);
-		j->offset = get_range(&r, what, 0, img->in_len - 1);
-		snprintf(what, sizeof what, "INFR injection %d count", i);
-		j->count = get_range(&r, what, 1, img->in_len - j->offset);
-		snprintf(what, sizeof what, "INFR injection %d base", i);
-		j->base = get_range(&r, what, 0, LEN_LIMIT);
-		snprintf(what, sizeof what, "INFR injection %d stride", i);
-		j->stride = get_range(&r, what, 1, 8);
+	const int nsteps = imnpu_net_steps(&img->net);
+	img->nsteps = get_range(&r, "INFR step count", nsteps, nsteps);
+	img->steps = alloc_n(&r, img->nsteps, sizeof *img->steps);
+	int ncol = 0;
+	for (int t = 0; t < img->nsteps && !r.bad; t++) {
+		imnpu_step *st = &img->steps[t];
+		snprintf(what, sizeof what, "INFR step %d", t);
+		st->ops = get_ops(&r, &st->nops, nodes, img, what);
+		snprintf(what, sizeof what, "INFR step %d injection count", t);
+		st->ninj = get_range(&r, what, t == 0, 4096);
+		snprintf(what, sizeof what, "INFR step %d collection count", t);
+		st->ncol = get_range(&r, what, 0, 4096);
+		ncol += st->ncol;
+		st->inj = alloc_n(&r, st->ninj, sizeof *st->inj);
+		st->col = alloc_n(&r, st->ncol, sizeof *st->col);
+		for (int i = 0; i < st->ninj && !r.bad; i++) {
+			imnpu_inject *j = &st->inj[i];
+			snprintf(what, sizeof what, "INFR step %d injection %d destination", t, i);
+			j->dest = get_range(&r, what, 0, nodes - 1);
+			snprintf(what, sizeof what, "INFR step %d injection %d multicast flag", t, i);
+			j->mcast = get_range(&r, what, 0, 1);
+			snprintf(what, sizeof what, "INFR step %d injection %d mask", t, i);
+			get_mask(&r, j->mask, nodes, what);
+			snprintf(what, sizeof what, "INFR step %d injection %d count", t, i);
+			j->count = get_range(&r, what, 1, (long)((r.end - r.at) / 4));
+			snprintf(what, sizeof what, "INFR step %d injection %d base", t, i);
+			j->base = get_range(&r, what, 0, LEN_LIMIT);
+			snprintf(what, sizeof what, "INFR step %d injection %d stride", t, i);
+			j->stride = get_range(&r, what, 1, 8);
+			j->src = alloc_n(&r, j->count, sizeof *j->src);
+			for (int k = 0; k < j->count && !r.bad; k++) {
+				j->src[k] = (int32_t)get_le(&r, 4, what);
+				if (j->src[k] < -1 || j->src[k] >= img->in_len)
+					fail(&r, "INFR step %d injection %d value %d is input %d (allowed: -1..%d)", t, i, k,
+					     j->src[k], img->in_len - 1);
+			}
+		}
+		for (int i = 0; i < st->ncol && !r.bad; i++) {
+			imnpu_collect *c = &st->col[i];
+			snprintf(what, sizeof what, "INFR step %d collection %d source", t, i);
+			c->src = get_range(&r, what, 0, nodes - 1);
+			snprintf(what, sizeof what, "INFR step %d collection %d base", t, i);
+			c->base = get_range(&r, what, 0, LEN_LIMIT);
+			snprintf(what, sizeof what, "INFR step %d collection %d count", t, i);
+			c->count = get_range(&r, what, 1, img->out_len);
+			snprintf(what, sizeof what, "INFR step %d collection %d offset", t, i);
+			c->offset = get_range(&r, what, 0, img->out_len - 1);
+			snprintf(what, sizeof what, "INFR step %d collection %d output stride", t, i);
+			c->ostride = get_range(&r, what, 1, img->out_len);
+			if (!r.bad && (long)c->offset + (long)(c->count - 1) * c->ostride >= img->out_len)
+				fail(&r, "INFR step %d collection %d: %d values from %d every %d run past the %d outputs", t, i,
+				     c->count, c->offset, c->ostride, img->out_len);
+		}
 	}
-	for (int i = 0; i < img->ncol && !r.bad; i++) {
-		imnpu_collect *c = &img->col[i];
-		snprintf(what, sizeof what, "INFR collection %d source", i);
-		c->src = get_range(&r, what, 0, nodes - 1);
-		snprintf(what, sizeof what, "INFR collection %d base", i);
-		c->base = get_range(&r, what, 0, LEN_LIMIT);
-		snprintf(what, sizeof what, "INFR collection %d offset", i);
-		c->count = get_range(&r, what, 1, img->out_len);
-		c->offset = get_range(&r, what, 0, img->out_len - c->count);
-	}
+	if (!r.bad && ncol < 1)
+		fail(&r, "INFR: no step collects anything (an inference must return a packet)");
 	close_section(&r, "INFR");
 
 	/* PERF */

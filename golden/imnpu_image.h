@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define IMNPU_IMAGE_VERSION 1
+#define IMNPU_IMAGE_VERSION 2
 #define IMNPU_IMAGE_MAGIC "IMNPUIMG"
 
 /* Configuration stream operations. */
@@ -28,20 +28,31 @@ typedef struct {
 	uint32_t addr, mask; /* WAIT */
 } imnpu_prog_op;
 
-/* Input values [offset, offset + count) go as one ACT packet to dest, or to
- * every node of mask when mcast, landing at base, base + stride, ... */
+/* One ACT packet of count values to dest, or to every node of mask when
+ * mcast, landing at base, base + stride, ...: value m is the input's value
+ * src[m], or 0 where src[m] is -1 (a conv2d's padding, an LSTM's h_0). */
 typedef struct {
 	int dest, mcast;
 	uint64_t mask[4];
-	int offset, count;
-	int base, stride;
+	int count, base, stride;
+	int32_t *src;
 } imnpu_inject;
 
-/* The packet from node src with base index base carries output values
- * [offset, offset + count). */
+/* The packet from node src with base index base carries count output
+ * values: value m is output value offset + m*ostride. */
 typedef struct {
-	int src, base, count, offset;
+	int src, base, count, offset, ostride;
 } imnpu_collect;
+
+/* One step of an inference: its configuration operations (run first), its
+ * injections, then the ncol packets it returns (docs/image.md). */
+typedef struct {
+	int nops;
+	imnpu_prog_op *ops;
+	int ninj, ncol;
+	imnpu_inject *inj;
+	imnpu_collect *col;
+} imnpu_step;
 
 /* The mapper's account of one layer. */
 typedef struct {
@@ -57,9 +68,8 @@ typedef struct {
 	int nops;
 	imnpu_prog_op *ops;  /* the configuration stream */
 	int in_len, out_len;
-	int ninj, ncol;
-	imnpu_inject *inj;   /* per inference, in this order */
-	imnpu_collect *col;  /* per inference: ncol packets reach the host */
+	int nsteps;
+	imnpu_step *steps;   /* per inference, one after the other */
 	imnpu_layer_perf *perf; /* net.nlayers entries */
 	uint32_t est_cycles; /* estimated cycles per inference */
 	int tiles_used;
@@ -70,6 +80,11 @@ void imnpu_image_free(imnpu_image *img);
  * copied. */
 int imnpu_image_send(imnpu_image *img, const imnpu_pkt *p);
 int imnpu_image_wait(imnpu_image *img, int node, uint32_t addr, uint32_t mask);
+/* The same on any operation list (a step's). */
+int imnpu_ops_send(imnpu_prog_op **ops, int *nops, const imnpu_pkt *p);
+int imnpu_ops_wait(imnpu_prog_op **ops, int *nops, int node, uint32_t addr, uint32_t mask);
+/* Packets an inference returns: the steps' collections. */
+int imnpu_image_collections(const imnpu_image *img);
 
 /* Serialize into a malloc'd buffer; -1 when out of memory. */
 int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len);

@@ -27,6 +27,8 @@ typedef struct {
 	char *err;
 	size_t errlen;
 	int oom;
+	imnpu_prog_op **ops; /* where configuration packets go: the PROG stream or a step's */
+	int *nops;
 } ctx;
 
 static int fail(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -90,7 +92,7 @@ static void cfg_write(ctx *c, int node, uint32_t addr, const int32_t *v, int n, 
 	pk.info = (uint32_t)IMNPU_CHIP_PKT_CFG_WR | (uint32_t)packing << 3;
 	pk.nbeats = m;
 	pk.beats = b;
-	if (imnpu_image_send(c->img, &pk) != 0)
+	if (imnpu_ops_send(c->ops, c->nops, &pk) != 0)
 		c->oom = 1;
 	free(b);
 }
@@ -150,11 +152,14 @@ static void entry(ctx *c, int node, int e, int col, int count, int kind, int des
 }
 
 /* Where values [lo, hi) of a vector must go: to nodes (several: one
- * multicast), value lo landing at base0, each next one stride further. */
+ * multicast), value lo landing at base0, each next one stride further.  fb:
+ * an LSTM's h_t back to its gate tiles (the table's last entries, turned off
+ * for the last step). */
 typedef struct {
 	int lo, hi;
 	int n, nodes[IMNPU_CHIP_MAX_NODES];
 	int base0, stride;
+	int fb;
 } dgroup;
 
 /* Who produces values [lo, hi) of a vector: node's output columns from col
@@ -166,19 +171,32 @@ typedef struct {
 /* Per layer: placement, and what the wiring adds to each node's table. */
 typedef struct {
 	int nrb, ncb;
-	block *blk;       /* dense: nrb x ncb */
-	int gnode;        /* GDPU layers: the node */
+	block *blk;       /* on tiles: nrb x ncb */
+	int gnode;        /* GDPU layers and lstm: the node */
 	int nseg;
 	segment seg[64 + IMNPU_CHIP_MAX_NODES];
 } placed;
 
 typedef struct {
-	int n;
+	int n, nfb;       /* entries; of them the last nfb feed an LSTM back */
 	struct {
 		int col, count, kind, dest, base, stride;
 		uint64_t mask[4];
 	} e[64];
 } table;
+
+/* A host injection of one step's input vector (values [lo, lo+count)), or
+ * of zeros (an LSTM's h_0, the first step only); a host collection of the
+ * last layer's values [lo, lo+count) of a step. */
+typedef struct {
+	int dest, mcast, zero;
+	uint64_t mask[4];
+	int lo, count, base, stride;
+} inj_tpl;
+
+typedef struct {
+	int src, base, count, lo;
+} col_tpl;
 
 /* Whether a packet to dest, or to mask when mcast, reaches node k. */
 static int reaches(int mcast, const uint64_t *mask, int dest, int k)
@@ -188,34 +206,58 @@ static int reaches(int mcast, const uint64_t *mask, int dest, int k)
 
 static int is_gdpu(const imnpu_layer *l)
 {
-	return l->type != IMNPU_LAYER_DENSE;
+	return !imnpu_layer_on_tiles(l);
 }
 
-/* The consumers of vector v (-1 the input, else layer v's output): layer
- * v+1 as its first operand, every add taking v as its second, the host
- * after the last layer. */
-static int consumers(const imnpu_chip_params *p, const imnpu_net *n, const placed *pl, int v, dgroup *g, int max)
+/* The step input's length: the network input, a conv2d's unrolled patch or
+ * an LSTM's x_t. */
+static int step_in_len(const imnpu_net *n)
+{
+	const imnpu_layer *l = &n->layers[0];
+	if (l->type == IMNPU_LAYER_CONV2D)
+		return imnpu_layer_kin(l);
+	if (l->type == IMNPU_LAYER_LSTM)
+		return l->in / l->steps;
+	return n->input;
+}
+
+/* Row groups of layer l's tiles for a vector of len values whose value i is
+ * the layer's input voff + i. */
+static int row_groups(const imnpu_chip_params *p, const placed *pl, int len, int voff, int fb, dgroup *g, int k, int max)
 {
 	const int R = p->tp.rows;
-	const int len = v < 0 ? n->input : n->layers[v].out;
+	for (int rb = 0; rb < pl->nrb && k < max; rb++) {
+		const int a = rb * R, ri = pl->blk[rb * pl->ncb].ri;
+		const int lo = imaxi(0, a - voff), hi = imin(len, a + ri - voff);
+		if (lo >= hi)
+			continue;
+		dgroup *d = &g[k++];
+		d->lo = lo;
+		d->hi = hi;
+		d->n = pl->ncb;
+		for (int cb = 0; cb < pl->ncb; cb++)
+			d->nodes[cb] = pl->blk[rb * pl->ncb + cb].node;
+		d->base0 = lo + voff - a;
+		d->stride = 1;
+		d->fb = fb;
+	}
+	return k;
+}
+
+/* The consumers of vector v (-1 the step input, else layer v's output of a
+ * step): layer v+1 as its first operand, every add taking v as its second,
+ * the host after the last layer, an LSTM's gate tiles (h_t, last). */
+static int consumers(const imnpu_chip_params *p, const imnpu_net *n, const placed *pl, int v, dgroup *g, int max)
+{
+	const int len = v < 0 ? step_in_len(n) : imnpu_layer_step_out(&n->layers[v]);
 	int k = 0;
 	for (int l = v + 1; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
 		const int first = l == v + 1, second = L->type == IMNPU_LAYER_ADD && L->from == v;
 		if (!first && !second)
 			continue;
-		if (first && L->type == IMNPU_LAYER_DENSE) {
-			for (int rb = 0; rb < pl[l].nrb && k < max; rb++) {
-				dgroup *d = &g[k++];
-				d->lo = rb * R;
-				d->hi = d->lo + pl[l].blk[rb * pl[l].ncb].ri;
-				d->n = pl[l].ncb;
-				for (int cb = 0; cb < pl[l].ncb; cb++)
-					d->nodes[cb] = pl[l].blk[rb * pl[l].ncb + cb].node;
-				d->base0 = 0;
-				d->stride = 1;
-			}
-		}
+		if (first && !is_gdpu(L))
+			k = row_groups(p, &pl[l], len, 0, 0, g, k, max);
 		for (int op = 0; op < 2 && k < max; op++) {
 			if (!(op == 0 ? first && is_gdpu(L) : second))
 				continue;
@@ -226,6 +268,7 @@ static int consumers(const imnpu_chip_params *p, const imnpu_net *n, const place
 			d->nodes[0] = pl[l].gnode;
 			d->base0 = op;
 			d->stride = L->type == IMNPU_LAYER_ADD ? 2 : 1;
+			d->fb = 0;
 		}
 	}
 	if (v == n->nlayers - 1 && k < max) {
@@ -236,7 +279,10 @@ static int consumers(const imnpu_chip_params *p, const imnpu_net *n, const place
 		d->nodes[0] = p->host;
 		d->base0 = 0;
 		d->stride = 1;
+		d->fb = 0;
 	}
+	if (v == 0 && n->layers[0].type == IMNPU_LAYER_LSTM)
+		k = row_groups(p, &pl[0], len, step_in_len(n), 1, g, k, max);
 	return k;
 }
 
@@ -249,14 +295,155 @@ static void mask_of(const dgroup *d, uint64_t *mask)
 
 static const char *type_name(int t)
 {
-	static const char *const names[] = {"?", "dense", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh"};
+	static const char *const names[] = {"?",       "dense",   "add",  "maxpool", "avgpool",
+					    "argmax",  "sigmoid", "tanh", "conv2d",  "lstm"};
 	return t >= 1 && t <= IMNPU_LAYER_LAST ? names[t] : "?";
+}
+
+/* The mapper's working state. */
+typedef struct {
+	placed *pl;
+	table *tab;
+	dgroup *dg;
+	inj_tpl *inj;
+	col_tpl *col;
+	int ninj, ncol;
+} plan;
+
+/* Every producer segment of a vector to every consumer group it overlaps:
+ * host injections, table entries, host collections. */
+static int wire(ctx *c, plan *P, const segment *seg, int nseg, const dgroup *dg, int ng, const char *who)
+{
+	const imnpu_chip_params *p = c->p;
+	for (int si = 0; si < nseg; si++) {
+		const segment *sg = &seg[si];
+		for (int gi = 0; gi < ng; gi++) {
+			const dgroup *d = &dg[gi];
+			const int lo = imaxi(sg->lo, d->lo), hi = imin(sg->hi, d->hi);
+			if (lo >= hi)
+				continue;
+			const int base = d->base0 + (lo - d->lo) * d->stride, cnt = hi - lo;
+			uint64_t mask[4];
+			mask_of(d, mask);
+			if (d->n > 1 && act_beats(p, cnt) > p->mcast_beats)
+				return fail(c, "%s: a multicast of %d values is %d beats; the mesh holds %d (noc -mcast_beats)",
+					    who, cnt, act_beats(p, cnt), p->mcast_beats);
+			if (base + (cnt - 1) * d->stride >= (1 << p->base_w))
+				return fail(c, "%s: index %d beyond the packets' %d-bit base", who,
+					    base + (cnt - 1) * d->stride, p->base_w);
+			if (sg->node == p->host) {
+				if (P->ninj == MAX_IO)
+					return fail(c, "the input goes out in more than %d packets a step", MAX_IO);
+				inj_tpl *j = &P->inj[P->ninj++];
+				memset(j, 0, sizeof *j);
+				j->dest = d->nodes[0];
+				j->mcast = d->n > 1;
+				if (j->mcast)
+					memcpy(j->mask, mask, sizeof mask);
+				j->lo = lo;
+				j->count = cnt;
+				j->base = base;
+				j->stride = d->stride;
+				continue;
+			}
+			table *t = &P->tab[sg->node];
+			if (t->n == p->out_entries)
+				return fail(c, "%s: node %d needs more than %d output-table entries (node -out_entries)", who,
+					    sg->node, p->out_entries);
+			t->e[t->n].col = sg->col + (lo - sg->lo);
+			t->e[t->n].count = cnt;
+			t->e[t->n].kind = d->n > 1 ? IMNPU_CHIP_OUT_MCAST : IMNPU_CHIP_OUT_ACT;
+			t->e[t->n].dest = d->n > 1 ? 0 : d->nodes[0];
+			memcpy(t->e[t->n].mask, mask, sizeof mask);
+			t->e[t->n].base = base;
+			t->e[t->n].stride = d->stride;
+			t->n++;
+			t->nfb += d->fb;
+			if (d->nodes[0] == p->host && d->n == 1) {
+				if (P->ncol == MAX_IO)
+					return fail(c, "the output comes back in more than %d packets a step", MAX_IO);
+				P->col[P->ncol++] = (col_tpl){sg->node, base, cnt, lo};
+			}
+		}
+	}
+	return 0;
+}
+
+/* A node's output table and OUT_N. */
+static void write_table(ctx *c, int node, const table *t)
+{
+	for (int e = 0; e < t->n; e++)
+		entry(c, node, e, t->e[e].col, t->e[e].count, t->e[e].kind, t->e[e].dest, t->e[e].mask, t->e[e].base,
+		      t->e[e].stride);
+	cfg_write1(c, node, imnpu_chip_nreg_addr(c->p, IMNPU_CHIP_NREG_OUT_N), t->n);
+}
+
+/* The cycles of one stage (a layer's tiles, or a GDPU job): each source's
+ * compute time t[i], then its table's packets one after the other to the
+ * farthest destination; every destination takes every producer's packets
+ * through its one local port. */
+static int stage_cycles(const imnpu_chip_params *p, const table *tab, const int *src, const int *t, int ns)
+{
+	const int nodes = p->nx * p->ny;
+	int worst = 0, compute = 0, far_all = 0, fanin[IMNPU_CHIP_MAX_NODES] = {0};
+	for (int i = 0; i < ns; i++) {
+		const table *t2 = &tab[src[i]];
+		int far2 = 0, tt = t[i];
+		compute = imaxi(compute, t[i]);
+		for (int e = 0; e < t2->n; e++) {
+			const int mc = t2->e[e].kind == IMNPU_CHIP_OUT_MCAST;
+			const int cost = 1 + (mc ? mask_flits(p) : 0) + act_beats(p, t2->e[e].count);
+			tt += cost;
+			for (int k = 0; k < nodes; k++)
+				if (reaches(mc, t2->e[e].mask, t2->e[e].dest, k)) {
+					far2 = imaxi(far2, hops(p, src[i], k));
+					fanin[k] += cost;
+				}
+		}
+		far_all = imaxi(far_all, far2);
+		worst = imaxi(worst, tt + far2 * EST_HOP);
+	}
+	for (int k = 0; k < nodes; k++)
+		worst = imaxi(worst, compute + fanin[k] + far_all * EST_HOP);
+	return worst;
+}
+
+/* A layer's tiles: per column block its chain of row blocks. */
+static int tiles_cycles(const imnpu_chip_params *p, const table *tab, const placed *pl, int mode)
+{
+	int src[IMNPU_CHIP_MAX_NODES], t[IMNPU_CHIP_MAX_NODES];
+	for (int cb = 0; cb < pl->ncb; cb++) {
+		t[cb] = 0;
+		for (int rb = 0; rb < pl->nrb; rb++) {
+			const block *b = &pl->blk[rb * pl->ncb + cb];
+			t[cb] += fire_cycles(p, mode);
+			if (rb + 1 < pl->nrb)
+				t[cb] += 1 + b->ci + hops(p, b->node, pl->blk[(rb + 1) * pl->ncb + cb].node) * EST_HOP;
+		}
+		src[cb] = pl->blk[(pl->nrb - 1) * pl->ncb + cb].node;
+	}
+	return stage_cycles(p, tab, src, t, pl->ncb);
+}
+
+static int gdpu_cycles(const imnpu_chip_params *p, const table *tab, int node, int ops)
+{
+	const int t = ops + EST_GDPU + EST_NODE;
+	return stage_cycles(p, tab, &node, &t, 1);
+}
+
+/* A step's configuration operations: each write's packet out (3 payload
+ * beats); each read's packet out, across the mesh, the node, its reply back
+ * (docs/network.md). */
+static int step_ops_cycles(const imnpu_chip_params *p, int node, int writes, int reads)
+{
+	const int h = hops(p, p->host, node) * EST_HOP;
+	return writes * (1 + 3) + reads * ((1 + 2) + h + EST_NODE + (1 + 2) + h);
 }
 
 int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_opts *o, imnpu_image *img,
 	      char *err, size_t errlen)
 {
-	ctx c = {p, img, err, errlen, 0};
+	ctx c = {p, img, err, errlen, 0, &img->ops, &img->nops};
 	memset(img, 0, sizeof *img);
 	const int R = p->tp.rows, C = p->tp.cols, nodes = p->nx * p->ny;
 	int tiles[IMNPU_CHIP_MAX_NODES], T = 0, gdpus[IMNPU_CHIP_MAX_NODES], G = 0;
@@ -270,30 +457,35 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 		return fail(&c, "network '%s': no layers", n->name);
 	if (p->mask_words > 64 || nodes > IMNPU_CHIP_MAX_NODES)
 		return fail(&c, "the chip's %d nodes are more than the mapper handles (%d)", nodes, IMNPU_CHIP_MAX_NODES);
+	for (int l = 1; l < n->nlayers; l++)
+		if (imnpu_layer_stepped(&n->layers[l]))
+			return fail(&c, "layer %d '%s' (%s): conv2d and lstm layers come first (they read the input)", l,
+				    n->layers[l].name, type_name(n->layers[l].type));
 
-	placed *pl = calloc((size_t)n->nlayers, sizeof *pl);
-	table *tab = calloc((size_t)nodes, sizeof *tab);
-	dgroup *dg = malloc(sizeof *dg * MAX_GROUPS);
+	plan P = {0};
+	P.pl = calloc((size_t)n->nlayers, sizeof *P.pl);
+	P.tab = calloc((size_t)nodes, sizeof *P.tab);
+	P.dg = malloc(sizeof *P.dg * MAX_GROUPS);
+	P.inj = calloc(MAX_IO, sizeof *P.inj);
+	P.col = calloc(MAX_IO, sizeof *P.col);
 	int32_t *buf = malloc((size_t)(R > C ? R : C) * sizeof *buf);
-	if (!pl || !tab || !dg || !buf) {
-		free(pl);
-		free(tab);
-		free(dg);
-		free(buf);
-		return fail(&c, "out of memory");
-	}
+	placed *pl = P.pl;
+	table *tab = P.tab;
 	int used = 0, gused = 0, st = 0;
+	if (!pl || !tab || !P.dg || !P.inj || !P.col || !buf)
+		st = fail(&c, "out of memory");
 
-	/* Placement: each dense layer's blocks on the next free tiles, in node
-	 * order; each other layer on the next free GDPU. */
+	/* Placement: each layer on tiles takes its blocks from the next free
+	 * tiles, in node order; each GDPU layer (and an lstm's cell) the next
+	 * free GDPU. */
 	for (int l = 0; l < n->nlayers && st == 0; l++) {
 		const imnpu_layer *L = &n->layers[l];
-		if (L->type == IMNPU_LAYER_DENSE && L->mode != IMNPU_MODE_IDEAL && !p->pcm) {
+		if (imnpu_layer_on_tiles(L) && L->mode != IMNPU_MODE_IDEAL && !p->pcm) {
 			st = fail(&c, "layer %d '%s': a pcm mode needs the pcm macro (this configuration's tiles are ideal)",
 				  l, L->name);
 			break;
 		}
-		if (is_gdpu(L)) {
+		if (is_gdpu(L) || L->type == IMNPU_LAYER_LSTM) {
 			const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
 			const int ops = imnpu_gdpu_job_inputs(&rg);
 			if (gused == G) {
@@ -311,16 +503,18 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 				st = fail(&c, "layer 0 '%s' (add): an add needs a layer before it", L->name);
 			}
 			pl[l].gnode = gused < G ? gdpus[gused++] : -1;
-			continue;
+			if (st != 0 || is_gdpu(L))
+				continue;
 		}
-		pl[l].nrb = (L->in + R - 1) / R;
-		pl[l].ncb = (L->out + C - 1) / C;
+		const int kin = imnpu_layer_kin(L), kout = imnpu_layer_kout(L);
+		pl[l].nrb = (kin + R - 1) / R;
+		pl[l].ncb = (kout + C - 1) / C;
 		const int need = pl[l].nrb * pl[l].ncb;
 		if (used + need > T) {
 			st = fail(&c,
-				  "layer %d '%s' (%d x %d) needs %d tiles of %dx%d; the chip has %d tiles, %d left after the "
-				  "layers before it",
-				  l, L->name, L->in, L->out, need, R, C, T, T - used);
+				  "layer %d '%s' (%s, %d x %d) needs %d tiles of %dx%d; the chip has %d tiles, %d left after "
+				  "the layers before it",
+				  l, L->name, type_name(L->type), kin, kout, need, R, C, T, T - used);
 			break;
 		}
 		pl[l].blk = calloc((size_t)need, sizeof *pl[l].blk);
@@ -330,15 +524,15 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 		}
 		for (int rb = 0; rb < pl[l].nrb; rb++)
 			for (int cb = 0; cb < pl[l].ncb; cb++)
-				pl[l].blk[rb * pl[l].ncb + cb] = (block){tiles[used++], rb, cb, imin(R, L->in - rb * R),
-									 imin(C, L->out - cb * C)};
+				pl[l].blk[rb * pl[l].ncb + cb] =
+					(block){tiles[used++], rb, cb, imin(R, kin - rb * R), imin(C, kout - cb * C)};
 	}
 
-	/* Producers of each layer's output. */
+	/* Producers of each layer's (step's) output; an lstm's is its cell. */
 	for (int l = 0; l < n->nlayers && st == 0; l++) {
 		const imnpu_layer *L = &n->layers[l];
-		if (is_gdpu(L)) {
-			pl[l].seg[pl[l].nseg++] = (segment){pl[l].gnode, 0, 0, L->out};
+		if (is_gdpu(L) || L->type == IMNPU_LAYER_LSTM) {
+			pl[l].seg[pl[l].nseg++] = (segment){pl[l].gnode, 0, 0, imnpu_layer_step_out(L)};
 			continue;
 		}
 		for (int cb = 0; cb < pl[l].ncb; cb++) {
@@ -359,87 +553,47 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 	if (st == 0 && imnpu_net_copy(&img->net, n) != 0)
 		st = fail(&c, "out of memory");
 	img->perf = calloc((size_t)n->nlayers, sizeof *img->perf);
-	img->inj = calloc(MAX_IO, sizeof *img->inj);
-	img->col = calloc(MAX_IO, sizeof *img->col);
-	if ((!img->perf || !img->inj || !img->col) && st == 0)
+	if (!img->perf && st == 0)
 		st = fail(&c, "out of memory");
 
-	/* Wiring: every producer segment of every vector to every consumer
-	 * group it overlaps: host injections, table entries, host collections. */
+	/* Wiring, vector by vector; an lstm's gates go to its cell first, i_j
+	 * f_j g_j o_j side by side. */
+	const imnpu_layer *L0 = &n->layers[0];
+	if (st == 0 && L0->type == IMNPU_LAYER_LSTM) {
+		const int H = L0->hidden;
+		for (int k = 0; k < 4; k++)
+			P.dg[k] = (dgroup){k * H, (k + 1) * H, 1, {pl[0].gnode}, k, 4, 0};
+		segment gs[IMNPU_CHIP_MAX_NODES];
+		for (int cb = 0; cb < pl[0].ncb; cb++) {
+			const block *b = &pl[0].blk[(pl[0].nrb - 1) * pl[0].ncb + cb];
+			gs[cb] = (segment){b->node, 0, cb * C, cb * C + b->ci};
+		}
+		st = wire(&c, &P, gs, pl[0].ncb, P.dg, 4, "layer 0 (lstm gates)");
+	}
 	for (int v = -1; v < n->nlayers && st == 0; v++) {
-		const int ng = consumers(p, n, pl, v, dg, MAX_GROUPS);
-		segment in_seg = {p->host, 0, 0, n->input};
-		const int nseg = v < 0 ? 1 : pl[v].nseg;
-		for (int si = 0; si < nseg && st == 0; si++) {
-			const segment *sg = v < 0 ? &in_seg : &pl[v].seg[si];
-			for (int gi = 0; gi < ng && st == 0; gi++) {
-				const dgroup *d = &dg[gi];
-				const int lo = imaxi(sg->lo, d->lo), hi = imin(sg->hi, d->hi);
-				if (lo >= hi)
-					continue;
-				const int base = d->base0 + (lo - d->lo) * d->stride, cnt = hi - lo;
-				uint64_t mask[4];
-				mask_of(d, mask);
-				const char *who = v < 0 ? "the input" : n->layers[v].name;
-				if (d->n > 1 && act_beats(p, cnt) > p->mcast_beats) {
-					st = fail(&c,
-						  "%s%s: a multicast of %d values is %d beats; the mesh holds %d (noc -mcast_beats)",
-						  v < 0 ? "" : "layer ", who, cnt, act_beats(p, cnt), p->mcast_beats);
-					break;
-				}
-				if (base + (cnt - 1) * d->stride >= (1 << p->base_w)) {
-					st = fail(&c, "%s%s: index %d beyond the packets' %d-bit base", v < 0 ? "" : "layer ",
-						  who, base + (cnt - 1) * d->stride, p->base_w);
-					break;
-				}
-				if (sg->node == p->host) {
-					if (img->ninj == MAX_IO) {
-						st = fail(&c, "the input goes out in more than %d packets", MAX_IO);
-						break;
-					}
-					imnpu_inject *j = &img->inj[img->ninj++];
-					j->dest = d->nodes[0];
-					j->mcast = d->n > 1;
-					if (j->mcast)
-						memcpy(j->mask, mask, sizeof mask);
-					j->offset = lo;
-					j->count = cnt;
-					j->base = base;
-					j->stride = d->stride;
-					continue;
-				}
-				table *t = &tab[sg->node];
-				if (t->n == p->out_entries) {
-					st = fail(&c, "layer %d '%s': node %d needs more than %d output-table entries (node "
-						      "-out_entries)",
-						  v, who, sg->node, p->out_entries);
-					break;
-				}
-				t->e[t->n].col = sg->col + (lo - sg->lo);
-				t->e[t->n].count = cnt;
-				t->e[t->n].kind = d->n > 1 ? IMNPU_CHIP_OUT_MCAST : IMNPU_CHIP_OUT_ACT;
-				t->e[t->n].dest = d->n > 1 ? 0 : d->nodes[0];
-				memcpy(t->e[t->n].mask, mask, sizeof mask);
-				t->e[t->n].base = base;
-				t->e[t->n].stride = d->stride;
-				t->n++;
-				if (d->nodes[0] == p->host && d->n == 1) {
-					if (img->ncol == MAX_IO) {
-						st = fail(&c, "the output comes back in more than %d packets", MAX_IO);
-						break;
-					}
-					img->col[img->ncol++] = (imnpu_collect){sg->node, base, cnt, lo};
-				}
-			}
+		const int ng = consumers(p, n, pl, v, P.dg, MAX_GROUPS);
+		const segment in_seg = {p->host, 0, 0, step_in_len(n)};
+		char who[64];
+		snprintf(who, sizeof who, v < 0 ? "the input" : "layer %d '%s'", v, v < 0 ? "" : n->layers[v].name);
+		st = wire(&c, &P, v < 0 ? &in_seg : pl[v].seg, v < 0 ? 1 : pl[v].nseg, P.dg, ng, who);
+		/* h_0 = 0: zeros from the host into the h rows, first step only */
+		for (int gi = 0; gi < ng && st == 0 && v == 0 && L0->type == IMNPU_LAYER_LSTM; gi++) {
+			const int keep = P.ninj;
+			if (!P.dg[gi].fb)
+				continue;
+			const segment zs = {p->host, 0, P.dg[gi].lo, P.dg[gi].hi};
+			st = wire(&c, &P, &zs, 1, &P.dg[gi], 1, "layer 0 (lstm h_0)");
+			for (int i = keep; i < P.ninj; i++)
+				P.inj[i].zero = 1;
 		}
 	}
-	if (st == 0 && img->ninj == 0)
+	if (st == 0 && P.ninj == 0)
 		st = fail(&c, "network '%s': nothing takes the input", n->name);
 
 	/* The configuration stream: tiles, then GDPUs. */
 	for (int l = 0; l < n->nlayers && st == 0; l++) {
 		const imnpu_layer *L = &n->layers[l];
-		if (is_gdpu(L)) {
+		if (is_gdpu(L) || L->type == IMNPU_LAYER_LSTM) {
 			const int g = pl[l].gnode;
 			const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
 			const int32_t regs[] = {rg.op, rg.len, rg.win, rg.mul_shift, rg.sa, rg.sb, rg.add_shift, rg.avg_mul,
@@ -447,13 +601,11 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 			cfg_write(&c, g, 1, regs, 9, 2); /* OP (1) .. AVG_SHIFT (9) */
 			cfg_write1(&c, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), imnpu_gdpu_job_inputs(&rg));
 			cfg_write1(&c, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), 0);
-			const table *t = &tab[g];
-			for (int e = 0; e < t->n; e++)
-				entry(&c, g, e, t->e[e].col, t->e[e].count, t->e[e].kind, t->e[e].dest, t->e[e].mask,
-				      t->e[e].base, t->e[e].stride);
-			cfg_write1(&c, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_OUT_N), t->n);
-			continue;
+			write_table(&c, g, &tab[g]);
+			if (is_gdpu(L))
+				continue;
 		}
+		const int kin = imnpu_layer_kin(L);
 		for (int bi = 0; bi < pl[l].nrb * pl[l].ncb && st == 0; bi++) {
 			const block *b = &pl[l].blk[bi];
 			const int last = b->rb == pl[l].nrb - 1;
@@ -461,7 +613,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 			 * output cb*C + c; a packed burst per row */
 			for (int r = 0; r < b->ri; r++) {
 				for (int k = 0; k < b->ci; k++)
-					buf[k] = L->w[(size_t)(b->cb * C + k) * (size_t)L->in + (size_t)(b->rb * R + r)];
+					buf[k] = L->w[(size_t)(b->cb * C + k) * (size_t)kin + (size_t)(b->rb * R + r)];
 				cfg_write(&c, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, r * C), buf, b->ci,
 					  1);
 			}
@@ -479,17 +631,17 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 			cfg_write1(&c, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 ? b->ci : 0);
 			/* the table: partial sums to the next row block, or the
 			 * wiring's entries */
-			int ne = 0;
 			if (!last) {
-				entry(&c, b->node, ne++, 0, b->ci, IMNPU_CHIP_OUT_WIDE,
-				      pl[l].blk[(b->rb + 1) * pl[l].ncb + b->cb].node, NULL, 0, 1);
+				table t1 = {0};
+				t1.n = 1;
+				t1.e[0].count = b->ci;
+				t1.e[0].kind = IMNPU_CHIP_OUT_WIDE;
+				t1.e[0].dest = pl[l].blk[(b->rb + 1) * pl[l].ncb + b->cb].node;
+				t1.e[0].stride = 1;
+				write_table(&c, b->node, &t1);
 			} else {
-				const table *t = &tab[b->node];
-				for (; ne < t->n; ne++)
-					entry(&c, b->node, ne, t->e[ne].col, t->e[ne].count, t->e[ne].kind, t->e[ne].dest,
-					      t->e[ne].mask, t->e[ne].base, t->e[ne].stride);
+				write_table(&c, b->node, &tab[b->node]);
 			}
-			cfg_write1(&c, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_OUT_N), ne);
 			if (L->mode != IMNPU_MODE_IDEAL) {
 				const uint32_t csr = imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, 0);
 				const uint32_t status = csr | IMNPU_CHIP_REG_STATUS;
@@ -505,72 +657,120 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 		}
 	}
 
-	/* The latency estimate, layer by layer (docs/network.md). */
+	/* The inference plan: the templates, step by step.  An lstm's cell
+	 * starts the sequence with LSTM0 and continues with LSTM; its h_t
+	 * entries back to the gates are off for the last step. */
+	const int S = imnpu_net_steps(n), conv = L0->type == IMNPU_LAYER_CONV2D, lstm = L0->type == IMNPU_LAYER_LSTM;
+	const int xl = step_in_len(n);
+	if (st == 0) {
+		img->steps = calloc((size_t)S, sizeof *img->steps);
+		img->nsteps = img->steps ? S : 0;
+		if (!img->steps)
+			st = fail(&c, "out of memory");
+	}
+	for (int s = 0; s < S && st == 0; s++) {
+		imnpu_step *sp = &img->steps[s];
+		if (lstm) {
+			const int g = pl[0].gnode;
+			const table *tg = &tab[g];
+			c.ops = &sp->ops;
+			c.nops = &sp->nops;
+			/* the cell must have sent h_(t-1) everywhere first (STATUS
+			 * bit 1) */
+			if ((s <= 1 || s == S - 1) &&
+			    imnpu_ops_wait(&sp->ops, &sp->nops, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_STATUS), 2) != 0)
+				c.oom = 1;
+			if (s <= 1)
+				cfg_write1(&c, g, 1, s == 0 ? IMNPU_OP_LSTM0 : IMNPU_OP_LSTM);
+			if (s == S - 1 || s == 0)
+				cfg_write1(&c, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_OUT_N),
+					   s == S - 1 ? tg->n - tg->nfb : tg->n);
+			if (sp->nops && imnpu_ops_wait(&sp->ops, &sp->nops, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_OUT_N),
+						       0) != 0)
+				c.oom = 1;
+			c.ops = &img->ops;
+			c.nops = &img->nops;
+		}
+		sp->inj = calloc((size_t)P.ninj + 1, sizeof *sp->inj);
+		sp->col = calloc((size_t)P.ncol + 1, sizeof *sp->col);
+		if (!sp->inj || !sp->col) {
+			st = fail(&c, "out of memory");
+			break;
+		}
+		for (int i = 0; i < P.ninj; i++) {
+			const inj_tpl *t = &P.inj[i];
+			if (t->zero && s > 0)
+				continue;
+			imnpu_inject *j = &sp->inj[sp->ninj++];
+			j->dest = t->dest;
+			j->mcast = t->mcast;
+			memcpy(j->mask, t->mask, sizeof j->mask);
+			j->count = t->count;
+			j->base = t->base;
+			j->stride = t->stride;
+			j->src = malloc((size_t)t->count * sizeof *j->src);
+			if (!j->src) {
+				c.oom = 1;
+				j->count = 0;
+				continue;
+			}
+			for (int m = 0; m < t->count; m++)
+				j->src[m] = t->zero ? -1
+					  : conv    ? imnpu_conv_patch_index(L0, s, t->lo + m)
+						    : s * (lstm ? xl : 0) + t->lo + m;
+		}
+		for (int i = 0; i < P.ncol; i++)
+			sp->col[sp->ncol++] = (imnpu_collect){P.col[i].src, P.col[i].base, P.col[i].count,
+							      imnpu_net_out_index(n, s, P.col[i].lo), conv ? S : 1};
+	}
+
+	/* The latency estimate, step by step and layer by layer
+	 * (docs/network.md). */
 	if (st == 0) {
 		uint32_t total = 0;
-		/* the host's input packets, one after the other, to the farthest
-		 * destination */
-		int t_in = 0, far = 0;
-		for (int i = 0; i < img->ninj; i++) {
-			t_in += 1 + (img->inj[i].mcast ? mask_flits(p) : 0) + act_beats(p, img->inj[i].count);
-			for (int k = 0; k < nodes; k++)
-				if (reaches(img->inj[i].mcast, img->inj[i].mask, img->inj[i].dest, k))
-					far = imaxi(far, hops(p, p->host, k));
-		}
-		total += (uint32_t)(t_in + far * EST_HOP);
 		for (int l = 0; l < n->nlayers; l++) {
 			const imnpu_layer *L = &n->layers[l];
-			int worst = 0, compute = 0, far_all = 0, fanin[IMNPU_CHIP_MAX_NODES] = {0};
-			const int ncb = is_gdpu(L) ? 1 : pl[l].ncb;
-			for (int cb = 0; cb < ncb; cb++) {
-				int t = 0, src;
-				if (is_gdpu(L)) {
-					const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
-					src = pl[l].gnode;
-					t += imnpu_gdpu_job_inputs(&rg) + EST_GDPU + EST_NODE;
-				} else {
-					for (int rb = 0; rb < pl[l].nrb; rb++) {
-						const block *b = &pl[l].blk[rb * pl[l].ncb + cb];
-						t += fire_cycles(p, L->mode);
-						if (rb + 1 < pl[l].nrb)
-							t += 1 + b->ci +
-							     hops(p, b->node, pl[l].blk[(rb + 1) * pl[l].ncb + cb].node) * EST_HOP;
-					}
-					src = pl[l].blk[(pl[l].nrb - 1) * pl[l].ncb + cb].node;
-				}
-				/* the table's packets, one after the other, to the
-				 * farthest destination; each destination takes every
-				 * producer's packets through its one local port */
-				const table *t2 = &tab[src];
-				int far2 = 0;
-				compute = imaxi(compute, t);
-				for (int e = 0; e < t2->n; e++) {
-					const int mc = t2->e[e].kind == IMNPU_CHIP_OUT_MCAST;
-					const int cost = 1 + (mc ? mask_flits(p) : 0) + act_beats(p, t2->e[e].count);
-					t += cost;
-					for (int k = 0; k < nodes; k++)
-						if (reaches(mc, t2->e[e].mask, t2->e[e].dest, k)) {
-							far2 = imaxi(far2, hops(p, src, k));
-							fanin[k] += cost;
-						}
-				}
-				far_all = imaxi(far_all, far2);
-				t += far2 * EST_HOP;
-				worst = imaxi(worst, t);
+			int cyc;
+			if (is_gdpu(L)) {
+				const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
+				cyc = gdpu_cycles(p, tab, pl[l].gnode, imnpu_gdpu_job_inputs(&rg));
+			} else {
+				cyc = tiles_cycles(p, tab, &pl[l], L->mode);
+				if (L->type == IMNPU_LAYER_LSTM)
+					cyc += gdpu_cycles(p, tab, pl[l].gnode, 4 * L->hidden);
 			}
-			for (int k = 0; k < nodes; k++)
-				worst = imaxi(worst, compute + fanin[k] + far_all * EST_HOP);
 			img->perf[l] = (imnpu_layer_perf){is_gdpu(L) ? 0 : pl[l].nrb * pl[l].ncb, is_gdpu(L) ? 0 : pl[l].nrb,
-							  is_gdpu(L) ? 0 : pl[l].ncb, (uint32_t)worst};
-			total += (uint32_t)worst;
+							  is_gdpu(L) ? 0 : pl[l].ncb, (uint32_t)cyc * (uint32_t)S};
+			total += (uint32_t)cyc * (uint32_t)S;
+		}
+		/* per step: its operations, then the host's input packets, one
+		 * after the other, to the farthest destination */
+		for (int s = 0; s < S; s++) {
+			const imnpu_step *sp = &img->steps[s];
+			int t_in = 0, far = 0, writes = 0, reads = 0;
+			for (int i = 0; i < sp->ninj; i++) {
+				t_in += 1 + (sp->inj[i].mcast ? mask_flits(p) : 0) + act_beats(p, sp->inj[i].count);
+				for (int k = 0; k < nodes; k++)
+					if (reaches(sp->inj[i].mcast, sp->inj[i].mask, sp->inj[i].dest, k))
+						far = imaxi(far, hops(p, p->host, k));
+			}
+			for (int i = 0; i < sp->nops; i++) {
+				writes += sp->ops[i].op == IMNPU_PROG_SEND;
+				reads += sp->ops[i].op == IMNPU_PROG_WAIT;
+			}
+			total += (uint32_t)(t_in + far * EST_HOP);
+			if (sp->nops)
+				total += (uint32_t)step_ops_cycles(p, pl[0].gnode, writes, reads);
 		}
 		img->est_cycles = total;
 	}
-	for (int l = 0; l < n->nlayers; l++)
+	for (int l = 0; pl && l < n->nlayers; l++)
 		free(pl[l].blk);
 	free(pl);
 	free(tab);
-	free(dg);
+	free(P.dg);
+	free(P.inj);
+	free(P.col);
 	free(buf);
 	if (st == 0 && c.oom)
 		st = fail(&c, "out of memory");
@@ -590,12 +790,17 @@ void imnpu_map_report(FILE *f, const imnpu_image *img)
 		const imnpu_layer *L = &img->net.layers[l];
 		char bl[32];
 		snprintf(bl, sizeof bl, "%dx%d", img->perf[l].rblocks, img->perf[l].cblocks);
-		if (L->type != IMNPU_LAYER_DENSE)
+		if (!imnpu_layer_on_tiles(L))
 			snprintf(bl, sizeof bl, "GDPU");
+		else if (L->type == IMNPU_LAYER_LSTM)
+			snprintf(bl, sizeof bl, "%dx%d+GDPU", img->perf[l].rblocks, img->perf[l].cblocks);
 		fprintf(f, "  %-3d %-16s %-8s %-6d %-6d %-5d %-7s %-12s %u\n", l, L->name, type_name(L->type), L->in,
-			L->out, img->perf[l].tiles, bl, L->type == IMNPU_LAYER_DENSE ? mode[L->mode] : "-",
+			L->out, img->perf[l].tiles, bl, imnpu_layer_on_tiles(L) ? mode[L->mode] : "-",
 			img->perf[l].cycles);
 	}
-	fprintf(f, "  expected cycles an inference: %u (input %d values, output %d)\n", img->est_cycles, img->in_len,
+	fprintf(f, "  expected cycles an inference: %u (input %d values, output %d", img->est_cycles, img->in_len,
 		img->out_len);
+	if (img->nsteps > 1)
+		fprintf(f, "; %d steps of %u", img->nsteps, img->est_cycles / (uint32_t)img->nsteps);
+	fprintf(f, ")\n");
 }

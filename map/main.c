@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 			return bad_cmd("--sizes: %s", err);
 		snprintf(net.name, sizeof net.name, "random-%lu", seed);
 		for (int l = 0; l < net.nlayers; l++)
-			if (net.layers[l].type == IMNPU_LAYER_DENSE)
+			if (imnpu_layer_on_tiles(&net.layers[l]))
 				net.layers[l].mode = mode;
 		mkdir(rnd, 0777);
 		const int st = manifest_save(&net, rnd, err, sizeof err);

@@ -43,7 +43,7 @@ static const char *npy_key(const char *h, const char *key)
 	return s;
 }
 
-int npy_read(const char *path, int elem_bytes, int ndim, long shape[2], void **data, char *err, size_t errlen)
+int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **data, char *err, size_t errlen)
 {
 	const char *want = elem_bytes == 1 ? "int8 ('|i1')" : "int32 ('<i4')";
 	*data = NULL;
@@ -95,7 +95,7 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[2], void **d
 		fail(err, errlen, "%s: shape is not a tuple", path);
 		goto out;
 	}
-	long dims[3];
+	long dims[5];
 	int nd = 0;
 	const char *s = sh + 1;
 	for (;;) {
@@ -105,8 +105,8 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[2], void **d
 			break;
 		char *end;
 		const long v = strtol(s, &end, 10);
-		if (end == s || nd == 3 || v < 0 || v > LEN_MAX) {
-			fail(err, errlen, "%s: shape %.*s (allowed: up to 2 dimensions of 0..%d)", path,
+		if (end == s || nd == 5 || v < 0 || v > LEN_MAX) {
+			fail(err, errlen, "%s: shape %.*s (allowed: up to 4 dimensions of 0..%d)", path,
 			     (int)(strchr(sh, ')') ? strchr(sh, ')') - sh + 1 : 8), sh, LEN_MAX);
 			goto out;
 		}
@@ -117,9 +117,15 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[2], void **d
 		fail(err, errlen, "%s: %d dimensions (allowed: %d)", path, nd, ndim);
 		goto out;
 	}
-	shape[0] = dims[0];
-	shape[1] = nd == 2 ? dims[1] : 1;
-	const size_t n = (size_t)shape[0] * (size_t)shape[1];
+	size_t n = 1;
+	for (int k = 0; k < 4; k++) {
+		shape[k] = k < nd ? dims[k] : 1;
+		n *= (size_t)shape[k];
+	}
+	if (n > (size_t)1 << 32) {
+		fail(err, errlen, "%s: %zu values (allowed: up to 2^32)", path, n);
+		goto out;
+	}
 	unsigned char *b = malloc(n * (size_t)elem_bytes + 1);
 	if (!b) {
 		fail(err, errlen, "%s: out of memory", path);
@@ -150,15 +156,16 @@ out:
 	return st;
 }
 
-int npy_write(const char *path, int elem_bytes, int ndim, const long shape[2], const void *data)
+int npy_write(const char *path, int elem_bytes, int ndim, const long shape[4], const void *data)
 {
-	char dict[128];
-	if (ndim == 1)
-		snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%ld,), }",
-			 elem_bytes == 1 ? "|i1" : "<i4", shape[0]);
-	else
-		snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%ld, %ld), }",
-			 elem_bytes == 1 ? "|i1" : "<i4", shape[0], shape[1]);
+	char dict[192], sh[96] = "";
+	size_t n = 1;
+	for (int k = 0; k < ndim; k++) {
+		snprintf(sh + strlen(sh), sizeof sh - strlen(sh), "%s%ld", k ? ", " : "", shape[k]);
+		n *= (size_t)shape[k];
+	}
+	snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s%s), }",
+		 elem_bytes == 1 ? "|i1" : "<i4", sh, ndim == 1 ? "," : "");
 	/* the header, newline included, pads the data to 64 bytes */
 	size_t hl = strlen(dict) + 1;
 	const size_t pad = (64 - (10 + hl) % 64) % 64;
@@ -173,7 +180,6 @@ int npy_write(const char *path, int elem_bytes, int ndim, const long shape[2], c
 	for (size_t i = 0; i < pad; i++)
 		fputc(' ', f);
 	fputc('\n', f);
-	const size_t n = (size_t)shape[0] * (size_t)(ndim == 2 ? shape[1] : 1);
 	for (size_t i = 0; i < n; i++) {
 		if (elem_bytes == 1) {
 			fputc(((const unsigned char *)data)[i], f);
@@ -191,12 +197,17 @@ int npy_write(const char *path, int elem_bytes, int ndim, const long shape[2], c
 /* ---- the manifest ---- */
 
 /* The keys each layer type takes, "name" and "type" besides. */
-static const char *const type_names[] = {"", "dense", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh"};
+static const char *const type_names[] = {"",        "dense", "add",  "maxpool", "avgpool",
+					 "argmax",  "sigmoid", "tanh", "conv2d",  "lstm"};
 static const char *const dense_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode", NULL};
 static const char *const add_keys[] = {"name", "type", "from", "scale_a", "scale_b", "shift", NULL};
 static const char *const maxpool_keys[] = {"name", "type", "window", NULL};
 static const char *const avgpool_keys[] = {"name", "type", "window", "mul", "shift", NULL};
 static const char *const plain_keys[] = {"name", "type", NULL};
+static const char *const conv_keys[] = {"name",    "type",    "in_shape", "out_channels", "kernel", "stride",
+					"padding", "weights", "scale",    "offset",       "relu",   "mode", NULL};
+static const char *const lstm_keys[] = {"name",  "type",   "hidden", "steps", "weights_ih", "weights_hh",
+					"scale", "offset", "mode",   NULL};
 static const char *const top_keys[] = {"format", "version", "name", "input", "layers", NULL};
 
 static int check_keys(json_t *o, const char *const *allowed, const char *path, const char *where, char *err,
@@ -254,7 +265,7 @@ static int get_vec(json_t *o, const char *key, int out, int bits, int32_t *dst, 
 		return fail(err, errlen, "%s: %s.%s: not a file name or an integer", path, where, key);
 	char f[4096];
 	snprintf(f, sizeof f, "%s/%s", dir, json_string_value(v));
-	long shape[2];
+	long shape[4];
 	void *data;
 	if (npy_read(f, 4, 1, shape, &data, err, errlen) != 0)
 		return -1;
@@ -270,6 +281,46 @@ static int get_vec(json_t *o, const char *key, int out, int bits, int32_t *dst, 
 					  d[i], lo, hi, bits);
 			dst[i] = d[i];
 		}
+	}
+	free(data);
+	return st;
+}
+
+/* A weight tensor of the layer: key names an int8 .npy of shape want
+ * (ndim dimensions; rows x cols once flattened), each weight within +-wm,
+ * stored at dst[r * ld + c]. */
+static int get_weights(json_t *lo, const char *key, int ndim, const long *want, int rows, int cols, int8_t *dst,
+		       int ld, long wm, const char *dir, const char *path, const char *where, char *err,
+		       size_t errlen)
+{
+	char ws[96] = "";
+	for (int k = 0; k < ndim; k++)
+		snprintf(ws + strlen(ws), sizeof ws - strlen(ws), "%s%ld", k ? ", " : "", want[k]);
+	json_t *wf = json_object_get(lo, key);
+	if (!json_is_string(wf))
+		return fail(err, errlen, "%s: %s.%s: %s (allowed: a .npy file of int8, shape (%s))", path, where, key,
+			    wf ? "not a file name" : "missing", ws);
+	char f[4096];
+	snprintf(f, sizeof f, "%s/%s", dir, json_string_value(wf));
+	long shape[4];
+	void *data;
+	if (npy_read(f, 1, ndim, shape, &data, err, errlen) != 0)
+		return -1;
+	int st = 0;
+	for (int k = 0; k < ndim && st == 0; k++)
+		if (shape[k] != want[k]) {
+			char gs[96] = "";
+			for (int q = 0; q < ndim; q++)
+				snprintf(gs + strlen(gs), sizeof gs - strlen(gs), "%s%ld", q ? ", " : "", shape[q]);
+			st = fail(err, errlen, "%s: shape (%s) for %s.%s (allowed: (%s), from the layer's sizes)", f, gs,
+				  where, key, ws);
+		}
+	const int8_t *w = data;
+	for (size_t k = 0; k < (size_t)rows * (size_t)cols && st == 0; k++) {
+		if (w[k] < -wm || w[k] > wm)
+			st = fail(err, errlen, "%s: %s.%s[%zu, %zu] is %d (allowed: %ld..%ld)", f, where, key,
+				  k / (size_t)cols, k % (size_t)cols, w[k], -wm, wm);
+		dst[k / (size_t)cols * (size_t)ld + k % (size_t)cols] = w[k];
 	}
 	free(data);
 	return st;
@@ -344,8 +395,8 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 				L->type = t;
 		if (!L->type) {
 			st = fail(err, errlen,
-				  "%s: %s.type: %s%s%s (allowed: \"dense\", \"add\", \"maxpool\", \"avgpool\", \"argmax\", "
-				  "\"sigmoid\", \"tanh\")",
+				  "%s: %s.type: %s%s%s (allowed: \"dense\", \"conv2d\", \"lstm\", \"add\", \"maxpool\", "
+				  "\"avgpool\", \"argmax\", \"sigmoid\", \"tanh\")",
 				  path, where, json_is_string(ty) ? "\"" : "", json_is_string(ty) ? tn : ty ? "not a string" : "missing",
 				  json_is_string(ty) ? "\"" : "");
 			break;
@@ -354,6 +405,8 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 					  : L->type == IMNPU_LAYER_ADD     ? add_keys
 					  : L->type == IMNPU_LAYER_MAXPOOL ? maxpool_keys
 					  : L->type == IMNPU_LAYER_AVGPOOL ? avgpool_keys
+					  : L->type == IMNPU_LAYER_CONV2D  ? conv_keys
+					  : L->type == IMNPU_LAYER_LSTM    ? lstm_keys
 									   : plain_keys;
 		if (check_keys(lo, keys, path, where, err, errlen) != 0) {
 			st = -1;
@@ -364,24 +417,33 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 			snprintf(L->name, sizeof L->name, "%s", json_string_value(nm0));
 		else
 			snprintf(L->name, sizeof L->name, "layer%zu", i);
-		L->in = i ? n->layers[i - 1].out : n->input;
+		const int stepped = imnpu_layer_stepped(&n->layers[0]);
+		L->in = i ? imnpu_layer_step_out(&n->layers[i - 1]) : n->input;
 		L->mode = IMNPU_MODE_IDEAL;
-		if (L->type != IMNPU_LAYER_DENSE) {
+		if (i > 0 && imnpu_layer_stepped(L)) {
+			st = fail(err, errlen, "%s: %s.type: \"%s\" only as layers[0] (it reads the network's input)", path,
+				  where, tn);
+			break;
+		}
+		if (!imnpu_layer_on_tiles(L)) {
 			if (L->type == IMNPU_LAYER_ADD) {
 				json_t *fr = json_object_get(lo, "from");
 				const char *f = json_is_string(fr) ? json_string_value(fr) : "";
 				L->from = -2;
-				if (!strcmp(f, "input"))
+				if (!strcmp(f, "input") && !stepped)
 					L->from = -1;
 				for (size_t k = 0; k + 1 < i; k++)
 					if (!strcmp(f, n->layers[k].name))
 						L->from = (int)k;
-				const int flen = L->from == -1 ? n->input : L->from >= 0 ? n->layers[L->from].out : -1;
+				const int flen = L->from == -1	 ? n->input
+						 : L->from >= 0 ? imnpu_layer_step_out(&n->layers[L->from])
+								: -1;
 				if (L->from < -1 || flen != L->in) {
 					st = fail(err, errlen,
-						  "%s: %s.from: %s%s%s (allowed: \"input\" or the name of a layer before the previous "
-						  "one, with %d outputs)",
-						  path, where, fr ? "\"" : "", fr ? f : "missing", fr ? "\"" : "", L->in);
+						  "%s: %s.from: %s%s%s (allowed: %sthe name of a layer before the previous "
+						  "one, with %d outputs%s)",
+						  path, where, fr ? "\"" : "", fr ? f : "missing", fr ? "\"" : "",
+						  stepped ? "" : "\"input\" or ", L->in, stepped ? " a step" : "");
 					break;
 				}
 				if (get_int(lo, "scale_a", -32768, 32767, &v, path, where, err, errlen) != 0) {
@@ -425,12 +487,80 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 			n->nlayers = (int)i + 1;
 			continue;
 		}
-		L->in = i ? n->layers[i - 1].out : n->input;
-		if (get_int(lo, "out", 1, LEN_MAX, &v, path, where, err, errlen) != 0) {
-			st = -1;
-			break;
+		if (L->type == IMNPU_LAYER_CONV2D) {
+			json_t *sh = json_object_get(lo, "in_shape");
+			long d[3] = {0};
+			for (int k = 0; k < 3 && json_is_array(sh) && json_array_size(sh) == 3; k++) {
+				json_t *e = json_array_get(sh, (size_t)k);
+				d[k] = json_is_integer(e) ? (long)json_integer_value(e) : 0;
+			}
+			if (d[0] < 1 || d[1] < 1 || d[2] < 1 || d[0] > LEN_MAX || d[1] > LEN_MAX || d[2] > LEN_MAX ||
+			    d[0] * d[1] * d[2] != n->input) {
+				st = fail(err, errlen,
+					  "%s: %s.in_shape: %s (allowed: [channels, height, width], each 1..%d, whose product "
+					  "is the input's %d values)",
+					  path, where, sh ? "another value" : "missing", LEN_MAX, n->input);
+				break;
+			}
+			L->cin = (int)d[0];
+			L->ih = (int)d[1];
+			L->iw = (int)d[2];
+			if (get_int(lo, "out_channels", 1, 4096, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			L->cout = (int)v;
+			const long kmax = L->ih < L->iw ? L->ih : L->iw;
+			if (get_int(lo, "kernel", 1, 16, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			L->ksize = (int)v;
+			L->stride = 1;
+			if (json_object_get(lo, "stride") && get_int(lo, "stride", 1, 16, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			if (json_object_get(lo, "stride"))
+				L->stride = (int)v;
+			if (json_object_get(lo, "padding") &&
+			    get_int(lo, "padding", 0, L->ksize - 1, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			if (json_object_get(lo, "padding"))
+				L->pad = (int)v;
+			if (kmax + 2 * L->pad < L->ksize) {
+				st = fail(err, errlen, "%s: %s.kernel: %d is larger than the %dx%d input with padding %d", path,
+					  where, L->ksize, L->ih, L->iw, L->pad);
+				break;
+			}
+		} else if (L->type == IMNPU_LAYER_LSTM) {
+			if (get_int(lo, "hidden", 1, IMNPU_GDPU_LEN_LIMIT, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			L->hidden = (int)v;
+			if (get_int(lo, "steps", 1, 1000, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			L->steps = (int)v;
+			if (n->input % L->steps) {
+				st = fail(err, errlen, "%s: %s.steps: %d does not divide the input's %d values (x_t one after "
+						       "the other)",
+					  path, where, L->steps, n->input);
+				break;
+			}
+		} else {
+			if (get_int(lo, "out", 1, LEN_MAX, &v, path, where, err, errlen) != 0) {
+				st = -1;
+				break;
+			}
+			L->out = (int)v;
 		}
-		L->out = (int)v;
+		if (L->type != IMNPU_LAYER_DENSE)
+			L->out = imnpu_layer_out_len(L);
 		json_t *relu = json_object_get(lo, "relu");
 		if (relu && !json_is_boolean(relu)) {
 			st = fail(err, errlen, "%s: %s.relu: not true or false", path, where);
@@ -458,37 +588,25 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 			st = fail(err, errlen, "%s: out of memory", path);
 			break;
 		}
-		json_t *wf = json_object_get(lo, "weights");
-		if (!json_is_string(wf)) {
-			st = fail(err, errlen, "%s: %s.weights: %s (allowed: a .npy file of int8, shape (out, in))", path,
-				  where, wf ? "not a file name" : "missing");
-			break;
-		}
-		char f[4096];
-		snprintf(f, sizeof f, "%s/%s", dir, json_string_value(wf));
-		long shape[2];
-		void *data;
-		if (npy_read(f, 1, 2, shape, &data, err, errlen) != 0) {
-			st = -1;
-			break;
-		}
-		if (shape[0] != L->out || shape[1] != L->in) {
-			st = fail(err, errlen, "%s: shape (%ld, %ld) for %s.weights (allowed: (%d, %d), the layer's out and in)",
-				  f, shape[0], shape[1], where, L->out, L->in);
+		const int kin = imnpu_layer_kin(L), kout = imnpu_layer_kout(L);
+		if (L->type == IMNPU_LAYER_DENSE) {
+			const long ws[2] = {L->out, L->in};
+			st = get_weights(lo, "weights", 2, ws, kout, kin, L->w, kin, wm, dir, path, where, err, errlen);
+		} else if (L->type == IMNPU_LAYER_CONV2D) {
+			const long ws[4] = {L->cout, L->cin, L->ksize, L->ksize};
+			st = get_weights(lo, "weights", 4, ws, kout, kin, L->w, kin, wm, dir, path, where, err, errlen);
 		} else {
-			const int8_t *w = data;
-			for (size_t k = 0; k < (size_t)L->in * (size_t)L->out && st == 0; k++) {
-				if (w[k] < -wm || w[k] > wm)
-					st = fail(err, errlen, "%s: %s.weights[%zu, %zu] is %d (allowed: %ld..%ld)", f, where,
-						  k / (size_t)L->in, k % (size_t)L->in, w[k], -wm, wm);
-				L->w[k] = w[k];
-			}
+			const int x = kin - L->hidden;
+			const long wi[2] = {kout, x}, wh[2] = {kout, L->hidden};
+			st = get_weights(lo, "weights_ih", 2, wi, kout, x, L->w, kin, wm, dir, path, where, err, errlen);
+			if (st == 0)
+				st = get_weights(lo, "weights_hh", 2, wh, kout, L->hidden, L->w + x, kin, wm, dir, path, where,
+						 err, errlen);
 		}
-		free(data);
 		if (st == 0)
-			st = get_vec(lo, "scale", L->out, p->scale_bits, L->scale, dir, path, where, err, errlen);
+			st = get_vec(lo, "scale", kout, p->scale_bits, L->scale, dir, path, where, err, errlen);
 		if (st == 0)
-			st = get_vec(lo, "offset", L->out, p->offset_bits, L->offset, dir, path, where, err, errlen);
+			st = get_vec(lo, "offset", kout, p->offset_bits, L->offset, dir, path, where, err, errlen);
 	}
 out:
 	json_decref(root);
@@ -512,7 +630,7 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 		json_t *lo = json_object();
 		json_object_set_new(lo, "name", json_string(L->name));
 		json_object_set_new(lo, "type", json_string(type_names[L->type]));
-		if (L->type != IMNPU_LAYER_DENSE) {
+		if (!imnpu_layer_on_tiles(L)) {
 			if (L->type == IMNPU_LAYER_ADD) {
 				json_object_set_new(lo, "from",
 						    json_string(L->from < 0 ? "input" : n->layers[L->from].name));
@@ -528,14 +646,52 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 			json_array_append_new(layers, lo);
 			continue;
 		}
-		json_object_set_new(lo, "out", json_integer(L->out));
-		json_object_set_new(lo, "relu", json_boolean(L->relu));
+		const int kin = imnpu_layer_kin(L), kout = imnpu_layer_kout(L);
+		if (L->type == IMNPU_LAYER_CONV2D) {
+			json_t *sh = json_array();
+			json_array_append_new(sh, json_integer(L->cin));
+			json_array_append_new(sh, json_integer(L->ih));
+			json_array_append_new(sh, json_integer(L->iw));
+			json_object_set_new(lo, "in_shape", sh);
+			json_object_set_new(lo, "out_channels", json_integer(L->cout));
+			json_object_set_new(lo, "kernel", json_integer(L->ksize));
+			json_object_set_new(lo, "stride", json_integer(L->stride));
+			json_object_set_new(lo, "padding", json_integer(L->pad));
+		} else if (L->type == IMNPU_LAYER_LSTM) {
+			json_object_set_new(lo, "hidden", json_integer(L->hidden));
+			json_object_set_new(lo, "steps", json_integer(L->steps));
+		} else {
+			json_object_set_new(lo, "out", json_integer(L->out));
+		}
+		if (L->type != IMNPU_LAYER_LSTM)
+			json_object_set_new(lo, "relu", json_boolean(L->relu));
 		json_object_set_new(lo, "mode", json_string(mode[L->mode]));
-		const long ws[2] = {L->out, L->in}, vs[2] = {L->out, 1};
-		snprintf(base, sizeof base, "%s_w.npy", L->name);
-		snprintf(f, sizeof f, "%s/%s", dir, base);
-		st |= npy_write(f, 1, 2, ws, L->w);
-		json_object_set_new(lo, "weights", json_string(base));
+		const long vs[4] = {kout, 1, 1, 1};
+		if (L->type == IMNPU_LAYER_LSTM) {
+			/* the gates' matrix split into its x and h columns */
+			const int x = kin - L->hidden;
+			int8_t *part = malloc((size_t)kout * (size_t)(x > L->hidden ? x : L->hidden) + 1);
+			for (int h = 0; h < 2 && part; h++) {
+				const int w0 = h ? x : 0, wn = h ? L->hidden : x;
+				for (int o = 0; o < kout; o++)
+					memcpy(part + (size_t)o * (size_t)wn, L->w + (size_t)o * (size_t)kin + (size_t)w0,
+					       (size_t)wn);
+				const long ws[4] = {kout, wn, 1, 1};
+				snprintf(base, sizeof base, "%s_w%s.npy", L->name, h ? "hh" : "ih");
+				snprintf(f, sizeof f, "%s/%s", dir, base);
+				st |= npy_write(f, 1, 2, ws, part);
+				json_object_set_new(lo, h ? "weights_hh" : "weights_ih", json_string(base));
+			}
+			if (!part)
+				st = -1;
+			free(part);
+		} else {
+			const long wd[4] = {L->out, L->in, 1, 1}, wc[4] = {L->cout, L->cin, L->ksize, L->ksize};
+			snprintf(base, sizeof base, "%s_w.npy", L->name);
+			snprintf(f, sizeof f, "%s/%s", dir, base);
+			st |= L->type == IMNPU_LAYER_CONV2D ? npy_write(f, 1, 4, wc, L->w) : npy_write(f, 1, 2, wd, L->w);
+			json_object_set_new(lo, "weights", json_string(base));
+		}
 		snprintf(base, sizeof base, "%s_scale.npy", L->name);
 		snprintf(f, sizeof f, "%s/%s", dir, base);
 		st |= npy_write(f, 4, 1, vs, L->scale);

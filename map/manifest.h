@@ -17,7 +17,7 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 
 /* One .npy array: int8 ('|i1') or int32 ('<i4'), C order, 1 or 2
  * dimensions.  read: *data malloc'd, shape[1] = 1 for one dimension. */
-int npy_read(const char *path, int elem_bytes, int ndim, long shape[2], void **data, char *err, size_t errlen);
-int npy_write(const char *path, int elem_bytes, int ndim, const long shape[2], const void *data);
+int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **data, char *err, size_t errlen);
+int npy_write(const char *path, int elem_bytes, int ndim, const long shape[4], const void *data);
 
 #endif

@@ -77,6 +77,7 @@ private:
 	void clock();
 	void send(const Pkt &p, bool poll = false);
 	uint32_t poll_read(int node, uint32_t addr);
+	bool run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, const char *what);
 	bool drain(size_t want_rtl, const char *what);
 	bool compare(const char *what);
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -212,6 +213,33 @@ uint32_t Harness::poll_read(int node, uint32_t addr)
 	return r.beats.size() >= 2 ? (uint32_t)(r.beats[0] & 0xffff) | (uint32_t)(r.beats[1] & 0xffff) << 16 : 0;
 }
 
+// Replay configuration operations: packets sent, waits polled (the nodes
+// written to marked in used).
+bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, const char *what)
+{
+	for (int i = 0; i < n && !failures_; i++) {
+		const imnpu_prog_op &o = ops[i];
+		if (o.op == IMNPU_PROG_WAIT) {
+			if (!drain(got_.size(), what))
+				return false;
+			while (poll_read(o.node, o.addr) & o.mask)
+				if (failures_)
+					return false;
+			continue;
+		}
+		Pkt p;
+		p.dest = o.pkt.dest;
+		p.mcast = o.pkt.mcast;
+		p.mask = o.pkt.mask[0];
+		p.info = o.pkt.info;
+		p.beats.assign(o.pkt.beats, o.pkt.beats + o.pkt.nbeats);
+		if (used && !p.mcast && kind_[p.dest] != IMNPU_NODE_HOST)
+			(*used)[(size_t)p.dest] = true;
+		send(p);
+	}
+	return !failures_;
+}
+
 // Clock until the host has sent everything and received want_rtl packets.
 bool Harness::drain(size_t want, const char *what)
 {
@@ -340,7 +368,7 @@ bool Harness::one_net(long net)
 		return fail("random network %s: %s", spec.c_str(), err);
 	std::snprintf(n.name, sizeof n.name, "random %ld", net);
 	for (int l = 0; l < n.nlayers; l++)
-		if (n.layers[l].type == IMNPU_LAYER_DENSE)
+		if (imnpu_layer_on_tiles(&n.layers[l]))
 			n.layers[l].mode = opt_.pcm ? (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1)
 						    : IMNPU_MODE_IDEAL;
 	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400)};
@@ -361,7 +389,7 @@ bool Harness::one_net(long net)
 // every result with the layer-level one (ideal layers), read the counters.
 bool Harness::run_image(const imnpu_image &img, long net)
 {
-	static const char *const tname[] = {"", "", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh"};
+	static const char *const tname[] = {"", "", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh", "conv2d", "lstm"};
 	std::string shape = std::to_string(img.net.input);
 	bool ideal = true;
 	for (int l = 0; l < img.net.nlayers; l++) {
@@ -384,75 +412,72 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	top_.reset();
 
 	std::vector<bool> used((size_t)kNodes, false);
-	for (int i = 0; i < img.nops && !failures_; i++) {
-		const imnpu_prog_op &o = img.ops[i];
-		if (o.op == IMNPU_PROG_WAIT) {
-			drain(got_.size(), "programming");
-			while (poll_read(o.node, o.addr) & o.mask)
-				if (failures_)
-					return false;
-			continue;
-		}
-		Pkt p;
-		p.dest = o.pkt.dest;
-		p.mcast = o.pkt.mcast;
-		p.mask = o.pkt.mask[0];
-		p.info = o.pkt.info;
-		p.beats.assign(o.pkt.beats, o.pkt.beats + o.pkt.nbeats);
-		if (!p.mcast && kind_[p.dest] != IMNPU_NODE_HOST)
-			used[(size_t)p.dest] = true;
-		send(p);
-	}
+	if (!run_ops(img.ops, img.nops, &used, "programming"))
+		return false;
 	if (!drain(got_.size(), "configuration") || !compare("configuration"))
 		return false;
 
-	// Inferences: the input as the image's injections; the results come
-	// back as one packet per collection, placed by source and base.
-	const size_t per_inf = (size_t)img.ncol;
+	// Inferences, step by step: a step's configuration operations, its
+	// injections (values gathered from the input, 0 where the source is
+	// -1); its results come back as one packet per collection, placed by
+	// source and base.
 	uint64_t cycles = 0;
 	long layer_checked = 0;
 	for (long i = 0; i < opt_.inferences; i++) {
 		std::vector<int8_t> x((size_t)img.in_len);
 		for (auto &v : x)
 			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
-		const uint64_t t0 = top_.cycle();
-		const size_t first = got_.size(), want = first + per_inf;
-		for (int j = 0; j < img.ninj; j++) {
-			const imnpu_inject &in = img.inj[j];
-			Pkt p;
-			p.dest = in.dest;
-			p.mcast = in.mcast;
-			p.mask = in.mask[0];
-			p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
-			for (int v = 0; v < in.count; v += IMNPU_ACT_PER_BEAT)
-				p.beats.push_back(imnpu_chip_act_beat(&gp, &x[(size_t)(in.offset + v)],
-								      std::min(IMNPU_ACT_PER_BEAT, in.count - v)));
-			send(p);
-		}
-		char what[96];
-		std::snprintf(what, sizeof what, "network %ld, inference %ld", net, i);
-		if (!drain(want, what))
-			return false;
-		cycles += top_.cycle() - t0 - 20;
-		if (!compare(what))
-			return false;
-		// the output vector from the RTL's packets
 		std::vector<int> y((size_t)img.out_len, 1000);
-		for (size_t k = first; k < got_.size(); k++) {
-			const Pkt &r = got_[k];
-			const int base = (int)(r.info >> 6);
-			const imnpu_collect *c = nullptr;
-			for (int q = 0; q < img.ncol; q++)
-				if (img.col[q].src == r.src && img.col[q].base == base)
-					c = &img.col[q];
-			if (!c)
-				return fail("%s: a packet from node %d, base %d, that the image does not collect", what, r.src,
-					    base);
-			for (int v = 0; v < c->count; v++) {
-				const uint64_t b = r.beats[(size_t)(v / IMNPU_ACT_PER_BEAT)];
-				y[(size_t)(c->offset + v)] = (int8_t)(uint8_t)(b >> (8 * (v % IMNPU_ACT_PER_BEAT)));
+		char what[96];
+		for (int s = 0; s < img.nsteps; s++) {
+			const imnpu_step &sp = img.steps[s];
+			if (img.nsteps > 1)
+				std::snprintf(what, sizeof what, "network %ld, inference %ld, step %d", net, i, s);
+			else
+				std::snprintf(what, sizeof what, "network %ld, inference %ld", net, i);
+			const uint64_t t0 = top_.cycle();
+			const size_t first = got_.size(), want = first + (size_t)sp.ncol;
+			if (!run_ops(sp.ops, sp.nops, nullptr, what))
+				return false;
+			for (int j = 0; j < sp.ninj; j++) {
+				const imnpu_inject &in = sp.inj[j];
+				Pkt p;
+				p.dest = in.dest;
+				p.mcast = in.mcast;
+				p.mask = in.mask[0];
+				p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
+				std::vector<int8_t> v((size_t)in.count);
+				for (int k = 0; k < in.count; k++)
+					v[(size_t)k] = in.src[k] < 0 ? 0 : x[(size_t)in.src[k]];
+				for (int k = 0; k < in.count; k += IMNPU_ACT_PER_BEAT)
+					p.beats.push_back(imnpu_chip_act_beat(&gp, &v[(size_t)k],
+									      std::min(IMNPU_ACT_PER_BEAT, in.count - k)));
+				send(p);
+			}
+			if (!drain(want, what))
+				return false;
+			cycles += top_.cycle() - t0 - 20;
+			if (!compare(what))
+				return false;
+			// the output vector from the RTL's packets
+			for (size_t k = first; k < got_.size(); k++) {
+				const Pkt &r = got_[k];
+				const int base = (int)(r.info >> 6);
+				const imnpu_collect *c = nullptr;
+				for (int q = 0; q < sp.ncol; q++)
+					if (sp.col[q].src == r.src && sp.col[q].base == base)
+						c = &sp.col[q];
+				if (!c)
+					return fail("%s: a packet from node %d, base %d, that the image does not collect", what,
+						    r.src, base);
+				for (int v = 0; v < c->count; v++) {
+					const uint64_t b = r.beats[(size_t)(v / IMNPU_ACT_PER_BEAT)];
+					y[(size_t)(c->offset + v * c->ostride)] =
+						(int8_t)(uint8_t)(b >> (8 * (v % IMNPU_ACT_PER_BEAT)));
+				}
 			}
 		}
+		std::snprintf(what, sizeof what, "network %ld, inference %ld", net, i);
 		if (ideal) {
 			std::vector<int8_t> ref((size_t)img.out_len);
 			imnpu_net_run(&gp.tp, &gp.gp, &img.net, x.data(), ref.data());

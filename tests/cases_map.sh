@@ -9,12 +9,12 @@
 # levels; the measured cycles are within 10% of the mapper's estimate
 # (simulated cycles, not wall time).
 t_map_run() {
-	local cfg=$1 seed=$2 sizes=$3 mode=$4
+	local cfg=$1 seed=$2 sizes=$3 mode=$4 inferences=${5:-20}
 	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" "$ROOT/configs/$cfg.tcl" ||
 		return 1
 	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" || return 1
 	"$MAP" --check "$CASE_DIR/net.img" >/dev/null || return 1
-	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=20 +stall=0 \
+	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences="$inferences" +stall=0 \
 		+estimate_tolerance=10 +quiet
 }
 # tiny (16x16 tiles, one GDPU): split both ways (2x2 blocks), a three-layer chain, a
@@ -38,6 +38,20 @@ register map/run/mid_maxpool_pcm4 verify t_map_run mid 37 100,120,maxpool4 pcm-4
 register map/run/mid_sigmoid verify t_map_run mid 38 90,70,sigmoid ideal
 # hermes64 (8x8 mesh, 62 tiles of 256x256): one fully connected layer split
 # over two tiles by rows (about a minute: 64 nodes of 256x256 arrays)
+# Stepped layers (docs/network.md): a 2-D convolution, the kernel unrolled
+# into crossbar rows and one step per output pixel (padding, stride 2, a
+# patch split over row blocks, a 1x1 convolution and pooling after it), and
+# an LSTM over 4 time steps (the gates on tiles split both ways, the cell on
+# the GDPU, h_t back to the gate tiles; a dense layer on every h_t).
+register map/run/tiny_conv_ideal verify t_map_run tiny 61 2x6x6,conv4k3s1p1 ideal 6
+register map/run/tiny_conv_pcm1 verify t_map_run tiny 62 3x5x5,conv6k2s1p0,8 pcm-1phase 6
+register map/run/tiny_conv_stride_pcm4 verify t_map_run tiny 63 2x7x7,conv3k3s2p1,maxpool3 pcm-4phase 6
+register map/run/tiny_lstm_ideal verify t_map_run tiny 64 20,lstm8t4 ideal
+register map/run/tiny_lstm_pcm4 verify t_map_run tiny 65 6,lstm5t4,4 pcm-4phase
+register map/run/mid_conv_ideal verify t_map_run mid 66 8x6x6,conv16k3s1p1 ideal 3
+register map/run/mid_conv_pcm4 verify t_map_run mid 67 8x6x6,conv16k3s2p1,maxpool4 pcm-4phase 3
+register map/run/mid_lstm_ideal verify t_map_run mid 68 40,lstm32t4 ideal 10
+register map/run/mid_lstm_pcm1 verify t_map_run mid 69 100,lstm40t4,10 pcm-1phase 4
 register map/run/hermes64_fc full t_map_run hermes64 41 512,256 ideal
 for s in 21 22 23 24 25; do
 	register "map/run/tiny_long_ideal_$s" full t_map_run tiny "$s" 30,32,7 ideal
@@ -101,7 +115,30 @@ t_map_bad_manifest() {
 	map_error weight_range 1 'fc1_w\.npy: layers\[0\]\.weights\[9, 19\] is -128 \(allowed: -127\.\.127\)' "$cfg" "$j" \
 		-o "$CASE_DIR/out.img" || return 1
 	rm "$d/fc1_w.npy"
-	map_error missing_tensor 1 'fc1_w\.npy: cannot open' "$cfg" "$j" -o "$CASE_DIR/out.img"
+	map_error missing_tensor 1 'fc1_w\.npy: cannot open' "$cfg" "$j" -o "$CASE_DIR/out.img" || return 1
+	# conv2d: an in_shape that is not the input, weights not (out, in, k, k),
+	# a padding as large as the kernel; lstm: steps that do not divide the
+	# input; either after another layer
+	local c=$CASE_DIR/conv
+	"$MAP" --random-net "$c" --sizes 2x6x6,conv4k3s1p1 --seed 3 "$cfg" >/dev/null || return 1
+	tr -d ' \n' <"$c/net.json" >"$c/good.json"
+	sed 's/"in_shape":\[2,6,6\]/"in_shape":[2,6,5]/' "$c/good.json" >"$c/net.json"
+	map_error conv_shape 1 'layers\[0\]\.in_shape: another value \(allowed: \[channels, height, width\], each 1\.\.1000000, whose product is the input.s 72 values\)' \
+		"$cfg" "$c/net.json" -o "$CASE_DIR/out.img" || return 1
+	sed 's/"padding":1/"padding":3/' "$c/good.json" >"$c/net.json"
+	map_error conv_pad 1 'layers\[0\]\.padding: out of range \(allowed: an integer 0\.\.2\)' "$cfg" "$c/net.json" \
+		-o "$CASE_DIR/out.img" || return 1
+	sed 's/"out_channels":4/"out_channels":5/' "$c/good.json" >"$c/net.json"
+	map_error conv_weights 1 'conv1_w\.npy: shape \(4, 2, 3, 3\) for layers\[0\]\.weights \(allowed: \(5, 2, 3, 3\)' \
+		"$cfg" "$c/net.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$c" --sizes 6,lstm5t3 --seed 3 "$cfg" >/dev/null || return 1
+	sed 's/"steps": 3/"steps": 4/' "$c/net.json" >"$c/bad.json"
+	map_error lstm_steps 1 "layers\\[0\\]\\.steps: 4 does not divide the input's 18 values" "$cfg" "$c/bad.json" \
+		-o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$c" --sizes 6,4,tanh --seed 3 "$cfg" >/dev/null || return 1
+	sed 's/"type": "tanh"/"type": "lstm", "hidden": 2, "steps": 1/' "$c/net.json" >"$c/bad.json"
+	map_error lstm_second 1 'layers\[1\]\.type: "lstm" only as layers\[0\] \(it reads the network.s input\)' \
+		"$cfg" "$c/bad.json" -o "$CASE_DIR/out.img"
 }
 register map/bad_manifest verify t_map_bad_manifest
 
@@ -110,7 +147,7 @@ register map/bad_manifest verify t_map_bad_manifest
 t_map_does_not_fit() {
 	local d=$CASE_DIR/net
 	"$MAP" --random-net "$d" --sizes 40,30,20 --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
-	map_error too_large 1 "layer 1 'fc2' \\(30 x 20\\) needs 4 tiles of 16x16; the chip has 7 tiles, 1 left" \
+	map_error too_large 1 "layer 1 'fc2' \\(dense, 30 x 20\\) needs 4 tiles of 16x16; the chip has 7 tiles, 1 left" \
 		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
 	# two GDPU layers on a chip with one GDPU; an argmax over more than 128
 	"$MAP" --random-net "$d" --sizes 16,sigmoid,tanh --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
@@ -126,7 +163,15 @@ tile -rows 16 -cols 16 -acc_bits 20 -macro ideal
 noc -x 3 -y 3
 TCL
 	map_error pcm_on_ideal 1 "layer 0 'fc1': a pcm mode needs the pcm macro" "$CASE_DIR/ideal.tcl" "$d/net.json" \
-		-o "$CASE_DIR/out.img"
+		-o "$CASE_DIR/out.img" || return 1
+	# a convolution whose unrolled kernel needs more tiles than tiny has;
+	# an LSTM whose cell is longer than the GDPU holds
+	"$MAP" --random-net "$d" --sizes 16x5x5,conv40k3s1p1 --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
+	map_error conv_too_large 1 "layer 0 'conv1' \\(conv2d, 144 x 40\\) needs 27 tiles of 16x16; the chip has 7" \
+		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$d" --sizes 4,lstm300t2 --seed 3 "$ROOT/configs/mid.tcl" >/dev/null || return 1
+	map_error lstm_too_long 1 "layer 0 'lstm1' \\(lstm\\): 300 results of 1200 operands; the GDPU holds 256 results" \
+		"$ROOT/configs/mid.tcl" "$d/net.json" -o "$CASE_DIR/out.img"
 }
 register map/does_not_fit verify t_map_does_not_fit
 
@@ -147,9 +192,9 @@ t_map_bad_image() {
 	head -c $((n - 100)) "$img" >"$CASE_DIR/short.img"
 	map_error truncated 1 'short\.img: the header says [0-9]+ bytes, the file has [0-9]+ \(truncated' \
 		--check "$CASE_DIR/short.img" || return 1
-	cp "$img" "$CASE_DIR/v2.img"
-	printf '\x02' | dd of="$CASE_DIR/v2.img" bs=1 seek=8 conv=notrunc status=none
-	map_error version 1 'v2\.img: format version 2 \(this build reads version 1\)' --check "$CASE_DIR/v2.img" ||
+	cp "$img" "$CASE_DIR/v3.img"
+	printf '\x03' | dd of="$CASE_DIR/v3.img" bs=1 seek=8 conv=notrunc status=none
+	map_error version 1 'v3\.img: format version 3 \(this build reads version 2\)' --check "$CASE_DIR/v3.img" ||
 		return 1
 	map_error not_image 1 'net\.json: not a program image' --check "$d/net.json" || return 1
 	# an image for another configuration

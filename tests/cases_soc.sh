@@ -26,6 +26,10 @@ t_soc_firmware() {
 # an MLP split over tiles both ways; one ending with GDPU layers
 register sim/soc/firmware_tiny_mlp verify t_soc_firmware 51 20,30,10
 register sim/soc/firmware_tiny_gdpu verify t_soc_firmware 52 16,24,12,argmax
+# stepped layers: an LSTM over 4 steps (the driver runs each step's
+# operations), a convolution streamed pixel by pixel
+register sim/soc/firmware_tiny_lstm verify t_soc_firmware 54 6,lstm5t4,4
+register sim/soc/firmware_tiny_conv verify t_soc_firmware 55 2x4x4,conv3k3s1p1
 
 # The SoC's own rules (firmware/selftest/): DECERR and SLVERR as the core's
 # access faults, register access rules, sub-word SRAM accesses, a fetch

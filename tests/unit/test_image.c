@@ -107,8 +107,9 @@ static void image_round_trip(void **state)
 	assert_int_equal(nx, ny);
 	assert_memory_equal(x, y, nx);
 	assert_int_equal(b.nops, a.nops);
-	assert_int_equal(b.ninj, 2);
-	assert_int_equal(b.ncol, 1);
+	assert_int_equal(b.nsteps, 1);
+	assert_int_equal(b.steps[0].ninj, 2);
+	assert_int_equal(b.steps[0].ncol, 1);
 	assert_string_equal(b.config, "unit");
 	free(x);
 	free(y);
@@ -116,12 +117,10 @@ static void image_round_trip(void **state)
 	imnpu_image_free(&b);
 }
 
-/* Every single-byte change anywhere in the file is refused. */
-static void image_every_byte_checked(void **state)
+static void check_every_byte(const char *spec)
 {
-	(void)state;
 	imnpu_image a, b;
-	map_random(&a, 4, "3,2");
+	map_random(&a, 4, spec);
 	uint8_t *x;
 	size_t n;
 	assert_int_equal(imnpu_image_encode(&a, &x, &n), 0);
@@ -140,6 +139,96 @@ static void image_every_byte_checked(void **state)
 	imnpu_image_free(&a);
 }
 
+/* Every single-byte change anywhere in the file is refused: a dense
+ * network, and an LSTM's (steps with their own operations). */
+static void image_every_byte_checked(void **state)
+{
+	(void)state;
+	for (int k = 0; k < 2; k++)
+		check_every_byte(k ? "2,lstm1t2" : "3,2");
+}
+
+/* conv2d at the layer level against a direct convolution written from its
+ * definition (PyTorch's Conv2d: CHW input, weights (out, in, kh, kw), zero
+ * padding), through a 4-row tile so that the patch splits in row blocks. */
+static void conv2d_is_a_convolution(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	static const char *const specs[] = {"2x5x5,conv3k3s1p1", "1x6x7,conv2k2s2p0", "3x4x4,conv2k3s2p2"};
+	for (int t = 0; t < 3; t++) {
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 10 + (uint64_t)t);
+		char err[256];
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, specs[t], err, sizeof err), 0);
+		const imnpu_layer *L = &n.layers[0];
+		const int oh = imnpu_conv_oh(L), ow = imnpu_conv_ow(L), K = L->ksize;
+		int8_t x[256], y[512];
+		for (int i = 0; i < n.input; i++)
+			x[i] = (int8_t)imnpu_rng_range(&r, -128, 127);
+		imnpu_net_run(&c.tp, &c.gp, &n, x, y);
+		assert_int_equal(imnpu_net_output_len(&n), L->cout * oh * ow);
+		for (int co = 0; co < L->cout; co++)
+			for (int oy = 0; oy < oh; oy++)
+				for (int ox = 0; ox < ow; ox++) {
+					int64_t acc = 0;
+					for (int ci = 0; ci < L->cin; ci++)
+						for (int ky = 0; ky < K; ky++)
+							for (int kx = 0; kx < K; kx++) {
+								const int iy = oy * L->stride + ky - L->pad;
+								const int ix = ox * L->stride + kx - L->pad;
+								if (iy < 0 || iy >= L->ih || ix < 0 || ix >= L->iw)
+									continue;
+								acc += (int64_t)L->w[((co * L->cin + ci) * K + ky) * K + kx] *
+								       x[(ci * L->ih + iy) * L->iw + ix];
+							}
+					const int32_t want =
+						imnpu_ldpu_column(&c.tp, acc, L->scale[co], L->offset[co], L->relu);
+					assert_int_equal(y[(co * oh + oy) * ow + ox], want);
+				}
+		imnpu_net_free(&n);
+	}
+}
+
+/* An LSTM at the layer level against the cell's equations step by step:
+ * gates = W [x_t; h_(t-1)] (LDPU scaled), then the GDPU's cell. */
+static void lstm_steps_by_hand(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	imnpu_net n;
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 21);
+	char err[256];
+	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, "3,lstm2t3", err, sizeof err), 0);
+	const imnpu_layer *L = &n.layers[0];
+	assert_int_equal(n.input, 9);
+	assert_int_equal(imnpu_layer_kin(L), 5);
+	assert_int_equal(imnpu_layer_kout(L), 8);
+	int8_t x[9], y[6];
+	for (int i = 0; i < 9; i++)
+		x[i] = (int8_t)imnpu_rng_range(&r, -128, 127);
+	imnpu_net_run(&c.tp, &c.gp, &n, x, y);
+	imnpu_gdpu g;
+	imnpu_gdpu_init(&g, &c.gp);
+	int32_t cell[2] = {0, 0}, h[2] = {0, 0};
+	for (int t = 0; t < 3; t++) {
+		int32_t gate[8];
+		for (int o = 0; o < 8; o++) {
+			int64_t acc = 0;
+			for (int i = 0; i < 5; i++)
+				acc += (int64_t)L->w[o * 5 + i] * (i < 3 ? x[3 * t + i] : h[i - 3]);
+			gate[o] = imnpu_ldpu_column(&c.tp, acc, L->scale[o], L->offset[o], 0);
+		}
+		for (int j = 0; j < 2; j++)
+			h[j] = imnpu_lstm_cell(&g, gate[j], gate[2 + j], gate[4 + j], gate[6 + j], &cell[j]);
+		assert_int_equal(y[2 * t], h[0]);
+		assert_int_equal(y[2 * t + 1], h[1]);
+	}
+	imnpu_net_free(&n);
+}
+
 /* Placement: blocks, table entries and the refusal of a network too large. */
 static void mapper_placement_and_limits(void **state)
 {
@@ -152,11 +241,12 @@ static void mapper_placement_and_limits(void **state)
 	assert_int_equal(img.perf[0].cblocks, 2);
 	assert_int_equal(img.perf[1].rblocks, 2);
 	assert_int_equal(img.perf[1].cblocks, 1);
-	assert_int_equal(img.inj[0].mcast, 1);
-	assert_int_equal(img.inj[0].mask[0], (1u << 1) | (1u << 2));
-	assert_int_equal(img.inj[1].offset, 4);
-	assert_int_equal(img.inj[1].count, 1);
-	assert_int_equal(img.col[0].src, 6); /* the last layer's last row block */
+	const imnpu_step *s0 = &img.steps[0];
+	assert_int_equal(s0->inj[0].mcast, 1);
+	assert_int_equal(s0->inj[0].mask[0], (1u << 1) | (1u << 2));
+	assert_int_equal(s0->inj[1].src[0], 4);
+	assert_int_equal(s0->inj[1].count, 1);
+	assert_int_equal(s0->col[0].src, 6); /* the last layer's last row block */
 	assert_true(img.est_cycles > 0);
 	imnpu_image_free(&img);
 
@@ -181,6 +271,8 @@ int main(void)
 		cmocka_unit_test(layer_level_by_hand),
 		cmocka_unit_test(image_round_trip),
 		cmocka_unit_test(image_every_byte_checked),
+		cmocka_unit_test(conv2d_is_a_convolution),
+		cmocka_unit_test(lstm_steps_by_hand),
 		cmocka_unit_test(mapper_placement_and_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,7 +123,7 @@ $(eval $(call model,tiny,chip))
 $(eval $(call model,mid,chip))
 # The SoC (docs/soc.md): tiny's chip with the RV32IM core, SRAMs, DMA.
 $(eval $(call model,tiny,soc))
-# hermes64's chip (62 tiles of 256x256): make verify-full runs a layer on it.
+# hermes64's chip (64 tiles of 256x256, the host and a GDPU as edge nodes): make verify-full runs a layer on it.
 $(eval $(call model,hermes64,chip))
 models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip \
         $(BUILD)/mid/Vchip $(BUILD)/tiny/Vsoc ## build the Verilator models of every shipped configuration

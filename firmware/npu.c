@@ -35,7 +35,7 @@ int npu_open(npu_image *im, const void *image, size_t len)
 {
 	const uint8_t *b = image;
 	memset(im, 0, sizeof *im);
-	if (((uintptr_t)image & 3) || len < 96 + 32 || memcmp(b, "IMNPUIMG", 8) != 0) {
+	if (((uintptr_t)image & 3) || len < 100 + 32 || memcmp(b, "IMNPUIMG", 8) != 0) {
 		printf("npu: not a program image\n");
 		return -1;
 	}
@@ -50,7 +50,7 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		       (const char *)b + 16, (const char *)b + 48, IMNPU_NAME, IMNPU_CONFIG_HASH);
 		return -1;
 	}
-	size_t at = 96;
+	size_t at = 100; /* the header (docs/image.md) */
 	const size_t end = len - 32;
 	while (at + 8 <= end) {
 		const uint32_t slen = rd32(b + at + 4);

@@ -141,7 +141,8 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_NOC_BUF_DEPTH     %d", d->buf_depth);
 	em_line(e, "#define IMNPU_NOC_XW            %d  /* destination x bits in a head flit */", d->xw);
 	em_line(e, "#define IMNPU_NOC_YW            %d", d->yw);
-	em_line(e, "#define IMNPU_NOC_NODES         %d", d->nodes);
+	em_line(e, "#define IMNPU_NOC_EDGE          %d  /* edge nodes below the last row */", d->edge);
+	em_line(e, "#define IMNPU_NOC_NODES         %d  /* X*Y + edge nodes */", d->nodes);
 	em_line(e, "#define IMNPU_NOC_MCAST_BEATS   %d  /* longest multicast payload */", d->mcast_beats);
 	em_line(e, "#define IMNPU_NOC_INFO_BITS     %d  /* the node's bits in a head flit */", d->infow);
 	em_line(e, "#define IMNPU_NOC_PAYLOAD_BITS  %d  /* payload bits of a body flit */", d->payw);

@@ -112,10 +112,12 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->flit_bits = (int)cfg_int(c, P_NOC_FLIT_BITS);
 	d->buf_depth = (int)cfg_int(c, P_NOC_BUF_DEPTH);
 	d->mcast_beats = (int)cfg_int(c, P_NOC_MCAST_BEATS);
+	d->edge = (int)cfg_int(c, P_NOC_EDGE);
 	d->xw = clog2_min1(d->nx);
-	d->yw = clog2_min1(d->ny);
+	d->yw = clog2_min1(cfg_addr_rows(c));
 	d->bd_w = clog2_min1(d->buf_depth);
-	d->nodes = d->nx * d->ny;
+	d->routers = d->nx * d->ny;
+	d->nodes = d->routers + d->edge;
 	d->idw = d->xw + d->yw;
 	d->node_w = clog2_min1(d->nodes);
 	d->infow = d->flit_bits - 3 - 2 * d->idw;

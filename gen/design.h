@@ -48,9 +48,11 @@ typedef struct {
 	int g_idx_w;    /* GDPU configuration index bits */
 	int g_sum_w;    /* AVGPOOL sum */
 
-	int xw, yw;     /* destination x and y bits in a head flit */
+	int xw, yw;     /* destination x and y bits in a head flit (y up to ny with edge nodes) */
 	int bd_w;       /* router buffer pointer bits */
-	int nodes;      /* nx*ny */
+	int edge;       /* edge nodes below the last row (noc -edge) */
+	int routers;    /* nx*ny */
+	int nodes;      /* nx*ny + edge: node n at x = n % nx, y = n / nx */
 	int idw;        /* node address bits: {y, x} = yw + xw */
 	int node_w;     /* node number bits: clog2(nodes), at least 1 */
 	int infow;      /* head flit bits left to the node: flit - 3 - 2*idw */

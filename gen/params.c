@@ -55,6 +55,8 @@ const param_def param_table[P__COUNT] = {
 		"router input buffer depth in flits: at least 2 (full rate) and at least 1 + the mask flits of a multicast head (docs/noc.md)"},
 	[P_NOC_MCAST_BEATS] = {"noc", "mcast_beats", PT_INT, 16, 1, 1024, NULL,
 		"longest multicast payload in beats: the network interface holds it to send one copy per column and direction"},
+	[P_NOC_EDGE] = {"noc", "edge", PT_INT, 0, 0, 16, NULL,
+		"edge nodes below the last row, at x = 0..edge-1: each on the south port of the router above it, numbered from x*y on (docs/noc.md); the host and GDPUs there leave every router to a tile"},
 	[P_PCM_G_BITS] = {"pcm", "g_bits", PT_INT, 7, 4, 8, NULL,
 		"device conductance levels 0..2^g_bits-1 (the top level is g_max = 25 uS)"},
 	[P_PCM_G_FRAC] = {"pcm", "g_frac", PT_INT, 8, 4, 8, NULL,
@@ -304,18 +306,28 @@ static int pcm_check(const config *c, gen_err *err)
 	return 0;
 }
 
+long long cfg_nodes(const config *c)
+{
+	return cfg_int(c, P_NOC_X) * cfg_int(c, P_NOC_Y) + cfg_int(c, P_NOC_EDGE);
+}
+
+long long cfg_addr_rows(const config *c)
+{
+	return cfg_int(c, P_NOC_Y) + (cfg_int(c, P_NOC_EDGE) > 0);
+}
+
 int node_gdpus(const config *c)
 {
 	const long long g = cfg_int(c, P_NODE_GDPUS);
 	if (g >= 0)
 		return (int)g;
-	return cfg_int(c, P_NOC_X) * cfg_int(c, P_NOC_Y) >= 3;
+	return cfg_nodes(c) >= 3;
 }
 
 void node_layout_of(const config *c, node_layout *l)
 {
 	const long long rows = cfg_int(c, P_TILE_ROWS), cols = cfg_int(c, P_TILE_COLS);
-	const long long n = cfg_int(c, P_NOC_X) * cfg_int(c, P_NOC_Y);
+	const long long n = cfg_nodes(c);
 	const int pcm = cfg_int(c, P_TILE_MACRO) == 1;
 	const long long widx = clog2_ll(rows * cols);
 	l->tile_aw = pcm ? 3 + (int)(widx + 2 > 4 ? widx + 2 : 4) : 2 + (int)(widx > 3 ? widx : 3);
@@ -335,11 +347,26 @@ static int chip_check(const config *c, gen_err *err)
 {
 	char where[600];
 	param_id who;
-	const long long nx = cfg_int(c, P_NOC_X), ny = cfg_int(c, P_NOC_Y), n = nx * ny;
+	const long long nx = cfg_int(c, P_NOC_X), ny = cfg_int(c, P_NOC_Y), n = cfg_nodes(c);
 	const long long host = cfg_int(c, P_NODE_HOST), ng = node_gdpus(c);
 	const long long first = cfg_int(c, P_NODE_GDPU_FIRST);
 	const long long fbits = cfg_int(c, P_NOC_FLIT_BITS);
-	const long long idw = clog2_ll(nx) + clog2_ll(ny);
+	const long long idw = clog2_ll(nx) + clog2_ll(cfg_addr_rows(c));
+	if (cfg_int(c, P_NOC_EDGE) > 0 && n > 256) {
+		const param_id ids[] = {P_NOC_EDGE, P_NOC_X, P_NOC_Y};
+		blame(c, ids, 3, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: %lld nodes with the edge nodes (allowed: at most 256)", where, PNAME(who), n);
+		return -1;
+	}
+	if (cfg_int(c, P_NOC_EDGE) > nx) {
+		const param_id ids[] = {P_NOC_EDGE, P_NOC_X};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: %lld edge nodes below a mesh of %lld columns (allowed: 0..%lld, one under each column)",
+			 where, PNAME(who), cfg_int(c, P_NOC_EDGE), nx, nx);
+		return -1;
+	}
 	const long long info = fbits - 3 - 2 * idw, pw = fbits - 2;
 	if (fbits < 18) {
 		const param_id ids[] = {P_NOC_FLIT_BITS};
@@ -353,8 +380,8 @@ static int chip_check(const config *c, gen_err *err)
 		const param_id ids[] = {P_NODE_HOST, P_NOC_X, P_NOC_Y};
 		blame(c, ids, 3, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
-			 "%s: error: %s -%s: host node %lld is not on the %lldx%lld mesh (allowed: 0..%lld)",
-			 where, PNAME(who), host, nx, ny, n - 1);
+			 "%s: error: %s -%s: host node %lld is not on the %lldx%lld mesh%s (allowed: 0..%lld)",
+			 where, PNAME(who), host, nx, ny, n > nx * ny ? " and its edge nodes" : "", n - 1);
 		return -1;
 	}
 	const long long gfirst = first < 0 ? n - ng - (host >= n - ng ? 1 : 0) : first;
@@ -476,7 +503,7 @@ int config_check(const config *c, gen_err *err)
 	}
 	const long long nx = cfg_int(c, P_NOC_X), ny = cfg_int(c, P_NOC_Y);
 	const long long fbits = cfg_int(c, P_NOC_FLIT_BITS);
-	const long long idw = clog2_ll(nx) + clog2_ll(ny);
+	const long long idw = clog2_ll(nx) + clog2_ll(cfg_addr_rows(c));
 	if (fbits < 3 + 2 * idw + 8) {
 		const param_id ids[] = {P_NOC_FLIT_BITS, P_NOC_X, P_NOC_Y};
 		blame(c, ids, 3, &who, where, sizeof where);
@@ -486,14 +513,14 @@ int config_check(const config *c, gen_err *err)
 		return -1;
 	}
 	/* a router routes a multicast head once its mask flits are buffered */
-	const long long mflits = (nx * ny + fbits - 3) / (fbits - 2);
+	const long long mflits = (cfg_nodes(c) + fbits - 3) / (fbits - 2);
 	const long long depth = cfg_int(c, P_NOC_BUF_DEPTH);
 	if (depth < 1 + mflits) {
 		const param_id ids[] = {P_NOC_BUF_DEPTH, P_NOC_FLIT_BITS, P_NOC_X, P_NOC_Y};
 		blame(c, ids, 4, &who, where, sizeof where);
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: error: %s -%s: buf_depth %lld cannot hold a multicast head and its %lld mask flits (%lld nodes, %lld bits per flit) (allowed: buf_depth >= %lld)",
-			 where, PNAME(who), depth, mflits, nx * ny, fbits - 2, 1 + mflits);
+			 where, PNAME(who), depth, mflits, cfg_nodes(c), fbits - 2, 1 + mflits);
 		return -1;
 	}
 	const long long cbits = cfg_int(c, P_GDPU_CELL_BITS);
@@ -531,6 +558,8 @@ void config_canonical(const config *c, char *buf, size_t bufsz)
 	for (int i = 0; i < P__COUNT && off < bufsz; i++) {
 		const param_def *d = &param_table[i];
 		int n;
+		if (i == P_NOC_EDGE && c->v[i].i == 0)
+			continue; /* no edge nodes: the chip of earlier versions, the same hash */
 		if (d->type == PT_INT)
 			n = snprintf(buf + off, bufsz - off, "%s.%s=%lld\n", d->group,
 				     d->name, c->v[i].i);

@@ -33,6 +33,7 @@ typedef enum {
 	P_NOC_FLIT_BITS,
 	P_NOC_BUF_DEPTH,
 	P_NOC_MCAST_BEATS,
+	P_NOC_EDGE,
 	P_PCM_G_BITS,
 	P_PCM_G_FRAC,
 	P_PCM_SEED,
@@ -132,5 +133,9 @@ typedef struct {
 void node_layout_of(const config *c, node_layout *l);
 /* GDPU nodes, the default (-1) resolved. */
 int node_gdpus(const config *c);
+/* Nodes of the chip: the mesh's x*y and its edge nodes (noc -edge). */
+long long cfg_nodes(const config *c);
+/* Rows of node addresses: y, one more with edge nodes. */
+long long cfg_addr_rows(const config *c);
 
 #endif

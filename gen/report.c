@@ -12,9 +12,12 @@ void report_print(FILE *f, const design *d)
 	const imnpu_tile_params tp = design_tile_params(d);
 	const double ops = 2.0 * d->rows * d->cols; /* a multiply and an add per weight */
 	const double hz = d->clock_mhz * 1e6;
-	fprintf(f, "%s: %dx%d mesh, %d tiles of %dx%d (%s macro), %d GDPU%s, host at node %d, %d MHz\n", d->name, d->nx,
-		d->ny, tiles, d->rows, d->cols, d->pcm ? "pcm" : "ideal", d->gdpus, d->gdpus == 1 ? "" : "s", d->host,
-		d->clock_mhz);
+	char edge[48] = "";
+	if (d->edge)
+		snprintf(edge, sizeof edge, " and %d edge node%s", d->edge, d->edge == 1 ? "" : "s");
+	fprintf(f, "%s: %dx%d mesh%s, %d tiles of %dx%d (%s macro), %d GDPU%s, host at node %d, %d MHz\n", d->name,
+		d->nx, d->ny, edge, tiles, d->rows, d->cols, d->pcm ? "pcm" : "ideal", d->gdpus, d->gdpus == 1 ? "" : "s",
+		d->host, d->clock_mhz);
 	fprintf(f, "peak: 2 x %d x %d operations an MVM, every tile busy\n", d->rows, d->cols);
 	fprintf(f, "  %-12s %8s %10s %12s %12s\n", "mode", "cycles", "ns", "TOPS/tile", "TOPS");
 	struct {

@@ -32,16 +32,16 @@ static void per_port(strbuf *b, const char *fmt, int first)
 /* The multicast request of input p: the outputs whose part of the XY tree
  * holds a destination (docs/noc.md).  A packet arriving from the west goes
  * on east and turns into this column; one moving north or south stays in
- * the column. */
-static void mcast_set(strbuf *b, int p)
+ * the column.  mi: the input whose mask it reads. */
+static void mcast_set(strbuf *b, int p, int mi)
 {
 	const char *e = "1'b0", *w = "1'b0", *n = "1'b0", *s = "1'b0";
 	char me[32], mw[32], mn[32], ms[32], ml[32];
-	snprintf(me, sizeof me, "|(mask%d & to_e)", p);
-	snprintf(mw, sizeof mw, "|(mask%d & to_w)", p);
-	snprintf(mn, sizeof mn, "|(mask%d & to_n)", p);
-	snprintf(ms, sizeof ms, "|(mask%d & to_s)", p);
-	snprintf(ml, sizeof ml, "|(mask%d & to_l)", p);
+	snprintf(me, sizeof me, "|(mask%d & to_e)", mi);
+	snprintf(mw, sizeof mw, "|(mask%d & to_w)", mi);
+	snprintf(mn, sizeof mn, "|(mask%d & to_n)", mi);
+	snprintf(ms, sizeof ms, "|(mask%d & to_s)", mi);
+	snprintf(ml, sizeof ml, "|(mask%d & to_l)", mi);
 	switch (p) {
 	case PORT_L: e = me; w = mw; n = mn; s = ms; break;
 	case PORT_W: e = me; n = mn; s = ms; break; /* moving east */
@@ -146,8 +146,19 @@ static void emit_input(emitter *e, const design *d, int p)
 	sb_free(&m);
 	strbuf ms;
 	sb_init(&ms);
-	mcast_set(&ms, p);
-	em_line(e, "wire [4:0] mset%d = %s;", p, ms.s);
+	mcast_set(&ms, p, p);
+	if (p == PORT_S && d->edge > 0) {
+		/* the last row's south input is an edge node's injection: its
+		 * multicast fans out as from the local port */
+		strbuf ml;
+		sb_init(&ml);
+		mcast_set(&ml, PORT_L, p);
+		em_comment(e, "in the last row the south input brings an edge node's packets (docs/noc.md)");
+		em_line(e, "wire [4:0] mset%d = MyY == %d'd%d ? %s : %s;", p, d->yw, d->ny - 1, ml.s, ms.s);
+		sb_free(&ml);
+	} else {
+		em_line(e, "wire [4:0] mset%d = %s;", p, ms.s);
+	}
 	sb_free(&ms);
 	em_comment(e, "the outputs the flit at the head wants: none for a stray body flit, which is dropped");
 	em_line(e, "wire [4:0] rset%d = !hh%d ? 5'd0 : hm%d ? mset%d : 5'd1 << rt%d;", p, p, p, p, p);
@@ -428,10 +439,34 @@ typedef struct {
 	char code[64], valid[32], ready[32], chan[16];
 } link_ends;
 
+/* The router an edge node hangs under, or -1 (not an edge node). */
+static int edge_router(const design *d, int n)
+{
+	return n >= d->routers ? (d->ny - 1) * d->nx + (n - d->routers) : -1;
+}
+
 static int link_of(const design *d, int n, int j, link_ends *l)
 {
 	const int x = n % d->nx, y = n / d->nx, CW = d->cw;
 	snprintf(l->chan, sizeof l->chan, "3'd0");
+	const int a = edge_router(d, n);
+	if (a >= 0) {
+		/* an edge node: injection into the south input of the router
+		 * above, ejection from its south output (whole packets, channel 0) */
+		if (j == LINK_INJ) {
+			snprintf(l->code, sizeof l->code, "ni%d_ic", n);
+			snprintf(l->valid, sizeof l->valid, "ni%d_iv", n);
+			snprintf(l->ready, sizeof l->ready, "r%d_ir[%d]", a, PORT_S);
+			return 1;
+		}
+		if (j == LINK_EJ) {
+			snprintf(l->code, sizeof l->code, "r%d_oc[%d:%d]", a, (PORT_S + 1) * CW - 1, PORT_S * CW);
+			snprintf(l->valid, sizeof l->valid, "r%d_ov[%d]", a, PORT_S);
+			snprintf(l->ready, sizeof l->ready, "ni%d_er", n);
+			return 1;
+		}
+		return 0;
+	}
 	if (j == LINK_INJ) {
 		snprintf(l->code, sizeof l->code, "ni%d_ic", n);
 		snprintf(l->valid, sizeof l->valid, "ni%d_iv", n);
@@ -453,6 +488,69 @@ static int link_of(const design *d, int n, int j, link_ends *l)
 	snprintf(l->valid, sizeof l->valid, "r%d_ov[%d]", n, p);
 	snprintf(l->ready, sizeof l->ready, "r%d_ir[%d]", nid, np);
 	return 1;
+}
+
+/* Router n of the mesh and its port connections: its own node's interface
+ * on the local port, neighbours' links, an edge node under the last row;
+ * ports on the mesh edge go to the list of unused wires. */
+static void emit_router_instance(emitter *e, const design *d, int n, strbuf *unused)
+{
+	const int x = n % d->nx, y = n / d->nx, CW = d->cw;
+	char chw[32], myx[24], myy[24];
+	snprintf(chw, sizeof chw, "r%d_ch", n);
+	snprintf(myx, sizeof myx, "%d'd%d", d->xw, x);
+	snprintf(myy, sizeof myy, "%d'd%d", d->yw, y);
+	strbuf iv, ic, orr;
+	sb_init(&iv);
+	sb_init(&ic);
+	sb_init(&orr);
+	sb_puts(&iv, "{");
+	sb_puts(&ic, "{");
+	sb_puts(&orr, "{");
+	for (int p = NPORTS - 1; p >= 0; p--) {
+		const char *sep = p ? ", " : "}";
+		int nid, np;
+		if (p == PORT_L) {
+			sb_printf(&iv, "ni%d_iv%s", n, sep);
+			sb_printf(&ic, "l%d%s", n * NLINKS + LINK_INJ, sep);
+			sb_printf(&orr, "ni%d_er%s", n, sep);
+		} else if (p == PORT_S && y == d->ny - 1 && x < d->edge) {
+			/* the edge node under this router */
+			const int en = d->routers + x;
+			sb_printf(&iv, "ni%d_iv%s", en, sep);
+			sb_printf(&ic, "l%d%s", en * NLINKS + LINK_INJ, sep);
+			sb_printf(&orr, "ni%d_er%s", en, sep);
+		} else if (neighbour(d, x, y, p, &nid, &np)) {
+			/* fed by the neighbour's output np, over its link np-1 */
+			sb_printf(&iv, "r%d_ov[%d]%s", nid, np, sep);
+			sb_printf(&ic, "l%d%s", nid * NLINKS + (np - 1), sep);
+			sb_printf(&orr, "r%d_ir[%d]%s", nid, np, sep);
+		} else {
+			/* the mesh edge: nothing comes in, nothing goes out (no
+			 * route leaves the mesh) */
+			sb_printf(&iv, "1'b0%s", sep);
+			sb_printf(&ic, "%d'd0%s", CW, sep);
+			sb_printf(&orr, "1'b1%s", sep);
+			sb_printf(unused, "%sr%d_ov[%d], r%d_oc[%d:%d], r%d_ir[%d]",
+				  unused->len ? ", " : "", n, p, n, (p + 1) * CW - 1, p * CW, n, p);
+		}
+	}
+	char inst[32], irw[32], ovw[32], ocw[32], stw[32];
+	snprintf(inst, sizeof inst, "u_r%d", n);
+	snprintf(irw, sizeof irw, "r%d_ir", n);
+	snprintf(ovw, sizeof ovw, "r%d_ov", n);
+	snprintf(ocw, sizeof ocw, "r%d_oc", n);
+	snprintf(stw, sizeof stw, "r%d_st", n);
+	const vl_conn conns[] = {
+		{"clk_i", NULL}, {"rst_ni", NULL}, {"my_x_i", myx}, {"my_y_i", myy},
+		{"in_valid_i", iv.s}, {"in_ready_o", irw}, {"in_code_i", ic.s},
+		{"out_valid_o", ovw}, {"out_ready_i", orr.s}, {"out_code_o", ocw}, {"out_chan_o", chw},
+		{"stat_port_i", NULL}, {"stat_kind_i", NULL}, {"stat_o", stw},
+	};
+	vl_instance(e, d->mod_router, inst, conns, sizeof conns / sizeof conns[0]);
+	sb_free(&iv);
+	sb_free(&ic);
+	sb_free(&orr);
 }
 
 void unit_mesh(emitter *e, const design *d)
@@ -495,10 +593,15 @@ void unit_mesh(emitter *e, const design *d)
 	em_header(e, &d->stamp, what);
 	vl_module_begin(e, d->mod_mesh, ports, sizeof ports / sizeof ports[0], NULL);
 	for (int n = 0; n < N; n++) {
-		em_line(e, "wire [4:0] r%d_ov, r%d_ir;  // router %d (x %d, y %d)", n, n, n, n % d->nx, n / d->nx);
-		em_line(e, "wire [%d:0] r%d_oc;", NPORTS * CW - 1, n);
-		em_line(e, "wire [31:0] r%d_st, ni%d_st;", n, n);
-		em_line(e, "wire [2:0] r%d_ch;", n);
+		if (n < d->routers) {
+			em_line(e, "wire [4:0] r%d_ov, r%d_ir;  // router %d (x %d, y %d)", n, n, n, n % d->nx, n / d->nx);
+			em_line(e, "wire [%d:0] r%d_oc;", NPORTS * CW - 1, n);
+			em_line(e, "wire [31:0] r%d_st, ni%d_st;", n, n);
+			em_line(e, "wire [2:0] r%d_ch;", n);
+		} else {
+			em_line(e, "wire [31:0] ni%d_st;  // edge node %d (x %d, y %d), under router %d", n, n, n % d->nx,
+				n / d->nx, edge_router(d, n));
+		}
 		em_line(e, "wire ni%d_iv, ni%d_er;", n, n);
 		em_line(e, "wire [%d:0] ni%d_ic;", CW - 1, n);
 	}
@@ -517,58 +620,15 @@ void unit_mesh(emitter *e, const design *d)
 	strbuf unused;
 	sb_init(&unused);
 	for (int n = 0; n < N; n++) {
-		const int x = n % d->nx, y = n / d->nx;
-		strbuf iv, ic, orr;
-		sb_init(&iv);
-		sb_init(&ic);
-		sb_init(&orr);
-		sb_puts(&iv, "{");
-		sb_puts(&ic, "{");
-		sb_puts(&orr, "{");
-		for (int p = NPORTS - 1; p >= 0; p--) {
-			const char *sep = p ? ", " : "}";
-			int nid, np;
-			if (p == PORT_L) {
-				sb_printf(&iv, "ni%d_iv%s", n, sep);
-				sb_printf(&ic, "l%d%s", n * NLINKS + LINK_INJ, sep);
-				sb_printf(&orr, "ni%d_er%s", n, sep);
-			} else if (neighbour(d, x, y, p, &nid, &np)) {
-				/* fed by the neighbour's output np, over its link np-1 */
-				sb_printf(&iv, "r%d_ov[%d]%s", nid, np, sep);
-				sb_printf(&ic, "l%d%s", nid * NLINKS + (np - 1), sep);
-				sb_printf(&orr, "r%d_ir[%d]%s", nid, np, sep);
-			} else {
-				/* the mesh edge: nothing comes in, nothing goes out (no
-				 * route leaves the mesh) */
-				sb_printf(&iv, "1'b0%s", sep);
-				sb_printf(&ic, "%d'd0%s", CW, sep);
-				sb_printf(&orr, "1'b1%s", sep);
-				sb_printf(&unused, "%sr%d_ov[%d], r%d_oc[%d:%d], r%d_ir[%d]",
-					  unused.len ? ", " : "", n, p, n, (p + 1) * CW - 1, p * CW, n, p);
-			}
-		}
-		char inst[32], irw[32], ovw[32], ocw[32], stw[32], nist[32], chw[32];
-		snprintf(chw, sizeof chw, "r%d_ch", n);
-		snprintf(inst, sizeof inst, "u_r%d", n);
-		snprintf(irw, sizeof irw, "r%d_ir", n);
-		snprintf(ovw, sizeof ovw, "r%d_ov", n);
-		snprintf(ocw, sizeof ocw, "r%d_oc", n);
-		snprintf(stw, sizeof stw, "r%d_st", n);
-		char myx[24], myy[24];
+		const int x = n % d->nx, y = n / d->nx, er = edge_router(d, n);
+		char chw[32], myx[24], myy[24];
+		snprintf(chw, sizeof chw, er >= 0 ? "3'd0" : "r%d_ch", n);
 		snprintf(myx, sizeof myx, "%d'd%d", d->xw, x);
 		snprintf(myy, sizeof myy, "%d'd%d", d->yw, y);
-		const vl_conn conns[] = {
-			{"clk_i", NULL}, {"rst_ni", NULL}, {"my_x_i", myx}, {"my_y_i", myy},
-			{"in_valid_i", iv.s}, {"in_ready_o", irw}, {"in_code_i", ic.s},
-			{"out_valid_o", ovw}, {"out_ready_i", orr.s}, {"out_code_o", ocw}, {"out_chan_o", chw},
-			{"stat_port_i", NULL}, {"stat_kind_i", NULL}, {"stat_o", stw},
-		};
-		vl_instance(e, d->mod_router, inst, conns, sizeof conns / sizeof conns[0]);
-		sb_free(&iv);
-		sb_free(&ic);
-		sb_free(&orr);
-
-		char f[20][64], ej[16], ejv[16], injv[16], injr[16], injc[16], ejr[16], ejc[16];
+		if (er < 0)
+			emit_router_instance(e, d, n, &unused);
+		/* the node's network interface */
+		char f[20][64], ej[16], ejv[16], injv[16], injr[16], injc[16], ejr[16], ejc[16], nist[32];
 		const char *names[] = {"tx_valid_i", "tx_ready_o", "tx_last_i", "tx_mcast_i", "tx_dest_i",
 				       "tx_mask_i", "tx_info_i", "tx_data_i", "rx_valid_o", "rx_ready_i",
 				       "rx_head_o", "rx_last_o", "rx_mcast_o", "rx_chan_o", "rx_src_o",
@@ -585,9 +645,9 @@ void unit_mesh(emitter *e, const design *d)
 			nc[k++] = (vl_conn){names[i], f[i]};
 		}
 		snprintf(injv, sizeof injv, "ni%d_iv", n);
-		snprintf(injr, sizeof injr, "r%d_ir[0]", n);
+		snprintf(injr, sizeof injr, "r%d_ir[%d]", er >= 0 ? er : n, er >= 0 ? PORT_S : PORT_L);
 		snprintf(injc, sizeof injc, "ni%d_ic", n);
-		snprintf(ejv, sizeof ejv, "r%d_ov[0]", n);
+		snprintf(ejv, sizeof ejv, "r%d_ov[%d]", er >= 0 ? er : n, er >= 0 ? PORT_S : PORT_L);
 		snprintf(ejr, sizeof ejr, "ni%d_er", n);
 		snprintf(ejc, sizeof ejc, "l%d", n * NLINKS + LINK_EJ);
 		snprintf(nist, sizeof nist, "ni%d_st", n);
@@ -635,9 +695,14 @@ void unit_mesh(emitter *e, const design *d)
 	em_line(e, "reg [31:0] st;");
 	em_open(e, "always @(*) begin");
 	em_open(e, "case (stat_node_i)");
-	for (int n = 0; n < N; n++)
-		em_line(e, "%d'd%d: st = stat_port_i == 3'd%d ? ni%d_st : r%d_st;", d->node_w, n, STAT_PORT_EJECT,
-			n, n);
+	for (int n = 0; n < N; n++) {
+		if (n < d->routers)
+			em_line(e, "%d'd%d: st = stat_port_i == 3'd%d ? ni%d_st : r%d_st;", d->node_w, n,
+				STAT_PORT_EJECT, n, n);
+		else /* an edge node has no router of its own */
+			em_line(e, "%d'd%d: st = stat_port_i == 3'd%d ? ni%d_st : 32'd0;", d->node_w, n,
+				STAT_PORT_EJECT, n);
+	}
 	em_line(e, "default: st = 32'd0;");
 	em_close(e, "endcase");
 	em_close(e, "end");

@@ -57,6 +57,11 @@ uint32_t imnpu_chip_info(int type, int stride, int base)
 	return (uint32_t)type | (uint32_t)((stride - 1) & 7) << 3 | (uint32_t)base << 6;
 }
 
+int imnpu_chip_nodes(const imnpu_chip_params *p)
+{
+	return p->nx * p->ny + p->edge;
+}
+
 int imnpu_chip_addr(const imnpu_chip_params *p, int node)
 {
 	return (node / p->nx) << p->xw | node % p->nx;
@@ -108,13 +113,13 @@ static void *zalloc(size_t n)
 
 imnpu_chip *imnpu_chip_new(const imnpu_chip_params *p)
 {
-	if (p->payw > 64 || p->nx * p->ny > IMNPU_CHIP_MAX_NODES || p->out_entries > IMNPU_CHIP_MAX_ENTRIES)
+	if (p->payw > 64 || imnpu_chip_nodes(p) > IMNPU_CHIP_MAX_NODES || p->out_entries > IMNPU_CHIP_MAX_ENTRIES)
 		return NULL;
 	imnpu_chip *c = zalloc(sizeof *c);
 	if (!c)
 		return NULL;
 	c->p = *p;
-	c->n = p->nx * p->ny;
+	c->n = imnpu_chip_nodes(p);
 	c->nodes = zalloc(sizeof(gnode) * (size_t)c->n);
 	if (!c->nodes) {
 		free(c);

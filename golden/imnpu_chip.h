@@ -48,6 +48,7 @@ typedef struct {
 	uint32_t pcm_seed;       /* SEED's reset value */
 	imnpu_gdpu_params gp;
 	int nx, ny, xw, yw;      /* mesh; x and y bits of a node address */
+	int edge;                /* edge nodes below the last row: nodes nx*ny.. (docs/noc.md) */
 	int payw, base_w, act_k; /* payload bits, base bits, ACT values a beat */
 	int region_w, idx_w;     /* the tile's configuration address */
 	int gdpu_idx_w;          /* the GDPU's index bits (region: 2 bits above) */
@@ -88,6 +89,8 @@ const imnpu_pcm *imnpu_chip_pcm(const imnpu_chip *c, int node);
 
 /* Packet building helpers shared by the testbench and the mapper. */
 uint32_t imnpu_chip_info(int type, int stride, int base);
+/* The chip's nodes: nx*ny and the edge nodes. */
+int imnpu_chip_nodes(const imnpu_chip_params *p);
 /* A node's address {y, x} and back. */
 int imnpu_chip_addr(const imnpu_chip_params *p, int node);
 int imnpu_chip_node(const imnpu_chip_params *p, int addr);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HEADER_BYTES 96
+#define HEADER_BYTES 100
 #define LEN_LIMIT 1000000 /* largest vector or layer dimension an image holds */
 
 static void free_ops(imnpu_prog_op *ops, int n)
@@ -214,6 +214,8 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	U16(&w, img->cols);
 	U16(&w, img->payw);
 	U16(&w, img->host);
+	U16(&w, img->edge);
+	U16(&w, 0);
 	U32(&w, 4); /* sections */
 
 	size_t s = section(&w, "NETW");
@@ -507,11 +509,14 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	img->cols = (int)get_le(&r, 2, "cols");
 	img->payw = (int)get_le(&r, 2, "payw");
 	img->host = (int)get_le(&r, 2, "host");
-	const int nodes = img->nx * img->ny;
+	img->edge = (int)get_le(&r, 2, "edge");
+	if (get_le(&r, 2, "reserved") != 0)
+		return fail(&r, "header: reserved bytes 94..95 are not zero");
+	const int nodes = img->nx * img->ny + img->edge;
 	if (nodes < 1 || nodes > IMNPU_CHIP_MAX_NODES || img->rows < 1 || img->cols < 1 || img->payw < 8 ||
-	    img->payw > 64 || img->host >= nodes)
-		return fail(&r, "header: geometry %dx%d mesh, %dx%d tiles, %d-bit payload, host %d is not a chip",
-			    img->nx, img->ny, img->rows, img->cols, img->payw, img->host);
+	    img->payw > 64 || img->host >= nodes || img->edge > img->nx)
+		return fail(&r, "header: geometry %dx%d mesh and %d edge nodes, %dx%d tiles, %d-bit payload, host %d is not a chip",
+			    img->nx, img->ny, img->edge, img->rows, img->cols, img->payw, img->host);
 	get_range(&r, "section count", 4, 4);
 
 	/* NETW */

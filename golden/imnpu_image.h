@@ -64,6 +64,7 @@ typedef struct {
 	char config[32];     /* configuration name (IMNPU_NAME) */
 	char hash[32];       /* configuration hash (IMNPU_CONFIG_HASH) */
 	int nx, ny, rows, cols, payw, host;
+	int edge;            /* edge nodes (noc -edge): nx*ny + edge nodes */
 	imnpu_net net;       /* the network, at the layer level */
 	int nops;
 	imnpu_prog_op *ops;  /* the configuration stream */

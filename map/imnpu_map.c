@@ -109,7 +109,7 @@ static int hops(const imnpu_chip_params *p, int a, int b)
 
 static int mask_flits(const imnpu_chip_params *p)
 {
-	const int nodes = p->nx * p->ny;
+	const int nodes = imnpu_chip_nodes(p);
 	return (nodes + p->payw - 1) / p->payw;
 }
 
@@ -384,7 +384,7 @@ static void write_table(ctx *c, int node, const table *t)
  * through its one local port. */
 static int stage_cycles(const imnpu_chip_params *p, const table *tab, const int *src, const int *t, int ns)
 {
-	const int nodes = p->nx * p->ny;
+	const int nodes = imnpu_chip_nodes(p);
 	int worst = 0, compute = 0, far_all = 0, fanin[IMNPU_CHIP_MAX_NODES] = {0};
 	for (int i = 0; i < ns; i++) {
 		const table *t2 = &tab[src[i]];
@@ -445,7 +445,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 {
 	ctx c = {p, img, err, errlen, 0, &img->ops, &img->nops};
 	memset(img, 0, sizeof *img);
-	const int R = p->tp.rows, C = p->tp.cols, nodes = p->nx * p->ny;
+	const int R = p->tp.rows, C = p->tp.cols, nodes = imnpu_chip_nodes(p);
 	int tiles[IMNPU_CHIP_MAX_NODES], T = 0, gdpus[IMNPU_CHIP_MAX_NODES], G = 0;
 	for (int i = 0; i < nodes && i < IMNPU_CHIP_MAX_NODES; i++) {
 		if (p->kind[i] == IMNPU_CHIP_NODE_TILE)
@@ -543,6 +543,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 
 	img->nx = p->nx;
 	img->ny = p->ny;
+	img->edge = p->edge;
 	img->rows = R;
 	img->cols = C;
 	img->payw = p->payw;

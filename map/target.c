@@ -15,6 +15,7 @@ void target_from_design(imnpu_chip_params *p, const design *d)
 	p->gp = (imnpu_gdpu_params){d->act_in_frac, d->lut_bits, d->cell_bits, d->cell_frac, d->max_len};
 	p->nx = d->nx;
 	p->ny = d->ny;
+	p->edge = d->edge;
 	p->xw = d->xw;
 	p->yw = d->yw;
 	p->payw = d->payw;

@@ -39,6 +39,7 @@ inline imnpu_chip_params chip_params()
 		IMNPU_GDPU_MAX_LEN};
 	p.nx = IMNPU_NOC_X;
 	p.ny = IMNPU_NOC_Y;
+	p.edge = IMNPU_NOC_EDGE;
 	p.xw = IMNPU_NOC_XW;
 	p.yw = IMNPU_NOC_YW;
 	p.payw = IMNPU_NOC_PAYLOAD_BITS;

@@ -129,7 +129,8 @@ void Harness::clock()
 		t->host_tx_last_i = tx_beat_ == p.beats.size();
 		t->host_tx_mcast_i = p.mcast;
 		t->host_tx_dest_i = (uint32_t)imnpu_chip_addr(&gp_, p.dest);
-		t->host_tx_mask_i = p.mask;
+		for (int n = 0; n < kNodes; n++) // a port of any width (66 nodes on hermes64)
+			tb::set_bit(t->host_tx_mask_i, n, n < 64 && (p.mask >> n & 1));
 		t->host_tx_info_i = p.info;
 		t->host_tx_data_i = tx_beat_ ? p.beats[tx_beat_ - 1] : 0;
 	}
@@ -231,6 +232,8 @@ bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, 
 		p.dest = o.pkt.dest;
 		p.mcast = o.pkt.mcast;
 		p.mask = o.pkt.mask[0];
+		if (o.pkt.mask[1] | o.pkt.mask[2] | o.pkt.mask[3])
+			return fail("%s: a multicast to nodes above 63, which this harness does not drive", what);
 		p.info = o.pkt.info;
 		p.beats.assign(o.pkt.beats, o.pkt.beats + o.pkt.nbeats);
 		if (used && !p.mcast && kind_[p.dest] != IMNPU_NODE_HOST)
@@ -445,6 +448,8 @@ bool Harness::run_image(const imnpu_image &img, long net)
 				p.dest = in.dest;
 				p.mcast = in.mcast;
 				p.mask = in.mask[0];
+				if (in.mask[1] | in.mask[2] | in.mask[3])
+					return fail("%s: a multicast to nodes above 63, which this harness does not drive", what);
 				p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
 				std::vector<int8_t> v((size_t)in.count);
 				for (int k = 0; k < in.count; k++)

@@ -48,7 +48,11 @@
 
 namespace {
 
-constexpr int X = IMNPU_NOC_X, Y = IMNPU_NOC_Y, N = X * Y, FW = IMNPU_NOC_FLIT_BITS;
+// X*Y routers and their nodes, then E edge nodes at (x, Y), x < E, on the
+// south ports of the last row (docs/noc.md)
+constexpr int X = IMNPU_NOC_X, Y = IMNPU_NOC_Y, R = X * Y, E = IMNPU_NOC_EDGE, N = IMNPU_NOC_NODES;
+constexpr int FW = IMNPU_NOC_FLIT_BITS;
+static_assert(N == R + E, "nodes are the routers' and the edge nodes");
 constexpr int XW = IMNPU_NOC_XW, YW = IMNPU_NOC_YW, IDW = XW + YW;
 constexpr int IW = IMNPU_NOC_INFO_BITS, PW = IMNPU_NOC_PAYLOAD_BITS, M = IMNPU_NOC_MASK_FLITS;
 constexpr int CW = IMNPU_NOC_CODE_BITS, LINKS = 6 * N, MB = IMNPU_NOC_MCAST_BEATS;
@@ -56,36 +60,9 @@ constexpr int LINK_N = 0, LINK_E = 1, LINK_S = 2, LINK_W = 3, LINK_INJ = 4, LINK
 typedef std::bitset<256> nodeset;
 static_assert(N <= 256, "nodeset holds 256 nodes");
 
-// ---- bit access to Verilator ports of any width ----
-template <class T> bool get_bit(const T &v, int i, std::true_type)
-{
-	return (uint64_t(v) >> i) & 1u;
-}
-template <class T> bool get_bit(const T &v, int i, std::false_type)
-{
-	return (v[(size_t)i >> 5] >> (i & 31)) & 1u;
-}
-template <class T> bool get_bit(const T &v, int i)
-{
-	return get_bit(v, i, std::is_integral<T>());
-}
-template <class T> void set_bit(T &v, int i, bool b, std::true_type)
-{
-	const uint64_t m = uint64_t(1) << i;
-	v = (T)(b ? (uint64_t(v) | m) : (uint64_t(v) & ~m));
-}
-template <class T> void set_bit(T &v, int i, bool b, std::false_type)
-{
-	const uint32_t m = 1u << (i & 31);
-	if (b)
-		v[(size_t)i >> 5] |= m;
-	else
-		v[(size_t)i >> 5] &= ~m;
-}
-template <class T> void set_bit(T &v, int i, bool b)
-{
-	set_bit(v, i, b, std::is_integral<T>());
-}
+using tb::get_bit;
+using tb::set_bit;
+
 // w <= 64 bits at lsb
 template <class T> uint64_t get_field(const T &v, int lsb, int w)
 {
@@ -112,7 +89,7 @@ int addr_of(int node)
 int node_of(uint64_t addr)
 {
 	const int x = (int)(addr & low_mask(XW)), y = (int)(addr >> XW);
-	return x < X && y < Y ? y * X + x : -1;
+	return x < X && (y < Y || (y == Y && x < E)) ? y * X + x : -1;
 }
 
 // The links a flit crosses from src to dst (X first; injection and ejection
@@ -120,8 +97,10 @@ int node_of(uint64_t addr)
 void route_links(int src, int dst, std::vector<int> &out)
 {
 	out.push_back(src * 6 + LINK_INJ);
-	int x = src % X, y = src / X;
-	const int dx = dst % X, dy = dst / X;
+	// an edge node's injection link enters the router above it; one
+	// bound for an edge node leaves by that node's ejection link
+	int x = src % X, y = src < R ? src / X : Y - 1;
+	const int dx = dst % X, dy = dst < R ? dst / X : Y - 1;
 	while (x != dx) {
 		out.push_back((y * X + x) * 6 + (dx > x ? LINK_E : LINK_W));
 		x += dx > x ? 1 : -1;
@@ -137,6 +116,11 @@ void route_links(int src, int dst, std::vector<int> &out)
 bool link_receiver(int k, int &node, int &port)
 {
 	const int n = k / 6, j = k % 6, x = n % X, y = n / X;
+	if (n >= R) { // an edge node: into the south input above, out to itself
+		node = j == LINK_INJ ? (Y - 1) * X + x : n;
+		port = j == LINK_INJ ? 3 : 5;
+		return j == LINK_INJ || j == LINK_EJ;
+	}
 	switch (j) {
 	case LINK_N: node = n - X; port = 3; return y > 0;
 	case LINK_E: node = n + 1; port = 4; return x < X - 1;
@@ -184,8 +168,8 @@ std::vector<nodeset> mcast_copies(int src, const nodeset &mask)
 	for (int c = 0; c < X; c++)
 		for (int side = 0; side < 2; side++) {
 			nodeset g;
-			for (int y = 0; y < Y; y++)
-				if ((y < sy) == (side == 0) && mask.test((size_t)(y * X + c)))
+			for (int y = 0; y <= Y; y++)
+				if (y * X + c < N && (y < sy) == (side == 0) && mask.test((size_t)(y * X + c)))
 					g.set((size_t)(y * X + c));
 			if (g.any())
 				out.push_back(g);
@@ -198,11 +182,13 @@ std::vector<double> traffic_from(const std::string &pattern, int src)
 {
 	std::vector<double> w((size_t)N, 0.0);
 	const int x = src % X, y = src / X;
+	if (src >= R && (pattern == "transpose" || pattern == "bitcomp" || pattern == "neighbor"))
+		return w; // the permutations are the routers' nodes'; edge nodes stay silent
 	if (pattern == "transpose") {
 		if (x != y)
 			w[(size_t)(x * X + y)] = 1.0;
 	} else if (pattern == "bitcomp") {
-		w[(size_t)((~src) & (N - 1))] = 1.0;
+		w[(size_t)((~src) & (R - 1))] = 1.0;
 	} else if (pattern == "neighbor") {
 		w[(size_t)(y * X + (x + 1) % X)] = 1.0;
 	} else if (N > 1) {
@@ -364,10 +350,12 @@ void Harness::create(int src, uint64_t now)
 		mcasts_++;
 	} else {
 		int d;
-		if (p == "transpose")
+		if (src >= R && (p == "transpose" || p == "bitcomp" || p == "neighbor"))
+			d = -1; // the permutations are the routers' nodes'
+		else if (p == "transpose")
 			d = x == y ? -1 : x * X + y; // (x, y) -> (y, x); the diagonal is silent
 		else if (p == "bitcomp")
-			d = (~src) & (N - 1);
+			d = (~src) & (R - 1);
 		else if (p == "neighbor")
 			d = y * X + (x + 1) % X;
 		else if (p == "hotspot" && imnpu_rng_chance(&rng_, 1, 5))
@@ -734,13 +722,14 @@ bool Harness::check_counters()
 
 int Harness::run()
 {
-	std::printf("mesh_tb: config %s (%dx%d mesh, %d-bit flits, %d-flit buffers, %d-bit links; gen %s, config %s)\n",
-		    IMNPU_NAME, X, Y, FW, IMNPU_NOC_BUF_DEPTH, CW, IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
+	std::printf("mesh_tb: config %s (%dx%d mesh, %d edge nodes, %d-bit flits, %d-flit buffers, %d-bit links; gen %s, "
+		    "config %s)\n",
+		    IMNPU_NAME, X, Y, E, FW, IMNPU_NOC_BUF_DEPTH, CW, IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
 	std::printf("mesh_tb: seed=%" PRIu64 " pattern=%s rate=%.4f len=%s%d packets=%ld bp=%u%% mcast=%u%% faults=%ld x %d bit\n",
 		    opt_.seed, opt_.pattern.c_str(), opt_.rate, opt_.fixlen ? "" : "1..", opt_.len,
 		    opt_.packets, opt_.bp, opt_.mcast, opt_.faults, opt_.fault_bits);
 	std::fflush(stdout);
-	if ((opt_.pattern == "transpose" && X != Y) || (opt_.pattern == "bitcomp" && (N & (N - 1)))) {
+	if ((opt_.pattern == "transpose" && X != Y) || (opt_.pattern == "bitcomp" && (R & (R - 1)))) {
 		std::fprintf(stderr, "mesh_tb: error: +pattern=%s needs a %s mesh\n", opt_.pattern.c_str(),
 			     opt_.pattern == "transpose" ? "square" : "power-of-two");
 		return 2;

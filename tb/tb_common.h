@@ -15,8 +15,40 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 namespace tb {
+
+// ---- bit access to Verilator ports of any width ----
+template <class T> bool get_bit(const T &v, int i, std::true_type)
+{
+	return (uint64_t(v) >> i) & 1u;
+}
+template <class T> bool get_bit(const T &v, int i, std::false_type)
+{
+	return (v[(size_t)i >> 5] >> (i & 31)) & 1u;
+}
+template <class T> bool get_bit(const T &v, int i)
+{
+	return get_bit(v, i, std::is_integral<T>());
+}
+template <class T> void set_bit(T &v, int i, bool b, std::true_type)
+{
+	const uint64_t m = uint64_t(1) << i;
+	v = (T)(b ? (uint64_t(v) | m) : (uint64_t(v) & ~m));
+}
+template <class T> void set_bit(T &v, int i, bool b, std::false_type)
+{
+	const uint32_t m = 1u << (i & 31);
+	if (b)
+		v[(size_t)i >> 5] |= m;
+	else
+		v[(size_t)i >> 5] &= ~m;
+}
+template <class T> void set_bit(T &v, int i, bool b)
+{
+	set_bit(v, i, b, std::is_integral<T>());
+}
 
 // "+name=value" or "+name": true when present, value after '='.
 inline bool plusarg(VerilatedContext &ctx, const char *name, std::string &val)

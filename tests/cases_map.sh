@@ -36,8 +36,6 @@ register map/run/tiny_tanh_first verify t_map_run tiny 35 16,tanh,20,10 ideal
 register map/run/mid_residual_ideal verify t_map_run mid 36 64,100,64,add2 ideal
 register map/run/mid_maxpool_pcm4 verify t_map_run mid 37 100,120,maxpool4 pcm-4phase
 register map/run/mid_sigmoid verify t_map_run mid 38 90,70,sigmoid ideal
-# hermes64 (8x8 mesh, 62 tiles of 256x256): one fully connected layer split
-# over two tiles by rows (about a minute: 64 nodes of 256x256 arrays)
 # Stepped layers (docs/network.md): a 2-D convolution, the kernel unrolled
 # into crossbar rows and one step per output pixel (padding, stride 2, a
 # patch split over row blocks, a 1x1 convolution and pooling after it), and
@@ -52,6 +50,9 @@ register map/run/mid_conv_ideal verify t_map_run mid 66 8x6x6,conv16k3s1p1 ideal
 register map/run/mid_conv_pcm4 verify t_map_run mid 67 8x6x6,conv16k3s2p1,maxpool4 pcm-4phase 3
 register map/run/mid_lstm_ideal verify t_map_run mid 68 40,lstm32t4 ideal 10
 register map/run/mid_lstm_pcm1 verify t_map_run mid 69 100,lstm40t4,10 pcm-1phase 4
+# hermes64 (64 tiles of 256x256 on an 8x8 mesh, the host and the GDPU as edge
+# nodes): one fully connected layer split over two tiles by rows (about a
+# minute: 66 nodes, 64 of them 256x256 arrays)
 register map/run/hermes64_fc full t_map_run hermes64 41 512,256 ideal
 for s in 21 22 23 24 25; do
 	register "map/run/tiny_long_ideal_$s" full t_map_run tiny "$s" 30,32,7 ideal

@@ -377,3 +377,30 @@ t_area_doc() {
 	diff -u "$ROOT/docs/area.md" "$CASE_DIR/area.md" || fail "docs/area.md is stale: run make area"
 }
 register synth/rv32_area_doc_current full t_area_doc
+
+# Edge nodes (noc -edge): tests/edge.tcl puts the host port and a GDPU below
+# a 3x2 mesh.  Its RTL is lint-clean; the mesh passes the traffic harness
+# (unicast, multicast to and from edge nodes, back-pressure, link faults,
+# every counter); the chip runs random split networks (ideal and pcm) and
+# mapped convolution and LSTM images against both golden levels.
+t_sim_edge() {
+	local m=$CASE_DIR/model
+	"$GEN" "$ROOT/tests/edge.tcl" -o "$CASE_DIR/rtl/edge" >/dev/null || return 1
+	"$ROOT/scripts/lint-rtl.sh" "$CASE_DIR/rtl" || fail "lint" || return 1
+	local u
+	for u in mesh chip; do
+		TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl/edge" edge "$m" "$LIB" $u || return 1
+	done
+	"$m/Vmesh" +seed=31 +packets=30000 +rate=0.3 +bp=40 +mcast=30 +quiet || return 1
+	"$m/Vmesh" +seed=32 +packets=20000 +rate=0.08 +mcast=10 +faults=300 +quiet || return 1
+	"$m/Vchip" +seed=33 +nets=6 +inferences=5 +quiet || return 1
+	"$m/Vchip" +seed=34 +nets=3 +inferences=5 +pcm +quiet || return 1
+	local spec
+	for spec in 2x5x5,conv4k3s1p1 20,lstm8t4,6; do
+		"$MAP" --random-net "$CASE_DIR/net" --sizes "$spec" --seed 35 "$ROOT/tests/edge.tcl" >/dev/null &&
+			"$MAP" --quiet "$ROOT/tests/edge.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" &&
+			"$m/Vchip" +image="$CASE_DIR/net.img" +seed=35 +inferences=3 +stall=0 +estimate_tolerance=10 \
+				+quiet || return 1
+	done
+}
+register sim/edge/mesh_and_chip verify t_sim_edge

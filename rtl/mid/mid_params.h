@@ -99,7 +99,8 @@
 #define IMNPU_NOC_BUF_DEPTH     4
 #define IMNPU_NOC_XW            2  /* destination x bits in a head flit */
 #define IMNPU_NOC_YW            2
-#define IMNPU_NOC_NODES         16
+#define IMNPU_NOC_EDGE          0  /* edge nodes below the last row */
+#define IMNPU_NOC_NODES         16  /* X*Y + edge nodes */
 #define IMNPU_NOC_MCAST_BEATS   24  /* longest multicast payload */
 #define IMNPU_NOC_INFO_BITS     21  /* the node's bits in a head flit */
 #define IMNPU_NOC_PAYLOAD_BITS  30  /* payload bits of a body flit */

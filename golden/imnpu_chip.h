@@ -56,6 +56,7 @@ typedef struct {
 	int nreg_w;              /* node register index bits */
 	int out_entries, entry_s, mask_words;
 	int mcast_beats;         /* longest multicast payload (noc -mcast_beats) */
+	int buf_depth;           /* router input buffer, flits (noc -buf_depth): the mapper's estimate */
 	unsigned char kind[IMNPU_CHIP_MAX_NODES];
 	int host;
 } imnpu_chip_params;

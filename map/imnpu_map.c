@@ -9,8 +9,8 @@
 /* Cycle-estimate constants (docs/network.md, "Expected cycles"). */
 enum {
 	EST_HOP = 3,   /* a flit's cycles through one router and its link */
-	EST_NODE = 4,  /* a node's cycles from a packet's last beat to acting on it */
-	EST_GDPU = 4,  /* a GDPU job's cycles beyond one an operand (results stream out as they come) */
+	EST_NODE = 4,  /* a node's cycles from a read request's last beat to its reply */
+	EST_GDPU = 8,  /* a GDPU job's cycles beyond one an operand (results stream out as they come) */
 };
 
 typedef struct {
@@ -126,11 +126,12 @@ static int mvm_cycles(const imnpu_chip_params *p, int mode)
 	return imnpu_pcm_mvm_cycles(&p->pp, mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P);
 }
 
-/* A tile node's cycles from a complete input vector to its first output
- * beat: the rows streamed in, the macro, the LDPU's columns. */
+/* A tile node's cycles from its input's last value written to its first
+ * output beat: the rows streamed in, the macro, the LDPU's columns and the
+ * output register. */
 static int fire_cycles(const imnpu_chip_params *p, int mode)
 {
-	return p->tp.rows + mvm_cycles(p, mode) + p->tp.cols + 1 + EST_NODE;
+	return p->tp.rows + mvm_cycles(p, mode) + p->tp.cols + 1;
 }
 
 /* A table entry of node: its columns [col, col+count) to dest (or every
@@ -197,12 +198,6 @@ typedef struct {
 typedef struct {
 	int src, base, count, lo;
 } col_tpl;
-
-/* Whether a packet to dest, or to mask when mcast, reaches node k. */
-static int reaches(int mcast, const uint64_t *mask, int dest, int k)
-{
-	return mcast ? (int)(mask[k / 64] >> (k % 64) & 1) : k == dest;
-}
 
 static int is_gdpu(const imnpu_layer *l)
 {
@@ -378,57 +373,89 @@ static void write_table(ctx *c, int node, const table *t)
 	cfg_write1(c, node, imnpu_chip_nreg_addr(c->p, IMNPU_CHIP_NREG_OUT_N), t->n);
 }
 
-/* The cycles of one stage (a layer's tiles, or a GDPU job): each source's
- * compute time t[i], then its table's packets one after the other to the
- * farthest destination; every destination takes every producer's packets
- * through its one local port. */
-static int stage_cycles(const imnpu_chip_params *p, const table *tab, const int *src, const int *t, int ns)
+/* One packet of count values from src, its first flit leaving at *cur
+ * (docs/network.md, "Expected cycles").  A multicast leaves as one copy per
+ * destination column and side, one after the other, as the network
+ * interface sends them.  A flit takes EST_HOP cycles a hop; a destination
+ * writes one value a cycle into its buffer from the first value's arrival,
+ * after the values sent to it before (wq: when each node is done writing);
+ * a copy moves no faster than its destinations write, once the routers'
+ * buffers on its path (buf_depth flits a hop) are full.  *cur advances past
+ * the packet; the return value is when its last value is written. */
+static int send_pkt(const imnpu_chip_params *p, int src, int *cur, int mcast, const uint64_t *mask, int dest,
+		    int count, int wide, int *wq)
 {
 	const int nodes = imnpu_chip_nodes(p);
-	int worst = 0, compute = 0, far_all = 0, fanin[IMNPU_CHIP_MAX_NODES] = {0};
-	for (int i = 0; i < ns; i++) {
-		const table *t2 = &tab[src[i]];
-		int far2 = 0, tt = t[i];
-		compute = imaxi(compute, t[i]);
-		for (int e = 0; e < t2->n; e++) {
-			const int mc = t2->e[e].kind == IMNPU_CHIP_OUT_MCAST;
-			const int cost = 1 + (mc ? mask_flits(p) : 0) + act_beats(p, t2->e[e].count);
-			tt += cost;
-			for (int k = 0; k < nodes; k++)
-				if (reaches(mc, t2->e[e].mask, t2->e[e].dest, k)) {
-					far2 = imaxi(far2, hops(p, src[i], k));
-					fanin[k] += cost;
-				}
+	const int beats = wide ? count : act_beats(p, count);
+	const int sy = src / p->nx;
+	int done = 0;
+	for (int g = 0; g < (mcast ? 2 * p->nx : 1); g++) {
+		int hf = 0, any = 0, per = 1; /* cycles a beat at the slowest destination */
+		const int flits = 1 + (mcast ? mask_flits(p) : 0);
+		for (int k = 0; k < nodes; k++) {
+			if (mcast ? !(mask[k / 64] >> (k % 64) & 1) || k % p->nx != g / 2 || (k / p->nx < sy) != (g % 2 == 0)
+				  : k != dest)
+				continue;
+			any = 1;
+			if (k != p->host && !wide)
+				per = p->act_k;
+			const int h = hops(p, src, k);
+			hf = imaxi(hf, h);
+			/* the first value: after the head (and mask) flits, EST_HOP
+			 * a router on the way (h counts the ejection too); then the
+			 * host port takes a beat a cycle, a node a value */
+			wq[k] = imaxi(wq[k], *cur + flits + (h - 1) * EST_HOP) + (k == p->host ? beats : count);
+			done = imaxi(done, wq[k]);
 		}
-		far_all = imaxi(far_all, far2);
-		worst = imaxi(worst, tt + far2 * EST_HOP);
+		if (!any)
+			continue;
+		/* the path's buffers take about half their flits before the
+		 * source stalls (calibrated on mid's 4-flit buffers) */
+		const int cap = hf * p->buf_depth / 2;
+		*cur += imaxi(flits + beats, flits + hf * EST_HOP + (beats - cap) * per);
+		done = imaxi(done, *cur + hf * EST_HOP);
 	}
-	for (int k = 0; k < nodes; k++)
-		worst = imaxi(worst, compute + fanin[k] + far_all * EST_HOP);
-	return worst;
+	return done;
 }
 
-/* A layer's tiles: per column block its chain of row blocks. */
-static int tiles_cycles(const imnpu_chip_params *p, const table *tab, const placed *pl, int mode)
+/* A node's table sent from when its results are ready; returns when the
+ * last value is written. */
+static int send_table(const imnpu_chip_params *p, const table *t, int node, int ready, int *wq)
 {
-	int src[IMNPU_CHIP_MAX_NODES], t[IMNPU_CHIP_MAX_NODES];
+	int cur = ready, done = ready;
+	for (int e = 0; e < t->n; e++)
+		done = imaxi(done, send_pkt(p, node, &cur, t->e[e].kind == IMNPU_CHIP_OUT_MCAST, t->e[e].mask,
+					    t->e[e].dest, t->e[e].count, t->e[e].kind == IMNPU_CHIP_OUT_WIDE, wq));
+	return done;
+}
+
+/* A layer's tiles, dataflow: each row block fires when its input values
+ * are written (wq) and, after the first, its partial sums are in; the last
+ * row block of each column block then sends its table.  Returns when the
+ * layer's last value is written. */
+static int tiles_cycles(const imnpu_chip_params *p, const table *tab, const placed *pl, int mode, int *wq)
+{
+	int end = 0;
 	for (int cb = 0; cb < pl->ncb; cb++) {
-		t[cb] = 0;
+		int psum = 0;
 		for (int rb = 0; rb < pl->nrb; rb++) {
 			const block *b = &pl->blk[rb * pl->ncb + cb];
-			t[cb] += fire_cycles(p, mode);
-			if (rb + 1 < pl->nrb)
-				t[cb] += 1 + b->ci + hops(p, b->node, pl->blk[(rb + 1) * pl->ncb + cb].node) * EST_HOP;
+			const int fired = imaxi(wq[b->node], psum) + fire_cycles(p, mode);
+			if (rb + 1 < pl->nrb) { /* a WIDE packet, one partial sum a beat and a cycle */
+				const int h = hops(p, b->node, pl->blk[(rb + 1) * pl->ncb + cb].node);
+				psum = fired + 1 + (h - 1) * EST_HOP + b->ci;
+			} else {
+				end = imaxi(end, send_table(p, &tab[b->node], b->node, fired, wq));
+			}
 		}
-		src[cb] = pl->blk[(pl->nrb - 1) * pl->ncb + cb].node;
 	}
-	return stage_cycles(p, tab, src, t, pl->ncb);
+	return end;
 }
 
-static int gdpu_cycles(const imnpu_chip_params *p, const table *tab, int node, int ops)
+/* A GDPU job from its operands' last value, its table after it. */
+static int gdpu_cycles(const imnpu_chip_params *p, const table *tab, int node, int ops, int *wq)
 {
-	const int t = ops + EST_GDPU + EST_NODE;
-	return stage_cycles(p, tab, &node, &t, 1);
+	return send_table(p, &tab[node], node, wq[node] + ops + EST_GDPU, wq);
 }
 
 /* A step's configuration operations: each write's packet out (3 payload
@@ -725,44 +752,50 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 							      imnpu_net_out_index(n, s, P.col[i].lo), conv ? S : 1};
 	}
 
-	/* The latency estimate, step by step and layer by layer
-	 * (docs/network.md). */
+	/* The latency estimate, step by step: the host's input packets, then
+	 * the layers as a dataflow, each node acting when its values are
+	 * written (docs/network.md). */
 	if (st == 0) {
 		uint32_t total = 0;
-		for (int l = 0; l < n->nlayers; l++) {
-			const imnpu_layer *L = &n->layers[l];
-			int cyc;
-			if (is_gdpu(L)) {
-				const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
-				cyc = gdpu_cycles(p, tab, pl[l].gnode, imnpu_gdpu_job_inputs(&rg));
-			} else {
-				cyc = tiles_cycles(p, tab, &pl[l], L->mode);
-				if (L->type == IMNPU_LAYER_LSTM)
-					cyc += gdpu_cycles(p, tab, pl[l].gnode, 4 * L->hidden);
-			}
-			img->perf[l] = (imnpu_layer_perf){is_gdpu(L) ? 0 : pl[l].nrb * pl[l].ncb, is_gdpu(L) ? 0 : pl[l].nrb,
-							  is_gdpu(L) ? 0 : pl[l].ncb, (uint32_t)cyc * (uint32_t)S};
-			total += (uint32_t)cyc * (uint32_t)S;
-		}
-		/* per step: its operations, then the host's input packets, one
-		 * after the other, to the farthest destination */
-		for (int s = 0; s < S; s++) {
+		uint32_t *lay = calloc((size_t)n->nlayers, sizeof *lay);
+		if (!lay)
+			c.oom = 1;
+		for (int s = 0; s < S && lay; s++) {
 			const imnpu_step *sp = &img->steps[s];
-			int t_in = 0, far = 0, writes = 0, reads = 0;
-			for (int i = 0; i < sp->ninj; i++) {
-				t_in += 1 + (sp->inj[i].mcast ? mask_flits(p) : 0) + act_beats(p, sp->inj[i].count);
-				for (int k = 0; k < nodes; k++)
-					if (reaches(sp->inj[i].mcast, sp->inj[i].mask, sp->inj[i].dest, k))
-						far = imaxi(far, hops(p, p->host, k));
-			}
+			int cur = 0, writes = 0, reads = 0, wq[IMNPU_CHIP_MAX_NODES] = {0};
 			for (int i = 0; i < sp->nops; i++) {
 				writes += sp->ops[i].op == IMNPU_PROG_SEND;
 				reads += sp->ops[i].op == IMNPU_PROG_WAIT;
 			}
-			total += (uint32_t)(t_in + far * EST_HOP);
-			if (sp->nops)
-				total += (uint32_t)step_ops_cycles(p, pl[0].gnode, writes, reads);
+			const int ops = sp->nops ? step_ops_cycles(p, pl[0].gnode, writes, reads) : 0;
+			cur = ops;
+			int prev = ops;
+			for (int i = 0; i < sp->ninj; i++)
+				prev = imaxi(prev, send_pkt(p, p->host, &cur, sp->inj[i].mcast, sp->inj[i].mask, sp->inj[i].dest,
+							    sp->inj[i].count, 0, wq));
+			for (int l = 0; l < n->nlayers; l++) {
+				const imnpu_layer *L = &n->layers[l];
+				int end;
+				if (is_gdpu(L)) {
+					const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
+					end = gdpu_cycles(p, tab, pl[l].gnode, imnpu_gdpu_job_inputs(&rg), wq);
+				} else {
+					end = tiles_cycles(p, tab, &pl[l], L->mode, wq);
+					if (L->type == IMNPU_LAYER_LSTM)
+						end = imaxi(end, gdpu_cycles(p, tab, pl[l].gnode, 4 * L->hidden, wq));
+				}
+				/* a layer's share: from the layer before it ended */
+				lay[l] += (uint32_t)imaxi(0, end - prev);
+				prev = imaxi(prev, end);
+			}
+			total += (uint32_t)prev;
 		}
+		for (int l = 0; l < n->nlayers && lay; l++) {
+			const int g = is_gdpu(&n->layers[l]);
+			img->perf[l] = (imnpu_layer_perf){g ? 0 : pl[l].nrb * pl[l].ncb, g ? 0 : pl[l].nrb, g ? 0 : pl[l].ncb,
+							  lay[l]};
+		}
+		free(lay);
 		img->est_cycles = total;
 	}
 	for (int l = 0; pl && l < n->nlayers; l++)

@@ -30,6 +30,7 @@ void target_from_design(imnpu_chip_params *p, const design *d)
 	p->entry_s = d->nl.entry_s;
 	p->mask_words = d->nl.mask_words;
 	p->mcast_beats = d->mcast_beats;
+	p->buf_depth = d->buf_depth;
 	for (int n = 0; n < d->nodes && n < IMNPU_CHIP_MAX_NODES; n++)
 		p->kind[n] = d->node_kind[n];
 	p->host = d->host;

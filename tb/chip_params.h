@@ -54,6 +54,7 @@ inline imnpu_chip_params chip_params()
 	p.entry_s = IMNPU_OUT_STRIDE;
 	p.mask_words = IMNPU_MASK_WORDS;
 	p.mcast_beats = IMNPU_NOC_MCAST_BEATS;
+	p.buf_depth = IMNPU_NOC_BUF_DEPTH;
 	const unsigned char kinds[] = IMNPU_NODE_KINDS;
 	for (int n = 0; n < IMNPU_NOC_NODES; n++)
 		p.kind[n] = kinds[n];

@@ -36,6 +36,10 @@ register map/run/tiny_tanh_first verify t_map_run tiny 35 16,tanh,20,10 ideal
 register map/run/mid_residual_ideal verify t_map_run mid 36 64,100,64,add2 ideal
 register map/run/mid_maxpool_pcm4 verify t_map_run mid 37 100,120,maxpool4 pcm-4phase
 register map/run/mid_sigmoid verify t_map_run mid 38 90,70,sigmoid ideal
+# the rest of the layer-type x configuration x mode matrix of issue 6
+register map/run/tiny_maxpool_ideal verify t_map_run tiny 39 20,24,maxpool4 ideal
+register map/run/mid_avgpool_ideal verify t_map_run mid 40 80,96,avgpool3 ideal
+register map/run/mid_residual_pcm1 verify t_map_run mid 42 64,100,64,add2 pcm-1phase 10
 # Stepped layers (docs/network.md): a 2-D convolution, the kernel unrolled
 # into crossbar rows and one step per output pixel (padding, stride 2, a
 # patch split over row blocks, a 1x1 convolution and pooling after it), and

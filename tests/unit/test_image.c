@@ -34,6 +34,7 @@ static imnpu_chip_params chip(void)
 	p.entry_s = 8;
 	p.mask_words = 1;
 	p.mcast_beats = 16;
+	p.buf_depth = 4;
 	for (int n = 1; n < 8; n++)
 		p.kind[n] = IMNPU_CHIP_NODE_TILE;
 	p.kind[8] = IMNPU_CHIP_NODE_GDPU;

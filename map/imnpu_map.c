@@ -709,7 +709,7 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 			    imnpu_ops_wait(&sp->ops, &sp->nops, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_STATUS), 2) != 0)
 				c.oom = 1;
 			if (s <= 1)
-				cfg_write1(&c, g, 1, s == 0 ? IMNPU_OP_LSTM0 : IMNPU_OP_LSTM);
+				cfg_write1(&c, g, 1, s == 0 ? IMNPU_OP_LSTM0 : IMNPU_OP_LSTM); /* OP */
 			if (s == S - 1 || s == 0)
 				cfg_write1(&c, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_OUT_N),
 					   s == S - 1 ? tg->n - tg->nfb : tg->n);

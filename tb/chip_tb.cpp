@@ -307,8 +307,9 @@ bool Harness::compare(const char *what)
 }
 
 // A random MLP: 1-3 dense layers, each up to twice a tile in either
-// dimension, at least one split both ways when the chip has room (4 tiles),
-// mapped by the mapper (map/imnpu_map.c) into an image in memory.
+// dimension, at least one split both ways when the chip has room (4 tiles);
+// or, one in five, a small convolution or LSTM; mapped by the mapper
+// (map/imnpu_map.c) into an image in memory.
 bool Harness::one_net(long net)
 {
 	const int R = IMNPU_ROWS, C = IMNPU_COLS, T = (int)tiles_.size();
@@ -364,6 +365,34 @@ bool Harness::one_net(long net)
 		spec += (spec.empty() ? "" : ",") + std::to_string(v);
 	if (!op.empty())
 		spec += "," + op;
+	// one in five: a stepped network instead, a small convolution (up to 36
+	// output pixels) or an LSTM over 2..4 steps, its tiles within the chip's
+	if (imnpu_rng_chance(&rng_, 1, 5))
+		for (int tries = 0; tries < 100; tries++) {
+			const bool lstm = has_gdpu && imnpu_rng_chance(&rng_, 1, 2);
+			int in, out;
+			std::string st;
+			if (lstm) {
+				const int x = (int)imnpu_rng_range(&rng_, 1, R), h = (int)imnpu_rng_range(&rng_, 1, C);
+				in = x + h;
+				out = 4 * h;
+				st = std::to_string(x) + ",lstm" + std::to_string(h) + "t" +
+				     std::to_string(imnpu_rng_range(&rng_, 2, 4));
+			} else {
+				const int c = (int)imnpu_rng_range(&rng_, 1, 3), k = (int)imnpu_rng_range(&rng_, 1, 3);
+				const int hh = (int)imnpu_rng_range(&rng_, k, 6), ww = (int)imnpu_rng_range(&rng_, k, 6);
+				in = c * k * k;
+				out = (int)imnpu_rng_range(&rng_, 1, 2 * C);
+				st = std::to_string(c) + "x" + std::to_string(hh) + "x" + std::to_string(ww) + ",conv" +
+				     std::to_string(out) + "k" + std::to_string(k) + "s" +
+				     std::to_string(imnpu_rng_range(&rng_, 1, 2)) + "p" +
+				     std::to_string(imnpu_rng_range(&rng_, 0, k - 1));
+			}
+			if (((in + R - 1) / R) * ((out + C - 1) / C) <= T) {
+				spec = st;
+				break;
+			}
+		}
 	const imnpu_chip_params &gp = gp_;
 	imnpu_net n;
 	char err[512];

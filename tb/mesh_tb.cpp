@@ -735,8 +735,10 @@ int Harness::run()
 		return 2;
 	}
 	const auto t0 = std::chrono::steady_clock::now();
-	dut_->tx_valid_i = 0;
-	dut_->rx_ready_i = 0;
+	for (int n = 0; n < N; n++) { // ports of any width (256 nodes: sw_big)
+		set_bit(dut_->tx_valid_i, n, false);
+		set_bit(dut_->rx_ready_i, n, false);
+	}
 	dut_.reset();
 	const uint64_t rate_ppm = (uint64_t)(opt_.rate * 1e6);
 	uint64_t idle = 0, start = dut_.cycle();

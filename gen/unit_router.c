@@ -492,14 +492,12 @@ static int link_of(const design *d, int n, int j, link_ends *l)
 
 /* Router n of the mesh and its port connections: its own node's interface
  * on the local port, neighbours' links, an edge node under the last row;
- * ports on the mesh edge go to the list of unused wires. */
-static void emit_router_instance(emitter *e, const design *d, int n, strbuf *unused)
+ * ports on the mesh edge go to the list of unused wires.  myx, myy: its
+ * coordinates as Verilog constants; chw: its local output's channel wire. */
+static void emit_router_instance(emitter *e, const design *d, int n, const char *myx, const char *myy,
+				 const char *chw, strbuf *unused)
 {
 	const int x = n % d->nx, y = n / d->nx, CW = d->cw;
-	char chw[32], myx[24], myy[24];
-	snprintf(chw, sizeof chw, "r%d_ch", n);
-	snprintf(myx, sizeof myx, "%d'd%d", d->xw, x);
-	snprintf(myy, sizeof myy, "%d'd%d", d->yw, y);
 	strbuf iv, ic, orr;
 	sb_init(&iv);
 	sb_init(&ic);
@@ -626,7 +624,7 @@ void unit_mesh(emitter *e, const design *d)
 		snprintf(myx, sizeof myx, "%d'd%d", d->xw, x);
 		snprintf(myy, sizeof myy, "%d'd%d", d->yw, y);
 		if (er < 0)
-			emit_router_instance(e, d, n, &unused);
+			emit_router_instance(e, d, n, myx, myy, chw, &unused);
 		/* the node's network interface */
 		char f[20][64], ej[16], ejv[16], injv[16], injr[16], injc[16], ejr[16], ejc[16], nist[32];
 		const char *names[] = {"tx_valid_i", "tx_ready_o", "tx_last_i", "tx_mcast_i", "tx_dest_i",

@@ -78,6 +78,7 @@ private:
 	void send(const Pkt &p, bool poll = false);
 	uint32_t poll_read(int node, uint32_t addr);
 	bool run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, const char *what);
+	bool take_mask(Pkt &p, const uint64_t *mask, const char *what);
 	bool drain(size_t want_rtl, const char *what);
 	bool compare(const char *what);
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -214,6 +215,17 @@ uint32_t Harness::poll_read(int node, uint32_t addr)
 	return r.beats.size() >= 2 ? (uint32_t)(r.beats[0] & 0xffff) | (uint32_t)(r.beats[1] & 0xffff) << 16 : 0;
 }
 
+// An image's multicast mask (nodes 0..255) into a packet, which carries
+// nodes 0..63: the mapper never multicasts to the host or a GDPU, the only
+// nodes above 63 (hermes64's edge nodes).
+bool Harness::take_mask(Pkt &p, const uint64_t *mask, const char *what)
+{
+	p.mask = mask[0];
+	if (mask[1] | mask[2] | mask[3])
+		return fail("%s: a multicast to nodes above 63, which this harness does not drive", what);
+	return true;
+}
+
 // Replay configuration operations: packets sent, waits polled (the nodes
 // written to marked in used).
 bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, const char *what)
@@ -231,9 +243,8 @@ bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, 
 		Pkt p;
 		p.dest = o.pkt.dest;
 		p.mcast = o.pkt.mcast;
-		p.mask = o.pkt.mask[0];
-		if (o.pkt.mask[1] | o.pkt.mask[2] | o.pkt.mask[3])
-			return fail("%s: a multicast to nodes above 63, which this harness does not drive", what);
+		if (!take_mask(p, o.pkt.mask, what))
+			return false;
 		p.info = o.pkt.info;
 		p.beats.assign(o.pkt.beats, o.pkt.beats + o.pkt.nbeats);
 		if (used && !p.mcast && kind_[p.dest] != IMNPU_NODE_HOST)
@@ -476,9 +487,8 @@ bool Harness::run_image(const imnpu_image &img, long net)
 				Pkt p;
 				p.dest = in.dest;
 				p.mcast = in.mcast;
-				p.mask = in.mask[0];
-				if (in.mask[1] | in.mask[2] | in.mask[3])
-					return fail("%s: a multicast to nodes above 63, which this harness does not drive", what);
+				if (!take_mask(p, in.mask, what))
+					return false;
 				p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
 				std::vector<int8_t> v((size_t)in.count);
 				for (int k = 0; k < in.count; k++)

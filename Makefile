@@ -33,6 +33,10 @@ GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/' | expand -t 14
 
+# Targets reach packages through order-only deps-<group> prerequisites, which
+# make -j2 may start together (demo: deps-core and deps-riscv): scripts/deps.sh
+# holds a machine-wide flock around its check-and-install, so at most one
+# apt-get runs at a time and a waiting group installs only what is still missing.
 deps: ## install every Debian package the project uses (apt-get, only when missing)
 	@scripts/deps.sh all
 deps-core:

@@ -329,8 +329,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		vl_decl(e, "reg", QW, 1, n1, C, ph ? NULL : "column charge of each phase (ideal: the exact sum)");
 		vl_decl(e, "reg", VCW, 0, n2, C, ph ? NULL : "and its read-noise variance");
 	}
-	vl_decl(e, "reg", QW, 1, "dq", C, "charge integrated this cycle");
-	vl_decl(e, "reg", VCW, 0, "dv", C, "variance integrated this cycle");
+	vl_decl(e, "reg", 64, 1, "cv_q", C, "converted column results (the per-column ADCs)");
 	vl_decl(e, "reg", 32, 0, "seed_q", 0, NULL);
 	vl_decl(e, "reg", 16, 0, "tile_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "time_q", 0, NULL);
@@ -348,6 +347,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", d->row_w, 0, "prow_q", 0, NULL);
 	vl_decl(e, "reg", d->col_w, 0, "pcol_q", 0, NULL);
 	vl_decl(e, "reg", d->col_w, 0, "ccol_q", 0, "column of the calibration sum");
+	vl_decl(e, "reg", 1, 0, "lset_q", 0, "l_q was written last cycle");
 	vl_decl(e, "reg", 1, 0, "run_q", 0, "an MVM is integrating or converting");
 	vl_decl(e, "reg", 1, 0, "cal_q", 0, "the MVM is the calibration");
 	vl_decl(e, "reg", 2, 0, "ph_q", 0, "phase");
@@ -405,18 +405,29 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 18, 1, "pv_nu", 0, NULL);
 	vl_decl(e, "reg", GW, 0, "rf_g", 4, "refresh: the four devices of weight dptr_q");
 	vl_decl(e, "reg", 64, 0, "rf_a", 4, "and their read-noise amplitudes");
-	vl_decl(e, "wire", 64, 0, "calabs", 0, "|conv|: a process of its own, so that reading a column never re-runs program_dev");
-	vl_decl(e, "reg", 64, 1, "conv", 0, "the selected column's result");
-	vl_decl(e, "reg", d->col_w, 0, "csel", 0, NULL);
+	vl_decl(e, "wire", 64, 0, "calabs", 0, "|conv|");
+	vl_decl(e, "wire", 64, 1, "conv", 0, "the selected column's result");
 	vl_decl(e, "integer", 0, 0, "rd", 0, NULL);
+	em_comment(e, "Each function runs only in the state that takes its result, so that an idle macro");
+	em_comment(e, "costs a simulator next to nothing.");
 	em_open(e, "always @(*) begin");
+	em_line(e, "pv    = %d'd0;", GW + 7);
+	em_line(e, "pv_nu = 18'sd0;");
+	em_open(e, "for (rd = 0; rd < 4; rd = rd + 1) begin");
+	em_line(e, "rf_g[rd] = %d'd0;", GW);
+	em_line(e, "rf_a[rd] = 64'd0;");
+	em_close(e, "end");
+	em_open(e, "if (ms_q == 2'd1) begin");
 	em_line(e, "pv = program_dev(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,");
 	em_line(e, "                 tgt_q[dptr_q]);");
 	em_line(e, "pv_nu = draw_nu(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,");
 	em_line(e, "                tgt_q[dptr_q]);");
+	em_close(e, "end");
+	em_open(e, "if (ms_q == 2'd2) begin");
 	em_open(e, "for (rd = 0; rd < 4; rd = rd + 1) begin");
 	em_line(e, "rf_g[rd] = drift(gp_q[{dptr_q[%d:0], 2'(rd)}], nu_q[{dptr_q[%d:0], 2'(rd)}], l_q);", DW - 3, DW - 3);
 	em_line(e, "rf_a[rd] = ({{(64-GW){1'b0}}, rf_g[rd]} * {47'd0, qs_rom(tgt_q[{dptr_q[%d:0], 2'(rd)}])}) >> 16;", DW - 3);
+	em_close(e, "end");
 	em_close(e, "end");
 	em_close(e, "end");
 	em_line(e, "assign calabs = conv < 64'sd0 ? -conv : conv;");
@@ -440,6 +451,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "prow_q    <= %d'd0;", d->row_w);
 	em_line(e, "pcol_q    <= %d'd0;", d->col_w);
 	em_line(e, "ccol_q    <= %d'd0;", d->col_w);
+	em_line(e, "lset_q    <= 1'b0;");
 	em_close(e, "end else begin");
 	e->indent++;
 	em_open(e, "if (reg_we) begin");
@@ -467,8 +479,10 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "pcol_q    <= %d'd0;", d->col_w);
 	em_line(e, "failed_q  <= 32'd0;");
 	em_close(e, "end");
-	em_comment(e, "S follows L one cycle later; the refresh does not use it.");
-	em_line(e, "s_q <= isqrt(64'(l_q + 64'sd%d) << 16);", IMNPU_LN_TC_2TR_Q16);
+	em_comment(e, "S follows L one cycle later (L changes only on a time write); the refresh");
+	em_comment(e, "does not use it.");
+	em_line(e, "lset_q <= time_go;");
+	em_line(e, "if (lset_q) s_q <= isqrt(64'(l_q + 64'sd%d) << 16);", IMNPU_LN_TC_2TR_Q16);
 	em_open(e, "case (ms_q)");
 	em_open(e, "2'd1: begin");
 	em_line(e, "progcyc_q <= progcyc_q + 64'(pv[GW+5:GW]) * PulseCyc + (64'(pv[GW+5:GW]) + 64'd1) * VerifyCyc;");
@@ -639,8 +653,16 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_blank(e);
 
-	em_comment(e, "Rows cyc*Rpc .. cyc*Rpc+Rpc-1 this cycle: row r adds |x_r| times the conductance its");
-	em_comment(e, "pulse meets (docs/pcm.md 6); ideal mode adds x_r * w exactly.");
+	em_comment(e, "Column integrators and ADCs, one process.  Rows cyc*Rpc .. cyc*Rpc+Rpc-1 this cycle:");
+	em_comment(e, "row r adds |x_r| times the conductance its pulse meets (docs/pcm.md 6); ideal mode");
+	em_comment(e, "adds x_r * w exactly.  At the last conversion edge every column is converted into");
+	em_comment(e, "cv_q (a column's ADC), which column reads and the calibration sum take.  The process");
+	em_comment(e, "does nothing while the macro is idle.  It writes its arrays with blocking assignments");
+	em_comment(e, "inside the column loop: Verilator 5.006 takes no nonblocking write to an array in a");
+	em_comment(e, "loop, and a process per column commits 8 x Cols nonblocking writes every cycle, idle");
+	em_comment(e, "or not.  No other process writes these arrays, and the tile reads cv_q only between");
+	em_comment(e, "done_o and the next start (the calibration sum only after its last edge), so no");
+	em_comment(e, "reader races with the blocking writes.");
 	vl_decl(e, "integer", 0, 0, "j", 0, NULL);
 	vl_decl(e, "integer", 0, 0, "c", 0, NULL);
 	vl_decl(e, "integer", 0, 0, "r", 0, NULL);
@@ -648,17 +670,19 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", IB, 1, "xr", 0, NULL);
 	vl_decl(e, "reg", QW, 1, "xm", 0, "|x_r|");
 	vl_decl(e, "reg", 1, 0, "sel", 0, NULL);
-	em_open(e, "always @(*) begin");
-	em_line(e, "xr  = %d'sd0;", IB);
-	em_line(e, "xm  = %d'sd0;", QW);
-	em_line(e, "sel = 1'b0;");
-	em_line(e, "k2  = 0;");
-	em_line(e, "r   = 0;");
+	vl_decl(e, "reg", QW, 1, "dq", 0, "charge of one device pair");
+	vl_decl(e, "reg", VCW, 0, "dv", 0, "and its read-noise variance");
+	em_line(e, "/* verilator lint_off BLKSEQ */");
+	em_open(e, "always @(posedge clk_i) begin");
+	em_open(e, "if (go) begin");
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
-	em_line(e, "dq[c] = %d'sd0;", QW);
-	em_line(e, "dv[c] = %d'd0;", VCW);
+	for (int ph = 0; ph < 4; ph++) {
+		em_line(e, "q%d_q[c] = %d'sd0;", ph, QW);
+		em_line(e, "v%d_q[c] = %d'd0;", ph, VCW);
+	}
 	em_close(e, "end");
-	em_open(e, "if (integ) begin");
+	em_close(e, "end else if (integ) begin");
+	e->indent++;
 	em_open(e, "for (j = 0; j < Rpc; j = j + 1) begin");
 	em_line(e, "r = 32'(cyc_q) * Rpc + j;");
 	em_open(e, "if (r < Rows) begin");
@@ -669,62 +693,49 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
 	em_line(e, "k2 = r * Cols + c;");
 	em_open(e, "if (mode_q == 2'd0) begin");
-	em_line(e, "dq[c] = dq[c] + %d'(xr) * %d'(w_q[k2]);", QW, QW);
+	em_line(e, "dq = %d'(xr) * %d'(w_q[k2]);", QW, QW);
+	em_line(e, "dv = %d'd0;", VCW);
 	em_close(e, "end else if (mode_q == 2'd1) begin");
 	e->indent++;
-	em_line(e, "dq[c] = dq[c] + %d'(xr) * (%d'({1'b0, gs_q[2*k2]}) - %d'({1'b0, gs_q[2*k2+1]}));", QW, QW, QW);
-	em_line(e, "dv[c] = dv[c] + %d'(xm * xm) * (%d'(vs_q[2*k2]) + %d'(vs_q[2*k2+1]));", VCW, VCW, VCW);
+	em_line(e, "dq = %d'(xr) * (%d'({1'b0, gs_q[2*k2]}) - %d'({1'b0, gs_q[2*k2+1]}));", QW, QW, QW);
+	em_line(e, "dv = %d'(xm * xm) * (%d'(vs_q[2*k2]) + %d'(vs_q[2*k2+1]));", VCW, VCW, VCW);
 	em_close(e, "end else begin");
 	e->indent++;
-	em_line(e, "dq[c] = dq[c] + xm * %d'({1'b0, gs_q[2*k2 + 32'(ph_q[0])]});", QW);
-	em_line(e, "dv[c] = dv[c] + %d'(xm * xm) * %d'(vs_q[2*k2 + 32'(ph_q[0])]);", VCW, VCW);
+	em_line(e, "dq = xm * %d'({1'b0, gs_q[2*k2 + 32'(ph_q[0])]});", QW);
+	em_line(e, "dv = %d'(xm * xm) * %d'(vs_q[2*k2 + 32'(ph_q[0])]);", VCW, VCW);
 	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_blank(e);
-	em_line(e, "genvar gc;");
-	em_open(e, "generate");
-	em_open(e, "for (gc = 0; gc < Cols; gc = gc + 1) begin : g_col");
-	em_open(e, "always @(posedge clk_i) begin");
-	em_open(e, "if (go) begin");
-	for (int ph = 0; ph < 4; ph++) {
-		em_line(e, "q%d_q[gc] <= %d'sd0;", ph, QW);
-		em_line(e, "v%d_q[gc] <= %d'd0;", ph, VCW);
-	}
-	em_close(e, "end else if (integ) begin");
-	e->indent++;
 	em_open(e, "case (ph_q)");
 	for (int ph = 0; ph < 4; ph++) {
 		em_open(e, "2'd%d: begin", ph);
-		em_line(e, "q%d_q[gc] <= q%d_q[gc] + dq[gc];", ph, ph);
-		em_line(e, "v%d_q[gc] <= v%d_q[gc] + dv[gc];", ph, ph);
+		em_line(e, "q%d_q[c] = q%d_q[c] + dq;", ph, ph);
+		em_line(e, "v%d_q[c] = v%d_q[c] + dv;", ph, ph);
 		em_close(e, "end");
 	}
 	em_close(e, "endcase");
 	em_close(e, "end");
 	em_close(e, "end");
 	em_close(e, "end");
-	em_close(e, "endgenerate");
-	em_blank(e);
-
-	em_comment(e, "The conversion of the column being read, or summed for the calibration.");
-	em_open(e, "always @(*) begin");
-	em_line(e, "csel = ms_q == 2'd3 ? ccol_q : col_addr_i;");
+	em_close(e, "end");
+	em_close(e, "end else if (run_q && phase_end && last_phase) begin");
+	e->indent++;
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
 	em_open(e, "case (mode_q)");
-	em_line(e, "2'd0: conv = 64'(q0_q[csel]);");
-	em_line(e, "2'd1: conv = 64'sd2 * adc(64'(q0_q[csel]), 64'(v0_q[csel]), 16'(csel), 8'd0, 1'b0,");
-	em_line(e, "                           seed_q, tile_q, ev_q, {32'd0, s_q});");
+	em_line(e, "2'd0: cv_q[c] = 64'(q0_q[c]);");
+	em_line(e, "2'd1: cv_q[c] = 64'sd2 * adc(64'(q0_q[c]), 64'(v0_q[c]), 16'(c), 8'd0, 1'b0,");
+	em_line(e, "                              seed_q, tile_q, ev_q, {32'd0, s_q});");
 	em_open(e, "default: begin");
 	for (int ph = 0; ph < 4; ph++)
-		em_line(e, "%s adc(64'(q%d_q[csel]), 64'(v%d_q[csel]), 16'(csel), 8'd%d, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})%s",
-			ph == 0 ? "conv =" : (ph == 3 ? "     +" : "     -"), ph, ph, ph, ph == 3 ? ";" : "");
+		em_line(e, "%s adc(64'(q%d_q[c]), 64'(v%d_q[c]), 16'(c), 8'd%d, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})%s",
+			ph == 0 ? "cv_q[c] =" : (ph == 3 ? "        +" : "        -"), ph, ph, ph, ph == 3 ? ";" : "");
 	em_close(e, "end");
 	em_close(e, "endcase");
 	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_line(e, "/* verilator lint_on BLKSEQ */");
+	em_blank(e);
+	em_comment(e, "The column being read, or summed for the calibration.");
+	em_line(e, "assign conv = cv_q[ms_q == 2'd3 ? ccol_q : col_addr_i];");
 	em_blank(e);
 	em_line(e, "assign w_rdata_o  = w_rdata_q;");
 	em_line(e, "assign done_o     = done_q;");

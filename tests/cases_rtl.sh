@@ -308,7 +308,7 @@ register tb/mutation/relu_sign_inverted verify t_tb_mutation tiny_ldpu.v \
 register tb/mutation/psum_wraps verify t_tb_mutation tiny_ldpu.v \
 	"s/(!psum_sum\[\([0-9]*\)\] \&\& psum_sum\[\([0-9]*\)\]) ?/1'b0 ?/"
 register tb/mutation/ideal_mvm_sign_lost verify t_tb_mutation tiny_xbar.v \
-	"s/dq\[c\] + \([0-9]*\)'(xr) \* \([0-9]*\)'(w_q/dq[c] + xm * \2'(w_q/"
+	"s/dq = \([0-9]*\)'(xr) \* \([0-9]*\)'(w_q/dq = xm * \2'(w_q/"
 register tb/mutation/pcm_four_phase_sign verify t_tb_mutation tiny_xbar.v \
 	"s/^\( *\)- adc(64'(q1_q/\1+ adc(64'(q1_q/" "+pcm +vectors=40"
 register tb/mutation/pcm_gaussian_sign verify t_tb_mutation tiny_xbar.v \

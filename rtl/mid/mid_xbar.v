@@ -1446,8 +1446,7 @@ module mid_xbar (
   reg [40:0] v2_q [0:63];
   reg signed [30:0] q3_q [0:63];
   reg [40:0] v3_q [0:63];
-  reg signed [30:0] dq [0:63];  // charge integrated this cycle
-  reg [40:0] dv [0:63];  // variance integrated this cycle
+  reg signed [63:0] cv_q [0:63];  // converted column results (the per-column ADCs)
   reg [31:0] seed_q;
   reg [15:0] tile_q;
   reg [31:0] time_q;
@@ -1465,6 +1464,7 @@ module mid_xbar (
   reg [5:0] prow_q;
   reg [5:0] pcol_q;
   reg [5:0] ccol_q;  // column of the calibration sum
+  reg lset_q;  // l_q was written last cycle
   reg run_q;  // an MVM is integrating or converting
   reg cal_q;  // the MVM is the calibration
   reg [1:0] ph_q;  // phase
@@ -1511,18 +1511,29 @@ module mid_xbar (
   reg signed [17:0] pv_nu;
   reg [15:0] rf_g [0:3];  // refresh: the four devices of weight dptr_q
   reg [63:0] rf_a [0:3];  // and their read-noise amplitudes
-  wire [63:0] calabs;  // |conv|: a process of its own, so that reading a column never re-runs program_dev
-  reg signed [63:0] conv;  // the selected column's result
-  reg [5:0] csel;
+  wire [63:0] calabs;  // |conv|
+  wire signed [63:0] conv;  // the selected column's result
   integer rd;
+  // Each function runs only in the state that takes its result, so that an idle macro
+  // costs a simulator next to nothing.
   always @(*) begin
-    pv = program_dev(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,
-                     tgt_q[dptr_q]);
-    pv_nu = draw_nu(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,
-                    tgt_q[dptr_q]);
+    pv    = 23'd0;
+    pv_nu = 18'sd0;
     for (rd = 0; rd < 4; rd = rd + 1) begin
-      rf_g[rd] = drift(gp_q[{dptr_q[11:0], 2'(rd)}], nu_q[{dptr_q[11:0], 2'(rd)}], l_q);
-      rf_a[rd] = ({{(64-GW){1'b0}}, rf_g[rd]} * {47'd0, qs_rom(tgt_q[{dptr_q[11:0], 2'(rd)}])}) >> 16;
+      rf_g[rd] = 16'd0;
+      rf_a[rd] = 64'd0;
+    end
+    if (ms_q == 2'd1) begin
+      pv = program_dev(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,
+                       tgt_q[dptr_q]);
+      pv_nu = draw_nu(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,
+                      tgt_q[dptr_q]);
+    end
+    if (ms_q == 2'd2) begin
+      for (rd = 0; rd < 4; rd = rd + 1) begin
+        rf_g[rd] = drift(gp_q[{dptr_q[11:0], 2'(rd)}], nu_q[{dptr_q[11:0], 2'(rd)}], l_q);
+        rf_a[rd] = ({{(64-GW){1'b0}}, rf_g[rd]} * {47'd0, qs_rom(tgt_q[{dptr_q[11:0], 2'(rd)}])}) >> 16;
+      end
     end
   end
   assign calabs = conv < 64'sd0 ? -conv : conv;
@@ -1545,6 +1556,7 @@ module mid_xbar (
       prow_q    <= 6'd0;
       pcol_q    <= 6'd0;
       ccol_q    <= 6'd0;
+      lset_q    <= 1'b0;
     end else begin
       if (reg_we) begin
         if (m_index == 14'd5) seed_q <= m_wdata_i;
@@ -1565,8 +1577,10 @@ module mid_xbar (
         pcol_q    <= 6'd0;
         failed_q  <= 32'd0;
       end
-      // S follows L one cycle later; the refresh does not use it.
-      s_q <= isqrt(64'(l_q + 64'sd1147153) << 16);
+      // S follows L one cycle later (L changes only on a time write); the refresh
+      // does not use it.
+      lset_q <= time_go;
+      if (lset_q) s_q <= isqrt(64'(l_q + 64'sd1147153) << 16);
       case (ms_q)
         2'd1: begin
           progcyc_q <= progcyc_q + 64'(pv[GW+5:GW]) * PulseCyc + (64'(pv[GW+5:GW]) + 64'd1) * VerifyCyc;
@@ -1715,8 +1729,16 @@ module mid_xbar (
     end
   end
 
-  // Rows cyc*Rpc .. cyc*Rpc+Rpc-1 this cycle: row r adds |x_r| times the conductance its
-  // pulse meets (docs/pcm.md 6); ideal mode adds x_r * w exactly.
+  // Column integrators and ADCs, one process.  Rows cyc*Rpc .. cyc*Rpc+Rpc-1 this cycle:
+  // row r adds |x_r| times the conductance its pulse meets (docs/pcm.md 6); ideal mode
+  // adds x_r * w exactly.  At the last conversion edge every column is converted into
+  // cv_q (a column's ADC), which column reads and the calibration sum take.  The process
+  // does nothing while the macro is idle.  It writes its arrays with blocking assignments
+  // inside the column loop: Verilator 5.006 takes no nonblocking write to an array in a
+  // loop, and a process per column commits 8 x Cols nonblocking writes every cycle, idle
+  // or not.  No other process writes these arrays, and the tile reads cv_q only between
+  // done_o and the next start (the calibration sum only after its last edge), so no
+  // reader races with the blocking writes.
   integer j;
   integer c;
   integer r;
@@ -1724,17 +1746,22 @@ module mid_xbar (
   reg signed [7:0] xr;
   reg signed [30:0] xm;  // |x_r|
   reg sel;
-  always @(*) begin
-    xr  = 8'sd0;
-    xm  = 31'sd0;
-    sel = 1'b0;
-    k2  = 0;
-    r   = 0;
-    for (c = 0; c < Cols; c = c + 1) begin
-      dq[c] = 31'sd0;
-      dv[c] = 41'd0;
-    end
-    if (integ) begin
+  reg signed [30:0] dq;  // charge of one device pair
+  reg [40:0] dv;  // and its read-noise variance
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk_i) begin
+    if (go) begin
+      for (c = 0; c < Cols; c = c + 1) begin
+        q0_q[c] = 31'sd0;
+        v0_q[c] = 41'd0;
+        q1_q[c] = 31'sd0;
+        v1_q[c] = 41'd0;
+        q2_q[c] = 31'sd0;
+        v2_q[c] = 41'd0;
+        q3_q[c] = 31'sd0;
+        v3_q[c] = 41'd0;
+      end
+    end else if (integ) begin
       for (j = 0; j < Rpc; j = j + 1) begin
         r = 32'(cyc_q) * Rpc + j;
         if (r < Rows) begin
@@ -1745,73 +1772,57 @@ module mid_xbar (
             for (c = 0; c < Cols; c = c + 1) begin
               k2 = r * Cols + c;
               if (mode_q == 2'd0) begin
-                dq[c] = dq[c] + 31'(xr) * 31'(w_q[k2]);
+                dq = 31'(xr) * 31'(w_q[k2]);
+                dv = 41'd0;
               end else if (mode_q == 2'd1) begin
-                dq[c] = dq[c] + 31'(xr) * (31'({1'b0, gs_q[2*k2]}) - 31'({1'b0, gs_q[2*k2+1]}));
-                dv[c] = dv[c] + 41'(xm * xm) * (41'(vs_q[2*k2]) + 41'(vs_q[2*k2+1]));
+                dq = 31'(xr) * (31'({1'b0, gs_q[2*k2]}) - 31'({1'b0, gs_q[2*k2+1]}));
+                dv = 41'(xm * xm) * (41'(vs_q[2*k2]) + 41'(vs_q[2*k2+1]));
               end else begin
-                dq[c] = dq[c] + xm * 31'({1'b0, gs_q[2*k2 + 32'(ph_q[0])]});
-                dv[c] = dv[c] + 41'(xm * xm) * 41'(vs_q[2*k2 + 32'(ph_q[0])]);
+                dq = xm * 31'({1'b0, gs_q[2*k2 + 32'(ph_q[0])]});
+                dv = 41'(xm * xm) * 41'(vs_q[2*k2 + 32'(ph_q[0])]);
               end
+              case (ph_q)
+                2'd0: begin
+                  q0_q[c] = q0_q[c] + dq;
+                  v0_q[c] = v0_q[c] + dv;
+                end
+                2'd1: begin
+                  q1_q[c] = q1_q[c] + dq;
+                  v1_q[c] = v1_q[c] + dv;
+                end
+                2'd2: begin
+                  q2_q[c] = q2_q[c] + dq;
+                  v2_q[c] = v2_q[c] + dv;
+                end
+                2'd3: begin
+                  q3_q[c] = q3_q[c] + dq;
+                  v3_q[c] = v3_q[c] + dv;
+                end
+              endcase
             end
           end
         end
       end
-    end
-  end
-
-  genvar gc;
-  generate
-    for (gc = 0; gc < Cols; gc = gc + 1) begin : g_col
-      always @(posedge clk_i) begin
-        if (go) begin
-          q0_q[gc] <= 31'sd0;
-          v0_q[gc] <= 41'd0;
-          q1_q[gc] <= 31'sd0;
-          v1_q[gc] <= 41'd0;
-          q2_q[gc] <= 31'sd0;
-          v2_q[gc] <= 41'd0;
-          q3_q[gc] <= 31'sd0;
-          v3_q[gc] <= 41'd0;
-        end else if (integ) begin
-          case (ph_q)
-            2'd0: begin
-              q0_q[gc] <= q0_q[gc] + dq[gc];
-              v0_q[gc] <= v0_q[gc] + dv[gc];
-            end
-            2'd1: begin
-              q1_q[gc] <= q1_q[gc] + dq[gc];
-              v1_q[gc] <= v1_q[gc] + dv[gc];
-            end
-            2'd2: begin
-              q2_q[gc] <= q2_q[gc] + dq[gc];
-              v2_q[gc] <= v2_q[gc] + dv[gc];
-            end
-            2'd3: begin
-              q3_q[gc] <= q3_q[gc] + dq[gc];
-              v3_q[gc] <= v3_q[gc] + dv[gc];
-            end
-          endcase
-        end
+    end else if (run_q && phase_end && last_phase) begin
+      for (c = 0; c < Cols; c = c + 1) begin
+        case (mode_q)
+          2'd0: cv_q[c] = 64'(q0_q[c]);
+          2'd1: cv_q[c] = 64'sd2 * adc(64'(q0_q[c]), 64'(v0_q[c]), 16'(c), 8'd0, 1'b0,
+                                        seed_q, tile_q, ev_q, {32'd0, s_q});
+          default: begin
+            cv_q[c] = adc(64'(q0_q[c]), 64'(v0_q[c]), 16'(c), 8'd0, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})
+                    - adc(64'(q1_q[c]), 64'(v1_q[c]), 16'(c), 8'd1, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})
+                    - adc(64'(q2_q[c]), 64'(v2_q[c]), 16'(c), 8'd2, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})
+                    + adc(64'(q3_q[c]), 64'(v3_q[c]), 16'(c), 8'd3, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q});
+          end
+        endcase
       end
     end
-  endgenerate
-
-  // The conversion of the column being read, or summed for the calibration.
-  always @(*) begin
-    csel = ms_q == 2'd3 ? ccol_q : col_addr_i;
-    case (mode_q)
-      2'd0: conv = 64'(q0_q[csel]);
-      2'd1: conv = 64'sd2 * adc(64'(q0_q[csel]), 64'(v0_q[csel]), 16'(csel), 8'd0, 1'b0,
-                                 seed_q, tile_q, ev_q, {32'd0, s_q});
-      default: begin
-        conv = adc(64'(q0_q[csel]), 64'(v0_q[csel]), 16'(csel), 8'd0, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})
-             - adc(64'(q1_q[csel]), 64'(v1_q[csel]), 16'(csel), 8'd1, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})
-             - adc(64'(q2_q[csel]), 64'(v2_q[csel]), 16'(csel), 8'd2, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})
-             + adc(64'(q3_q[csel]), 64'(v3_q[csel]), 16'(csel), 8'd3, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q});
-      end
-    endcase
   end
+  /* verilator lint_on BLKSEQ */
+
+  // The column being read, or summed for the calibration.
+  assign conv = cv_q[ms_q == 2'd3 ? ccol_q : col_addr_i];
 
   assign w_rdata_o  = w_rdata_q;
   assign done_o     = done_q;

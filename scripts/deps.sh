@@ -18,7 +18,8 @@
 # dpkg's lock (DPkg::Lock::Timeout) instead of failing.
 set -eu
 
-pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev libjansson-dev"
+# parallel (GNU): the test that spreads a --list of cases over slots (docs/sim-speed.md).
+pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev libjansson-dev parallel"
 # The firmware and the assembly tests: Debian's bare-metal RISC-V toolchain and picolibc.
 pkgs_riscv="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
 pkgs_synth="yosys"

@@ -41,7 +41,7 @@ void unit_chip(emitter *e, const design *d)
 	ports[k++] = (vl_port){VL_IN, 3, 0, 0, "stat_port_i", NULL};
 	ports[k++] = (vl_port){VL_IN, 2, 0, 0, "stat_kind_i", NULL};
 	ports[k++] = (vl_port){VL_OUT, 32, 0, 0, "stat_o", NULL};
-	ports[k++] = (vl_port){VL_IN, d->link_w, 0, 0, "dbg_link_i", "the mesh's probe and fault injection (tie dbg_flip_i to 0 in a product)"};
+	ports[k++] = (vl_port){VL_IN, d->link_w, 0, 0, "dbg_link_i", "the mesh's probe and fault injection, a cycle later (tie dbg_flip_i to 0 in a product)"};
 	ports[k++] = (vl_port){VL_IN, CW, 0, 0, "dbg_flip_i", NULL};
 	ports[k++] = (vl_port){VL_OUT, 1, 0, 0, "dbg_valid_o", NULL};
 	ports[k++] = (vl_port){VL_OUT, 1, 0, 0, "dbg_ready_o", NULL};
@@ -111,6 +111,23 @@ void unit_chip(emitter *e, const design *d)
 		L("wire unused_mcast = ^{%s};  // nodes take a packet alike either way", un.s);
 	sb_free(&un);
 	em_blank(e);
+	em_comment(e, "The mesh's probe and fault injection through registers: the probe watches, and the");
+	em_comment(e, "flip hits, the link set one cycle earlier (the mesh's own port acts in the same cycle).");
+	em_comment(e, "So no link depends on a chip input, and a simulator evaluates the links once a clock");
+	em_comment(e, "edge rather than at every change of the host port.");
+	vl_decl(e, "reg", d->link_w, 0, "dbg_link_q", 0, NULL);
+	vl_decl(e, "reg", CW, 0, "dbg_flip_q", 0, NULL);
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	L("dbg_link_q <= %d'd0;", d->link_w);
+	L("dbg_flip_q <= %d'd0;", CW);
+	em_close(e, "end else begin");
+	e->indent++;
+	L("dbg_link_q <= dbg_link_i;");
+	L("dbg_flip_q <= dbg_flip_i;");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_blank(e);
 	{
 		vl_conn c[48];
 		char nm[32][40], mp[32][40];
@@ -122,10 +139,12 @@ void unit_chip(emitter *e, const design *d)
 			snprintf(mp[i], sizeof mp[i], "%s_%s", np[i].name, np[i].to_node ? "o" : "i");
 			c[m++] = (vl_conn){mp[i], nm[i]};
 		}
-		const char *rest[] = {"stat_node_i", "stat_port_i", "stat_kind_i", "stat_o", "dbg_link_i",
-				      "dbg_flip_i", "dbg_valid_o", "dbg_ready_o", "dbg_code_o", "dbg_chan_o"};
+		const char *rest[] = {"stat_node_i", "stat_port_i", "stat_kind_i", "stat_o", "dbg_valid_o", "dbg_ready_o",
+				      "dbg_code_o", "dbg_chan_o"};
 		for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
 			c[m++] = (vl_conn){rest[i], NULL};
+		c[m++] = (vl_conn){"dbg_link_i", "dbg_link_q"};
+		c[m++] = (vl_conn){"dbg_flip_i", "dbg_flip_q"};
 		vl_instance(e, d->mod_mesh, "u_mesh", c, (size_t)m);
 	}
 	vl_module_end(e, d->mod_chip);

@@ -28,7 +28,7 @@ module hermes64_chip (
   input  wire        [2:0]   stat_port_i,
   input  wire        [1:0]   stat_kind_i,
   output wire        [31:0]  stat_o,
-  input  wire        [8:0]   dbg_link_i,  // the mesh's probe and fault injection (tie dbg_flip_i to 0 in a product)
+  input  wire        [8:0]   dbg_link_i,  // the mesh's probe and fault injection, a cycle later (tie dbg_flip_i to 0 in a product)
   input  wire        [42:0]  dbg_flip_i,
   output wire                dbg_valid_o,
   output wire                dbg_ready_o,
@@ -1571,6 +1571,22 @@ module hermes64_chip (
 
   wire unused_mcast = ^{m_rx_mcast[0], m_rx_mcast[1], m_rx_mcast[2], m_rx_mcast[3], m_rx_mcast[4], m_rx_mcast[5], m_rx_mcast[6], m_rx_mcast[7], m_rx_mcast[8], m_rx_mcast[9], m_rx_mcast[10], m_rx_mcast[11], m_rx_mcast[12], m_rx_mcast[13], m_rx_mcast[14], m_rx_mcast[15], m_rx_mcast[16], m_rx_mcast[17], m_rx_mcast[18], m_rx_mcast[19], m_rx_mcast[20], m_rx_mcast[21], m_rx_mcast[22], m_rx_mcast[23], m_rx_mcast[24], m_rx_mcast[25], m_rx_mcast[26], m_rx_mcast[27], m_rx_mcast[28], m_rx_mcast[29], m_rx_mcast[30], m_rx_mcast[31], m_rx_mcast[32], m_rx_mcast[33], m_rx_mcast[34], m_rx_mcast[35], m_rx_mcast[36], m_rx_mcast[37], m_rx_mcast[38], m_rx_mcast[39], m_rx_mcast[40], m_rx_mcast[41], m_rx_mcast[42], m_rx_mcast[43], m_rx_mcast[44], m_rx_mcast[45], m_rx_mcast[46], m_rx_mcast[47], m_rx_mcast[48], m_rx_mcast[49], m_rx_mcast[50], m_rx_mcast[51], m_rx_mcast[52], m_rx_mcast[53], m_rx_mcast[54], m_rx_mcast[55], m_rx_mcast[56], m_rx_mcast[57], m_rx_mcast[58], m_rx_mcast[59], m_rx_mcast[60], m_rx_mcast[61], m_rx_mcast[62], m_rx_mcast[63], m_rx_mcast[65]};  // nodes take a packet alike either way
 
+  // The mesh's probe and fault injection through registers: the probe watches, and the
+  // flip hits, the link set one cycle earlier (the mesh's own port acts in the same cycle).
+  // So no link depends on a chip input, and a simulator evaluates the links once a clock
+  // edge rather than at every change of the host port.
+  reg [8:0] dbg_link_q;
+  reg [42:0] dbg_flip_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dbg_link_q <= 9'd0;
+      dbg_flip_q <= 43'd0;
+    end else begin
+      dbg_link_q <= dbg_link_i;
+      dbg_flip_q <= dbg_flip_i;
+    end
+  end
+
   hermes64_mesh u_mesh (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -1596,12 +1612,12 @@ module hermes64_chip (
     .stat_port_i   (stat_port_i),
     .stat_kind_i   (stat_kind_i),
     .stat_o        (stat_o),
-    .dbg_link_i    (dbg_link_i),
-    .dbg_flip_i    (dbg_flip_i),
     .dbg_valid_o   (dbg_valid_o),
     .dbg_ready_o   (dbg_ready_o),
     .dbg_code_o    (dbg_code_o),
-    .dbg_chan_o    (dbg_chan_o)
+    .dbg_chan_o    (dbg_chan_o),
+    .dbg_link_i    (dbg_link_q),
+    .dbg_flip_i    (dbg_flip_q)
   );
 endmodule  // hermes64_chip
 

@@ -28,7 +28,7 @@ module mid_chip (
   input  wire        [2:0]   stat_port_i,
   input  wire        [1:0]   stat_kind_i,
   output wire        [31:0]  stat_o,
-  input  wire        [6:0]   dbg_link_i,  // the mesh's probe and fault injection (tie dbg_flip_i to 0 in a product)
+  input  wire        [6:0]   dbg_link_i,  // the mesh's probe and fault injection, a cycle later (tie dbg_flip_i to 0 in a product)
   input  wire        [40:0]  dbg_flip_i,
   output wire                dbg_valid_o,
   output wire                dbg_ready_o,
@@ -421,6 +421,22 @@ module mid_chip (
 
   wire unused_mcast = ^{m_rx_mcast[1], m_rx_mcast[2], m_rx_mcast[3], m_rx_mcast[4], m_rx_mcast[5], m_rx_mcast[6], m_rx_mcast[7], m_rx_mcast[8], m_rx_mcast[9], m_rx_mcast[10], m_rx_mcast[11], m_rx_mcast[12], m_rx_mcast[13], m_rx_mcast[14], m_rx_mcast[15]};  // nodes take a packet alike either way
 
+  // The mesh's probe and fault injection through registers: the probe watches, and the
+  // flip hits, the link set one cycle earlier (the mesh's own port acts in the same cycle).
+  // So no link depends on a chip input, and a simulator evaluates the links once a clock
+  // edge rather than at every change of the host port.
+  reg [6:0] dbg_link_q;
+  reg [40:0] dbg_flip_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      dbg_link_q <= 7'd0;
+      dbg_flip_q <= 41'd0;
+    end else begin
+      dbg_link_q <= dbg_link_i;
+      dbg_flip_q <= dbg_flip_i;
+    end
+  end
+
   mid_mesh u_mesh (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -446,12 +462,12 @@ module mid_chip (
     .stat_port_i   (stat_port_i),
     .stat_kind_i   (stat_kind_i),
     .stat_o        (stat_o),
-    .dbg_link_i    (dbg_link_i),
-    .dbg_flip_i    (dbg_flip_i),
     .dbg_valid_o   (dbg_valid_o),
     .dbg_ready_o   (dbg_ready_o),
     .dbg_code_o    (dbg_code_o),
-    .dbg_chan_o    (dbg_chan_o)
+    .dbg_chan_o    (dbg_chan_o),
+    .dbg_link_i    (dbg_link_q),
+    .dbg_flip_i    (dbg_flip_q)
   );
 endmodule  // mid_chip
 

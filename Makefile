@@ -27,7 +27,7 @@ MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -115,7 +115,7 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
 $(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \
-                     $(GOLDLIB) scripts/build-model.sh | deps-core
+                     $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
 	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
 endef
 $(foreach c,$(UCONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
@@ -180,7 +180,10 @@ demo: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core deps-riscv ## generate tiny with i
 bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation throughput (docs/noc-bench.*)
 	@scripts/bench-noc.sh $(GEN) $(GOLDLIB)
 
-bench: bench-noc ## every benchmark
+bench-sim: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed of tiny, mid, hermes64 and the 8x8 mesh (docs/sim-speed.*)
+	@scripts/bench-sim.sh $(GEN) $(MAPPER) $(GOLDLIB)
+
+bench: bench-noc bench-sim ## every benchmark
 
 # ---- tests ----
 verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core ## run the test suite (ends with "N passed, M failed")

@@ -34,15 +34,17 @@ fi
 if [ "${TRACE:-1}" = 0 ]; then
 	trace=
 fi
-# The chip model is traced only with TRACE=1.  Built flat (TRACE=1 or
-# HIER=0) it holds every tile, GDPU and router: 20 MB of C++ for tiny, four
-# minutes at -O2, so flat chips build at -O1 (-O0 for the run-once
-# initialization code).
+# The chip and SoC models are traced only with TRACE=1.  They build flat
+# (every node and router in one model) at C++ -O1 (-O0 for the run-once
+# initialization code): measured (docs/sim-speed.md), flat tiny builds in
+# 27 s and idles at 312,000 cycles/s, hierarchical at 60,000; the SoC runs
+# make demo's firmware in 3 s instead of 14.  HIER=1 builds them
+# hierarchically.
 copt=-O2
 mkopt=
 if [ "$unit" = chip ] || [ "$unit" = soc ]; then
 	[ "${TRACE:-0}" = 1 ] || trace=
-	if [ "${TRACE:-0}" = 1 ] || [ "${HIER:-1}" != 1 ]; then
+	if [ "${HIER:-0}" != 1 ]; then
 		copt=-O1
 		mkopt="OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
 	fi
@@ -53,15 +55,23 @@ if [ "${FAST_BUILD:-0}" = 1 ]; then
 	copt=-O0
 	mkopt="OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 fi
-# The mesh and the chip repeat the router and the nodes: verilated
-# hierarchically (the generated hier_block modules compiled once for all
-# instances) they build in a fifth of the time and simulate at half the
-# speed.  The blocks' ports look like combinational loops from outside
-# (UNOPTFLAT); Verilator iterates them.  Tracing builds flat (HIER=0 too).
+# The mesh alone builds hierarchically by default (the generated hier_block
+# router compiled once for all instances): 44 s instead of 4 min 20 s for the
+# 8x8 mesh, which then simulates at half the speed (docs/sim-speed.md).  The
+# blocks' ports look like combinational loops from outside (UNOPTFLAT);
+# Verilator iterates them.  HIER=0 builds the mesh flat, HIER=1 the chip and
+# SoC hierarchically; tracing always builds flat.
 # The sources, as the positional parameters (paths may hold spaces).
 hier=
 set -- -F "$rtl/$name.f"
-if { [ "$unit" = mesh ] || [ "$unit" = chip ] || [ "$unit" = soc ]; } && [ "${TRACE:-0}" != 1 ] && [ "${HIER:-1}" = 1 ]; then
+want_hier=0
+if [ "$unit" = mesh ] && [ "${HIER:-1}" = 1 ]; then
+	want_hier=1
+fi
+if { [ "$unit" = chip ] || [ "$unit" = soc ]; } && [ "${HIER:-0}" = 1 ]; then
+	want_hier=1
+fi
+if [ $want_hier = 1 ] && [ "${TRACE:-0}" != 1 ]; then
 	hier="--hierarchical -Wno-UNOPTFLAT"
 	# sub-verilations run elsewhere: absolute paths, modules found by name
 	set -- -y "$(cd "$rtl" && pwd)" "$(abs "$rtl/${name}_$unit.v")"
@@ -72,12 +82,27 @@ if command -v ccache >/dev/null 2>&1; then
 	export CCACHE_DIR="${CCACHE_DIR:-$top/build/ccache}"
 fi
 mf=$(echo $cache $mkopt)
+# The flat chip model opens the tiles' weight memories to the harness's
+# backdoor load (tb/backdoor.vlt: public, found through Verilator's scopes).
+backdoor=
+if [ "$unit" = chip ] && [ -z "$hier" ]; then
+	backdoor=--vpi
+	set -- "$@" "$top/tb/backdoor.vlt"
+fi
+# THREADS=N: a model that evaluates on N threads (Verilator --threads).
+threads=
+if [ "${THREADS:-1}" != 1 ]; then
+	threads="--threads $THREADS"
+fi
+shape=flat
+[ -z "$hier" ] || shape=hierarchical
+echo "build-model: options $shape, C++ $copt${trace:+, traced}${threads:+, $threads}" >"$out/build-$unit.log"
 # shellcheck disable=SC2086
-if ! verilator --cc --exe --build -j 2 -Wall $trace $hier -O3 --x-assign fast --x-initial fast \
+if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads $backdoor -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" "$@" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \
-	-LDFLAGS "$(abs "$lib") -lnettle -lm" >"$out/build-$unit.log" 2>&1; then
+	-LDFLAGS "$(abs "$lib") -lnettle -lm" >>"$out/build-$unit.log" 2>&1; then
 	tail -30 "$out/build-$unit.log" >&2
 	echo "build-model: verilator failed for $unit of $rtl (log: $out/build-$unit.log)" >&2
 	exit 1

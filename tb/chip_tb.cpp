@@ -21,7 +21,19 @@
 //   +image=F        run the program image F (imnpu-map's output) instead of
 //                   random networks: +inferences random inputs
 //   +stall=P        percent of cycles the host does not take a beat (default 30)
+//   +load=backdoor  put the image's weights (and the pcm macro's device
+//                   targets) into the tiles' memories directly instead of
+//                   sending their packets over the mesh; the golden model
+//                   takes every packet as before (docs/sim-speed.md)
+//   +readback       after loading, read every used tile's weights, targets,
+//                   constants and registers back over the mesh, compare them
+//                   with the golden model and print their digest
+//   +idle=N         only reset the chip and clock it N cycles with nothing to
+//                   do: the simulation speed of an idle chip (make bench-sim)
 //   +trace[=F], +quiet
+// Each network's run prints its load and inference cycles, their wall time,
+// and the MAC rate of the RTL (with its checks) beside the layer-level golden
+// model's on the same inputs ("bench:" line, make bench-sim).
 #include "imnpu_config.h"
 #include "Vchip.h"
 #include "imnpu_chip.h"
@@ -30,9 +42,11 @@
 #include "imnpu_map.h"
 #include "tb_common.h"
 #include "chip_params.h"
+#include "verilated_syms.h"
 
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -44,7 +58,16 @@ struct Options : tb::Common {
 	bool pcm = false;
 	std::string image;
 	long est_tol = -1; // percent; -1: the estimate is printed, not checked
+	long idle = 0;     // +idle: cycles of an idle chip, then exit
+	bool backdoor = false;
+	bool readback = false;
+	std::string readback_file; // +readback=F: every word read, a line each
 };
+
+double seconds_since(std::chrono::steady_clock::time_point t0)
+{
+	return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 struct Pkt {
 	int src = 0, dest = 0, mcast = 0;
@@ -84,6 +107,11 @@ private:
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	bool one_net(long net);
 	bool run_image(const imnpu_image &img, long net);
+	bool backdoor_find();
+	bool bulk(const imnpu_prog_op &o) const;
+	void backdoor_flush();
+	bool read_block(int node, uint32_t addr, int n, std::vector<uint32_t> &out);
+	bool readback(const std::vector<bool> &used);
 
 	Options opt_;
 	tb::Clocked<Vchip> top_;
@@ -104,7 +132,75 @@ private:
 	size_t matched_ = 0;
 	long failures_ = 0, compared_ = 0;
 	uint64_t idle_ = 0;
+	// +load=backdoor: each tile's memories in the model, and the weight
+	// packets the golden model took that the RTL node has not yet
+	struct Door {
+		uint8_t *w = nullptr, *tgt = nullptr;
+		uint32_t *pin = nullptr;
+		long pending = 0;
+	};
+	std::vector<Door> door_;
+	bool loading_ = false;
+	uint64_t backdoor_pkts_ = 0;
 };
+
+// The model's public memories (tb/backdoor.vlt) by scope name.
+bool Harness::backdoor_find()
+{
+	door_.assign((size_t)kNodes, Door{});
+	VerilatedContext *ctx = top_.context();
+	const std::string chip = std::string("TOP.") + IMNPU_NAME + "_chip.u_n";
+	for (int n : tiles_) {
+		const std::string node = chip + std::to_string(n);
+		const VerilatedScope *ns = ctx->scopeFind(node.c_str());
+		const VerilatedScope *xs = ctx->scopeFind((node + ".u_tile.u_xbar").c_str());
+		const VerilatedVar *w = xs ? xs->varFind("w_q") : nullptr;
+		const VerilatedVar *t = xs ? xs->varFind("tgt_q") : nullptr;
+		const VerilatedVar *pin = ns ? ns->varFind("pin_q") : nullptr;
+		if (!w || !pin || (IMNPU_MACRO_PCM && !t) || w->vltype() != VLVT_UINT8 || pin->vltype() != VLVT_UINT32 ||
+		    (t && t->vltype() != VLVT_UINT8))
+			return false;
+		door_[(size_t)n].w = static_cast<uint8_t *>(w->datap());
+		door_[(size_t)n].tgt = t ? static_cast<uint8_t *>(t->datap()) : nullptr;
+		door_[(size_t)n].pin = static_cast<uint32_t *>(pin->datap());
+	}
+	return true;
+}
+
+// A packet the backdoor takes: weights written to one tile.
+bool Harness::bulk(const imnpu_prog_op &o) const
+{
+	if (!opt_.backdoor || !loading_ || o.op == IMNPU_PROG_WAIT || o.pkt.mcast || kind_[o.pkt.dest] != IMNPU_NODE_TILE ||
+	    (o.pkt.info & 7) != IMNPU_PKT_CFG_WR || o.pkt.nbeats < 2)
+		return false;
+	const uint32_t a = (uint32_t)o.pkt.beats[0];
+	return a >> (gp_.region_w + gp_.idx_w) == 0 && a >> gp_.idx_w == IMNPU_REGION_WEIGHT;
+}
+
+// The weight packets the golden model took, into the RTL: every weight and
+// device target of the tiles concerned copied from the golden model, their
+// packet counters advanced as the packets would have.
+void Harness::backdoor_flush()
+{
+	const int RC = IMNPU_ROWS * IMNPU_COLS;
+	const uint8_t wmask = (uint8_t)((1u << IMNPU_WEIGHT_BITS) - 1);
+	for (int n : tiles_) {
+		Door &d = door_[(size_t)n];
+		if (!d.pending)
+			continue;
+		for (int k = 0; k < RC; k++)
+			d.w[k] = (uint8_t)(imnpu_chip_read(g_, n, imnpu_chip_tile_addr(&gp_, IMNPU_REGION_WEIGHT, k)) & wmask);
+		if (d.tgt) {
+			const imnpu_pcm *m = imnpu_chip_pcm(g_, n);
+			for (int k = 0; k < 4 * RC; k++)
+				d.tgt[k] = (uint8_t)m->target[k];
+		}
+		*d.pin += (uint32_t)d.pending;
+		backdoor_pkts_ += (uint64_t)d.pending;
+		d.pending = 0;
+	}
+}
+
 
 bool Harness::fail(const char *fmt, ...)
 {
@@ -137,7 +233,7 @@ void Harness::clock()
 	}
 	const bool take = !imnpu_rng_chance(&rng_, opt_.stall, 100);
 	t->host_rx_ready_i = take;
-	t->eval();
+	top_.eval();
 	const bool txdone = txv && t->host_tx_ready_o;
 	if (t->host_rx_valid_o && take) {
 		const int ch = t->host_rx_chan_o;
@@ -232,6 +328,18 @@ bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, 
 {
 	for (int i = 0; i < n && !failures_; i++) {
 		const imnpu_prog_op &o = ops[i];
+		if (bulk(o)) { // the golden model takes it now, the RTL's memories at the next flush
+			imnpu_pkt g = o.pkt;
+			g.mask[1] = g.mask[2] = g.mask[3] = 0;
+			imnpu_chip_send(g_, &g);
+			gskip_.resize((size_t)imnpu_chip_host_count(g_), false);
+			door_[(size_t)o.pkt.dest].pending++;
+			if (used)
+				(*used)[(size_t)o.pkt.dest] = true;
+			continue;
+		}
+		if (opt_.backdoor)
+			backdoor_flush();
 		if (o.op == IMNPU_PROG_WAIT) {
 			if (!drain(got_.size(), what))
 				return false;
@@ -251,6 +359,8 @@ bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, 
 			(*used)[(size_t)p.dest] = true;
 		send(p);
 	}
+	if (opt_.backdoor)
+		backdoor_flush();
 	return !failures_;
 }
 
@@ -314,6 +424,128 @@ bool Harness::compare(const char *what)
 					    rest);
 		}
 	}
+	return true;
+}
+
+// A CFG_RD of n words (up to 256) from node at addr, as the harness waits on
+// reads (the reply is not compared by source order, only by value, below).
+bool Harness::read_block(int node, uint32_t addr, int n, std::vector<uint32_t> &out)
+{
+	Pkt p;
+	p.dest = node;
+	p.info = IMNPU_PKT_CFG_RD;
+	p.beats = {addr, (uint64_t)n};
+	polls_due_++;
+	send(p, true);
+	idle_ = 0;
+	while (polls_.empty()) {
+		clock();
+		if (idle_ > 20000)
+			return fail("readback: no reply to a read of %d words of node %d at 0x%x", n, node, addr);
+	}
+	const Pkt r = polls_.front();
+	polls_.erase(polls_.begin());
+	if (r.beats.size() != 2 * (size_t)n)
+		return fail("readback: node %d at 0x%x: %zu beats for %d words", node, addr, r.beats.size(), n);
+	out.clear();
+	for (int k = 0; k < n; k++)
+		out.push_back((uint32_t)(r.beats[2 * (size_t)k] & 0xffff) | (uint32_t)(r.beats[2 * (size_t)k + 1] & 0xffff) << 16);
+	return true;
+}
+
+// Every used tile's state read back over the mesh against the golden model:
+// node registers and output table, the tile's registers the golden model
+// keeps, weights, scales, offsets and, with the pcm macro, every device's
+// target, conductance, program-and-verify status and programmed conductance.
+// Prints a digest of all words read, so that two loads can be compared.
+bool Harness::readback(const std::vector<bool> &used)
+{
+	const int RC = IMNPU_ROWS * IMNPU_COLS;
+	uint64_t digest = 1469598103934665603ull, words = 0;
+	std::vector<uint32_t> got;
+	FILE *dump = nullptr;
+	if (!opt_.readback_file.empty() && !(dump = std::fopen(opt_.readback_file.c_str(), "w")))
+		return fail("+readback=%s: cannot write it", opt_.readback_file.c_str());
+	std::unique_ptr<FILE, int (*)(FILE *)> dump_closer(dump, [](FILE *f) { return f ? std::fclose(f) : 0; });
+	// check WHAT NODE ADDR N EXPECT: n words from addr against expect(k)
+	auto check = [&](const char *what, int n, uint32_t addr, int count, const std::function<uint32_t(int)> &expect,
+			 int first = 0, bool state = true) {
+		for (int k0 = 0; k0 < count; k0 += 256) {
+			const int m = std::min(256, count - k0);
+			if (!read_block(n, addr + (uint32_t)k0, m, got))
+				return false;
+			for (int k = 0; k < m; k++) {
+				const uint32_t want = expect(k0 + k);
+				if (got[(size_t)k] != want)
+					return fail("readback: node %d, %s %d (address 0x%x): 0x%x; the golden model has 0x%x", n,
+						    what, first + k0 + k, addr + (uint32_t)(k0 + k), got[(size_t)k], want);
+				words++;
+				if (!state) // compared, but not a state a load leaves
+					continue;
+				digest = (digest ^ got[(size_t)k]) * 1099511628211ull;
+				if (dump)
+					std::fprintf(dump, "node %d %s %d 0x%x\n", n, what, first + k0 + k, got[(size_t)k]);
+			}
+		}
+		return true;
+	};
+	for (int n : tiles_) {
+		if (!used[(size_t)n])
+			continue;
+		auto gread = [&](uint32_t a) { return imnpu_chip_read(g_, n, a); };
+		const uint32_t nreg = imnpu_chip_nreg_addr(&gp_, 0);
+		// node registers but STATUS (a read is pending while it is read)
+		// and PKTS_OUT (the golden model counts the reply it is making);
+		// PKTS_IN counts the status polls too, as many as the load took
+		// cycles, so it is compared but left out of the digest
+		for (int r = 0; r <= IMNPU_NREG_DROPPED; r++)
+			if (r != IMNPU_NREG_STATUS && r != IMNPU_NREG_PKTS_OUT &&
+			    !check("node register", n, nreg + (uint32_t)r, 1, [&](int) { return gread(nreg + (uint32_t)r); }, r,
+				   r != IMNPU_NREG_PKTS_IN))
+				return false;
+		const int table = IMNPU_OUT_ENTRIES * gp_.entry_s;
+		if (!check("output-table word", n, nreg + 16, table, [&](int k) { return gread(nreg + 16 + (uint32_t)k); }))
+			return false;
+		const uint32_t csr = imnpu_chip_tile_addr(&gp_, IMNPU_REGION_CSR, 0);
+		std::vector<int> regs = {0, 1, 2, 4};
+		if (IMNPU_MACRO_PCM)
+			regs.insert(regs.end(), {5, 6, 7, 9, 13, 14});
+		for (int r : regs)
+			if (!check("tile register", n, csr + (uint32_t)r, 1, [&](int) { return gread(csr + (uint32_t)r); }, r))
+				return false;
+		const struct {
+			const char *what;
+			unsigned region;
+			int count;
+		} mem[] = {{"weight", IMNPU_REGION_WEIGHT, RC},
+			   {"scale", IMNPU_REGION_SCALE, IMNPU_COLS},
+			   {"offset", IMNPU_REGION_OFFSET, IMNPU_COLS}};
+		for (const auto &m : mem) {
+			const uint32_t a = imnpu_chip_tile_addr(&gp_, (int)m.region, 0);
+			if (!check(m.what, n, a, m.count, [&](int k) { return gread(a + (uint32_t)k); }))
+				return false;
+		}
+#if IMNPU_MACRO_PCM
+		const imnpu_pcm *pm = imnpu_chip_pcm(g_, n);
+		const struct {
+			const char *what;
+			unsigned region;
+			std::function<uint32_t(int)> f;
+		} dev[] = {{"device target", IMNPU_REGION_TARGET, [&](int k) { return (uint32_t)pm->target[k]; }},
+			   {"device conductance", IMNPU_REGION_GNOW, [&](int k) { return (uint32_t)pm->gt[k]; }},
+			   {"device status", IMNPU_REGION_PVSTAT, [&](int k) { return (uint32_t)pm->status[k]; }},
+			   {"device programmed conductance", IMNPU_REGION_GPROG,
+			    [&](int k) { return (uint32_t)pm->gprog[k]; }}};
+		for (const auto &m : dev) {
+			const uint32_t a = imnpu_chip_tile_addr(&gp_, (int)m.region, 0);
+			if (!check(m.what, n, a, 4 * RC, m.f))
+				return false;
+		}
+#endif
+	}
+	std::printf("chip_tb: readback: %" PRIu64 " words of the used tiles equal the golden model, state digest %016" PRIx64
+		    "\n",
+		    words, digest);
 	return true;
 }
 
@@ -454,11 +686,25 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	matched_ = 0;
 	top_.reset();
 
+	const auto load_t0 = std::chrono::steady_clock::now();
+	const uint64_t load_c0 = top_.cycle();
 	std::vector<bool> used((size_t)kNodes, false);
-	if (!run_ops(img.ops, img.nops, &used, "programming"))
+	loading_ = true;
+	const bool loaded = run_ops(img.ops, img.nops, &used, "programming");
+	loading_ = false;
+	if (!loaded)
 		return false;
 	if (!drain(got_.size(), "configuration") || !compare("configuration"))
 		return false;
+	if (opt_.backdoor)
+		std::printf("chip_tb: network %ld: %" PRIu64 " weight packets loaded by backdoor\n", net, backdoor_pkts_);
+	if (opt_.readback && !readback(used))
+		return false;
+	const uint64_t load_cycles = top_.cycle() - load_c0;
+	const double load_s = seconds_since(load_t0);
+	const auto inf_t0 = std::chrono::steady_clock::now();
+	const uint64_t inf_c0 = top_.cycle();
+	std::vector<std::vector<int8_t>> inputs;
 
 	// Inferences, step by step: a step's configuration operations, its
 	// injections (values gathered from the input, 0 where the source is
@@ -470,6 +716,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 		std::vector<int8_t> x((size_t)img.in_len);
 		for (auto &v : x)
 			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
+		inputs.push_back(x);
 		std::vector<int> y((size_t)img.out_len, 1000);
 		char what[96];
 		for (int s = 0; s < img.nsteps; s++) {
@@ -532,6 +779,34 @@ bool Harness::run_image(const imnpu_image &img, long net)
 			layer_checked++;
 		}
 	}
+	const uint64_t inf_cycles = top_.cycle() - inf_c0;
+	const double inf_s = seconds_since(inf_t0);
+	// the same inputs through the layer-level golden model (ideal arithmetic),
+	// repeated until it has run for 0.2 s
+	double macs = 0;
+	for (int l = 0; l < img.net.nlayers; l++)
+		if (imnpu_layer_on_tiles(&img.net.layers[l]))
+			macs += (double)imnpu_layer_kin(&img.net.layers[l]) * imnpu_layer_kout(&img.net.layers[l]);
+	macs *= imnpu_net_steps(&img.net);
+	long gruns = 0;
+	const auto g_t0 = std::chrono::steady_clock::now();
+	std::vector<int8_t> gy((size_t)img.out_len);
+	do {
+		for (const auto &x : inputs)
+			imnpu_net_run(&gp.tp, &gp.gp, &img.net, x.data(), gy.data());
+		gruns += (long)inputs.size();
+	} while (seconds_since(g_t0) < 0.2);
+	const double g_s = seconds_since(g_t0);
+	const double rtl_rate = macs * (double)opt_.inferences / inf_s, g_rate = macs * (double)gruns / g_s;
+	std::printf("chip_tb: network %ld: load %" PRIu64 " cycles in %.2f s (%.0f cycles/s); %ld inferences %" PRIu64
+		    " cycles in %.2f s (%.0f cycles/s); %.0f MACs an inference: RTL %.3g MAC/s, layer-level golden %.3g "
+		    "MAC/s (1/%.0f)\n",
+		    net, load_cycles, load_s, (double)load_cycles / load_s, opt_.inferences, inf_cycles, inf_s,
+		    (double)inf_cycles / inf_s, macs, rtl_rate, g_rate, g_rate / rtl_rate);
+	std::printf("bench: tiles=%d load_cycles=%" PRIu64 " load_s=%.3f inf_cycles=%" PRIu64 " inf_s=%.3f macs=%.0f "
+		    "rtl_macs_per_s=%.4g golden_macs_per_s=%.4g\n",
+		    img.tiles_used, load_cycles, load_s, inf_cycles, inf_s, macs, rtl_rate, g_rate);
+
 	// the node counters, read and compared
 	int nused = 0;
 	for (int n = 0; n < kNodes; n++) {
@@ -580,7 +855,28 @@ int Harness::run()
 		std::printf("chip_tb: seed=%" PRIu64 ", image %s, %ld inferences, stall %u%%\n", opt_.seed,
 			    opt_.image.c_str(), opt_.inferences, opt_.stall);
 	std::fflush(stdout);
+	if (opt_.backdoor && !backdoor_find()) {
+		std::fprintf(stderr, "chip_tb: error: +load=backdoor: this model has no public tile memories (a flat chip "
+				     "model built by scripts/build-model.sh with tb/backdoor.vlt)\n");
+		return 2;
+	}
 	const auto t0 = std::chrono::steady_clock::now();
+	if (opt_.idle) {
+		top_.reset();
+		const uint64_t c0 = top_.cycle();
+		for (long i = 0; i < opt_.idle; i++)
+			clock();
+		const double secs = seconds_since(t0);
+		const uint64_t n = top_.cycle() - c0;
+		std::printf("chip_tb: idle: %" PRIu64 " cycles in %.2f s (%.0f cycles/s)\n", n, secs, (double)n / secs);
+		std::printf("bench: idle_cycles=%" PRIu64 " idle_s=%.3f\n", n, secs);
+		if (!got_.empty()) {
+			fail("an idle chip sent %zu packets to the host", got_.size());
+			return 1;
+		}
+		std::printf("chip_tb: PASSED\n");
+		return 0;
+	}
 	if (image_) {
 		run_image(*image_, 0);
 	} else {
@@ -592,8 +888,9 @@ int Harness::run()
 	if (g_)
 		imnpu_chip_free(g_);
 	if (failures_) {
-		std::printf("chip_tb: replay: %s +seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s%s%s +trace\n",
+		std::printf("chip_tb: replay: %s +seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s%s%s%s%s +trace\n",
 			    argv0_, opt_.seed, opt_.nets, opt_.inferences, opt_.stall, opt_.pcm ? " +pcm" : "",
+			    opt_.backdoor ? " +load=backdoor" : "", opt_.readback ? " +readback" : "",
 			    opt_.image.empty() ? "" : " +image=", opt_.image.c_str());
 		std::printf("chip_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
@@ -616,6 +913,17 @@ int main(int argc, char **argv)
 			o.nets = tb::parse_long("chip_tb", "nets", v, 1, 100000);
 		if (tb::plusarg(probe, "inferences", v))
 			o.inferences = tb::parse_long("chip_tb", "inferences", v, 1, 1000000);
+		if (tb::plusarg(probe, "load", v)) {
+			if (v != "mesh" && v != "backdoor") {
+				std::fprintf(stderr, "chip_tb: error: +load=%s (allowed: mesh backdoor)\n", v.c_str());
+				return 2;
+			}
+			o.backdoor = v == "backdoor";
+		}
+		o.readback = tb::plusarg(probe, "readback", v);
+		o.readback_file = v;
+		if (tb::plusarg(probe, "idle", v))
+			o.idle = tb::parse_long("chip_tb", "idle", v, 1, 1000000000);
 		if (tb::plusarg(probe, "estimate_tolerance", v))
 			o.est_tol = tb::parse_long("chip_tb", "estimate_tolerance", v, 0, 1000);
 		if (tb::plusarg(probe, "image", v)) {

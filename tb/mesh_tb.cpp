@@ -774,7 +774,7 @@ int Harness::run()
 		}
 		if (opt_.faults)
 			probe_setup();
-		dut_->eval();
+		dut_.eval();
 		if (opt_.faults)
 			probe_flip();
 		bool moved = false;

@@ -9,13 +9,13 @@
 # levels; the measured cycles are within 10% of the mapper's estimate
 # (simulated cycles, not wall time).
 t_map_run() {
-	local cfg=$1 seed=$2 sizes=$3 mode=$4 inferences=${5:-20}
+	local cfg=$1 seed=$2 sizes=$3 mode=$4 inferences=${5:-20} extra=${6:-}
 	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" "$ROOT/configs/$cfg.tcl" ||
 		return 1
 	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" || return 1
 	"$MAP" --check "$CASE_DIR/net.img" >/dev/null || return 1
 	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences="$inferences" +stall=0 \
-		+estimate_tolerance=10 +quiet
+		+estimate_tolerance=10 +quiet ${extra:+"$extra"}
 }
 # tiny (16x16 tiles, one GDPU): split both ways (2x2 blocks), a three-layer chain, a
 # single tile; mid (64x64): 2x3 then 3x1 blocks
@@ -54,6 +54,41 @@ register map/run/mid_conv_ideal verify t_map_run mid 66 8x6x6,conv16k3s1p1 ideal
 register map/run/mid_conv_pcm4 verify t_map_run mid 67 8x6x6,conv16k3s2p1,maxpool4 pcm-4phase 3
 register map/run/mid_lstm_ideal verify t_map_run mid 68 40,lstm32t4 ideal 10
 register map/run/mid_lstm_pcm1 verify t_map_run mid 69 100,lstm40t4,10 pcm-1phase 4
+# The backdoor load (chip_tb +load=backdoor, docs/sim-speed.md) leaves the
+# chip as the load over the mesh does: after each load every used tile's
+# weights, device targets, conductances, constants and registers are read
+# back over the mesh and equal the golden model's, and the two read-backs are
+# the same word for word; inferences then agree with the golden model.
+t_backdoor_same_state() {
+	local cfg=$1 seed=$2 sizes=$3 mode=$4
+	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" --quiet \
+		"$ROOT/configs/$cfg.tcl" || return 1
+	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" --quiet ||
+		return 1
+	local l
+	for l in mesh backdoor; do
+		echo "== +load=$l"
+		"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=3 +load=$l \
+			+readback="$CASE_DIR/$l.txt" +quiet | tee "$CASE_DIR/$l.out"
+		[[ ${PIPESTATUS[0]} == 0 ]] || fail "+load=$l failed" || return 1
+		grep -q '^chip_tb: readback: [0-9]* words of the used tiles equal the golden model' "$CASE_DIR/$l.out" ||
+			fail "+load=$l: no read-back line" || return 1
+	done
+	grep -qE '^chip_tb: network 0: [1-9][0-9]* weight packets loaded by backdoor$' "$CASE_DIR/backdoor.out" ||
+		fail "the backdoor loaded no weight packet" || return 1
+	[[ -s $CASE_DIR/mesh.txt ]] || fail "an empty read-back" || return 1
+	diff "$CASE_DIR/mesh.txt" "$CASE_DIR/backdoor.txt" | head -n 5
+	cmp -s "$CASE_DIR/mesh.txt" "$CASE_DIR/backdoor.txt" || fail "the two loads left different state"
+}
+register sim/chip/backdoor_same_state_tiny_ideal verify t_backdoor_same_state tiny 71 20,30,10 ideal
+register sim/chip/backdoor_same_state_tiny_pcm4 verify t_backdoor_same_state tiny 72 20,30,10 pcm-4phase
+register sim/chip/backdoor_same_state_mid_ideal verify t_backdoor_same_state mid 73 70,80 ideal
+register sim/chip/backdoor_same_state_mid_pcm1 verify t_backdoor_same_state mid 74 40,100 pcm-1phase
+
+# hermes64 with 52 of its 64 tiles busy (2048 -> 1024 -> 1024 -> 10, 3.4
+# million weights): loaded by backdoor, 20 inferences against both golden
+# levels, the measured cycles within 10% of the mapper's estimate.
+register map/run/hermes64_mlp_52_tiles_backdoor full t_map_run hermes64 43 2048,1024,1024,10 ideal 20 +load=backdoor
 # hermes64 (64 tiles of 256x256 on an 8x8 mesh, the host and the GDPU as edge
 # nodes): one fully connected layer split over two tiles by rows (about a
 # minute: 66 nodes, 64 of them 256x256 arrays)

@@ -7,12 +7,39 @@
 # traffic at 0.3 flits/node/cycle.  Writes docs/sim-speed.csv and the table
 # between the bench-sim markers of docs/sim-speed.md.
 # Usage: scripts/bench-sim.sh IMNPU_GEN IMNPU_MAP GOLDEN_LIB
+#        scripts/bench-sim.sh --table   (the Markdown tables again from the CSVs)
 set -eu
-gen=$1 map=$2 lib=$3
 out=build/bench-sim
 csv=docs/sim-speed.csv
 doc=docs/sim-speed.md
 mkdir -p "$out"
+
+# table: the Markdown tables between the markers of docs/sim-speed.md
+table() {
+	{
+		echo "| model | work | tiles busy | cycles | seconds | cycles/s | RTL MAC/s | golden MAC/s | golden/RTL |"
+		echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		awk -F, 'NR > 1 { r = ($7 != "" && $7 > 0) ? sprintf("%.0f", $8 / $7) : ""
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, r }' "$csv"
+		echo
+		echo "| model | build | seconds |"
+		echo "| --- | --- | ---: |"
+		awk -F, 'NR > 1 { printf "| %s | %s | %s |\n", $1, $2, $3 }' docs/sim-speed-builds.csv
+		echo
+		echo "Measured by \`make bench-sim\` on $(nproc) cores, $(verilator --version | cut -d' ' -f1-2)."
+	} >"$out/table.md"
+	awk -v t="$out/table.md" '
+		/<!-- bench-sim begin -->/ { print; while ((getline l < t) > 0) print l; skip = 1; next }
+		/<!-- bench-sim end -->/ { skip = 0 }
+		!skip' "$doc" >"$out/doc.md"
+	mv "$out/doc.md" "$doc"
+	cat "$out/table.md"
+}
+if [ "${1:-}" = --table ]; then
+	table
+	exit 0
+fi
+gen=$1 map=$2 lib=$3
 tmp=$out/sim-speed.csv
 echo "model,work,tiles,cycles,seconds,cycles_per_s,rtl_macs_per_s,golden_macs_per_s" >"$tmp"
 builds=$out/builds.csv
@@ -33,7 +60,7 @@ build_model() {
 		CCACHE_DISABLE=1 scripts/build-model.sh "$rtl" "$cfg" "$out/$cfg" "$lib" "$unit"
 	fi
 	t1=$(date +%s.%N)
-	opts=$(sed -n "s/^build-model: options //p" "$out/$cfg/build-$unit.log" | head -n 1)
+	opts=$(sed -n "s/^build-model: options //p" "$out/$cfg/build-$unit.log" | head -n 1 | sed 's/,//g')
 	awk -v m="$cfg $unit" -v o="${opts:-default}" -v a="$t0" -v b="$t1" \
 		'BEGIN { printf "%s,%s,%.0f\n", m, o, b - a }' >>"$builds"
 	echo "bench-sim: $cfg $unit built in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s"
@@ -59,6 +86,7 @@ net() {
 	c=$(field load_cycles "$line") s=$(field load_s "$line")
 	what="load over the mesh"
 	[ "$load" = mesh ] || what="load by backdoor"
+	sizes=$(echo "$sizes" | sed 's/,/-/g')  # a CSV field
 	awk -v m="$cfg" -v t="$t" -v c="$c" -v s="$s" -v w="$what ($sizes)" \
 		'BEGIN { printf "%s,%s,%d,%d,%.3f,%.0f,,\n", m, w, t, c, s, c / s }' >>"$tmp"
 	c=$(field inf_cycles "$line") s=$(field inf_s "$line")
@@ -94,23 +122,5 @@ done
 mv "$tmp" "$csv"
 cp "$builds" docs/sim-speed-builds.csv
 
-# the Markdown tables between the markers of docs/sim-speed.md
-{
-	echo "| model | work | tiles busy | cycles | seconds | cycles/s | RTL MAC/s | golden MAC/s | golden/RTL |"
-	echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-	awk -F, 'NR > 1 { r = ($7 != "" && $7 > 0) ? sprintf("%.0f", $8 / $7) : ""
-		printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, r }' "$csv"
-	echo
-	echo "| model | build | seconds |"
-	echo "| --- | --- | ---: |"
-	awk -F, 'NR > 1 { printf "| %s | %s | %s |\n", $1, $2, $3 }' docs/sim-speed-builds.csv
-	echo
-	echo "Measured by \`make bench-sim\` on $(nproc) cores, $(verilator --version | cut -d' ' -f1-2)."
-} >"$out/table.md"
-awk -v t="$out/table.md" '
-	/<!-- bench-sim begin -->/ { print; while ((getline l < t) > 0) print l; skip = 1; next }
-	/<!-- bench-sim end -->/ { skip = 0 }
-	!skip' "$doc" >"$out/doc.md"
-mv "$out/doc.md" "$doc"
-cat "$out/table.md"
+table
 echo "bench-sim: $csv, $doc"

@@ -83,10 +83,9 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 mf=$(echo $cache $mkopt)
 # The flat chip model opens the tiles' weight memories to the harness's
-# backdoor load (tb/backdoor.vlt: public, found through Verilator's scopes).
-backdoor=
-if [ "$unit" = chip ] && [ -z "$hier" ]; then
-	backdoor=--vpi
+# backdoor load (tb/backdoor.vlt: public, found through Verilator's scopes);
+# BACKDOOR=0 builds it without.
+if [ "$unit" = chip ] && [ -z "$hier" ] && [ "${BACKDOOR:-1}" != 0 ]; then
 	set -- "$@" "$top/tb/backdoor.vlt"
 fi
 # THREADS=N: a model that evaluates on N threads (Verilator --threads).
@@ -98,7 +97,7 @@ shape=flat
 [ -z "$hier" ] || shape=hierarchical
 echo "build-model: options $shape, C++ $copt${trace:+, traced}${threads:+, $threads}" >"$out/build-$unit.log"
 # shellcheck disable=SC2086
-if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads $backdoor -O3 --x-assign fast --x-initial fast \
+if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" "$@" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \

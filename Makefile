@@ -112,11 +112,13 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 	@$(GOLDCLI) act-errors
 
 # ---- Verilator models: build/<cfg>/Vtile ----
+# A recipe that runs Verilator's own make starts with '+', so that make gives
+# it the jobserver: without it each model's C++ compiled one file at a time.
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
 $(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \
                      $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
-	scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
+	+scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
 endef
 $(foreach c,$(UCONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
 # The RISC-V core does not depend on the tile's parameters: one model, of tiny.
@@ -174,14 +176,14 @@ run-elf: $(BUILD)/tiny/Vrv32 ## run ELF=FILE (riscv-tests tohost convention) on 
 
 # ---- the main job ----
 demo: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core deps-riscv ## generate tiny with its RISC-V SoC, build the firmware, run a network in Verilator
-	@scripts/demo.sh $(GEN) $(MAPPER) tiny
+	+@scripts/demo.sh $(GEN) $(MAPPER) tiny
 
 # ---- benchmarks ----
 bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation throughput (docs/noc-bench.*)
 	@scripts/bench-noc.sh $(GEN) $(GOLDLIB)
 
 bench-sim: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed of tiny, mid, hermes64 and the 8x8 mesh (docs/sim-speed.*)
-	@scripts/bench-sim.sh $(GEN) $(MAPPER) $(GOLDLIB)
+	+@scripts/bench-sim.sh $(GEN) $(MAPPER) $(GOLDLIB)
 
 bench: bench-noc bench-sim ## every benchmark
 

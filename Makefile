@@ -114,6 +114,7 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 # ---- Verilator models: build/<cfg>/Vtile ----
 # A recipe that runs Verilator's own make starts with '+', so that make gives
 # it the jobserver: without it each model's C++ compiled one file at a time.
+# ('+' recipes also run under make -n.)
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
 $(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \

@@ -292,23 +292,8 @@ void Harness::send(const Pkt &p, bool poll)
 // A read the harness waits on (not compared: timing decides it).
 uint32_t Harness::poll_read(int node, uint32_t addr)
 {
-	Pkt p;
-	p.dest = node;
-	p.info = IMNPU_PKT_CFG_RD;
-	p.beats = {addr, 1};
-	polls_due_++;
-	send(p, true);
-	idle_ = 0;
-	while (polls_.empty()) {
-		clock();
-		if (idle_ > 20000) {
-			fail("no reply to a read of node %d address 0x%x", node, addr);
-			return 0;
-		}
-	}
-	const Pkt r = polls_.front();
-	polls_.erase(polls_.begin());
-	return r.beats.size() >= 2 ? (uint32_t)(r.beats[0] & 0xffff) | (uint32_t)(r.beats[1] & 0xffff) << 16 : 0;
+	std::vector<uint32_t> w;
+	return read_block(node, addr, 1, w) ? w[0] : 0;
 }
 
 // An image's multicast mask (nodes 0..255) into a packet, which carries
@@ -329,9 +314,7 @@ bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, 
 	for (int i = 0; i < n && !failures_; i++) {
 		const imnpu_prog_op &o = ops[i];
 		if (bulk(o)) { // the golden model takes it now, the RTL's memories at the next flush
-			imnpu_pkt g = o.pkt;
-			g.mask[1] = g.mask[2] = g.mask[3] = 0;
-			imnpu_chip_send(g_, &g);
+			imnpu_chip_send(g_, &o.pkt);
 			gskip_.resize((size_t)imnpu_chip_host_count(g_), false);
 			door_[(size_t)o.pkt.dest].pending++;
 			if (used)
@@ -427,8 +410,8 @@ bool Harness::compare(const char *what)
 	return true;
 }
 
-// A CFG_RD of n words (up to 256) from node at addr, as the harness waits on
-// reads (the reply is not compared by source order, only by value, below).
+// A CFG_RD of n words from node at addr that the harness waits on: the
+// reply is taken aside, not compared with the golden model's packets.
 bool Harness::read_block(int node, uint32_t addr, int n, std::vector<uint32_t> &out)
 {
 	Pkt p;
@@ -441,12 +424,13 @@ bool Harness::read_block(int node, uint32_t addr, int n, std::vector<uint32_t> &
 	while (polls_.empty()) {
 		clock();
 		if (idle_ > 20000)
-			return fail("readback: no reply to a read of %d words of node %d at 0x%x", n, node, addr);
+			return fail("no reply to a read of %d words of node %d address 0x%x", n, node, addr);
 	}
 	const Pkt r = polls_.front();
 	polls_.erase(polls_.begin());
 	if (r.beats.size() != 2 * (size_t)n)
-		return fail("readback: node %d at 0x%x: %zu beats for %d words", node, addr, r.beats.size(), n);
+		return fail("a read of %d words of node %d address 0x%x: %zu beats in the reply", n, node, addr,
+			    r.beats.size());
 	out.clear();
 	for (int k = 0; k < n; k++)
 		out.push_back((uint32_t)(r.beats[2 * (size_t)k] & 0xffff) | (uint32_t)(r.beats[2 * (size_t)k + 1] & 0xffff) << 16);

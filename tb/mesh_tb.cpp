@@ -279,7 +279,7 @@ class Harness {
 public:
 	Harness(const Options &o, int argc, char **argv)
 		: opt_(o), argv0_(argv[0]), dut_(o, argc, argv, 500000u / IMNPU_CLOCK_MHZ),
-		  pk_(N), txq_(N), txpos_(N, 0), txload_(N, false), rx_((size_t)N * 5), expect_((size_t)N * N),
+		  pk_(N), txq_(N), txpos_(N, 0), txload_(N, 0), rx_((size_t)N * 5), expect_((size_t)N * N),
 		  link_flits_((size_t)LINKS, 0), link_hits_((size_t)LINKS * 3, 0)
 	{
 		imnpu_rng_seed(&rng_, o.seed);
@@ -307,10 +307,11 @@ private:
 	std::vector<std::vector<Packet>> pk_; // per source, by id
 	std::vector<std::deque<uint64_t>> txq_;
 	std::vector<int> txpos_; // beat of the front packet: 0 header, then payload
-	std::vector<bool> txload_;
+	std::vector<char> txload_; // the front beat is on node n's tx ports
 	std::vector<Rx> rx_;
 	std::vector<std::deque<uint64_t>> expect_; // per (src, dst): ids in order
 	std::vector<uint64_t> link_flits_;         // flits each link must have carried
+	std::vector<char> link_seen_ = std::vector<char>((size_t)LINKS, 0); // create()'s scratch
 	std::vector<uint64_t> link_hits_;          // per link: [1] single, [2] double flips
 	std::vector<uint64_t> dropped_ = std::vector<uint64_t>((size_t)N, 0); // multicast beats past MB
 	std::vector<uint64_t> open_ = std::vector<uint64_t>((size_t)N, 0);    // oldest packet with deliveries due
@@ -384,20 +385,21 @@ void Harness::create(int src, uint64_t now)
 	}
 	if (pk.dst < 0 && pk.beats > MB)
 		dropped_[(size_t)src] += (uint64_t)(pk.beats - MB);
+	// every link a copy crosses carries its flits once (the links of a
+	// unicast path are distinct; a multicast copy's paths share links)
 	std::vector<int> path;
 	for (const nodeset &copy : pk.dst < 0 ? mcast_copies(src, pk.mask) : std::vector<nodeset>{pk.mask}) {
-		std::vector<bool> used((size_t)LINKS, false);
-		for (int d = 0; d < N; d++) {
-			if (!copy.test((size_t)d))
-				continue;
-			path.clear();
-			route_links(src, d, path);
-			for (int k : path)
-				used[(size_t)k] = true;
-		}
-		for (int k = 0; k < LINKS; k++)
-			if (used[(size_t)k])
+		path.clear();
+		for (int d = 0; d < N; d++)
+			if (copy.test((size_t)d))
+				route_links(src, d, path);
+		for (int k : path)
+			if (!link_seen_[(size_t)k]) {
+				link_seen_[(size_t)k] = 1;
 				link_flits_[(size_t)k] += (uint64_t)pk.flits();
+			}
+		for (int k : path)
+			link_seen_[(size_t)k] = 0;
 	}
 	created_++;
 	if (now >= win_lo_ && now < win_hi_)
@@ -421,7 +423,7 @@ void Harness::load_beat(int n)
 	} else {
 		set_field(dut_->tx_data_i, n * PW, PW, payload(n, id, pos - 1));
 	}
-	txload_[(size_t)n] = true;
+	txload_[(size_t)n] = 1;
 }
 
 // The flags packet (src, id) must arrive with at dst: bit 0 if a single flip
@@ -781,7 +783,7 @@ int Harness::run()
 		for (int n = 0; n < N && !failures_; n++) {
 			if (get_bit(dut_->tx_valid_i, n) && get_bit(dut_->tx_ready_o, n)) {
 				moved = true;
-				txload_[(size_t)n] = false;
+				txload_[(size_t)n] = 0;
 				const Packet &p = pk_[(size_t)n][txq_[(size_t)n].front()];
 				if (txpos_[(size_t)n]++ == p.beats) {
 					txq_[(size_t)n].pop_front();

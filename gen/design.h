@@ -151,7 +151,7 @@ imnpu_tile_params design_tile_params(const design *d);
 /* Unit emitters: each writes one module into e. */
 /* The ports both crossbar macros have, in order; the pcm macro adds its own
  * after them (the tile connects them in this order). */
-#define XBAR_PORTS 13
+#define XBAR_PORTS 14
 int xbar_ports(const design *d, vl_port *out);
 void unit_xbar(emitter *e, const design *d);
 void unit_xbar_pcm(emitter *e, const design *d);
@@ -185,7 +185,8 @@ int ecc_position(int i);
 /* The counters of one link's receiver (docs/noc.md): nfl<sfx>_q (flits,
  * wrapping), nce<sfx>_q and nue<sfx>_q (corrected and uncorrectable,
  * saturating), counting when `take`, from the decoder's `ce` and `ue`. */
-void emit_link_counters(emitter *e, const char *sfx, const char *take, const char *ce, const char *ue);
+void emit_link_counters(emitter *e, const char *sfx, const char *take, const char *status);
+void ecc_functions(emitter *e, const design *d, int enc, int dec);
 /* Mask flit j (1..mflits) carries mask bits [*hi:*lo] in its low bits. */
 void mask_chunk(const design *d, int j, int *lo, int *hi);
 

@@ -15,10 +15,11 @@ void unit_ldpu(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "cfg_scale_we_i", NULL},
 		{VL_IN, 1, 0, 0, "cfg_offset_we_i", NULL},
 		{VL_IN, d->col_w, 0, 0, "cfg_col_i", "column written or read"},
+		{VL_IN, 1, 0, 0, "cfg_re_i", "a read of column cfg_col_i"},
 		{VL_IN, SB, 1, 0, "cfg_scale_i", NULL},
 		{VL_IN, OB, 1, 0, "cfg_offset_i", NULL},
-		{VL_OUT, SB, 1, 0, "cfg_scale_o", "scale[cfg_col_i] one cycle earlier"},
-		{VL_OUT, OB, 1, 0, "cfg_offset_o", "offset[cfg_col_i] one cycle earlier"},
+		{VL_OUT, SB, 1, 0, "cfg_scale_o", "scale[cfg_col_i] when cfg_re_i was last set, from the next cycle"},
+		{VL_OUT, OB, 1, 0, "cfg_offset_o", "offset[cfg_col_i] likewise"},
 		{VL_IN, 1, 0, 0, "relu_i", NULL},
 		{VL_IN, 1, 0, 0, "in_valid_i", NULL},
 		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
@@ -47,8 +48,10 @@ void unit_ldpu(emitter *e, const design *d)
 	em_open(e, "always @(posedge clk_i) begin");
 	em_line(e, "if (cfg_scale_we_i) scale_q[cfg_col_i] <= cfg_scale_i;");
 	em_line(e, "if (cfg_offset_we_i) offset_q[cfg_col_i] <= cfg_offset_i;");
+	em_open(e, "if (cfg_re_i) begin");
 	em_line(e, "cfg_scale_q  <= scale_q[cfg_col_i];");
 	em_line(e, "cfg_offset_q <= offset_q[cfg_col_i];");
+	em_close(e, "end");
 	em_close(e, "end");
 	em_line(e, "assign cfg_scale_o  = cfg_scale_q;");
 	em_line(e, "assign cfg_offset_o = cfg_offset_q;");

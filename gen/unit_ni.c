@@ -76,8 +76,13 @@ static void emit_tx(emitter *e, const design *d)
 	em_line(e, "wire pass = !snd_q && !col_q && !(hdr_q && tx_mcast_i);  // a unicast beat");
 	em_line(e, "assign inj_valid_o = snd_q ? !gz : pass && tx_valid_i;");
 	em_line(e, "assign tx_ready_o = snd_q ? 1'b0 : pass ? inj_ready_i : 1'b1;");
-	const vl_conn ec[] = {{"d_i", "{2'b00, tf}"}, {"c_o", "inj_code_o"}};
-	vl_instance(e, d->mod_ecc_enc, "u_enc", ec, 2);
+	em_comment(e, "encoded only when valid: an idle link costs a simulator nothing");
+	em_line(e, "reg [%d:0] ic;", d->cw - 1);
+	em_open(e, "always @(*) begin");
+	em_line(e, "ic = %d'd0;", d->cw);
+	em_line(e, "if (inj_valid_o) ic = ecc_encode({2'b00, tf});");
+	em_close(e, "end");
+	em_line(e, "assign inj_code_o = ic;");
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
 	em_line(e, "hdr_q   <= 1'b1;");
@@ -140,10 +145,14 @@ static void emit_rx(emitter *e, const design *d)
 	const int FW = d->flit_bits, K = d->ecc_k, M = d->mflits, MW = clog2_min1(M + 1);
 	const int IDW = d->idw, IW = d->infow, PW = d->payw;
 	em_comment(e, "---- Receive: decode, drop the mask flits, one beat per head and body flit.");
-	em_line(e, "wire [%d:0] rd;", K - 1);
-	em_line(e, "wire rce, rue;");
-	const vl_conn dc[] = {{"c_i", "ej_code_i"}, {"d_o", "rd"}, {"ce_o", "rce"}, {"ue_o", "rue"}};
-	vl_instance(e, d->mod_ecc_dec, "u_dec", dc, 4);
+	em_comment(e, "decoded only when valid: an idle link costs a simulator nothing");
+	em_line(e, "reg [%d:0] rv;", K + 1);
+	em_open(e, "always @(*) begin");
+	em_line(e, "rv = %d'd0;", K + 2);
+	em_line(e, "if (ej_valid_i) rv = ecc_decode(ej_code_i);");
+	em_close(e, "end");
+	em_line(e, "wire [%d:0] rd = rv[%d:0];", K - 1, K - 1);
+	em_line(e, "wire rue = rv[%d], rce = rv[%d];", K + 1, K);
 	em_line(e, "wire [1:0] rflags = rd[%d:%d] | {rue, rce};", K - 1, K - 2);
 	em_line(e, "wire r_tail = rd[%d], r_head = rd[%d], r_mc = rd[%d];", FW - 1, FW - 2, FW - 3);
 	em_comment(e, "Per channel: inside a packet, mask flits still to drop, flags so far, the header.");
@@ -250,7 +259,7 @@ static void emit_rx(emitter *e, const design *d)
 	em_line(e, "wire unused_dest = ^rd[%d:%d];", FW - 4, FW - 3 - IDW);
 	em_blank(e);
 	em_comment(e, "Counters of the ejection link.");
-	emit_link_counters(e, "", "take", "rce", "rue");
+	emit_link_counters(e, "", "take", "{rue, rce}");
 	em_line(e, "assign stat_o = stat_kind_i == 2'd%d ? nfl_q : stat_kind_i == 2'd%d ? nce_q :", STAT_FLITS,
 		STAT_CORRECTED);
 	em_line(e, "                stat_kind_i == 2'd%d ? nue_q : ndrop_q;", STAT_UNCORRECTABLE);
@@ -295,6 +304,7 @@ void unit_ni(emitter *e, const design *d)
 	em_header(e, &d->stamp, "Network interface: packets to flits and back, multicast masks, error flags (docs/noc.md).");
 	vl_module_begin(e, d->mod_ni, ports, sizeof ports / sizeof ports[0], NULL);
 	em_line(e, "wire [%d:0] MyAddr = {my_y_i, my_x_i};", d->idw - 1);
+	ecc_functions(e, d, 1, 2);
 	em_blank(e);
 	emit_tx(e, d);
 	emit_rx(e, d);

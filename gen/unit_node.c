@@ -77,10 +77,10 @@ static void emit_ports(emitter *e, const design *d, const node_shape *s, const c
 	};
 	em_header(e, &d->stamp, what);
 	vl_module_begin(e, s->mod, ports, sizeof ports / sizeof ports[0], NULL);
-	/* Verilator: with --hierarchical (scripts/build-model.sh) the node is
-	 * verilated and compiled once for all its instances; without it, one
-	 * class for all nodes of a kind instead of the node inlined at each */
-	em_line(e, "/*verilator hier_block*/");
+	/* Verilator: one class for all nodes of a kind instead of the node
+	 * inlined at each; scripts/build-model.sh makes the node a hierarchy
+	 * block (verilated and compiled once for all its instances) where that
+	 * is faster (docs/sim-speed.md) */
 	em_line(e, "/* verilator no_inline_module */");
 }
 

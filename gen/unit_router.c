@@ -53,30 +53,35 @@ static void mcast_set(strbuf *b, int p, int mi)
 	sb_printf(b, "{%s, %s, %s, %s, %s}", w, s, e, n, ml);
 }
 
-static void emit_input(emitter *e, const design *d, int p)
+/* Input p's state: the buffer (written under push with the decoded flit),
+ * its pointers and counters, the packet's state, and the combinational
+ * signals the two always blocks compute for it. */
+static void emit_input_regs(emitter *e, const design *d, int p)
 {
-	const int FW = d->flit_bits, K = d->ecc_k, D = d->buf_depth, BW = d->bd_w, M = d->mflits;
-	em_comment(e, "Input %d (%s): decoder, buffer of %d flits, counters.", p, port_name[p], D);
-	em_line(e, "wire [%d:0] dec%d;", K - 1, p);
-	em_line(e, "wire ce%d, ue%d;", p, p);
-	char cin[48];
-	snprintf(cin, sizeof cin, "in_code_i[%d:%d]", (p + 1) * d->cw - 1, p * d->cw);
-	char dn[16], cen[16], uen[16], inst[16];
-	snprintf(dn, sizeof dn, "dec%d", p);
-	snprintf(cen, sizeof cen, "ce%d", p);
-	snprintf(uen, sizeof uen, "ue%d", p);
-	snprintf(inst, sizeof inst, "u_dec%d", p);
-	const vl_conn dc[] = {{"c_i", cin}, {"d_o", dn}, {"ce_o", cen}, {"ue_o", uen}};
-	vl_instance(e, d->mod_ecc_dec, inst, dc, 4);
+	const int K = d->ecc_k, D = d->buf_depth, BW = d->bd_w;
+	em_comment(e, "Input %d (%s): buffer of %d flits, pointers, counters.", p, port_name[p], D);
 	em_line(e, "reg [%d:0] buf%d_q [0:%d];  // {flags, flit}", K - 1, p, D - 1);
 	em_line(e, "reg [%d:0] rd%d_q;", BW - 1, p);
 	em_line(e, "reg [%d:0] wr%d_q;", BW - 1, p);
 	em_line(e, "reg [%d:0] cnt%d_q;", BW, p);
-	em_line(e, "wire [%d:0] hd%d = buf%d_q[rd%d_q];  // flit at the buffer's head", K - 1, p, p, p);
 	em_line(e, "wire ne%d = cnt%d_q != %d'd0;", p, p, BW + 1);
 	em_line(e, "wire push%d = in_valid_i[%d] && in_ready_o[%d];", p, p, p);
-	em_line(e, "wire pop%d;", p);
 	em_line(e, "assign in_ready_o[%d] = cnt%d_q != %d'd%d;", p, p, BW + 1, D);
+	em_line(e, "reg [%d:0] hd%d;  // the flit at the buffer's head", K - 1, p);
+	em_line(e, "reg ht%d, hh%d, hm%d;  // its tail, head and multicast bits", p, p, p);
+	em_line(e, "reg rdy%d, full%d, pop%d;", p, p, p);
+	em_line(e, "reg [4:0] req%d, want%d, gets%d, took%d;", p, p, p, p);
+	em_line(e, "reg [4:1] nxt%d;", p);
+	em_line(e, "reg [%d:0] ddx%d;", d->xw, p);
+	em_line(e, "reg [%d:0] ddy%d;", d->yw, p);
+	em_line(e, "reg [%d:0] mask%d;", d->nodes - 1, p);
+	if ((1 << BW) != D)
+		for (int j = 1; j <= d->mflits; j++) {
+			em_line(e, "reg [%d:0] ms%d_%d;", BW, p, j);
+			em_line(e, "reg [%d:0] mi%d_%d;", BW - 1, p, j);
+		}
+	em_line(e, "reg act%d_q;  // inside a packet", p);
+	em_line(e, "reg [4:0] req%d_q, done%d_q;  // the packet's outputs; those that took the head flit", p, p);
 	const int pow2 = (1 << BW) == D;
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
@@ -98,32 +103,52 @@ static void emit_input(emitter *e, const design *d, int p)
 	em_line(e, "else if (pop%d && !push%d) cnt%d_q <= cnt%d_q - %d'd1;", p, p, p, p, BW + 1);
 	em_close(e, "end");
 	em_close(e, "end");
+	char cin[48];
+	snprintf(cin, sizeof cin, "in_code_i[%d:%d]", (p + 1) * d->cw - 1, p * d->cw);
 	em_open(e, "always @(posedge clk_i) begin");
-	em_comment(e, "the flags say what happened to the packet on this and earlier links");
-	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= {dec%d[%d:%d] | {ue%d, ce%d}, dec%d[%d:0]};", p, p, p,
-		p, K - 1, K - 2, p, p, p, FW - 1);
+	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= flagged(ecc_decode(%s));", p, p, p, cin);
 	em_close(e, "end");
-	char sfx[8], take[16];
+	char sfx[8], take[16], status[64];
 	snprintf(sfx, sizeof sfx, "%d", p);
 	snprintf(take, sizeof take, "push%d", p);
-	emit_link_counters(e, sfx, take, cen, uen);
+	snprintf(status, sizeof status, "ecc_status(ecc_syndrome(%s))", cin);
+	emit_link_counters(e, sfx, take, status);
+	em_blank(e);
+}
 
-	/* head fields and the route */
-	em_line(e, "wire ht%d = hd%d[%d];  // tail", p, p, FW - 1);
-	em_line(e, "wire hh%d = hd%d[%d];  // head", p, p, FW - 2);
-	em_line(e, "wire hm%d = hd%d[%d];  // multicast", p, p, FW - 3);
-	em_comment(e, "the destination address {y, x}");
-	em_line(e, "wire [%d:0] dy%d = hd%d[%d:%d];", d->yw - 1, p, p, FW - 4, FW - 3 - d->yw);
-	em_line(e, "wire [%d:0] dx%d = hd%d[%d:%d];", d->xw - 1, p, p, FW - 4 - d->yw,
-		FW - 3 - d->yw - d->xw);
-	em_comment(e, "X first: the sign of the difference gives the direction (no relational");
-	em_comment(e, "compare, which would be constant at the mesh edge).");
-	em_line(e, "wire [%d:0] ddx%d = {1'b0, dx%d} - {1'b0, MyX};", d->xw, p, p);
-	em_line(e, "wire [%d:0] ddy%d = {1'b0, dy%d} - {1'b0, MyY};", d->yw, p, p);
-	em_line(e, "wire [2:0] rt%d = ddx%d != %d'd0 ? (ddx%d[%d] ? 3'd%d : 3'd%d) :", p, p, d->xw + 1, p,
-		d->xw, PORT_W, PORT_E);
-	em_line(e, "                 ddy%d != %d'd0 ? (ddy%d[%d] ? 3'd%d : 3'd%d) : 3'd%d;", p, d->yw + 1,
-		p, d->yw, PORT_N, PORT_S, PORT_L);
+/* Input p's part of the first always block: the flit at the head, where it
+ * wants to go, and the output it asks for next; nothing when the buffer is
+ * empty. */
+static void emit_input_front(emitter *e, const design *d, int p)
+{
+	const int FW = d->flit_bits, K = d->ecc_k, D = d->buf_depth, BW = d->bd_w, M = d->mflits;
+	const int pow2 = (1 << BW) == D;
+	em_comment(e, "input %d (%s)", p, port_name[p]);
+	em_line(e, "hd%d = %d'd0;", p, K);
+	em_line(e, "ht%d = 1'b0;", p);
+	em_line(e, "hh%d = 1'b0;", p);
+	em_line(e, "hm%d = 1'b0;", p);
+	em_line(e, "rdy%d = 1'b0;", p);
+	em_line(e, "req%d = act%d_q ? req%d_q : 5'd0;  // a stray body flit wants nothing: dropped", p, p, p);
+	em_line(e, "want%d = 5'd0;", p);
+	em_line(e, "nxt%d = 4'd0;", p);
+	em_line(e, "mask%d = %d'd0;", p, d->nodes);
+	em_line(e, "ddx%d = %d'd0;", p, d->xw + 1);
+	em_line(e, "ddy%d = %d'd0;", p, d->yw + 1);
+	if (!pow2)
+		for (int j = 1; j <= M; j++) {
+			em_line(e, "ms%d_%d = %d'd0;", p, j, BW + 1);
+			em_line(e, "mi%d_%d = %d'd0;", p, j, BW);
+		}
+	em_open(e, "if (ne%d) begin", p);
+	em_line(e, "hd%d = buf%d_q[rd%d_q];", p, p, p);
+	em_line(e, "ht%d = hd%d[%d];", p, p, FW - 1);
+	em_line(e, "hh%d = hd%d[%d];", p, p, FW - 2);
+	em_line(e, "hm%d = hd%d[%d];", p, p, FW - 3);
+	em_comment(e, "routable: inside a packet, or a head whose mask flits are all here");
+	em_line(e, "rdy%d = act%d_q || !hh%d || !hm%d || cnt%d_q > %d'd%d;", p, p, p, p, p, BW + 1, M);
+	em_open(e, "if (!act%d_q && hh%d) begin", p, p);
+	em_open(e, "if (hm%d) begin", p);
 	/* the destination mask in the flits after a multicast head */
 	strbuf m;
 	sb_init(&m);
@@ -131,18 +156,19 @@ static void emit_input(emitter *e, const design *d, int p)
 	for (int j = M; j >= 1; j--) {
 		int lo, hi;
 		mask_chunk(d, j, &lo, &hi);
-		sb_printf(&m, "buf%d_q[mi%d_%d][%d:0]%s", p, p, j, hi - lo, j > 1 ? ", " : "}");
+		if (pow2)
+			sb_printf(&m, "buf%d_q[rd%d_q + %d'd%d][%d:0]%s", p, p, BW, j, hi - lo, j > 1 ? ", " : "}");
+		else
+			sb_printf(&m, "buf%d_q[mi%d_%d][%d:0]%s", p, p, j, hi - lo, j > 1 ? ", " : "}");
 	}
-	for (int j = 1; j <= M; j++) {
-		if (pow2) {
-			em_line(e, "wire [%d:0] mi%d_%d = rd%d_q + %d'd%d;  // mask flit %d", BW - 1, p, j, p, BW, j, j);
-		} else {
-			em_line(e, "wire [%d:0] ms%d_%d = {1'b0, rd%d_q} + %d'd%d;", BW, p, j, p, BW + 1, j);
-			em_line(e, "wire [%d:0] mi%d_%d = ms%d_%d >= %d'd%d ? ms%d_%d[%d:0] - %d'd%d : ms%d_%d[%d:0];  // mask flit %d",
-				BW - 1, p, j, p, j, BW + 1, D, p, j, BW - 1, BW, D, p, j, BW - 1, j);
+	if (!pow2)
+		for (int j = 1; j <= M; j++) {
+			em_line(e, "ms%d_%d = {1'b0, rd%d_q} + %d'd%d;", p, j, p, BW + 1, j);
+			em_line(e, "mi%d_%d = ms%d_%d >= %d'd%d ? ms%d_%d[%d:0] - %d'd%d : ms%d_%d[%d:0];  // mask flit %d",
+				p, j, p, j, BW + 1, D, p, j, BW - 1, BW, D, p, j, BW - 1, j);
 		}
-	}
-	em_line(e, "wire [%d:0] mask%d = %s;", d->nodes - 1, p, m.s);
+	em_comment(e, "the outputs whose part of the XY tree holds a destination");
+	em_line(e, "mask%d = %s;", p, m.s);
 	sb_free(&m);
 	strbuf ms;
 	sb_init(&ms);
@@ -154,64 +180,48 @@ static void emit_input(emitter *e, const design *d, int p)
 		sb_init(&ml);
 		mcast_set(&ml, PORT_L, p);
 		em_comment(e, "in the last row the south input brings an edge node's packets (docs/noc.md)");
-		em_line(e, "wire [4:0] mset%d = MyY == %d'd%d ? %s : %s;", p, d->yw, d->ny - 1, ml.s, ms.s);
+		em_line(e, "req%d = MyY == %d'd%d ? %s : %s;", p, d->yw, d->ny - 1, ml.s, ms.s);
 		sb_free(&ml);
 	} else {
-		em_line(e, "wire [4:0] mset%d = %s;", p, ms.s);
+		em_line(e, "req%d = %s;", p, ms.s);
 	}
 	sb_free(&ms);
-	em_comment(e, "the outputs the flit at the head wants: none for a stray body flit, which is dropped");
-	em_line(e, "wire [4:0] rset%d = !hh%d ? 5'd0 : hm%d ? mset%d : 5'd1 << rt%d;", p, p, p, p, p);
-	em_comment(e, "routable: inside a packet, or a head whose mask flits are all here");
-	em_line(e, "reg act%d_q;", p);
-	em_line(e, "reg [4:0] req%d_q, done%d_q;", p, p);
-	em_line(e, "wire rdy%d = ne%d && (act%d_q || !hh%d || !hm%d || cnt%d_q > %d'd%d);", p, p, p, p, p,
-		p, BW + 1, M);
-	em_line(e, "wire [4:0] req%d = act%d_q ? req%d_q : rset%d;", p, p, p, p);
+	em_close(e, "end else begin");
+	e->indent++;
+	em_comment(e, "X first: the sign of the difference gives the direction (no relational");
+	em_comment(e, "compare, which would be constant at the mesh edge); the address is {y, x}");
+	em_line(e, "ddx%d = {1'b0, hd%d[%d:%d]} - {1'b0, MyX};", p, p, FW - 4 - d->yw, FW - 3 - d->yw - d->xw);
+	em_line(e, "ddy%d = {1'b0, hd%d[%d:%d]} - {1'b0, MyY};", p, p, FW - 4, FW - 3 - d->yw);
+	em_line(e, "req%d = ddx%d != %d'd0 ? (ddx%d[%d] ? 5'd%d : 5'd%d) :", p, p, d->xw + 1, p, d->xw,
+		1 << PORT_W, 1 << PORT_E);
+	em_line(e, "       ddy%d != %d'd0 ? (ddy%d[%d] ? 5'd%d : 5'd%d) : 5'd%d;", p, d->yw + 1, p, d->yw,
+		1 << PORT_N, 1 << PORT_S, 1 << PORT_L);
+	em_close(e, "end");
+	em_close(e, "end");
 	strbuf h;
 	sb_init(&h);
 	char fmt[64];
 	snprintf(fmt, sizeof fmt, "lock%%1$d_q && own%%1$d_q == 3'd%d", p);
 	per_port(&h, fmt, 1); /* the local output is never owned */
-	em_line(e, "wire [4:0] held%d = %s;", p, h.s);
+	em_comment(e, "the outputs still to acquire, one at a time in the order east, west, north, south");
+	em_line(e, "want%d = rdy%d ? req%d & ~%s & 5'b11110 : 5'd0;", p, p, p, h.s);
 	sb_free(&h);
-	em_line(e, "wire [4:0] want%d = rdy%d ? req%d & ~held%d & 5'b11110 : 5'd0;  // still to acquire", p, p,
-		p, p);
 	strbuf nx;
 	sb_init(&nx);
 	for (int k = 0; k < NPORTS - 1; k++)
 		sb_printf(&nx, "want%d[%d] ? 4'd%d : ", p, acquire_order[k], 1 << (acquire_order[k] - 1));
 	sb_puts(&nx, "4'd0");
-	em_comment(e, "one output at a time, in the order east, west, north, south");
-	em_line(e, "wire [4:1] nxt%d = %s;", p, nx.s);
+	em_line(e, "nxt%d = %s;", p, nx.s);
 	sb_free(&nx);
-	em_blank(e);
+	em_close(e, "end");
 }
 
-static void emit_output(emitter *e, const design *d, int o)
+/* Output o's arbiter: gnt<o> = the first requester after rr<o>_q in port
+ * order (rr<o>_q itself when none asks). */
+static void emit_arbiter(emitter *e, int o, const char *cond)
 {
-	const int K = d->ecc_k;
-	const int local = o == PORT_L;
-	if (local)
-		em_comment(e, "Output 0 (local): flit by flit, round robin among the inputs with a flit for it.");
-	else
-		em_comment(e, "Output %d (%s): owned by one input from grant to the packet's tail; round robin.",
-			   o, port_name[o]);
-	em_line(e, "reg [2:0] rr%d_q;  // input granted last", o);
-	strbuf r;
-	sb_init(&r);
-	char fmt[64];
-	if (local)
-		snprintf(fmt, sizeof fmt, "full%%1$d && req%%1$d[0] && !done%%1$d_q[0]");
-	else
-		snprintf(fmt, sizeof fmt, "nxt%%1$d[%d]", o);
-	per_port(&r, fmt, 0);
-	em_line(e, "wire [4:0] rq%d = %s;", o, r.s);
-	sb_free(&r);
-	em_line(e, "reg [2:0] gnt%d;", o);
-	em_open(e, "always @(*) begin");
-	em_comment(e, "the first requester after rr%d_q, in port order", o);
-	em_line(e, "gnt%d = 3'd0;", o);
+	em_line(e, "gnt%d = rr%d_q;", o, o);
+	em_open(e, "if (%s) begin", cond);
 	em_open(e, "case (rr%d_q)", o);
 	for (int rr = 0; rr < NPORTS; rr++) {
 		strbuf b;
@@ -230,44 +240,74 @@ static void emit_output(emitter *e, const design *d, int o)
 	em_line(e, "default: gnt%d = 3'd0;", o);
 	em_close(e, "endcase");
 	em_close(e, "end");
-	if (local) {
-		em_line(e, "wire [2:0] sel0 = gnt0;");
-		em_line(e, "assign out_chan_o = gnt0;");
-	} else {
-		em_line(e, "wire grant%d = !lock%d_q && |rq%d;", o, o, o);
-		em_line(e, "wire [2:0] sel%d = lock%d_q ? own%d_q : gnt%d;", o, o, o, o);
+}
+
+static void emit_output_regs(emitter *e, const design *d, int o)
+{
+	if (o == PORT_L)
+		em_comment(e, "Output 0 (local): flit by flit, round robin among the inputs with a flit for it.");
+	else
+		em_comment(e, "Output %d (%s): owned by one input from grant to the packet's tail; round robin.",
+			   o, port_name[o]);
+	em_line(e, "reg [2:0] rr%d_q;  // input granted last", o);
+	em_line(e, "reg [4:0] rq%d;  // the inputs asking for it", o);
+	em_line(e, "reg [2:0] gnt%d, sel%d;  // granted now; connected", o, o);
+	em_line(e, "reg ovld%d, xfer%d;", o, o);
+	em_line(e, "reg [%d:0] oc%d;  // the codeword sent", d->cw - 1, o);
+	if (o != PORT_L) {
+		em_line(e, "reg grant%d, oact%d, orel%d;  // granted, the owner's flit is for it, released", o, o, o);
+		em_line(e, "reg lock%d_q;  // owned by input own%d_q", o, o);
+		em_line(e, "reg [2:0] own%d_q;", o);
 	}
-	em_line(e, "reg [%d:0] od%d;", K - 1, o);
-	if (local) {
-		em_open(e, "always @(*) begin");
+	em_line(e, "assign out_valid_o[%d] = ovld%d;", o, o);
+	em_line(e, "assign out_code_o[%d:%d] = oc%d;", (o + 1) * d->cw - 1, o * d->cw, o);
+}
+
+/* Output o's part of the first always block after the arbiters: the flit
+ * it sends (encoded only when valid). */
+static void emit_output_send(emitter *e, const design *d, int o)
+{
+	const int K = d->ecc_k;
+	em_comment(e, "output %d (%s)", o, port_name[o]);
+	em_line(e, "ovld%d = 1'b0;", o);
+	em_line(e, "oc%d = %d'd0;", o, d->cw);
+	if (o == PORT_L) {
+		strbuf r;
+		sb_init(&r);
+		per_port(&r, "full%1$d && req%1$d[0] && !done%1$d_q[0]", 0);
+		em_line(e, "rq0 = %s;", r.s);
+		sb_free(&r);
+		emit_arbiter(e, 0, "rq0 != 5'd0");
+		em_line(e, "sel0 = gnt0;");
+		em_open(e, "if (rq0 != 5'd0) begin");
+		em_line(e, "ovld0 = 1'b1;");
 		em_open(e, "case (sel0)");
 		for (int p = 0; p < NPORTS; p++)
-			em_line(e, "3'd%d: od0 = hd%d;", p, p);
-		em_line(e, "default: od0 = hd0;");
+			em_line(e, "3'd%d: oc0 = ecc_encode(hd%d);", p, p);
+		em_line(e, "default: oc0 = ecc_encode(hd0);");
 		em_close(e, "endcase");
 		em_close(e, "end");
-		em_line(e, "wire ovld0 = |rq0;");
-	} else {
-		em_line(e, "reg oact%d, orel%d;", o, o);
-		em_open(e, "always @(*) begin");
-		em_open(e, "case (sel%d)", o);
-		for (int p = 0; p < NPORTS; p++)
-			em_line(e, "3'd%d: begin od%d = hd%d; oact%d = full%d && req%d[%d] && !done%d_q[%d]; orel%d = pop%d && ht%d; end",
-				p, o, p, o, p, p, o, p, o, o, p, p);
-		em_line(e, "default: begin od%d = hd0; oact%d = 1'b0; orel%d = 1'b0; end", o, o, o);
-		em_close(e, "endcase");
-		em_close(e, "end");
-		em_line(e, "wire ovld%d = (lock%d_q || grant%d) && oact%d;", o, o, o, o);
+		(void)K;
+		return;
 	}
-	em_line(e, "wire xfer%d = ovld%d && out_ready_i[%d];", o, o, o);
-	em_line(e, "assign out_valid_o[%d] = ovld%d;", o, o);
-	char ci[16], co[48], inst[16];
-	snprintf(ci, sizeof ci, "od%d", o);
-	snprintf(co, sizeof co, "out_code_o[%d:%d]", (o + 1) * d->cw - 1, o * d->cw);
-	snprintf(inst, sizeof inst, "u_enc%d", o);
-	const vl_conn ec[] = {{"d_i", ci}, {"c_o", co}};
-	vl_instance(e, d->mod_ecc_enc, inst, ec, 2);
-	if (local) {
+	em_line(e, "oact%d = 1'b0;", o);
+	em_line(e, "sel%d = lock%d_q ? own%d_q : gnt%d;", o, o, o, o);
+	em_open(e, "if (lock%d_q || grant%d) begin", o, o);
+	em_open(e, "case (sel%d)", o);
+	for (int p = 0; p < NPORTS; p++)
+		em_line(e, "3'd%d: begin oact%d = full%d && req%d[%d] && !done%d_q[%d]; oc%d = ecc_encode(hd%d); end",
+			p, o, p, p, o, p, o, o, p);
+	em_line(e, "default: ;");
+	em_close(e, "endcase");
+	em_line(e, "ovld%d = oact%d;", o, o);
+	em_line(e, "if (!oact%d) oc%d = %d'd0;", o, o, d->cw);
+	em_close(e, "end");
+}
+
+/* The sequential part of output o: round robin, ownership. */
+static void emit_output_state(emitter *e, int o)
+{
+	if (o == PORT_L) {
 		em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 		em_open(e, "if (!rst_ni) begin");
 		em_line(e, "rr0_q <= 3'd%d;", NPORTS - 1);
@@ -276,7 +316,6 @@ static void emit_output(emitter *e, const design *d, int o)
 		em_line(e, "rr0_q <= gnt0;");
 		em_close(e, "end");
 		em_close(e, "end");
-		em_blank(e);
 		return;
 	}
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
@@ -294,28 +333,12 @@ static void emit_output(emitter *e, const design *d, int o)
 	em_line(e, "lock%d_q <= (lock%d_q || grant%d) && !orel%d;", o, o, o, o);
 	em_close(e, "end");
 	em_close(e, "end");
-	em_blank(e);
 }
 
-/* The input's side of the handshake: full when it owns every output it
- * wants, popped when each of them has taken the flit. */
+/* The input's side of the handshake, sequential: the packet's outputs and
+ * those that took the flit at the head. */
 static void emit_input_state(emitter *e, int p)
 {
-	strbuf g, t;
-	sb_init(&g);
-	sb_init(&t);
-	char fmt[64];
-	snprintf(fmt, sizeof fmt, "grant%%1$d && gnt%%1$d == 3'd%d", p);
-	per_port(&g, fmt, 1);
-	snprintf(fmt, sizeof fmt, "xfer%%1$d && sel%%1$d == 3'd%d", p);
-	per_port(&t, fmt, 0);
-	em_comment(e, "Input %d: owns all it wants (or gets the last of it now); pops when all took the flit.", p);
-	em_line(e, "wire [4:0] gets%d = %s;", p, g.s);
-	em_line(e, "assign full%d = rdy%d && (want%d & ~gets%d) == 5'd0;", p, p, p, p);
-	em_line(e, "wire [4:0] took%d = done%d_q | %s;", p, p, t.s);
-	em_line(e, "assign pop%d = full%d && (req%d & ~took%d) == 5'd0;", p, p, p, p);
-	sb_free(&g);
-	sb_free(&t);
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
 	em_line(e, "act%d_q  <= 1'b0;", p);
@@ -353,8 +376,6 @@ void unit_router(emitter *e, const design *d)
 	};
 	em_header(e, &d->stamp, "Mesh router: 5 ports, X-first routing, XY-tree multicast, wormhole switching, round-robin arbitration, SECDED links (docs/noc.md).");
 	vl_module_begin(e, d->mod_router, ports, sizeof ports / sizeof ports[0], NULL);
-	/* Verilator --hierarchical: one router model for every instance */
-	em_line(e, "/*verilator hier_block*/");
 	em_line(e, "wire [%d:0] MyX = my_x_i;", d->xw - 1);
 	em_line(e, "wire [%d:0] MyY = my_y_i;", d->yw - 1);
 	em_blank(e);
@@ -374,16 +395,85 @@ void unit_router(emitter *e, const design *d)
 	em_line(e, "assign to_l[g] = dcx == %d'd0 && dcy == %d'd0;", d->xw + 1, d->yw + 1);
 	em_close(e, "end endgenerate");
 	em_blank(e);
-	em_line(e, "wire full0, full1, full2, full3, full4;");
-	em_comment(e, "output o is owned by input own<o>_q while lock<o>_q");
-	for (int o = 1; o < NPORTS; o++) {
-		em_line(e, "reg lock%d_q;", o);
-		em_line(e, "reg [2:0] own%d_q;", o);
-	}
+	ecc_functions(e, d, 1, 2);
+	em_comment(e, "a decoded flit as the buffer holds it: the flags say what happened to the");
+	em_comment(e, "packet on this and earlier links");
+	em_open(e, "function [%d:0] flagged;", d->ecc_k - 1);
+	em_line(e, "input [%d:0] v;  // ecc_decode()", d->ecc_k + 1);
+	em_line(e, "flagged = {v[%d:%d] | v[%d:%d], v[%d:0]};", d->ecc_k - 1, d->ecc_k - 2, d->ecc_k + 1,
+		d->ecc_k, d->flit_bits - 1);
+	em_close(e, "endfunction");
+	em_blank(e);
 	for (int p = 0; p < NPORTS; p++)
-		emit_input(e, d, p);
+		emit_input_regs(e, d, p);
 	for (int o = 0; o < NPORTS; o++)
-		emit_output(e, d, o);
+		emit_output_regs(e, d, o);
+	em_line(e, "assign out_chan_o = gnt0;");
+	em_blank(e);
+	em_comment(e, "What the buffered flits ask for and what the outputs send: from registers");
+	em_comment(e, "only (no link input), and written so that an empty input or an output");
+	em_comment(e, "nobody asks for costs a simulator one test.");
+	em_open(e, "always @(*) begin");
+	for (int p = 0; p < NPORTS; p++)
+		emit_input_front(e, d, p);
+	for (int o = 1; o < NPORTS; o++) {
+		char fmt[64];
+		strbuf r;
+		sb_init(&r);
+		snprintf(fmt, sizeof fmt, "nxt%%1$d[%d]", o);
+		per_port(&r, fmt, 0);
+		em_comment(e, "output %d (%s): the arbiter", o, port_name[o]);
+		em_line(e, "rq%d = %s;", o, r.s);
+		sb_free(&r);
+		em_line(e, "grant%d = !lock%d_q && rq%d != 5'd0;", o, o, o);
+		char cond[16];
+		snprintf(cond, sizeof cond, "grant%d", o);
+		emit_arbiter(e, o, cond);
+	}
+	for (int p = 0; p < NPORTS; p++) {
+		strbuf g;
+		sb_init(&g);
+		char fmt[64];
+		snprintf(fmt, sizeof fmt, "grant%%1$d && gnt%%1$d == 3'd%d", p);
+		per_port(&g, fmt, 1);
+		em_comment(e, "input %d owns all it wants (or gets the last of it now)", p);
+		em_line(e, "gets%d = %s;", p, g.s);
+		em_line(e, "full%d = rdy%d && (want%d & ~gets%d) == 5'd0;", p, p, p, p);
+		sb_free(&g);
+	}
+	for (int o = 0; o < NPORTS; o++)
+		emit_output_send(e, d, o);
+	em_close(e, "end");
+	em_blank(e);
+	em_comment(e, "The handshake: what left, which inputs pop (every output they asked took");
+	em_comment(e, "the flit), which outputs their owner releases.");
+	em_open(e, "always @(*) begin");
+	for (int o = 0; o < NPORTS; o++)
+		em_line(e, "xfer%d = ovld%d && out_ready_i[%d];", o, o, o);
+	for (int p = 0; p < NPORTS; p++) {
+		strbuf t;
+		sb_init(&t);
+		char fmt[64];
+		snprintf(fmt, sizeof fmt, "xfer%%1$d && sel%%1$d == 3'd%d", p);
+		per_port(&t, fmt, 0);
+		em_line(e, "took%d = done%d_q | %s;", p, p, t.s);
+		em_line(e, "pop%d = full%d && (req%d & ~took%d) == 5'd0;", p, p, p, p);
+		sb_free(&t);
+	}
+	for (int o = 1; o < NPORTS; o++) {
+		em_line(e, "orel%d = 1'b0;", o);
+		em_open(e, "if (lock%d_q || grant%d) begin", o, o);
+		em_open(e, "case (sel%d)", o);
+		for (int p = 0; p < NPORTS; p++)
+			em_line(e, "3'd%d: orel%d = pop%d && ht%d;", p, o, p, p);
+		em_line(e, "default: ;");
+		em_close(e, "endcase");
+		em_close(e, "end");
+	}
+	em_close(e, "end");
+	em_blank(e);
+	for (int o = 0; o < NPORTS; o++)
+		emit_output_state(e, o);
 	for (int p = 0; p < NPORTS; p++)
 		emit_input_state(e, p);
 	em_blank(e);

@@ -35,6 +35,7 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", 1, 0, "start", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "done", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "w_we", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "cfg_re", 0, NULL);
 	vl_decl(e, "wire", d->w_idx_w, 0, "w_addr", 0, NULL);
 	vl_decl(e, "wire", d->weight_bits, 1, "w_wdata", 0, NULL);
 	vl_decl(e, "wire", d->weight_bits, 1, "w_rdata", 0, NULL);
@@ -69,7 +70,7 @@ void unit_tile(emitter *e, const design *d)
 		{"x_we_o", "x_we"}, {"x_addr_o", "x_addr"}, {"x_wdata_o", "x_wdata"},
 		{"start_o", "start"}, {"done_i", "done"},
 		{"w_we_o", "w_we"}, {"w_addr_o", "w_addr"}, {"w_wdata_o", "w_wdata"},
-		{"w_rdata_i", "w_rdata"},
+		{"w_rdata_i", "w_rdata"}, {"cfg_re_o", "cfg_re"},
 		{"ld_valid_o", "ld_valid"}, {"ld_ready_i", "ld_ready"},
 		{"ld_col_o", "ld_col"}, {"ld_last_o", "ld_last"}, {"relu_o", "relu"},
 		{"psum_en_o", "psum_en"},
@@ -85,7 +86,7 @@ void unit_tile(emitter *e, const design *d)
 	const vl_conn xbar[] = {
 		{"clk_i", NULL}, {"rst_ni", NULL},
 		{"w_we_i", "w_we"}, {"w_addr_i", "w_addr"}, {"w_wdata_i", "w_wdata"},
-		{"w_rdata_o", "w_rdata"},
+		{"w_re_i", "cfg_re"}, {"w_rdata_o", "w_rdata"},
 		{"x_we_i", "x_we"}, {"x_addr_i", "x_addr"}, {"x_wdata_i", "x_wdata"},
 		{"start_i", "start"}, {"done_o", "done"},
 		{"col_addr_i", "ld_col"}, {"col_data_o", "col_data"},
@@ -98,7 +99,7 @@ void unit_tile(emitter *e, const design *d)
 	const vl_conn ldpu[] = {
 		{"clk_i", NULL}, {"rst_ni", NULL},
 		{"cfg_scale_we_i", "cfg_scale_we"}, {"cfg_offset_we_i", "cfg_offset_we"},
-		{"cfg_col_i", "cfg_col"}, {"cfg_scale_i", "cfg_scale_w"},
+		{"cfg_col_i", "cfg_col"}, {"cfg_re_i", "cfg_re"}, {"cfg_scale_i", "cfg_scale_w"},
 		{"cfg_offset_i", "cfg_offset_w"}, {"cfg_scale_o", "cfg_scale_r"},
 		{"cfg_offset_o", "cfg_offset_r"}, {"relu_i", "relu"},
 		{"in_valid_i", "ld_valid"}, {"in_ready_o", "ld_ready"},

@@ -42,6 +42,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_OUT, d->w_idx_w, 0, 0, "w_addr_o", NULL},
 		{VL_OUT, d->weight_bits, 1, 0, "w_wdata_o", NULL},
 		{VL_IN, d->weight_bits, 1, 0, "w_rdata_i", NULL},
+		{VL_OUT, 1, 0, 0, "cfg_re_o", "a configuration read: the weight memory and the LDPU's registers answer the next cycle"},
 		{VL_OUT, 1, 0, 0, "ld_valid_o", "column stream to the LDPU"},
 		{VL_IN, 1, 0, 0, "ld_ready_i", NULL},
 		{VL_OUT, d->col_w, 0, 0, "ld_col_o", NULL},
@@ -275,6 +276,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	} else {
 		em_line(e, "assign idle       = state_q == StLoad;");
 	}
+	em_line(e, "assign cfg_re_o   = rd;");
 	em_line(e, "assign in_ready_o = in_ready;");
 	em_line(e, "assign x_we_o     = x_we;");
 	em_line(e, "assign x_addr_o   = row_q;");

@@ -12,7 +12,8 @@ int xbar_ports(const design *d, vl_port *out)
 		{VL_IN, 1, 0, 0, "w_we_i", d->pcm ? "weight write: the weight memory and its four device targets" : "weight write"},
 		{VL_IN, d->w_idx_w, 0, 0, "w_addr_i", "weight index: row*Cols + col"},
 		{VL_IN, WB, 1, 0, "w_wdata_i", NULL},
-		{VL_OUT, WB, 1, 0, "w_rdata_o", "weight at w_addr_i one cycle earlier"},
+		{VL_IN, 1, 0, 0, "w_re_i", "weight read"},
+		{VL_OUT, WB, 1, 0, "w_rdata_o", "the weight at w_addr_i when w_re_i was last set, from the next cycle"},
 		{VL_IN, 1, 0, 0, "x_we_i", "input (row driver) write"},
 		{VL_IN, d->row_w, 0, 0, "x_addr_i", NULL},
 		{VL_IN, IB, 1, 0, "x_wdata_i", NULL},
@@ -122,9 +123,9 @@ void unit_xbar(emitter *e, const design *d)
 	em_open(e, "always @(posedge clk_i) begin");
 	em_line(e, "if (w_we_i) w_q[w_addr_i] <= w_wdata_i;");
 	if (depth == (1LL << d->w_idx_w))
-		em_line(e, "w_rdata_q <= w_q[w_addr_i];");
+		em_line(e, "if (w_re_i) w_rdata_q <= w_q[w_addr_i];");
 	else
-		em_line(e, "w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;",
+		em_line(e, "if (w_re_i) w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;",
 			d->w_idx_w, depth, WB);
 	em_line(e, "if (x_we_i) x_q[x_addr_i] <= x_wdata_i;");
 	em_close(e, "end");

@@ -574,9 +574,9 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_line(e, "if (x_we_i) x_q[x_addr_i] <= x_wdata_i;");
 	if (nw == (1LL << d->w_idx_w))
-		em_line(e, "w_rdata_q <= w_q[w_addr_i];");
+		em_line(e, "if (w_re_i) w_rdata_q <= w_q[w_addr_i];");
 	else
-		em_line(e, "w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;", d->w_idx_w, nw, WB);
+		em_line(e, "if (w_re_i) w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;", d->w_idx_w, nw, WB);
 	em_close(e, "end");
 	em_blank(e);
 

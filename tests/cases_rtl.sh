@@ -345,16 +345,16 @@ register tb/mutation/router_buffer_overflow verify t_tb_mutation tiny_router.v \
 	"s/assign in_ready_o\\[\\([0-9]\\)\\] = cnt\\([0-9]\\)_q != 3'd4;/assign in_ready_o[\\1] = cnt\\2_q != 3'd5;/"
 # east and west swapped: packets leave the mesh and never arrive
 register tb/mutation/router_east_west_swapped verify t_tb_mutation tiny_router.v \
-	"s/(ddx\\([0-9]\\)\\[\\([0-9]*\\)\\] ? 3'd4 : 3'd2)/(ddx\\1[\\2] ? 3'd2 : 3'd4)/"
+	"s/(ddx\\([0-9]\\)\\[\\([0-9]*\\)\\] ? 5'd16 : 5'd4)/(ddx\\1[\\2] ? 5'd4 : 5'd16)/"
 # a multicast from the local port never turns south
 register tb/mutation/router_multicast_no_south verify t_tb_mutation tiny_router.v \
 	"s/|(mask0 \\& to_s)/1'b0/"
-# the decoder detects a flipped bit but does not correct it
-register tb/mutation/ecc_no_correction verify t_tb_mutation tiny_ecc_dec.v \
-	"s/fix = \\([0-9]*\\)'d1 << /fix = \\1'd0 << /"
+# the routers' decoder detects a flipped bit but does not correct it
+register tb/mutation/ecc_no_correction verify t_tb_mutation tiny_router.v \
+	"s/ecc_decode\\[\\([0-9]*\\)\\] = !c\\[/ecc_decode[\\1] = c[/"
 # corrected errors are not counted
 register tb/mutation/router_corrected_not_counted verify t_tb_mutation tiny_router.v \
-	"s/if (ce\\([0-9]\\) \\&\\& nce/if (1'b0 \\&\\& nce/"
+	"s/2'b01: if (nce/2'b11: if (nce/"
 # the interface sends each copy of a multicast to every column, not one
 register tb/mutation/ni_multicast_groups verify t_tb_mutation tiny_ni.v \
 	"s/g_q\\[\\([0-9]*\\):1\\] == Col\\[\\([0-9]*\\):0\\] \\&\\&/(g_q[\\1:1] == Col[\\2:0] || 1'b1) \\&\\&/"

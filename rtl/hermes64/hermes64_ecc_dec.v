@@ -9,63 +9,82 @@ module hermes64_ecc_dec (
   output wire                ce_o,  // one bit was flipped and is corrected
   output wire                ue_o  // an uncorrectable error: two bits (or more) flipped
 );
-  wire [35:0] d = c_i[35:0];
-  wire [5:0] syn;  // the position of a single flipped bit
-  assign syn[0] = c_i[36] ^ ^(d & 36'h556aaad5b);
-  assign syn[1] = c_i[37] ^ ^(d & 36'h99b33366d);
-  assign syn[2] = c_i[38] ^ ^(d & 36'h1e3c3c78e);
-  assign syn[3] = c_i[39] ^ ^(d & 36'he03fc07f0);
-  assign syn[4] = c_i[40] ^ ^(d & 36'h003fff800);
-  assign syn[5] = c_i[41] ^ ^(d & 36'hffc000000);
-  wire odd = ^c_i;  // an odd number of flipped bits
-  // a syndrome beyond the last position: three bits or more
-  wire beyond = syn > 6'd42;
-  assign ce_o = odd && !beyond;
-  assign ue_o = odd ? beyond : syn != 6'd0;
-  // the data bit at the syndrome's position
-  reg [35:0] fix;
-  always @(*) begin
-    case (syn)
-      6'd3: fix = 36'd1 << 0;
-      6'd5: fix = 36'd1 << 1;
-      6'd6: fix = 36'd1 << 2;
-      6'd7: fix = 36'd1 << 3;
-      6'd9: fix = 36'd1 << 4;
-      6'd10: fix = 36'd1 << 5;
-      6'd11: fix = 36'd1 << 6;
-      6'd12: fix = 36'd1 << 7;
-      6'd13: fix = 36'd1 << 8;
-      6'd14: fix = 36'd1 << 9;
-      6'd15: fix = 36'd1 << 10;
-      6'd17: fix = 36'd1 << 11;
-      6'd18: fix = 36'd1 << 12;
-      6'd19: fix = 36'd1 << 13;
-      6'd20: fix = 36'd1 << 14;
-      6'd21: fix = 36'd1 << 15;
-      6'd22: fix = 36'd1 << 16;
-      6'd23: fix = 36'd1 << 17;
-      6'd24: fix = 36'd1 << 18;
-      6'd25: fix = 36'd1 << 19;
-      6'd26: fix = 36'd1 << 20;
-      6'd27: fix = 36'd1 << 21;
-      6'd28: fix = 36'd1 << 22;
-      6'd29: fix = 36'd1 << 23;
-      6'd30: fix = 36'd1 << 24;
-      6'd31: fix = 36'd1 << 25;
-      6'd33: fix = 36'd1 << 26;
-      6'd34: fix = 36'd1 << 27;
-      6'd35: fix = 36'd1 << 28;
-      6'd36: fix = 36'd1 << 29;
-      6'd37: fix = 36'd1 << 30;
-      6'd38: fix = 36'd1 << 31;
-      6'd39: fix = 36'd1 << 32;
-      6'd40: fix = 36'd1 << 33;
-      6'd41: fix = 36'd1 << 34;
-      6'd42: fix = 36'd1 << 35;
-      default: fix = 36'd0;
-    endcase
-  end
-  assign d_o = odd ? d ^ fix : d;
+  // a codeword from a link: {odd number of flipped bits, the position of a single one}
+  function [6:0] ecc_syndrome;
+    input [42:0] c;
+    begin
+      ecc_syndrome[6] = ^c;
+      ecc_syndrome[0] = c[36] ^ ^(c[35:0] & 36'h556aaad5b);
+      ecc_syndrome[1] = c[37] ^ ^(c[35:0] & 36'h99b33366d);
+      ecc_syndrome[2] = c[38] ^ ^(c[35:0] & 36'h1e3c3c78e);
+      ecc_syndrome[3] = c[39] ^ ^(c[35:0] & 36'he03fc07f0);
+      ecc_syndrome[4] = c[40] ^ ^(c[35:0] & 36'h003fff800);
+      ecc_syndrome[5] = c[41] ^ ^(c[35:0] & 36'hffc000000);
+    end
+  endfunction
+  // {uncorrectable, corrected}: a syndrome beyond the last position is three bits or more
+  function [1:0] ecc_status;
+    input [6:0] s;  // ecc_syndrome()
+    reg beyond;
+    begin
+      beyond = s[5:0] > 6'd42;
+      ecc_status = {s[6] ? beyond : s[5:0] != 6'd0, s[6] && !beyond};
+    end
+  endfunction
+  // {uncorrectable, corrected, the protected bits, a single flipped bit corrected}
+  function [37:0] ecc_decode;
+    input [42:0] c;
+    reg [6:0] s;
+    begin
+      s = ecc_syndrome(c);
+      ecc_decode = {ecc_status(s), c[35:0]};
+      if (s[6]) begin
+        case (s[5:0])
+          6'd3: ecc_decode[0] = !c[0];
+          6'd5: ecc_decode[1] = !c[1];
+          6'd6: ecc_decode[2] = !c[2];
+          6'd7: ecc_decode[3] = !c[3];
+          6'd9: ecc_decode[4] = !c[4];
+          6'd10: ecc_decode[5] = !c[5];
+          6'd11: ecc_decode[6] = !c[6];
+          6'd12: ecc_decode[7] = !c[7];
+          6'd13: ecc_decode[8] = !c[8];
+          6'd14: ecc_decode[9] = !c[9];
+          6'd15: ecc_decode[10] = !c[10];
+          6'd17: ecc_decode[11] = !c[11];
+          6'd18: ecc_decode[12] = !c[12];
+          6'd19: ecc_decode[13] = !c[13];
+          6'd20: ecc_decode[14] = !c[14];
+          6'd21: ecc_decode[15] = !c[15];
+          6'd22: ecc_decode[16] = !c[16];
+          6'd23: ecc_decode[17] = !c[17];
+          6'd24: ecc_decode[18] = !c[18];
+          6'd25: ecc_decode[19] = !c[19];
+          6'd26: ecc_decode[20] = !c[20];
+          6'd27: ecc_decode[21] = !c[21];
+          6'd28: ecc_decode[22] = !c[22];
+          6'd29: ecc_decode[23] = !c[23];
+          6'd30: ecc_decode[24] = !c[24];
+          6'd31: ecc_decode[25] = !c[25];
+          6'd33: ecc_decode[26] = !c[26];
+          6'd34: ecc_decode[27] = !c[27];
+          6'd35: ecc_decode[28] = !c[28];
+          6'd36: ecc_decode[29] = !c[29];
+          6'd37: ecc_decode[30] = !c[30];
+          6'd38: ecc_decode[31] = !c[31];
+          6'd39: ecc_decode[32] = !c[32];
+          6'd40: ecc_decode[33] = !c[33];
+          6'd41: ecc_decode[34] = !c[34];
+          6'd42: ecc_decode[35] = !c[35];
+          default: ;
+        endcase
+      end
+    end
+  endfunction
+  wire [37:0] v = ecc_decode(c_i);
+  assign ue_o = v[37];
+  assign ce_o = v[36];
+  assign d_o = v[35:0];
 endmodule  // hermes64_ecc_dec
 
 `default_nettype wire

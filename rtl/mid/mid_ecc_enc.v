@@ -7,15 +7,21 @@ module mid_ecc_enc (
   input  wire        [33:0]  d_i,  // flags[1:0] (uncorrectable, corrected) above the flit
   output wire        [40:0]  c_o  // {overall parity, check bits, d_i}
 );
-  wire [5:0] chk;
-  assign chk[0] = ^(d_i & 34'h156aaad5b);
-  assign chk[1] = ^(d_i & 34'h19b33366d);
-  assign chk[2] = ^(d_i & 34'h1e3c3c78e);
-  assign chk[3] = ^(d_i & 34'h203fc07f0);
-  assign chk[4] = ^(d_i & 34'h003fff800);
-  assign chk[5] = ^(d_i & 34'h3fc000000);
-  // even parity over the whole codeword
-  assign c_o = {^{chk, d_i}, chk, d_i};
+  // SECDED codeword of a flit and its flags: {even parity over all, check bits, d}
+  function [40:0] ecc_encode;
+    input [33:0] d;
+    reg [5:0] chk;
+    begin
+      chk[0] = ^(d & 34'h156aaad5b);
+      chk[1] = ^(d & 34'h19b33366d);
+      chk[2] = ^(d & 34'h1e3c3c78e);
+      chk[3] = ^(d & 34'h203fc07f0);
+      chk[4] = ^(d & 34'h003fff800);
+      chk[5] = ^(d & 34'h3fc000000);
+      ecc_encode = {^{chk, d}, chk, d};
+    end
+  endfunction
+  assign c_o = ecc_encode(d_i);
 endmodule  // mid_ecc_enc
 
 `default_nettype wire

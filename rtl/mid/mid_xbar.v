@@ -9,7 +9,8 @@ module mid_xbar (
   input  wire                w_we_i,  // weight write: the weight memory and its four device targets
   input  wire        [11:0]  w_addr_i,  // weight index: row*Cols + col
   input  wire signed [7:0]   w_wdata_i,
-  output wire signed [7:0]   w_rdata_o,  // weight at w_addr_i one cycle earlier
+  input  wire                w_re_i,  // weight read
+  output wire signed [7:0]   w_rdata_o,  // the weight at w_addr_i when w_re_i was last set, from the next cycle
   input  wire                x_we_i,  // input (row driver) write
   input  wire        [5:0]   x_addr_i,
   input  wire signed [7:0]   x_wdata_i,
@@ -1663,7 +1664,7 @@ module mid_xbar (
       vs_q[{dptr_q[11:0], 1'b1}] <= 21'((rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac);
     end
     if (x_we_i) x_q[x_addr_i] <= x_wdata_i;
-    w_rdata_q <= w_q[w_addr_i];
+    if (w_re_i) w_rdata_q <= w_q[w_addr_i];
   end
 
   always @(posedge clk_i) begin

@@ -9,10 +9,11 @@ module tile256_ldpu (
   input  wire                cfg_scale_we_i,
   input  wire                cfg_offset_we_i,
   input  wire        [7:0]   cfg_col_i,  // column written or read
+  input  wire                cfg_re_i,  // a read of column cfg_col_i
   input  wire signed [15:0]  cfg_scale_i,
   input  wire signed [23:0]  cfg_offset_i,
-  output wire signed [15:0]  cfg_scale_o,  // scale[cfg_col_i] one cycle earlier
-  output wire signed [23:0]  cfg_offset_o,  // offset[cfg_col_i] one cycle earlier
+  output wire signed [15:0]  cfg_scale_o,  // scale[cfg_col_i] when cfg_re_i was last set, from the next cycle
+  output wire signed [23:0]  cfg_offset_o,  // offset[cfg_col_i] likewise
   input  wire                relu_i,
   input  wire                in_valid_i,
   output wire                in_ready_o,
@@ -38,8 +39,10 @@ module tile256_ldpu (
   always @(posedge clk_i) begin
     if (cfg_scale_we_i) scale_q[cfg_col_i] <= cfg_scale_i;
     if (cfg_offset_we_i) offset_q[cfg_col_i] <= cfg_offset_i;
-    cfg_scale_q  <= scale_q[cfg_col_i];
-    cfg_offset_q <= offset_q[cfg_col_i];
+    if (cfg_re_i) begin
+      cfg_scale_q  <= scale_q[cfg_col_i];
+      cfg_offset_q <= offset_q[cfg_col_i];
+    end
   end
   assign cfg_scale_o  = cfg_scale_q;
   assign cfg_offset_o = cfg_offset_q;

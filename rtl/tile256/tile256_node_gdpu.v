@@ -24,7 +24,6 @@ module tile256_node_gdpu (
   input  wire        [29:0]  rx_data_i,
   input  wire        [1:0]   rx_err_i  // the packet's flags, complete on its last beat
 );
-  /*verilator hier_block*/
   /* verilator no_inline_module */
   // Node registers and the output table (docs/chip.md).
   reg [11:0] in_len_q;

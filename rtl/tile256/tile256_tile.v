@@ -31,6 +31,7 @@ module tile256_tile (
   wire start;
   wire done;
   wire w_we;
+  wire cfg_re;
   wire [15:0] w_addr;
   wire signed [7:0] w_wdata;
   wire signed [7:0] w_rdata;
@@ -75,6 +76,7 @@ module tile256_tile (
     .w_addr_o      (w_addr),
     .w_wdata_o     (w_wdata),
     .w_rdata_i     (w_rdata),
+    .cfg_re_o      (cfg_re),
     .ld_valid_o    (ld_valid),
     .ld_ready_i    (ld_ready),
     .ld_col_o      (ld_col),
@@ -101,6 +103,7 @@ module tile256_tile (
     .w_we_i        (w_we),
     .w_addr_i      (w_addr),
     .w_wdata_i     (w_wdata),
+    .w_re_i        (cfg_re),
     .w_rdata_o     (w_rdata),
     .x_we_i        (x_we),
     .x_addr_i      (x_addr),
@@ -124,6 +127,7 @@ module tile256_tile (
     .cfg_scale_we_i(cfg_scale_we),
     .cfg_offset_we_i(cfg_offset_we),
     .cfg_col_i     (cfg_col),
+    .cfg_re_i      (cfg_re),
     .cfg_scale_i   (cfg_scale_w),
     .cfg_offset_i  (cfg_offset_w),
     .cfg_scale_o   (cfg_scale_r),

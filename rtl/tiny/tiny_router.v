@@ -19,7 +19,6 @@ module tiny_router (
   input  wire        [1:0]   stat_kind_i,  // 0 flits, 1 corrected, 2 uncorrectable
   output wire        [31:0]  stat_o
 );
-  /*verilator hier_block*/
   wire [1:0] MyX = my_x_i;
   wire [1:0] MyY = my_y_i;
 
@@ -39,34 +38,115 @@ module tiny_router (
     assign to_l[g] = dcx == 3'd0 && dcy == 3'd0;
   end endgenerate
 
-  wire full0, full1, full2, full3, full4;
-  // output o is owned by input own<o>_q while lock<o>_q
-  reg lock1_q;
-  reg [2:0] own1_q;
-  reg lock2_q;
-  reg [2:0] own2_q;
-  reg lock3_q;
-  reg [2:0] own3_q;
-  reg lock4_q;
-  reg [2:0] own4_q;
-  // Input 0 (local): decoder, buffer of 4 flits, counters.
-  wire [33:0] dec0;
-  wire ce0, ue0;
-  tiny_ecc_dec u_dec0 (
-    .c_i           (in_code_i[40:0]),
-    .d_o           (dec0),
-    .ce_o          (ce0),
-    .ue_o          (ue0)
-  );
+  // SECDED codeword of a flit and its flags: {even parity over all, check bits, d}
+  function [40:0] ecc_encode;
+    input [33:0] d;
+    reg [5:0] chk;
+    begin
+      chk[0] = ^(d & 34'h156aaad5b);
+      chk[1] = ^(d & 34'h19b33366d);
+      chk[2] = ^(d & 34'h1e3c3c78e);
+      chk[3] = ^(d & 34'h203fc07f0);
+      chk[4] = ^(d & 34'h003fff800);
+      chk[5] = ^(d & 34'h3fc000000);
+      ecc_encode = {^{chk, d}, chk, d};
+    end
+  endfunction
+  // a codeword from a link: {odd number of flipped bits, the position of a single one}
+  function [6:0] ecc_syndrome;
+    input [40:0] c;
+    begin
+      ecc_syndrome[6] = ^c;
+      ecc_syndrome[0] = c[34] ^ ^(c[33:0] & 34'h156aaad5b);
+      ecc_syndrome[1] = c[35] ^ ^(c[33:0] & 34'h19b33366d);
+      ecc_syndrome[2] = c[36] ^ ^(c[33:0] & 34'h1e3c3c78e);
+      ecc_syndrome[3] = c[37] ^ ^(c[33:0] & 34'h203fc07f0);
+      ecc_syndrome[4] = c[38] ^ ^(c[33:0] & 34'h003fff800);
+      ecc_syndrome[5] = c[39] ^ ^(c[33:0] & 34'h3fc000000);
+    end
+  endfunction
+  // {uncorrectable, corrected}: a syndrome beyond the last position is three bits or more
+  function [1:0] ecc_status;
+    input [6:0] s;  // ecc_syndrome()
+    reg beyond;
+    begin
+      beyond = s[5:0] > 6'd40;
+      ecc_status = {s[6] ? beyond : s[5:0] != 6'd0, s[6] && !beyond};
+    end
+  endfunction
+  // {uncorrectable, corrected, the protected bits, a single flipped bit corrected}
+  function [35:0] ecc_decode;
+    input [40:0] c;
+    reg [6:0] s;
+    begin
+      s = ecc_syndrome(c);
+      ecc_decode = {ecc_status(s), c[33:0]};
+      if (s[6]) begin
+        case (s[5:0])
+          6'd3: ecc_decode[0] = !c[0];
+          6'd5: ecc_decode[1] = !c[1];
+          6'd6: ecc_decode[2] = !c[2];
+          6'd7: ecc_decode[3] = !c[3];
+          6'd9: ecc_decode[4] = !c[4];
+          6'd10: ecc_decode[5] = !c[5];
+          6'd11: ecc_decode[6] = !c[6];
+          6'd12: ecc_decode[7] = !c[7];
+          6'd13: ecc_decode[8] = !c[8];
+          6'd14: ecc_decode[9] = !c[9];
+          6'd15: ecc_decode[10] = !c[10];
+          6'd17: ecc_decode[11] = !c[11];
+          6'd18: ecc_decode[12] = !c[12];
+          6'd19: ecc_decode[13] = !c[13];
+          6'd20: ecc_decode[14] = !c[14];
+          6'd21: ecc_decode[15] = !c[15];
+          6'd22: ecc_decode[16] = !c[16];
+          6'd23: ecc_decode[17] = !c[17];
+          6'd24: ecc_decode[18] = !c[18];
+          6'd25: ecc_decode[19] = !c[19];
+          6'd26: ecc_decode[20] = !c[20];
+          6'd27: ecc_decode[21] = !c[21];
+          6'd28: ecc_decode[22] = !c[22];
+          6'd29: ecc_decode[23] = !c[23];
+          6'd30: ecc_decode[24] = !c[24];
+          6'd31: ecc_decode[25] = !c[25];
+          6'd33: ecc_decode[26] = !c[26];
+          6'd34: ecc_decode[27] = !c[27];
+          6'd35: ecc_decode[28] = !c[28];
+          6'd36: ecc_decode[29] = !c[29];
+          6'd37: ecc_decode[30] = !c[30];
+          6'd38: ecc_decode[31] = !c[31];
+          6'd39: ecc_decode[32] = !c[32];
+          6'd40: ecc_decode[33] = !c[33];
+          default: ;
+        endcase
+      end
+    end
+  endfunction
+  // a decoded flit as the buffer holds it: the flags say what happened to the
+  // packet on this and earlier links
+  function [33:0] flagged;
+    input [35:0] v;  // ecc_decode()
+    flagged = {v[33:32] | v[35:34], v[31:0]};
+  endfunction
+
+  // Input 0 (local): buffer of 4 flits, pointers, counters.
   reg [33:0] buf0_q [0:3];  // {flags, flit}
   reg [1:0] rd0_q;
   reg [1:0] wr0_q;
   reg [2:0] cnt0_q;
-  wire [33:0] hd0 = buf0_q[rd0_q];  // flit at the buffer's head
   wire ne0 = cnt0_q != 3'd0;
   wire push0 = in_valid_i[0] && in_ready_o[0];
-  wire pop0;
   assign in_ready_o[0] = cnt0_q != 3'd4;
+  reg [33:0] hd0;  // the flit at the buffer's head
+  reg ht0, hh0, hm0;  // its tail, head and multicast bits
+  reg rdy0, full0, pop0;
+  reg [4:0] req0, want0, gets0, took0;
+  reg [4:1] nxt0;
+  reg [2:0] ddx0;
+  reg [2:0] ddy0;
+  reg [8:0] mask0;
+  reg act0_q;  // inside a packet
+  reg [4:0] req0_q, done0_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd0_q  <= 2'd0;
@@ -80,8 +160,7 @@ module tiny_router (
     end
   end
   always @(posedge clk_i) begin
-    // the flags say what happened to the packet on this and earlier links
-    if (push0) buf0_q[wr0_q] <= {dec0[33:32] | {ue0, ce0}, dec0[31:0]};
+    if (push0) buf0_q[wr0_q] <= flagged(ecc_decode(in_code_i[40:0]));
   end
   reg [31:0] nfl0_q, nce0_q, nue0_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -91,55 +170,33 @@ module tiny_router (
       nue0_q <= 32'd0;
     end else if (push0) begin
       nfl0_q <= nfl0_q + 32'd1;  // wraps
-      if (ce0 && nce0_q != 32'hffffffff) nce0_q <= nce0_q + 32'd1;  // saturates
-      if (ue0 && nue0_q != 32'hffffffff) nue0_q <= nue0_q + 32'd1;
+      // the error counters saturate
+      case (ecc_status(ecc_syndrome(in_code_i[40:0])))
+        2'b01: if (nce0_q != 32'hffffffff) nce0_q <= nce0_q + 32'd1;
+        2'b10: if (nue0_q != 32'hffffffff) nue0_q <= nue0_q + 32'd1;
+        default: ;
+      endcase
     end
   end
-  wire ht0 = hd0[31];  // tail
-  wire hh0 = hd0[30];  // head
-  wire hm0 = hd0[29];  // multicast
-  // the destination address {y, x}
-  wire [1:0] dy0 = hd0[28:27];
-  wire [1:0] dx0 = hd0[26:25];
-  // X first: the sign of the difference gives the direction (no relational
-  // compare, which would be constant at the mesh edge).
-  wire [2:0] ddx0 = {1'b0, dx0} - {1'b0, MyX};
-  wire [2:0] ddy0 = {1'b0, dy0} - {1'b0, MyY};
-  wire [2:0] rt0 = ddx0 != 3'd0 ? (ddx0[2] ? 3'd4 : 3'd2) :
-                   ddy0 != 3'd0 ? (ddy0[2] ? 3'd1 : 3'd3) : 3'd0;
-  wire [1:0] mi0_1 = rd0_q + 2'd1;  // mask flit 1
-  wire [8:0] mask0 = {buf0_q[mi0_1][8:0]};
-  wire [4:0] mset0 = {|(mask0 & to_w), |(mask0 & to_s), |(mask0 & to_e), |(mask0 & to_n), |(mask0 & to_l)};
-  // the outputs the flit at the head wants: none for a stray body flit, which is dropped
-  wire [4:0] rset0 = !hh0 ? 5'd0 : hm0 ? mset0 : 5'd1 << rt0;
-  // routable: inside a packet, or a head whose mask flits are all here
-  reg act0_q;
-  reg [4:0] req0_q, done0_q;
-  wire rdy0 = ne0 && (act0_q || !hh0 || !hm0 || cnt0_q > 3'd1);
-  wire [4:0] req0 = act0_q ? req0_q : rset0;
-  wire [4:0] held0 = {lock4_q && own4_q == 3'd0, lock3_q && own3_q == 3'd0, lock2_q && own2_q == 3'd0, lock1_q && own1_q == 3'd0, 1'b0};
-  wire [4:0] want0 = rdy0 ? req0 & ~held0 & 5'b11110 : 5'd0;  // still to acquire
-  // one output at a time, in the order east, west, north, south
-  wire [4:1] nxt0 = want0[2] ? 4'd2 : want0[4] ? 4'd8 : want0[1] ? 4'd1 : want0[3] ? 4'd4 : 4'd0;
 
-  // Input 1 (north): decoder, buffer of 4 flits, counters.
-  wire [33:0] dec1;
-  wire ce1, ue1;
-  tiny_ecc_dec u_dec1 (
-    .c_i           (in_code_i[81:41]),
-    .d_o           (dec1),
-    .ce_o          (ce1),
-    .ue_o          (ue1)
-  );
+  // Input 1 (north): buffer of 4 flits, pointers, counters.
   reg [33:0] buf1_q [0:3];  // {flags, flit}
   reg [1:0] rd1_q;
   reg [1:0] wr1_q;
   reg [2:0] cnt1_q;
-  wire [33:0] hd1 = buf1_q[rd1_q];  // flit at the buffer's head
   wire ne1 = cnt1_q != 3'd0;
   wire push1 = in_valid_i[1] && in_ready_o[1];
-  wire pop1;
   assign in_ready_o[1] = cnt1_q != 3'd4;
+  reg [33:0] hd1;  // the flit at the buffer's head
+  reg ht1, hh1, hm1;  // its tail, head and multicast bits
+  reg rdy1, full1, pop1;
+  reg [4:0] req1, want1, gets1, took1;
+  reg [4:1] nxt1;
+  reg [2:0] ddx1;
+  reg [2:0] ddy1;
+  reg [8:0] mask1;
+  reg act1_q;  // inside a packet
+  reg [4:0] req1_q, done1_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd1_q  <= 2'd0;
@@ -153,8 +210,7 @@ module tiny_router (
     end
   end
   always @(posedge clk_i) begin
-    // the flags say what happened to the packet on this and earlier links
-    if (push1) buf1_q[wr1_q] <= {dec1[33:32] | {ue1, ce1}, dec1[31:0]};
+    if (push1) buf1_q[wr1_q] <= flagged(ecc_decode(in_code_i[81:41]));
   end
   reg [31:0] nfl1_q, nce1_q, nue1_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -164,55 +220,33 @@ module tiny_router (
       nue1_q <= 32'd0;
     end else if (push1) begin
       nfl1_q <= nfl1_q + 32'd1;  // wraps
-      if (ce1 && nce1_q != 32'hffffffff) nce1_q <= nce1_q + 32'd1;  // saturates
-      if (ue1 && nue1_q != 32'hffffffff) nue1_q <= nue1_q + 32'd1;
+      // the error counters saturate
+      case (ecc_status(ecc_syndrome(in_code_i[81:41])))
+        2'b01: if (nce1_q != 32'hffffffff) nce1_q <= nce1_q + 32'd1;
+        2'b10: if (nue1_q != 32'hffffffff) nue1_q <= nue1_q + 32'd1;
+        default: ;
+      endcase
     end
   end
-  wire ht1 = hd1[31];  // tail
-  wire hh1 = hd1[30];  // head
-  wire hm1 = hd1[29];  // multicast
-  // the destination address {y, x}
-  wire [1:0] dy1 = hd1[28:27];
-  wire [1:0] dx1 = hd1[26:25];
-  // X first: the sign of the difference gives the direction (no relational
-  // compare, which would be constant at the mesh edge).
-  wire [2:0] ddx1 = {1'b0, dx1} - {1'b0, MyX};
-  wire [2:0] ddy1 = {1'b0, dy1} - {1'b0, MyY};
-  wire [2:0] rt1 = ddx1 != 3'd0 ? (ddx1[2] ? 3'd4 : 3'd2) :
-                   ddy1 != 3'd0 ? (ddy1[2] ? 3'd1 : 3'd3) : 3'd0;
-  wire [1:0] mi1_1 = rd1_q + 2'd1;  // mask flit 1
-  wire [8:0] mask1 = {buf1_q[mi1_1][8:0]};
-  wire [4:0] mset1 = {1'b0, |(mask1 & to_s), 1'b0, 1'b0, |(mask1 & to_l)};
-  // the outputs the flit at the head wants: none for a stray body flit, which is dropped
-  wire [4:0] rset1 = !hh1 ? 5'd0 : hm1 ? mset1 : 5'd1 << rt1;
-  // routable: inside a packet, or a head whose mask flits are all here
-  reg act1_q;
-  reg [4:0] req1_q, done1_q;
-  wire rdy1 = ne1 && (act1_q || !hh1 || !hm1 || cnt1_q > 3'd1);
-  wire [4:0] req1 = act1_q ? req1_q : rset1;
-  wire [4:0] held1 = {lock4_q && own4_q == 3'd1, lock3_q && own3_q == 3'd1, lock2_q && own2_q == 3'd1, lock1_q && own1_q == 3'd1, 1'b0};
-  wire [4:0] want1 = rdy1 ? req1 & ~held1 & 5'b11110 : 5'd0;  // still to acquire
-  // one output at a time, in the order east, west, north, south
-  wire [4:1] nxt1 = want1[2] ? 4'd2 : want1[4] ? 4'd8 : want1[1] ? 4'd1 : want1[3] ? 4'd4 : 4'd0;
 
-  // Input 2 (east): decoder, buffer of 4 flits, counters.
-  wire [33:0] dec2;
-  wire ce2, ue2;
-  tiny_ecc_dec u_dec2 (
-    .c_i           (in_code_i[122:82]),
-    .d_o           (dec2),
-    .ce_o          (ce2),
-    .ue_o          (ue2)
-  );
+  // Input 2 (east): buffer of 4 flits, pointers, counters.
   reg [33:0] buf2_q [0:3];  // {flags, flit}
   reg [1:0] rd2_q;
   reg [1:0] wr2_q;
   reg [2:0] cnt2_q;
-  wire [33:0] hd2 = buf2_q[rd2_q];  // flit at the buffer's head
   wire ne2 = cnt2_q != 3'd0;
   wire push2 = in_valid_i[2] && in_ready_o[2];
-  wire pop2;
   assign in_ready_o[2] = cnt2_q != 3'd4;
+  reg [33:0] hd2;  // the flit at the buffer's head
+  reg ht2, hh2, hm2;  // its tail, head and multicast bits
+  reg rdy2, full2, pop2;
+  reg [4:0] req2, want2, gets2, took2;
+  reg [4:1] nxt2;
+  reg [2:0] ddx2;
+  reg [2:0] ddy2;
+  reg [8:0] mask2;
+  reg act2_q;  // inside a packet
+  reg [4:0] req2_q, done2_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd2_q  <= 2'd0;
@@ -226,8 +260,7 @@ module tiny_router (
     end
   end
   always @(posedge clk_i) begin
-    // the flags say what happened to the packet on this and earlier links
-    if (push2) buf2_q[wr2_q] <= {dec2[33:32] | {ue2, ce2}, dec2[31:0]};
+    if (push2) buf2_q[wr2_q] <= flagged(ecc_decode(in_code_i[122:82]));
   end
   reg [31:0] nfl2_q, nce2_q, nue2_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -237,55 +270,33 @@ module tiny_router (
       nue2_q <= 32'd0;
     end else if (push2) begin
       nfl2_q <= nfl2_q + 32'd1;  // wraps
-      if (ce2 && nce2_q != 32'hffffffff) nce2_q <= nce2_q + 32'd1;  // saturates
-      if (ue2 && nue2_q != 32'hffffffff) nue2_q <= nue2_q + 32'd1;
+      // the error counters saturate
+      case (ecc_status(ecc_syndrome(in_code_i[122:82])))
+        2'b01: if (nce2_q != 32'hffffffff) nce2_q <= nce2_q + 32'd1;
+        2'b10: if (nue2_q != 32'hffffffff) nue2_q <= nue2_q + 32'd1;
+        default: ;
+      endcase
     end
   end
-  wire ht2 = hd2[31];  // tail
-  wire hh2 = hd2[30];  // head
-  wire hm2 = hd2[29];  // multicast
-  // the destination address {y, x}
-  wire [1:0] dy2 = hd2[28:27];
-  wire [1:0] dx2 = hd2[26:25];
-  // X first: the sign of the difference gives the direction (no relational
-  // compare, which would be constant at the mesh edge).
-  wire [2:0] ddx2 = {1'b0, dx2} - {1'b0, MyX};
-  wire [2:0] ddy2 = {1'b0, dy2} - {1'b0, MyY};
-  wire [2:0] rt2 = ddx2 != 3'd0 ? (ddx2[2] ? 3'd4 : 3'd2) :
-                   ddy2 != 3'd0 ? (ddy2[2] ? 3'd1 : 3'd3) : 3'd0;
-  wire [1:0] mi2_1 = rd2_q + 2'd1;  // mask flit 1
-  wire [8:0] mask2 = {buf2_q[mi2_1][8:0]};
-  wire [4:0] mset2 = {|(mask2 & to_w), |(mask2 & to_s), 1'b0, |(mask2 & to_n), |(mask2 & to_l)};
-  // the outputs the flit at the head wants: none for a stray body flit, which is dropped
-  wire [4:0] rset2 = !hh2 ? 5'd0 : hm2 ? mset2 : 5'd1 << rt2;
-  // routable: inside a packet, or a head whose mask flits are all here
-  reg act2_q;
-  reg [4:0] req2_q, done2_q;
-  wire rdy2 = ne2 && (act2_q || !hh2 || !hm2 || cnt2_q > 3'd1);
-  wire [4:0] req2 = act2_q ? req2_q : rset2;
-  wire [4:0] held2 = {lock4_q && own4_q == 3'd2, lock3_q && own3_q == 3'd2, lock2_q && own2_q == 3'd2, lock1_q && own1_q == 3'd2, 1'b0};
-  wire [4:0] want2 = rdy2 ? req2 & ~held2 & 5'b11110 : 5'd0;  // still to acquire
-  // one output at a time, in the order east, west, north, south
-  wire [4:1] nxt2 = want2[2] ? 4'd2 : want2[4] ? 4'd8 : want2[1] ? 4'd1 : want2[3] ? 4'd4 : 4'd0;
 
-  // Input 3 (south): decoder, buffer of 4 flits, counters.
-  wire [33:0] dec3;
-  wire ce3, ue3;
-  tiny_ecc_dec u_dec3 (
-    .c_i           (in_code_i[163:123]),
-    .d_o           (dec3),
-    .ce_o          (ce3),
-    .ue_o          (ue3)
-  );
+  // Input 3 (south): buffer of 4 flits, pointers, counters.
   reg [33:0] buf3_q [0:3];  // {flags, flit}
   reg [1:0] rd3_q;
   reg [1:0] wr3_q;
   reg [2:0] cnt3_q;
-  wire [33:0] hd3 = buf3_q[rd3_q];  // flit at the buffer's head
   wire ne3 = cnt3_q != 3'd0;
   wire push3 = in_valid_i[3] && in_ready_o[3];
-  wire pop3;
   assign in_ready_o[3] = cnt3_q != 3'd4;
+  reg [33:0] hd3;  // the flit at the buffer's head
+  reg ht3, hh3, hm3;  // its tail, head and multicast bits
+  reg rdy3, full3, pop3;
+  reg [4:0] req3, want3, gets3, took3;
+  reg [4:1] nxt3;
+  reg [2:0] ddx3;
+  reg [2:0] ddy3;
+  reg [8:0] mask3;
+  reg act3_q;  // inside a packet
+  reg [4:0] req3_q, done3_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd3_q  <= 2'd0;
@@ -299,8 +310,7 @@ module tiny_router (
     end
   end
   always @(posedge clk_i) begin
-    // the flags say what happened to the packet on this and earlier links
-    if (push3) buf3_q[wr3_q] <= {dec3[33:32] | {ue3, ce3}, dec3[31:0]};
+    if (push3) buf3_q[wr3_q] <= flagged(ecc_decode(in_code_i[163:123]));
   end
   reg [31:0] nfl3_q, nce3_q, nue3_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -310,55 +320,33 @@ module tiny_router (
       nue3_q <= 32'd0;
     end else if (push3) begin
       nfl3_q <= nfl3_q + 32'd1;  // wraps
-      if (ce3 && nce3_q != 32'hffffffff) nce3_q <= nce3_q + 32'd1;  // saturates
-      if (ue3 && nue3_q != 32'hffffffff) nue3_q <= nue3_q + 32'd1;
+      // the error counters saturate
+      case (ecc_status(ecc_syndrome(in_code_i[163:123])))
+        2'b01: if (nce3_q != 32'hffffffff) nce3_q <= nce3_q + 32'd1;
+        2'b10: if (nue3_q != 32'hffffffff) nue3_q <= nue3_q + 32'd1;
+        default: ;
+      endcase
     end
   end
-  wire ht3 = hd3[31];  // tail
-  wire hh3 = hd3[30];  // head
-  wire hm3 = hd3[29];  // multicast
-  // the destination address {y, x}
-  wire [1:0] dy3 = hd3[28:27];
-  wire [1:0] dx3 = hd3[26:25];
-  // X first: the sign of the difference gives the direction (no relational
-  // compare, which would be constant at the mesh edge).
-  wire [2:0] ddx3 = {1'b0, dx3} - {1'b0, MyX};
-  wire [2:0] ddy3 = {1'b0, dy3} - {1'b0, MyY};
-  wire [2:0] rt3 = ddx3 != 3'd0 ? (ddx3[2] ? 3'd4 : 3'd2) :
-                   ddy3 != 3'd0 ? (ddy3[2] ? 3'd1 : 3'd3) : 3'd0;
-  wire [1:0] mi3_1 = rd3_q + 2'd1;  // mask flit 1
-  wire [8:0] mask3 = {buf3_q[mi3_1][8:0]};
-  wire [4:0] mset3 = {1'b0, 1'b0, 1'b0, |(mask3 & to_n), |(mask3 & to_l)};
-  // the outputs the flit at the head wants: none for a stray body flit, which is dropped
-  wire [4:0] rset3 = !hh3 ? 5'd0 : hm3 ? mset3 : 5'd1 << rt3;
-  // routable: inside a packet, or a head whose mask flits are all here
-  reg act3_q;
-  reg [4:0] req3_q, done3_q;
-  wire rdy3 = ne3 && (act3_q || !hh3 || !hm3 || cnt3_q > 3'd1);
-  wire [4:0] req3 = act3_q ? req3_q : rset3;
-  wire [4:0] held3 = {lock4_q && own4_q == 3'd3, lock3_q && own3_q == 3'd3, lock2_q && own2_q == 3'd3, lock1_q && own1_q == 3'd3, 1'b0};
-  wire [4:0] want3 = rdy3 ? req3 & ~held3 & 5'b11110 : 5'd0;  // still to acquire
-  // one output at a time, in the order east, west, north, south
-  wire [4:1] nxt3 = want3[2] ? 4'd2 : want3[4] ? 4'd8 : want3[1] ? 4'd1 : want3[3] ? 4'd4 : 4'd0;
 
-  // Input 4 (west): decoder, buffer of 4 flits, counters.
-  wire [33:0] dec4;
-  wire ce4, ue4;
-  tiny_ecc_dec u_dec4 (
-    .c_i           (in_code_i[204:164]),
-    .d_o           (dec4),
-    .ce_o          (ce4),
-    .ue_o          (ue4)
-  );
+  // Input 4 (west): buffer of 4 flits, pointers, counters.
   reg [33:0] buf4_q [0:3];  // {flags, flit}
   reg [1:0] rd4_q;
   reg [1:0] wr4_q;
   reg [2:0] cnt4_q;
-  wire [33:0] hd4 = buf4_q[rd4_q];  // flit at the buffer's head
   wire ne4 = cnt4_q != 3'd0;
   wire push4 = in_valid_i[4] && in_ready_o[4];
-  wire pop4;
   assign in_ready_o[4] = cnt4_q != 3'd4;
+  reg [33:0] hd4;  // the flit at the buffer's head
+  reg ht4, hh4, hm4;  // its tail, head and multicast bits
+  reg rdy4, full4, pop4;
+  reg [4:0] req4, want4, gets4, took4;
+  reg [4:1] nxt4;
+  reg [2:0] ddx4;
+  reg [2:0] ddy4;
+  reg [8:0] mask4;
+  reg act4_q;  // inside a packet
+  reg [4:0] req4_q, done4_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rd4_q  <= 2'd0;
@@ -372,8 +360,7 @@ module tiny_router (
     end
   end
   always @(posedge clk_i) begin
-    // the flags say what happened to the packet on this and earlier links
-    if (push4) buf4_q[wr4_q] <= {dec4[33:32] | {ue4, ce4}, dec4[31:0]};
+    if (push4) buf4_q[wr4_q] <= flagged(ecc_decode(in_code_i[204:164]));
   end
   reg [31:0] nfl4_q, nce4_q, nue4_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -383,73 +370,490 @@ module tiny_router (
       nue4_q <= 32'd0;
     end else if (push4) begin
       nfl4_q <= nfl4_q + 32'd1;  // wraps
-      if (ce4 && nce4_q != 32'hffffffff) nce4_q <= nce4_q + 32'd1;  // saturates
-      if (ue4 && nue4_q != 32'hffffffff) nue4_q <= nue4_q + 32'd1;
+      // the error counters saturate
+      case (ecc_status(ecc_syndrome(in_code_i[204:164])))
+        2'b01: if (nce4_q != 32'hffffffff) nce4_q <= nce4_q + 32'd1;
+        2'b10: if (nue4_q != 32'hffffffff) nue4_q <= nue4_q + 32'd1;
+        default: ;
+      endcase
     end
   end
-  wire ht4 = hd4[31];  // tail
-  wire hh4 = hd4[30];  // head
-  wire hm4 = hd4[29];  // multicast
-  // the destination address {y, x}
-  wire [1:0] dy4 = hd4[28:27];
-  wire [1:0] dx4 = hd4[26:25];
-  // X first: the sign of the difference gives the direction (no relational
-  // compare, which would be constant at the mesh edge).
-  wire [2:0] ddx4 = {1'b0, dx4} - {1'b0, MyX};
-  wire [2:0] ddy4 = {1'b0, dy4} - {1'b0, MyY};
-  wire [2:0] rt4 = ddx4 != 3'd0 ? (ddx4[2] ? 3'd4 : 3'd2) :
-                   ddy4 != 3'd0 ? (ddy4[2] ? 3'd1 : 3'd3) : 3'd0;
-  wire [1:0] mi4_1 = rd4_q + 2'd1;  // mask flit 1
-  wire [8:0] mask4 = {buf4_q[mi4_1][8:0]};
-  wire [4:0] mset4 = {1'b0, |(mask4 & to_s), |(mask4 & to_e), |(mask4 & to_n), |(mask4 & to_l)};
-  // the outputs the flit at the head wants: none for a stray body flit, which is dropped
-  wire [4:0] rset4 = !hh4 ? 5'd0 : hm4 ? mset4 : 5'd1 << rt4;
-  // routable: inside a packet, or a head whose mask flits are all here
-  reg act4_q;
-  reg [4:0] req4_q, done4_q;
-  wire rdy4 = ne4 && (act4_q || !hh4 || !hm4 || cnt4_q > 3'd1);
-  wire [4:0] req4 = act4_q ? req4_q : rset4;
-  wire [4:0] held4 = {lock4_q && own4_q == 3'd4, lock3_q && own3_q == 3'd4, lock2_q && own2_q == 3'd4, lock1_q && own1_q == 3'd4, 1'b0};
-  wire [4:0] want4 = rdy4 ? req4 & ~held4 & 5'b11110 : 5'd0;  // still to acquire
-  // one output at a time, in the order east, west, north, south
-  wire [4:1] nxt4 = want4[2] ? 4'd2 : want4[4] ? 4'd8 : want4[1] ? 4'd1 : want4[3] ? 4'd4 : 4'd0;
 
   // Output 0 (local): flit by flit, round robin among the inputs with a flit for it.
   reg [2:0] rr0_q;  // input granted last
-  wire [4:0] rq0 = {full4 && req4[0] && !done4_q[0], full3 && req3[0] && !done3_q[0], full2 && req2[0] && !done2_q[0], full1 && req1[0] && !done1_q[0], full0 && req0[0] && !done0_q[0]};
-  reg [2:0] gnt0;
-  always @(*) begin
-    // the first requester after rr0_q, in port order
-    gnt0 = 3'd0;
-    case (rr0_q)
-      3'd0: gnt0 = rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : 3'd0;
-      3'd1: gnt0 = rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : 3'd1;
-      3'd2: gnt0 = rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : 3'd2;
-      3'd3: gnt0 = rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : 3'd3;
-      3'd4: gnt0 = rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : 3'd4;
-      default: gnt0 = 3'd0;
-    endcase
-  end
-  wire [2:0] sel0 = gnt0;
-  assign out_chan_o = gnt0;
-  reg [33:0] od0;
-  always @(*) begin
-    case (sel0)
-      3'd0: od0 = hd0;
-      3'd1: od0 = hd1;
-      3'd2: od0 = hd2;
-      3'd3: od0 = hd3;
-      3'd4: od0 = hd4;
-      default: od0 = hd0;
-    endcase
-  end
-  wire ovld0 = |rq0;
-  wire xfer0 = ovld0 && out_ready_i[0];
+  reg [4:0] rq0;  // the inputs asking for it
+  reg [2:0] gnt0, sel0;  // granted now; connected
+  reg ovld0, xfer0;
+  reg [40:0] oc0;  // the codeword sent
   assign out_valid_o[0] = ovld0;
-  tiny_ecc_enc u_enc0 (
-    .d_i           (od0),
-    .c_o           (out_code_o[40:0])
-  );
+  assign out_code_o[40:0] = oc0;
+  // Output 1 (north): owned by one input from grant to the packet's tail; round robin.
+  reg [2:0] rr1_q;  // input granted last
+  reg [4:0] rq1;  // the inputs asking for it
+  reg [2:0] gnt1, sel1;  // granted now; connected
+  reg ovld1, xfer1;
+  reg [40:0] oc1;  // the codeword sent
+  reg grant1, oact1, orel1;  // granted, the owner's flit is for it, released
+  reg lock1_q;  // owned by input own1_q
+  reg [2:0] own1_q;
+  assign out_valid_o[1] = ovld1;
+  assign out_code_o[81:41] = oc1;
+  // Output 2 (east): owned by one input from grant to the packet's tail; round robin.
+  reg [2:0] rr2_q;  // input granted last
+  reg [4:0] rq2;  // the inputs asking for it
+  reg [2:0] gnt2, sel2;  // granted now; connected
+  reg ovld2, xfer2;
+  reg [40:0] oc2;  // the codeword sent
+  reg grant2, oact2, orel2;  // granted, the owner's flit is for it, released
+  reg lock2_q;  // owned by input own2_q
+  reg [2:0] own2_q;
+  assign out_valid_o[2] = ovld2;
+  assign out_code_o[122:82] = oc2;
+  // Output 3 (south): owned by one input from grant to the packet's tail; round robin.
+  reg [2:0] rr3_q;  // input granted last
+  reg [4:0] rq3;  // the inputs asking for it
+  reg [2:0] gnt3, sel3;  // granted now; connected
+  reg ovld3, xfer3;
+  reg [40:0] oc3;  // the codeword sent
+  reg grant3, oact3, orel3;  // granted, the owner's flit is for it, released
+  reg lock3_q;  // owned by input own3_q
+  reg [2:0] own3_q;
+  assign out_valid_o[3] = ovld3;
+  assign out_code_o[163:123] = oc3;
+  // Output 4 (west): owned by one input from grant to the packet's tail; round robin.
+  reg [2:0] rr4_q;  // input granted last
+  reg [4:0] rq4;  // the inputs asking for it
+  reg [2:0] gnt4, sel4;  // granted now; connected
+  reg ovld4, xfer4;
+  reg [40:0] oc4;  // the codeword sent
+  reg grant4, oact4, orel4;  // granted, the owner's flit is for it, released
+  reg lock4_q;  // owned by input own4_q
+  reg [2:0] own4_q;
+  assign out_valid_o[4] = ovld4;
+  assign out_code_o[204:164] = oc4;
+  assign out_chan_o = gnt0;
+
+  // What the buffered flits ask for and what the outputs send: from registers
+  // only (no link input), and written so that an empty input or an output
+  // nobody asks for costs a simulator one test.
+  always @(*) begin
+    // input 0 (local)
+    hd0 = 34'd0;
+    ht0 = 1'b0;
+    hh0 = 1'b0;
+    hm0 = 1'b0;
+    rdy0 = 1'b0;
+    req0 = act0_q ? req0_q : 5'd0;  // a stray body flit wants nothing: dropped
+    want0 = 5'd0;
+    nxt0 = 4'd0;
+    mask0 = 9'd0;
+    ddx0 = 3'd0;
+    ddy0 = 3'd0;
+    if (ne0) begin
+      hd0 = buf0_q[rd0_q];
+      ht0 = hd0[31];
+      hh0 = hd0[30];
+      hm0 = hd0[29];
+      // routable: inside a packet, or a head whose mask flits are all here
+      rdy0 = act0_q || !hh0 || !hm0 || cnt0_q > 3'd1;
+      if (!act0_q && hh0) begin
+        if (hm0) begin
+          // the outputs whose part of the XY tree holds a destination
+          mask0 = {buf0_q[rd0_q + 2'd1][8:0]};
+          req0 = {|(mask0 & to_w), |(mask0 & to_s), |(mask0 & to_e), |(mask0 & to_n), |(mask0 & to_l)};
+        end else begin
+          // X first: the sign of the difference gives the direction (no relational
+          // compare, which would be constant at the mesh edge); the address is {y, x}
+          ddx0 = {1'b0, hd0[26:25]} - {1'b0, MyX};
+          ddy0 = {1'b0, hd0[28:27]} - {1'b0, MyY};
+          req0 = ddx0 != 3'd0 ? (ddx0[2] ? 5'd16 : 5'd4) :
+                 ddy0 != 3'd0 ? (ddy0[2] ? 5'd2 : 5'd8) : 5'd1;
+        end
+      end
+      // the outputs still to acquire, one at a time in the order east, west, north, south
+      want0 = rdy0 ? req0 & ~{lock4_q && own4_q == 3'd0, lock3_q && own3_q == 3'd0, lock2_q && own2_q == 3'd0, lock1_q && own1_q == 3'd0, 1'b0} & 5'b11110 : 5'd0;
+      nxt0 = want0[2] ? 4'd2 : want0[4] ? 4'd8 : want0[1] ? 4'd1 : want0[3] ? 4'd4 : 4'd0;
+    end
+    // input 1 (north)
+    hd1 = 34'd0;
+    ht1 = 1'b0;
+    hh1 = 1'b0;
+    hm1 = 1'b0;
+    rdy1 = 1'b0;
+    req1 = act1_q ? req1_q : 5'd0;  // a stray body flit wants nothing: dropped
+    want1 = 5'd0;
+    nxt1 = 4'd0;
+    mask1 = 9'd0;
+    ddx1 = 3'd0;
+    ddy1 = 3'd0;
+    if (ne1) begin
+      hd1 = buf1_q[rd1_q];
+      ht1 = hd1[31];
+      hh1 = hd1[30];
+      hm1 = hd1[29];
+      // routable: inside a packet, or a head whose mask flits are all here
+      rdy1 = act1_q || !hh1 || !hm1 || cnt1_q > 3'd1;
+      if (!act1_q && hh1) begin
+        if (hm1) begin
+          // the outputs whose part of the XY tree holds a destination
+          mask1 = {buf1_q[rd1_q + 2'd1][8:0]};
+          req1 = {1'b0, |(mask1 & to_s), 1'b0, 1'b0, |(mask1 & to_l)};
+        end else begin
+          // X first: the sign of the difference gives the direction (no relational
+          // compare, which would be constant at the mesh edge); the address is {y, x}
+          ddx1 = {1'b0, hd1[26:25]} - {1'b0, MyX};
+          ddy1 = {1'b0, hd1[28:27]} - {1'b0, MyY};
+          req1 = ddx1 != 3'd0 ? (ddx1[2] ? 5'd16 : 5'd4) :
+                 ddy1 != 3'd0 ? (ddy1[2] ? 5'd2 : 5'd8) : 5'd1;
+        end
+      end
+      // the outputs still to acquire, one at a time in the order east, west, north, south
+      want1 = rdy1 ? req1 & ~{lock4_q && own4_q == 3'd1, lock3_q && own3_q == 3'd1, lock2_q && own2_q == 3'd1, lock1_q && own1_q == 3'd1, 1'b0} & 5'b11110 : 5'd0;
+      nxt1 = want1[2] ? 4'd2 : want1[4] ? 4'd8 : want1[1] ? 4'd1 : want1[3] ? 4'd4 : 4'd0;
+    end
+    // input 2 (east)
+    hd2 = 34'd0;
+    ht2 = 1'b0;
+    hh2 = 1'b0;
+    hm2 = 1'b0;
+    rdy2 = 1'b0;
+    req2 = act2_q ? req2_q : 5'd0;  // a stray body flit wants nothing: dropped
+    want2 = 5'd0;
+    nxt2 = 4'd0;
+    mask2 = 9'd0;
+    ddx2 = 3'd0;
+    ddy2 = 3'd0;
+    if (ne2) begin
+      hd2 = buf2_q[rd2_q];
+      ht2 = hd2[31];
+      hh2 = hd2[30];
+      hm2 = hd2[29];
+      // routable: inside a packet, or a head whose mask flits are all here
+      rdy2 = act2_q || !hh2 || !hm2 || cnt2_q > 3'd1;
+      if (!act2_q && hh2) begin
+        if (hm2) begin
+          // the outputs whose part of the XY tree holds a destination
+          mask2 = {buf2_q[rd2_q + 2'd1][8:0]};
+          req2 = {|(mask2 & to_w), |(mask2 & to_s), 1'b0, |(mask2 & to_n), |(mask2 & to_l)};
+        end else begin
+          // X first: the sign of the difference gives the direction (no relational
+          // compare, which would be constant at the mesh edge); the address is {y, x}
+          ddx2 = {1'b0, hd2[26:25]} - {1'b0, MyX};
+          ddy2 = {1'b0, hd2[28:27]} - {1'b0, MyY};
+          req2 = ddx2 != 3'd0 ? (ddx2[2] ? 5'd16 : 5'd4) :
+                 ddy2 != 3'd0 ? (ddy2[2] ? 5'd2 : 5'd8) : 5'd1;
+        end
+      end
+      // the outputs still to acquire, one at a time in the order east, west, north, south
+      want2 = rdy2 ? req2 & ~{lock4_q && own4_q == 3'd2, lock3_q && own3_q == 3'd2, lock2_q && own2_q == 3'd2, lock1_q && own1_q == 3'd2, 1'b0} & 5'b11110 : 5'd0;
+      nxt2 = want2[2] ? 4'd2 : want2[4] ? 4'd8 : want2[1] ? 4'd1 : want2[3] ? 4'd4 : 4'd0;
+    end
+    // input 3 (south)
+    hd3 = 34'd0;
+    ht3 = 1'b0;
+    hh3 = 1'b0;
+    hm3 = 1'b0;
+    rdy3 = 1'b0;
+    req3 = act3_q ? req3_q : 5'd0;  // a stray body flit wants nothing: dropped
+    want3 = 5'd0;
+    nxt3 = 4'd0;
+    mask3 = 9'd0;
+    ddx3 = 3'd0;
+    ddy3 = 3'd0;
+    if (ne3) begin
+      hd3 = buf3_q[rd3_q];
+      ht3 = hd3[31];
+      hh3 = hd3[30];
+      hm3 = hd3[29];
+      // routable: inside a packet, or a head whose mask flits are all here
+      rdy3 = act3_q || !hh3 || !hm3 || cnt3_q > 3'd1;
+      if (!act3_q && hh3) begin
+        if (hm3) begin
+          // the outputs whose part of the XY tree holds a destination
+          mask3 = {buf3_q[rd3_q + 2'd1][8:0]};
+          req3 = {1'b0, 1'b0, 1'b0, |(mask3 & to_n), |(mask3 & to_l)};
+        end else begin
+          // X first: the sign of the difference gives the direction (no relational
+          // compare, which would be constant at the mesh edge); the address is {y, x}
+          ddx3 = {1'b0, hd3[26:25]} - {1'b0, MyX};
+          ddy3 = {1'b0, hd3[28:27]} - {1'b0, MyY};
+          req3 = ddx3 != 3'd0 ? (ddx3[2] ? 5'd16 : 5'd4) :
+                 ddy3 != 3'd0 ? (ddy3[2] ? 5'd2 : 5'd8) : 5'd1;
+        end
+      end
+      // the outputs still to acquire, one at a time in the order east, west, north, south
+      want3 = rdy3 ? req3 & ~{lock4_q && own4_q == 3'd3, lock3_q && own3_q == 3'd3, lock2_q && own2_q == 3'd3, lock1_q && own1_q == 3'd3, 1'b0} & 5'b11110 : 5'd0;
+      nxt3 = want3[2] ? 4'd2 : want3[4] ? 4'd8 : want3[1] ? 4'd1 : want3[3] ? 4'd4 : 4'd0;
+    end
+    // input 4 (west)
+    hd4 = 34'd0;
+    ht4 = 1'b0;
+    hh4 = 1'b0;
+    hm4 = 1'b0;
+    rdy4 = 1'b0;
+    req4 = act4_q ? req4_q : 5'd0;  // a stray body flit wants nothing: dropped
+    want4 = 5'd0;
+    nxt4 = 4'd0;
+    mask4 = 9'd0;
+    ddx4 = 3'd0;
+    ddy4 = 3'd0;
+    if (ne4) begin
+      hd4 = buf4_q[rd4_q];
+      ht4 = hd4[31];
+      hh4 = hd4[30];
+      hm4 = hd4[29];
+      // routable: inside a packet, or a head whose mask flits are all here
+      rdy4 = act4_q || !hh4 || !hm4 || cnt4_q > 3'd1;
+      if (!act4_q && hh4) begin
+        if (hm4) begin
+          // the outputs whose part of the XY tree holds a destination
+          mask4 = {buf4_q[rd4_q + 2'd1][8:0]};
+          req4 = {1'b0, |(mask4 & to_s), |(mask4 & to_e), |(mask4 & to_n), |(mask4 & to_l)};
+        end else begin
+          // X first: the sign of the difference gives the direction (no relational
+          // compare, which would be constant at the mesh edge); the address is {y, x}
+          ddx4 = {1'b0, hd4[26:25]} - {1'b0, MyX};
+          ddy4 = {1'b0, hd4[28:27]} - {1'b0, MyY};
+          req4 = ddx4 != 3'd0 ? (ddx4[2] ? 5'd16 : 5'd4) :
+                 ddy4 != 3'd0 ? (ddy4[2] ? 5'd2 : 5'd8) : 5'd1;
+        end
+      end
+      // the outputs still to acquire, one at a time in the order east, west, north, south
+      want4 = rdy4 ? req4 & ~{lock4_q && own4_q == 3'd4, lock3_q && own3_q == 3'd4, lock2_q && own2_q == 3'd4, lock1_q && own1_q == 3'd4, 1'b0} & 5'b11110 : 5'd0;
+      nxt4 = want4[2] ? 4'd2 : want4[4] ? 4'd8 : want4[1] ? 4'd1 : want4[3] ? 4'd4 : 4'd0;
+    end
+    // output 1 (north): the arbiter
+    rq1 = {nxt4[1], nxt3[1], nxt2[1], nxt1[1], nxt0[1]};
+    grant1 = !lock1_q && rq1 != 5'd0;
+    gnt1 = rr1_q;
+    if (grant1) begin
+      case (rr1_q)
+        3'd0: gnt1 = rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : 3'd0;
+        3'd1: gnt1 = rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : 3'd1;
+        3'd2: gnt1 = rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : 3'd2;
+        3'd3: gnt1 = rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : 3'd3;
+        3'd4: gnt1 = rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : 3'd4;
+        default: gnt1 = 3'd0;
+      endcase
+    end
+    // output 2 (east): the arbiter
+    rq2 = {nxt4[2], nxt3[2], nxt2[2], nxt1[2], nxt0[2]};
+    grant2 = !lock2_q && rq2 != 5'd0;
+    gnt2 = rr2_q;
+    if (grant2) begin
+      case (rr2_q)
+        3'd0: gnt2 = rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : 3'd0;
+        3'd1: gnt2 = rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : 3'd1;
+        3'd2: gnt2 = rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : 3'd2;
+        3'd3: gnt2 = rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : 3'd3;
+        3'd4: gnt2 = rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : 3'd4;
+        default: gnt2 = 3'd0;
+      endcase
+    end
+    // output 3 (south): the arbiter
+    rq3 = {nxt4[3], nxt3[3], nxt2[3], nxt1[3], nxt0[3]};
+    grant3 = !lock3_q && rq3 != 5'd0;
+    gnt3 = rr3_q;
+    if (grant3) begin
+      case (rr3_q)
+        3'd0: gnt3 = rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : 3'd0;
+        3'd1: gnt3 = rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : 3'd1;
+        3'd2: gnt3 = rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : 3'd2;
+        3'd3: gnt3 = rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : 3'd3;
+        3'd4: gnt3 = rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : 3'd4;
+        default: gnt3 = 3'd0;
+      endcase
+    end
+    // output 4 (west): the arbiter
+    rq4 = {nxt4[4], nxt3[4], nxt2[4], nxt1[4], nxt0[4]};
+    grant4 = !lock4_q && rq4 != 5'd0;
+    gnt4 = rr4_q;
+    if (grant4) begin
+      case (rr4_q)
+        3'd0: gnt4 = rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : 3'd0;
+        3'd1: gnt4 = rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : 3'd1;
+        3'd2: gnt4 = rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : 3'd2;
+        3'd3: gnt4 = rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : 3'd3;
+        3'd4: gnt4 = rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : 3'd4;
+        default: gnt4 = 3'd0;
+      endcase
+    end
+    // input 0 owns all it wants (or gets the last of it now)
+    gets0 = {grant4 && gnt4 == 3'd0, grant3 && gnt3 == 3'd0, grant2 && gnt2 == 3'd0, grant1 && gnt1 == 3'd0, 1'b0};
+    full0 = rdy0 && (want0 & ~gets0) == 5'd0;
+    // input 1 owns all it wants (or gets the last of it now)
+    gets1 = {grant4 && gnt4 == 3'd1, grant3 && gnt3 == 3'd1, grant2 && gnt2 == 3'd1, grant1 && gnt1 == 3'd1, 1'b0};
+    full1 = rdy1 && (want1 & ~gets1) == 5'd0;
+    // input 2 owns all it wants (or gets the last of it now)
+    gets2 = {grant4 && gnt4 == 3'd2, grant3 && gnt3 == 3'd2, grant2 && gnt2 == 3'd2, grant1 && gnt1 == 3'd2, 1'b0};
+    full2 = rdy2 && (want2 & ~gets2) == 5'd0;
+    // input 3 owns all it wants (or gets the last of it now)
+    gets3 = {grant4 && gnt4 == 3'd3, grant3 && gnt3 == 3'd3, grant2 && gnt2 == 3'd3, grant1 && gnt1 == 3'd3, 1'b0};
+    full3 = rdy3 && (want3 & ~gets3) == 5'd0;
+    // input 4 owns all it wants (or gets the last of it now)
+    gets4 = {grant4 && gnt4 == 3'd4, grant3 && gnt3 == 3'd4, grant2 && gnt2 == 3'd4, grant1 && gnt1 == 3'd4, 1'b0};
+    full4 = rdy4 && (want4 & ~gets4) == 5'd0;
+    // output 0 (local)
+    ovld0 = 1'b0;
+    oc0 = 41'd0;
+    rq0 = {full4 && req4[0] && !done4_q[0], full3 && req3[0] && !done3_q[0], full2 && req2[0] && !done2_q[0], full1 && req1[0] && !done1_q[0], full0 && req0[0] && !done0_q[0]};
+    gnt0 = rr0_q;
+    if (rq0 != 5'd0) begin
+      case (rr0_q)
+        3'd0: gnt0 = rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : 3'd0;
+        3'd1: gnt0 = rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : 3'd1;
+        3'd2: gnt0 = rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : 3'd2;
+        3'd3: gnt0 = rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : 3'd3;
+        3'd4: gnt0 = rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : 3'd4;
+        default: gnt0 = 3'd0;
+      endcase
+    end
+    sel0 = gnt0;
+    if (rq0 != 5'd0) begin
+      ovld0 = 1'b1;
+      case (sel0)
+        3'd0: oc0 = ecc_encode(hd0);
+        3'd1: oc0 = ecc_encode(hd1);
+        3'd2: oc0 = ecc_encode(hd2);
+        3'd3: oc0 = ecc_encode(hd3);
+        3'd4: oc0 = ecc_encode(hd4);
+        default: oc0 = ecc_encode(hd0);
+      endcase
+    end
+    // output 1 (north)
+    ovld1 = 1'b0;
+    oc1 = 41'd0;
+    oact1 = 1'b0;
+    sel1 = lock1_q ? own1_q : gnt1;
+    if (lock1_q || grant1) begin
+      case (sel1)
+        3'd0: begin oact1 = full0 && req0[1] && !done0_q[1]; oc1 = ecc_encode(hd0); end
+        3'd1: begin oact1 = full1 && req1[1] && !done1_q[1]; oc1 = ecc_encode(hd1); end
+        3'd2: begin oact1 = full2 && req2[1] && !done2_q[1]; oc1 = ecc_encode(hd2); end
+        3'd3: begin oact1 = full3 && req3[1] && !done3_q[1]; oc1 = ecc_encode(hd3); end
+        3'd4: begin oact1 = full4 && req4[1] && !done4_q[1]; oc1 = ecc_encode(hd4); end
+        default: ;
+      endcase
+      ovld1 = oact1;
+      if (!oact1) oc1 = 41'd0;
+    end
+    // output 2 (east)
+    ovld2 = 1'b0;
+    oc2 = 41'd0;
+    oact2 = 1'b0;
+    sel2 = lock2_q ? own2_q : gnt2;
+    if (lock2_q || grant2) begin
+      case (sel2)
+        3'd0: begin oact2 = full0 && req0[2] && !done0_q[2]; oc2 = ecc_encode(hd0); end
+        3'd1: begin oact2 = full1 && req1[2] && !done1_q[2]; oc2 = ecc_encode(hd1); end
+        3'd2: begin oact2 = full2 && req2[2] && !done2_q[2]; oc2 = ecc_encode(hd2); end
+        3'd3: begin oact2 = full3 && req3[2] && !done3_q[2]; oc2 = ecc_encode(hd3); end
+        3'd4: begin oact2 = full4 && req4[2] && !done4_q[2]; oc2 = ecc_encode(hd4); end
+        default: ;
+      endcase
+      ovld2 = oact2;
+      if (!oact2) oc2 = 41'd0;
+    end
+    // output 3 (south)
+    ovld3 = 1'b0;
+    oc3 = 41'd0;
+    oact3 = 1'b0;
+    sel3 = lock3_q ? own3_q : gnt3;
+    if (lock3_q || grant3) begin
+      case (sel3)
+        3'd0: begin oact3 = full0 && req0[3] && !done0_q[3]; oc3 = ecc_encode(hd0); end
+        3'd1: begin oact3 = full1 && req1[3] && !done1_q[3]; oc3 = ecc_encode(hd1); end
+        3'd2: begin oact3 = full2 && req2[3] && !done2_q[3]; oc3 = ecc_encode(hd2); end
+        3'd3: begin oact3 = full3 && req3[3] && !done3_q[3]; oc3 = ecc_encode(hd3); end
+        3'd4: begin oact3 = full4 && req4[3] && !done4_q[3]; oc3 = ecc_encode(hd4); end
+        default: ;
+      endcase
+      ovld3 = oact3;
+      if (!oact3) oc3 = 41'd0;
+    end
+    // output 4 (west)
+    ovld4 = 1'b0;
+    oc4 = 41'd0;
+    oact4 = 1'b0;
+    sel4 = lock4_q ? own4_q : gnt4;
+    if (lock4_q || grant4) begin
+      case (sel4)
+        3'd0: begin oact4 = full0 && req0[4] && !done0_q[4]; oc4 = ecc_encode(hd0); end
+        3'd1: begin oact4 = full1 && req1[4] && !done1_q[4]; oc4 = ecc_encode(hd1); end
+        3'd2: begin oact4 = full2 && req2[4] && !done2_q[4]; oc4 = ecc_encode(hd2); end
+        3'd3: begin oact4 = full3 && req3[4] && !done3_q[4]; oc4 = ecc_encode(hd3); end
+        3'd4: begin oact4 = full4 && req4[4] && !done4_q[4]; oc4 = ecc_encode(hd4); end
+        default: ;
+      endcase
+      ovld4 = oact4;
+      if (!oact4) oc4 = 41'd0;
+    end
+  end
+
+  // The handshake: what left, which inputs pop (every output they asked took
+  // the flit), which outputs their owner releases.
+  always @(*) begin
+    xfer0 = ovld0 && out_ready_i[0];
+    xfer1 = ovld1 && out_ready_i[1];
+    xfer2 = ovld2 && out_ready_i[2];
+    xfer3 = ovld3 && out_ready_i[3];
+    xfer4 = ovld4 && out_ready_i[4];
+    took0 = done0_q | {xfer4 && sel4 == 3'd0, xfer3 && sel3 == 3'd0, xfer2 && sel2 == 3'd0, xfer1 && sel1 == 3'd0, xfer0 && sel0 == 3'd0};
+    pop0 = full0 && (req0 & ~took0) == 5'd0;
+    took1 = done1_q | {xfer4 && sel4 == 3'd1, xfer3 && sel3 == 3'd1, xfer2 && sel2 == 3'd1, xfer1 && sel1 == 3'd1, xfer0 && sel0 == 3'd1};
+    pop1 = full1 && (req1 & ~took1) == 5'd0;
+    took2 = done2_q | {xfer4 && sel4 == 3'd2, xfer3 && sel3 == 3'd2, xfer2 && sel2 == 3'd2, xfer1 && sel1 == 3'd2, xfer0 && sel0 == 3'd2};
+    pop2 = full2 && (req2 & ~took2) == 5'd0;
+    took3 = done3_q | {xfer4 && sel4 == 3'd3, xfer3 && sel3 == 3'd3, xfer2 && sel2 == 3'd3, xfer1 && sel1 == 3'd3, xfer0 && sel0 == 3'd3};
+    pop3 = full3 && (req3 & ~took3) == 5'd0;
+    took4 = done4_q | {xfer4 && sel4 == 3'd4, xfer3 && sel3 == 3'd4, xfer2 && sel2 == 3'd4, xfer1 && sel1 == 3'd4, xfer0 && sel0 == 3'd4};
+    pop4 = full4 && (req4 & ~took4) == 5'd0;
+    orel1 = 1'b0;
+    if (lock1_q || grant1) begin
+      case (sel1)
+        3'd0: orel1 = pop0 && ht0;
+        3'd1: orel1 = pop1 && ht1;
+        3'd2: orel1 = pop2 && ht2;
+        3'd3: orel1 = pop3 && ht3;
+        3'd4: orel1 = pop4 && ht4;
+        default: ;
+      endcase
+    end
+    orel2 = 1'b0;
+    if (lock2_q || grant2) begin
+      case (sel2)
+        3'd0: orel2 = pop0 && ht0;
+        3'd1: orel2 = pop1 && ht1;
+        3'd2: orel2 = pop2 && ht2;
+        3'd3: orel2 = pop3 && ht3;
+        3'd4: orel2 = pop4 && ht4;
+        default: ;
+      endcase
+    end
+    orel3 = 1'b0;
+    if (lock3_q || grant3) begin
+      case (sel3)
+        3'd0: orel3 = pop0 && ht0;
+        3'd1: orel3 = pop1 && ht1;
+        3'd2: orel3 = pop2 && ht2;
+        3'd3: orel3 = pop3 && ht3;
+        3'd4: orel3 = pop4 && ht4;
+        default: ;
+      endcase
+    end
+    orel4 = 1'b0;
+    if (lock4_q || grant4) begin
+      case (sel4)
+        3'd0: orel4 = pop0 && ht0;
+        3'd1: orel4 = pop1 && ht1;
+        3'd2: orel4 = pop2 && ht2;
+        3'd3: orel4 = pop3 && ht3;
+        3'd4: orel4 = pop4 && ht4;
+        default: ;
+      endcase
+    end
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rr0_q <= 3'd4;
@@ -457,44 +861,6 @@ module tiny_router (
       rr0_q <= gnt0;
     end
   end
-
-  // Output 1 (north): owned by one input from grant to the packet's tail; round robin.
-  reg [2:0] rr1_q;  // input granted last
-  wire [4:0] rq1 = {nxt4[1], nxt3[1], nxt2[1], nxt1[1], nxt0[1]};
-  reg [2:0] gnt1;
-  always @(*) begin
-    // the first requester after rr1_q, in port order
-    gnt1 = 3'd0;
-    case (rr1_q)
-      3'd0: gnt1 = rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : 3'd0;
-      3'd1: gnt1 = rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : 3'd1;
-      3'd2: gnt1 = rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : 3'd2;
-      3'd3: gnt1 = rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : 3'd3;
-      3'd4: gnt1 = rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : 3'd4;
-      default: gnt1 = 3'd0;
-    endcase
-  end
-  wire grant1 = !lock1_q && |rq1;
-  wire [2:0] sel1 = lock1_q ? own1_q : gnt1;
-  reg [33:0] od1;
-  reg oact1, orel1;
-  always @(*) begin
-    case (sel1)
-      3'd0: begin od1 = hd0; oact1 = full0 && req0[1] && !done0_q[1]; orel1 = pop0 && ht0; end
-      3'd1: begin od1 = hd1; oact1 = full1 && req1[1] && !done1_q[1]; orel1 = pop1 && ht1; end
-      3'd2: begin od1 = hd2; oact1 = full2 && req2[1] && !done2_q[1]; orel1 = pop2 && ht2; end
-      3'd3: begin od1 = hd3; oact1 = full3 && req3[1] && !done3_q[1]; orel1 = pop3 && ht3; end
-      3'd4: begin od1 = hd4; oact1 = full4 && req4[1] && !done4_q[1]; orel1 = pop4 && ht4; end
-      default: begin od1 = hd0; oact1 = 1'b0; orel1 = 1'b0; end
-    endcase
-  end
-  wire ovld1 = (lock1_q || grant1) && oact1;
-  wire xfer1 = ovld1 && out_ready_i[1];
-  assign out_valid_o[1] = ovld1;
-  tiny_ecc_enc u_enc1 (
-    .d_i           (od1),
-    .c_o           (out_code_o[81:41])
-  );
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       lock1_q <= 1'b0;
@@ -509,44 +875,6 @@ module tiny_router (
       lock1_q <= (lock1_q || grant1) && !orel1;
     end
   end
-
-  // Output 2 (east): owned by one input from grant to the packet's tail; round robin.
-  reg [2:0] rr2_q;  // input granted last
-  wire [4:0] rq2 = {nxt4[2], nxt3[2], nxt2[2], nxt1[2], nxt0[2]};
-  reg [2:0] gnt2;
-  always @(*) begin
-    // the first requester after rr2_q, in port order
-    gnt2 = 3'd0;
-    case (rr2_q)
-      3'd0: gnt2 = rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : 3'd0;
-      3'd1: gnt2 = rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : 3'd1;
-      3'd2: gnt2 = rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : 3'd2;
-      3'd3: gnt2 = rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : 3'd3;
-      3'd4: gnt2 = rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : 3'd4;
-      default: gnt2 = 3'd0;
-    endcase
-  end
-  wire grant2 = !lock2_q && |rq2;
-  wire [2:0] sel2 = lock2_q ? own2_q : gnt2;
-  reg [33:0] od2;
-  reg oact2, orel2;
-  always @(*) begin
-    case (sel2)
-      3'd0: begin od2 = hd0; oact2 = full0 && req0[2] && !done0_q[2]; orel2 = pop0 && ht0; end
-      3'd1: begin od2 = hd1; oact2 = full1 && req1[2] && !done1_q[2]; orel2 = pop1 && ht1; end
-      3'd2: begin od2 = hd2; oact2 = full2 && req2[2] && !done2_q[2]; orel2 = pop2 && ht2; end
-      3'd3: begin od2 = hd3; oact2 = full3 && req3[2] && !done3_q[2]; orel2 = pop3 && ht3; end
-      3'd4: begin od2 = hd4; oact2 = full4 && req4[2] && !done4_q[2]; orel2 = pop4 && ht4; end
-      default: begin od2 = hd0; oact2 = 1'b0; orel2 = 1'b0; end
-    endcase
-  end
-  wire ovld2 = (lock2_q || grant2) && oact2;
-  wire xfer2 = ovld2 && out_ready_i[2];
-  assign out_valid_o[2] = ovld2;
-  tiny_ecc_enc u_enc2 (
-    .d_i           (od2),
-    .c_o           (out_code_o[122:82])
-  );
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       lock2_q <= 1'b0;
@@ -561,44 +889,6 @@ module tiny_router (
       lock2_q <= (lock2_q || grant2) && !orel2;
     end
   end
-
-  // Output 3 (south): owned by one input from grant to the packet's tail; round robin.
-  reg [2:0] rr3_q;  // input granted last
-  wire [4:0] rq3 = {nxt4[3], nxt3[3], nxt2[3], nxt1[3], nxt0[3]};
-  reg [2:0] gnt3;
-  always @(*) begin
-    // the first requester after rr3_q, in port order
-    gnt3 = 3'd0;
-    case (rr3_q)
-      3'd0: gnt3 = rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : 3'd0;
-      3'd1: gnt3 = rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : 3'd1;
-      3'd2: gnt3 = rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : 3'd2;
-      3'd3: gnt3 = rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : 3'd3;
-      3'd4: gnt3 = rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : 3'd4;
-      default: gnt3 = 3'd0;
-    endcase
-  end
-  wire grant3 = !lock3_q && |rq3;
-  wire [2:0] sel3 = lock3_q ? own3_q : gnt3;
-  reg [33:0] od3;
-  reg oact3, orel3;
-  always @(*) begin
-    case (sel3)
-      3'd0: begin od3 = hd0; oact3 = full0 && req0[3] && !done0_q[3]; orel3 = pop0 && ht0; end
-      3'd1: begin od3 = hd1; oact3 = full1 && req1[3] && !done1_q[3]; orel3 = pop1 && ht1; end
-      3'd2: begin od3 = hd2; oact3 = full2 && req2[3] && !done2_q[3]; orel3 = pop2 && ht2; end
-      3'd3: begin od3 = hd3; oact3 = full3 && req3[3] && !done3_q[3]; orel3 = pop3 && ht3; end
-      3'd4: begin od3 = hd4; oact3 = full4 && req4[3] && !done4_q[3]; orel3 = pop4 && ht4; end
-      default: begin od3 = hd0; oact3 = 1'b0; orel3 = 1'b0; end
-    endcase
-  end
-  wire ovld3 = (lock3_q || grant3) && oact3;
-  wire xfer3 = ovld3 && out_ready_i[3];
-  assign out_valid_o[3] = ovld3;
-  tiny_ecc_enc u_enc3 (
-    .d_i           (od3),
-    .c_o           (out_code_o[163:123])
-  );
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       lock3_q <= 1'b0;
@@ -613,44 +903,6 @@ module tiny_router (
       lock3_q <= (lock3_q || grant3) && !orel3;
     end
   end
-
-  // Output 4 (west): owned by one input from grant to the packet's tail; round robin.
-  reg [2:0] rr4_q;  // input granted last
-  wire [4:0] rq4 = {nxt4[4], nxt3[4], nxt2[4], nxt1[4], nxt0[4]};
-  reg [2:0] gnt4;
-  always @(*) begin
-    // the first requester after rr4_q, in port order
-    gnt4 = 3'd0;
-    case (rr4_q)
-      3'd0: gnt4 = rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : 3'd0;
-      3'd1: gnt4 = rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : 3'd1;
-      3'd2: gnt4 = rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : 3'd2;
-      3'd3: gnt4 = rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : 3'd3;
-      3'd4: gnt4 = rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : 3'd4;
-      default: gnt4 = 3'd0;
-    endcase
-  end
-  wire grant4 = !lock4_q && |rq4;
-  wire [2:0] sel4 = lock4_q ? own4_q : gnt4;
-  reg [33:0] od4;
-  reg oact4, orel4;
-  always @(*) begin
-    case (sel4)
-      3'd0: begin od4 = hd0; oact4 = full0 && req0[4] && !done0_q[4]; orel4 = pop0 && ht0; end
-      3'd1: begin od4 = hd1; oact4 = full1 && req1[4] && !done1_q[4]; orel4 = pop1 && ht1; end
-      3'd2: begin od4 = hd2; oact4 = full2 && req2[4] && !done2_q[4]; orel4 = pop2 && ht2; end
-      3'd3: begin od4 = hd3; oact4 = full3 && req3[4] && !done3_q[4]; orel4 = pop3 && ht3; end
-      3'd4: begin od4 = hd4; oact4 = full4 && req4[4] && !done4_q[4]; orel4 = pop4 && ht4; end
-      default: begin od4 = hd0; oact4 = 1'b0; orel4 = 1'b0; end
-    endcase
-  end
-  wire ovld4 = (lock4_q || grant4) && oact4;
-  wire xfer4 = ovld4 && out_ready_i[4];
-  assign out_valid_o[4] = ovld4;
-  tiny_ecc_enc u_enc4 (
-    .d_i           (od4),
-    .c_o           (out_code_o[204:164])
-  );
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       lock4_q <= 1'b0;
@@ -665,12 +917,6 @@ module tiny_router (
       lock4_q <= (lock4_q || grant4) && !orel4;
     end
   end
-
-  // Input 0: owns all it wants (or gets the last of it now); pops when all took the flit.
-  wire [4:0] gets0 = {grant4 && gnt4 == 3'd0, grant3 && gnt3 == 3'd0, grant2 && gnt2 == 3'd0, grant1 && gnt1 == 3'd0, 1'b0};
-  assign full0 = rdy0 && (want0 & ~gets0) == 5'd0;
-  wire [4:0] took0 = done0_q | {xfer4 && sel4 == 3'd0, xfer3 && sel3 == 3'd0, xfer2 && sel2 == 3'd0, xfer1 && sel1 == 3'd0, xfer0 && sel0 == 3'd0};
-  assign pop0 = full0 && (req0 & ~took0) == 5'd0;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act0_q  <= 1'b0;
@@ -684,11 +930,6 @@ module tiny_router (
       end
     end
   end
-  // Input 1: owns all it wants (or gets the last of it now); pops when all took the flit.
-  wire [4:0] gets1 = {grant4 && gnt4 == 3'd1, grant3 && gnt3 == 3'd1, grant2 && gnt2 == 3'd1, grant1 && gnt1 == 3'd1, 1'b0};
-  assign full1 = rdy1 && (want1 & ~gets1) == 5'd0;
-  wire [4:0] took1 = done1_q | {xfer4 && sel4 == 3'd1, xfer3 && sel3 == 3'd1, xfer2 && sel2 == 3'd1, xfer1 && sel1 == 3'd1, xfer0 && sel0 == 3'd1};
-  assign pop1 = full1 && (req1 & ~took1) == 5'd0;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act1_q  <= 1'b0;
@@ -702,11 +943,6 @@ module tiny_router (
       end
     end
   end
-  // Input 2: owns all it wants (or gets the last of it now); pops when all took the flit.
-  wire [4:0] gets2 = {grant4 && gnt4 == 3'd2, grant3 && gnt3 == 3'd2, grant2 && gnt2 == 3'd2, grant1 && gnt1 == 3'd2, 1'b0};
-  assign full2 = rdy2 && (want2 & ~gets2) == 5'd0;
-  wire [4:0] took2 = done2_q | {xfer4 && sel4 == 3'd2, xfer3 && sel3 == 3'd2, xfer2 && sel2 == 3'd2, xfer1 && sel1 == 3'd2, xfer0 && sel0 == 3'd2};
-  assign pop2 = full2 && (req2 & ~took2) == 5'd0;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act2_q  <= 1'b0;
@@ -720,11 +956,6 @@ module tiny_router (
       end
     end
   end
-  // Input 3: owns all it wants (or gets the last of it now); pops when all took the flit.
-  wire [4:0] gets3 = {grant4 && gnt4 == 3'd3, grant3 && gnt3 == 3'd3, grant2 && gnt2 == 3'd3, grant1 && gnt1 == 3'd3, 1'b0};
-  assign full3 = rdy3 && (want3 & ~gets3) == 5'd0;
-  wire [4:0] took3 = done3_q | {xfer4 && sel4 == 3'd3, xfer3 && sel3 == 3'd3, xfer2 && sel2 == 3'd3, xfer1 && sel1 == 3'd3, xfer0 && sel0 == 3'd3};
-  assign pop3 = full3 && (req3 & ~took3) == 5'd0;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act3_q  <= 1'b0;
@@ -738,11 +969,6 @@ module tiny_router (
       end
     end
   end
-  // Input 4: owns all it wants (or gets the last of it now); pops when all took the flit.
-  wire [4:0] gets4 = {grant4 && gnt4 == 3'd4, grant3 && gnt3 == 3'd4, grant2 && gnt2 == 3'd4, grant1 && gnt1 == 3'd4, 1'b0};
-  assign full4 = rdy4 && (want4 & ~gets4) == 5'd0;
-  wire [4:0] took4 = done4_q | {xfer4 && sel4 == 3'd4, xfer3 && sel3 == 3'd4, xfer2 && sel2 == 3'd4, xfer1 && sel1 == 3'd4, xfer0 && sel0 == 3'd4};
-  assign pop4 = full4 && (req4 & ~took4) == 5'd0;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act4_q  <= 1'b0;

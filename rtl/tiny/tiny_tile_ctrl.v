@@ -24,6 +24,7 @@ module tiny_tile_ctrl (
   output wire        [7:0]   w_addr_o,
   output wire signed [7:0]   w_wdata_o,
   input  wire signed [7:0]   w_rdata_i,
+  output wire                cfg_re_o,  // a configuration read: the weight memory and the LDPU's registers answer the next cycle
   output wire                ld_valid_o,  // column stream to the LDPU
   input  wire                ld_ready_i,
   output wire        [3:0]   ld_col_o,
@@ -203,6 +204,7 @@ module tiny_tile_ctrl (
   assign mode_o     = pcm_q ? (four_q ? 2'd2 : 2'd1) : 2'd0;
   assign m_we_o     = wr && idle;
   assign m_re_o     = rd;
+  assign cfg_re_o   = rd;
   assign in_ready_o = in_ready;
   assign x_we_o     = x_we;
   assign x_addr_o   = row_q;

@@ -34,20 +34,14 @@ fi
 if [ "${TRACE:-1}" = 0 ]; then
 	trace=
 fi
-# The chip and SoC models are traced only with TRACE=1.  They build flat
-# (every node and router in one model) at C++ -O1 (-O0 for the run-once
-# initialization code): measured (docs/sim-speed.md), flat tiny builds in
-# 27 s and idles at 312,000 cycles/s, hierarchical at 60,000; the SoC runs
-# make demo's firmware in 3 s instead of 14.  HIER=1 builds them
-# hierarchically.
+# The chip and SoC models are traced only with TRACE=1.  Verilator's
+# makefile compiles the per-cycle code with OPT_FAST (its default -Os, which
+# would override our -O level) and the run-once initialization with
+# OPT_SLOW: the C++ level is set through both (docs/sim-speed.md).
 copt=-O2
-mkopt=
+mkopt="OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O2"
 if [ "$unit" = chip ] || [ "$unit" = soc ]; then
 	[ "${TRACE:-0}" = 1 ] || trace=
-	if [ "${HIER:-0}" != 1 ]; then
-		copt=-O1
-		mkopt="OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
-	fi
 fi
 # FAST_BUILD=1 (the mutation tests' throwaway models, which fail within a
 # few thousand cycles): no C++ optimization, the quickest build.
@@ -55,27 +49,57 @@ if [ "${FAST_BUILD:-0}" = 1 ]; then
 	copt=-O0
 	mkopt="OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 fi
-# The mesh alone builds hierarchically by default (the generated hier_block
-# router compiled once for all instances): 44 s instead of 4 min 20 s for the
-# 8x8 mesh, which then simulates at half the speed (docs/sim-speed.md).  The
-# blocks' ports look like combinational loops from outside (UNOPTFLAT);
-# Verilator iterates them.  HIER=0 builds the mesh flat, HIER=1 the chip and
-# SoC hierarchically; tracing always builds flat.
-# The sources, as the positional parameters (paths may hold spaces).
+# Hierarchy blocks (Verilator --hierarchical): a block is verilated and
+# compiled once for all its instances, at the price of a separate model that
+# its parent calls every evaluation.  HIER picks them (measured,
+# docs/sim-speed.md):
+#   HIER=0      flat: every router and node inlined where it sits;
+#   HIER=nodes  the tile and GDPU nodes are blocks, the mesh is flat: the
+#               chip and SoC default (hermes64 idles 2.5x faster than flat:
+#               64 copies of a node's code no longer pass through the
+#               instruction cache every cycle);
+#   HIER=1      the routers too: the mesh's default (its tests are short:
+#               44 s to build the 8x8 mesh instead of 4 minutes).
+# Tracing always builds flat.  The blocks are named in a generated
+# configuration file, so the RTL carries no tool comment for it.
 hier=
 set -- -F "$rtl/$name.f"
-want_hier=0
-if [ "$unit" = mesh ] && [ "${HIER:-1}" = 1 ]; then
-	want_hier=1
+if [ "$unit" = mesh ]; then
+	shape=${HIER:-1}
+else
+	shape=${HIER:-nodes}
 fi
-if { [ "$unit" = chip ] || [ "$unit" = soc ]; } && [ "${HIER:-0}" = 1 ]; then
-	want_hier=1
-fi
-if [ $want_hier = 1 ] && [ "${TRACE:-0}" != 1 ]; then
+[ "${TRACE:-0}" != 1 ] || shape=0
+blocks=
+case "$unit:$shape" in
+*:0 | tile:* | gdpu:* | rv32:*) ;;
+mesh:nodes) ;;
+mesh:1) blocks=router ;;
+*:nodes) blocks="node_tile node_gdpu" ;;
+*:1) blocks="router node_tile node_gdpu" ;;
+*)
+	echo "build-model: error: HIER=$shape (allowed: 0 flat, nodes, 1)" >&2
+	exit 2
+	;;
+esac
+vlt="$out/obj-$unit/hier.vlt"
+made=
+{
+	echo '`verilator_config'
+	for b in $blocks; do
+		if [ -e "$rtl/${name}_$b.v" ]; then
+			echo "hier_block -module \"${name}_$b\""
+			made="$made${made:+ }$b"
+		fi
+	done
+} >"$vlt.new"
+if cmp -s "$vlt.new" "$vlt"; then rm "$vlt.new"; else mv "$vlt.new" "$vlt"; fi
+if [ -n "$made" ]; then
 	hier="--hierarchical -Wno-UNOPTFLAT"
 	# sub-verilations run elsewhere: absolute paths, modules found by name
 	set -- -y "$(cd "$rtl" && pwd)" "$(abs "$rtl/${name}_$unit.v")"
 fi
+set -- "$(abs "$vlt")" "$@"
 cache=
 if command -v ccache >/dev/null 2>&1; then
 	cache="OBJCACHE=ccache"
@@ -85,7 +109,7 @@ mf=$(echo $cache $mkopt)
 # The flat chip model opens the tiles' weight memories to the harness's
 # backdoor load (tb/backdoor.vlt: public, found through Verilator's scopes);
 # BACKDOOR=0 builds it without.
-if [ "$unit" = chip ] && [ -z "$hier" ] && [ "${BACKDOOR:-1}" != 0 ]; then
+if [ "$unit" = chip ] && [ "${BACKDOOR:-1}" != 0 ]; then
 	set -- "$@" "$top/tb/backdoor.vlt"
 fi
 # THREADS=N: a model that evaluates on N threads (Verilator --threads).
@@ -94,10 +118,10 @@ if [ "${THREADS:-1}" != 1 ]; then
 	threads="--threads $THREADS"
 fi
 shape=flat
-[ -z "$hier" ] || shape=hierarchical
+[ -z "$made" ] || shape="blocks: $made"
 echo "build-model: options $shape, C++ $copt${trace:+, traced}${threads:+, $threads}" >"$out/build-$unit.log"
 # shellcheck disable=SC2086
-if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads -O3 --x-assign fast --x-initial fast \
+if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads ${VFLAGS:-} -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" "$@" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \

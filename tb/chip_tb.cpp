@@ -149,9 +149,17 @@ bool Harness::backdoor_find()
 {
 	door_.assign((size_t)kNodes, Door{});
 	VerilatedContext *ctx = top_.context();
+	// a hierarchical model's blocks (scripts/build-model.sh) are models of
+	// their own, created when the initial blocks run: at the first evaluation
+	top_->eval();
 	const std::string chip = std::string("TOP.") + IMNPU_NAME + "_chip.u_n";
 	for (int n : tiles_) {
-		const std::string node = chip + std::to_string(n);
+		std::string node = chip + std::to_string(n);
+		// a node verilated as a hierarchy block is a model named after its
+		// instance, whose scopes start with its module's name
+		const std::string block = node + "." + IMNPU_NAME + "_node_tile";
+		if (ctx->scopeFind(block.c_str()))
+			node = block;
 		const VerilatedScope *ns = ctx->scopeFind(node.c_str());
 		const VerilatedScope *xs = ctx->scopeFind((node + ".u_tile.u_xbar").c_str());
 		const VerilatedVar *w = xs ? xs->varFind("w_q") : nullptr;
@@ -840,7 +848,7 @@ int Harness::run()
 			    opt_.image.c_str(), opt_.inferences, opt_.stall);
 	std::fflush(stdout);
 	if (opt_.backdoor && !backdoor_find()) {
-		std::fprintf(stderr, "chip_tb: error: +load=backdoor: this model has no public tile memories (a flat chip "
+		std::fprintf(stderr, "chip_tb: error: +load=backdoor: this model has no public tile memories (a chip "
 				     "model built by scripts/build-model.sh with tb/backdoor.vlt)\n");
 		return 2;
 	}

@@ -150,6 +150,9 @@ public:
 		ctx_->commandArgs(argc, argv);
 		if (c.trace)
 			ctx_->traceEverOn(true);
+		// a hierarchically verilated model creates its blocks' models in
+		// the thread's context: this one, so that their scopes are found
+		Verilated::threadContextp(ctx_.get());
 		m_.reset(new Model{ctx_.get(), "TOP"});
 #if VM_TRACE
 		if (c.trace) {

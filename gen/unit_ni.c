@@ -26,25 +26,38 @@ static void emit_tx(emitter *e, const design *d)
 	em_line(e, "reg [%d:0] ph_q;  // flit of the copy: 0 head, 1..%d mask, %d payload", PHW - 1, M, M + 1);
 	em_line(e, "reg [%d:0] pi_q;  // payload beat of the copy", IB - 1);
 	em_line(e, "reg [31:0] ndrop_q;  // multicast beats beyond %d, dropped", MB);
-	em_line(e, "wire [%d:0] gsel;  // the nodes of group g_q", N - 1);
-	em_line(e, "genvar gi;");
-	em_open(e, "generate for (gi = 0; gi < %d; gi = gi + 1) begin : g_node", N);
+	/* group g = 2*column + side: the column's nodes (a constant shifted by
+	 * the column) north of this row (index below my_y_i * X) or in this row
+	 * and south; the edge nodes count as a row below the last */
+	const int SW = clog2_min1(N + 1) > d->yw ? clog2_min1(N + 1) : d->yw;
+	char ye[32];
+	if (SW > d->yw)
+		snprintf(ye, sizeof ye, "{%d'd0, my_y_i}", SW - d->yw);
+	else
+		snprintf(ye, sizeof ye, "my_y_i");
+	if (d->nx > 1)
+		em_comment(e, "the nodes of group g_q: column g_q[%d:1]'s, north of this row (g_q[0] = 0) or in it and south", GW - 1);
+	else
+		em_comment(e, "the nodes of group g_q: north of this row (g_q[0] = 0) or in it and south");
+	em_line(e, "wire [%d:0] north = ~({%d{1'b1}} << (%s * %d'd%d));", N - 1, N, ye, SW, d->nx);
 	if (d->nx > 1) {
-		const int CBW = GW - 1;
-		em_line(e, "localparam integer Col = gi %% %d, Row = gi / %d;", d->nx, d->nx);
-		em_line(e, "wire [%d:0] dcy = {1'b0, Row[%d:0]} - {1'b0, my_y_i};  // negative: north", d->yw,
-			d->yw - 1);
-		em_line(e, "wire unused_dcy = ^dcy[%d:0];", d->yw - 1);
-		em_line(e, "assign gsel[gi] = g_q[%d:1] == Col[%d:0] && dcy[%d] == !g_q[0];", GW - 1, CBW - 1,
-			d->yw);
+		strbuf c0;
+		sb_init(&c0);
+		sb_printf(&c0, "%d'h", N);
+		for (int nib = (N + 3) / 4 - 1; nib >= 0; nib--) {
+			int v = 0;
+			for (int k = 0; k < 4; k++) {
+				const int i = nib * 4 + k;
+				if (i < N && i % d->nx == 0)
+					v |= 1 << k;
+			}
+			sb_printf(&c0, "%x", v);
+		}
+		em_line(e, "wire [%d:0] gsel = (%s << g_q[%d:1]) & (g_q[0] ? ~north : north);", N - 1, c0.s, GW - 1);
+		sb_free(&c0);
 	} else {
-		em_line(e, "localparam integer Row = gi;");
-		em_line(e, "wire [%d:0] dcy = {1'b0, Row[%d:0]} - {1'b0, my_y_i};  // negative: north", d->yw,
-			d->yw - 1);
-		em_line(e, "wire unused_dcy = ^dcy[%d:0];", d->yw - 1);
-		em_line(e, "assign gsel[gi] = dcy[%d] == !g_q[0];", d->yw);
+		em_line(e, "wire [%d:0] gsel = g_q[0] ? ~north : north;", N - 1);
 	}
-	em_close(e, "end endgenerate");
 	em_line(e, "wire [%d:0] gm = mask_q & gsel;", N - 1);
 	em_line(e, "wire gz = gm == %d'd0;  // no destination in the group: skip it", N);
 	em_line(e, "wire glast = g_q == %d'd%d;", GW, G - 1);
@@ -145,16 +158,6 @@ static void emit_rx(emitter *e, const design *d)
 	const int FW = d->flit_bits, K = d->ecc_k, M = d->mflits, MW = clog2_min1(M + 1);
 	const int IDW = d->idw, IW = d->infow, PW = d->payw;
 	em_comment(e, "---- Receive: decode, drop the mask flits, one beat per head and body flit.");
-	em_comment(e, "decoded only when valid: an idle link costs a simulator nothing");
-	em_line(e, "reg [%d:0] rv;", K + 1);
-	em_open(e, "always @(*) begin");
-	em_line(e, "rv = %d'd0;", K + 2);
-	em_line(e, "if (ej_valid_i) rv = ecc_decode(ej_code_i);");
-	em_close(e, "end");
-	em_line(e, "wire [%d:0] rd = rv[%d:0];", K - 1, K - 1);
-	em_line(e, "wire rue = rv[%d], rce = rv[%d];", K + 1, K);
-	em_line(e, "wire [1:0] rflags = rd[%d:%d] | {rue, rce};", K - 1, K - 2);
-	em_line(e, "wire r_tail = rd[%d], r_head = rd[%d], r_mc = rd[%d];", FW - 1, FW - 2, FW - 3);
 	em_comment(e, "Per channel: inside a packet, mask flits still to drop, flags so far, the header.");
 	for (int c = 0; c < NCHAN; c++) {
 		em_line(e, "reg in%d_q, mc%d_q;", c, c);
@@ -163,42 +166,60 @@ static void emit_rx(emitter *e, const design *d)
 		em_line(e, "reg [%d:0] src%d_q;", IDW - 1, c);
 		em_line(e, "reg [%d:0] info%d_q;", IW - 1, c);
 	}
-	em_line(e, "reg c_in, c_mc;");
-	em_line(e, "reg [%d:0] c_drop;", MW - 1);
-	em_line(e, "reg [1:0] c_acc;");
-	em_line(e, "reg [%d:0] c_src;", IDW - 1);
-	em_line(e, "reg [%d:0] c_info;", IW - 1);
-	em_open(e, "always @(*) begin");
-	em_open(e, "case (ej_chan_i)");
-	for (int c = 0; c < NCHAN; c++)
-		em_line(e, "3'd%d: begin c_in = in%d_q; c_mc = mc%d_q; c_drop = drop%d_q; c_acc = acc%d_q; c_src = src%d_q; c_info = info%d_q; end",
-			c, c, c, c, c, c, c);
-	em_line(e, "default: begin c_in = 1'b0; c_mc = 1'b0; c_drop = %d'd0; c_acc = 2'b00; c_src = %d'd0; c_info = %d'd0; end",
-		MW, IDW, IW);
-	em_close(e, "endcase");
-	em_close(e, "end");
 	em_line(e, "reg ov_q, oh_q, ol_q, omc_q;");
 	em_line(e, "reg [2:0] och_q;");
 	em_line(e, "reg [%d:0] osrc_q;", IDW - 1);
 	em_line(e, "reg [%d:0] oinfo_q;", IW - 1);
 	em_line(e, "reg [%d:0] odata_q;", PW - 1);
 	em_line(e, "reg [1:0] oerr_q;");
-	em_line(e, "wire dropping = c_in && c_drop != %d'd0;", MW);
-	em_line(e, "wire emit;");
+	em_line(e, "reg [%d:0] rv;  // ecc_decode() of the flit", K + 1);
+	em_line(e, "reg [%d:0] rd;  // its protected bits", K - 1);
+	em_line(e, "reg rce, rue, r_tail, r_head, r_mc;");
+	em_line(e, "reg c_in, c_mc;  // the flit's channel's state");
+	em_line(e, "reg [%d:0] c_drop;", MW - 1);
+	em_line(e, "reg [1:0] c_acc;");
+	em_line(e, "reg [%d:0] c_src;", IDW - 1);
+	em_line(e, "reg [%d:0] c_info;", IW - 1);
+	em_line(e, "reg dropping, emit, starts, n_in, n_mc;");
+	em_line(e, "reg [1:0] acc;");
+	em_line(e, "reg [%d:0] n_drop;", MW - 1);
+	em_line(e, "reg [%d:0] n_src;", IDW - 1);
+	em_line(e, "reg [%d:0] n_info;", IW - 1);
+	em_comment(e, "Evaluated only for a valid flit: an idle link costs a simulator one test.");
+	em_open(e, "always @(*) begin");
+	em_line(e, "rv = %d'd0;", K + 2);
+	em_line(e, "c_in = 1'b0; c_mc = 1'b0; c_drop = %d'd0; c_acc = 2'b00; c_src = %d'd0; c_info = %d'd0;", MW,
+		IDW, IW);
+	em_open(e, "if (ej_valid_i) begin");
+	em_line(e, "rv = ecc_decode(ej_code_i);");
+	em_open(e, "case (ej_chan_i)");
+	for (int c = 0; c < NCHAN; c++)
+		em_line(e, "3'd%d: begin c_in = in%d_q; c_mc = mc%d_q; c_drop = drop%d_q; c_acc = acc%d_q; c_src = src%d_q; c_info = info%d_q; end",
+			c, c, c, c, c, c, c);
+	em_line(e, "default: ;");
+	em_close(e, "endcase");
+	em_close(e, "end");
+	em_line(e, "rd = rv[%d:0];", K - 1);
+	em_line(e, "{rue, rce} = rv[%d:%d];", K + 1, K);
+	em_line(e, "r_tail = rd[%d];", FW - 1);
+	em_line(e, "r_head = rd[%d];", FW - 2);
+	em_line(e, "r_mc = rd[%d];", FW - 3);
+	em_line(e, "dropping = c_in && c_drop != %d'd0;", MW);
+	em_comment(e, "the flags so far: the channel's and this flit's (its own and its link's)");
+	em_line(e, "acc = (c_in ? c_acc : 2'b00) | rd[%d:%d] | {rue, rce};", K - 1, K - 2);
+	em_comment(e, "the channel's next state; a stray body flit (after an uncorrectable error) is dropped");
+	em_line(e, "starts = !c_in && r_head;");
+	em_line(e, "n_in = c_in ? !r_tail : r_head && !r_tail;");
+	em_line(e, "n_mc = starts ? r_mc : c_mc;");
+	em_line(e, "n_drop = starts ? (r_mc ? %d'd%d : %d'd0) : dropping ? c_drop - %d'd1 : c_drop;", MW, M, MW, MW);
+	em_line(e, "n_src = starts ? rd[%d:%d] : c_src;", IW + IDW - 1, IW);
+	em_line(e, "n_info = starts ? rd[%d:0] : c_info;", IW - 1);
+	em_comment(e, "a beat for the node: a unicast head, the last mask flit (the multicast's header), a body flit");
+	em_line(e, "emit = starts ? !r_mc : dropping ? c_drop == %d'd1 : c_in;", MW);
+	em_close(e, "end");
 	em_comment(e, "a flit that makes no beat (a mask flit, a stray flit) never waits");
 	em_line(e, "assign ej_ready_o = !emit || !ov_q || rx_ready_i;");
 	em_line(e, "wire take = ej_valid_i && ej_ready_o;");
-	em_line(e, "wire [1:0] acc = (c_in ? c_acc : 2'b00) | rflags;");
-	em_comment(e, "the channel's next state; a stray body flit (after an uncorrectable error) is dropped");
-	em_line(e, "wire starts = !c_in && r_head;");
-	em_line(e, "wire n_in = c_in ? !r_tail : r_head && !r_tail;");
-	em_line(e, "wire n_mc = starts ? r_mc : c_mc;");
-	em_line(e, "wire [%d:0] n_drop = starts ? (r_mc ? %d'd%d : %d'd0) : dropping ? c_drop - %d'd1 : c_drop;",
-		MW - 1, MW, M, MW, MW);
-	em_line(e, "wire [%d:0] n_src = starts ? rd[%d:%d] : c_src;", IDW - 1, IW + IDW - 1, IW);
-	em_line(e, "wire [%d:0] n_info = starts ? rd[%d:0] : c_info;", IW - 1, IW - 1);
-	em_comment(e, "a beat for the node: a unicast head, the last mask flit (the multicast's header), a body flit");
-	em_line(e, "assign emit = starts ? !r_mc : dropping ? c_drop == %d'd1 : c_in;", MW);
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
 	for (int c = 0; c < NCHAN; c++) {

@@ -357,7 +357,7 @@ register tb/mutation/router_corrected_not_counted verify t_tb_mutation tiny_rout
 	"s/2'b01: if (nce/2'b11: if (nce/"
 # the interface sends each copy of a multicast to every column, not one
 register tb/mutation/ni_multicast_groups verify t_tb_mutation tiny_ni.v \
-	"s/g_q\\[\\([0-9]*\\):1\\] == Col\\[\\([0-9]*\\):0\\] \\&\\&/(g_q[\\1:1] == Col[\\2:0] || 1'b1) \\&\\&/"
+	"s/gsel = (\\([0-9]*\\)'h[0-9a-f]* << g_q\\[[0-9]*:1\\])/gsel = {\\1{1'b1}}/"
 
 # Every signal the generated GTKWave layout names exists in a real trace.
 t_waves_layout() {

@@ -136,14 +136,9 @@ module tile256_ni (
   reg [2:0] ph_q;  // flit of the copy: 0 head, 1..3 mask, 4 payload
   reg [3:0] pi_q;  // payload beat of the copy
   reg [31:0] ndrop_q;  // multicast beats beyond 16, dropped
-  wire [63:0] gsel;  // the nodes of group g_q
-  genvar gi;
-  generate for (gi = 0; gi < 64; gi = gi + 1) begin : g_node
-    localparam integer Col = gi % 8, Row = gi / 8;
-    wire [3:0] dcy = {1'b0, Row[2:0]} - {1'b0, my_y_i};  // negative: north
-    wire unused_dcy = ^dcy[2:0];
-    assign gsel[gi] = g_q[3:1] == Col[2:0] && dcy[3] == !g_q[0];
-  end endgenerate
+  // the nodes of group g_q: column g_q[3:1]'s, north of this row (g_q[0] = 0) or in it and south
+  wire [63:0] north = ~({64{1'b1}} << ({4'd0, my_y_i} * 7'd8));
+  wire [63:0] gsel = (64'h0101010101010101 << g_q[3:1]) & (g_q[0] ? ~north : north);
   wire [63:0] gm = mask_q & gsel;
   wire gz = gm == 64'd0;  // no destination in the group: skip it
   wire glast = g_q == 4'd15;
@@ -218,16 +213,6 @@ module tile256_ni (
   end
 
   // ---- Receive: decode, drop the mask flits, one beat per head and body flit.
-  // decoded only when valid: an idle link costs a simulator nothing
-  reg [35:0] rv;
-  always @(*) begin
-    rv = 36'd0;
-    if (ej_valid_i) rv = ecc_decode(ej_code_i);
-  end
-  wire [33:0] rd = rv[33:0];
-  wire rue = rv[35], rce = rv[34];
-  wire [1:0] rflags = rd[33:32] | {rue, rce};
-  wire r_tail = rd[31], r_head = rd[30], r_mc = rd[29];
   // Per channel: inside a packet, mask flits still to drop, flags so far, the header.
   reg in0_q, mc0_q;
   reg [1:0] drop0_q;
@@ -254,42 +239,61 @@ module tile256_ni (
   reg [1:0] acc4_q;
   reg [5:0] src4_q;
   reg [16:0] info4_q;
-  reg c_in, c_mc;
-  reg [1:0] c_drop;
-  reg [1:0] c_acc;
-  reg [5:0] c_src;
-  reg [16:0] c_info;
-  always @(*) begin
-    case (ej_chan_i)
-      3'd0: begin c_in = in0_q; c_mc = mc0_q; c_drop = drop0_q; c_acc = acc0_q; c_src = src0_q; c_info = info0_q; end
-      3'd1: begin c_in = in1_q; c_mc = mc1_q; c_drop = drop1_q; c_acc = acc1_q; c_src = src1_q; c_info = info1_q; end
-      3'd2: begin c_in = in2_q; c_mc = mc2_q; c_drop = drop2_q; c_acc = acc2_q; c_src = src2_q; c_info = info2_q; end
-      3'd3: begin c_in = in3_q; c_mc = mc3_q; c_drop = drop3_q; c_acc = acc3_q; c_src = src3_q; c_info = info3_q; end
-      3'd4: begin c_in = in4_q; c_mc = mc4_q; c_drop = drop4_q; c_acc = acc4_q; c_src = src4_q; c_info = info4_q; end
-      default: begin c_in = 1'b0; c_mc = 1'b0; c_drop = 2'd0; c_acc = 2'b00; c_src = 6'd0; c_info = 17'd0; end
-    endcase
-  end
   reg ov_q, oh_q, ol_q, omc_q;
   reg [2:0] och_q;
   reg [5:0] osrc_q;
   reg [16:0] oinfo_q;
   reg [29:0] odata_q;
   reg [1:0] oerr_q;
-  wire dropping = c_in && c_drop != 2'd0;
-  wire emit;
+  reg [35:0] rv;  // ecc_decode() of the flit
+  reg [33:0] rd;  // its protected bits
+  reg rce, rue, r_tail, r_head, r_mc;
+  reg c_in, c_mc;  // the flit's channel's state
+  reg [1:0] c_drop;
+  reg [1:0] c_acc;
+  reg [5:0] c_src;
+  reg [16:0] c_info;
+  reg dropping, emit, starts, n_in, n_mc;
+  reg [1:0] acc;
+  reg [1:0] n_drop;
+  reg [5:0] n_src;
+  reg [16:0] n_info;
+  // Evaluated only for a valid flit: an idle link costs a simulator one test.
+  always @(*) begin
+    rv = 36'd0;
+    c_in = 1'b0; c_mc = 1'b0; c_drop = 2'd0; c_acc = 2'b00; c_src = 6'd0; c_info = 17'd0;
+    if (ej_valid_i) begin
+      rv = ecc_decode(ej_code_i);
+      case (ej_chan_i)
+        3'd0: begin c_in = in0_q; c_mc = mc0_q; c_drop = drop0_q; c_acc = acc0_q; c_src = src0_q; c_info = info0_q; end
+        3'd1: begin c_in = in1_q; c_mc = mc1_q; c_drop = drop1_q; c_acc = acc1_q; c_src = src1_q; c_info = info1_q; end
+        3'd2: begin c_in = in2_q; c_mc = mc2_q; c_drop = drop2_q; c_acc = acc2_q; c_src = src2_q; c_info = info2_q; end
+        3'd3: begin c_in = in3_q; c_mc = mc3_q; c_drop = drop3_q; c_acc = acc3_q; c_src = src3_q; c_info = info3_q; end
+        3'd4: begin c_in = in4_q; c_mc = mc4_q; c_drop = drop4_q; c_acc = acc4_q; c_src = src4_q; c_info = info4_q; end
+        default: ;
+      endcase
+    end
+    rd = rv[33:0];
+    {rue, rce} = rv[35:34];
+    r_tail = rd[31];
+    r_head = rd[30];
+    r_mc = rd[29];
+    dropping = c_in && c_drop != 2'd0;
+    // the flags so far: the channel's and this flit's (its own and its link's)
+    acc = (c_in ? c_acc : 2'b00) | rd[33:32] | {rue, rce};
+    // the channel's next state; a stray body flit (after an uncorrectable error) is dropped
+    starts = !c_in && r_head;
+    n_in = c_in ? !r_tail : r_head && !r_tail;
+    n_mc = starts ? r_mc : c_mc;
+    n_drop = starts ? (r_mc ? 2'd3 : 2'd0) : dropping ? c_drop - 2'd1 : c_drop;
+    n_src = starts ? rd[22:17] : c_src;
+    n_info = starts ? rd[16:0] : c_info;
+    // a beat for the node: a unicast head, the last mask flit (the multicast's header), a body flit
+    emit = starts ? !r_mc : dropping ? c_drop == 2'd1 : c_in;
+  end
   // a flit that makes no beat (a mask flit, a stray flit) never waits
   assign ej_ready_o = !emit || !ov_q || rx_ready_i;
   wire take = ej_valid_i && ej_ready_o;
-  wire [1:0] acc = (c_in ? c_acc : 2'b00) | rflags;
-  // the channel's next state; a stray body flit (after an uncorrectable error) is dropped
-  wire starts = !c_in && r_head;
-  wire n_in = c_in ? !r_tail : r_head && !r_tail;
-  wire n_mc = starts ? r_mc : c_mc;
-  wire [1:0] n_drop = starts ? (r_mc ? 2'd3 : 2'd0) : dropping ? c_drop - 2'd1 : c_drop;
-  wire [5:0] n_src = starts ? rd[22:17] : c_src;
-  wire [16:0] n_info = starts ? rd[16:0] : c_info;
-  // a beat for the node: a unicast head, the last mask flit (the multicast's header), a body flit
-  assign emit = starts ? !r_mc : dropping ? c_drop == 2'd1 : c_in;
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       in0_q <= 1'b0;

@@ -100,7 +100,7 @@ chip tiny 200000
 net tiny 32,32,16 200 mesh
 chip mid 50000
 net mid 192,192,64 50 mesh
-chip hermes64 20000
+chip hermes64 50000
 net hermes64 512,256 5 mesh
 net hermes64 2048,1024,1024,10 20 backdoor
 

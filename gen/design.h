@@ -184,8 +184,11 @@ int ecc_position(int i);
 
 /* The counters of one link's receiver (docs/noc.md): nfl<sfx>_q (flits,
  * wrapping), nce<sfx>_q and nue<sfx>_q (corrected and uncorrectable,
- * saturating), counting when `take`, from the decoder's `ce` and `ue`. */
+ * saturating), counting when `take`, from `status`: the decoder's
+ * {uncorrectable, corrected}. */
 void emit_link_counters(emitter *e, const char *sfx, const char *take, const char *status);
+/* The SECDED code as Verilog functions (unit_ecc.c): ecc_encode when enc,
+ * ecc_decode (with ecc_syndrome and ecc_status) when dec. */
 void ecc_functions(emitter *e, const design *d, int enc, int dec);
 /* Mask flit j (1..mflits) carries mask bits [*hi:*lo] in its low bits. */
 void mask_chunk(const design *d, int j, int *lo, int *hi);

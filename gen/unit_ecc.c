@@ -28,10 +28,9 @@ static void check_mask(strbuf *b, const design *d, int j)
  * decoder and encoder then run inside the statement that needs them (a
  * buffer write under "push", an output that is valid), so an idle link costs
  * a simulator nothing; the same XOR trees in synthesis.  ecc_encode(d):
- * the codeword {overall parity, check bits, d}; ecc_syndrome(c), and
- * ecc_status(syndrome): {uncorrectable, corrected}; with dec = 2 also
- * ecc_decode(c): {uncorrectable, corrected, the protected bits with a single
- * flipped bit corrected}. */
+ * the codeword {overall parity, check bits, d}; ecc_decode(c): {uncorrectable,
+ * corrected, the protected bits with a single flipped bit corrected}, by way
+ * of ecc_syndrome(c) and ecc_status(syndrome). */
 void ecc_functions(emitter *e, const design *d, int enc, int dec)
 {
 	const int K = d->ecc_k, R = d->ecc_r, CW = d->cw;
@@ -81,8 +80,6 @@ void ecc_functions(emitter *e, const design *d, int enc, int dec)
 	em_line(e, "ecc_status = {s[%d] ? beyond : s[%d:0] != %d'd0, s[%d] && !beyond};", R, R - 1, R, R);
 	em_close(e, "end");
 	em_close(e, "endfunction");
-	if (dec < 2)
-		return;
 	em_comment(e, "{uncorrectable, corrected, the protected bits, a single flipped bit corrected}");
 	em_open(e, "function [%d:0] ecc_decode;", K + 1);
 	em_line(e, "input [%d:0] c;", CW - 1);
@@ -126,7 +123,7 @@ void unit_ecc_dec(emitter *e, const design *d)
 	};
 	em_header(e, &d->stamp, "Link decoder: extended Hamming code (SECDED), corrects one flipped bit, detects two (docs/noc.md).");
 	vl_module_begin(e, d->mod_ecc_dec, ports, 4, NULL);
-	ecc_functions(e, d, 0, 2);
+	ecc_functions(e, d, 0, 1);
 	em_line(e, "wire [%d:0] v = ecc_decode(c_i);", K + 1);
 	em_line(e, "assign ue_o = v[%d];", K + 1);
 	em_line(e, "assign ce_o = v[%d];", K);

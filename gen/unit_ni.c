@@ -325,7 +325,7 @@ void unit_ni(emitter *e, const design *d)
 	em_header(e, &d->stamp, "Network interface: packets to flits and back, multicast masks, error flags (docs/noc.md).");
 	vl_module_begin(e, d->mod_ni, ports, sizeof ports / sizeof ports[0], NULL);
 	em_line(e, "wire [%d:0] MyAddr = {my_y_i, my_x_i};", d->idw - 1);
-	ecc_functions(e, d, 1, 2);
+	ecc_functions(e, d, 1, 1);
 	em_blank(e);
 	emit_tx(e, d);
 	emit_rx(e, d);

@@ -103,15 +103,21 @@ static void emit_input_regs(emitter *e, const design *d, int p)
 	em_line(e, "else if (pop%d && !push%d) cnt%d_q <= cnt%d_q - %d'd1;", p, p, p, p, BW + 1);
 	em_close(e, "end");
 	em_close(e, "end");
-	char cin[48];
-	snprintf(cin, sizeof cin, "in_code_i[%d:%d]", (p + 1) * d->cw - 1, p * d->cw);
-	em_open(e, "always @(posedge clk_i) begin");
-	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= flagged(ecc_decode(%s));", p, p, p, cin);
+	em_comment(e, "the flit coming in, decoded once (only when taken): {uncorrectable, corrected, flags, flit}");
+	em_line(e, "reg [%d:0] dv%d;", K + 1, p);
+	em_open(e, "always @(*) begin");
+	em_line(e, "dv%d = %d'd0;", p, K + 2);
+	em_line(e, "if (push%d) dv%d = ecc_decode(in_code_i[%d:%d]);", p, p, (p + 1) * d->cw - 1, p * d->cw);
 	em_close(e, "end");
-	char sfx[8], take[16], status[64];
+	em_open(e, "always @(posedge clk_i) begin");
+	em_comment(e, "the flags say what happened to the packet on this and earlier links");
+	em_line(e, "if (push%d) buf%d_q[wr%d_q] <= {dv%d[%d:%d] | dv%d[%d:%d], dv%d[%d:0]};", p, p, p, p, K - 1,
+		K - 2, p, K + 1, K, p, d->flit_bits - 1);
+	em_close(e, "end");
+	char sfx[8], take[16], status[16];
 	snprintf(sfx, sizeof sfx, "%d", p);
 	snprintf(take, sizeof take, "push%d", p);
-	snprintf(status, sizeof status, "ecc_status(ecc_syndrome(%s))", cin);
+	snprintf(status, sizeof status, "dv%d[%d:%d]", p, K + 1, K);
 	emit_link_counters(e, sfx, take, status);
 	em_blank(e);
 }
@@ -395,14 +401,7 @@ void unit_router(emitter *e, const design *d)
 	em_line(e, "assign to_l[g] = dcx == %d'd0 && dcy == %d'd0;", d->xw + 1, d->yw + 1);
 	em_close(e, "end endgenerate");
 	em_blank(e);
-	ecc_functions(e, d, 1, 2);
-	em_comment(e, "a decoded flit as the buffer holds it: the flags say what happened to the");
-	em_comment(e, "packet on this and earlier links");
-	em_open(e, "function [%d:0] flagged;", d->ecc_k - 1);
-	em_line(e, "input [%d:0] v;  // ecc_decode()", d->ecc_k + 1);
-	em_line(e, "flagged = {v[%d:%d] | v[%d:%d], v[%d:0]};", d->ecc_k - 1, d->ecc_k - 2, d->ecc_k + 1,
-		d->ecc_k, d->flit_bits - 1);
-	em_close(e, "endfunction");
+	ecc_functions(e, d, 1, 1);
 	em_blank(e);
 	for (int p = 0; p < NPORTS; p++)
 		emit_input_regs(e, d, p);

@@ -122,12 +122,6 @@ module tile256_router (
       end
     end
   endfunction
-  // a decoded flit as the buffer holds it: the flags say what happened to the
-  // packet on this and earlier links
-  function [33:0] flagged;
-    input [35:0] v;  // ecc_decode()
-    flagged = {v[33:32] | v[35:34], v[31:0]};
-  endfunction
 
   // Input 0 (local): buffer of 16 flits, pointers, counters.
   reg [33:0] buf0_q [0:15];  // {flags, flit}
@@ -159,8 +153,15 @@ module tile256_router (
       else if (pop0 && !push0) cnt0_q <= cnt0_q - 5'd1;
     end
   end
+  // the flit coming in, decoded once (only when taken): {uncorrectable, corrected, flags, flit}
+  reg [35:0] dv0;
+  always @(*) begin
+    dv0 = 36'd0;
+    if (push0) dv0 = ecc_decode(in_code_i[40:0]);
+  end
   always @(posedge clk_i) begin
-    if (push0) buf0_q[wr0_q] <= flagged(ecc_decode(in_code_i[40:0]));
+    // the flags say what happened to the packet on this and earlier links
+    if (push0) buf0_q[wr0_q] <= {dv0[33:32] | dv0[35:34], dv0[31:0]};
   end
   reg [31:0] nfl0_q, nce0_q, nue0_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -171,7 +172,7 @@ module tile256_router (
     end else if (push0) begin
       nfl0_q <= nfl0_q + 32'd1;  // wraps
       // the error counters saturate
-      case (ecc_status(ecc_syndrome(in_code_i[40:0])))
+      case (dv0[35:34])
         2'b01: if (nce0_q != 32'hffffffff) nce0_q <= nce0_q + 32'd1;
         2'b10: if (nue0_q != 32'hffffffff) nue0_q <= nue0_q + 32'd1;
         default: ;
@@ -209,8 +210,15 @@ module tile256_router (
       else if (pop1 && !push1) cnt1_q <= cnt1_q - 5'd1;
     end
   end
+  // the flit coming in, decoded once (only when taken): {uncorrectable, corrected, flags, flit}
+  reg [35:0] dv1;
+  always @(*) begin
+    dv1 = 36'd0;
+    if (push1) dv1 = ecc_decode(in_code_i[81:41]);
+  end
   always @(posedge clk_i) begin
-    if (push1) buf1_q[wr1_q] <= flagged(ecc_decode(in_code_i[81:41]));
+    // the flags say what happened to the packet on this and earlier links
+    if (push1) buf1_q[wr1_q] <= {dv1[33:32] | dv1[35:34], dv1[31:0]};
   end
   reg [31:0] nfl1_q, nce1_q, nue1_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -221,7 +229,7 @@ module tile256_router (
     end else if (push1) begin
       nfl1_q <= nfl1_q + 32'd1;  // wraps
       // the error counters saturate
-      case (ecc_status(ecc_syndrome(in_code_i[81:41])))
+      case (dv1[35:34])
         2'b01: if (nce1_q != 32'hffffffff) nce1_q <= nce1_q + 32'd1;
         2'b10: if (nue1_q != 32'hffffffff) nue1_q <= nue1_q + 32'd1;
         default: ;
@@ -259,8 +267,15 @@ module tile256_router (
       else if (pop2 && !push2) cnt2_q <= cnt2_q - 5'd1;
     end
   end
+  // the flit coming in, decoded once (only when taken): {uncorrectable, corrected, flags, flit}
+  reg [35:0] dv2;
+  always @(*) begin
+    dv2 = 36'd0;
+    if (push2) dv2 = ecc_decode(in_code_i[122:82]);
+  end
   always @(posedge clk_i) begin
-    if (push2) buf2_q[wr2_q] <= flagged(ecc_decode(in_code_i[122:82]));
+    // the flags say what happened to the packet on this and earlier links
+    if (push2) buf2_q[wr2_q] <= {dv2[33:32] | dv2[35:34], dv2[31:0]};
   end
   reg [31:0] nfl2_q, nce2_q, nue2_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -271,7 +286,7 @@ module tile256_router (
     end else if (push2) begin
       nfl2_q <= nfl2_q + 32'd1;  // wraps
       // the error counters saturate
-      case (ecc_status(ecc_syndrome(in_code_i[122:82])))
+      case (dv2[35:34])
         2'b01: if (nce2_q != 32'hffffffff) nce2_q <= nce2_q + 32'd1;
         2'b10: if (nue2_q != 32'hffffffff) nue2_q <= nue2_q + 32'd1;
         default: ;
@@ -309,8 +324,15 @@ module tile256_router (
       else if (pop3 && !push3) cnt3_q <= cnt3_q - 5'd1;
     end
   end
+  // the flit coming in, decoded once (only when taken): {uncorrectable, corrected, flags, flit}
+  reg [35:0] dv3;
+  always @(*) begin
+    dv3 = 36'd0;
+    if (push3) dv3 = ecc_decode(in_code_i[163:123]);
+  end
   always @(posedge clk_i) begin
-    if (push3) buf3_q[wr3_q] <= flagged(ecc_decode(in_code_i[163:123]));
+    // the flags say what happened to the packet on this and earlier links
+    if (push3) buf3_q[wr3_q] <= {dv3[33:32] | dv3[35:34], dv3[31:0]};
   end
   reg [31:0] nfl3_q, nce3_q, nue3_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -321,7 +343,7 @@ module tile256_router (
     end else if (push3) begin
       nfl3_q <= nfl3_q + 32'd1;  // wraps
       // the error counters saturate
-      case (ecc_status(ecc_syndrome(in_code_i[163:123])))
+      case (dv3[35:34])
         2'b01: if (nce3_q != 32'hffffffff) nce3_q <= nce3_q + 32'd1;
         2'b10: if (nue3_q != 32'hffffffff) nue3_q <= nue3_q + 32'd1;
         default: ;
@@ -359,8 +381,15 @@ module tile256_router (
       else if (pop4 && !push4) cnt4_q <= cnt4_q - 5'd1;
     end
   end
+  // the flit coming in, decoded once (only when taken): {uncorrectable, corrected, flags, flit}
+  reg [35:0] dv4;
+  always @(*) begin
+    dv4 = 36'd0;
+    if (push4) dv4 = ecc_decode(in_code_i[204:164]);
+  end
   always @(posedge clk_i) begin
-    if (push4) buf4_q[wr4_q] <= flagged(ecc_decode(in_code_i[204:164]));
+    // the flags say what happened to the packet on this and earlier links
+    if (push4) buf4_q[wr4_q] <= {dv4[33:32] | dv4[35:34], dv4[31:0]};
   end
   reg [31:0] nfl4_q, nce4_q, nue4_q;  // flits, corrected, uncorrectable
   always @(posedge clk_i or negedge rst_ni) begin
@@ -371,7 +400,7 @@ module tile256_router (
     end else if (push4) begin
       nfl4_q <= nfl4_q + 32'd1;  // wraps
       // the error counters saturate
-      case (ecc_status(ecc_syndrome(in_code_i[204:164])))
+      case (dv4[35:34])
         2'b01: if (nce4_q != 32'hffffffff) nce4_q <= nce4_q + 32'd1;
         2'b10: if (nue4_q != 32'hffffffff) nue4_q <= nue4_q + 32'd1;
         default: ;

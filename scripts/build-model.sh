@@ -50,7 +50,6 @@ fi
 # would override our -O level) and the run-once initialization with
 # OPT_SLOW: the C++ level is set through both (docs/sim-speed.md).
 copt=-O2
-mkopt="OPT_FAST=-O2 OPT_SLOW=-O0 OPT_GLOBAL=-O2"
 if [ "$unit" = chip ] || [ "$unit" = soc ]; then
 	[ "${TRACE:-0}" = 1 ] || trace=
 fi
@@ -58,8 +57,8 @@ fi
 # few thousand cycles): no C++ optimization, the quickest build.
 if [ "${FAST_BUILD:-0}" = 1 ]; then
 	copt=-O0
-	mkopt="OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0"
 fi
+mkopt="OPT_FAST=$copt OPT_SLOW=-O0 OPT_GLOBAL=$copt"
 # Hierarchy blocks (Verilator --hierarchical): a block is verilated and
 # compiled once for all its instances, at the price of a separate model that
 # its parent calls every evaluation.  HIER picks them (measured,
@@ -118,9 +117,9 @@ threads=
 if [ "${THREADS:-1}" != 1 ]; then
 	threads="--threads $THREADS"
 fi
-shape=flat
-[ -z "$made" ] || shape="blocks: $made"
-echo "build-model: options $shape, C++ $copt${trace:+, traced}${threads:+, $threads}" >"$out/build-$unit.log"
+form=flat
+[ -z "$made" ] || form="blocks: $made"
+echo "build-model: options $form, C++ $copt${trace:+, traced}${threads:+, $threads}" >"$out/build-$unit.log"
 # shellcheck disable=SC2086
 if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads ${VFLAGS:-} -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \

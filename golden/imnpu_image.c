@@ -221,6 +221,9 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	size_t s = section(&w, "NETW");
 	put_str(&w, img->net.name, 64);
 	U32(&w, img->net.input);
+	U32(&w, img->net.ishape.c);
+	U32(&w, img->net.ishape.h);
+	U32(&w, img->net.ishape.w);
 	U32(&w, img->net.nlayers);
 	for (int i = 0; i < img->net.nlayers; i++) {
 		const imnpu_layer *l = &img->net.layers[i];
@@ -239,6 +242,9 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 		const int geo[] = {l->cin, l->ih, l->iw, l->cout, l->ksize, l->stride, l->pad, l->steps, l->hidden};
 		for (int k = 0; k < 9; k++)
 			U32(&w, geo[k]);
+		U32(&w, l->res);
+		U32(&w, l->res_from);
+		U32(&w, l->res_mul);
 		if (!imnpu_layer_on_tiles(l))
 			continue;
 		const int kout = imnpu_layer_kout(l);
@@ -523,6 +529,12 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	open_section(&r, "NETW");
 	get_str(&r, img->net.name, 64, "network name");
 	img->net.input = get_range(&r, "NETW input length", 1, LEN_LIMIT);
+	img->net.ishape.c = get_range(&r, "NETW input channels", 1, LEN_LIMIT);
+	img->net.ishape.h = get_range(&r, "NETW input height", 0, LEN_LIMIT);
+	img->net.ishape.w = get_range(&r, "NETW input width", 0, LEN_LIMIT);
+	if (!r.bad && imnpu_shape_len(img->net.ishape) != img->net.input)
+		fail(&r, "NETW input shape %dx%dx%d is not the input's %d values", img->net.ishape.c, img->net.ishape.h,
+		     img->net.ishape.w, img->net.input);
 	const int nl = get_range(&r, "NETW layer count", 0, 4096);
 	img->net.layers = alloc_n(&r, nl, sizeof *img->net.layers);
 	for (int i = 0; i < nl && !r.bad; i++) {
@@ -531,25 +543,17 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		get_str(&r, l->name, 32, what);
 		snprintf(what, sizeof what, "NETW layer %d type", i);
 		l->type = get_range(&r, what, IMNPU_LAYER_DENSE, IMNPU_LAYER_LAST);
-		if (!r.bad && i > 0 && imnpu_layer_stepped(l))
-			fail(&r, "%s is %d: conv2d and lstm come first (layer 0)", what, l->type);
-		const int stepped = i > 0 && imnpu_layer_stepped(&img->net.layers[0]);
 		snprintf(what, sizeof what, "NETW layer %d input length", i);
-		const int prev = i ? imnpu_layer_step_out(&img->net.layers[i - 1]) : img->net.input;
-		l->in = get_range(&r, what, prev, prev);
+		const int in = get_range(&r, what, 1, LEN_LIMIT);
 		snprintf(what, sizeof what, "NETW layer %d output length", i);
 		l->out = get_range(&r, what, 1, LEN_LIMIT);
+		const int out = l->out;
 		snprintf(what, sizeof what, "NETW layer %d relu", i);
 		l->relu = get_range(&r, what, 0, 1);
 		snprintf(what, sizeof what, "NETW layer %d mode", i);
 		l->mode = get_range(&r, what, IMNPU_MODE_IDEAL, IMNPU_MODE_PCM4);
 		snprintf(what, sizeof what, "NETW layer %d operand layer", i);
 		l->from = (int32_t)get_le(&r, 4, what);
-		if (!r.bad && l->type == IMNPU_LAYER_ADD &&
-		    (l->from < (stepped ? 0 : -1) || l->from >= i - 1 ||
-		     (l->from >= 0 ? imnpu_layer_step_out(&img->net.layers[l->from]) : img->net.input) != l->in))
-			fail(&r, "%s is %d (allowed: %d..%d, a vector of %d values)", what, l->from, stepped ? 0 : -1, i - 2,
-			     l->in);
 		snprintf(what, sizeof what, "NETW layer %d window", i);
 		l->win = get_range(&r, what, 0, LEN_LIMIT);
 		l->sa = (int32_t)get_le(&r, 4, "NETW sa");
@@ -565,25 +569,31 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 			snprintf(what, sizeof what, "NETW layer %d %s", i, gname[k]);
 			*geo[k] = get_range(&r, what, 0, k == 4 || k == 5 ? 16 : LEN_LIMIT);
 		}
-		if (!r.bad && l->type == IMNPU_LAYER_CONV2D &&
-		    (l->cin < 1 || l->cout < 1 || l->ksize < 1 || l->stride < 1 || l->pad >= l->ksize ||
-		     (long)l->cin * l->ih * l->iw != l->in || imnpu_conv_oh(l) < 1 || imnpu_conv_ow(l) < 1))
-			fail(&r, "NETW layer %d (conv2d): %dx%dx%d input of %d values, %d channels out, kernel %d, stride %d, "
-				 "padding %d is not a convolution",
-			     i, l->cin, l->ih, l->iw, l->in, l->cout, l->ksize, l->stride, l->pad);
-		if (!r.bad && l->type == IMNPU_LAYER_LSTM &&
-		    (l->steps < 1 || l->hidden < 1 || l->in % l->steps || l->hidden > IMNPU_GDPU_LEN_LIMIT))
-			fail(&r, "NETW layer %d (lstm): %d inputs over %d steps, hidden %d (allowed: steps dividing the "
-				 "input, hidden 1..%d)",
-			     i, l->in, l->steps, l->hidden, IMNPU_GDPU_LEN_LIMIT);
-		if (!r.bad && l->type != IMNPU_LAYER_DENSE && l->out != imnpu_layer_out_len(l))
-			fail(&r, "NETW layer %d: output length %d, the type and window give %d", i, l->out,
-			     imnpu_layer_out_len(l));
+		snprintf(what, sizeof what, "NETW layer %d residual", i);
+		l->res = get_range(&r, what, 0, 1);
+		l->res_from = (int32_t)get_le(&r, 4, "NETW residual layer");
+		l->res_mul = (int32_t)get_le(&r, 4, "NETW residual multiplier");
 		if (!r.bad && (l->sa < -32768 || l->sa > 32767 || l->sb < -32768 || l->sb > 32767))
 			fail(&r, "NETW layer %d: multipliers %d, %d (allowed: -32768..32767)", i, l->sa, l->sb);
+		if (!r.bad && l->type == IMNPU_LAYER_LSTM && l->hidden > IMNPU_GDPU_LEN_LIMIT)
+			fail(&r, "NETW layer %d (lstm): hidden %d (allowed: 1..%d)", i, l->hidden, IMNPU_GDPU_LEN_LIMIT);
 		if (r.bad)
 			break;
+		/* the shapes chain, and the lengths are theirs */
 		img->net.nlayers = i + 1;
+		char why[256];
+		int at;
+		if (imnpu_net_shapes(&img->net, &at, why, sizeof why) != 0) {
+			img->net.nlayers = i;
+			fail(&r, "NETW layer %d: %s", at, why);
+			break;
+		}
+		if (l->in != in || l->out != out) {
+			img->net.nlayers = i;
+			fail(&r, "NETW layer %d: %d inputs and %d outputs, its shapes give %d and %d", i, in, out, l->in,
+			     l->out);
+			break;
+		}
 		if (!imnpu_layer_on_tiles(l))
 			continue;
 		const int kout = imnpu_layer_kout(l);

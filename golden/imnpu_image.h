@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define IMNPU_IMAGE_VERSION 2
+#define IMNPU_IMAGE_VERSION 3
 #define IMNPU_IMAGE_MAGIC "IMNPUIMG"
 
 /* Configuration stream operations. */

@@ -6,24 +6,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *imnpu_layer_type_name(int type)
+{
+	static const char *const names[] = {"?",       "dense",   "add",  "maxpool",   "avgpool",   "argmax",
+					    "sigmoid", "tanh",    "conv2d", "lstm",    "maxpool2d", "avgpool2d",
+					    "gavgpool", "flatten"};
+	return type >= 1 && type <= IMNPU_LAYER_LAST ? names[type] : "?";
+}
+
 int imnpu_layer_on_tiles(const imnpu_layer *l)
 {
-	return l->type == IMNPU_LAYER_DENSE || imnpu_layer_stepped(l);
+	return l->type == IMNPU_LAYER_DENSE || l->type == IMNPU_LAYER_CONV2D || l->type == IMNPU_LAYER_LSTM;
 }
 
 int imnpu_layer_stepped(const imnpu_layer *l)
 {
-	return l->type == IMNPU_LAYER_CONV2D || l->type == IMNPU_LAYER_LSTM;
+	return l->type == IMNPU_LAYER_LSTM;
 }
 
 int imnpu_conv_oh(const imnpu_layer *l)
 {
-	return l->stride > 0 ? (l->ih + 2 * l->pad - l->ksize) / l->stride + 1 : 0;
+	return l->stride > 0 && l->ih + 2 * l->pad >= l->ksize ? (l->ih + 2 * l->pad - l->ksize) / l->stride + 1 : 0;
 }
 
 int imnpu_conv_ow(const imnpu_layer *l)
 {
-	return l->stride > 0 ? (l->iw + 2 * l->pad - l->ksize) / l->stride + 1 : 0;
+	return l->stride > 0 && l->iw + 2 * l->pad >= l->ksize ? (l->iw + 2 * l->pad - l->ksize) / l->stride + 1 : 0;
+}
+
+long imnpu_shape_len(imnpu_shape s)
+{
+	return s.h > 0 ? (long)s.c * s.h * s.w : s.c;
 }
 
 int imnpu_layer_kin(const imnpu_layer *l)
@@ -50,16 +63,180 @@ int imnpu_layer_kout(const imnpu_layer *l)
 	}
 }
 
-int imnpu_layer_step_out(const imnpu_layer *l)
+/* What the next layer takes from l: an lstm's one step, else its output. */
+static imnpu_shape step_shape(const imnpu_layer *l)
 {
-	switch (l->type) {
-	case IMNPU_LAYER_CONV2D:
-		return l->cout;
-	case IMNPU_LAYER_LSTM:
-		return l->hidden;
-	default:
-		return l->out;
+	if (l->type == IMNPU_LAYER_LSTM)
+		return (imnpu_shape){l->hidden, 0, 0};
+	return l->oshape;
+}
+
+static int same_shape(imnpu_shape a, imnpu_shape b)
+{
+	return a.c == b.c && a.h == b.h && (a.h == 0 || a.w == b.w);
+}
+
+static const char *shape_str(imnpu_shape s, char *buf, size_t len)
+{
+	if (s.h > 0)
+		snprintf(buf, len, "a %dx%dx%d map", s.c, s.h, s.w);
+	else
+		snprintf(buf, len, "a vector of %d", s.c);
+	return buf;
+}
+
+#define SHAPE_LEN_MAX 1000000
+
+int imnpu_net_shapes(imnpu_net *n, int *bad, char *err, size_t errlen)
+{
+	*bad = -1;
+	if (n->ishape.c == 0)
+		n->ishape = (imnpu_shape){n->input, 0, 0};
+	char b1[48], b2[48];
+	if (n->ishape.c < 1 || n->ishape.h < 0 || (n->ishape.h > 0 && n->ishape.w < 1) ||
+	    imnpu_shape_len(n->ishape) != n->input) {
+		snprintf(err, errlen, "the input's shape has %ld values, the input %d", imnpu_shape_len(n->ishape),
+			 n->input);
+		return -1;
 	}
+	const int lstm = n->nlayers > 0 && n->layers[0].type == IMNPU_LAYER_LSTM;
+	for (int i = 0; i < n->nlayers; i++) {
+		imnpu_layer *L = &n->layers[i];
+		const imnpu_shape s = i ? step_shape(&n->layers[i - 1]) : n->ishape;
+		imnpu_shape o = s;
+		const char *why = NULL;
+		char msg[160] = "";
+#define BAD(...) (snprintf(msg, sizeof msg, __VA_ARGS__), why = msg)
+		L->ishape = s;
+		L->in = (int)imnpu_shape_len(s);
+		switch (L->type) {
+		case IMNPU_LAYER_LSTM:
+			if (i > 0)
+				BAD("an lstm comes first (it reads the network's input step by step)");
+			else if (s.h > 0)
+				BAD("an lstm takes a vector; the input is %s", shape_str(s, b1, sizeof b1));
+			else if (L->steps < 1 || L->hidden < 1 || s.c % L->steps)
+				BAD("%d steps of hidden %d over %d inputs (allowed: steps dividing the input, hidden >= 1)",
+				    L->steps, L->hidden, s.c);
+			o = (imnpu_shape){L->steps * L->hidden, 0, 0};
+			break;
+		case IMNPU_LAYER_DENSE:
+			if (s.h > 0)
+				BAD("a dense layer takes a vector; its input is %s (put a flatten before it)",
+				    shape_str(s, b1, sizeof b1));
+			else if (L->out < 1)
+				BAD("%d outputs (allowed: 1..%d)", L->out, SHAPE_LEN_MAX);
+			o = (imnpu_shape){L->out, 0, 0};
+			break;
+		case IMNPU_LAYER_CONV2D:
+		case IMNPU_LAYER_MAXPOOL2D:
+		case IMNPU_LAYER_AVGPOOL2D:
+		case IMNPU_LAYER_GAVGPOOL:
+			if (s.h == 0) {
+				BAD("it takes a map; its input is %s", shape_str(s, b1, sizeof b1));
+				break;
+			}
+			L->cin = s.c;
+			L->ih = s.h;
+			L->iw = s.w;
+			if (L->type == IMNPU_LAYER_GAVGPOOL) {
+				o = (imnpu_shape){s.c, 1, 1};
+				break;
+			}
+			if (L->type != IMNPU_LAYER_CONV2D)
+				L->pad = 0;
+			if (L->ksize < 1 || L->stride < 1 || L->pad < 0 || L->pad >= L->ksize)
+				BAD("kernel %d, stride %d, padding %d (allowed: kernel >= 1, stride >= 1, padding 0..kernel-1)",
+				    L->ksize, L->stride, L->pad);
+			else if (L->ih + 2 * L->pad < L->ksize || L->iw + 2 * L->pad < L->ksize)
+				BAD("kernel %d is larger than its %dx%d input with padding %d", L->ksize, L->ih, L->iw,
+				    L->pad);
+			else if (L->type == IMNPU_LAYER_CONV2D && L->cout < 1)
+				BAD("%d output channels (allowed: 1..4096)", L->cout);
+			o = (imnpu_shape){L->type == IMNPU_LAYER_CONV2D ? L->cout : s.c, imnpu_conv_oh(L), imnpu_conv_ow(L)};
+			break;
+		case IMNPU_LAYER_FLATTEN:
+			if (s.h == 0)
+				BAD("a flatten takes a map; its input is %s", shape_str(s, b1, sizeof b1));
+			o = (imnpu_shape){(int)imnpu_shape_len(s), 0, 0};
+			break;
+		case IMNPU_LAYER_ADD: {
+			if (i < 1 || L->from < (lstm ? 0 : -1) || L->from > i - 2) {
+				BAD("operand b is layer %d (allowed: %s%d..%d, a layer before the previous one)", L->from,
+				    lstm ? "" : "-1 the input, ", lstm ? 0 : -1, i - 2);
+				break;
+			}
+			const imnpu_shape sb = L->from < 0 ? n->ishape : step_shape(&n->layers[L->from]);
+			if (!same_shape(sb, s))
+				BAD("operand a is %s, operand b ('%s') %s", shape_str(s, b1, sizeof b1),
+				    L->from < 0 ? "input" : n->layers[L->from].name, shape_str(sb, b2, sizeof b2));
+			break;
+		}
+		case IMNPU_LAYER_MAXPOOL:
+		case IMNPU_LAYER_AVGPOOL:
+			if (s.h > 0)
+				BAD("a 1-D pool takes a vector; its input is %s (maxpool2d and avgpool2d pool maps)",
+				    shape_str(s, b1, sizeof b1));
+			else if (L->win < 1 || s.c % L->win)
+				BAD("window %d does not divide the %d inputs", L->win, s.c);
+			else
+				o = (imnpu_shape){s.c / L->win, 0, 0};
+			break;
+		case IMNPU_LAYER_ARGMAX:
+			if (s.h > 0)
+				BAD("an argmax takes a vector; its input is %s (put a flatten before it)",
+				    shape_str(s, b1, sizeof b1));
+			o = (imnpu_shape){1, 0, 0};
+			break;
+		case IMNPU_LAYER_SIGMOID:
+		case IMNPU_LAYER_TANH:
+			break;
+		default:
+			BAD("type %d is not a layer type", L->type);
+		}
+		if (!why && imnpu_shape_len(o) > SHAPE_LEN_MAX)
+			BAD("its output, %s, has more than %d values", shape_str(o, b1, sizeof b1), SHAPE_LEN_MAX);
+		if (!why && L->res) {
+			if (L->type != IMNPU_LAYER_DENSE && L->type != IMNPU_LAYER_CONV2D)
+				BAD("only dense and conv2d layers take a residual");
+			else if (L->res_from < (lstm ? 0 : -1) || L->res_from > i - 1)
+				BAD("the residual is layer %d (allowed: %s%d..%d)", L->res_from, lstm ? "" : "-1 the input, ",
+				    lstm ? 0 : -1, i - 1);
+			else if (!same_shape(L->res_from < 0 ? n->ishape : step_shape(&n->layers[L->res_from]), o))
+				BAD("the residual ('%s') is %s, the output %s",
+				    L->res_from < 0 ? "input" : n->layers[L->res_from].name,
+				    shape_str(L->res_from < 0 ? n->ishape : step_shape(&n->layers[L->res_from]), b1, sizeof b1),
+				    shape_str(o, b2, sizeof b2));
+			else if (L->res_mul < -32768 || L->res_mul > 32767)
+				BAD("residual multiplier %d (allowed: -32768..32767)", L->res_mul);
+		}
+#undef BAD
+		if (why) {
+			*bad = i;
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+		L->oshape = o;
+		L->out = (int)imnpu_shape_len(o);
+	}
+	return 0;
+}
+
+int imnpu_layer_pixelwise(const imnpu_layer *l)
+{
+	return (l->type == IMNPU_LAYER_CONV2D && l->ksize == 1 && l->stride == 1 && l->pad == 0 && !l->res) ||
+	       l->type == IMNPU_LAYER_SIGMOID || l->type == IMNPU_LAYER_TANH ||
+	       (l->type == IMNPU_LAYER_ADD && l->from >= 0);
+}
+
+int imnpu_net_conv_stepped(const imnpu_net *n)
+{
+	if (n->nlayers < 1 || n->layers[0].type != IMNPU_LAYER_CONV2D || n->layers[0].res)
+		return 0;
+	for (int i = 1; i < n->nlayers; i++)
+		if (!imnpu_layer_pixelwise(&n->layers[i]))
+			return 0;
+	return 1;
 }
 
 int imnpu_net_steps(const imnpu_net *n)
@@ -67,17 +244,24 @@ int imnpu_net_steps(const imnpu_net *n)
 	if (n->nlayers < 1)
 		return 1;
 	const imnpu_layer *l = &n->layers[0];
-	if (l->type == IMNPU_LAYER_CONV2D)
-		return imnpu_conv_oh(l) * imnpu_conv_ow(l);
 	if (l->type == IMNPU_LAYER_LSTM)
 		return l->steps;
+	if (imnpu_net_conv_stepped(n))
+		return imnpu_conv_oh(l) * imnpu_conv_ow(l);
 	return 1;
+}
+
+int imnpu_layer_step_out(const imnpu_layer *l)
+{
+	if (l->type == IMNPU_LAYER_LSTM)
+		return l->hidden;
+	return l->oshape.h > 0 ? l->oshape.c : l->out;
 }
 
 int imnpu_net_out_index(const imnpu_net *n, int s, int j)
 {
 	const int steps = imnpu_net_steps(n);
-	if (n->nlayers > 0 && n->layers[0].type == IMNPU_LAYER_CONV2D)
+	if (imnpu_net_conv_stepped(n))
 		return j * steps + s;
 	return s * imnpu_layer_step_out(&n->layers[n->nlayers - 1]) + j;
 }
@@ -106,7 +290,7 @@ int imnpu_layer_alloc(imnpu_layer *l)
 imnpu_gdpu_regs imnpu_layer_gdpu_regs(const imnpu_layer *l)
 {
 	imnpu_gdpu_regs r = {0};
-	r.len = l->out;
+	r.len = imnpu_layer_step_out(l);
 	r.win = 1;
 	switch (l->type) {
 	case IMNPU_LAYER_ADD:
@@ -143,25 +327,6 @@ imnpu_gdpu_regs imnpu_layer_gdpu_regs(const imnpu_layer *l)
 		break;
 	}
 	return r;
-}
-
-int imnpu_layer_out_len(const imnpu_layer *l)
-{
-	switch (l->type) {
-	case IMNPU_LAYER_MAXPOOL:
-	case IMNPU_LAYER_AVGPOOL:
-		return l->win > 0 ? l->in / l->win : 0;
-	case IMNPU_LAYER_ARGMAX:
-		return 1;
-	case IMNPU_LAYER_DENSE:
-		return l->out;
-	case IMNPU_LAYER_CONV2D:
-		return l->cout * imnpu_conv_oh(l) * imnpu_conv_ow(l);
-	case IMNPU_LAYER_LSTM:
-		return l->steps * l->hidden;
-	default:
-		return l->in;
-	}
 }
 
 void imnpu_net_free(imnpu_net *n)
@@ -224,26 +389,80 @@ int imnpu_net_max_len(const imnpu_net *n)
 	return m;
 }
 
-/* The tiles' arithmetic on one vector of kin values into kout. */
-static void dense(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, int8_t *y)
+/* The tiles' arithmetic on one vector x of kin values: output o to
+ * y[o * ys].  A residual b (NULL: none) starts each output's partial sum at
+ * sat(b[o * bs] * res_mul, psum_bits), as the first row block's partial-sum
+ * input does (docs/network.md). */
+static void dot(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, const int8_t *b, size_t bs,
+		int8_t *y, size_t ys)
 {
 	const int in = imnpu_layer_kin(l), out = imnpu_layer_kout(l);
 	for (int o = 0; o < out; o++) {
 		const int8_t *w = l->w + (size_t)o * (size_t)in;
-		int64_t psum = 0;
+		int64_t psum = b ? imnpu_sat((int64_t)b[(size_t)o * bs] * l->res_mul, p->psum_bits) : 0;
 		for (int r0 = 0; r0 < in; r0 += p->rows) {
 			const int r1 = r0 + p->rows < in ? r0 + p->rows : in;
 			int64_t acc = 0;
 			for (int i = r0; i < r1; i++)
 				acc += (int64_t)x[i] * w[i];
-			psum = imnpu_psum(p, acc, psum, r0 > 0);
+			psum = imnpu_psum(p, acc, psum, r0 > 0 || b);
 		}
-		y[o] = (int8_t)imnpu_ldpu_column(p, psum, l->scale[o], l->offset[o], l->relu);
+		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, psum, l->scale[o], l->offset[o], l->relu);
 	}
 }
 
-/* Layers first.. on x (layer first's input), every output kept (an add may
- * take an earlier one), the last into y. */
+static void dense(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, const int8_t *b, int8_t *y)
+{
+	dot(p, l, x, b, 1, y, 1);
+}
+
+/* conv2d: each output pixel's unrolled patch through the tiles' matrix;
+ * the output is CHW. */
+static void conv2d(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, const int8_t *b, int8_t *y)
+{
+	const int kin = imnpu_layer_kin(l), pix = imnpu_conv_oh(l) * imnpu_conv_ow(l);
+	int8_t *patch = malloc((size_t)kin + 1);
+	if (!patch)
+		abort();
+	for (int s = 0; s < pix; s++) {
+		for (int i = 0; i < kin; i++) {
+			const int k = imnpu_conv_patch_index(l, s, i);
+			patch[i] = k < 0 ? 0 : x[k];
+		}
+		dot(p, l, patch, b ? b + s : NULL, (size_t)pix, y + s, (size_t)pix);
+	}
+	free(patch);
+}
+
+/* maxpool2d, avgpool2d, gavgpool: per channel, each window's values to the
+ * GDPU's kernels (docs/arith.md 6.3). */
+static void pool2d(const imnpu_layer *l, const int8_t *x, int8_t *y)
+{
+	const int gl = l->type == IMNPU_LAYER_GAVGPOOL;
+	const int kh = gl ? l->ih : l->ksize, kw = gl ? l->iw : l->ksize, st = gl ? 1 : l->stride;
+	const int oh = gl ? 1 : imnpu_conv_oh(l), ow = gl ? 1 : imnpu_conv_ow(l);
+	imnpu_gdpu_regs rg = {0};
+	rg.avg_mul = l->mul;
+	rg.avg_shift = l->shift;
+	int8_t *win = malloc((size_t)kh * (size_t)kw + 1);
+	if (!win)
+		abort();
+	for (int c = 0; c < l->cin; c++)
+		for (int oy = 0; oy < oh; oy++)
+			for (int ox = 0; ox < ow; ox++) {
+				int m = 0;
+				for (int ky = 0; ky < kh; ky++)
+					for (int kx = 0; kx < kw; kx++)
+						win[m++] = x[((size_t)c * l->ih + (size_t)(oy * st + ky)) * l->iw +
+							     (size_t)(ox * st + kx)];
+				y[((size_t)c * oh + oy) * ow + ox] =
+					(int8_t)(l->type == IMNPU_LAYER_MAXPOOL2D ? imnpu_maxpool(win, m) : imnpu_avgpool(&rg, win, m));
+			}
+	free(win);
+}
+
+/* Layers first.. on x (layer first's input), every output kept (an add or
+ * a residual may take an earlier one), the last into y. */
 static void run_layers(const imnpu_tile_params *p, imnpu_gdpu *g, const imnpu_net *n, int first, const int8_t *x,
 		       int8_t *y)
 {
@@ -256,14 +475,29 @@ static void run_layers(const imnpu_tile_params *p, imnpu_gdpu *g, const imnpu_ne
 	memcpy(v[first], x, (size_t)in0);
 	for (int i = first; i < n->nlayers; i++) {
 		const imnpu_layer *l = &n->layers[i];
-		const int8_t *in = v[i];
+		const int8_t *in = v[i], *res = l->res ? v[l->res_from + 1] : NULL;
 		int8_t *out = malloc((size_t)l->out);
 		if (!out)
 			abort();
-		if (l->type == IMNPU_LAYER_DENSE) {
-			dense(p, l, in, out);
-		} else {
-			const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(l);
+		switch (l->type) {
+		case IMNPU_LAYER_DENSE:
+			dense(p, l, in, res, out);
+			break;
+		case IMNPU_LAYER_CONV2D:
+			conv2d(p, l, in, res, out);
+			break;
+		case IMNPU_LAYER_MAXPOOL2D:
+		case IMNPU_LAYER_AVGPOOL2D:
+		case IMNPU_LAYER_GAVGPOOL:
+			pool2d(l, in, out);
+			break;
+		case IMNPU_LAYER_FLATTEN:
+			memcpy(out, in, (size_t)l->out);
+			break;
+		default: {
+			imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(l);
+			if (l->oshape.h > 0) /* elementwise over the whole map */
+				rg.len = l->out;
 			const int8_t *a = in;
 			if (l->type == IMNPU_LAYER_ADD) { /* operands interleaved: a0 b0 a1 b1 ... */
 				const int8_t *b = v[l->from + 1];
@@ -276,6 +510,7 @@ static void run_layers(const imnpu_tile_params *p, imnpu_gdpu *g, const imnpu_ne
 			imnpu_gdpu_job(g, &rg, a, r);
 			for (int j = 0; j < l->out; j++)
 				out[j] = (int8_t)r[j];
+		}
 		}
 		v[i + 1] = out;
 	}
@@ -304,9 +539,8 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
 		free(cell);
 		return;
 	}
-	/* A stepped first layer: its vector per step (an unrolled patch, or
-	 * x_t and h_(t-1)), the tiles' matrix, the LSTM cell on the gates, the
-	 * later layers on the step's vector. */
+	/* A first lstm: its vector per step (x_t and h_(t-1)), the tiles'
+	 * matrix, the cell on the gates, the later layers on the step's h_t. */
 	const imnpu_layer *l0 = &n->layers[0];
 	const int kin = imnpu_layer_kin(l0), steps = imnpu_net_steps(n);
 	const int hid = l0->hidden, xl = kin - hid, last = imnpu_layer_step_out(&n->layers[n->nlayers - 1]);
@@ -317,27 +551,19 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
 	if (!xin || !gates || !ops || !sv || !sy || !r)
 		abort();
 	for (int s = 0; s < steps; s++) {
-		if (l0->type == IMNPU_LAYER_CONV2D) {
-			for (int i = 0; i < kin; i++) {
-				const int k = imnpu_conv_patch_index(l0, s, i);
-				xin[i] = k < 0 ? 0 : x[k];
-			}
-			dense(p, l0, xin, sv);
-		} else {
-			/* x_t, then h_(t-1) (0 before the first step) */
-			memcpy(xin, x + (size_t)s * (size_t)xl, (size_t)xl);
-			if (s == 0)
-				memset(xin + xl, 0, (size_t)hid);
-			dense(p, l0, xin, gates);
-			for (int j = 0; j < hid; j++)
-				for (int k = 0; k < 4; k++)
-					ops[4 * j + k] = gates[k * hid + j];
-			imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(l0);
-			rg.op = s == 0 ? IMNPU_OP_LSTM0 : IMNPU_OP_LSTM;
-			imnpu_gdpu_job(cell, &rg, ops, r);
-			for (int j = 0; j < hid; j++)
-				sv[j] = xin[xl + j] = (int8_t)r[j];
-		}
+		/* x_t, then h_(t-1) (0 before the first step) */
+		memcpy(xin, x + (size_t)s * (size_t)xl, (size_t)xl);
+		if (s == 0)
+			memset(xin + xl, 0, (size_t)hid);
+		dense(p, l0, xin, NULL, gates);
+		for (int j = 0; j < hid; j++)
+			for (int k = 0; k < 4; k++)
+				ops[4 * j + k] = gates[k * hid + j];
+		imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(l0);
+		rg.op = s == 0 ? IMNPU_OP_LSTM0 : IMNPU_OP_LSTM;
+		imnpu_gdpu_job(cell, &rg, ops, r);
+		for (int j = 0; j < hid; j++)
+			sv[j] = xin[xl + j] = (int8_t)r[j];
 		if (n->nlayers > 1)
 			run_layers(p, g, n, 1, sv, sy);
 		else
@@ -353,6 +579,17 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
 	free(r);
 	free(g);
 	free(cell);
+}
+
+/* A spec item's trailing "rN" (a residual from the input of the N-th layer
+ * back): N, 0 for none, -1 when malformed. */
+static int res_suffix(const char *t)
+{
+	if (!*t)
+		return 0;
+	char *end;
+	const long k = t[0] == 'r' ? strtol(t + 1, &end, 10) : 0;
+	return k >= 1 && k <= 64 && !*end && t[1] >= '0' && t[1] <= '9' ? (int)k : -1;
 }
 
 int imnpu_net_random(imnpu_net *n, const imnpu_tile_params *p, imnpu_rng *r, const char *spec, char *err,
@@ -373,20 +610,21 @@ int imnpu_net_random(imnpu_net *n, const imnpu_tile_params *p, imnpu_rng *r, con
 	}
 	char *end;
 	long in = nt ? strtol(tok[0], &end, 10) : 0, ch = 0, ih = 0, iw = 0;
-	if (nt >= 2 && *end == 'x') { /* CxHxW: a conv2d's input */
+	if (nt >= 2 && *end == 'x') { /* CxHxW: a map */
 		ch = in;
 		ih = strtol(end + 1, &end, 10);
 		iw = *end == 'x' ? strtol(end + 1, &end, 10) : 0;
 		in = ch * ih * iw;
-		if (ch < 1 || ih < 1 || iw < 1 || strncmp(tok[1], "conv", 4))
+		if (ch < 1 || ih < 1 || iw < 1)
 			in = 0;
 	}
 	if (nt < 2 || *end || in < 1 || in > 100000) {
 		snprintf(err, errlen,
-			 "spec '%s': expected an input length 1..100000 (CxHxW before a conv) and at least one layer", spec);
+			 "spec '%s': expected an input length 1..100000 (or CxHxW, a map) and at least one layer", spec);
 		return -1;
 	}
 	n->input = (int)in;
+	n->ishape = ch ? (imnpu_shape){(int)ch, (int)ih, (int)iw} : (imnpu_shape){(int)in, 0, 0};
 	n->layers = calloc((size_t)nt, sizeof *n->layers);
 	if (!n->layers) {
 		snprintf(err, errlen, "out of memory");
@@ -396,71 +634,67 @@ int imnpu_net_random(imnpu_net *n, const imnpu_tile_params *p, imnpu_rng *r, con
 	for (int i = 0; i + 1 < nt; i++) {
 		const char *t = tok[i + 1];
 		imnpu_layer *l = &n->layers[i];
-		l->in = i ? imnpu_layer_step_out(&n->layers[i - 1]) : n->input;
 		const long v = strtol(t, &end, 10);
 		long a, b, c, d;
-		int used = 0;
-		if (!*end && v >= 1 && v <= 100000) {
+		int used = 0, rk = 0, bad = 0;
+		if (end != t && v >= 1 && v <= 100000 && (rk = res_suffix(end)) >= 0) {
 			l->type = IMNPU_LAYER_DENSE;
 			l->out = (int)v;
-		} else if (i == 0 && ch > 0 && sscanf(t, "conv%ldk%lds%ldp%ld%n", &a, &b, &c, &d, &used) == 4 && !t[used] &&
-			   a >= 1 && a <= 4096 && b >= 1 && b <= 16 && c >= 1 && c <= 16 && d >= 0 && d < b &&
-			   ih + 2 * d >= b && iw + 2 * d >= b) {
+		} else if (sscanf(t, "conv%ldk%lds%ldp%ld%n", &a, &b, &c, &d, &used) == 4 && (rk = res_suffix(t + used)) >= 0 &&
+			   a >= 1 && a <= 4096 && b >= 1 && b <= 16 && c >= 1 && c <= 16 && d >= 0) {
 			l->type = IMNPU_LAYER_CONV2D;
-			l->cin = (int)ch;
-			l->ih = (int)ih;
-			l->iw = (int)iw;
 			l->cout = (int)a;
 			l->ksize = (int)b;
 			l->stride = (int)c;
 			l->pad = (int)d;
-		} else if (i == 0 && ch == 0 && sscanf(t, "lstm%ldt%ld%n", &a, &b, &used) == 2 && !t[used] && a >= 1 && a <= 4096 && b >= 1 &&
-			   b <= 1000) {
+		} else if (i == 0 && ch == 0 && sscanf(t, "lstm%ldt%ld%n", &a, &b, &used) == 2 && !t[used] && a >= 1 &&
+			   a <= 4096 && b >= 1 && b <= 1000) {
 			l->type = IMNPU_LAYER_LSTM;
 			l->hidden = (int)a;
 			l->steps = (int)b;
-			l->in = n->input = (int)(in * b);
+			n->input = (int)(in * b);
+			n->ishape = (imnpu_shape){n->input, 0, 0};
 		} else if (!strncmp(t, "add", 3) && (!t[3] || (strtol(t + 3, &end, 10) >= 1 && !*end))) {
 			l->type = IMNPU_LAYER_ADD;
 			l->from = i - 1 - (t[3] ? (int)strtol(t + 3, NULL, 10) : 1);
 			l->sa = (int)imnpu_rng_range(r, -600, 600);
 			l->sb = (int)imnpu_rng_range(r, -600, 600);
 			l->shift = (int)imnpu_rng_range(r, 8, 10);
+		} else if ((!strncmp(t, "maxpool2d", 9) || !strncmp(t, "avgpool2d", 9)) && t[9]) {
+			l->type = t[0] == 'm' ? IMNPU_LAYER_MAXPOOL2D : IMNPU_LAYER_AVGPOOL2D;
+			l->ksize = l->stride = (int)strtol(t + 9, &end, 10);
+			bad = *end || l->ksize < 1 || l->ksize > 16;
+		} else if (!strcmp(t, "gavgpool")) {
+			l->type = IMNPU_LAYER_GAVGPOOL;
+		} else if (!strcmp(t, "flatten")) {
+			l->type = IMNPU_LAYER_FLATTEN;
 		} else if (!strncmp(t, "maxpool", 7) || !strncmp(t, "avgpool", 7)) {
 			l->type = t[0] == 'm' ? IMNPU_LAYER_MAXPOOL : IMNPU_LAYER_AVGPOOL;
 			l->win = (int)strtol(t + 7, &end, 10);
 			l->shift = (int)imnpu_rng_range(r, 10, 14);
 			if (l->win > 0)
 				l->mul = (int)(((1l << l->shift) + imnpu_rng_range(r, -200, 200)) / l->win);
-			if (*end || l->win < 1 || l->in % l->win) {
-				snprintf(err, errlen, "spec '%s': %s: a window that divides %d", spec, t, l->in);
-				n->nlayers = i;
-				imnpu_net_free(n);
-				return -1;
-			}
+			bad = *end || l->win < 1;
 		} else if (!strcmp(t, "argmax")) {
 			l->type = IMNPU_LAYER_ARGMAX;
 		} else if (!strcmp(t, "sigmoid") || !strcmp(t, "tanh")) {
 			l->type = t[0] == 's' ? IMNPU_LAYER_SIGMOID : IMNPU_LAYER_TANH;
 		} else {
+			bad = 1;
+		}
+		if (bad) {
 			snprintf(err, errlen,
-				 "spec '%s': item '%s' (allowed: 1..100000, add, addK, maxpoolW, avgpoolW, argmax, sigmoid, tanh; "
-				 "first: convOkKsSpP after CxHxW, lstmHtT)",
+				 "spec '%s': item '%s' (allowed: 1..100000, convOkKsSpP, either with rN, maxpool2dK, avgpool2dK, "
+				 "gavgpool, flatten, add, addK, maxpoolW, avgpoolW, argmax, sigmoid, tanh; first: lstmHtT)",
 				 spec, t);
 			n->nlayers = i;
 			imnpu_net_free(n);
 			return -1;
 		}
-		if (l->type != IMNPU_LAYER_DENSE)
-			l->out = imnpu_layer_out_len(l);
-		const int stepped = imnpu_layer_stepped(&n->layers[0]);
-		if (l->type == IMNPU_LAYER_ADD &&
-		    (i < 1 || l->from < (stepped ? 0 : -1) ||
-		     (l->from < 0 ? n->input : imnpu_layer_step_out(&n->layers[l->from])) != l->in)) {
-			snprintf(err, errlen, "spec '%s': add after layer %d: the vector before it has another length", spec, i);
-			n->nlayers = i;
-			imnpu_net_free(n);
-			return -1;
+		if (rk > 0) {
+			l->res = 1;
+			l->res_from = i - rk; /* the input of the rk-th layer back, this one the first */
+			l->res_mul = (int)imnpu_rng_range(r, -300, 300);
 		}
 		snprintf(l->name, sizeof l->name, "%s%d",
 			 l->type == IMNPU_LAYER_DENSE    ? "fc"
@@ -469,6 +703,18 @@ int imnpu_net_random(imnpu_net *n, const imnpu_tile_params *p, imnpu_rng *r, con
 							 : "op",
 			 i + 1);
 		n->nlayers = i + 1;
+		char why[256];
+		int at;
+		if (imnpu_net_shapes(n, &at, why, sizeof why) != 0) {
+			snprintf(err, errlen, "spec '%s': item '%s': %s", spec, at < 0 ? tok[0] : tok[at + 1], why);
+			imnpu_net_free(n);
+			return -1;
+		}
+		if (l->type == IMNPU_LAYER_AVGPOOL2D || l->type == IMNPU_LAYER_GAVGPOOL) {
+			const long w = l->type == IMNPU_LAYER_GAVGPOOL ? (long)l->ih * l->iw : (long)l->ksize * l->ksize;
+			l->shift = (int)imnpu_rng_range(r, 12, 16);
+			l->mul = (int)(((1l << l->shift) + imnpu_rng_range(r, -200, 200)) / w);
+		}
 		if (imnpu_layer_alloc(l) != 0) {
 			imnpu_net_free(n);
 			snprintf(err, errlen, "out of memory");

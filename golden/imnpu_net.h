@@ -10,24 +10,36 @@
 extern "C" {
 #endif
 
-/* Layer types: dense layers run on tiles, the GDPU types on a GDPU node (one
- * GDPU per layer).  conv2d and lstm are stepped layers (docs/network.md):
- * only the first layer, they run the network once per output pixel or time
- * step, and every later layer then works on one step's vector. */
+/* Layer types (docs/network.md).  Every vector between layers has a shape:
+ * a feature map (C, H, W), stored channel-major (CHW, PyTorch's order), or a
+ * plain vector.  dense, conv2d and lstm run on tiles; the others on a GDPU
+ * or, for maps, in the chip's nodes.  An lstm is a stepped layer: only the
+ * first, it runs the network once per time step and every later layer works
+ * on one step's vector. */
 enum {
-	IMNPU_LAYER_DENSE = 1,
-	IMNPU_LAYER_ADD = 2,     /* residual add: sat(round((a*sa + b*sb) >> shift)) */
-	IMNPU_LAYER_MAXPOOL = 3, /* max over windows of win values */
-	IMNPU_LAYER_AVGPOOL = 4, /* sat(round(sum*mul >> shift)) over windows */
-	IMNPU_LAYER_ARGMAX = 5,  /* the index of the largest value, the first on ties */
-	IMNPU_LAYER_SIGMOID = 6, /* Q(act_in_frac) in, Q7 out */
+	IMNPU_LAYER_DENSE = 1,     /* vector -> vector */
+	IMNPU_LAYER_ADD = 2,       /* residual add, elementwise: sat(round((a*sa + b*sb) >> shift)) */
+	IMNPU_LAYER_MAXPOOL = 3,   /* vector: max over windows of win values */
+	IMNPU_LAYER_AVGPOOL = 4,   /* vector: sat(round(sum*mul >> shift)) over windows */
+	IMNPU_LAYER_ARGMAX = 5,    /* vector: the index of the largest value, the first on ties */
+	IMNPU_LAYER_SIGMOID = 6,   /* elementwise: Q(act_in_frac) in, Q7 out */
 	IMNPU_LAYER_TANH = 7,
-	IMNPU_LAYER_CONV2D = 8,  /* the kernel unrolled into crossbar rows, a step per output pixel */
-	IMNPU_LAYER_LSTM = 9,    /* the four gates on tiles, the cell on a GDPU, a step per time step */
-	IMNPU_LAYER_LAST = IMNPU_LAYER_LSTM,
+	IMNPU_LAYER_CONV2D = 8,    /* map -> map: the kernel unrolled into crossbar rows */
+	IMNPU_LAYER_LSTM = 9,      /* the four gates on tiles, the cell on a GDPU, a step per time step */
+	IMNPU_LAYER_MAXPOOL2D = 10, /* map -> map: max over kernel x kernel windows, per channel */
+	IMNPU_LAYER_AVGPOOL2D = 11, /* map -> map: sat(round(sum*mul >> shift)) over the windows */
+	IMNPU_LAYER_GAVGPOOL = 12, /* map -> (C, 1, 1): avgpool2d over the whole map */
+	IMNPU_LAYER_FLATTEN = 13,  /* map -> vector, CHW order */
+	IMNPU_LAYER_LAST = IMNPU_LAYER_FLATTEN,
 };
 /* The macro mode a layer's tiles run in (CTRL bits 2 and 3). */
 enum { IMNPU_MODE_IDEAL = 0, IMNPU_MODE_PCM1 = 1, IMNPU_MODE_PCM4 = 2 };
+
+/* A vector's shape: a map of c channels of h x w when h > 0, else a plain
+ * vector of c values. */
+typedef struct {
+	int c, h, w;
+} imnpu_shape;
 
 typedef struct {
 	char name[32];
@@ -39,25 +51,34 @@ typedef struct {
 	int32_t *scale;   /* tiles: kout entries, LDPU format (docs/arith.md 3) */
 	int32_t *offset;  /* tiles: kout entries */
 	int from;         /* add: operand b, -1 the network input or an earlier layer */
-	int win;          /* pools: window */
+	int win;          /* 1-D pools: window */
 	int sa, sb;       /* add: s16 multipliers of a (the previous layer) and b */
-	int mul;          /* avgpool: u16 multiplier */
-	int shift;        /* add, avgpool: right shift, rounded (docs/arith.md 6) */
-	int cin, ih, iw;  /* conv2d: input channels, height, width (in = cin*ih*iw, CHW order) */
-	int cout, ksize;  /* conv2d: output channels, kernel height and width */
-	int stride, pad;  /* conv2d: stride, zero padding on every side */
+	int mul;          /* avgpool, avgpool2d, gavgpool: u16 multiplier */
+	int shift;        /* add, avgpool, avgpool2d, gavgpool: right shift, rounded (docs/arith.md 6) */
+	int cin, ih, iw;  /* conv2d, 2-D pools: input channels, height, width (from the input's shape) */
+	int cout, ksize;  /* conv2d: output channels; conv2d, 2-D pools: kernel height and width */
+	int stride, pad;  /* conv2d, 2-D pools: stride; conv2d: zero padding on every side */
 	int steps;        /* lstm: time steps (in = steps * x, the x_t one after the other) */
 	int hidden;       /* lstm: h and c length (out = steps * hidden) */
+	int res;          /* dense, conv2d: 1 when a residual enters the partial sum */
+	int res_from;     /* the residual's layer, -1 the network input */
+	int res_mul;      /* s16: the partial sum starts at sat(b * res_mul, psum_bits) */
+	imnpu_shape ishape, oshape; /* filled by imnpu_net_shapes */
 } imnpu_layer;
 
 typedef struct {
 	char name[64];
-	int input;        /* input vector length */
+	int input;        /* input length (the shape's values) */
+	imnpu_shape ishape; /* the input's shape: a map, or a vector of input values */
 	int nlayers;
 	imnpu_layer *layers;
 } imnpu_net;
 
-/* Whether a layer runs on tiles (has weights), is stepped. */
+/* The type's name in manifests and reports ("?" for none). */
+const char *imnpu_layer_type_name(int type);
+/* Whether a layer runs on tiles (has weights); is stepped (an lstm: the
+ * network runs a step per time step); is a GDPU layer of the 1-D kind or an
+ * elementwise one. */
 int imnpu_layer_on_tiles(const imnpu_layer *l);
 int imnpu_layer_stepped(const imnpu_layer *l);
 /* The tiles' matrix: kin inputs (crossbar rows), kout outputs.  dense:
@@ -65,19 +86,37 @@ int imnpu_layer_stepped(const imnpu_layer *l);
  * gates i, f, g, o one after the other). */
 int imnpu_layer_kin(const imnpu_layer *l);
 int imnpu_layer_kout(const imnpu_layer *l);
-/* conv2d: output height and width. */
+/* conv2d and 2-D pools: output height and width. */
 int imnpu_conv_oh(const imnpu_layer *l);
 int imnpu_conv_ow(const imnpu_layer *l);
-/* One step's output length: conv2d cout, lstm hidden, else out. */
-int imnpu_layer_step_out(const imnpu_layer *l);
-/* Steps an inference takes: output pixels of a first conv2d layer, time
- * steps of a first lstm, else 1. */
+/* Values in a shape. */
+long imnpu_shape_len(imnpu_shape s);
+
+/* Shape inference (docs/network.md): each layer's input and output shape
+ * from the network's input shape, its in and out lengths, and a conv2d's or
+ * 2-D pool's input geometry; checks that the shapes chain (a dense layer
+ * takes a vector, a conv2d or 2-D pool a map, an add and a residual two
+ * equal shapes, kernels within the padded input).  -1 with a one-line
+ * reason in err and the layer in *bad (-1: the input). */
+int imnpu_net_shapes(imnpu_net *n, int *bad, char *err, size_t errlen);
+
+/* A network the host runs in steps on the chip (docs/network.md): a first
+ * lstm (a step per time step), or a first conv2d followed only by layers
+ * that work pixel by pixel (1x1 convolutions of stride 1, elementwise GDPU
+ * layers, adds of such maps: a step per output pixel). */
+int imnpu_net_conv_stepped(const imnpu_net *n);
+/* Whether layer l (after a first conv2d) works pixel by pixel, as above. */
+int imnpu_layer_pixelwise(const imnpu_layer *l);
+/* Steps an inference takes on the chip: the time steps of a first lstm, the
+ * output pixels of a conv-stepped network, else 1. */
 int imnpu_net_steps(const imnpu_net *n);
+/* One step's output length: lstm hidden, a map's channels, else out. */
+int imnpu_layer_step_out(const imnpu_layer *l);
 /* Where value j of step s of the last layer lands in the network's output:
- * conv2d networks channel-major (j * pixels + s, CHW), lstm networks step
+ * conv-stepped networks channel-major (j * pixels + s, CHW), else step
  * after step (s * len + j). */
 int imnpu_net_out_index(const imnpu_net *n, int s, int j);
-/* conv2d: the network-input index of value i of pixel s's unrolled patch
+/* conv2d: the input index (CHW) of value i of pixel s's unrolled patch
  * (i = (c*ksize + ky)*ksize + kx, PyTorch's weight order), -1 for padding. */
 int imnpu_conv_patch_index(const imnpu_layer *l, int s, int i);
 
@@ -93,29 +132,33 @@ int imnpu_net_output_len(const imnpu_net *n);
 int imnpu_net_max_len(const imnpu_net *n);
 /* The GDPU registers that run layer l (not dense). */
 imnpu_gdpu_regs imnpu_layer_gdpu_regs(const imnpu_layer *l);
-/* A layer's output length from its type, input length and window. */
-int imnpu_layer_out_len(const imnpu_layer *l);
-
 /* The layer-level golden model: run x (n->input values) through every layer
- * into y (imnpu_net_output_len values).  The arithmetic is the tile's
- * (docs/arith.md 3) with a dense layer's rows taken in blocks of p->rows,
- * each block's sum added to the running partial sum with saturation at
- * psum_bits, as the chain of tiles does (docs/network.md).  Ideal mode
- * only: a pcm layer's result depends on its devices (the transaction-level
- * model, golden/imnpu_chip.c, covers it). */
+ * into y (imnpu_net_output_len values), each layer from its definition
+ * (docs/network.md): a convolution as the dot product of each output pixel's
+ * patch with the kernel, the pools over their windows, per channel.  The
+ * arithmetic is the tile's (docs/arith.md 3) with the kernel's rows taken in
+ * blocks of p->rows, each block's sum added to the running partial sum with
+ * saturation at psum_bits, as the chain of tiles does; a residual starts
+ * that sum.  Ideal mode only: a pcm layer's result depends on its devices
+ * (the transaction-level model, golden/imnpu_chip.c, covers it). */
 void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n, const int8_t *x,
 		   int8_t *y);
 
 /* A random network for tests from a spec: comma-separated, the input
- * length first, then per layer a number (a dense layer of that many
- * outputs, weights and LDPU constants drawn as the tile tests draw them,
- * ReLU at random) or a word: "addK" (residual, random multipliers: the
- * previous layer's output plus the input of the K-th layer back, "add" K=1;
- * a block x -> dense -> dense -> +x is "...,add2"), "maxpoolW",
- * "avgpoolW" (window W), "argmax", "sigmoid", "tanh".  Stepped first
- * layers: the input "CxHxW" then "convOkKsSpP" (O output channels, kernel K,
- * stride S, padding P), or the input x (per step) then "lstmHtT" (hidden H,
- * T steps).  -1 with a one-line reason in err. */
+ * first (a length, or "CxHxW" for a map), then one item per layer:
+ * - a number: a dense layer of that many outputs (weights and LDPU
+ *   constants drawn as the tile tests draw them, ReLU at random);
+ * - "convOkKsSpP": a conv2d of O output channels, kernel K, stride S,
+ *   padding P; "rN" after it (or after a dense layer's number) adds a
+ *   residual from the input of the N-th layer back ("r1": its own input);
+ * - "maxpool2dK", "avgpool2dK" (kernel and stride K), "gavgpool",
+ *   "flatten";
+ * - "addK" (an add of the previous layer's output and the input of the K-th
+ *   layer back, random multipliers; "add" is K=1, and a block x -> dense ->
+ *   dense -> +x is "...,add2"), "maxpoolW", "avgpoolW" (1-D, window W),
+ *   "argmax", "sigmoid", "tanh";
+ * - first only: the input x (per step) then "lstmHtT" (hidden H, T steps).
+ * -1 with a one-line reason in err. */
 int imnpu_net_random(imnpu_net *n, const imnpu_tile_params *p, imnpu_rng *r, const char *spec, char *err,
 		     size_t errlen);
 

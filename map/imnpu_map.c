@@ -290,9 +290,23 @@ static void mask_of(const dgroup *d, uint64_t *mask)
 
 static const char *type_name(int t)
 {
-	static const char *const names[] = {"?",       "dense",   "add",  "maxpool", "avgpool",
-					    "argmax",  "sigmoid", "tanh", "conv2d",  "lstm"};
-	return t >= 1 && t <= IMNPU_LAYER_LAST ? names[t] : "?";
+	return imnpu_layer_type_name(t);
+}
+
+/* The first layer this version cannot run: feature maps pass between layers
+ * only as host steps of a conv-stepped network (docs/network.md); -1 when
+ * every layer runs. */
+static int unmapped_layer(const imnpu_net *n)
+{
+	if (imnpu_net_conv_stepped(n))
+		return -1;
+	const int conv0 = n->layers[0].type == IMNPU_LAYER_CONV2D && !n->layers[0].res;
+	for (int l = conv0; l < n->nlayers; l++) {
+		const imnpu_layer *L = &n->layers[l];
+		if (conv0 ? !imnpu_layer_pixelwise(L) : L->ishape.h > 0 || L->oshape.h > 0)
+			return l;
+	}
+	return -1;
 }
 
 /* The mapper's working state. */
@@ -484,10 +498,13 @@ int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_op
 		return fail(&c, "network '%s': no layers", n->name);
 	if (p->mask_words > 64 || nodes > IMNPU_CHIP_MAX_NODES)
 		return fail(&c, "the chip's %d nodes are more than the mapper handles (%d)", nodes, IMNPU_CHIP_MAX_NODES);
-	for (int l = 1; l < n->nlayers; l++)
-		if (imnpu_layer_stepped(&n->layers[l]))
-			return fail(&c, "layer %d '%s' (%s): conv2d and lstm layers come first (they read the input)", l,
-				    n->layers[l].name, type_name(n->layers[l].type));
+	const int um = unmapped_layer(n);
+	if (um >= 0)
+		return fail(&c,
+			    "layer %d '%s' (%s): a feature map passes between layers only from a first conv2d to the "
+			    "pixel-by-pixel layers after it (1x1 conv2d, sigmoid, tanh, add); the on-chip dataflow between "
+			    "convolutions and pools is not built yet (docs/network.md)",
+			    um, n->layers[um].name, type_name(n->layers[um].type));
 
 	plan P = {0};
 	P.pl = calloc((size_t)n->nlayers, sizeof *P.pl);

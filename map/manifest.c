@@ -197,18 +197,47 @@ int npy_write(const char *path, int elem_bytes, int ndim, const long shape[4], c
 /* ---- the manifest ---- */
 
 /* The keys each layer type takes, "name" and "type" besides. */
-static const char *const type_names[] = {"",        "dense", "add",  "maxpool", "avgpool",
-					 "argmax",  "sigmoid", "tanh", "conv2d",  "lstm"};
-static const char *const dense_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode", NULL};
+static const char *const dense_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode",
+					 "residual", "residual_mul", NULL};
 static const char *const add_keys[] = {"name", "type", "from", "scale_a", "scale_b", "shift", NULL};
 static const char *const maxpool_keys[] = {"name", "type", "window", NULL};
 static const char *const avgpool_keys[] = {"name", "type", "window", "mul", "shift", NULL};
+static const char *const pool2d_keys[] = {"name", "type", "kernel", "stride", NULL};
+static const char *const avgpool2d_keys[] = {"name", "type", "kernel", "stride", "mul", "shift", NULL};
+static const char *const gavgpool_keys[] = {"name", "type", "mul", "shift", NULL};
 static const char *const plain_keys[] = {"name", "type", NULL};
-static const char *const conv_keys[] = {"name",    "type",    "in_shape", "out_channels", "kernel", "stride",
-					"padding", "weights", "scale",    "offset",       "relu",   "mode", NULL};
+static const char *const conv_keys[] = {"name",  "type",   "in_shape", "out_channels", "kernel",   "stride",
+					"padding", "weights", "scale", "offset",   "relu",         "mode", "residual",
+					"residual_mul", NULL};
 static const char *const lstm_keys[] = {"name",  "type",   "hidden", "steps", "weights_ih", "weights_hh",
 					"scale", "offset", "mode",   NULL};
 static const char *const top_keys[] = {"format", "version", "name", "input", "layers", NULL};
+
+static const char *const *keys_of(int type)
+{
+	switch (type) {
+	case IMNPU_LAYER_DENSE:
+		return dense_keys;
+	case IMNPU_LAYER_ADD:
+		return add_keys;
+	case IMNPU_LAYER_MAXPOOL:
+		return maxpool_keys;
+	case IMNPU_LAYER_AVGPOOL:
+		return avgpool_keys;
+	case IMNPU_LAYER_CONV2D:
+		return conv_keys;
+	case IMNPU_LAYER_LSTM:
+		return lstm_keys;
+	case IMNPU_LAYER_MAXPOOL2D:
+		return pool2d_keys;
+	case IMNPU_LAYER_AVGPOOL2D:
+		return avgpool2d_keys;
+	case IMNPU_LAYER_GAVGPOOL:
+		return gavgpool_keys;
+	default:
+		return plain_keys;
+	}
+}
 
 static int check_keys(json_t *o, const char *const *allowed, const char *path, const char *where, char *err,
 		      size_t errlen)
@@ -326,6 +355,193 @@ static int get_weights(json_t *lo, const char *key, int ndim, const long *want, 
 	return st;
 }
 
+/* An optional integer key: *out keeps its value when the key is absent. */
+static int opt_int(json_t *o, const char *key, long lo, long hi, long *out, const char *path, const char *where,
+		   char *err, size_t errlen)
+{
+	return json_object_get(o, key) ? get_int(o, key, lo, hi, out, path, where, err, errlen) : 0;
+}
+
+/* A [channels, height, width] array. */
+static int get_shape(json_t *sh, long d[3])
+{
+	for (int k = 0; k < 3; k++) {
+		json_t *e = json_is_array(sh) && json_array_size(sh) == 3 ? json_array_get(sh, (size_t)k) : NULL;
+		d[k] = json_is_integer(e) ? (long)json_integer_value(e) : 0;
+		if (d[k] < 1 || d[k] > LEN_MAX)
+			return -1;
+	}
+	return d[0] * d[1] * d[2] <= LEN_MAX ? 0 : -1;
+}
+
+/* A layer name (or "input" when input_ok) to its index: -1 the input, -2
+ * none. */
+static int layer_ref(const imnpu_net *n, int before, const char *name, int input_ok)
+{
+	if (input_ok && !strcmp(name, "input"))
+		return -1;
+	for (int k = 0; k < before; k++)
+		if (!strcmp(name, n->layers[k].name))
+			return k;
+	return -2;
+}
+
+/* The keys of layer L (its type known) that set its parameters, before its
+ * shapes are known. */
+static int layer_params(imnpu_net *n, int i, json_t *lo, int default_mode, const char *path, const char *where,
+			char *err, size_t errlen)
+{
+	imnpu_layer *L = &n->layers[i];
+	const int lstm_net = n->layers[0].type == IMNPU_LAYER_LSTM;
+	long v;
+	L->mode = IMNPU_MODE_IDEAL;
+	switch (L->type) {
+	case IMNPU_LAYER_ADD: {
+		json_t *fr = json_object_get(lo, "from");
+		const char *f = json_is_string(fr) ? json_string_value(fr) : "";
+		L->from = layer_ref(n, i - 1, f, !lstm_net);
+		if (L->from < -1)
+			return fail(err, errlen, "%s: %s.from: %s%s%s (allowed: %sthe name of a layer before the previous one)",
+				    path, where, fr ? "\"" : "", fr ? f : "missing", fr ? "\"" : "",
+				    lstm_net ? "" : "\"input\" or ");
+		if (get_int(lo, "scale_a", -32768, 32767, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->sa = (int)v;
+		if (get_int(lo, "scale_b", -32768, 32767, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->sb = (int)v;
+		break;
+	}
+	case IMNPU_LAYER_MAXPOOL:
+	case IMNPU_LAYER_AVGPOOL:
+		if (get_int(lo, "window", 1, LEN_MAX, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->win = (int)v;
+		break;
+	case IMNPU_LAYER_MAXPOOL2D:
+	case IMNPU_LAYER_AVGPOOL2D:
+		if (get_int(lo, "kernel", 1, 16, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->ksize = L->stride = (int)v;
+		if (opt_int(lo, "stride", 1, 16, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->stride = (int)v;
+		break;
+	case IMNPU_LAYER_CONV2D:
+		if (get_int(lo, "out_channels", 1, 4096, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->cout = (int)v;
+		if (get_int(lo, "kernel", 1, 16, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->ksize = (int)v;
+		v = 1;
+		if (opt_int(lo, "stride", 1, 16, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->stride = (int)v;
+		v = 0;
+		if (opt_int(lo, "padding", 0, L->ksize - 1, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->pad = (int)v;
+		break;
+	case IMNPU_LAYER_LSTM:
+		if (get_int(lo, "hidden", 1, IMNPU_GDPU_LEN_LIMIT, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->hidden = (int)v;
+		if (get_int(lo, "steps", 1, 1000, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->steps = (int)v;
+		break;
+	case IMNPU_LAYER_DENSE:
+		if (get_int(lo, "out", 1, LEN_MAX, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->out = (int)v;
+		break;
+	default:
+		break;
+	}
+	if (L->type == IMNPU_LAYER_AVGPOOL || L->type == IMNPU_LAYER_AVGPOOL2D || L->type == IMNPU_LAYER_GAVGPOOL) {
+		if (get_int(lo, "mul", 0, 65535, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->mul = (int)v;
+	}
+	if (L->type == IMNPU_LAYER_ADD || L->type == IMNPU_LAYER_AVGPOOL || L->type == IMNPU_LAYER_AVGPOOL2D ||
+	    L->type == IMNPU_LAYER_GAVGPOOL) {
+		if (get_int(lo, "shift", 0, 31, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->shift = (int)v;
+	}
+	if (json_object_get(lo, "residual")) {
+		json_t *rf = json_object_get(lo, "residual");
+		const char *f = json_is_string(rf) ? json_string_value(rf) : "";
+		L->res = 1;
+		L->res_from = layer_ref(n, i, f, !lstm_net);
+		if (L->res_from < -1)
+			return fail(err, errlen, "%s: %s.residual: %s%s%s (allowed: %sthe name of this layer's input or of a "
+						 "layer before it)",
+				    path, where, json_is_string(rf) ? "\"" : "", json_is_string(rf) ? f : "not a name",
+				    json_is_string(rf) ? "\"" : "", lstm_net ? "" : "\"input\", ");
+		v = 1;
+		if (opt_int(lo, "residual_mul", -32768, 32767, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->res_mul = (int)v;
+	} else if (json_object_get(lo, "residual_mul")) {
+		return fail(err, errlen, "%s: %s.residual_mul: without a residual (name one with \"residual\")", path, where);
+	}
+	if (!imnpu_layer_on_tiles(L))
+		return 0;
+	json_t *relu = json_object_get(lo, "relu");
+	if (relu && !json_is_boolean(relu))
+		return fail(err, errlen, "%s: %s.relu: not true or false", path, where);
+	L->relu = relu && json_is_true(relu);
+	json_t *mode = json_object_get(lo, "mode");
+	L->mode = default_mode;
+	if (mode) {
+		const char *m = json_is_string(mode) ? json_string_value(mode) : "";
+		if (!strcmp(m, "ideal"))
+			L->mode = IMNPU_MODE_IDEAL;
+		else if (!strcmp(m, "pcm-1phase"))
+			L->mode = IMNPU_MODE_PCM1;
+		else if (!strcmp(m, "pcm-4phase"))
+			L->mode = IMNPU_MODE_PCM4;
+		else
+			return fail(err, errlen, "%s: %s.mode: \"%s\" (allowed: \"ideal\", \"pcm-1phase\", \"pcm-4phase\")",
+				    path, where, m);
+	}
+	return 0;
+}
+
+/* A layer's tensors, its shapes known. */
+static int layer_tensors(imnpu_layer *L, json_t *lo, const imnpu_tile_params *p, const char *dir, const char *path,
+			 const char *where, char *err, size_t errlen)
+{
+	if (imnpu_layer_alloc(L) != 0)
+		return fail(err, errlen, "%s: out of memory", path);
+	if (!imnpu_layer_on_tiles(L))
+		return 0;
+	const long wm = (1l << (p->weight_bits - 1)) - 1;
+	const int kin = imnpu_layer_kin(L), kout = imnpu_layer_kout(L);
+	int st;
+	if (L->type == IMNPU_LAYER_DENSE) {
+		const long ws[2] = {L->out, L->in};
+		st = get_weights(lo, "weights", 2, ws, kout, kin, L->w, kin, wm, dir, path, where, err, errlen);
+	} else if (L->type == IMNPU_LAYER_CONV2D) {
+		const long ws[4] = {L->cout, L->cin, L->ksize, L->ksize};
+		st = get_weights(lo, "weights", 4, ws, kout, kin, L->w, kin, wm, dir, path, where, err, errlen);
+	} else {
+		const int x = kin - L->hidden;
+		const long wi[2] = {kout, x}, wh[2] = {kout, L->hidden};
+		st = get_weights(lo, "weights_ih", 2, wi, kout, x, L->w, kin, wm, dir, path, where, err, errlen);
+		if (st == 0)
+			st = get_weights(lo, "weights_hh", 2, wh, kout, L->hidden, L->w + x, kin, wm, dir, path, where, err,
+					 errlen);
+	}
+	if (st == 0)
+		st = get_vec(lo, "scale", kout, p->scale_bits, L->scale, dir, path, where, err, errlen);
+	if (st == 0)
+		st = get_vec(lo, "offset", kout, p->offset_bits, L->offset, dir, path, where, err, errlen);
+	return st;
+}
+
 int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, int default_mode, char *err,
 		  size_t errlen)
 {
@@ -358,12 +574,29 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 			  fmt ? "another value" : "missing");
 		goto out;
 	}
-	if (get_int(root, "version", 1, 1, &v, path, "top level", err, errlen) != 0 ||
-	    get_int(root, "input", 1, LEN_MAX, &v, path, "top level", err, errlen) != 0) {
+	if (get_int(root, "version", 1, 1, &v, path, "top level", err, errlen) != 0) {
 		st = -1;
 		goto out;
 	}
-	n->input = (int)v;
+	json_t *in = json_object_get(root, "input");
+	long d[3];
+	if (json_is_array(in)) {
+		if (get_shape(in, d) != 0) {
+			st = fail(err, errlen,
+				  "%s: input: not a shape (allowed: a length 1..%d, or [channels, height, width] of up to %d "
+				  "values)",
+				  path, LEN_MAX, LEN_MAX);
+			goto out;
+		}
+		n->ishape = (imnpu_shape){(int)d[0], (int)d[1], (int)d[2]};
+		n->input = (int)(d[0] * d[1] * d[2]);
+	} else if (get_int(root, "input", 1, LEN_MAX, &v, path, "top level", err, errlen) != 0) {
+		st = -1;
+		goto out;
+	} else {
+		n->input = (int)v;
+		n->ishape = (imnpu_shape){n->input, 0, 0};
+	}
 	json_t *name = json_object_get(root, "name");
 	snprintf(n->name, sizeof n->name, "%s", json_is_string(name) ? json_string_value(name) : "network");
 	layers = json_object_get(root, "layers");
@@ -377,7 +610,6 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 		st = fail(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	const long wm = (1l << (p->weight_bits - 1)) - 1;
 	for (size_t i = 0; i < json_array_size(layers) && st == 0; i++) {
 		json_t *lo = json_array_get(layers, i);
 		char where[48];
@@ -391,24 +623,18 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 		const char *tn = json_is_string(ty) ? json_string_value(ty) : "";
 		L->type = 0;
 		for (int t = 1; t <= IMNPU_LAYER_LAST; t++)
-			if (!strcmp(tn, type_names[t]))
+			if (!strcmp(tn, imnpu_layer_type_name(t)))
 				L->type = t;
 		if (!L->type) {
 			st = fail(err, errlen,
-				  "%s: %s.type: %s%s%s (allowed: \"dense\", \"conv2d\", \"lstm\", \"add\", \"maxpool\", "
-				  "\"avgpool\", \"argmax\", \"sigmoid\", \"tanh\")",
+				  "%s: %s.type: %s%s%s (allowed: \"dense\", \"conv2d\", \"lstm\", \"maxpool2d\", \"avgpool2d\", "
+				  "\"gavgpool\", \"flatten\", \"add\", \"maxpool\", \"avgpool\", \"argmax\", \"sigmoid\", "
+				  "\"tanh\")",
 				  path, where, json_is_string(ty) ? "\"" : "", json_is_string(ty) ? tn : ty ? "not a string" : "missing",
 				  json_is_string(ty) ? "\"" : "");
 			break;
 		}
-		const char *const *keys = L->type == IMNPU_LAYER_DENSE     ? dense_keys
-					  : L->type == IMNPU_LAYER_ADD     ? add_keys
-					  : L->type == IMNPU_LAYER_MAXPOOL ? maxpool_keys
-					  : L->type == IMNPU_LAYER_AVGPOOL ? avgpool_keys
-					  : L->type == IMNPU_LAYER_CONV2D  ? conv_keys
-					  : L->type == IMNPU_LAYER_LSTM    ? lstm_keys
-									   : plain_keys;
-		if (check_keys(lo, keys, path, where, err, errlen) != 0) {
+		if (check_keys(lo, keys_of(L->type), path, where, err, errlen) != 0) {
 			st = -1;
 			break;
 		}
@@ -417,196 +643,40 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 			snprintf(L->name, sizeof L->name, "%s", json_string_value(nm0));
 		else
 			snprintf(L->name, sizeof L->name, "layer%zu", i);
-		const int stepped = imnpu_layer_stepped(&n->layers[0]);
-		L->in = i ? imnpu_layer_step_out(&n->layers[i - 1]) : n->input;
-		L->mode = IMNPU_MODE_IDEAL;
-		if (i > 0 && imnpu_layer_stepped(L)) {
-			st = fail(err, errlen, "%s: %s.type: \"%s\" only as layers[0] (it reads the network's input)", path,
-				  where, tn);
-			break;
-		}
-		if (!imnpu_layer_on_tiles(L)) {
-			if (L->type == IMNPU_LAYER_ADD) {
-				json_t *fr = json_object_get(lo, "from");
-				const char *f = json_is_string(fr) ? json_string_value(fr) : "";
-				L->from = -2;
-				if (!strcmp(f, "input") && !stepped)
-					L->from = -1;
-				for (size_t k = 0; k + 1 < i; k++)
-					if (!strcmp(f, n->layers[k].name))
-						L->from = (int)k;
-				const int flen = L->from == -1	 ? n->input
-						 : L->from >= 0 ? imnpu_layer_step_out(&n->layers[L->from])
-								: -1;
-				if (L->from < -1 || flen != L->in) {
-					st = fail(err, errlen,
-						  "%s: %s.from: %s%s%s (allowed: %sthe name of a layer before the previous "
-						  "one, with %d outputs%s)",
-						  path, where, fr ? "\"" : "", fr ? f : "missing", fr ? "\"" : "",
-						  stepped ? "" : "\"input\" or ", L->in, stepped ? " a step" : "");
-					break;
-				}
-				if (get_int(lo, "scale_a", -32768, 32767, &v, path, where, err, errlen) != 0) {
-					st = -1;
-					break;
-				}
-				L->sa = (int)v;
-				if (get_int(lo, "scale_b", -32768, 32767, &v, path, where, err, errlen) != 0) {
-					st = -1;
-					break;
-				}
-				L->sb = (int)v;
-			}
-			if (L->type == IMNPU_LAYER_MAXPOOL || L->type == IMNPU_LAYER_AVGPOOL) {
-				if (get_int(lo, "window", 1, L->in, &v, path, where, err, errlen) != 0) {
-					st = -1;
-					break;
-				}
-				L->win = (int)v;
-				if (L->in % L->win != 0) {
-					st = fail(err, errlen, "%s: %s.window: %d does not divide the %d inputs", path, where,
-						  L->win, L->in);
-					break;
-				}
-			}
-			if (L->type == IMNPU_LAYER_AVGPOOL) {
-				if (get_int(lo, "mul", 0, 65535, &v, path, where, err, errlen) != 0) {
-					st = -1;
-					break;
-				}
-				L->mul = (int)v;
-			}
-			if (L->type == IMNPU_LAYER_ADD || L->type == IMNPU_LAYER_AVGPOOL) {
-				if (get_int(lo, "shift", 0, 31, &v, path, where, err, errlen) != 0) {
-					st = -1;
-					break;
-				}
-				L->shift = (int)v;
-			}
-			L->out = imnpu_layer_out_len(L);
-			n->nlayers = (int)i + 1;
-			continue;
-		}
-		if (L->type == IMNPU_LAYER_CONV2D) {
-			json_t *sh = json_object_get(lo, "in_shape");
-			long d[3] = {0};
-			for (int k = 0; k < 3 && json_is_array(sh) && json_array_size(sh) == 3; k++) {
-				json_t *e = json_array_get(sh, (size_t)k);
-				d[k] = json_is_integer(e) ? (long)json_integer_value(e) : 0;
-			}
-			if (d[0] < 1 || d[1] < 1 || d[2] < 1 || d[0] > LEN_MAX || d[1] > LEN_MAX || d[2] > LEN_MAX ||
-			    d[0] * d[1] * d[2] != n->input) {
-				st = fail(err, errlen,
-					  "%s: %s.in_shape: %s (allowed: [channels, height, width], each 1..%d, whose product "
-					  "is the input's %d values)",
-					  path, where, sh ? "another value" : "missing", LEN_MAX, n->input);
-				break;
-			}
-			L->cin = (int)d[0];
-			L->ih = (int)d[1];
-			L->iw = (int)d[2];
-			if (get_int(lo, "out_channels", 1, 4096, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			L->cout = (int)v;
-			const long kmax = L->ih < L->iw ? L->ih : L->iw;
-			if (get_int(lo, "kernel", 1, 16, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			L->ksize = (int)v;
-			L->stride = 1;
-			if (json_object_get(lo, "stride") && get_int(lo, "stride", 1, 16, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			if (json_object_get(lo, "stride"))
-				L->stride = (int)v;
-			if (json_object_get(lo, "padding") &&
-			    get_int(lo, "padding", 0, L->ksize - 1, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			if (json_object_get(lo, "padding"))
-				L->pad = (int)v;
-			if (kmax + 2 * L->pad < L->ksize) {
-				st = fail(err, errlen, "%s: %s.kernel: %d is larger than the %dx%d input with padding %d", path,
-					  where, L->ksize, L->ih, L->iw, L->pad);
-				break;
-			}
-		} else if (L->type == IMNPU_LAYER_LSTM) {
-			if (get_int(lo, "hidden", 1, IMNPU_GDPU_LEN_LIMIT, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			L->hidden = (int)v;
-			if (get_int(lo, "steps", 1, 1000, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			L->steps = (int)v;
-			if (n->input % L->steps) {
-				st = fail(err, errlen, "%s: %s.steps: %d does not divide the input's %d values (x_t one after "
-						       "the other)",
-					  path, where, L->steps, n->input);
-				break;
-			}
-		} else {
-			if (get_int(lo, "out", 1, LEN_MAX, &v, path, where, err, errlen) != 0) {
-				st = -1;
-				break;
-			}
-			L->out = (int)v;
-		}
-		if (L->type != IMNPU_LAYER_DENSE)
-			L->out = imnpu_layer_out_len(L);
-		json_t *relu = json_object_get(lo, "relu");
-		if (relu && !json_is_boolean(relu)) {
-			st = fail(err, errlen, "%s: %s.relu: not true or false", path, where);
-			break;
-		}
-		L->relu = relu && json_is_true(relu);
-		json_t *mode = json_object_get(lo, "mode");
-		L->mode = default_mode;
-		if (mode) {
-			const char *m = json_is_string(mode) ? json_string_value(mode) : "";
-			if (!strcmp(m, "ideal"))
-				L->mode = IMNPU_MODE_IDEAL;
-			else if (!strcmp(m, "pcm-1phase"))
-				L->mode = IMNPU_MODE_PCM1;
-			else if (!strcmp(m, "pcm-4phase"))
-				L->mode = IMNPU_MODE_PCM4;
-			else {
-				st = fail(err, errlen, "%s: %s.mode: \"%s\" (allowed: \"ideal\", \"pcm-1phase\", \"pcm-4phase\")",
-					  path, where, m);
-				break;
-			}
-		}
 		n->nlayers = (int)i + 1;
-		if (imnpu_layer_alloc(L) != 0) {
-			st = fail(err, errlen, "%s: out of memory", path);
+		if ((st = layer_params(n, (int)i, lo, default_mode, path, where, err, errlen)) != 0)
+			break;
+		/* a conv2d's in_shape (optional): the input's shape for a first
+		 * layer given as a length, else checked */
+		json_t *sh = L->type == IMNPU_LAYER_CONV2D ? json_object_get(lo, "in_shape") : NULL;
+		const imnpu_shape want = i ? n->layers[i - 1].oshape : n->ishape;
+		const int first_len = i == 0 && want.h == 0;
+		if (sh && (get_shape(sh, d) != 0 || (first_len ? d[0] * d[1] * d[2] != n->input
+							      : d[0] != want.c || d[1] != want.h || d[2] != want.w))) {
+			if (first_len)
+				st = fail(err, errlen,
+					  "%s: %s.in_shape: another value (allowed: [channels, height, width], each 1..%d, whose "
+					  "product is the input's %d values)",
+					  path, where, LEN_MAX, n->input);
+			else if (want.h > 0)
+				st = fail(err, errlen, "%s: %s.in_shape: another value (allowed: [%d, %d, %d], the layer's input)",
+					  path, where, want.c, want.h, want.w);
+			else
+				st = fail(err, errlen, "%s: %s: a conv2d takes a map; its input is a vector of %d", path, where,
+					  want.c);
 			break;
 		}
-		const int kin = imnpu_layer_kin(L), kout = imnpu_layer_kout(L);
-		if (L->type == IMNPU_LAYER_DENSE) {
-			const long ws[2] = {L->out, L->in};
-			st = get_weights(lo, "weights", 2, ws, kout, kin, L->w, kin, wm, dir, path, where, err, errlen);
-		} else if (L->type == IMNPU_LAYER_CONV2D) {
-			const long ws[4] = {L->cout, L->cin, L->ksize, L->ksize};
-			st = get_weights(lo, "weights", 4, ws, kout, kin, L->w, kin, wm, dir, path, where, err, errlen);
-		} else {
-			const int x = kin - L->hidden;
-			const long wi[2] = {kout, x}, wh[2] = {kout, L->hidden};
-			st = get_weights(lo, "weights_ih", 2, wi, kout, x, L->w, kin, wm, dir, path, where, err, errlen);
-			if (st == 0)
-				st = get_weights(lo, "weights_hh", 2, wh, kout, L->hidden, L->w + x, kin, wm, dir, path, where,
-						 err, errlen);
+		if (sh && i == 0)
+			n->ishape = (imnpu_shape){(int)d[0], (int)d[1], (int)d[2]};
+		char why[256];
+		int at;
+		if (imnpu_net_shapes(n, &at, why, sizeof why) != 0) {
+			st = at < 0 ? fail(err, errlen, "%s: input: %s", path, why)
+				    : fail(err, errlen, "%s: layers[%d] '%s' (%s): %s", path, at, n->layers[at].name,
+					   imnpu_layer_type_name(n->layers[at].type), why);
+			break;
 		}
-		if (st == 0)
-			st = get_vec(lo, "scale", kout, p->scale_bits, L->scale, dir, path, where, err, errlen);
-		if (st == 0)
-			st = get_vec(lo, "offset", kout, p->offset_bits, L->offset, dir, path, where, err, errlen);
+		st = layer_tensors(L, lo, p, dir, path, where, err, errlen);
 	}
 out:
 	json_decref(root);
@@ -622,14 +692,35 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 	json_object_set_new(root, "format", json_string("imnpu-network"));
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "name", json_string(n->name));
-	json_object_set_new(root, "input", json_integer(n->input));
+	if (n->ishape.h > 0) {
+		json_t *sh = json_array();
+		json_array_append_new(sh, json_integer(n->ishape.c));
+		json_array_append_new(sh, json_integer(n->ishape.h));
+		json_array_append_new(sh, json_integer(n->ishape.w));
+		json_object_set_new(root, "input", sh);
+	} else {
+		json_object_set_new(root, "input", json_integer(n->input));
+	}
 	int st = 0;
 	for (int i = 0; i < n->nlayers && st == 0; i++) {
 		const imnpu_layer *L = &n->layers[i];
 		char f[4096], base[96];
 		json_t *lo = json_object();
 		json_object_set_new(lo, "name", json_string(L->name));
-		json_object_set_new(lo, "type", json_string(type_names[L->type]));
+		json_object_set_new(lo, "type", json_string(imnpu_layer_type_name(L->type)));
+		if (L->type == IMNPU_LAYER_MAXPOOL2D || L->type == IMNPU_LAYER_AVGPOOL2D) {
+			json_object_set_new(lo, "kernel", json_integer(L->ksize));
+			json_object_set_new(lo, "stride", json_integer(L->stride));
+		}
+		if (L->type == IMNPU_LAYER_AVGPOOL2D || L->type == IMNPU_LAYER_GAVGPOOL) {
+			json_object_set_new(lo, "mul", json_integer(L->mul));
+			json_object_set_new(lo, "shift", json_integer(L->shift));
+		}
+		if (L->res) {
+			json_object_set_new(lo, "residual",
+					    json_string(L->res_from < 0 ? "input" : n->layers[L->res_from].name));
+			json_object_set_new(lo, "residual_mul", json_integer(L->res_mul));
+		}
 		if (!imnpu_layer_on_tiles(L)) {
 			if (L->type == IMNPU_LAYER_ADD) {
 				json_object_set_new(lo, "from",

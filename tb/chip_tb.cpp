@@ -656,12 +656,11 @@ bool Harness::one_net(long net)
 // every result with the layer-level one (ideal layers), read the counters.
 bool Harness::run_image(const imnpu_image &img, long net)
 {
-	static const char *const tname[] = {"", "", "add", "maxpool", "avgpool", "argmax", "sigmoid", "tanh", "conv2d", "lstm"};
 	std::string shape = std::to_string(img.net.input);
 	bool ideal = true;
 	for (int l = 0; l < img.net.nlayers; l++) {
 		const imnpu_layer &L = img.net.layers[l];
-		shape += " -> " + (L.type == IMNPU_LAYER_DENSE ? "" : std::string(tname[L.type]) + " ") + std::to_string(L.out);
+		shape += " -> " + (L.type == IMNPU_LAYER_DENSE ? "" : std::string(imnpu_layer_type_name(L.type)) + " ") + std::to_string(L.out);
 		ideal &= L.mode == IMNPU_MODE_IDEAL;
 	}
 	std::printf("chip_tb: network %ld (%s): %s, %d tiles, %d configuration operations\n", net, img.net.name,

@@ -42,16 +42,16 @@ register map/run/mid_avgpool_ideal verify t_map_run mid 40 80,96,avgpool3 ideal
 register map/run/mid_residual_pcm1 verify t_map_run mid 42 64,100,64,add2 pcm-1phase 10
 # Stepped layers (docs/network.md): a 2-D convolution, the kernel unrolled
 # into crossbar rows and one step per output pixel (padding, stride 2, a
-# patch split over row blocks, a 1x1 convolution and pooling after it), and
+# patch split over row blocks, a 1x1 convolution or a GDPU layer after it), and
 # an LSTM over 4 time steps (the gates on tiles split both ways, the cell on
 # the GDPU, h_t back to the gate tiles; a dense layer on every h_t).
 register map/run/tiny_conv_ideal verify t_map_run tiny 61 2x6x6,conv4k3s1p1 ideal 6
-register map/run/tiny_conv_pcm1 verify t_map_run tiny 62 3x5x5,conv6k2s1p0,8 pcm-1phase 6
-register map/run/tiny_conv_stride_pcm4 verify t_map_run tiny 63 2x7x7,conv3k3s2p1,maxpool3 pcm-4phase 6
+register map/run/tiny_conv_pcm1 verify t_map_run tiny 62 3x5x5,conv6k2s1p0,conv8k1s1p0 pcm-1phase 6
+register map/run/tiny_conv_stride_pcm4 verify t_map_run tiny 63 2x7x7,conv3k3s2p1,sigmoid pcm-4phase 6
 register map/run/tiny_lstm_ideal verify t_map_run tiny 64 20,lstm8t4 ideal
 register map/run/tiny_lstm_pcm4 verify t_map_run tiny 65 6,lstm5t4,4 pcm-4phase
 register map/run/mid_conv_ideal verify t_map_run mid 66 8x6x6,conv16k3s1p1 ideal 3
-register map/run/mid_conv_pcm4 verify t_map_run mid 67 8x6x6,conv16k3s2p1,maxpool4 pcm-4phase 3
+register map/run/mid_conv_pcm4 verify t_map_run mid 67 8x6x6,conv16k3s2p1,tanh pcm-4phase 3
 register map/run/mid_lstm_ideal verify t_map_run mid 68 40,lstm32t4 ideal 10
 register map/run/mid_lstm_pcm1 verify t_map_run mid 69 100,lstm40t4,10 pcm-1phase 4
 # The backdoor load (chip_tb +load=backdoor, docs/sim-speed.md) leaves the
@@ -129,7 +129,7 @@ t_map_bad_manifest() {
 	# an add whose second operand is not a vector of its length
 	"$MAP" --random-net "$CASE_DIR/res" --sizes 8,12,8,add2 --seed 3 "$cfg" >/dev/null || return 1
 	sed 's/"from": "input"/"from": "fc1"/' "$CASE_DIR/res/net.json" >"$CASE_DIR/res/bad.json"
-	map_error add_from 1 'layers\[2\]\.from: "fc1" \(allowed: "input" or the name of a layer before the previous one, with 8 outputs\)' \
+	map_error add_from 1 "layers\\[2\\] 'op3' \\(add\\): operand a is a vector of 8, operand b \\('fc1'\\) a vector of 12" \
 		"$cfg" "$CASE_DIR/res/bad.json" -o "$CASE_DIR/out.img" || return 1
 	sed 's/"relu"/"reluu"/' "$CASE_DIR/good.json" >"$j"
 	map_error unknown_key 1 "layers\\[0\\]: unknown key 'reluu' \\(allowed: name type out weights" "$cfg" "$j" \
@@ -163,7 +163,13 @@ t_map_bad_manifest() {
 	"$MAP" --random-net "$c" --sizes 2x6x6,conv4k3s1p1 --seed 3 "$cfg" >/dev/null || return 1
 	tr -d ' \n' <"$c/net.json" >"$c/good.json"
 	sed 's/"in_shape":\[2,6,6\]/"in_shape":[2,6,5]/' "$c/good.json" >"$c/net.json"
-	map_error conv_shape 1 'layers\[0\]\.in_shape: another value \(allowed: \[channels, height, width\], each 1\.\.1000000, whose product is the input.s 72 values\)' \
+	map_error conv_shape 1 'layers\[0\]\.in_shape: another value \(allowed: \[2, 6, 6\], the layer.s input\)' \
+		"$cfg" "$c/net.json" -o "$CASE_DIR/out.img" || return 1
+	# the input as a length, its shape from the first conv2d's in_shape
+	sed 's/"input":\[2,6,6\]/"input":72/' "$c/good.json" >"$c/net.json"
+	"$MAP" "$cfg" "$c/net.json" -o "$CASE_DIR/len.img" >/dev/null || fail "conv_len: the input as a length" || return 1
+	sed 's/"input":\[2,6,6\]/"input":72/; s/"in_shape":\[2,6,6\]/"in_shape":[2,6,5]/' "$c/good.json" >"$c/net.json"
+	map_error conv_shape_len 1 'layers\[0\]\.in_shape: another value \(allowed: \[channels, height, width\], each 1\.\.1000000, whose product is the input.s 72 values\)' \
 		"$cfg" "$c/net.json" -o "$CASE_DIR/out.img" || return 1
 	sed 's/"padding":1/"padding":3/' "$c/good.json" >"$c/net.json"
 	map_error conv_pad 1 'layers\[0\]\.padding: out of range \(allowed: an integer 0\.\.2\)' "$cfg" "$c/net.json" \
@@ -173,11 +179,25 @@ t_map_bad_manifest() {
 		"$cfg" "$c/net.json" -o "$CASE_DIR/out.img" || return 1
 	"$MAP" --random-net "$c" --sizes 6,lstm5t3 --seed 3 "$cfg" >/dev/null || return 1
 	sed 's/"steps": 3/"steps": 4/' "$c/net.json" >"$c/bad.json"
-	map_error lstm_steps 1 "layers\\[0\\]\\.steps: 4 does not divide the input's 18 values" "$cfg" "$c/bad.json" \
+	map_error lstm_steps 1 "layers\\[0\\] 'lstm1' \\(lstm\\): 4 steps of hidden 5 over 18 inputs \\(allowed: steps dividing the input" "$cfg" "$c/bad.json" \
 		-o "$CASE_DIR/out.img" || return 1
 	"$MAP" --random-net "$c" --sizes 6,4,tanh --seed 3 "$cfg" >/dev/null || return 1
 	sed 's/"type": "tanh"/"type": "lstm", "hidden": 2, "steps": 1/' "$c/net.json" >"$c/bad.json"
-	map_error lstm_second 1 'layers\[1\]\.type: "lstm" only as layers\[0\] \(it reads the network.s input\)' \
+	map_error lstm_second 1 "layers\\[1\\] 'op2' \\(lstm\\): an lstm comes first \\(it reads the network's input step by step\\)" \
+		"$cfg" "$c/bad.json" -o "$CASE_DIR/out.img" || return 1
+	# feature maps: a dense layer straight after a map, a pooling kernel
+	# larger than its input, a residual of another shape
+	"$MAP" --random-net "$c" --sizes 2x6x6,conv4k3s1p1,flatten,5 --seed 3 "$cfg" >/dev/null || return 1
+	tr -d ' \n' <"$c/net.json" | sed 's/"type":"flatten"/"type":"sigmoid"/' >"$c/bad.json"
+	map_error dense_after_map 1 "layers\\[2\\] 'fc3' \\(dense\\): a dense layer takes a vector; its input is a 4x6x6 map \\(put a flatten before it\\)" \
+		"$cfg" "$c/bad.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$c" --sizes 1x6x6,maxpool2d3,flatten,4 --seed 3 "$cfg" >/dev/null || return 1
+	tr -d ' \n' <"$c/net.json" | sed 's/"kernel":3/"kernel":7/' >"$c/bad.json"
+	map_error pool_too_large 1 "layers\\[0\\] 'op1' \\(maxpool2d\\): kernel 7 is larger than its 6x6 input with padding 0" \
+		"$cfg" "$c/bad.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$c" --sizes 2x6x6,conv3k3s1p1,conv3k3s1p1r1 --seed 3 "$cfg" >/dev/null || return 1
+	tr -d ' \n' <"$c/net.json" | sed 's/"residual":"conv1"/"residual":"input"/' >"$c/bad.json"
+	map_error residual_shape 1 "layers\\[1\\] 'conv2' \\(conv2d\\): the residual \\('input'\\) is a 2x6x6 map, the output a 3x6x6 map" \
 		"$cfg" "$c/bad.json" -o "$CASE_DIR/out.img"
 }
 register map/bad_manifest verify t_map_bad_manifest
@@ -211,7 +231,12 @@ TCL
 		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
 	"$MAP" --random-net "$d" --sizes 4,lstm300t2 --seed 3 "$ROOT/configs/mid.tcl" >/dev/null || return 1
 	map_error lstm_too_long 1 "layer 0 'lstm1' \\(lstm\\): 300 results of 1200 operands; the GDPU holds 256 results" \
-		"$ROOT/configs/mid.tcl" "$d/net.json" -o "$CASE_DIR/out.img"
+		"$ROOT/configs/mid.tcl" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	# a convolution after a convolution: feature maps between 3x3 layers
+	# need the on-chip dataflow (not built yet)
+	"$MAP" --random-net "$d" --sizes 1x6x6,conv2k3s1p1,conv2k3s1p1 --seed 3 "$ROOT/configs/tiny.tcl" >/dev/null || return 1
+	map_error conv_after_conv 1 "layer 1 'conv2' \\(conv2d\\): a feature map passes between layers only from a first conv2d" \
+		"$ROOT/configs/tiny.tcl" "$d/net.json" -o "$CASE_DIR/out.img"
 }
 register map/does_not_fit verify t_map_does_not_fit
 
@@ -232,9 +257,9 @@ t_map_bad_image() {
 	head -c $((n - 100)) "$img" >"$CASE_DIR/short.img"
 	map_error truncated 1 'short\.img: the header says [0-9]+ bytes, the file has [0-9]+ \(truncated' \
 		--check "$CASE_DIR/short.img" || return 1
-	cp "$img" "$CASE_DIR/v3.img"
-	printf '\x03' | dd of="$CASE_DIR/v3.img" bs=1 seek=8 conv=notrunc status=none
-	map_error version 1 'v3\.img: format version 3 \(this build reads version 2\)' --check "$CASE_DIR/v3.img" ||
+	cp "$img" "$CASE_DIR/v2.img"
+	printf '\x02' | dd of="$CASE_DIR/v2.img" bs=1 seek=8 conv=notrunc status=none
+	map_error version 1 'v2\.img: format version 2 \(this build reads version 3\)' --check "$CASE_DIR/v2.img" ||
 		return 1
 	map_error not_image 1 'net\.json: not a program image' --check "$d/net.json" || return 1
 	# an image for another configuration

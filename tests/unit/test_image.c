@@ -192,6 +192,158 @@ static void conv2d_is_a_convolution(void **state)
 	}
 }
 
+/* A CNN at the layer level against loop nests written from each layer's
+ * definition (docs/network.md): convolutions with stride, padding and
+ * residuals, 2-D pools, global average pooling, flatten, adds of maps, a
+ * dense classifier.  The tiles' 4 rows split every kernel into row blocks;
+ * psum_bits 30 never saturates, so the reference sums in one go. */
+static void ref_layers(const imnpu_chip_params *c, const imnpu_net *n, const int8_t *x, int8_t **v)
+{
+	memcpy(v[0], x, (size_t)n->input);
+	int32_t sig[257], tnh[257];
+	imnpu_act_table(IMNPU_ACT_SIGMOID, c->gp.act_in_frac, c->gp.lut_bits, sig);
+	imnpu_act_table(IMNPU_ACT_TANH, c->gp.act_in_frac, c->gp.lut_bits, tnh);
+	for (int i = 0; i < n->nlayers; i++) {
+		const imnpu_layer *L = &n->layers[i];
+		const int8_t *a = v[i], *res = L->res ? v[L->res_from + 1] : NULL;
+		int8_t *y = v[i + 1];
+		const imnpu_shape is = L->ishape, os = L->oshape;
+		switch (L->type) {
+		case IMNPU_LAYER_CONV2D:
+			for (int co = 0; co < os.c; co++)
+				for (int oy = 0; oy < os.h; oy++)
+					for (int ox = 0; ox < os.w; ox++) {
+						const int o = (co * os.h + oy) * os.w + ox, K = L->ksize;
+						int64_t acc = res ? imnpu_sat((int64_t)res[o] * L->res_mul, 30) : 0;
+						for (int ci = 0; ci < is.c; ci++)
+							for (int ky = 0; ky < K; ky++)
+								for (int kx = 0; kx < K; kx++) {
+									const int iy = oy * L->stride + ky - L->pad;
+									const int ix = ox * L->stride + kx - L->pad;
+									if (iy >= 0 && iy < is.h && ix >= 0 && ix < is.w)
+										acc += (int64_t)L->w[((co * is.c + ci) * K + ky) * K + kx] *
+										       a[(ci * is.h + iy) * is.w + ix];
+								}
+						y[o] = (int8_t)imnpu_ldpu_column(&c->tp, acc, L->scale[co], L->offset[co], L->relu);
+					}
+			break;
+		case IMNPU_LAYER_DENSE:
+			for (int o = 0; o < os.c; o++) {
+				int64_t acc = res ? imnpu_sat((int64_t)res[o] * L->res_mul, 30) : 0;
+				for (int k = 0; k < is.c; k++)
+					acc += (int64_t)L->w[o * is.c + k] * a[k];
+				y[o] = (int8_t)imnpu_ldpu_column(&c->tp, acc, L->scale[o], L->offset[o], L->relu);
+			}
+			break;
+		case IMNPU_LAYER_MAXPOOL2D:
+		case IMNPU_LAYER_AVGPOOL2D:
+		case IMNPU_LAYER_GAVGPOOL: {
+			const int g = L->type == IMNPU_LAYER_GAVGPOOL;
+			const int kh = g ? is.h : L->ksize, kw = g ? is.w : L->ksize, st = g ? 1 : L->stride;
+			for (int ch = 0; ch < os.c; ch++)
+				for (int oy = 0; oy < os.h; oy++)
+					for (int ox = 0; ox < os.w; ox++) {
+						int64_t sum = 0, mx = -128;
+						for (int ky = 0; ky < kh; ky++)
+							for (int kx = 0; kx < kw; kx++) {
+								const int8_t q = a[(ch * is.h + oy * st + ky) * is.w + ox * st + kx];
+								sum += q;
+								mx = q > mx ? q : mx;
+							}
+						y[(ch * os.h + oy) * os.w + ox] =
+							(int8_t)(L->type == IMNPU_LAYER_MAXPOOL2D
+									 ? mx
+									 : imnpu_sat(imnpu_round_shift(sum * L->mul, L->shift), 8));
+					}
+			break;
+		}
+		case IMNPU_LAYER_FLATTEN:
+			memcpy(y, a, (size_t)L->out);
+			break;
+		case IMNPU_LAYER_ADD:
+			for (int k = 0; k < L->out; k++)
+				y[k] = (int8_t)imnpu_sat(
+					imnpu_round_shift((int64_t)a[k] * L->sa + (int64_t)v[L->from + 1][k] * L->sb, L->shift), 8);
+			break;
+		case IMNPU_LAYER_SIGMOID:
+		case IMNPU_LAYER_TANH:
+			for (int k = 0; k < L->out; k++)
+				y[k] = (int8_t)imnpu_act_lookup(L->type == IMNPU_LAYER_SIGMOID ? sig : tnh, c->gp.lut_bits, a[k]);
+			break;
+		case IMNPU_LAYER_ARGMAX: {
+			int best = 0;
+			for (int k = 1; k < L->in; k++)
+				best = a[k] > a[best] ? k : best;
+			y[0] = (int8_t)best;
+			break;
+		}
+		default:
+			fail_msg("layer type %d has no reference", L->type);
+		}
+	}
+}
+
+static void cnn_from_definitions(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	static const char *const specs[] = {
+		"3x8x8,conv4k3s1p1,conv4k3s1p1,conv4k3s1p1r2,maxpool2d2,conv6k3s1p1,conv6k1s1p0r1,add,avgpool2d2,gavgpool,"
+		"flatten,5,5r1",
+		"2x9x7,conv3k3s2p1,maxpool2d2,flatten,4",
+		"1x6x6,avgpool2d3,conv2k2s1p0,sigmoid,tanh,flatten,argmax",
+	};
+	for (int t = 0; t < 3; t++) {
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 40 + (uint64_t)t);
+		char err[256];
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, specs[t], err, sizeof err), 0);
+		int8_t x[512], y[512], *v[32];
+		for (int i = 0; i <= n.nlayers; i++)
+			v[i] = calloc(1024, 1);
+		for (int k = 0; k < 4; k++) {
+			for (int i = 0; i < n.input; i++)
+				x[i] = (int8_t)imnpu_rng_range(&r, -128, 127);
+			imnpu_net_run(&c.tp, &c.gp, &n, x, y);
+			ref_layers(&c, &n, x, v);
+			const int len = imnpu_net_output_len(&n);
+			assert_int_equal(len, n.layers[n.nlayers - 1].out);
+			assert_memory_equal(y, v[n.nlayers], (size_t)len);
+		}
+		for (int i = 0; i <= n.nlayers; i++)
+			free(v[i]);
+		imnpu_net_free(&n);
+	}
+}
+
+/* Shapes that do not chain are refused with the layer and the reason. */
+static void cnn_shapes_refused(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	static const struct {
+		const char *spec, *why;
+	} bad[] = {
+		{"2x6x6,conv3k3s1p1,4", "item '4': a dense layer takes a vector; its input is a 3x6x6 map (put a flatten before it)"},
+		{"12,conv3k3s1p1", "item 'conv3k3s1p1': it takes a map; its input is a vector of 12"},
+		{"1x3x3,conv2k5s1p0", "item 'conv2k5s1p0': kernel 5 is larger than its 3x3 input with padding 0"},
+		{"1x4x4,conv2k3s1p1,conv2k3s1p1r2", "the residual ('input') is a 1x4x4 map, the output a 2x4x4 map"},
+		{"1x4x4,maxpool2d5", "kernel 5 is larger than its 4x4 input with padding 0"},
+		{"6,flatten", "a flatten takes a map; its input is a vector of 6"},
+		{"1x4x4,argmax", "an argmax takes a vector; its input is a 1x4x4 map (put a flatten before it)"},
+	};
+	for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 1);
+		char err[256];
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, bad[t].spec, err, sizeof err), -1);
+		if (!strstr(err, bad[t].why))
+			fail_msg("%s: '%s' lacks '%s'", bad[t].spec, err, bad[t].why);
+	}
+}
+
 /* An LSTM at the layer level against the cell's equations step by step:
  * gates = W [x_t; h_(t-1)] (LDPU scaled), then the GDPU's cell. */
 static void lstm_steps_by_hand(void **state)
@@ -273,6 +425,8 @@ int main(void)
 		cmocka_unit_test(image_round_trip),
 		cmocka_unit_test(image_every_byte_checked),
 		cmocka_unit_test(conv2d_is_a_convolution),
+		cmocka_unit_test(cnn_from_definitions),
+		cmocka_unit_test(cnn_shapes_refused),
 		cmocka_unit_test(lstm_steps_by_hand),
 		cmocka_unit_test(mapper_placement_and_limits),
 	};

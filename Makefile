@@ -17,9 +17,13 @@ GEN      := $(BUILD)/bin/imnpu-gen
 GOLDLIB  := $(BUILD)/golden/libimnpu_golden.a
 
 GEN_SRC  := $(wildcard gen/*.c)
-# The mapper's core (placement, packets, estimate) sits in the golden library
-# beside the image format and the chip model, which the testbench links.
-GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c)) map/imnpu_map.c
+GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c))
+# The mapper's passes (map/plan.h): a library of its own, which imnpu-map and
+# the chip testbench link beside the golden model's.
+MAPLIB   := $(BUILD)/map/libimnpu_map.a
+MAPLIB_SRC := $(addprefix map/,imnpu_map.c packets.c shapes.c partition.c place.c wire.c emit.c schedule.c \
+                estimate.c print.c)
+MAPLIB_OBJ := $(MAPLIB_SRC:%.c=$(BUILD)/obj/%.o)
 GOLDCLI  := $(BUILD)/bin/imnpu-golden
 PCMTOOL  := $(BUILD)/bin/imnpu-pcm
 MAPPER   := $(BUILD)/bin/imnpu-map
@@ -77,14 +81,17 @@ $(BUILD)/obj/golden/cli/%.o: golden/cli/%.c | deps-core
 	$(CC) $(CFLAGS) -Igolden -c $< -o $@
 
 mapper: $(MAPPER) ## build imnpu-map (network manifest -> program image)
-$(MAPPER): $(MAP_OBJ) $(filter-out $(BUILD)/obj/gen/main.o,$(GEN_OBJ)) $(GOLDLIB)
+$(MAPPER): $(MAP_OBJ) $(filter-out $(BUILD)/obj/gen/main.o,$(GEN_OBJ)) $(MAPLIB) $(GOLDLIB)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(TCL_LIB) -ljansson -lnettle -lm
+$(MAPLIB): $(MAPLIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
 $(BUILD)/obj/map/%.o: map/%.c | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TCL_INC) -Igolden -Imap -c $< -o $@
 
--include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(MAP_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
+-include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(MAP_OBJ:.o=.d) $(MAPLIB_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
 
 # ---- generated RTL ----
 rtl: $(GEN) ## regenerate the shipped configurations into rtl/ (commit the result)
@@ -118,8 +125,8 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
 $(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \
-                     $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
-	+scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(GOLDLIB) $(2)
+                     $(MAPLIB) $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
+	+scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(MAPLIB):$(GOLDLIB) $(2)
 endef
 $(foreach c,$(UCONFIGS),$(foreach u,$(UNITS),$(eval $(call model,$(c),$(u)))))
 # The RISC-V core does not depend on the tile's parameters: one model, of tiny.
@@ -138,15 +145,18 @@ models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32
 # ---- test programs ----
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
 TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_rv32 $(BUILD)/tests/bin/test_emit \
-             $(BUILD)/tests/bin/test_image \
+             $(BUILD)/tests/bin/test_image $(BUILD)/tests/bin/test_map \
              $(BUILD)/tests/bin/fst_names
 
 $(BUILD)/tests/bin/test_golden: tests/unit/test_golden.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
-$(BUILD)/tests/bin/test_image: tests/unit/test_image.c $(GOLDLIB) | deps-core
+$(BUILD)/tests/bin/test_image: tests/unit/test_image.c $(MAPLIB) $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Igolden -Imap $< $(GOLDLIB) -lcmocka -lnettle -lm -o $@
+	$(CC) $(CFLAGS) -Igolden -Imap $< $(MAPLIB) $(GOLDLIB) -lcmocka -lnettle -lm -o $@
+$(BUILD)/tests/bin/test_map: tests/unit/test_map.c map/plan.h $(MAPLIB) $(GOLDLIB) | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Igolden -Imap $< $(MAPLIB) $(GOLDLIB) -lcmocka -lnettle -lm -o $@
 $(BUILD)/tests/bin/test_rv32: tests/unit/test_rv32.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden $< $(GOLDLIB) -lcmocka -lm -o $@
@@ -183,8 +193,8 @@ demo: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core deps-riscv ## generate tiny with i
 bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation throughput (docs/noc-bench.*)
 	@scripts/bench-noc.sh $(GEN) $(GOLDLIB)
 
-bench-sim: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed of tiny, mid, hermes64 and the 8x8 mesh (docs/sim-speed.*)
-	+@scripts/bench-sim.sh $(GEN) $(MAPPER) $(GOLDLIB)
+bench-sim: $(GEN) $(MAPLIB) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed of tiny, mid, hermes64 and the 8x8 mesh (docs/sim-speed.*)
+	+@scripts/bench-sim.sh $(GEN) $(MAPPER) $(MAPLIB):$(GOLDLIB)
 
 bench: bench-noc bench-sim ## every benchmark
 

@@ -36,10 +36,14 @@ static const char usage[] =
 	"  --drift S           seconds of drift after programming, 0..4294967295\n"
 	"                      (default 3600)\n"
 	"  --check IMAGE       read and check an image, print its report\n"
+	"  --print-after PASS  print the plan after a pass: shapes, partition, place,\n"
+	"                      wire, emit, schedule, estimate (docs/network.md)\n"
 	"  --random-net DIR    write a random network into DIR (net.json and .npy\n"
-	"                      files): --sizes gives the input length, then per\n"
-	"                      layer a dense layer's outputs or add, maxpoolW,\n"
-	"                      avgpoolW, argmax, sigmoid, tanh (e.g. 20,30,10,argmax)\n"
+	"                      files): --sizes gives the input (a length or CxHxW),\n"
+	"                      then per layer a dense layer's outputs or convOkKsSpP,\n"
+	"                      maxpool2dK, avgpool2dK, gavgpool, flatten, add,\n"
+	"                      maxpoolW, avgpoolW, argmax, sigmoid, tanh, lstmHtT\n"
+	"                      (e.g. 20,30,10,argmax; docs/network.md)\n"
 	"  --random-inputs IMAGE  write N random input vectors for IMAGE's network\n"
 	"                      (int8, its input length each, extremes often) to FILE\n"
 	"  --count N           how many, 1..100000\n"
@@ -73,7 +77,7 @@ int main(int argc, char **argv)
 	const char *out = NULL, *check = NULL, *rnd = NULL, *sizes = NULL, *rin = NULL;
 	unsigned long count = 0;
 	const char *files[2];
-	int nfiles = 0, quiet = 0, mode = IMNPU_MODE_IDEAL, have_seed = 0;
+	int nfiles = 0, quiet = 0, mode = IMNPU_MODE_IDEAL, have_seed = 0, print_after = 0;
 	unsigned long pcm_seed = 0, drift = 3600, seed = 1;
 	char *defines[MAX_DEFINES];
 	int ndefines = 0;
@@ -82,7 +86,7 @@ int main(int argc, char **argv)
 		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--mode") || !strcmp(a, "--pcm-seed") ||
 				  !strcmp(a, "--drift") || !strcmp(a, "--check") || !strcmp(a, "--random-net") ||
 				  !strcmp(a, "--sizes") || !strcmp(a, "--seed") || !strcmp(a, "--random-inputs") ||
-				  !strcmp(a, "--count");
+				  !strcmp(a, "--count") || !strcmp(a, "--print-after");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -120,6 +124,12 @@ int main(int argc, char **argv)
 			} else if (!strcmp(a, "--seed")) {
 				if (parse_ul(a, v, 0xffffffffUL, &seed) != 0)
 					return 2;
+			} else if (!strcmp(a, "--print-after")) {
+				print_after = imnpu_map_pass_index(v);
+				if (!print_after)
+					return bad_cmd("--print-after '%s' (allowed: shapes, partition, place, wire, emit, "
+						       "schedule, estimate)",
+						       v);
 			} else if (!strcmp(a, "--check")) {
 				check = v;
 			} else if (!strcmp(a, "--random-net")) {
@@ -137,8 +147,8 @@ int main(int argc, char **argv)
 				sizes = v;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --check --random-net "
-				       "--sizes --seed --random-inputs --count --quiet --help --version)",
+			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --print-after --check "
+				       "--random-net --sizes --seed --random-inputs --count --quiet --help --version)",
 				       a);
 		} else if (nfiles == 2) {
 			return bad_cmd("too many files ('%s')", a);
@@ -236,7 +246,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "imnpu-map: error: %s\n", err);
 		return 1;
 	}
-	imnpu_map_opts o = {have_seed ? (uint32_t)pcm_seed : p.pcm_seed, (uint32_t)drift};
+	imnpu_map_opts o = {have_seed ? (uint32_t)pcm_seed : p.pcm_seed, (uint32_t)drift, print_after, stdout};
 	imnpu_image img;
 	if (imnpu_map(&p, &net, &o, &img, err, sizeof err) != 0) {
 		fprintf(stderr, "imnpu-map: error: %s: %s\n", files[1], err);

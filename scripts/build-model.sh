@@ -1,6 +1,8 @@
 #!/bin/sh
 # Build the Verilator model of one unit of one generated configuration.
-# Usage: scripts/build-model.sh RTL_DIR NAME OUT_DIR GOLDEN_LIB [UNIT]
+# Usage: scripts/build-model.sh RTL_DIR NAME OUT_DIR LIBS [UNIT]
+#   LIBS: the C libraries the harness links, colon-separated, in link order
+#   (the mapper's before the golden model's).
 #   UNIT is tile (default) or gdpu: top module NAME_UNIT, harness
 #   tb/UNIT_tb.cpp, model OUT_DIR/VUNIT, build log OUT_DIR/build-UNIT.log.
 #   RTL_DIR holds NAME.f and NAME_params.h (imnpu-gen output).
@@ -8,7 +10,7 @@
 #   mesh's C++ and build time, half the chip's) unless TRACE=1; the other
 #   models trace unless TRACE=0 (the mutation tests' throwaway models).
 set -eu
-rtl=$1 name=$2 out=$3 lib=$4 unit=${5:-tile}
+rtl=$1 name=$2 out=$3 libs=$4 unit=${5:-tile}
 top=$(cd "$(dirname "$0")/.." && pwd)
 # HIER: which units are hierarchy blocks (below)
 if [ "$unit" = mesh ]; then
@@ -23,7 +25,14 @@ case "$shape" in 0 | nodes | 1) ;; *)
 esac
 mkdir -p "$out"
 abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-# Verilator's makefile does not know the golden library is an input of the
+ldlibs=
+rest=$libs
+while [ -n "$rest" ]; do
+	l=${rest%%:*}
+	ldlibs="$ldlibs $(abs "$l")"
+	[ "$l" = "$rest" ] && rest= || rest=${rest#*:}
+done
+# Verilator's makefile does not know the libraries are inputs of the
 # link: remove the binary so that it is always relinked (compiling stays
 # incremental).
 rm -f "$out/V$unit"
@@ -125,7 +134,7 @@ if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads ${VFLAGS:-} -
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" "$@" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \
-	-LDFLAGS "$(abs "$lib") -lnettle -lm" >>"$out/build-$unit.log" 2>&1; then
+	-LDFLAGS "$ldlibs -lnettle -lm" >>"$out/build-$unit.log" 2>&1; then
 	tail -30 "$out/build-$unit.log" >&2
 	echo "build-model: verilator failed for $unit of $rtl (log: $out/build-$unit.log)" >&2
 	exit 1

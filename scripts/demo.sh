@@ -17,7 +17,7 @@ verilator --lint-only -Wall -F "$out/$cfg/$cfg.f" --top-module "${cfg}_soc"
 echo "   clean"
 echo "== build the Verilator model of ${cfg}_soc"
 t0=$(date +%s)
-scripts/build-model.sh "$out/$cfg" "$cfg" "$out/model-$cfg" build/golden/libimnpu_golden.a soc
+scripts/build-model.sh "$out/$cfg" "$cfg" "$out/model-$cfg" build/map/libimnpu_map.a:build/golden/libimnpu_golden.a soc
 echo "   built in $(( $(date +%s) - t0 )) s"
 echo "== map a network (20 inputs, dense 30, dense 10: split over tiles both ways) and 10 inputs"
 "$map" --random-net "$out/net" --sizes 20,30,10 --seed 7 --quiet "configs/$cfg.tcl"

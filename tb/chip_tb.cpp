@@ -4,7 +4,7 @@
 // next packet from the same source.
 //
 // A run maps random multi-layer perceptrons with the mapper
-// (map/imnpu_map.c), or takes a program image from imnpu-map, and replays the
+// (the mapper library, map/plan.h), or takes a program image from imnpu-map, and replays the
 // image: the configuration stream over the mesh (packed weight bursts, LDPU
 // constants, output tables; with the pcm macro: programming, drift time),
 // then inferences one at a time (the host's rule).  Results are compared
@@ -544,7 +544,7 @@ bool Harness::readback(const std::vector<bool> &used)
 // A random MLP: 1-3 dense layers, each up to twice a tile in either
 // dimension, at least one split both ways when the chip has room (4 tiles);
 // or, one in five, a small convolution or LSTM; mapped by the mapper
-// (map/imnpu_map.c) into an image in memory.
+// (the mapper library) into an image in memory.
 bool Harness::one_net(long net)
 {
 	const int R = IMNPU_ROWS, C = IMNPU_COLS, T = (int)tiles_.size();
@@ -638,7 +638,7 @@ bool Harness::one_net(long net)
 		if (imnpu_layer_on_tiles(&n.layers[l]))
 			n.layers[l].mode = opt_.pcm ? (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1)
 						    : IMNPU_MODE_IDEAL;
-	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400)};
+	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400), 0, nullptr};
 	imnpu_image img;
 	const int st = imnpu_map(&gp, &n, &mo, &img, err, sizeof err);
 	imnpu_net_free(&n);

@@ -167,6 +167,7 @@ t_unit() {
 register unit/golden verify t_unit test_golden
 register unit/rv32 verify t_unit test_rv32
 register unit/image verify t_unit test_image
+register unit/map verify t_unit test_map
 register unit/emit verify t_unit test_emit
 
 # --report: peak throughput from the configuration's timing (2 x rows x cols

@@ -283,6 +283,34 @@ t_map_cli() {
 	map_error count_big 2 "--count '100001' \\(allowed: 1\\.\\.100000\\)" --count 100001 || return 1
 	map_error inputs_no_out 2 "--random-inputs needs --count and -o" --random-inputs x.img --count 3 || return 1
 	map_error inputs_bad_image 1 "x.img" --random-inputs x.img --count 3 -o "$CASE_DIR/in.bin" || return 1
-	[[ ! -e $CASE_DIR/in.bin ]] || fail "an input file was written for a bad image"
+	[[ ! -e $CASE_DIR/in.bin ]] || fail "an input file was written for a bad image" || return 1
+	map_error bad_pass 2 "--print-after 'parse' \\(allowed: shapes, partition, place, wire, emit, schedule, estimate\\)" \
+		--print-after parse
 }
 register map/cli verify t_map_cli
+
+# --print-after PASS: each pass's part of the plan (docs/network.md,
+# "Mapping"), on a network split both ways on tiny's 16x16 tiles.
+t_map_print_after() {
+	local d=$CASE_DIR/net cfg=$ROOT/configs/tiny.tcl
+	"$MAP" --random-net "$d" --sizes 20,30,tanh --seed 5 "$cfg" >/dev/null || return 1
+	local pass want
+	for pass in shapes partition place wire emit schedule estimate; do
+		"$MAP" --print-after $pass "$cfg" "$d/net.json" -o "$CASE_DIR/$pass.img" >"$CASE_DIR/$pass.out" ||
+			fail "$pass: the mapping failed" || return 1
+		grep -qx "# plan after pass '$pass'" "$CASE_DIR/$pass.out" || fail "$pass: no header" || return 1
+		case $pass in
+		shapes) want="^layer 0 'fc1' dense: 20 -> 30, matrix 20 x 30$" ;;
+		partition) want="^layer 0 'fc1': 2 row blocks x 2 column blocks$" ;;
+		place) want="^  block 1,1: 4 rows x 14 columns on node 4$" ;;
+		wire) want="^node 3 entry 0: columns 0\\.\\.15 act to node 8 at 0 stride 1$" ;;
+		emit) want="^configuration: [0-9]+ packets of [0-9]+ payload beats, 0 waits$" ;;
+		schedule) want="^step 0: 0 operations, 2 injections of 20 values, 1 collections$" ;;
+		estimate) want="^  expected cycles an inference: [0-9]+" ;;
+		esac
+		grep -qE "$want" "$CASE_DIR/$pass.out" || fail "$pass: no line /$want/ in: $(head -c 600 "$CASE_DIR/$pass.out")" ||
+			return 1
+		cmp -s "$CASE_DIR/shapes.img" "$CASE_DIR/$pass.img" || fail "$pass: another image" || return 1
+	done
+}
+register map/print_after verify t_map_print_after

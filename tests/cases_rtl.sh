@@ -3,7 +3,7 @@
 # the tests catch mutations of the RTL, the waveform layout matches the trace.
 # shellcheck shell=bash
 
-LIB=$ROOT/build/golden/libimnpu_golden.a
+LIB=$ROOT/build/map/libimnpu_map.a:$ROOT/build/golden/libimnpu_golden.a
 
 # rtl/ is what the generator makes of configs/ today.
 t_rtl_check() {

@@ -12,34 +12,7 @@
 
 #include <cmocka.h>
 
-/* A tiny-like chip: 3x3 mesh, host at 0, tiles 1..7, GDPU at 8; 4x4 tiles
- * so that small networks split. */
-static imnpu_chip_params chip(void)
-{
-	imnpu_chip_params p;
-	memset(&p, 0, sizeof p);
-	p.tp = (imnpu_tile_params){4, 4, 8, 8, 16, 30, 16, 24, 12};
-	p.gp = (imnpu_gdpu_params){4, 7, 16, 11, 256};
-	p.nx = p.ny = 3;
-	p.xw = p.yw = 2;
-	p.payw = 30;
-	p.base_w = 20;
-	p.act_k = 3;
-	p.idx_w = 5;
-	p.region_w = 2;
-	p.gdpu_idx_w = 8;
-	p.node_a = 12;
-	p.nreg_w = 8;
-	p.out_entries = 8;
-	p.entry_s = 8;
-	p.mask_words = 1;
-	p.mcast_beats = 16;
-	p.buf_depth = 4;
-	for (int n = 1; n < 8; n++)
-		p.kind[n] = IMNPU_CHIP_NODE_TILE;
-	p.kind[8] = IMNPU_CHIP_NODE_GDPU;
-	return p;
-}
+#include "chip_fixture.h"
 
 /* in=5 over 4-row tiles: two row blocks, psum saturating at psum_bits. */
 static void layer_level_by_hand(void **state)
@@ -85,7 +58,7 @@ static void map_random(imnpu_image *img, uint64_t seed, const char *spec)
 	imnpu_rng_seed(&r, seed);
 	char err[256];
 	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, spec, err, sizeof err), 0);
-	imnpu_map_opts o = {7, 100};
+	imnpu_map_opts o = {7, 100, 0, NULL};
 	assert_int_equal(imnpu_map(&c, &n, &o, img, err, sizeof err), 0);
 	strcpy(img->config, "unit");
 	strcpy(img->hash, "0123456789abcdef");
@@ -383,40 +356,6 @@ static void lstm_steps_by_hand(void **state)
 }
 
 /* Placement: blocks, table entries and the refusal of a network too large. */
-static void mapper_placement_and_limits(void **state)
-{
-	(void)state;
-	imnpu_chip_params c = chip();
-	imnpu_image img;
-	/* 5 -> 6 -> 2: 2x2 blocks then 2x1 */
-	map_random(&img, 5, "5,6,2");
-	assert_int_equal(img.perf[0].rblocks, 2);
-	assert_int_equal(img.perf[0].cblocks, 2);
-	assert_int_equal(img.perf[1].rblocks, 2);
-	assert_int_equal(img.perf[1].cblocks, 1);
-	const imnpu_step *s0 = &img.steps[0];
-	assert_int_equal(s0->inj[0].mcast, 1);
-	assert_int_equal(s0->inj[0].mask[0], (1u << 1) | (1u << 2));
-	assert_int_equal(s0->inj[1].src[0], 4);
-	assert_int_equal(s0->inj[1].count, 1);
-	assert_int_equal(s0->col[0].src, 6); /* the last layer's last row block */
-	assert_true(img.est_cycles > 0);
-	imnpu_image_free(&img);
-
-	imnpu_net n;
-	imnpu_rng r;
-	imnpu_rng_seed(&r, 1);
-	char err[256];
-	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, "9,9", err, sizeof err), 0);
-	imnpu_map_opts o = {0, 0};
-	assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
-	assert_non_null(strstr(err, "needs 9 tiles"));
-	n.layers[0].out = 4;
-	n.layers[0].mode = IMNPU_MODE_PCM1;
-	assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
-	assert_non_null(strstr(err, "needs the pcm macro"));
-	imnpu_net_free(&n);
-}
 
 int main(void)
 {
@@ -428,7 +367,6 @@ int main(void)
 		cmocka_unit_test(cnn_from_definitions),
 		cmocka_unit_test(cnn_shapes_refused),
 		cmocka_unit_test(lstm_steps_by_hand),
-		cmocka_unit_test(mapper_placement_and_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,89 @@
+/* Pass 5, emit: the configuration stream (docs/network.md, "Mapping";
+ * docs/chip.md): per layer in order, a GDPU's job registers, IN_LEN,
+ * PSUM_LEN and table; each tile's weights (a packed burst per crossbar row),
+ * LDPU constants, CTRL, node registers and table, and in a pcm mode its
+ * SEED, TILE_ID, programming and drift time, each waited for. */
+#include "plan.h"
+
+#include <stdlib.h>
+
+static void emit_gdpu(map_plan *P, const imnpu_layer *L, int g)
+{
+	const imnpu_chip_params *p = P->p;
+	const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
+	const int32_t regs[] = {rg.op, rg.len, rg.win, rg.mul_shift, rg.sa, rg.sb, rg.add_shift, rg.avg_mul, rg.avg_shift};
+	map_cfg_write(P, g, 1, regs, 9, 2); /* OP (1) .. AVG_SHIFT (9) */
+	map_cfg_write1(P, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), imnpu_gdpu_job_inputs(&rg));
+	map_cfg_write1(P, g, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), 0);
+	map_write_table(P, g, &P->tab[g]);
+}
+
+static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, const map_block *b, int32_t *buf)
+{
+	const imnpu_chip_params *p = P->p;
+	const int C = p->tp.cols, R = p->tp.rows, kin = imnpu_layer_kin(L);
+	const int last = b->rb == ml->nrb - 1;
+	/* weights: crossbar row r holds input rb*R + r, column c output
+	 * cb*C + c; a packed burst per row */
+	for (int r = 0; r < b->ri; r++) {
+		for (int k = 0; k < b->ci; k++)
+			buf[k] = L->w[(size_t)(b->cb * C + k) * (size_t)kin + (size_t)(b->rb * R + r)];
+		map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, r * C), buf, b->ci, 1);
+	}
+	for (int k = 0; k < b->ci; k++)
+		buf[k] = L->scale[b->cb * C + k];
+	map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_SCALE, 0), buf, b->ci, 2);
+	for (int k = 0; k < b->ci; k++)
+		buf[k] = L->offset[b->cb * C + k];
+	map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_OFFSET, 0), buf, b->ci, 2);
+	int32_t ctrl = (last && L->relu ? IMNPU_CHIP_CTRL_RELU : 0) | (b->rb > 0 ? IMNPU_CHIP_CTRL_PSUM_IN : 0);
+	if (L->mode != IMNPU_MODE_IDEAL)
+		ctrl |= IMNPU_CHIP_CTRL_PCM | (L->mode == IMNPU_MODE_PCM4 ? IMNPU_CHIP_CTRL_FOUR : 0);
+	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), ctrl);
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), b->ri);
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 ? b->ci : 0);
+	/* the table: partial sums to the next row block, or the wiring's
+	 * entries */
+	if (!last) {
+		map_table t1 = {0};
+		t1.n = 1;
+		t1.e[0].count = b->ci;
+		t1.e[0].kind = IMNPU_CHIP_OUT_WIDE;
+		t1.e[0].dest = ml->blk[(b->rb + 1) * ml->ncb + b->cb].node;
+		t1.e[0].stride = 1;
+		map_write_table(P, b->node, &t1);
+	} else {
+		map_write_table(P, b->node, &P->tab[b->node]);
+	}
+	if (L->mode == IMNPU_MODE_IDEAL)
+		return;
+	const uint32_t csr = imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, 0);
+	const uint32_t status = csr | IMNPU_CHIP_REG_STATUS;
+	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_SEED, (int32_t)(P->o->pcm_seed & 0x7fffffffu));
+	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_TILE_ID, b->node);
+	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_CMD, IMNPU_CHIP_CMD_PROGRAM);
+	if (imnpu_image_wait(P->img, b->node, status, IMNPU_CHIP_STATUS_MACRO_BUSY) != 0)
+		P->oom = 1;
+	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_TIME, (int32_t)P->o->drift_s);
+	if (imnpu_image_wait(P->img, b->node, status, IMNPU_CHIP_STATUS_MACRO_BUSY) != 0)
+		P->oom = 1;
+}
+
+int map_emit(map_plan *P)
+{
+	const imnpu_net *n = P->n;
+	const int R = P->p->tp.rows, C = P->p->tp.cols;
+	int32_t *buf = malloc((size_t)(R > C ? R : C) * sizeof *buf);
+	if (!buf)
+		return map_fail(P, "out of memory");
+	for (int l = 0; l < n->nlayers; l++) {
+		const imnpu_layer *L = &n->layers[l];
+		const map_layer *ml = &P->L[l];
+		if (ml->gdpu)
+			emit_gdpu(P, L, ml->gnode);
+		for (int bi = 0; bi < ml->nrb * ml->ncb; bi++)
+			emit_tile(P, L, ml, &ml->blk[bi], buf);
+	}
+	free(buf);
+	return P->oom ? map_fail(P, "out of memory") : 0;
+}

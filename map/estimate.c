@@ -1,0 +1,166 @@
+/* Pass 7, estimate: one inference's latency, host to host, following the
+ * dataflow node by node (docs/network.md, "Expected cycles"): per step, the
+ * step's operations, the host's input packets, then each layer's nodes as
+ * their values are written.  Fills the image's per-layer account and its
+ * expected cycles. */
+#include "plan.h"
+
+#include <stdlib.h>
+
+static int mvm_cycles(const imnpu_chip_params *p, int mode)
+{
+	if (mode == IMNPU_MODE_IDEAL || !p->pcm)
+		return imnpu_mvm_cycles(&p->tp);
+	return imnpu_pcm_mvm_cycles(&p->pp, mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P);
+}
+
+/* A tile node's cycles from its input's last value written to its first
+ * output beat: the rows streamed in, the macro, the LDPU's columns and the
+ * output register. */
+static int fire_cycles(const imnpu_chip_params *p, int mode)
+{
+	return p->tp.rows + mvm_cycles(p, mode) + p->tp.cols + 1;
+}
+
+/* One packet of count values from src, its first flit leaving at *cur.  A
+ * multicast leaves as one copy per destination column and side, one after
+ * the other, as the network interface sends them.  A flit takes EST_HOP
+ * cycles a hop; a destination writes one value a cycle into its buffer from
+ * the first value's arrival, after the values sent to it before (wq: when
+ * each node is done writing); a copy moves no faster than its destinations
+ * write, once the routers' buffers on its path (buf_depth flits a hop) are
+ * full.  *cur advances past the packet; the return value is when its last
+ * value is written. */
+static int send_pkt(const imnpu_chip_params *p, int src, int *cur, int mcast, const uint64_t *mask, int dest,
+		    int count, int wide, int *wq)
+{
+	const int nodes = imnpu_chip_nodes(p);
+	const int beats = wide ? count : map_act_beats(p, count);
+	const int sy = src / p->nx;
+	int done = 0;
+	for (int g = 0; g < (mcast ? 2 * p->nx : 1); g++) {
+		int hf = 0, any = 0, per = 1; /* cycles a beat at the slowest destination */
+		const int flits = 1 + (mcast ? map_mask_flits(p) : 0);
+		for (int k = 0; k < nodes; k++) {
+			if (mcast ? !(mask[k / 64] >> (k % 64) & 1) || k % p->nx != g / 2 || (k / p->nx < sy) != (g % 2 == 0)
+				  : k != dest)
+				continue;
+			any = 1;
+			if (k != p->host && !wide)
+				per = p->act_k;
+			const int h = map_hops(p, src, k);
+			hf = map_imax(hf, h);
+			/* the first value: after the head (and mask) flits, EST_HOP
+			 * a router on the way (h counts the ejection too); then the
+			 * host port takes a beat a cycle, a node a value */
+			wq[k] = map_imax(wq[k], *cur + flits + (h - 1) * EST_HOP) + (k == p->host ? beats : count);
+			done = map_imax(done, wq[k]);
+		}
+		if (!any)
+			continue;
+		/* the path's buffers take about half their flits before the
+		 * source stalls (calibrated on mid's 4-flit buffers) */
+		const int cap = hf * p->buf_depth / 2;
+		*cur += map_imax(flits + beats, flits + hf * EST_HOP + (beats - cap) * per);
+		done = map_imax(done, *cur + hf * EST_HOP);
+	}
+	return done;
+}
+
+/* A node's table sent from when its results are ready; returns when the
+ * last value is written. */
+static int send_table(const imnpu_chip_params *p, const map_table *t, int node, int ready, int *wq)
+{
+	int cur = ready, done = ready;
+	for (int e = 0; e < t->n; e++)
+		done = map_imax(done, send_pkt(p, node, &cur, t->e[e].kind == IMNPU_CHIP_OUT_MCAST, t->e[e].mask,
+					       t->e[e].dest, t->e[e].count, t->e[e].kind == IMNPU_CHIP_OUT_WIDE, wq));
+	return done;
+}
+
+/* A layer's tiles, dataflow: each row block fires when its input values
+ * are written (wq) and, after the first, its partial sums are in; the last
+ * row block of each column block then sends its table.  Returns when the
+ * layer's last value is written. */
+static int tiles_cycles(const imnpu_chip_params *p, const map_table *tab, const map_layer *ml, int mode, int *wq)
+{
+	int end = 0;
+	for (int cb = 0; cb < ml->ncb; cb++) {
+		int psum = 0;
+		for (int rb = 0; rb < ml->nrb; rb++) {
+			const map_block *b = &ml->blk[rb * ml->ncb + cb];
+			const int fired = map_imax(wq[b->node], psum) + fire_cycles(p, mode);
+			if (rb + 1 < ml->nrb) { /* a WIDE packet, one partial sum a beat and a cycle */
+				const int h = map_hops(p, b->node, ml->blk[(rb + 1) * ml->ncb + cb].node);
+				psum = fired + 1 + (h - 1) * EST_HOP + b->ci;
+			} else {
+				end = map_imax(end, send_table(p, &tab[b->node], b->node, fired, wq));
+			}
+		}
+	}
+	return end;
+}
+
+/* A GDPU job from its operands' last value, its table after it. */
+static int gdpu_cycles(const imnpu_chip_params *p, const map_table *tab, int node, int ops, int *wq)
+{
+	return send_table(p, &tab[node], node, wq[node] + ops + EST_GDPU, wq);
+}
+
+/* A step's configuration operations: each write's packet out (3 payload
+ * beats); each read's packet out, across the mesh, the node, its reply
+ * back. */
+static int step_ops_cycles(const imnpu_chip_params *p, int node, int writes, int reads)
+{
+	const int h = map_hops(p, p->host, node) * EST_HOP;
+	return writes * (1 + 3) + reads * ((1 + 2) + h + EST_NODE + (1 + 2) + h);
+}
+
+int map_estimate(map_plan *P)
+{
+	const imnpu_chip_params *p = P->p;
+	const imnpu_net *n = P->n;
+	imnpu_image *img = P->img;
+	uint32_t total = 0;
+	uint32_t *lay = calloc((size_t)n->nlayers, sizeof *lay);
+	if (!lay)
+		return map_fail(P, "out of memory");
+	for (int s = 0; s < img->nsteps; s++) {
+		const imnpu_step *sp = &img->steps[s];
+		int cur, writes = 0, reads = 0, wq[IMNPU_CHIP_MAX_NODES] = {0};
+		for (int i = 0; i < sp->nops; i++) {
+			writes += sp->ops[i].op == IMNPU_PROG_SEND;
+			reads += sp->ops[i].op == IMNPU_PROG_WAIT;
+		}
+		const int ops = sp->nops ? step_ops_cycles(p, P->L[0].gnode, writes, reads) : 0;
+		cur = ops;
+		int prev = ops;
+		for (int i = 0; i < sp->ninj; i++)
+			prev = map_imax(prev, send_pkt(p, p->host, &cur, sp->inj[i].mcast, sp->inj[i].mask, sp->inj[i].dest,
+						       sp->inj[i].count, 0, wq));
+		for (int l = 0; l < n->nlayers; l++) {
+			const imnpu_layer *L = &n->layers[l];
+			const map_layer *ml = &P->L[l];
+			int end;
+			if (map_is_gdpu(L)) {
+				const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
+				end = gdpu_cycles(p, P->tab, ml->gnode, imnpu_gdpu_job_inputs(&rg), wq);
+			} else {
+				end = tiles_cycles(p, P->tab, ml, L->mode, wq);
+				if (L->type == IMNPU_LAYER_LSTM)
+					end = map_imax(end, gdpu_cycles(p, P->tab, ml->gnode, 4 * L->hidden, wq));
+			}
+			/* a layer's share: from the layer before it ended */
+			lay[l] += (uint32_t)map_imax(0, end - prev);
+			prev = map_imax(prev, end);
+		}
+		total += (uint32_t)prev;
+	}
+	for (int l = 0; l < n->nlayers; l++) {
+		const map_layer *ml = &P->L[l];
+		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb, lay[l]};
+	}
+	free(lay);
+	img->est_cycles = total;
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* Pass 1, shapes: infer every layer's shapes (imnpu_net_shapes) and refuse
+ * what this chip version cannot run: feature maps beyond a conv-stepped
+ * network, an lstm after the first layer, a pcm mode without the pcm
+ * macro (docs/network.md, "Mapping"). */
+#include "plan.h"
+
+/* The first layer this version cannot run: feature maps pass between layers
+ * only as host steps of a conv-stepped network; -1 when every layer runs. */
+static int unmapped_layer(const imnpu_net *n)
+{
+	if (imnpu_net_conv_stepped(n))
+		return -1;
+	const int conv0 = n->layers[0].type == IMNPU_LAYER_CONV2D && !n->layers[0].res;
+	for (int l = conv0; l < n->nlayers; l++) {
+		const imnpu_layer *L = &n->layers[l];
+		if (conv0 ? !imnpu_layer_pixelwise(L) : L->ishape.h > 0 || L->oshape.h > 0)
+			return l;
+	}
+	return -1;
+}
+
+int map_shapes(map_plan *P)
+{
+	imnpu_net *n = &P->img->net;
+	const imnpu_chip_params *p = P->p;
+	if (n->nlayers < 1)
+		return map_fail(P, "network '%s': no layers", n->name);
+	if (p->mask_words > 64 || imnpu_chip_nodes(p) > IMNPU_CHIP_MAX_NODES)
+		return map_fail(P, "the chip's %d nodes are more than the mapper handles (%d)", imnpu_chip_nodes(p),
+				IMNPU_CHIP_MAX_NODES);
+	char why[256];
+	int at;
+	if (imnpu_net_shapes(n, &at, why, sizeof why) != 0)
+		return at < 0 ? map_fail(P, "the input: %s", why)
+			      : map_fail(P, "layer %d '%s' (%s): %s", at, n->layers[at].name,
+					 imnpu_layer_type_name(n->layers[at].type), why);
+	P->img->in_len = n->input;
+	P->img->out_len = imnpu_net_output_len(n);
+	const int um = unmapped_layer(n);
+	if (um >= 0)
+		return map_fail(P,
+				"layer %d '%s' (%s): a feature map passes between layers only from a first conv2d to the "
+				"pixel-by-pixel layers after it (1x1 conv2d, sigmoid, tanh, add); the on-chip dataflow between "
+				"convolutions and pools is not built yet (docs/network.md)",
+				um, n->layers[um].name, imnpu_layer_type_name(n->layers[um].type));
+	for (int l = 0; l < n->nlayers; l++) {
+		const imnpu_layer *L = &n->layers[l];
+		if (imnpu_layer_on_tiles(L) && L->mode != IMNPU_MODE_IDEAL && !p->pcm)
+			return map_fail(P,
+					"layer %d '%s': a pcm mode needs the pcm macro (this configuration's tiles are ideal)",
+					l, L->name);
+	}
+	return 0;
+}

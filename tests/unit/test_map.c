@@ -1,0 +1,278 @@
+/* Unit tests of the mapper's passes (map/plan.h), each on the plan the
+ * passes before it left, on a 3x3 chip of 4x4 tiles (host 0, tiles 1..7,
+ * GDPU 8) so that small networks split. */
+#include "chip_fixture.h"
+#include "imnpu_map.h"
+#include "plan.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+typedef struct {
+	imnpu_chip_params c;
+	imnpu_net n;
+	imnpu_image img;
+	imnpu_map_opts o;
+	map_plan P;
+	char err[512];
+} fixture;
+
+/* A random network from spec, and the plan after passes 1..upto; returns
+ * the last pass's status. */
+static int run_to(fixture *f, const char *spec, int upto)
+{
+	static int (*const pass[])(map_plan *) = {NULL,	  map_shapes,	map_partition, map_place,
+						   map_wire, map_emit, map_schedule, map_estimate};
+	f->c = chip();
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 5);
+	assert_int_equal(imnpu_net_random(&f->n, &f->c.tp, &r, spec, f->err, sizeof f->err), 0);
+	f->o = (imnpu_map_opts){7, 100, 0, NULL};
+	assert_int_equal(map_plan_init(&f->P, &f->c, &f->n, &f->o, &f->img, f->err, sizeof f->err), 0);
+	int st = 0;
+	for (int k = 1; k <= upto && st == 0; k++)
+		st = pass[k](&f->P);
+	return st;
+}
+
+static void done(fixture *f)
+{
+	map_plan_free(&f->P);
+	imnpu_image_free(&f->img);
+	imnpu_net_free(&f->n);
+}
+
+/* shapes: a conv-stepped network runs; a convolution after a convolution,
+ * a flatten of the input map and a pcm mode on ideal tiles are refused,
+ * naming the layer. */
+static void pass_shapes(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "2x4x4,conv3k3s1p1,conv2k1s1p0,tanh", IMNPU_MAP_PASS_SHAPES), 0);
+	assert_int_equal(f.P.n->layers[1].ishape.c, 3);
+	assert_int_equal(f.P.n->layers[1].ishape.h, 4);
+	assert_int_equal(f.img.in_len, 32);
+	assert_int_equal(f.img.out_len, 2 * 16);
+	done(&f);
+	assert_int_equal(run_to(&f, "1x6x6,conv2k3s1p1,conv2k3s1p1", IMNPU_MAP_PASS_SHAPES), -1);
+	assert_non_null(strstr(f.err, "layer 1 'conv2' (conv2d): a feature map passes"));
+	done(&f);
+	assert_int_equal(run_to(&f, "1x4x4,flatten,3", IMNPU_MAP_PASS_SHAPES), -1);
+	assert_non_null(strstr(f.err, "layer 0 'op1' (flatten)"));
+	done(&f);
+	assert_int_equal(run_to(&f, "4,4", 0), 0);
+	f.img.net.layers[0].mode = IMNPU_MODE_PCM1;
+	f.c.pcm = 0;
+	assert_int_equal(map_shapes(&f.P), -1);
+	assert_non_null(strstr(f.err, "layer 0 'fc1': a pcm mode needs the pcm macro"));
+	done(&f);
+}
+
+/* partition: 5 -> 6 on 4x4 tiles is 2 x 2 blocks of 4/1 rows and 4/2
+ * columns; a GDPU job beyond the GDPU is refused. */
+static void pass_partition(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "5,6,sigmoid", IMNPU_MAP_PASS_PARTITION), 0);
+	const map_layer *m = &f.P.L[0];
+	assert_int_equal(m->nrb, 2);
+	assert_int_equal(m->ncb, 2);
+	const int ri[4] = {4, 4, 1, 1}, ci[4] = {4, 2, 4, 2};
+	for (int b = 0; b < 4; b++) {
+		assert_int_equal(m->blk[b].ri, ri[b]);
+		assert_int_equal(m->blk[b].ci, ci[b]);
+		assert_int_equal(m->blk[b].node, -1); /* not placed yet */
+	}
+	assert_int_equal(f.P.L[1].gdpu, 1);
+	assert_int_equal(f.P.L[1].nrb, 0);
+	done(&f);
+	assert_int_equal(run_to(&f, "300,argmax", IMNPU_MAP_PASS_PARTITION), -1);
+	if (!strstr(f.err, "layer 0 'op1' (argmax)"))
+		fail_msg("%s", f.err);
+	done(&f);
+	assert_int_equal(run_to(&f, "4,200,argmax", IMNPU_MAP_PASS_PARTITION), -1);
+	assert_non_null(strstr(f.err, "layer 1 'op2' (argmax) over 200 values (allowed: 1..128"));
+	done(&f);
+}
+
+/* place: blocks take the tiles in node order, GDPU layers the GDPU; the
+ * producers are the last row block's tiles; too many tiles and a second
+ * GDPU layer are refused. */
+static void pass_place(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "5,6,2,sigmoid", IMNPU_MAP_PASS_PLACE), 0);
+	for (int b = 0; b < 4; b++)
+		assert_int_equal(f.P.L[0].blk[b].node, 1 + b);
+	assert_int_equal(f.P.L[1].blk[0].node, 5);
+	assert_int_equal(f.P.L[1].blk[1].node, 6);
+	assert_int_equal(f.P.L[2].gnode, 8);
+	assert_int_equal(f.P.L[0].nseg, 2);
+	assert_int_equal(f.P.L[0].seg[1].node, 4);
+	assert_int_equal(f.P.L[0].seg[1].lo, 4);
+	assert_int_equal(f.P.L[0].seg[1].hi, 6);
+	assert_int_equal(f.img.tiles_used, 6);
+	done(&f);
+	assert_int_equal(run_to(&f, "9,9", IMNPU_MAP_PASS_PLACE), -1);
+	assert_non_null(strstr(f.err, "needs 9 tiles of 4x4; the chip has 7 tiles, 7 left"));
+	done(&f);
+	assert_int_equal(run_to(&f, "4,sigmoid,tanh", IMNPU_MAP_PASS_PLACE), -1);
+	assert_non_null(strstr(f.err, "layer 1 'op2' (tanh) needs a GDPU; the chip has 1"));
+	done(&f);
+}
+
+/* wire: the input as one multicast per row block; the last row blocks'
+ * columns to the next layer and from there to the host. */
+static void pass_wire(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "5,6,2", IMNPU_MAP_PASS_WIRE), 0);
+	assert_int_equal(f.P.ninj, 2);
+	assert_int_equal(f.P.inj[0].mcast, 1);
+	assert_int_equal(f.P.inj[0].mask[0], (1u << 1) | (1u << 2));
+	assert_int_equal(f.P.inj[0].count, 4);
+	assert_int_equal(f.P.inj[1].lo, 4);
+	assert_int_equal(f.P.inj[1].count, 1);
+	assert_int_equal(f.P.inj[1].mask[0], (1u << 3) | (1u << 4));
+	/* node 3 (row block 1, columns 0..3) feeds layer 1's first row block
+	 * (node 5); node 4 (columns 4..5) its second (node 6) */
+	const map_table *t3 = &f.P.tab[3], *t4 = &f.P.tab[4];
+	assert_int_equal(t3->n, 1);
+	assert_int_equal(t3->e[0].dest, 5);
+	assert_int_equal(t3->e[0].count, 4);
+	assert_int_equal(t3->e[0].kind, IMNPU_CHIP_OUT_ACT);
+	assert_int_equal(t4->e[0].dest, 6);
+	assert_int_equal(t4->e[0].base, 0);
+	assert_int_equal(f.P.ncol, 1);
+	assert_int_equal(f.P.col[0].src, 6);
+	assert_int_equal(f.P.tab[6].e[0].dest, f.c.host);
+	done(&f);
+}
+
+/* emit: per tile, a weight burst per row, scale, offset, CTRL, IN_LEN,
+ * PSUM_LEN, the table and OUT_N, in layer and block order; a first row
+ * block forwards its partial sums as WIDE. */
+static void pass_emit(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "5,6", IMNPU_MAP_PASS_EMIT), 0);
+	int per[16] = {0};
+	for (int i = 0; i < f.img.nops; i++) {
+		assert_int_equal(f.img.ops[i].op, IMNPU_PROG_SEND);
+		per[f.img.ops[i].pkt.dest]++;
+	}
+	/* block (0,0): 4 rows + scale + offset + CTRL + IN_LEN + PSUM_LEN + a
+	 * WIDE entry + OUT_N = 11; block (1,0): 1 row, one entry to the host */
+	assert_int_equal(per[1], 11);
+	assert_int_equal(per[3], 8);
+	const imnpu_pkt *first = &f.img.ops[0].pkt;
+	assert_int_equal(first->dest, 1);
+	assert_int_equal(first->info & 7, IMNPU_CHIP_PKT_CFG_WR);
+	assert_int_equal(first->beats[0], imnpu_chip_tile_addr(&f.c, IMNPU_CHIP_REGION_WEIGHT, 0));
+	done(&f);
+}
+
+/* schedule: a conv-stepped network runs a step per output pixel, each
+ * gathering its patch from the input (-1 for padding). */
+static void pass_schedule(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "1x3x3,conv2k2s1p1", IMNPU_MAP_PASS_SCHEDULE), 0);
+	assert_int_equal(f.img.nsteps, 16);
+	const imnpu_step *s5 = &f.img.steps[5]; /* pixel (1, 1): input rows 0..1, columns 0..1 */
+	assert_int_equal(s5->ninj, 1);
+	assert_int_equal(s5->inj[0].count, 4);
+	const int want[4] = {0, 1, 3, 4};
+	for (int m = 0; m < 4; m++)
+		assert_int_equal(s5->inj[0].src[m], want[m]);
+	assert_int_equal(f.img.steps[0].inj[0].src[0], -1);
+	assert_int_equal(s5->col[0].offset, 5); /* channel 0 of pixel 5 */
+	assert_int_equal(s5->col[0].ostride, 16); /* channel-major */
+	done(&f);
+	assert_int_equal(run_to(&f, "3,lstm2t3", IMNPU_MAP_PASS_SCHEDULE), 0);
+	assert_int_equal(f.img.nsteps, 3);
+	assert_true(f.img.steps[0].nops > 0); /* OP = LSTM0, OUT_N, read back */
+	assert_true(f.img.steps[1].nops > 0); /* OP = LSTM */
+	done(&f);
+}
+
+/* estimate: a one-tile layer costs its injection, the tile's rows + macro
+ * + columns + 1 and its packet home; a second layer a tile's firing more. */
+static void pass_estimate(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "4,4", IMNPU_MAP_PASS_ESTIMATE), 0);
+	const int fire = 4 + imnpu_mvm_cycles(&f.c.tp) + 4 + 1;
+	const uint32_t ideal = f.img.est_cycles;
+	assert_true(ideal > (uint32_t)fire);
+	assert_true(ideal < (uint32_t)fire + 60);
+	assert_int_equal(f.img.perf[0].tiles, 1);
+	/* the layer's share: after the injection */
+	assert_true(f.img.perf[0].cycles > (uint32_t)fire);
+	assert_true(f.img.perf[0].cycles < ideal);
+	done(&f);
+	/* a second layer after it: its tile fires when the first layer's
+	 * packet is written */
+	assert_int_equal(run_to(&f, "4,4,4", IMNPU_MAP_PASS_ESTIMATE), 0);
+	assert_true(f.img.est_cycles > ideal + (uint32_t)fire);
+	assert_true(f.img.perf[1].cycles > (uint32_t)fire);
+	done(&f);
+}
+
+/* The whole chain through imnpu_map: the same image as the passes one by
+ * one, and the plan printed after a pass. */
+static void whole_chain(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "5,6,2", IMNPU_MAP_PASSES), 0);
+	imnpu_image img;
+	char *txt = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&txt, &len);
+	assert_non_null(out);
+	imnpu_map_opts o = {7, 100, IMNPU_MAP_PASS_WIRE, out};
+	assert_int_equal(imnpu_map(&f.c, &f.n, &o, &img, f.err, sizeof f.err), 0);
+	fclose(out);
+	assert_non_null(strstr(txt, "# plan after pass 'wire'\n"));
+	assert_non_null(strstr(txt, "node 3 entry 0: columns 0..3 act to node 5 at 0 stride 1\n"));
+	free(txt);
+	strcpy(img.config, "unit");
+	strcpy(f.img.config, "unit");
+	uint8_t *a, *b;
+	size_t la, lb;
+	assert_int_equal(imnpu_image_encode(&img, &a, &la), 0);
+	assert_int_equal(imnpu_image_encode(&f.img, &b, &lb), 0);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	free(a);
+	free(b);
+	imnpu_image_free(&img);
+	done(&f);
+	assert_int_equal(imnpu_map_pass_index("estimate"), IMNPU_MAP_PASS_ESTIMATE);
+	assert_int_equal(imnpu_map_pass_index("parse"), 0);
+	assert_string_equal(imnpu_map_pass_name(IMNPU_MAP_PASS_PLACE), "place");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pass_shapes),	 cmocka_unit_test(pass_partition), cmocka_unit_test(pass_place),
+		cmocka_unit_test(pass_wire),	 cmocka_unit_test(pass_emit),	   cmocka_unit_test(pass_schedule),
+		cmocka_unit_test(pass_estimate), cmocka_unit_test(whole_chain),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

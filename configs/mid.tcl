@@ -8,3 +8,7 @@ gdpu -act_in_frac 4 -lut_bits 7 -cell_bits 16 -cell_frac 11 -max_len 256
 # A tile's 64 outputs multicast to the next layer's row block: 22 beats of
 # 3 int8 values on 32-bit flits.
 noc -x 4 -y 4 -flit_bits 32 -buf_depth 4 -mcast_beats 24
+# Line buffers for feature maps streaming tile to tile (docs/chip.md):
+# 1024 values hold a 3x3 convolution's window over a 32-pixel-wide map of
+# up to 7 channels (128 pixel slots of 8 values).
+node -map_buf 1024

@@ -66,7 +66,8 @@ int npu_open(npu_image *im, const void *image, size_t len)
 			im->in_len = rd32(f);
 			im->out_len = rd32(f + 4);
 			im->nsteps = rd32(f + 8);
-			im->steps = (const uint32_t *)(f + 12);
+			im->flow = rd32(f + 12);
+			im->steps = (const uint32_t *)(f + 16);
 		} else if (!memcmp(b + at, "PERF", 4)) {
 			im->est_cycles = rd32(f);
 		}

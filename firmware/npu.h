@@ -12,7 +12,7 @@
 typedef struct {
 	const uint32_t *prog; /* the first operation of PROG */
 	uint32_t nops;
-	uint32_t in_len, out_len, nsteps;
+	uint32_t in_len, out_len, nsteps, flow;
 	const uint32_t *steps; /* the first step: ops, injections, collections */
 	uint32_t est_cycles;  /* the mapper's estimate per inference */
 } npu_image;

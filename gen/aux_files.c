@@ -191,6 +191,7 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_ACT_PER_BEAT      %d  /* K: int8 values in an ACT beat */", d->act_k);
 	em_line(e, "#define IMNPU_BASE_BITS         %d  /* a packet's base index */", d->base_w);
 	em_line(e, "#define IMNPU_OUT_ENTRIES       %d", d->out_entries);
+	em_line(e, "#define IMNPU_MAP_BUF           %d  /* a tile node's line buffer, values (0: none) */", d->map_buf);
 	em_line(e, "#define IMNPU_OUT_STRIDE        %d  /* S: registers per output-table entry */", d->nl.entry_s);
 	em_line(e, "#define IMNPU_MASK_WORDS        %d", d->nl.mask_words);
 	em_line(e, "#define IMNPU_NODE_REG_BIT      %d  /* A: address bit of the node registers */", d->nl.a);

@@ -183,6 +183,7 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->host = (int)cfg_int(c, P_NODE_HOST);
 	d->gdpus = node_gdpus(c);
 	d->out_entries = (int)cfg_int(c, P_NODE_OUT_ENTRIES);
+	d->map_buf = (int)cfg_int(c, P_NODE_MAP_BUF);
 	for (int n = 0; n < d->nodes; n++)
 		d->node_kind[n] = n == d->host ? NODE_HOST : NODE_TILE;
 	int g = (int)cfg_int(c, P_NODE_GDPU_FIRST);

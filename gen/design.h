@@ -75,6 +75,7 @@ typedef struct {
 	int gdpus;           /* GDPU nodes */
 	unsigned char node_kind[256]; /* NODE_* of every node */
 	int out_entries;     /* output-table entries of a node */
+	int map_buf;         /* a tile node's line buffer, values (0: no map mode) */
 	node_layout nl;      /* the node's configuration space */
 	int act_k;           /* ACT values a beat: min(7, (payw-3)/8) */
 	int base_w;          /* a packet's base index bits: min(infow - 6, 24) */
@@ -99,7 +100,7 @@ enum { PKT_ACT = 0, PKT_WIDE = 1, PKT_CFG_WR = 2, PKT_CFG_RD = 3, PKT_RDATA = 4 
 enum {
 	NREG_ID = 0, NREG_IN_LEN = 1, NREG_PSUM_LEN = 2, NREG_OUT_N = 3, NREG_STATUS = 4,
 	NREG_FIRES = 5, NREG_PKTS_IN = 6, NREG_PKTS_OUT = 7, NREG_ERR_CE = 8, NREG_ERR_UE = 9,
-	NREG_DROPPED = 10, NREG_TABLE = 16,
+	NREG_DROPPED = 10, NREG_MAP_X = 11, NREG_MAP_Y = 12, NREG_MAP_KSP = 13, NREG_MAP_C = 14, NREG_TABLE = 16,
 };
 /* Output-table entry fields. */
 enum { OUTF_COL = 0, OUTF_COUNT = 1, OUTF_KIND = 2, OUTF_DEST = 3, OUTF_DBASE = 4,

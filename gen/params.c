@@ -103,6 +103,8 @@ const param_def param_table[P__COUNT] = {
 		"node number of the first GDPU, the others following (the host skipped); -1: the last node numbers"},
 	[P_NODE_OUT_ENTRIES] = {"node", "out_entries", PT_INT, 8, 1, 64, NULL,
 		"output-table entries of a node: packets it sends per vector (docs/chip.md)"},
+	[P_NODE_MAP_BUF] = {"node", "map_buf", PT_INT, 0, 0, 32768, NULL,
+		"a tile node's line buffer for feature maps, values: 0 (none) or a power of two 16..32768 (docs/chip.md)"},
 };
 /* clang-format on */
 
@@ -531,6 +533,15 @@ int config_check(const config *c, gen_err *err)
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: error: %s -%s: cell_frac %lld leaves less than two integer bits in a %lld-bit cell state (allowed: cell_frac <= cell_bits - 2 = %lld)",
 			 where, PNAME(who), cfrac, cbits, cbits - 2);
+		return -1;
+	}
+	const long long mb = cfg_int(c, P_NODE_MAP_BUF);
+	if (mb != 0 && (mb < 16 || (mb & (mb - 1)))) {
+		const param_id ids[] = {P_NODE_MAP_BUF};
+		blame(c, ids, 1, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: map_buf %lld is not a power of two (allowed: 0, or 16, 32, ..., 32768)", where,
+			 PNAME(who), mb);
 		return -1;
 	}
 	if (chip_check(c, err))

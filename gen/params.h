@@ -57,6 +57,7 @@ typedef enum {
 	P_NODE_GDPUS,
 	P_NODE_GDPU_FIRST,
 	P_NODE_OUT_ENTRIES,
+	P_NODE_MAP_BUF,
 	P__COUNT
 } param_id;
 

@@ -52,6 +52,45 @@ static widths widths_of(const design *d, const node_shape *s)
 	return w;
 }
 
+/* Map mode (docs/chip.md, feature maps): a tile node's line buffer. */
+typedef struct {
+	int on;   /* a tile node of a configuration with node -map_buf */
+	int mb;   /* line buffer values */
+	int lb;   /* its address bits */
+	int pw;   /* pixel counters: modulo 2^pw */
+	int npos; /* positions a pixel slot holds: min(rows, map_buf) */
+	int posw; /* their index bits */
+	int cw;   /* a count of positions, 0..npos */
+} map_widths;
+
+static map_widths map_widths_of(const design *d, const node_shape *s)
+{
+	map_widths m = {0};
+	m.on = s->kind == NODE_TILE && d->map_buf > 0;
+	if (!m.on)
+		return m;
+	m.mb = d->map_buf;
+	m.lb = clog2_min1(m.mb);
+	m.pw = m.lb + 1;
+	m.npos = d->rows < m.mb ? d->rows : m.mb;
+	m.posw = clog2_min1(m.npos);
+	m.cw = clog2_min1(m.npos + 1);
+	return m;
+}
+
+/* expr (from bits wide, unsigned) resized to `to` bits: zero-extended or
+ * its low bits. */
+static const char *resize(char *buf, size_t n, const char *expr, int from, int to)
+{
+	if (from == to)
+		snprintf(buf, n, "%s", expr);
+	else if (from < to)
+		snprintf(buf, n, "{%d'd0, %s}", to - from, expr);
+	else
+		snprintf(buf, n, "%s[%d:0]", expr, to - 1);
+	return buf;
+}
+
 static void emit_ports(emitter *e, const design *d, const node_shape *s, const char *what)
 {
 	const vl_port ports[] = {
@@ -127,12 +166,160 @@ static void emit_decls(emitter *e, const design *d, const node_shape *s, const w
 	em_blank(e);
 }
 
+/* Map mode's registers, memories and the line buffer's bookkeeping
+ * (docs/chip.md, feature maps): a value for position c goes to the slot of
+ * the next pixel c takes, when that pixel's slot is free; the frontier
+ * counts the pixels complete; a window fires when its last pixel is; the
+ * oldest pixel held follows the current window's first. */
+static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
+{
+	char a[64], b[64], c[64];
+	const int PW = m->pw, LB = m->lb, CW = m->cw;
+	L("// Map mode (docs/chip.md, feature maps): the line buffer and its geometry.");
+	L("reg [11:0] mw_q, mow_q, mh_q, moh_q;  // input width and height, output width and height");
+	L("reg [4:0] mk_q, ms_q;                // kernel, stride");
+	L("reg [3:0] mp_q;                      // padding");
+	L("reg [%d:0] mc_q;                      // positions a pixel brings (channels)", CW - 1);
+	L("reg [3:0] mlsw_q, mlr_q;             // log2 of a slot's values and of the ring's slots");
+	L("reg [7:0] lb [0:%d];", m->mb - 1);
+	L("reg [%d:0] mpc [0:%d];  // per position: the next pixel it takes (modulo 2^%d)", PW - 1, m->npos - 1, PW);
+	L("reg [%d:0] mcnt [0:%d]; // per slot: positions written", CW - 1, m->mb - 1);
+	L("reg [%d:0] front_q, low_q, img0_q;  // pixels complete; the oldest held; the image's first", PW - 1);
+	L("reg [11:0] oy_q, ox_q;  // the next window");
+	L("reg [4:0] kx_q, ky_q;   // the patch walker: kernel position and channel");
+	L("reg [%d:0] kc_q;", CW - 1);
+	L("reg kdone_q;");
+	L("reg mclr_q;  // clearing the counters (after reset and after a map register write)");
+	L("reg [%d:0] mclr_ptr;", LB - 1);
+	L("wire map_on = mw_q != 12'd0;");
+	L("wire [%d:0] ring = %d'd1 << mlr_q;", PW - 1, PW);
+	L("wire [%d:0] rmask = ring - %d'd1;", PW - 1, PW);
+	L("// the receiver's value: position cidx of the next pixel that position takes");
+	L("wire m_pos_ok = !c_ovf[ch] && cidx < %s;", resize(a, sizeof a, "mc_q", CW, w->xw));
+	L("wire [%d:0] mpos = cidx[%d:0];", m->posw - 1, m->posw - 1);
+	L("wire [%d:0] mpcv = mpc[mpos];", PW - 1);
+	L("wire [%d:0] mdist = mpcv - low_q;", PW - 1);
+	L("wire m_full = mclr_q || mdist >= ring;");
+	L("wire [%d:0] mslot_w = (mpcv & rmask) << mlsw_q;", PW - 1);
+	L("wire [%d:0] mwaddr = mslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "mpos", m->posw, LB));
+	L("wire [%d:0] mcslot = mpcv[%d:0] & rmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("// the frontier");
+	L("wire [%d:0] fslot = front_q[%d:0] & rmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("wire [%d:0] fdist = front_q - low_q;", PW - 1);
+	L("wire m_adv = map_on && !mclr_q && mc_q != %d'd0 && fdist < ring && mcnt[fslot] == mc_q;", CW);
+	L("// the window: top-left (wy, wx) = (oy, ox) * stride - padding");
+	L("wire [16:0] oys = {5'd0, oy_q} * {12'd0, ms_q};");
+	L("wire [16:0] oxs = {5'd0, ox_q} * {12'd0, ms_q};");
+	L("wire signed [17:0] wy = $signed({1'b0, oys}) - $signed({14'd0, mp_q});");
+	L("wire signed [17:0] wx = $signed({1'b0, oxs}) - $signed({14'd0, mp_q});");
+	L("wire signed [17:0] ylr = wy + $signed({13'd0, mk_q}) - 18'sd1;");
+	L("wire signed [17:0] xlr = wx + $signed({13'd0, mk_q}) - 18'sd1;");
+	L("wire signed [17:0] hm1 = $signed({6'd0, mh_q}) - 18'sd1;");
+	L("wire signed [17:0] wm1 = $signed({6'd0, mw_q}) - 18'sd1;");
+	L("wire [11:0] yl = ylr < 18'sd0 ? 12'd0 : ylr > hm1 ? hm1[11:0] : ylr[11:0];");
+	L("wire [11:0] xl = xlr < 18'sd0 ? 12'd0 : xlr > wm1 ? wm1[11:0] : xlr[11:0];");
+	L("wire [23:0] ylw = {12'd0, yl} * {12'd0, mw_q};");
+	L("wire [%d:0] need = img0_q + ylw[%d:0] + %s;", PW - 1, PW - 1, resize(c, sizeof c, "xl", 12, PW));
+	L("wire map_ready = map_on && !mclr_q && mow_q != 12'd0 && moh_q != 12'd0 && mh_q != 12'd0 && fdist > need - low_q;");
+	L("// the oldest pixel a later window reads: the current window's first");
+	L("wire [11:0] wy0 = wy < 18'sd0 ? 12'd0 : wy[11:0];");
+	L("// ... or its row's first when the next output row starts on the same input row");
+	L("wire [16:0] oys1 = oys + {12'd0, ms_q};");
+	L("wire same_row = oys1 <= {13'd0, mp_q} && oy_q + 12'd1 < moh_q;");
+	L("wire [11:0] wx0 = wx < 18'sd0 || same_row ? 12'd0 : wx[11:0];");
+	L("wire [23:0] wy0w = {12'd0, wy0} * {12'd0, mw_q};");
+	L("wire [%d:0] keep = img0_q + wy0w[%d:0] + %s;", PW - 1, PW - 1, resize(c, sizeof c, "wx0", 12, PW));
+	L("wire [%d:0] kdist = keep - low_q;", PW - 1);
+	L("// the patch walker's value: channel kc of the pixel under kernel position (ky, kx)");
+	L("wire signed [17:0] iy = wy + $signed({13'd0, ky_q});");
+	L("wire signed [17:0] ix = wx + $signed({13'd0, kx_q});");
+	L("wire m_in = !kdone_q && iy >= 18'sd0 && iy <= hm1 && ix >= 18'sd0 && ix <= wm1;");
+	L("wire [11:0] ixu = ix[11:0];");
+	L("wire [23:0] iyw = {12'd0, iy[11:0]} * {12'd0, mw_q};");
+	L("wire [%d:0] ipix = img0_q + iyw[%d:0] + %s;", PW - 1, PW - 1, resize(c, sizeof c, "ixu", 12, PW));
+	L("wire [%d:0] islot_w = (ipix & rmask) << mlsw_q;", PW - 1);
+	L("wire [%d:0] iaddr = islot_w[%d:0] | %s;", LB - 1, LB - 1, resize(c, sizeof c, "kc_q", CW, LB));
+	L("wire [7:0] mval = m_in ? lb[iaddr] : 8'd0;");
+	L("wire [23:0] hw = {12'd0, mh_q} * {12'd0, mw_q};");
+	L("wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};");
+	em_blank(e);
+}
+
+/* Map mode's state: writes into the line buffer, the frontier, the walker,
+ * the next window, the oldest pixel held; any write of a map register
+ * starts over. */
+static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
+{
+	const int PW = m->pw, CW = m->cw;
+	L("// Map mode's state; a write of a map register starts it over.");
+	L("wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= %d'd%d && nidx <= %d'd%d;", w->nrw, NREG_MAP_X,
+	  w->nrw, NREG_MAP_C);
+	L("wire st_end = u_in_valid && u_in_ready && st_ptr + %d'd1 == st_len;", w->icw);
+	L("// clearing the counters, one slot a cycle, after reset and after a map register write");
+	L("always @(posedge clk_i or negedge rst_ni) begin");
+	L("  if (!rst_ni) begin");
+	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->lb);
+	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
+	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("  end else if (map_wr) begin");
+	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->lb);
+	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
+	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("  end else if (mclr_q) begin");
+	L("    mcnt[mclr_ptr] <= %d'd0;", CW);
+	if (m->npos < m->mb)
+		L("    if (mclr_ptr < %d'd%d) mpc[mclr_ptr[%d:0]] <= %d'd0;", m->lb, m->npos, m->posw - 1, PW);
+	else
+		L("    mpc[mclr_ptr] <= %d'd0;", PW);
+	L("    mclr_ptr <= mclr_ptr + %d'd1;", m->lb);
+	L("    if (mclr_ptr == %d'd%d) mclr_q <= 1'b0;", m->lb, m->mb - 1);
+	L("  end else if (map_on) begin");
+	L("    if (act_do && m_pos_ok) begin");
+	L("      lb[mwaddr] <= aval;");
+	L("      mcnt[mcslot] <= mcnt[mcslot] + %d'd1;", CW);
+	L("      mpc[mpos] <= mpcv + %d'd1;", PW);
+	L("    end");
+	L("    if (m_adv) begin");
+	L("      mcnt[fslot] <= %d'd0;", CW);
+	L("      front_q <= front_q + %d'd1;", PW);
+	L("    end");
+	L("    low_q <= low_q + (kdist < fdist ? kdist : fdist);");
+	L("    if (u_in_valid && u_in_ready) begin");
+	L("      if (!kdone_q) begin");
+	L("        if (kc_q + %d'd1 >= mc_q) begin", CW);
+	L("          kc_q <= %d'd0;", CW);
+	L("          if (kx_q + 5'd1 >= mk_q) begin");
+	L("            kx_q <= 5'd0;");
+	L("            if (ky_q + 5'd1 >= mk_q) kdone_q <= 1'b1;");
+	L("            else ky_q <= ky_q + 5'd1;");
+	L("          end else kx_q <= kx_q + 5'd1;");
+	L("        end else kc_q <= kc_q + %d'd1;", CW);
+	L("      end");
+	L("      if (st_end) begin  // the window is streamed: the next one");
+	L("        kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("        if (ox_q + 12'd1 >= mow_q) begin");
+	L("          ox_q <= 12'd0;");
+	L("          if (oy_q + 12'd1 >= moh_q) begin");
+	L("            oy_q <= 12'd0;");
+	L("            img0_q <= img0_q + hw[%d:0];", PW - 1);
+	L("          end else oy_q <= oy_q + 12'd1;");
+	L("        end else ox_q <= ox_q + 12'd1;");
+	L("      end");
+	L("    end");
+	L("  end");
+	L("end");
+	em_blank(e);
+}
+
 /* The receiver: decode the beat, write buffers and the configuration space. */
-static void emit_rx(emitter *e, const node_shape *s, const widths *w)
+static void emit_rx(emitter *e, const node_shape *s, const widths *w, const map_widths *m)
 {
 	const int K = w->k;
 	L("wire [2:0] ch = rx_chan_i;");
 	L("wire [2:0] ty = c_type[ch];");
+	L("wire [%d:0] cidx = c_idx[ch];", w->xw - 1);
+	if (m->on)
+		emit_map_decls(e, m, w);
 	L("wire pay = rx_valid_i && !rx_head_i;");
 	L("wire [2:0] nraw = rx_data_i[%d:%d];", w->pw - 1, w->pw - 3);
 	if (K < 7)
@@ -158,7 +345,10 @@ static void emit_rx(emitter *e, const node_shape *s, const widths *w)
 	L("wire [1:0] pk = c_str[ch][1:0];");
 	L("wire wr_packed = is_wr && !c_first[ch] && pk == 2'd1;");
 	L("wire multi = is_act || wr_packed;  // a beat of nv values, one a cycle");
-	L("wire act_stall = is_act && nv != 3'd0 && in_full;");
+	if (m->on)
+		L("wire act_stall = is_act && nv != 3'd0 && (map_on ? m_pos_ok && m_full : in_full);");
+	else
+		L("wire act_stall = is_act && nv != 3'd0 && in_full;");
 	L("wire wide_stall = %s;", s->ps_d ? "is_wide && ps_full" : "1'b0");
 	L("wire rd_stall = is_rd && !c_first[ch] && !c_half[ch] && rp_q != 3'd0;");
 	L("wire stall = act_stall || wide_stall || rd_stall;");
@@ -167,7 +357,6 @@ static void emit_rx(emitter *e, const node_shape *s, const widths *w)
 	L("assign rx_ready_o = take;");
 	em_blank(e);
 	L("// The buffer value of this cycle (ACT or WIDE) and where it goes.");
-	L("wire [%d:0] cidx = c_idx[ch];", w->xw - 1);
 	L("wire [%d:0] cnext = {1'b0, cidx} + {%d'd0, c_str[ch]} + %d'd1;", w->xw, w->xw - 2, w->xw + 1);
 	L("wire act_do = is_act && nv != 3'd0 && do_val;");
 	L("wire act_in = !c_ovf[ch] && cidx < %d'd%d;", w->xw, s->in_d);
@@ -219,7 +408,7 @@ static void field_write(emitter *e, const char *lhs, long long lo, long long hi,
 	sb_free(&x);
 }
 
-static void emit_regs(emitter *e, const node_shape *s, const widths *w)
+static void emit_regs(emitter *e, const node_shape *s, const widths *w, const map_widths *m)
 {
 	const int tb = clog2_min1(w->S); /* field bits */
 	L("// Node register and table writes.");
@@ -233,6 +422,16 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w)
 		L("wire [%d:0] tent_w = {%d'd0, toff[%d:%d]};", tew - 1, tew - (w->nrw - tb), w->nrw - 1, tb);
 	L("wire tent_ok = tent_w < %d'd%d;", tew, w->E);
 	L("wire [%d:0] tent = tent_w[%d:0];", w->eb - 1, w->eb - 1);
+	if (m->on) {
+		L("// MAP_C: the slot width first, then what it bounds");
+		if (m->lb < 15)
+			L("wire [3:0] wsw = wr_data[19:16] > 4'd%d ? 4'd%d : wr_data[19:16];", m->lb, m->lb);
+		else
+			L("wire [3:0] wsw = wr_data[19:16];");
+		L("wire [16:0] msw1 = 17'd1 << wsw;");
+		L("wire [16:0] cmax = msw1 > 17'd%d ? 17'd%d : msw1;", m->npos, m->npos);
+		L("wire [16:0] wc = {8'd0, wr_data[8:0]};");
+	}
 	L("integer ti;");
 	L("always @(posedge clk_i or negedge rst_ni) begin");
 	L("  if (!rst_ni) begin");
@@ -240,6 +439,10 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w)
 	if (s->ps_d)
 		L("    ps_len_q <= %d'd0;", w->pcw);
 	L("    out_n_q <= %d'd0;", w->ew);
+	if (m->on) {
+		L("    mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;");
+		L("    mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= %d'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;", m->cw);
+	}
 	L("    for (ti = 0; ti < %d; ti = ti + 1) begin", w->E);
 	L("      t_col[ti] <= %d'd0; t_cnt[ti] <= %d'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= %d'd0;", w->ocw, w->ocw,
 	  w->idw);
@@ -260,6 +463,22 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w)
 		}
 		snprintf(lhs, sizeof lhs, "%d'd%d: out_n_q", w->nrw, NREG_OUT_N);
 		field_write(e, lhs, 0, w->E, w->ew);
+		if (m->on) {
+			/* the map registers (docs/chip.md): each field masked, then
+			 * clamped */
+			L("%d'd%d: begin mw_q <= wr_data[11:0]; mow_q <= wr_data[27:16]; end", w->nrw, NREG_MAP_X);
+			L("%d'd%d: begin mh_q <= wr_data[11:0]; moh_q <= wr_data[27:16]; end", w->nrw, NREG_MAP_Y);
+			L("%d'd%d: begin", w->nrw, NREG_MAP_KSP);
+			L("  mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];");
+			L("  ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];");
+			L("  mp_q <= wr_data[19:16];");
+			L("end");
+			L("%d'd%d: begin", w->nrw, NREG_MAP_C);
+			L("  mlsw_q <= wsw;");
+			L("  mc_q <= wc > cmax ? cmax[%d:0] : wc[%d:0];", m->cw - 1, m->cw - 1);
+			L("  mlr_q <= wr_data[27:24] > 4'd%d - wsw ? 4'd%d - wsw : wr_data[27:24];", m->lb, m->lb);
+			L("end");
+		}
 		L("default: ;");
 		e->indent -= 4;
 	}
@@ -321,6 +540,12 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w)
 	L("    %d'd%d: nrd = ce_q;", w->nrw, NREG_ERR_CE);
 	L("    %d'd%d: nrd = ue_q;", w->nrw, NREG_ERR_UE);
 	L("    %d'd%d: nrd = drop_q;", w->nrw, NREG_DROPPED);
+	if (m->on) {
+		L("    %d'd%d: nrd = {4'd0, mow_q, 4'd0, mw_q};", w->nrw, NREG_MAP_X);
+		L("    %d'd%d: nrd = {4'd0, moh_q, 4'd0, mh_q};", w->nrw, NREG_MAP_Y);
+		L("    %d'd%d: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};", w->nrw, NREG_MAP_KSP);
+		L("    %d'd%d: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, %d'd0, mc_q};", w->nrw, NREG_MAP_C, 16 - m->cw);
+	}
 	L("    default:");
 	L("      if (rd_e_ok) begin");
 	L("        case (rd_f)");
@@ -340,7 +565,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w)
 	em_blank(e);
 }
 
-static void emit_rx_state(emitter *e, const design *d, const node_shape *s, const widths *w)
+static void emit_rx_state(emitter *e, const design *d, const node_shape *s, const widths *w, const map_widths *m)
 {
 	L("// Receiver state, buffers and counters.");
 	L("wire [%d:0] hbase = {%d'd0, rx_info_i[%d:6]};", w->xw - 1, w->xw - w->bw, 6 + w->bw - 1);
@@ -374,7 +599,11 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("      c_idx[ch] <= cnext[%d:0];", w->xw - 1);
 	L("      if (cnext[%d]) c_ovf[ch] <= 1'b1;", w->xw);
 	L("    end");
-	L("    if (act_do) begin");
+	if (m->on) {
+		L("    // map mode: the line buffer takes the value (below); a position beyond the pixel's drops");
+		L("    if (act_do && map_on && !m_pos_ok) drop_q <= drop_q + 32'd1;");
+	}
+	L("    if (act_do%s) begin", m->on ? " && !map_on" : "");
 	L("      if (act_in) begin");
 	L("        ib[cidx[%d:0]] <= aval;", w->iiw - 1);
 	L("        ib_v[cidx[%d:0]] <= 1'b1;", w->iiw - 1);
@@ -413,10 +642,11 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("    if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;");
 	em_blank(e);
 	L("    // Streaming a complete vector into the unit; each value read is cleared.");
+	const char *full = m->on ? "(map_on ? map_ready : in_full)" : "in_full";
 	if (s->ps_d)
-		L("    if (!st_q && in_full && (ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", w->pcw);
+		L("    if (!st_q && %s && (ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", full, w->pcw);
 	else
-		L("    if (!st_q && in_full) begin");
+		L("    if (!st_q && %s) begin", full);
 	L("      st_q <= 1'b1;");
 	L("      st_ptr <= %d'd0;", w->icw);
 	if (s->ps_d) {
@@ -609,6 +839,7 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 static void emit_node(emitter *e, const design *d, const node_shape *s, const char *what)
 {
 	const widths w = widths_of(d, s);
+	const map_widths m = map_widths_of(d, s);
 	emit_ports(e, d, s, what);
 	emit_decls(e, d, s, &w);
 	L("// Reply engine and sender state (declared before use).");
@@ -641,15 +872,21 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 		L("wire u_psum_valid = ps_st_q;");
 		L("wire u_psum_ready;");
 	}
-	L("wire [7:0] st_val = ib_v[st_ptr[%d:0]] ? ib[st_ptr[%d:0]] : 8'd0;", w.iiw - 1, w.iiw - 1);
 	if (s->kind == NODE_TILE)
 		L("wire [%d:0] st_len = %d'd%d;", w.icw - 1, w.icw, s->in_d);
 	else
 		L("wire [%d:0] st_len = in_len_q;", w.icw - 1);
 	em_blank(e);
-	emit_rx(e, s, &w);
-	emit_regs(e, s, &w);
-	emit_rx_state(e, d, s, &w);
+	emit_rx(e, s, &w, &m);
+	if (m.on)
+		L("wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[%d:0]] ? ib[st_ptr[%d:0]] : 8'd0;", w.iiw - 1,
+		  w.iiw - 1);
+	else
+		L("wire [7:0] st_val = ib_v[st_ptr[%d:0]] ? ib[st_ptr[%d:0]] : 8'd0;", w.iiw - 1, w.iiw - 1);
+	emit_regs(e, s, &w, &m);
+	emit_rx_state(e, d, s, &w, &m);
+	if (m.on)
+		emit_map_state(e, &m, &w);
 	emit_tx(e, d, s, &w);
 
 	L("// The unit.");

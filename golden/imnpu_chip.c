@@ -1,6 +1,7 @@
 /* Golden model of the chip at the packet level: docs/chip.md. */
 #include "imnpu_chip.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,15 @@ typedef struct {
 	uint32_t jobs, time_s;
 	int cal_x;
 	imnpu_pcm pcm;
+	/* map mode (a tile node with a line buffer; docs/chip.md, feature maps) */
+	int map_w, map_ow, map_h, map_oh, map_k, map_s, map_p, map_c, map_lsw, map_lring;
+	int8_t *lb;        /* map_buf values: ring slot s, position c at s << lsw | c */
+	int64_t *pc;       /* per position: the next pixel it takes */
+	int *cnt;          /* per ring slot: positions written */
+	int64_t front;     /* pixels complete: all of 0 .. front-1 */
+	int64_t low;       /* the oldest pixel held */
+	int64_t img0;      /* the current image's first pixel */
+	int oy, ox;        /* the next output pixel */
 	/* GDPU */
 	imnpu_gdpu g;
 	imnpu_gdpu_regs gr;
@@ -44,6 +54,7 @@ typedef struct {
 
 struct imnpu_chip {
 	imnpu_chip_params p;
+	char error[160];
 	int n;
 	gnode *nodes;
 	delivery *q;
@@ -143,6 +154,12 @@ imnpu_chip *imnpu_chip_new(const imnpu_chip_params *p)
 			if (p->pcm)
 				ok &= imnpu_pcm_init(&g->pcm, &p->pp, p->pcm_seed, 0) == 0;
 			g->cal_x = (1 << (p->tp.in_bits - 1)) >= 8 ? (1 << (p->tp.in_bits - 1)) / 4 : 1;
+			if (p->map_buf > 0) {
+				g->lb = zalloc((size_t)p->map_buf);
+				g->pc = zalloc(sizeof(int64_t) * (size_t)(p->tp.rows < p->map_buf ? p->tp.rows : p->map_buf));
+				g->cnt = zalloc(sizeof(int) * (size_t)p->map_buf);
+				ok &= g->lb && g->pc && g->cnt;
+			}
 		} else {
 			g->in_d = 4 * p->gp.max_len;
 			g->out_d = p->gp.max_len;
@@ -182,6 +199,9 @@ void imnpu_chip_free(imnpu_chip *c)
 		free(g->w);
 		free(g->scale);
 		free(g->offset);
+		free(g->lb);
+		free(g->pc);
+		free(g->cnt);
 		if (g->kind == IMNPU_CHIP_NODE_TILE && c->p.pcm)
 			imnpu_pcm_free(&g->pcm);
 	}
@@ -311,6 +331,52 @@ static void gdpu_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 	}
 }
 
+static int log2_floor(int v)
+{
+	int k = 0;
+	while ((2 << k) <= v)
+		k++;
+	return k;
+}
+
+/* The positions a pixel slot can hold: a tile's rows, at most the line
+ * buffer. */
+static int map_pos(const imnpu_chip_params *P)
+{
+	return P->tp.rows < P->map_buf ? P->tp.rows : P->map_buf;
+}
+
+/* The map registers (docs/chip.md): each field masked to its bits, then
+ * clamped; a write restarts the node's map state. */
+static void map_write(const imnpu_chip_params *P, gnode *g, int r, uint32_t v)
+{
+	const int lb = log2_floor(P->map_buf);
+	switch (r) {
+	case IMNPU_CHIP_NREG_MAP_X:
+		g->map_w = (int)(v & 0xfff);
+		g->map_ow = (int)(v >> 16 & 0xfff);
+		break;
+	case IMNPU_CHIP_NREG_MAP_Y:
+		g->map_h = (int)(v & 0xfff);
+		g->map_oh = (int)(v >> 16 & 0xfff);
+		break;
+	case IMNPU_CHIP_NREG_MAP_KSP:
+		g->map_k = (int)clampll(v & 0x1f, 1, 16);
+		g->map_s = (int)clampll(v >> 8 & 0x1f, 1, 16);
+		g->map_p = (int)(v >> 16 & 0xf);
+		break;
+	default:
+		g->map_lsw = (int)clampll(v >> 16 & 0xf, 0, lb);
+		g->map_c = (int)clampll(v & 0x1ff, 0, map_pos(P) < (1 << g->map_lsw) ? map_pos(P) : 1 << g->map_lsw);
+		g->map_lring = (int)clampll(v >> 24 & 0xf, 0, lb - g->map_lsw);
+		break;
+	}
+	memset(g->pc, 0, sizeof(int64_t) * (size_t)map_pos(P));
+	memset(g->cnt, 0, sizeof(int) * (size_t)P->map_buf);
+	g->front = g->low = g->img0 = 0;
+	g->oy = g->ox = 0;
+}
+
 static void node_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 {
 	const imnpu_chip_params *P = &c->p;
@@ -334,6 +400,8 @@ static void node_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 			g->ps_len = (int)clampll(v, 0, g->ps_d);
 		else if (r == 3)
 			g->out_n = (int)clampll(v, 0, P->out_entries);
+		else if (r >= IMNPU_CHIP_NREG_MAP_X && g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf > 0)
+			map_write(P, g, (int)r, (uint32_t)v);
 		return;
 	}
 	const int e = (int)(r - 16) / P->entry_s, f = (int)(r - 16) % P->entry_s;
@@ -375,6 +443,16 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 		case 7: return g->pout;
 		case 8: case 9: return 0;
 		case 10: return g->dropped;
+		case 11: return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf ? (uint32_t)(g->map_w | g->map_ow << 16) : 0;
+		case 12: return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf ? (uint32_t)(g->map_h | g->map_oh << 16) : 0;
+		case 13:
+			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
+				       ? (uint32_t)(g->map_k | g->map_s << 8 | g->map_p << 16)
+				       : 0;
+		case 14:
+			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
+				       ? (uint32_t)(g->map_c | g->map_lsw << 16 | g->map_lring << 24)
+				       : 0;
 		default: break;
 		}
 		if (r < 16)
@@ -484,50 +562,164 @@ static void send_outputs(imnpu_chip *c, int node)
 	memset(g->obv, 0, (size_t)g->out_d);
 }
 
+/* The tile's MVM on the input vector x (rows values) and its LDPU, into
+ * the output buffer; the partial sums used are cleared. */
+static void tile_job(imnpu_chip *c, gnode *g, int8_t *x)
+{
+	const imnpu_chip_params *P = &c->p;
+	const int R = P->tp.rows, C = P->tp.cols;
+	int64_t *acc = malloc(sizeof(int64_t) * (size_t)C), *pin = malloc(sizeof(int64_t) * (size_t)C);
+	int64_t *pout = malloc(sizeof(int64_t) * (size_t)C);
+	int8_t *y = malloc((size_t)C);
+	if (!acc || !pin || !pout || !y)
+		abort();
+	for (int r = 0; r < R; r++)
+		x[r] = (int8_t)imnpu_sat(x[r], P->tp.in_bits);
+	for (int k = 0; k < C; k++)
+		pin[k] = g->ps_len && g->pbv[k] ? g->pb[k] : 0;
+	if (P->pcm)
+		imnpu_pcm_mvm(&g->pcm, g->pcm_on ? (g->four ? IMNPU_MVM_4P : IMNPU_MVM_1P) : IMNPU_MVM_IDEAL, x, acc);
+	else
+		imnpu_xbar_mvm_ideal(&P->tp, g->w, x, acc);
+	const imnpu_ldpu_consts k = {g->scale, g->offset, g->relu};
+	imnpu_ldpu(&P->tp, &k, acc, g->psum_en ? pin : NULL, pout, y);
+	for (int i = 0; i < C; i++) {
+		g->oba[i] = y[i];
+		g->obw[i] = pout[i];
+		g->obv[i] = 1;
+	}
+	g->jobs++;
+	free(acc);
+	free(pin);
+	free(pout);
+	free(y);
+	if (g->ps_len) {
+		memset(g->pbv, 0, (size_t)C);
+		g->ps_cnt = 0;
+	}
+}
+
+static int map_on(const imnpu_chip_params *P, const gnode *g)
+{
+	return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf > 0 && g->map_w > 0;
+}
+
+static int64_t imax64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Map mode: the frontier moves over every complete pixel whose slot holds
+ * it (docs/chip.md). */
+static void map_advance(gnode *g)
+{
+	const int64_t ring = 1ll << g->map_lring;
+	while (g->front - g->low < ring && g->map_c > 0 && g->cnt[g->front & (ring - 1)] == g->map_c) {
+		g->cnt[g->front & (ring - 1)] = 0;
+		g->front++;
+	}
+}
+
+/* Map mode: fire every output pixel whose window is complete (and its
+ * partial sums in), in raster order, image after image; each firing frees
+ * the pixels no later window reads. */
+static void map_fire(imnpu_chip *c, int node)
+{
+	const imnpu_chip_params *P = &c->p;
+	gnode *g = &c->nodes[node];
+	const int R = P->tp.rows, K = g->map_k, S = g->map_s, Pd = g->map_p, W = g->map_w, H = g->map_h;
+	const int64_t ring = 1ll << g->map_lring;
+	if (g->map_ow < 1 || g->map_oh < 1 || H < 1)
+		return;
+	for (;;) {
+		const int yl = g->oy * S + K - 1 - Pd < H - 1 ? g->oy * S + K - 1 - Pd : H - 1;
+		const int xl = g->ox * S + K - 1 - Pd < W - 1 ? g->ox * S + K - 1 - Pd : W - 1;
+		if (g->front <= g->img0 + (int64_t)yl * W + xl)
+			return;
+		if (g->ps_d && g->ps_len && g->ps_cnt < g->ps_len)
+			return;
+		int8_t *x = zalloc((size_t)R);
+		if (!x)
+			abort();
+		int r = 0;
+		for (int ky = 0; ky < K; ky++)
+			for (int kx = 0; kx < K; kx++)
+				for (int ch = 0; ch < g->map_c; ch++, r++) {
+					const int iy = g->oy * S + ky - Pd, ix = g->ox * S + kx - Pd;
+					if (r >= R || iy < 0 || iy >= H || ix < 0 || ix >= W)
+						continue;
+					const int64_t pix = g->img0 + (int64_t)iy * W + ix;
+					x[r] = g->lb[(pix & (ring - 1)) << g->map_lsw | ch];
+				}
+		tile_job(c, g, x);
+		free(x);
+		g->fires++;
+		if (++g->ox == g->map_ow) {
+			g->ox = 0;
+			if (++g->oy == g->map_oh) {
+				g->oy = 0;
+				g->img0 += (int64_t)W * H;
+			}
+		}
+		/* the first pixel a later window reads: the next window's first,
+		 * or the first of its row when the next output row starts on
+		 * the same input row (padding at the top) */
+		const int same_row = (g->oy + 1) * S <= Pd && g->oy + 1 < g->map_oh;
+		const int64_t keep = g->img0 + (int64_t)imax64(0, g->oy * S - Pd) * W + (same_row ? 0 : imax64(0, g->ox * S - Pd));
+		g->low = imax64(g->low, keep < g->front ? keep : g->front);
+		map_advance(g);
+		send_outputs(c, node);
+	}
+}
+
+/* Map mode: an ACT value for position ch of the next pixel that position
+ * takes. */
+static void map_take(imnpu_chip *c, int node, int64_t ch, int8_t v)
+{
+	gnode *g = &c->nodes[node];
+	const int64_t ring = 1ll << g->map_lring;
+	if (ch >= g->map_c) {
+		g->dropped++;
+		return;
+	}
+	const int64_t pix = g->pc[ch];
+	if (pix - g->low >= ring) {
+		if (!c->error[0])
+			snprintf(c->error, sizeof c->error,
+				 "node %d: pixel %lld reached a full line buffer (%lld pixels held from %lld)", node,
+				 (long long)pix, (long long)ring, (long long)g->low);
+		return;
+	}
+	g->lb[(pix & (ring - 1)) << g->map_lsw | ch] = v;
+	g->cnt[pix & (ring - 1)]++;
+	g->pc[ch]++;
+	map_advance(g);
+	map_fire(c, node);
+}
+
 static void try_fire(imnpu_chip *c, int node)
 {
 	const imnpu_chip_params *P = &c->p;
 	gnode *g = &c->nodes[node];
+	if (map_on(P, g)) {
+		map_fire(c, node);
+		return;
+	}
 	if (g->in_len == 0 || g->in_cnt < g->in_len)
 		return;
 	if (g->ps_d && g->ps_len && g->ps_cnt < g->ps_len)
 		return;
 	if (g->kind == IMNPU_CHIP_NODE_TILE) {
-		const int R = P->tp.rows, C = P->tp.cols;
+		const int R = P->tp.rows;
 		int8_t *x = malloc((size_t)R);
-		int64_t *acc = malloc(sizeof(int64_t) * (size_t)C), *pin = malloc(sizeof(int64_t) * (size_t)C);
-		int64_t *pout = malloc(sizeof(int64_t) * (size_t)C);
-		int8_t *y = malloc((size_t)C);
-		if (!x || !acc || !pin || !pout || !y)
+		if (!x)
 			abort();
 		for (int r = 0; r < R; r++)
-			x[r] = (int8_t)imnpu_sat(g->ibv[r] ? g->ib[r] : 0, P->tp.in_bits);
-		for (int k = 0; k < C; k++)
-			pin[k] = g->ps_len && g->pbv[k] ? g->pb[k] : 0;
-		if (P->pcm)
-			imnpu_pcm_mvm(&g->pcm, g->pcm_on ? (g->four ? IMNPU_MVM_4P : IMNPU_MVM_1P) : IMNPU_MVM_IDEAL, x,
-				      acc);
-		else
-			imnpu_xbar_mvm_ideal(&P->tp, g->w, x, acc);
-		const imnpu_ldpu_consts k = {g->scale, g->offset, g->relu};
-		imnpu_ldpu(&P->tp, &k, acc, g->psum_en ? pin : NULL, pout, y);
-		for (int i = 0; i < C; i++) {
-			g->oba[i] = y[i];
-			g->obw[i] = pout[i];
-			g->obv[i] = 1;
-		}
-		g->jobs++;
+			x[r] = g->ibv[r] ? g->ib[r] : 0;
+		tile_job(c, g, x);
 		free(x);
-		free(acc);
-		free(pin);
-		free(pout);
-		free(y);
 		memset(g->ibv, 0, (size_t)R);
 		g->in_cnt = 0;
-		if (g->ps_len) {
-			memset(g->pbv, 0, (size_t)C);
-			g->ps_cnt = 0;
-		}
 	} else {
 		/* one job per vector: IN_LEN is the job's operand count */
 		int8_t *in = malloc((size_t)g->in_len);
@@ -587,7 +779,9 @@ static void deliver(imnpu_chip *c, const imnpu_pkt *p, int node)
 					nv = P->act_k;
 			}
 			for (int j = 0; j < nv; j++, idx += stride) {
-				if (type == IMNPU_CHIP_PKT_ACT) {
+				if (type == IMNPU_CHIP_PKT_ACT && map_on(P, g)) {
+					map_take(c, node, idx, (int8_t)(beat >> (8 * j)));
+				} else if (type == IMNPU_CHIP_PKT_ACT) {
 					if (idx < g->in_d) {
 						g->ib[idx] = (int8_t)(beat >> (8 * j));
 						g->ibv[idx] = 1;
@@ -682,6 +876,11 @@ int imnpu_chip_host_count(const imnpu_chip *c)
 const imnpu_pkt *imnpu_chip_host_pkt(const imnpu_chip *c, int i)
 {
 	return &c->host[i];
+}
+
+const char *imnpu_chip_error(const imnpu_chip *c)
+{
+	return c->error;
 }
 
 const imnpu_pcm *imnpu_chip_pcm(const imnpu_chip *c, int node)

@@ -265,6 +265,7 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	U32(&w, img->in_len);
 	U32(&w, img->out_len);
 	U32(&w, img->nsteps);
+	U32(&w, img->flow);
 	for (int t = 0; t < img->nsteps; t++) {
 		const imnpu_step *st = &img->steps[t];
 		put_ops(&w, st->ops, st->nops, bb);
@@ -296,11 +297,13 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	s = section(&w, "PERF");
 	U32(&w, img->est_cycles);
 	U32(&w, img->tiles_used);
+	U32(&w, img->est_interval);
 	for (int i = 0; i < img->net.nlayers; i++) {
 		U32(&w, img->perf[i].tiles);
 		U32(&w, img->perf[i].rblocks);
 		U32(&w, img->perf[i].cblocks);
 		U32(&w, img->perf[i].cycles);
+		U32(&w, img->perf[i].mvm);
 	}
 	section_end(&w, s);
 
@@ -626,8 +629,12 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	img->in_len = get_range(&r, "INFR input length", img->net.input, img->net.input);
 	const int outl = imnpu_net_output_len(&img->net);
 	img->out_len = get_range(&r, "INFR output length", outl, outl);
-	const int nsteps = imnpu_net_steps(&img->net);
-	img->nsteps = get_range(&r, "INFR step count", nsteps, nsteps);
+	const int rd_steps = (int)get_le(&r, 4, "INFR step count");
+	img->flow = get_range(&r, "INFR flow", IMNPU_FLOW_STEPS, img->net.ishape.h > 0 ? IMNPU_FLOW_MAPS : IMNPU_FLOW_STEPS);
+	const int nsteps = img->flow == IMNPU_FLOW_MAPS ? 1 : imnpu_net_steps(&img->net);
+	if (!r.bad && rd_steps != nsteps)
+		fail(&r, "INFR step count %d (allowed: %d..%d)", rd_steps, nsteps, nsteps);
+	img->nsteps = nsteps;
 	img->steps = alloc_n(&r, img->nsteps, sizeof *img->steps);
 	int ncol = 0;
 	for (int t = 0; t < img->nsteps && !r.bad; t++) {
@@ -688,12 +695,14 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	open_section(&r, "PERF");
 	img->est_cycles = (uint32_t)get_le(&r, 4, "PERF");
 	img->tiles_used = get_range(&r, "PERF tiles used", 0, nodes);
+	img->est_interval = (uint32_t)get_le(&r, 4, "PERF interval");
 	img->perf = alloc_n(&r, img->net.nlayers, sizeof *img->perf);
 	for (int i = 0; i < img->net.nlayers && !r.bad; i++) {
 		img->perf[i].tiles = get_range(&r, "PERF layer tiles", 0, nodes);
 		img->perf[i].rblocks = get_range(&r, "PERF layer row blocks", 0, LEN_LIMIT);
 		img->perf[i].cblocks = get_range(&r, "PERF layer column blocks", 0, LEN_LIMIT);
 		img->perf[i].cycles = (uint32_t)get_le(&r, 4, "PERF layer cycles");
+		img->perf[i].mvm = (uint32_t)get_le(&r, 4, "PERF layer MVM cycles");
 	}
 	close_section(&r, "PERF");
 	if (!r.bad && r.at != len - SHA256_DIGEST_SIZE)
@@ -779,5 +788,59 @@ int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errle
 	free(b);
 	if (st != 0)
 		snprintf(err, errlen, "%s: %s", path, why);
+	return st;
+}
+
+int imnpu_inject_packet(const imnpu_chip_params *p, const imnpu_inject *in, const int8_t *x, imnpu_pkt *pk)
+{
+	memset(pk, 0, sizeof *pk);
+	pk->src = p->host;
+	pk->dest = in->dest;
+	pk->mcast = in->mcast;
+	memcpy(pk->mask, in->mask, sizeof pk->mask);
+	pk->info = imnpu_chip_info(IMNPU_CHIP_PKT_ACT, in->stride, in->base);
+	pk->beats = malloc(sizeof(uint64_t) * (size_t)(in->count / p->act_k + 1));
+	if (!pk->beats)
+		return -1;
+	for (int k = 0; k < in->count; k += p->act_k) {
+		int8_t v[8];
+		const int nb = in->count - k < p->act_k ? in->count - k : p->act_k;
+		for (int j = 0; j < nb; j++)
+			v[j] = in->src[k + j] < 0 ? 0 : x[in->src[k + j]];
+		pk->beats[pk->nbeats++] = imnpu_chip_act_beat(p, v, nb);
+	}
+	return 0;
+}
+
+int imnpu_step_place(const imnpu_chip_params *p, const imnpu_step *sp, const imnpu_pkt *pk, int n, int8_t *y,
+		     char *err, size_t errlen)
+{
+	int *next = calloc(IMNPU_CHIP_MAX_NODES, sizeof *next); /* per node: its next collection */
+	if (!next) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int st = 0;
+	for (int i = 0; i < n && st == 0; i++) {
+		const imnpu_pkt *r = &pk[i];
+		const int src = r->src >= 0 && r->src < IMNPU_CHIP_MAX_NODES ? r->src : 0;
+		while (next[src] < sp->ncol && sp->col[next[src]].src != r->src)
+			next[src]++;
+		if (next[src] == sp->ncol) {
+			snprintf(err, errlen, "a packet from node %d beyond the collections of the step", r->src);
+			st = -1;
+			break;
+		}
+		const imnpu_collect *c = &sp->col[next[src]++];
+		if ((int)(r->info >> 6 & ((1u << p->base_w) - 1)) != c->base) {
+			snprintf(err, errlen, "a packet from node %d with base %d where the step collects base %d", r->src,
+				 (int)(r->info >> 6), c->base);
+			st = -1;
+			break;
+		}
+		for (int v = 0; v < c->count && v / p->act_k < r->nbeats; v++)
+			y[c->offset + v * c->ostride] = (int8_t)(uint8_t)(r->beats[v / p->act_k] >> (8 * (v % p->act_k)));
+	}
+	free(next);
 	return st;
 }

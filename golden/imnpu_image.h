@@ -58,7 +58,13 @@ typedef struct {
 typedef struct {
 	int tiles, rblocks, cblocks;
 	uint32_t cycles;     /* the layer's share of the estimated latency */
+	uint32_t mvm;        /* cycles its tiles' macros integrate per image, summed over its tiles */
 } imnpu_layer_perf;
+
+/* How an image's network runs (docs/network.md): vectors in host steps,
+ * or feature maps streaming through the nodes in one step per image (the
+ * input injected pixel by pixel, docs/chip.md). */
+enum { IMNPU_FLOW_STEPS = 0, IMNPU_FLOW_MAPS = 1 };
 
 typedef struct {
 	char config[32];     /* configuration name (IMNPU_NAME) */
@@ -69,10 +75,12 @@ typedef struct {
 	int nops;
 	imnpu_prog_op *ops;  /* the configuration stream */
 	int in_len, out_len;
+	int flow;            /* IMNPU_FLOW_*: how the network runs */
 	int nsteps;
 	imnpu_step *steps;   /* per inference, one after the other */
 	imnpu_layer_perf *perf; /* net.nlayers entries */
-	uint32_t est_cycles; /* estimated cycles per inference */
+	uint32_t est_cycles; /* estimated cycles per inference (the map flow: the first image's latency) */
+	uint32_t est_interval; /* the map flow: estimated cycles between images in a stream, else est_cycles */
 	int tiles_used;
 } imnpu_image;
 
@@ -86,6 +94,16 @@ int imnpu_ops_send(imnpu_prog_op **ops, int *nops, const imnpu_pkt *p);
 int imnpu_ops_wait(imnpu_prog_op **ops, int *nops, int node, uint32_t addr, uint32_t mask);
 /* Packets an inference returns: the steps' collections. */
 int imnpu_image_collections(const imnpu_image *img);
+/* The ACT packet of injection in, its values gathered from the input x (0
+ * where the source is -1); pk->beats malloc'd (imnpu_pkt_free).  -1 when out
+ * of memory. */
+int imnpu_inject_packet(const imnpu_chip_params *p, const imnpu_inject *in, const int8_t *x, imnpu_pkt *pk);
+/* Place the n packets a step returned (ACT, in arrival order) into the
+ * output y by the step's collections: the k-th packet from a node is that
+ * node's k-th collection.  -1 with the reason in err for a packet the step
+ * does not collect; the collections not met are left alone. */
+int imnpu_step_place(const imnpu_chip_params *p, const imnpu_step *sp, const imnpu_pkt *pk, int n, int8_t *y,
+		     char *err, size_t errlen);
 
 /* Serialize into a malloc'd buffer; -1 when out of memory. */
 int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len);

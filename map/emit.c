@@ -24,10 +24,13 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 	const int C = p->tp.cols, R = p->tp.rows, kin = imnpu_layer_kin(L);
 	const int last = b->rb == ml->nrb - 1;
 	/* weights: crossbar row r holds input rb*R + r, column c output
-	 * cb*C + c; a packed burst per row */
+	 * cb*C + c; a packed burst per row.  In the map flow row r is kernel
+	 * position r / cn (ky, kx) of input channel clo + r % cn. */
+	const int maps = P->flow == MAP_FLOW_MAPS, K = L->ksize;
 	for (int r = 0; r < b->ri; r++) {
+		const int i = maps ? ((b->clo + r % b->cn) * K + r / b->cn / K) * K + r / b->cn % K : b->rb * R + r;
 		for (int k = 0; k < b->ci; k++)
-			buf[k] = L->w[(size_t)(b->cb * C + k) * (size_t)kin + (size_t)(b->rb * R + r)];
+			buf[k] = L->w[(size_t)(b->cb * C + k) * (size_t)kin + (size_t)i];
 		map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, r * C), buf, b->ci, 1);
 	}
 	for (int k = 0; k < b->ci; k++)
@@ -40,8 +43,17 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 	if (L->mode != IMNPU_MODE_IDEAL)
 		ctrl |= IMNPU_CHIP_CTRL_PCM | (L->mode == IMNPU_MODE_PCM4 ? IMNPU_CHIP_CTRL_FOUR : 0);
 	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), ctrl);
-	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), b->ri);
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), maps ? 0 : b->ri);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 ? b->ci : 0);
+	if (maps) { /* the line buffer's geometry (docs/chip.md) */
+		const int32_t regs[4] = {
+			L->iw | imnpu_conv_ow(L) << 16,
+			L->ih | imnpu_conv_oh(L) << 16,
+			L->ksize | L->stride << 8 | L->pad << 16,
+			b->cn | ml->lsw << 16 | ml->lring << 24,
+		};
+		map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 4, 2);
+	}
 	/* the table: partial sums to the next row block, or the wiring's
 	 * entries */
 	if (!last) {

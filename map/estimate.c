@@ -116,8 +116,80 @@ static int step_ops_cycles(const imnpu_chip_params *p, int node, int writes, int
 	return writes * (1 + 3) + reads * ((1 + 2) + h + EST_NODE + (1 + 2) + h);
 }
 
+/* The map flow (docs/network.md, "Expected cycles"): a dataflow recurrence
+ * pixel by pixel over two images back to back.  Layer l's output pixel q is
+ * out at
+ *     T(l, q) = max(T(l, q-1) + fire, A(l, need(q))) + fire * nrb + lat
+ * a node firing once a pixel (its rows streamed in, the macro, the LDPU's
+ * columns: fire cycles, one firing after the other), its window's last
+ * input pixel need(q) arrived (A: the producer's output time plus the
+ * trip), the row blocks' chain of partial sums and the first value's trip
+ * (lat).  The host injects a pixel's packets back to back.  The first
+ * image's latency is its last output at the host; the interval is the
+ * difference between the two images' last outputs. */
+static int estimate_maps(map_plan *P)
+{
+	const imnpu_chip_params *p = P->p;
+	const imnpu_net *n = P->n;
+	imnpu_image *img = P->img;
+	const int NI = 2, L = n->nlayers;
+	const int in_pix = n->ishape.h * n->ishape.w;
+	/* the host's flits a pixel: each injection's head, mask flits and
+	 * beats */
+	int pix_flits = 0;
+	for (int i = 0; i < P->ninj; i++)
+		pix_flits += 1 + (P->inj[i].mcast ? map_mask_flits(p) : 0) + map_act_beats(p, P->inj[i].count);
+	int64_t *prev = malloc(sizeof(int64_t) * (size_t)NI * (size_t)in_pix), *cur = NULL;
+	if (!prev)
+		return map_fail(P, "out of memory");
+	const int h0 = map_hops(p, p->host, P->L[0].blk[0].node);
+	for (int g = 0; g < NI * in_pix; g++)
+		prev[g] = (int64_t)(g + 1) * pix_flits + (h0 - 1) * EST_HOP;
+	int64_t lay_end0 = 0;
+	for (int l = 0; l < L; l++) {
+		const imnpu_layer *Ly = &n->layers[l];
+		const map_layer *ml = &P->L[l];
+		const int fire = fire_cycles(p, Ly->mode), K = Ly->ksize, S = Ly->stride, Pd = Ly->pad;
+		const int W = Ly->iw, H = Ly->ih, OW = imnpu_conv_ow(Ly), OH = imnpu_conv_oh(Ly), opix = OW * OH;
+		/* the output's trip: to the next layer's first tile or the host */
+		const int dst = l + 1 < L ? P->L[l + 1].blk[0].node : p->host;
+		const int hop = map_hops(p, ml->blk[(ml->nrb - 1) * ml->ncb].node, dst);
+		const int lat = (hop - 1) * EST_HOP + 2 + (ml->nrb - 1) * (fire + 1 + EST_HOP + p->tp.cols);
+		cur = malloc(sizeof(int64_t) * (size_t)NI * (size_t)opix);
+		if (!cur) {
+			free(prev);
+			return map_fail(P, "out of memory");
+		}
+		int64_t t = 0;
+		for (int im = 0; im < NI; im++)
+			for (int q = 0; q < opix; q++) {
+				const int oy = q / OW, ox = q % OW;
+				const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
+				const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
+				const int64_t a = prev[(int64_t)im * W * H + (int64_t)yl * W + xl];
+				t = (t > a ? t : a) + fire;
+				cur[(int64_t)im * opix + q] = t + (int64_t)(ml->nrb - 1) * fire + lat;
+			}
+		const int64_t end0 = cur[opix - 1];
+		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb,
+						  (uint32_t)(end0 > lay_end0 ? end0 - lay_end0 : 0),
+						  (uint32_t)((int64_t)opix * mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
+		lay_end0 = end0 > lay_end0 ? end0 : lay_end0;
+		free(prev);
+		prev = cur;
+	}
+	const imnpu_layer *Ll = &n->layers[L - 1];
+	const int opix = imnpu_conv_ow(Ll) * imnpu_conv_oh(Ll);
+	img->est_cycles = (uint32_t)prev[opix - 1];
+	img->est_interval = (uint32_t)(prev[2 * opix - 1] - prev[opix - 1]);
+	free(prev);
+	return 0;
+}
+
 int map_estimate(map_plan *P)
 {
+	if (P->flow == MAP_FLOW_MAPS)
+		return estimate_maps(P);
 	const imnpu_chip_params *p = P->p;
 	const imnpu_net *n = P->n;
 	imnpu_image *img = P->img;
@@ -158,9 +230,11 @@ int map_estimate(map_plan *P)
 	}
 	for (int l = 0; l < n->nlayers; l++) {
 		const map_layer *ml = &P->L[l];
-		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb, lay[l]};
+		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb, lay[l],
+						  (uint32_t)(ml->nrb * ml->ncb * mvm_cycles(p, n->layers[l].mode) * img->nsteps)};
 	}
 	free(lay);
 	img->est_cycles = total;
+	img->est_interval = total;
 	return 0;
 }

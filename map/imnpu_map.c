@@ -63,4 +63,13 @@ void imnpu_map_report(FILE *f, const imnpu_image *img)
 	if (img->nsteps > 1)
 		fprintf(f, "; %d steps of %u", img->nsteps, img->est_cycles / (uint32_t)img->nsteps);
 	fprintf(f, ")\n");
+	if (img->flow == IMNPU_FLOW_MAPS && img->est_interval > 0 && img->tiles_used > 0) {
+		uint64_t mvm = 0;
+		for (int l = 0; l < img->net.nlayers; l++)
+			mvm += img->perf[l].mvm;
+		fprintf(f,
+			"  feature maps stream tile to tile: an image every %u cycles in a stream, tile utilization "
+			"%.1f%% (the share of cycles the crossbars integrate)\n",
+			img->est_interval, 100.0 * (double)mvm / ((double)img->tiles_used * img->est_interval));
+	}
 }

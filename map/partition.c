@@ -1,9 +1,88 @@
 /* Pass 2, partition: each layer on tiles cut into ceil(kin/rows) row
  * blocks by ceil(kout/cols) column blocks (docs/network.md, "Mapping"); a
- * GDPU layer's (or an lstm cell's) job checked against the GDPU. */
+ * GDPU layer's (or an lstm cell's) job checked against the GDPU.  In the map
+ * flow a convolution's row blocks take whole input channels (every kernel
+ * position of each), and each node's line buffer is sized (docs/chip.md). */
 #include "plan.h"
 
 #include <stdlib.h>
+
+static int clog2(long v)
+{
+	int k = 0;
+	while ((1l << k) < v)
+		k++;
+	return k;
+}
+
+/* The pixels a node must hold to fire its widest window: from the first
+ * pixel a later window reads (the window's first, or its row's first when
+ * the next output row starts on the same input row) to the window's last,
+ * in raster order (docs/chip.md). */
+static long window_span(const imnpu_layer *L)
+{
+	const int K = L->ksize, S = L->stride, Pd = L->pad, W = L->iw, H = L->ih, OH = imnpu_conv_oh(L);
+	long span = 1;
+	for (int oy = 0; oy < OH; oy++)
+		for (int ox = 0; ox < imnpu_conv_ow(L); ox++) {
+			const int same_row = (oy + 1) * S <= Pd && oy + 1 < OH;
+			const int y0 = oy * S - Pd > 0 ? oy * S - Pd : 0;
+			const int x0 = same_row ? 0 : ox * S - Pd > 0 ? ox * S - Pd : 0;
+			const int y1 = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
+			const int x1 = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
+			const long s = (long)(y1 - y0) * W + (x1 - x0) + 1;
+			span = s > span ? s : span;
+		}
+	return span;
+}
+
+/* A convolution in the map flow: row blocks of whole channels, as even as
+ * they go; the line buffer: pixel slots of 2^lsw values, 2^lring of them,
+ * the window's span and a row more to let the producer run ahead, else the
+ * span alone. */
+static int partition_conv(map_plan *P, int l)
+{
+	const imnpu_chip_params *p = P->p;
+	const imnpu_layer *L = &P->n->layers[l];
+	map_layer *ml = &P->L[l];
+	const int R = p->tp.rows, C = p->tp.cols, KK = L->ksize * L->ksize;
+	if (KK > R)
+		return map_fail(P, "layer %d '%s' (conv2d): a %dx%d kernel takes %d rows a channel; tiles have %d", l,
+				L->name, L->ksize, L->ksize, KK, R);
+	const int cg = R / KK;
+	ml->nrb = (L->cin + cg - 1) / cg;
+	/* a chain of partial sums between row blocks could leave a node's
+	 * receiver blocked on the next partial sum while the pixel it waits
+	 * for queues behind it in the same network interface (docs/chip.md) */
+	if (ml->nrb > 1)
+		return map_fail(P,
+				"layer %d '%s' (conv2d): %d input channels of a %dx%d kernel are %d rows; the map flow "
+				"takes at most %d (one tile's rows, no partial-sum chain yet)",
+				l, L->name, L->cin, L->ksize, L->ksize, KK * L->cin, R);
+	ml->ncb = (L->cout + C - 1) / C;
+	const int per = L->cin / ml->nrb, extra = L->cin % ml->nrb;
+	ml->lsw = clog2(per + (extra > 0));
+	const long span = window_span(L);
+	ml->lring = clog2(span + L->iw);
+	if ((1l << (ml->lring + ml->lsw)) > p->map_buf)
+		ml->lring = clog2(span);
+	if ((1l << (ml->lring + ml->lsw)) > p->map_buf)
+		return map_fail(P,
+				"layer %d '%s' (conv2d): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
+				"rows of %d); a node holds %d values (node -map_buf)",
+				l, L->name, span, 1 << ml->lsw, L->ksize, L->ksize, L->iw, p->map_buf);
+	ml->blk = calloc((size_t)(ml->nrb * ml->ncb), sizeof *ml->blk);
+	if (!ml->blk)
+		return map_fail(P, "out of memory");
+	for (int rb = 0, clo = 0; rb < ml->nrb; rb++) {
+		const int cn = per + (rb < extra);
+		for (int cb = 0; cb < ml->ncb; cb++)
+			ml->blk[rb * ml->ncb + cb] =
+				(map_block){-1, rb, cb, KK * cn, map_imin(C, L->cout - cb * C), clo, cn};
+		clo += cn;
+	}
+	return 0;
+}
 
 int map_partition(map_plan *P)
 {
@@ -31,6 +110,11 @@ int map_partition(map_plan *P)
 		}
 		if (!imnpu_layer_on_tiles(L))
 			continue;
+		if (P->flow == MAP_FLOW_MAPS) {
+			if (partition_conv(P, l) != 0)
+				return -1;
+			continue;
+		}
 		const int kin = imnpu_layer_kin(L), kout = imnpu_layer_kout(L);
 		ml->nrb = (kin + R - 1) / R;
 		ml->ncb = (kout + C - 1) / C;
@@ -40,7 +124,7 @@ int map_partition(map_plan *P)
 		for (int rb = 0; rb < ml->nrb; rb++)
 			for (int cb = 0; cb < ml->ncb; cb++)
 				ml->blk[rb * ml->ncb + cb] =
-					(map_block){-1, rb, cb, map_imin(R, kin - rb * R), map_imin(C, kout - cb * C)};
+					(map_block){-1, rb, cb, map_imin(R, kin - rb * R), map_imin(C, kout - cb * C), 0, 0};
 	}
 	return 0;
 }

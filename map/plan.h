@@ -30,11 +30,15 @@ enum {
  * block, at most one per tile), injections and collections per step,
  * entries per output table. */
 enum { MAP_MAX_GROUPS = IMNPU_CHIP_MAX_NODES + 16, MAP_MAX_IO = 1024, MAP_MAX_SEGS = 64 + IMNPU_CHIP_MAX_NODES };
+/* A step's injections and collections in the image (docs/image.md). */
+enum { MAP_MAX_STEP_IO = 4096 };
 
 /* One tile of a layer: row block rb, column block cb, its ri rows and ci
- * columns of the layer's matrix. */
+ * columns of the layer's matrix.  In the map flow a row block holds the
+ * input channels [clo, clo+cn) of every kernel position. */
 typedef struct {
 	int node, rb, cb, ri, ci;
+	int clo, cn;
 } map_block;
 
 /* Who produces values [lo, hi) of a vector: node's output columns from col
@@ -59,6 +63,7 @@ typedef struct {
 typedef struct {
 	int nrb, ncb;
 	map_block *blk;   /* on tiles: nrb x ncb, row-block major */
+	int lsw, lring;   /* map flow: log2 of a pixel slot's values and of the ring's pixels */
 	int gdpu;         /* needs a GDPU: GDPU layers and an lstm's cell */
 	int gnode;        /* its node */
 	int nseg;
@@ -87,9 +92,15 @@ typedef struct {
 	int src, base, count, lo;
 } map_col;
 
+/* How the network runs (shapes): vectors in host steps (one step, a conv
+ * step per output pixel, an lstm step per time step), or feature maps
+ * streaming pixel by pixel from tile to tile (docs/chip.md, feature maps). */
+enum { MAP_FLOW_STEPS = 0, MAP_FLOW_MAPS = 1 };
+
 typedef struct {
 	const imnpu_chip_params *p;
 	const imnpu_map_opts *o;
+	int flow;           /* MAP_FLOW_* */
 	imnpu_image *img;
 	const imnpu_net *n; /* the image's copy of the network, its shapes inferred */
 	char *err;

@@ -31,8 +31,55 @@ static void lstm_step_ops(map_plan *P, imnpu_step *sp, int s, int S, int g)
 	P->nops = &P->img->nops;
 }
 
+/* The map flow: one step; the input injected pixel by pixel in raster
+ * order, each pixel's channels to the first layer's row blocks; the last
+ * layer's output collected pixel by pixel, channel-major (CHW). */
+static int schedule_maps(map_plan *P)
+{
+	const imnpu_net *n = P->n;
+	imnpu_image *img = P->img;
+	const imnpu_layer *Ll = &n->layers[n->nlayers - 1];
+	const int in_pix = n->ishape.h * n->ishape.w, out_pix = Ll->oshape.h * Ll->oshape.w;
+	if ((long)in_pix * P->ninj > MAP_MAX_STEP_IO || (long)out_pix * P->ncol > MAP_MAX_STEP_IO)
+		return map_fail(P, "the input goes out in %ld packets and the output comes back in %ld; an image holds %d each",
+				(long)in_pix * P->ninj, (long)out_pix * P->ncol, MAP_MAX_STEP_IO);
+	img->steps = calloc(1, sizeof *img->steps);
+	if (!img->steps)
+		return map_fail(P, "out of memory");
+	img->nsteps = 1;
+	img->flow = IMNPU_FLOW_MAPS;
+	imnpu_step *sp = &img->steps[0];
+	sp->inj = calloc((size_t)(in_pix * P->ninj) + 1, sizeof *sp->inj);
+	sp->col = calloc((size_t)(out_pix * P->ncol) + 1, sizeof *sp->col);
+	if (!sp->inj || !sp->col)
+		return map_fail(P, "out of memory");
+	for (int px = 0; px < in_pix; px++)
+		for (int i = 0; i < P->ninj; i++) {
+			const map_inj *t = &P->inj[i];
+			imnpu_inject *j = &sp->inj[sp->ninj++];
+			j->dest = t->dest;
+			j->mcast = t->mcast;
+			memcpy(j->mask, t->mask, sizeof j->mask);
+			j->count = t->count;
+			j->base = t->base;
+			j->stride = t->stride;
+			j->src = malloc((size_t)t->count * sizeof *j->src);
+			if (!j->src)
+				return map_fail(P, "out of memory");
+			for (int m = 0; m < t->count; m++)
+				j->src[m] = (t->lo + m) * in_pix + px;
+		}
+	for (int px = 0; px < out_pix; px++)
+		for (int i = 0; i < P->ncol; i++)
+			sp->col[sp->ncol++] = (imnpu_collect){P->col[i].src, P->col[i].base, P->col[i].count,
+							      P->col[i].lo * out_pix + px, out_pix};
+	return 0;
+}
+
 int map_schedule(map_plan *P)
 {
+	if (P->flow == MAP_FLOW_MAPS)
+		return schedule_maps(P);
 	const imnpu_net *n = P->n;
 	imnpu_image *img = P->img;
 	const imnpu_layer *L0 = &n->layers[0];

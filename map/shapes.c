@@ -1,11 +1,25 @@
-/* Pass 1, shapes: infer every layer's shapes (imnpu_net_shapes) and refuse
- * what this chip version cannot run: feature maps beyond a conv-stepped
- * network, an lstm after the first layer, a pcm mode without the pcm
- * macro (docs/network.md, "Mapping"). */
+/* Pass 1, shapes: infer every layer's shapes (imnpu_net_shapes), choose
+ * how the network runs (map/plan.h, MAP_FLOW_*) and refuse what this chip
+ * cannot run: feature maps beyond what its nodes take, an lstm after the
+ * first layer, a pcm mode without the pcm macro (docs/network.md,
+ * "Mapping"). */
 #include "plan.h"
 
-/* The first layer this version cannot run: feature maps pass between layers
- * only as host steps of a conv-stepped network; -1 when every layer runs. */
+/* In the map flow: the first layer the nodes cannot stream (this version:
+ * conv2d layers without a residual whose unrolled kernel fits a tile's
+ * rows); -1 when every one runs. */
+static int unstreamed_layer(const imnpu_net *n, int rows)
+{
+	for (int l = 0; l < n->nlayers; l++) {
+		const imnpu_layer *L = &n->layers[l];
+		if (L->type != IMNPU_LAYER_CONV2D || L->res || imnpu_layer_kin(L) > rows)
+			return l;
+	}
+	return -1;
+}
+
+/* The first layer host steps cannot run: feature maps pass between layers
+ * only as the steps of a conv-stepped network; -1 when every layer runs. */
 static int unmapped_layer(const imnpu_net *n)
 {
 	if (imnpu_net_conv_stepped(n))
@@ -36,7 +50,20 @@ int map_shapes(map_plan *P)
 					 imnpu_layer_type_name(n->layers[at].type), why);
 	P->img->in_len = n->input;
 	P->img->out_len = imnpu_net_output_len(n);
-	const int um = unmapped_layer(n);
+	/* the map flow when the nodes stream every layer; else host steps when
+	 * they run the network */
+	P->flow = MAP_FLOW_STEPS;
+	if (p->map_buf > 0 && n->ishape.h > 0 && n->layers[0].type == IMNPU_LAYER_CONV2D) {
+		const int us = unstreamed_layer(n, p->tp.rows);
+		if (us < 0)
+			P->flow = MAP_FLOW_MAPS;
+		else if (!imnpu_net_conv_stepped(n))
+			return map_fail(P,
+					"layer %d '%s' (%s): the nodes stream feature maps through conv2d layers without a "
+					"residual whose kernel (channels x kernel^2) fits a tile's %d rows only (docs/chip.md)",
+					us, n->layers[us].name, imnpu_layer_type_name(n->layers[us].type), p->tp.rows);
+	}
+	const int um = P->flow == MAP_FLOW_MAPS ? -1 : unmapped_layer(n);
 	if (um >= 0)
 		return map_fail(P,
 				"layer %d '%s' (%s): a feature map passes between layers only from a first conv2d to the "

@@ -27,6 +27,7 @@ void target_from_design(imnpu_chip_params *p, const design *d)
 	p->node_a = d->nl.a;
 	p->nreg_w = d->nl.nreg_w;
 	p->out_entries = d->out_entries;
+	p->map_buf = d->map_buf;
 	p->entry_s = d->nl.entry_s;
 	p->mask_words = d->nl.mask_words;
 	p->mcast_beats = d->mcast_beats;

@@ -8,13 +8,15 @@
 #include <string.h>
 
 /* Row groups of layer pl's tiles for a vector of len values whose value i
- * is the layer's input voff + i. */
-static int row_groups(const imnpu_chip_params *p, const map_layer *pl, int len, int voff, int fb, map_dgroup *g,
-		      int k, int max)
+ * is the layer's input voff + i.  In the map flow the vector is a pixel and
+ * a row block takes its channels [clo, clo+cn), each at its own position. */
+static int row_groups(const map_plan *P, const map_layer *pl, int len, int voff, int fb, map_dgroup *g, int k,
+		      int max)
 {
-	const int R = p->tp.rows;
+	const int R = P->p->tp.rows, maps = P->flow == MAP_FLOW_MAPS;
 	for (int rb = 0; rb < pl->nrb && k < max; rb++) {
-		const int a = rb * R, ri = pl->blk[rb * pl->ncb].ri;
+		const map_block *b0 = &pl->blk[rb * pl->ncb];
+		const int a = maps ? b0->clo : rb * R, ri = maps ? b0->cn : b0->ri;
 		const int lo = map_imax(0, a - voff), hi = map_imin(len, a + ri - voff);
 		if (lo >= hi)
 			continue;
@@ -38,7 +40,8 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 {
 	const imnpu_chip_params *p = P->p;
 	const imnpu_net *n = P->n;
-	const int len = v < 0 ? map_step_in_len(n) : imnpu_layer_step_out(&n->layers[v]);
+	const int len = v < 0 ? (P->flow == MAP_FLOW_MAPS ? n->ishape.c : map_step_in_len(n))
+			      : imnpu_layer_step_out(&n->layers[v]);
 	int k = 0;
 	for (int l = v + 1; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
@@ -46,7 +49,7 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 		if (!first && !second)
 			continue;
 		if (first && !map_is_gdpu(L))
-			k = row_groups(p, &P->L[l], len, 0, 0, g, k, max);
+			k = row_groups(P, &P->L[l], len, 0, 0, g, k, max);
 		for (int op = 0; op < 2 && k < max; op++) {
 			if (!(op == 0 ? first && map_is_gdpu(L) : second))
 				continue;
@@ -71,7 +74,7 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 		d->fb = 0;
 	}
 	if (v == 0 && n->layers[0].type == IMNPU_LAYER_LSTM)
-		k = row_groups(p, &P->L[0], len, map_step_in_len(n), 1, g, k, max);
+		k = row_groups(P, &P->L[0], len, map_step_in_len(n), 1, g, k, max);
 	return k;
 }
 
@@ -165,7 +168,7 @@ int map_wire(map_plan *P)
 	}
 	for (int v = -1; v < n->nlayers && st == 0; v++) {
 		const int ng = consumers(P, v, dg, MAP_MAX_GROUPS);
-		const map_segment in_seg = {p->host, 0, 0, map_step_in_len(n)};
+		const map_segment in_seg = {p->host, 0, 0, P->flow == MAP_FLOW_MAPS ? n->ishape.c : map_step_in_len(n)};
 		char who[64];
 		snprintf(who, sizeof who, v < 0 ? "the input" : "layer %d '%s'", v, v < 0 ? "" : n->layers[v].name);
 		st = wire(P, v < 0 ? &in_seg : P->L[v].seg, v < 0 ? 1 : P->L[v].nseg, dg, ng, who);

@@ -51,6 +51,7 @@ inline imnpu_chip_params chip_params()
 	p.node_a = IMNPU_NODE_REG_BIT;
 	p.nreg_w = IMNPU_NODE_REG_BITS;
 	p.out_entries = IMNPU_OUT_ENTRIES;
+	p.map_buf = IMNPU_MAP_BUF;
 	p.entry_s = IMNPU_OUT_STRIDE;
 	p.mask_words = IMNPU_MASK_WORDS;
 	p.mcast_beats = IMNPU_NOC_MCAST_BEATS;

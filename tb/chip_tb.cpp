@@ -107,6 +107,8 @@ private:
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	bool one_net(long net);
 	bool run_image(const imnpu_image &img, long net);
+	bool run_stream(const imnpu_image &img, long net, std::vector<std::vector<int8_t>> &inputs, bool ideal,
+			uint64_t *cycles);
 	bool backdoor_find();
 	bool bulk(const imnpu_prog_op &o) const;
 	void backdoor_flush();
@@ -124,6 +126,7 @@ private:
 	std::deque<Pkt> txq_;     // packets the host is sending
 	size_t tx_beat_ = 0;      // next beat of txq_.front() (0: the head)
 	std::map<int, Pkt> rx_;   // packets arriving, by channel
+	std::vector<uint64_t> got_cycle_; // the cycle each packet of got_ arrived
 	std::vector<Pkt> got_;    // complete packets from the RTL (polls excluded)
 	std::vector<Pkt> polls_;  // complete poll replies
 	int polls_due_ = 0;
@@ -259,6 +262,7 @@ void Harness::clock()
 				polls_due_--;
 			} else {
 				got_.push_back(rx_[ch]);
+				got_cycle_.push_back(top_.cycle());
 			}
 			rx_.erase(ch);
 		}
@@ -672,6 +676,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	const imnpu_chip_params &gp = gp_;
 	g_ = imnpu_chip_new(&gp);
 	got_.clear();
+	got_cycle_.clear();
 	gskip_.clear();
 	gnext_.clear();
 	matched_ = 0;
@@ -703,7 +708,12 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	// source and base.
 	uint64_t cycles = 0;
 	long layer_checked = 0;
-	for (long i = 0; i < opt_.inferences; i++) {
+	if (img.flow == IMNPU_FLOW_MAPS) {
+		if (!run_stream(img, net, inputs, ideal, &cycles))
+			return false;
+		layer_checked = ideal ? opt_.inferences : 0;
+	}
+	for (long i = 0; i < opt_.inferences && img.flow != IMNPU_FLOW_MAPS; i++) {
 		std::vector<int8_t> x((size_t)img.in_len);
 		for (auto &v : x)
 			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
@@ -775,10 +785,14 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	// the same inputs through the layer-level golden model (ideal arithmetic),
 	// repeated until it has run for 0.2 s
 	double macs = 0;
-	for (int l = 0; l < img.net.nlayers; l++)
-		if (imnpu_layer_on_tiles(&img.net.layers[l]))
-			macs += (double)imnpu_layer_kin(&img.net.layers[l]) * imnpu_layer_kout(&img.net.layers[l]);
-	macs *= imnpu_net_steps(&img.net);
+	for (int l = 0; l < img.net.nlayers; l++) {
+		const imnpu_layer &L = img.net.layers[l];
+		if (imnpu_layer_on_tiles(&L))
+			macs += (double)imnpu_layer_kin(&L) * imnpu_layer_kout(&L) *
+				(img.flow == IMNPU_FLOW_MAPS ? imnpu_conv_oh(&L) * imnpu_conv_ow(&L) : 1);
+	}
+	if (img.flow != IMNPU_FLOW_MAPS)
+		macs *= imnpu_net_steps(&img.net);
 	long gruns = 0;
 	const auto g_t0 = std::chrono::steady_clock::now();
 	std::vector<int8_t> gy((size_t)img.out_len);
@@ -831,6 +845,105 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	if (opt_.est_tol >= 0 && std::fabs((double)img.est_cycles - meas) > (double)opt_.est_tol / 100.0 * meas)
 		return fail("network %ld: the mapper's estimate %u is more than %ld%% from the measured %.0f cycles", net,
 			    img.est_cycles, opt_.est_tol, meas);
+	return true;
+}
+
+// The map flow (docs/chip.md, feature maps): every inference's input
+// injected pixel by pixel, back to back, image k+1 while image k is in
+// flight; the outputs come back pixel by pixel.  Each image's packets (the
+// k-th group from each source) are placed by the step's collections and
+// compared with the layer-level model; the first image's latency and the
+// interval between images are measured beside the mapper's estimates.
+bool Harness::run_stream(const imnpu_image &img, long net, std::vector<std::vector<int8_t>> &inputs, bool ideal,
+			 uint64_t *cycles)
+{
+	const imnpu_step &sp = img.steps[0];
+	const imnpu_chip_params &gp = gp_;
+	const size_t first = got_.size();
+	const uint64_t t0 = top_.cycle();
+	char what[96];
+	std::snprintf(what, sizeof what, "network %ld, a stream of %ld images", net, opt_.inferences);
+	for (long i = 0; i < opt_.inferences; i++) {
+		std::vector<int8_t> x((size_t)img.in_len);
+		for (auto &v : x)
+			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
+		inputs.push_back(x);
+		for (int j = 0; j < sp.ninj; j++) {
+			imnpu_pkt pk;
+			if (imnpu_inject_packet(&gp, &sp.inj[j], x.data(), &pk) != 0)
+				return fail("out of memory");
+			Pkt p;
+			p.dest = pk.dest;
+			p.mcast = pk.mcast;
+			const bool ok = take_mask(p, pk.mask, what);
+			p.info = pk.info;
+			p.beats.assign(pk.beats, pk.beats + pk.nbeats);
+			imnpu_pkt_free(&pk);
+			if (!ok)
+				return false;
+			send(p);
+		}
+	}
+	if (!drain(first + (size_t)sp.ncol * (size_t)opt_.inferences, what) || !compare(what))
+		return false;
+	// per source, its packets in arrival order; image k takes each
+	// source's k-th group
+	std::map<int, int> per; // packets an image collects from each source
+	for (int q = 0; q < sp.ncol; q++)
+		per[sp.col[q].src]++;
+	std::map<int, std::vector<size_t>> from;
+	for (size_t k = first; k < got_.size(); k++)
+		from[got_[k].src].push_back(k);
+	std::vector<uint64_t> done((size_t)opt_.inferences, 0);
+	for (long i = 0; i < opt_.inferences; i++) {
+		std::vector<imnpu_pkt> pk;
+		for (const auto &s : per)
+			for (int m = 0; m < s.second; m++) {
+				const size_t k = from[s.first][(size_t)(i * s.second + m)];
+				imnpu_pkt g = {};
+				g.src = got_[k].src;
+				g.info = got_[k].info;
+				g.nbeats = (int)got_[k].beats.size();
+				g.beats = const_cast<uint64_t *>(got_[k].beats.data());
+				pk.push_back(g);
+				done[(size_t)i] = std::max(done[(size_t)i], got_cycle_[k] - t0);
+			}
+		std::vector<int8_t> y((size_t)img.out_len, 0);
+		char err[256];
+		std::snprintf(what, sizeof what, "network %ld, image %ld of the stream", net, i);
+		if (imnpu_step_place(&gp, &sp, pk.data(), (int)pk.size(), y.data(), err, sizeof err) != 0)
+			return fail("%s: %s", what, err);
+		if (ideal) {
+			std::vector<int8_t> ref((size_t)img.out_len);
+			imnpu_net_run(&gp.tp, &gp.gp, &img.net, inputs[(size_t)i].data(), ref.data());
+			for (int k = 0; k < img.out_len; k++)
+				if (y[(size_t)k] != ref[(size_t)k])
+					return fail("%s: output %d is %d; the layer-level golden model says %d", what, k,
+						    y[(size_t)k], ref[(size_t)k]);
+		}
+	}
+	const std::string err = imnpu_chip_error(g_);
+	if (!err.empty())
+		return fail("%s: the golden model: %s", what, err.c_str());
+	// the first image's latency; the interval over the rest of the stream
+	const double lat = (double)done[0];
+	const double ivl = opt_.inferences > 1 ? (double)(done.back() - done[0]) / (double)(opt_.inferences - 1) : lat;
+	std::printf("chip_tb: network %ld: stream of %ld images: latency %.0f cycles (estimate %u, %+.1f%%), interval %.0f "
+		    "cycles (estimate %u, %+.1f%%)\n",
+		    net, opt_.inferences, lat, img.est_cycles, 100.0 * ((double)img.est_cycles - lat) / lat, ivl,
+		    img.est_interval, 100.0 * ((double)img.est_interval - ivl) / ivl);
+	uint64_t mvm = 0;
+	for (int l = 0; l < img.net.nlayers; l++)
+		mvm += img.perf[l].mvm;
+	std::printf("bench: stream_images=%ld latency=%.0f interval=%.0f est_latency=%u est_interval=%u tiles=%d "
+		    "utilization=%.3f\n",
+		    opt_.inferences, lat, ivl, img.est_cycles, img.est_interval, img.tiles_used,
+		    (double)mvm / ((double)img.tiles_used * ivl));
+	if (opt_.est_tol >= 0 && opt_.inferences > 1 &&
+	    std::fabs((double)img.est_interval - ivl) > (double)opt_.est_tol / 100.0 * ivl)
+		return fail("network %ld: the mapper's interval %u is more than %ld%% from the measured %.0f cycles", net,
+			    img.est_interval, opt_.est_tol, ivl);
+	*cycles = (uint64_t)lat * (uint64_t)opt_.inferences;
 	return true;
 }
 

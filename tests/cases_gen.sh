@@ -96,6 +96,7 @@ t_gen_hash_follows_values() {
 		ldpu -shift 12 -psum_bits [expr {$n + 8}]
 		gdpu -max_len [expr {$n * $n}]
 		noc -x 3 -y 3 -buf_depth [expr {$n / 4}]
+		node -map_buf [expr {$n * $n}]
 	EOF
 	"$GEN" -o "$CASE_DIR/a" "$ROOT/configs/tiny.tcl" || return 1
 	"$GEN" -o "$CASE_DIR/b" "$CASE_DIR/tiny.tcl" || return 1

@@ -31,12 +31,12 @@ expect_one_line_error() {
 # sweep_gen NAME OUTDIR: generate sweep configuration NAME (a line of
 # tests/sweep.list) into OUTDIR through tests/sweep.tcl and -D variables.
 sweep_gen() {
-	local name rows cols inb wb acc pb sb ob sh af lut cb cf ml nx ny fb bd
-	read -r name rows cols inb wb acc pb sb ob sh af lut cb cf ml nx ny fb bd < <(awk -v n="$1" '$1 == n' "$ROOT/tests/sweep.list")
+	local name rows cols inb wb acc pb sb ob sh af lut cb cf ml nx ny fb bd mb
+	read -r name rows cols inb wb acc pb sb ob sh af lut cb cf ml nx ny fb bd mb < <(awk -v n="$1" '$1 == n' "$ROOT/tests/sweep.list")
 	[[ -n ${name:-} ]] || fail "no sweep configuration '$1' in tests/sweep.list" || return 1
 	"$GEN" -o "$2" -D name="$name" -D rows="$rows" -D cols="$cols" -D in_bits="$inb" \
 		-D weight_bits="$wb" -D acc_bits="$acc" -D psum_bits="$pb" -D scale_bits="$sb" -D offset_bits="$ob" \
 		-D shift="$sh" -D act_in_frac="$af" -D lut_bits="$lut" -D cell_bits="$cb" \
 		-D cell_frac="$cf" -D max_len="$ml" -D nx="$nx" -D ny="$ny" -D flit_bits="$fb" \
-		-D buf_depth="$bd" "$ROOT/tests/sweep.tcl"
+		-D buf_depth="$bd" -D map_buf="$mb" "$ROOT/tests/sweep.tcl"
 }

@@ -6,3 +6,4 @@ ldpu -psum_bits $psum_bits -scale_bits $scale_bits -offset_bits $offset_bits -sh
 gdpu -act_in_frac $act_in_frac -lut_bits $lut_bits -cell_bits $cell_bits -cell_frac $cell_frac \
      -max_len $max_len
 noc -x $nx -y $ny -flit_bits $flit_bits -buf_depth $buf_depth
+node -map_buf $map_buf

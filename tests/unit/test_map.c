@@ -267,12 +267,100 @@ static void whole_chain(void **state)
 	assert_string_equal(imnpu_map_pass_name(IMNPU_MAP_PASS_PLACE), "place");
 }
 
+/* The map flow through the transaction-level model: convolutions
+ * streaming pixel by pixel from tile to tile on a chip of 16x16 tiles whose
+ * nodes hold 1024-value line buffers; three images injected back to back,
+ * each image's output equal to the layer-level model's. */
+static void map_flow_golden(void **state)
+{
+	(void)state;
+	static const char *const specs[] = {
+		"2x7x6,conv3k3s1p1,conv2k3s2p1,conv4k1s1p0",
+		"3x5x5,conv4k2s1p0,conv3k3s1p1",
+		"1x8x8,conv2k3s1p0",
+		"2x5x5,conv20k3s1p1,conv3k1s1p0", /* two producers into each pixel */
+	};
+	for (int t = 0; t < 4; t++) {
+		imnpu_chip_params c = chip();
+		c.tp = (imnpu_tile_params){64, 16, 8, 8, 22, 30, 16, 24, 12};
+		c.idx_w = 10;
+		c.map_buf = 1024;
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 60 + (uint64_t)t);
+		char err[512];
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, specs[t], err, sizeof err), 0);
+		imnpu_map_opts o = {7, 100, 0, NULL};
+		imnpu_image img;
+		if (imnpu_map(&c, &n, &o, &img, err, sizeof err) != 0)
+			fail_msg("%s: %s", specs[t], err);
+		assert_int_equal(img.flow, IMNPU_FLOW_MAPS);
+		assert_int_equal(img.nsteps, 1);
+		assert_true(img.est_interval > 0 && img.est_interval <= img.est_cycles);
+		imnpu_chip *g = imnpu_chip_new(&c);
+		assert_non_null(g);
+		for (int i = 0; i < img.nops; i++)
+			if (img.ops[i].op == IMNPU_PROG_SEND)
+				imnpu_chip_send(g, &img.ops[i].pkt);
+		const imnpu_step *sp = &img.steps[0];
+		for (int k = 0; k < 3; k++) {
+			int8_t x[512], y[512], want[512];
+			for (int i = 0; i < n.input; i++)
+				x[i] = (int8_t)imnpu_rng_range(&r, -128, 127);
+			memset(y, 0x5a, sizeof y);
+			const int first = imnpu_chip_host_count(g);
+			for (int i = 0; i < sp->ninj; i++) {
+				imnpu_pkt pk;
+				assert_int_equal(imnpu_inject_packet(&c, &sp->inj[i], x, &pk), 0);
+				imnpu_chip_send(g, &pk);
+				imnpu_pkt_free(&pk);
+			}
+			assert_string_equal(imnpu_chip_error(g), "");
+			const int got = imnpu_chip_host_count(g) - first;
+			assert_int_equal(got, sp->ncol);
+			if (imnpu_step_place(&c, sp, imnpu_chip_host_pkt(g, first), got, y, err, sizeof err) != 0)
+				fail_msg("%s, image %d: %s", specs[t], k, err);
+			imnpu_net_run(&c.tp, &c.gp, &n, x, want);
+			assert_memory_equal(y, want, (size_t)img.out_len);
+		}
+		imnpu_chip_free(g);
+		imnpu_image_free(&img);
+		imnpu_net_free(&n);
+	}
+	/* a line buffer beyond the node's, a kernel beyond a tile's rows */
+	imnpu_chip_params c = chip();
+	c.tp = (imnpu_tile_params){64, 16, 8, 8, 22, 30, 16, 24, 12};
+	c.idx_w = 10;
+	c.map_buf = 64;
+	static const struct {
+		const char *spec, *why;
+	} bad[] = {
+		{"4x20x20,conv3k3s1p1", "layer 0 'conv1' (conv2d): its line buffer needs 43 pixels of 4 values"},
+		{"1x6x6,conv3k3s1p1,maxpool2d2", "layer 1 'op2' (maxpool2d): the nodes stream feature maps through conv2d"},
+		{"8x6x6,conv3k3s1p1,conv2k3s1p1", "layer 0 'conv1' (conv2d): the nodes stream feature maps through conv2d "
+						  "layers without a residual whose kernel (channels x kernel^2) fits a tile's 64 rows"},
+	};
+	for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 1);
+		char err[512];
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, bad[t].spec, err, sizeof err), 0);
+		imnpu_map_opts o = {7, 100, 0, NULL};
+		imnpu_image img;
+		assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
+		if (!strstr(err, bad[t].why))
+			fail_msg("%s: '%s' lacks '%s'", bad[t].spec, err, bad[t].why);
+		imnpu_net_free(&n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pass_shapes),	 cmocka_unit_test(pass_partition), cmocka_unit_test(pass_place),
 		cmocka_unit_test(pass_wire),	 cmocka_unit_test(pass_emit),	   cmocka_unit_test(pass_schedule),
-		cmocka_unit_test(pass_estimate), cmocka_unit_test(whole_chain),
+		cmocka_unit_test(pass_estimate), cmocka_unit_test(whole_chain),	   cmocka_unit_test(map_flow_golden),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

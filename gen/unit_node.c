@@ -61,6 +61,9 @@ typedef struct {
 	int npos; /* positions a pixel slot holds: min(rows, map_buf) */
 	int posw; /* their index bits */
 	int cw;   /* a count of positions, 0..npos */
+	int rows, cols, psb; /* the tile's; psum_bits */
+	int kposw, kcw;      /* the residual's positions (cols) and their count */
+	int nclr, clrw;      /* entries the clearing walks: max(map_buf, cols); its pointer's bits */
 } map_widths;
 
 static map_widths map_widths_of(const design *d, const node_shape *s)
@@ -75,6 +78,13 @@ static map_widths map_widths_of(const design *d, const node_shape *s)
 	m.npos = d->rows < m.mb ? d->rows : m.mb;
 	m.posw = clog2_min1(m.npos);
 	m.cw = clog2_min1(m.npos + 1);
+	m.rows = d->rows;
+	m.cols = d->cols;
+	m.psb = d->psum_bits;
+	m.kposw = clog2_min1(d->cols);
+	m.kcw = clog2_min1(d->cols + 1);
+	m.nclr = m.mb > d->cols ? m.mb : d->cols;
+	m.clrw = clog2_min1(m.nclr);
 	return m;
 }
 
@@ -171,6 +181,8 @@ static void emit_decls(emitter *e, const design *d, const node_shape *s, const w
  * the next pixel c takes, when that pixel's slot is free; the frontier
  * counts the pixels complete; a window fires when its last pixel is; the
  * oldest pixel held follows the current window's first. */
+static void emit_map_skip(emitter *e, const map_widths *m, const widths *w);
+
 static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 {
 	char a[64], b[64], c[64];
@@ -190,7 +202,14 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("reg [%d:0] kc_q;", CW - 1);
 	L("reg kdone_q;");
 	L("reg mclr_q;  // clearing the counters (after reset and after a map register write)");
-	L("reg [%d:0] mclr_ptr;", LB - 1);
+	L("reg [%d:0] mclr_ptr;", m->clrw - 1);
+	L("// the residual's ring: PSUM_LEN channels a pixel, at positions %d.. (MAP_RES)", m->rows);
+	L("reg [15:0] rmul_q;");
+	L("reg [3:0] sklsw_q, sklr_q;");
+	L("reg [7:0] sk [0:%d];", m->mb - 1);
+	L("reg [%d:0] skpc [0:%d];", PW - 1, m->cols - 1);
+	L("reg [%d:0] skcnt [0:%d];", m->kcw - 1, m->mb - 1);
+	L("reg [%d:0] skf_q, skl_q, oq_q;  // its frontier, its oldest pixel held; output pixels fired", PW - 1);
 	L("wire map_on = mw_q != 12'd0;");
 	L("wire [%d:0] ring = %d'd1 << mlr_q;", PW - 1, PW);
 	L("wire [%d:0] rmask = ring - %d'd1;", PW - 1, PW);
@@ -241,8 +260,65 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("wire [%d:0] iaddr = islot_w[%d:0] | %s;", LB - 1, LB - 1, resize(c, sizeof c, "kc_q", CW, LB));
 	L("wire [7:0] mval = m_in ? lb[iaddr] : 8'd0;");
 	L("wire [23:0] hw = {12'd0, mh_q} * {12'd0, mw_q};");
+	emit_map_skip(e, m, w);
 	L("wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};");
 	em_blank(e);
+}
+
+/* The residual's ring: like the line buffer, one pixel a firing, read as
+ * the partial sums sat(value * res_mul, psum_bits) (docs/chip.md). */
+static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
+{
+	char a[64], b[64];
+	const int PW = m->pw, LB = m->lb, KCW = m->kcw;
+	L("wire [%d:0] skring = %d'd1 << sklr_q;", PW - 1, PW);
+	L("wire [%d:0] skrmask = skring - %d'd1;", PW - 1, PW);
+	L("wire [16:0] sksw = 17'd1 << sklsw_q;");
+	L("wire [%d:0] skc = {%d'd0, ps_len_q} > sksw ? sksw[%d:0] : ps_len_q;  // its channels", KCW - 1, 17 - w->pcw,
+	  KCW - 1);
+	L("wire m_is_sk = cidx >= %d'd%d && cidx < %d'd%d;", w->xw, m->rows, w->xw, m->rows + m->cols);
+	L("wire [%d:0] skposx = cidx - %d'd%d;", w->xw - 1, w->xw, m->rows);
+	L("wire [%d:0] skpos = skposx[%d:0];", m->kposw - 1, m->kposw - 1);
+	L("wire sk_pos_ok = !c_ovf[ch] && m_is_sk && skposx < %s;", resize(a, sizeof a, "skc", KCW, w->xw));
+	L("wire [%d:0] skpcv = skpc[skpos];", PW - 1);
+	L("wire [%d:0] skdist = skpcv - skl_q;", PW - 1);
+	L("wire sk_full = mclr_q || skdist >= skring;");
+	L("wire [%d:0] skslot_w = (skpcv & skrmask) << sklsw_q;", PW - 1);
+	L("wire [%d:0] skwaddr = skslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "skpos", m->kposw, LB));
+	L("wire [%d:0] skcslot = skpcv[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("wire [%d:0] skfslot = skf_q[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("wire [%d:0] skfdist = skf_q - skl_q;", PW - 1);
+	L("wire sk_adv = map_on && !mclr_q && skc != %d'd0 && skfdist < skring && skcnt[skfslot] == skc;", KCW);
+	L("wire sk_ready = skc == %d'd0 || skfdist > oq_q - skl_q;", KCW);
+	L("wire [%d:0] skodist = oq_q - skl_q;", PW - 1);
+	L("// the partial sum: channel ps_ptr of the residual's pixel for this output pixel");
+	L("wire [%d:0] oslot_w = (oq_q & skrmask) << sklsw_q;", PW - 1);
+	L("wire [%d:0] oaddr = oslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(a, sizeof a, "ps_ptr", w->piw, LB));
+	L("wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);");
+	if (m->psb >= 24)
+		L("wire [%d:0] sksat = {{%d{skprod[23]}}, skprod};", m->psb - 1, m->psb - 24);
+	else
+		L("wire [%d:0] sksat = skprod > 24'sd%lld ? %d'sd%lld : skprod < -24'sd%lld ? -%d'sd%lld : skprod[%d:0];",
+		  m->psb - 1, (1LL << (m->psb - 1)) - 1, m->psb, (1LL << (m->psb - 1)) - 1, 1LL << (m->psb - 1), m->psb,
+		  1LL << (m->psb - 1), m->psb - 1);
+	L("wire [%d:0] skpsum = %s < skc ? sksat : %d'd0;", m->psb - 1, resize(b, sizeof b, "ps_ptr", w->piw, KCW),
+	  m->psb);
+	L("wire unused_sk = ^{skslot_w, oslot_w, sksw};");
+}
+
+/* The clearing's write to arr (n entries, index bits iw, values vw bits
+ * wide) at the pointer, when the pointer is within it. */
+static void clear_entry(emitter *e, const map_widths *m, const char *arr, int n, int iw, int vw)
+{
+	char idx[48];
+	if (iw == m->clrw)
+		snprintf(idx, sizeof idx, "mclr_ptr");
+	else
+		snprintf(idx, sizeof idx, "mclr_ptr[%d:0]", iw - 1);
+	if (n == m->nclr)
+		L("    %s[%s] <= %d'd0;", arr, idx, vw);
+	else
+		L("    if (mclr_ptr < %d'd%d) %s[%s] <= %d'd0;", m->clrw, n, arr, idx, vw);
 }
 
 /* Map mode's state: writes into the line buffer, the frontier, the walker,
@@ -253,26 +329,27 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	const int PW = m->pw, CW = m->cw;
 	L("// Map mode's state; a write of a map register starts it over.");
 	L("wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= %d'd%d && nidx <= %d'd%d;", w->nrw, NREG_MAP_X,
-	  w->nrw, NREG_MAP_C);
+	  w->nrw, NREG_MAP_RES);
 	L("wire st_end = u_in_valid && u_in_ready && st_ptr + %d'd1 == st_len;", w->icw);
 	L("// clearing the counters, one slot a cycle, after reset and after a map register write");
 	L("always @(posedge clk_i or negedge rst_ni) begin");
 	L("  if (!rst_ni) begin");
-	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->lb);
+	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
 	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
 	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
 	L("  end else if (map_wr) begin");
-	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->lb);
+	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
 	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
 	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
 	L("  end else if (mclr_q) begin");
-	L("    mcnt[mclr_ptr] <= %d'd0;", CW);
-	if (m->npos < m->mb)
-		L("    if (mclr_ptr < %d'd%d) mpc[mclr_ptr[%d:0]] <= %d'd0;", m->lb, m->npos, m->posw - 1, PW);
-	else
-		L("    mpc[mclr_ptr] <= %d'd0;", PW);
-	L("    mclr_ptr <= mclr_ptr + %d'd1;", m->lb);
-	L("    if (mclr_ptr == %d'd%d) mclr_q <= 1'b0;", m->lb, m->mb - 1);
+	clear_entry(e, m, "mcnt", m->mb, m->lb, CW);
+	clear_entry(e, m, "skcnt", m->mb, m->lb, m->kcw);
+	clear_entry(e, m, "mpc", m->npos, m->posw, PW);
+	clear_entry(e, m, "skpc", m->cols, m->kposw, PW);
+	L("    mclr_ptr <= mclr_ptr + %d'd1;", m->clrw);
+	L("    if (mclr_ptr == %d'd%d) mclr_q <= 1'b0;", m->clrw, m->nclr - 1);
 	L("  end else if (map_on) begin");
 	L("    if (act_do && m_pos_ok) begin");
 	L("      lb[mwaddr] <= aval;");
@@ -284,6 +361,20 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("      front_q <= front_q + %d'd1;", PW);
 	L("    end");
 	L("    low_q <= low_q + (kdist < fdist ? kdist : fdist);");
+	L("    // the residual's ring");
+	L("    if (act_do && sk_pos_ok) begin");
+	L("      sk[skwaddr] <= aval;");
+	L("      skcnt[skcslot] <= skcnt[skcslot] + %d'd1;", m->kcw);
+	L("      skpc[skpos] <= skpcv + %d'd1;", PW);
+	L("    end");
+	L("    if (sk_adv) begin");
+	L("      skcnt[skfslot] <= %d'd0;", m->kcw);
+	L("      skf_q <= skf_q + %d'd1;", PW);
+	L("    end");
+	L("    skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);");
+	L("    // an output pixel's partial sums are in: the next");
+	L("    if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == %d'd%d) oq_q <= oq_q + %d'd1;", w->piw + 1,
+	  m->cols - 1, PW);
 	L("    if (u_in_valid && u_in_ready) begin");
 	L("      if (!kdone_q) begin");
 	L("        if (kc_q + %d'd1 >= mc_q) begin", CW);
@@ -346,7 +437,7 @@ static void emit_rx(emitter *e, const node_shape *s, const widths *w, const map_
 	L("wire wr_packed = is_wr && !c_first[ch] && pk == 2'd1;");
 	L("wire multi = is_act || wr_packed;  // a beat of nv values, one a cycle");
 	if (m->on)
-		L("wire act_stall = is_act && nv != 3'd0 && (map_on ? m_pos_ok && m_full : in_full);");
+		L("wire act_stall = is_act && nv != 3'd0 && (map_on ? (m_is_sk ? sk_pos_ok && sk_full : m_pos_ok && m_full) : in_full);");
 	else
 		L("wire act_stall = is_act && nv != 3'd0 && in_full;");
 	L("wire wide_stall = %s;", s->ps_d ? "is_wide && ps_full" : "1'b0");
@@ -424,10 +515,13 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 	L("wire [%d:0] tent = tent_w[%d:0];", w->eb - 1, w->eb - 1);
 	if (m->on) {
 		L("// MAP_C: the slot width first, then what it bounds");
-		if (m->lb < 15)
+		if (m->lb < 15) {
 			L("wire [3:0] wsw = wr_data[19:16] > 4'd%d ? 4'd%d : wr_data[19:16];", m->lb, m->lb);
-		else
+			L("wire [3:0] ksw = wsw;  // MAP_RES: the residual's slot width");
+		} else {
 			L("wire [3:0] wsw = wr_data[19:16];");
+			L("wire [3:0] ksw = wsw;  // MAP_RES: the residual's slot width");
+		}
 		L("wire [16:0] msw1 = 17'd1 << wsw;");
 		L("wire [16:0] cmax = msw1 > 17'd%d ? 17'd%d : msw1;", m->npos, m->npos);
 		L("wire [16:0] wc = {8'd0, wr_data[8:0]};");
@@ -442,6 +536,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 	if (m->on) {
 		L("    mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;");
 		L("    mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= %d'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;", m->cw);
+		L("    rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0;");
 	}
 	L("    for (ti = 0; ti < %d; ti = ti + 1) begin", w->E);
 	L("      t_col[ti] <= %d'd0; t_cnt[ti] <= %d'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= %d'd0;", w->ocw, w->ocw,
@@ -472,6 +567,11 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 			L("  mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];");
 			L("  ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];");
 			L("  mp_q <= wr_data[19:16];");
+			L("end");
+			L("%d'd%d: begin", w->nrw, NREG_MAP_RES);
+			L("  rmul_q <= wr_data[15:0];");
+			L("  sklsw_q <= ksw;");
+			L("  sklr_q <= wr_data[23:20] > 4'd%d - ksw ? 4'd%d - ksw : wr_data[23:20];", m->lb, m->lb);
 			L("end");
 			L("%d'd%d: begin", w->nrw, NREG_MAP_C);
 			L("  mlsw_q <= wsw;");
@@ -545,6 +645,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 		L("    %d'd%d: nrd = {4'd0, moh_q, 4'd0, mh_q};", w->nrw, NREG_MAP_Y);
 		L("    %d'd%d: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};", w->nrw, NREG_MAP_KSP);
 		L("    %d'd%d: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, %d'd0, mc_q};", w->nrw, NREG_MAP_C, 16 - m->cw);
+		L("    %d'd%d: nrd = {8'd0, sklr_q, sklsw_q, rmul_q};", w->nrw, NREG_MAP_RES);
 	}
 	L("    default:");
 	L("      if (rd_e_ok) begin");
@@ -601,7 +702,7 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("    end");
 	if (m->on) {
 		L("    // map mode: the line buffer takes the value (below); a position beyond the pixel's drops");
-		L("    if (act_do && map_on && !m_pos_ok) drop_q <= drop_q + 32'd1;");
+		L("    if (act_do && map_on && !(m_is_sk ? sk_pos_ok : m_pos_ok)) drop_q <= drop_q + 32'd1;");
 	}
 	L("    if (act_do%s) begin", m->on ? " && !map_on" : "");
 	L("      if (act_in) begin");
@@ -642,8 +743,10 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("    if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;");
 	em_blank(e);
 	L("    // Streaming a complete vector into the unit; each value read is cleared.");
-	const char *full = m->on ? "(map_on ? map_ready : in_full)" : "in_full";
-	if (s->ps_d)
+	const char *full = m->on ? "(map_on ? map_ready && sk_ready : in_full)" : "in_full";
+	if (s->ps_d && m->on)
+		L("    if (!st_q && %s && (map_on || ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", full, w->pcw);
+	else if (s->ps_d)
 		L("    if (!st_q && %s && (ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", full, w->pcw);
 	else
 		L("    if (!st_q && %s) begin", full);
@@ -893,7 +996,11 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	L("wire [%d:0] u_cfg_addr = wr_unit ? wr_addr[%d:0] : rp_addr[%d:0];", s->uaw - 1, s->uaw - 1, s->uaw - 1);
 	if (s->kind == NODE_TILE) {
 		const int IB = d->in_bits;
-		L("wire [%d:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : %d'd0;", d->psum_bits - 1, d->psum_bits);
+		if (m.on)
+			L("wire [%d:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : %d'd0;", d->psum_bits - 1,
+			  d->psum_bits);
+		else
+			L("wire [%d:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : %d'd0;", d->psum_bits - 1, d->psum_bits);
 		L("wire signed [%d:0] u_out_d;", IB - 1);
 		L("wire [%d:0] u_out_col;", d->col_w - 1);
 		if (IB < 8) {

@@ -1,7 +1,6 @@
 /* Golden model of the chip at the packet level: docs/chip.md. */
 #include "imnpu_chip.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,40 @@ typedef struct {
 	int col, cnt, kind, dest, base, str;
 	uint16_t mask[16];
 } out_entry;
+
+/* A feature map's pixels by number: values (2^lsw a pixel) and positions
+ * written, grown as pixels arrive. */
+typedef struct {
+	int8_t *v;
+	int *cnt;
+	int64_t cap;
+} pixbuf;
+
+/* Room for pixel pix (slots of 2^lsw values). */
+static void pix_reserve(pixbuf *b, int64_t pix, int lsw)
+{
+	if (pix < b->cap)
+		return;
+	int64_t n = b->cap ? b->cap : 64;
+	while (n <= pix)
+		n *= 2;
+	int8_t *v = realloc(b->v, (size_t)(n << lsw));
+	int *cnt = realloc(b->cnt, sizeof(int) * (size_t)n);
+	if (!v || !cnt)
+		abort();
+	memset(v + (b->cap << lsw), 0, (size_t)((n - b->cap) << lsw));
+	memset(cnt + b->cap, 0, sizeof(int) * (size_t)(n - b->cap));
+	b->v = v;
+	b->cnt = cnt;
+	b->cap = n;
+}
+
+static void pix_clear(pixbuf *b)
+{
+	free(b->v);
+	free(b->cnt);
+	memset(b, 0, sizeof *b);
+}
 
 typedef struct {
 	int kind;
@@ -34,13 +67,19 @@ typedef struct {
 	imnpu_pcm pcm;
 	/* map mode (a tile node with a line buffer; docs/chip.md, feature maps) */
 	int map_w, map_ow, map_h, map_oh, map_k, map_s, map_p, map_c, map_lsw, map_lring;
-	int8_t *lb;        /* map_buf values: ring slot s, position c at s << lsw | c */
+	/* The model is untimed: it keeps every pixel of the stream (the RTL's
+	 * ring holds the ones a window still reads and stalls the rest) */
+	pixbuf lbuf;       /* pixel p, position c at p << lsw | c */
 	int64_t *pc;       /* per position: the next pixel it takes */
-	int *cnt;          /* per ring slot: positions written */
 	int64_t front;     /* pixels complete: all of 0 .. front-1 */
-	int64_t low;       /* the oldest pixel held */
 	int64_t img0;      /* the current image's first pixel */
 	int oy, ox;        /* the next output pixel */
+	/* the residual's ring (PSUM_LEN channels a pixel, at positions rows..) */
+	int res_mul, sk_lsw, sk_lring;
+	pixbuf sbuf;
+	int64_t *sk_pc;
+	int64_t sk_front;
+	int64_t oq;        /* output pixels fired */
 	/* GDPU */
 	imnpu_gdpu g;
 	imnpu_gdpu_regs gr;
@@ -54,7 +93,6 @@ typedef struct {
 
 struct imnpu_chip {
 	imnpu_chip_params p;
-	char error[160];
 	int n;
 	gnode *nodes;
 	delivery *q;
@@ -155,10 +193,10 @@ imnpu_chip *imnpu_chip_new(const imnpu_chip_params *p)
 				ok &= imnpu_pcm_init(&g->pcm, &p->pp, p->pcm_seed, 0) == 0;
 			g->cal_x = (1 << (p->tp.in_bits - 1)) >= 8 ? (1 << (p->tp.in_bits - 1)) / 4 : 1;
 			if (p->map_buf > 0) {
-				g->lb = zalloc((size_t)p->map_buf);
+				g->sk_pc = zalloc(sizeof(int64_t) * (size_t)C);
+				ok &= g->sk_pc != NULL;
 				g->pc = zalloc(sizeof(int64_t) * (size_t)(p->tp.rows < p->map_buf ? p->tp.rows : p->map_buf));
-				g->cnt = zalloc(sizeof(int) * (size_t)p->map_buf);
-				ok &= g->lb && g->pc && g->cnt;
+				ok &= g->pc != NULL;
 			}
 		} else {
 			g->in_d = 4 * p->gp.max_len;
@@ -199,9 +237,10 @@ void imnpu_chip_free(imnpu_chip *c)
 		free(g->w);
 		free(g->scale);
 		free(g->offset);
-		free(g->lb);
+		pix_clear(&g->lbuf);
 		free(g->pc);
-		free(g->cnt);
+		pix_clear(&g->sbuf);
+		free(g->sk_pc);
 		if (g->kind == IMNPU_CHIP_NODE_TILE && c->p.pcm)
 			imnpu_pcm_free(&g->pcm);
 	}
@@ -365,6 +404,11 @@ static void map_write(const imnpu_chip_params *P, gnode *g, int r, uint32_t v)
 		g->map_s = (int)clampll(v >> 8 & 0x1f, 1, 16);
 		g->map_p = (int)(v >> 16 & 0xf);
 		break;
+	case IMNPU_CHIP_NREG_MAP_RES:
+		g->res_mul = (int)(int16_t)(v & 0xffff);
+		g->sk_lsw = (int)clampll(v >> 16 & 0xf, 0, lb);
+		g->sk_lring = (int)clampll(v >> 20 & 0xf, 0, lb - g->sk_lsw);
+		break;
 	default:
 		g->map_lsw = (int)clampll(v >> 16 & 0xf, 0, lb);
 		g->map_c = (int)clampll(v & 0x1ff, 0, map_pos(P) < (1 << g->map_lsw) ? map_pos(P) : 1 << g->map_lsw);
@@ -372,8 +416,11 @@ static void map_write(const imnpu_chip_params *P, gnode *g, int r, uint32_t v)
 		break;
 	}
 	memset(g->pc, 0, sizeof(int64_t) * (size_t)map_pos(P));
-	memset(g->cnt, 0, sizeof(int) * (size_t)P->map_buf);
-	g->front = g->low = g->img0 = 0;
+	pix_clear(&g->lbuf);
+	pix_clear(&g->sbuf);
+	memset(g->sk_pc, 0, sizeof(int64_t) * (size_t)P->tp.cols);
+	g->front = g->img0 = 0;
+	g->sk_front = g->oq = 0;
 	g->oy = g->ox = 0;
 }
 
@@ -452,6 +499,10 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 		case 14:
 			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
 				       ? (uint32_t)(g->map_c | g->map_lsw << 16 | g->map_lring << 24)
+				       : 0;
+		case 15:
+			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
+				       ? (uint32_t)((g->res_mul & 0xffff) | g->sk_lsw << 16 | g->sk_lring << 20)
 				       : 0;
 		default: break;
 		}
@@ -604,20 +655,26 @@ static int map_on(const imnpu_chip_params *P, const gnode *g)
 	return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf > 0 && g->map_w > 0;
 }
 
-static int64_t imax64(int64_t a, int64_t b)
-{
-	return a > b ? a : b;
-}
-
 /* Map mode: the frontier moves over every complete pixel whose slot holds
  * it (docs/chip.md). */
 static void map_advance(gnode *g)
 {
-	const int64_t ring = 1ll << g->map_lring;
-	while (g->front - g->low < ring && g->map_c > 0 && g->cnt[g->front & (ring - 1)] == g->map_c) {
-		g->cnt[g->front & (ring - 1)] = 0;
+	while (g->map_c > 0 && g->front < g->lbuf.cap && g->lbuf.cnt[g->front] == g->map_c)
 		g->front++;
-	}
+}
+
+/* The residual's channels a pixel: PSUM_LEN, at most a slot. */
+static int skip_c(const gnode *g)
+{
+	return g->ps_len < (1 << g->sk_lsw) ? g->ps_len : 1 << g->sk_lsw;
+}
+
+/* The residual ring's frontier, as the line buffer's. */
+static void skip_advance(gnode *g)
+{
+	const int sc = skip_c(g);
+	while (sc > 0 && g->sk_front < g->sbuf.cap && g->sbuf.cnt[g->sk_front] == sc)
+		g->sk_front++;
 }
 
 /* Map mode: fire every output pixel whose window is complete (and its
@@ -628,7 +685,6 @@ static void map_fire(imnpu_chip *c, int node)
 	const imnpu_chip_params *P = &c->p;
 	gnode *g = &c->nodes[node];
 	const int R = P->tp.rows, K = g->map_k, S = g->map_s, Pd = g->map_p, W = g->map_w, H = g->map_h;
-	const int64_t ring = 1ll << g->map_lring;
 	if (g->map_ow < 1 || g->map_oh < 1 || H < 1)
 		return;
 	for (;;) {
@@ -636,8 +692,19 @@ static void map_fire(imnpu_chip *c, int node)
 		const int xl = g->ox * S + K - 1 - Pd < W - 1 ? g->ox * S + K - 1 - Pd : W - 1;
 		if (g->front <= g->img0 + (int64_t)yl * W + xl)
 			return;
-		if (g->ps_d && g->ps_len && g->ps_cnt < g->ps_len)
+		/* a residual: its pixel for this output pixel, into the partial
+		 * sums (sat(value * res_mul, psum_bits)) */
+		const int sc = skip_c(g);
+		if (sc > 0 && g->sk_front <= g->oq)
 			return;
+		if (sc > 0) {
+			for (int k = 0; k < g->ps_d; k++) {
+				g->pb[k] = k < sc ? imnpu_sat((int64_t)g->sbuf.v[g->oq << g->sk_lsw | k] * g->res_mul,
+							      P->tp.psum_bits)
+						  : 0;
+				g->pbv[k] = 1;
+			}
+		}
 		int8_t *x = zalloc((size_t)R);
 		if (!x)
 			abort();
@@ -649,11 +716,13 @@ static void map_fire(imnpu_chip *c, int node)
 					if (r >= R || iy < 0 || iy >= H || ix < 0 || ix >= W)
 						continue;
 					const int64_t pix = g->img0 + (int64_t)iy * W + ix;
-					x[r] = g->lb[(pix & (ring - 1)) << g->map_lsw | ch];
+					x[r] = g->lbuf.v[pix << g->map_lsw | ch];
 				}
 		tile_job(c, g, x);
 		free(x);
 		g->fires++;
+		g->oq++;
+		skip_advance(g);
 		if (++g->ox == g->map_ow) {
 			g->ox = 0;
 			if (++g->oy == g->map_oh) {
@@ -661,38 +730,46 @@ static void map_fire(imnpu_chip *c, int node)
 				g->img0 += (int64_t)W * H;
 			}
 		}
-		/* the first pixel a later window reads: the next window's first,
-		 * or the first of its row when the next output row starts on
-		 * the same input row (padding at the top) */
-		const int same_row = (g->oy + 1) * S <= Pd && g->oy + 1 < g->map_oh;
-		const int64_t keep = g->img0 + (int64_t)imax64(0, g->oy * S - Pd) * W + (same_row ? 0 : imax64(0, g->ox * S - Pd));
-		g->low = imax64(g->low, keep < g->front ? keep : g->front);
 		map_advance(g);
 		send_outputs(c, node);
 	}
 }
 
+/* Map mode: a residual's value for position ch of the next pixel that
+ * position takes. */
+static void skip_take(imnpu_chip *c, int node, int64_t ch, int8_t v)
+{
+	gnode *g = &c->nodes[node];
+	if (ch >= skip_c(g)) {
+		g->dropped++;
+		return;
+	}
+	const int64_t pix = g->sk_pc[ch]++;
+	pix_reserve(&g->sbuf, pix, g->sk_lsw);
+	g->sbuf.v[pix << g->sk_lsw | ch] = v;
+	g->sbuf.cnt[pix]++;
+	skip_advance(g);
+	map_fire(c, node);
+}
+
 /* Map mode: an ACT value for position ch of the next pixel that position
- * takes. */
+ * takes: positions below rows for the line buffer, from rows on the
+ * residual's. */
 static void map_take(imnpu_chip *c, int node, int64_t ch, int8_t v)
 {
 	gnode *g = &c->nodes[node];
-	const int64_t ring = 1ll << g->map_lring;
+	if (ch >= c->p.tp.rows && ch < c->p.tp.rows + c->p.tp.cols) {
+		skip_take(c, node, ch - c->p.tp.rows, v);
+		return;
+	}
 	if (ch >= g->map_c) {
 		g->dropped++;
 		return;
 	}
-	const int64_t pix = g->pc[ch];
-	if (pix - g->low >= ring) {
-		if (!c->error[0])
-			snprintf(c->error, sizeof c->error,
-				 "node %d: pixel %lld reached a full line buffer (%lld pixels held from %lld)", node,
-				 (long long)pix, (long long)ring, (long long)g->low);
-		return;
-	}
-	g->lb[(pix & (ring - 1)) << g->map_lsw | ch] = v;
-	g->cnt[pix & (ring - 1)]++;
-	g->pc[ch]++;
+	const int64_t pix = g->pc[ch]++;
+	pix_reserve(&g->lbuf, pix, g->map_lsw);
+	g->lbuf.v[pix << g->map_lsw | ch] = v;
+	g->lbuf.cnt[pix]++;
 	map_advance(g);
 	map_fire(c, node);
 }
@@ -876,11 +953,6 @@ int imnpu_chip_host_count(const imnpu_chip *c)
 const imnpu_pkt *imnpu_chip_host_pkt(const imnpu_chip *c, int i)
 {
 	return &c->host[i];
-}
-
-const char *imnpu_chip_error(const imnpu_chip *c)
-{
-	return c->error;
 }
 
 const imnpu_pcm *imnpu_chip_pcm(const imnpu_chip *c, int node)

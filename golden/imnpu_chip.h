@@ -35,6 +35,7 @@ enum {
 	IMNPU_CHIP_NREG_FIRES = 5, IMNPU_CHIP_NREG_PKTS_IN = 6, IMNPU_CHIP_NREG_PKTS_OUT = 7,
 	IMNPU_CHIP_NREG_ERR_CE = 8, IMNPU_CHIP_NREG_ERR_UE = 9, IMNPU_CHIP_NREG_DROPPED = 10,
 	IMNPU_CHIP_NREG_MAP_X = 11, IMNPU_CHIP_NREG_MAP_Y = 12, IMNPU_CHIP_NREG_MAP_KSP = 13, IMNPU_CHIP_NREG_MAP_C = 14,
+	IMNPU_CHIP_NREG_MAP_RES = 15,
 	IMNPU_CHIP_NREG_TABLE = 16,
 };
 /* Output-table entry kinds (the KIND field). */
@@ -85,10 +86,6 @@ void imnpu_chip_send(imnpu_chip *c, const imnpu_pkt *p);
 /* Packets that reached the host, in the order the model produced them. */
 int imnpu_chip_host_count(const imnpu_chip *c);
 const imnpu_pkt *imnpu_chip_host_pkt(const imnpu_chip *c, int i);
-/* The first error of the model's own checks ("" when none): a value that
- * reached a full line buffer (docs/chip.md, feature maps), which only an
- * undersized mapping causes. */
-const char *imnpu_chip_error(const imnpu_chip *c);
 /* A node's word at a configuration address, as a CFG_RD would return it. */
 uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr);
 /* The MVMs a tile ran, and the pcm macro of a tile (NULL for ideal tiles). */

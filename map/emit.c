@@ -39,20 +39,22 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 	for (int k = 0; k < b->ci; k++)
 		buf[k] = L->offset[b->cb * C + k];
 	map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_OFFSET, 0), buf, b->ci, 2);
-	int32_t ctrl = (last && L->relu ? IMNPU_CHIP_CTRL_RELU : 0) | (b->rb > 0 ? IMNPU_CHIP_CTRL_PSUM_IN : 0);
+	const int res = maps && L->res; /* a residual enters as the partial sums */
+	int32_t ctrl = (last && L->relu ? IMNPU_CHIP_CTRL_RELU : 0) | (b->rb > 0 || res ? IMNPU_CHIP_CTRL_PSUM_IN : 0);
 	if (L->mode != IMNPU_MODE_IDEAL)
 		ctrl |= IMNPU_CHIP_CTRL_PCM | (L->mode == IMNPU_MODE_PCM4 ? IMNPU_CHIP_CTRL_FOUR : 0);
 	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), ctrl);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), maps ? 0 : b->ri);
-	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 ? b->ci : 0);
-	if (maps) { /* the line buffer's geometry (docs/chip.md) */
-		const int32_t regs[4] = {
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 || res ? b->ci : 0);
+	if (maps) { /* the line buffer's geometry, the residual's ring (docs/chip.md) */
+		const int32_t regs[5] = {
 			L->iw | imnpu_conv_ow(L) << 16,
 			L->ih | imnpu_conv_oh(L) << 16,
 			L->ksize | L->stride << 8 | L->pad << 16,
 			b->cn | ml->lsw << 16 | ml->lring << 24,
+			res ? (L->res_mul & 0xffff) | ml->sk_lsw << 16 | ml->sk_lring << 20 : 0,
 		};
-		map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 4, 2);
+		map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 5, 2);
 	}
 	/* the table: partial sums to the next row block, or the wiring's
 	 * entries */

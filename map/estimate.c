@@ -139,51 +139,68 @@ static int estimate_maps(map_plan *P)
 	int pix_flits = 0;
 	for (int i = 0; i < P->ninj; i++)
 		pix_flits += 1 + (P->inj[i].mcast ? map_mask_flits(p) : 0) + map_act_beats(p, P->inj[i].count);
-	int64_t *prev = malloc(sizeof(int64_t) * (size_t)NI * (size_t)in_pix), *cur = NULL;
-	if (!prev)
+	/* t[l + 1][im * pixels + q]: when pixel q of image im of layer l's
+	 * output (l = -1: the input) is out of its node */
+	int64_t **t = calloc((size_t)L + 1, sizeof *t);
+	if (!t || !(t[0] = malloc(sizeof(int64_t) * (size_t)NI * (size_t)in_pix))) {
+		free(t);
 		return map_fail(P, "out of memory");
-	const int h0 = map_hops(p, p->host, P->L[0].blk[0].node);
+	}
 	for (int g = 0; g < NI * in_pix; g++)
-		prev[g] = (int64_t)(g + 1) * pix_flits + (h0 - 1) * EST_HOP;
+		t[0][g] = (int64_t)(g + 1) * pix_flits;
 	int64_t lay_end0 = 0;
-	for (int l = 0; l < L; l++) {
+	int st = 0;
+	for (int l = 0; l < L && st == 0; l++) {
 		const imnpu_layer *Ly = &n->layers[l];
 		const map_layer *ml = &P->L[l];
 		const int fire = fire_cycles(p, Ly->mode), K = Ly->ksize, S = Ly->stride, Pd = Ly->pad;
 		const int W = Ly->iw, H = Ly->ih, OW = imnpu_conv_ow(Ly), OH = imnpu_conv_oh(Ly), opix = OW * OH;
-		/* the output's trip: to the next layer's first tile or the host */
-		const int dst = l + 1 < L ? P->L[l + 1].blk[0].node : p->host;
-		const int hop = map_hops(p, ml->blk[(ml->nrb - 1) * ml->ncb].node, dst);
-		const int lat = (hop - 1) * EST_HOP + 2 + (ml->nrb - 1) * (fire + 1 + EST_HOP + p->tp.cols);
-		cur = malloc(sizeof(int64_t) * (size_t)NI * (size_t)opix);
-		if (!cur) {
-			free(prev);
-			return map_fail(P, "out of memory");
+		const int node = ml->blk[0].node;
+		/* a value's trip from a producer: the routers on the way */
+		const int src = l > 0 ? P->L[l - 1].blk[0].node : p->host;
+		const int trip = (map_hops(p, src, node) - 1) * EST_HOP + 2;
+		int rtrip = 0;
+		const int64_t *rt = NULL; /* the residual's times */
+		if (Ly->res) {
+			const int rs = Ly->res_from < 0 ? p->host : P->L[Ly->res_from].blk[0].node;
+			rtrip = (map_hops(p, rs, node) - 1) * EST_HOP + 2;
+			rt = t[Ly->res_from + 1];
 		}
-		int64_t t = 0;
+		int64_t *cur = malloc(sizeof(int64_t) * (size_t)NI * (size_t)opix);
+		if (!cur) {
+			st = map_fail(P, "out of memory");
+			break;
+		}
+		t[l + 1] = cur;
+		int64_t tf = 0;
 		for (int im = 0; im < NI; im++)
 			for (int q = 0; q < opix; q++) {
 				const int oy = q / OW, ox = q % OW;
 				const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
 				const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
-				const int64_t a = prev[(int64_t)im * W * H + (int64_t)yl * W + xl];
-				t = (t > a ? t : a) + fire;
-				cur[(int64_t)im * opix + q] = t + (int64_t)(ml->nrb - 1) * fire + lat;
+				int64_t a = t[l][(int64_t)im * W * H + (int64_t)yl * W + xl] + trip;
+				if (rt && rt[(int64_t)im * opix + q] + rtrip > a)
+					a = rt[(int64_t)im * opix + q] + rtrip;
+				tf = (tf > a ? tf : a) + fire;
+				cur[(int64_t)im * opix + q] = tf;
 			}
 		const int64_t end0 = cur[opix - 1];
 		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb,
 						  (uint32_t)(end0 > lay_end0 ? end0 - lay_end0 : 0),
 						  (uint32_t)((int64_t)opix * mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
 		lay_end0 = end0 > lay_end0 ? end0 : lay_end0;
-		free(prev);
-		prev = cur;
 	}
-	const imnpu_layer *Ll = &n->layers[L - 1];
-	const int opix = imnpu_conv_ow(Ll) * imnpu_conv_oh(Ll);
-	img->est_cycles = (uint32_t)prev[opix - 1];
-	img->est_interval = (uint32_t)(prev[2 * opix - 1] - prev[opix - 1]);
-	free(prev);
-	return 0;
+	if (st == 0) {
+		const imnpu_layer *Ll = &n->layers[L - 1];
+		const int opix = imnpu_conv_ow(Ll) * imnpu_conv_oh(Ll);
+		const int home = (map_hops(p, P->L[L - 1].blk[0].node, p->host) - 1) * EST_HOP + 2;
+		img->est_cycles = (uint32_t)(t[L][opix - 1] + home);
+		img->est_interval = (uint32_t)(t[L][2 * opix - 1] - t[L][opix - 1]);
+	}
+	for (int l = 0; l <= L; l++)
+		free(t[l]);
+	free(t);
+	return st;
 }
 
 int map_estimate(map_plan *P)

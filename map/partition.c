@@ -36,6 +36,34 @@ static long window_span(const imnpu_layer *L)
 	return span;
 }
 
+/* The last input pixel (raster order, one image) the window of output
+ * pixel q of convolution L reads. */
+static long need_of(const imnpu_layer *L, long q)
+{
+	const int K = L->ksize, S = L->stride, Pd = L->pad, W = L->iw, H = L->ih, OW = imnpu_conv_ow(L);
+	const int oy = (int)(q / OW), ox = (int)(q % OW);
+	const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
+	const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
+	return (long)(yl > 0 ? yl : 0) * W + (xl > 0 ? xl : 0);
+}
+
+/* A residual into layer l from layer r (-1 the input, the same shape): the
+ * pixels of r's output that arrive before l fires output pixel q, at most,
+ * through the windows of the layers between. */
+static long residual_lead(const imnpu_net *n, int l)
+{
+	const imnpu_layer *L = &n->layers[l];
+	const long opix = (long)L->oshape.h * L->oshape.w;
+	long lead = 1;
+	for (long q = 0; q < opix; q++) {
+		long m = q;
+		for (int j = l; j > L->res_from; j--)
+			m = need_of(&n->layers[j], m);
+		lead = m - q + 1 > lead ? m - q + 1 : lead;
+	}
+	return lead;
+}
+
 /* A convolution in the map flow: row blocks of whole channels, as even as
  * they go; the line buffer: pixel slots of 2^lsw values, 2^lring of them,
  * the window's span and a row more to let the producer run ahead, else the
@@ -71,6 +99,18 @@ static int partition_conv(map_plan *P, int l)
 				"layer %d '%s' (conv2d): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
 				"rows of %d); a node holds %d values (node -map_buf)",
 				l, L->name, span, 1 << ml->lsw, L->ksize, L->ksize, L->iw, p->map_buf);
+	if (L->res) { /* the residual's ring: its lead and a row more */
+		const long lead = residual_lead(P->n, l);
+		ml->sk_lsw = clog2(map_imin(C, L->cout));
+		ml->sk_lring = clog2(lead + L->oshape.w);
+		if ((1l << (ml->sk_lring + ml->sk_lsw)) > p->map_buf)
+			ml->sk_lring = clog2(lead);
+		if ((1l << (ml->sk_lring + ml->sk_lsw)) > p->map_buf)
+			return map_fail(P,
+					"layer %d '%s' (conv2d): its residual's ring needs %ld pixels of %d values (the "
+					"pixels that arrive before a window fires); a node holds %d values (node -map_buf)",
+					l, L->name, lead, 1 << ml->sk_lsw, p->map_buf);
+	}
 	ml->blk = calloc((size_t)(ml->nrb * ml->ncb), sizeof *ml->blk);
 	if (!ml->blk)
 		return map_fail(P, "out of memory");

@@ -64,6 +64,7 @@ typedef struct {
 	int nrb, ncb;
 	map_block *blk;   /* on tiles: nrb x ncb, row-block major */
 	int lsw, lring;   /* map flow: log2 of a pixel slot's values and of the ring's pixels */
+	int sk_lsw, sk_lring; /* map flow, a residual: the same for its ring */
 	int gdpu;         /* needs a GDPU: GDPU layers and an lstm's cell */
 	int gnode;        /* its node */
 	int nseg;

@@ -6,13 +6,13 @@
 #include "plan.h"
 
 /* In the map flow: the first layer the nodes cannot stream (this version:
- * conv2d layers without a residual whose unrolled kernel fits a tile's
- * rows); -1 when every one runs. */
+ * conv2d layers whose unrolled kernel fits a tile's rows); -1 when every
+ * one runs. */
 static int unstreamed_layer(const imnpu_net *n, int rows)
 {
 	for (int l = 0; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
-		if (L->type != IMNPU_LAYER_CONV2D || L->res || imnpu_layer_kin(L) > rows)
+		if (L->type != IMNPU_LAYER_CONV2D || imnpu_layer_kin(L) > rows)
 			return l;
 	}
 	return -1;
@@ -59,8 +59,8 @@ int map_shapes(map_plan *P)
 			P->flow = MAP_FLOW_MAPS;
 		else if (!imnpu_net_conv_stepped(n))
 			return map_fail(P,
-					"layer %d '%s' (%s): the nodes stream feature maps through conv2d layers without a "
-					"residual whose kernel (channels x kernel^2) fits a tile's %d rows only (docs/chip.md)",
+					"layer %d '%s' (%s): the nodes stream feature maps through conv2d layers whose kernel "
+					"(channels x kernel^2) fits a tile's %d rows only (docs/chip.md)",
 					us, n->layers[us].name, imnpu_layer_type_name(n->layers[us].type), p->tp.rows);
 	}
 	const int um = P->flow == MAP_FLOW_MAPS ? -1 : unmapped_layer(n);

@@ -45,6 +45,19 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 	int k = 0;
 	for (int l = v + 1; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
+		/* a residual in the map flow: each column block's channels to its
+		 * tile's residual positions, from rows on (docs/chip.md) */
+		for (int cb = 0; P->flow == MAP_FLOW_MAPS && L->res && L->res_from == v && cb < P->L[l].ncb && k < max; cb++) {
+			const map_block *b = &P->L[l].blk[cb];
+			map_dgroup *d = &g[k++];
+			d->lo = cb * p->tp.cols;
+			d->hi = cb * p->tp.cols + b->ci;
+			d->n = 1;
+			d->nodes[0] = b->node;
+			d->base0 = p->tp.rows;
+			d->stride = 1;
+			d->fb = 0;
+		}
 		const int first = l == v + 1, second = L->type == IMNPU_LAYER_ADD && L->from == v;
 		if (!first && !second)
 			continue;

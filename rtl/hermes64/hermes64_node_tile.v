@@ -108,6 +108,13 @@ module hermes64_node_tile (
   reg kdone_q;
   reg mclr_q;  // clearing the counters (after reset and after a map register write)
   reg [11:0] mclr_ptr;
+  // the residual's ring: PSUM_LEN channels a pixel, at positions 256.. (MAP_RES)
+  reg [15:0] rmul_q;
+  reg [3:0] sklsw_q, sklr_q;
+  reg [7:0] sk [0:4095];
+  reg [12:0] skpc [0:255];
+  reg [8:0] skcnt [0:4095];
+  reg [12:0] skf_q, skl_q, oq_q;  // its frontier, its oldest pixel held; output pixels fired
   wire map_on = mw_q != 12'd0;
   wire [12:0] ring = 13'd1 << mlr_q;
   wire [12:0] rmask = ring - 13'd1;
@@ -158,6 +165,32 @@ module hermes64_node_tile (
   wire [11:0] iaddr = islot_w[11:0] | {3'd0, kc_q};
   wire [7:0] mval = m_in ? lb[iaddr] : 8'd0;
   wire [23:0] hw = {12'd0, mh_q} * {12'd0, mw_q};
+  wire [12:0] skring = 13'd1 << sklr_q;
+  wire [12:0] skrmask = skring - 13'd1;
+  wire [16:0] sksw = 17'd1 << sklsw_q;
+  wire [8:0] skc = {8'd0, ps_len_q} > sksw ? sksw[8:0] : ps_len_q;  // its channels
+  wire m_is_sk = cidx >= 23'd256 && cidx < 23'd512;
+  wire [22:0] skposx = cidx - 23'd256;
+  wire [7:0] skpos = skposx[7:0];
+  wire sk_pos_ok = !c_ovf[ch] && m_is_sk && skposx < {14'd0, skc};
+  wire [12:0] skpcv = skpc[skpos];
+  wire [12:0] skdist = skpcv - skl_q;
+  wire sk_full = mclr_q || skdist >= skring;
+  wire [12:0] skslot_w = (skpcv & skrmask) << sklsw_q;
+  wire [11:0] skwaddr = skslot_w[11:0] | {4'd0, skpos};
+  wire [11:0] skcslot = skpcv[11:0] & skrmask[11:0];
+  wire [11:0] skfslot = skf_q[11:0] & skrmask[11:0];
+  wire [12:0] skfdist = skf_q - skl_q;
+  wire sk_adv = map_on && !mclr_q && skc != 9'd0 && skfdist < skring && skcnt[skfslot] == skc;
+  wire sk_ready = skc == 9'd0 || skfdist > oq_q - skl_q;
+  wire [12:0] skodist = oq_q - skl_q;
+  // the partial sum: channel ps_ptr of the residual's pixel for this output pixel
+  wire [12:0] oslot_w = (oq_q & skrmask) << sklsw_q;
+  wire [11:0] oaddr = oslot_w[11:0] | {4'd0, ps_ptr};
+  wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);
+  wire [29:0] sksat = {{6{skprod[23]}}, skprod};
+  wire [29:0] skpsum = {1'd0, ps_ptr} < skc ? sksat : 30'd0;
+  wire unused_sk = ^{skslot_w, oslot_w, sksw};
   wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};
 
   wire pay = rx_valid_i && !rx_head_i;
@@ -182,7 +215,7 @@ module hermes64_node_tile (
   wire [1:0] pk = c_str[ch][1:0];
   wire wr_packed = is_wr && !c_first[ch] && pk == 2'd1;
   wire multi = is_act || wr_packed;  // a beat of nv values, one a cycle
-  wire act_stall = is_act && nv != 3'd0 && (map_on ? m_pos_ok && m_full : in_full);
+  wire act_stall = is_act && nv != 3'd0 && (map_on ? (m_is_sk ? sk_pos_ok && sk_full : m_pos_ok && m_full) : in_full);
   wire wide_stall = is_wide && ps_full;
   wire rd_stall = is_rd && !c_first[ch] && !c_half[ch] && rp_q != 3'd0;
   wire stall = act_stall || wide_stall || rd_stall;
@@ -228,6 +261,7 @@ module hermes64_node_tile (
   wire [2:0] tent = tent_w[2:0];
   // MAP_C: the slot width first, then what it bounds
   wire [3:0] wsw = wr_data[19:16] > 4'd12 ? 4'd12 : wr_data[19:16];
+  wire [3:0] ksw = wsw;  // MAP_RES: the residual's slot width
   wire [16:0] msw1 = 17'd1 << wsw;
   wire [16:0] cmax = msw1 > 17'd256 ? 17'd256 : msw1;
   wire [16:0] wc = {8'd0, wr_data[8:0]};
@@ -239,6 +273,7 @@ module hermes64_node_tile (
       out_n_q <= 4'd0;
       mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;
       mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= 9'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;
+      rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0;
       for (ti = 0; ti < 8; ti = ti + 1) begin
         t_col[ti] <= 9'd0; t_cnt[ti] <= 9'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= 7'd0;
         t_base[ti] <= 11'd0; t_str[ti] <= 3'd0; t_mask[ti] <= 80'd0;
@@ -256,6 +291,11 @@ module hermes64_node_tile (
             mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];
             ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];
             mp_q <= wr_data[19:16];
+          end
+          8'd15: begin
+            rmul_q <= wr_data[15:0];
+            sklsw_q <= ksw;
+            sklr_q <= wr_data[23:20] > 4'd12 - ksw ? 4'd12 - ksw : wr_data[23:20];
           end
           8'd14: begin
             mlsw_q <= wsw;
@@ -309,6 +349,7 @@ module hermes64_node_tile (
       8'd12: nrd = {4'd0, moh_q, 4'd0, mh_q};
       8'd13: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};
       8'd14: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, 7'd0, mc_q};
+      8'd15: nrd = {8'd0, sklr_q, sklsw_q, rmul_q};
       default:
         if (rd_e_ok) begin
           case (rd_f)
@@ -360,7 +401,7 @@ module hermes64_node_tile (
         if (cnext[23]) c_ovf[ch] <= 1'b1;
       end
       // map mode: the line buffer takes the value (below); a position beyond the pixel's drops
-      if (act_do && map_on && !m_pos_ok) drop_q <= drop_q + 32'd1;
+      if (act_do && map_on && !(m_is_sk ? sk_pos_ok : m_pos_ok)) drop_q <= drop_q + 32'd1;
       if (act_do && !map_on) begin
         if (act_in) begin
           ib[cidx[7:0]] <= aval;
@@ -390,7 +431,7 @@ module hermes64_node_tile (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && (map_on ? map_ready : in_full) && (ps_len_q == 9'd0 || ps_full) && !ps_st_q) begin
+      if (!st_q && (map_on ? map_ready && sk_ready : in_full) && (map_on || ps_len_q == 9'd0 || ps_full) && !ps_st_q) begin
         st_q <= 1'b1;
         st_ptr <= 9'd0;
         if (ps_len_q != 9'd0) begin
@@ -419,7 +460,7 @@ module hermes64_node_tile (
   end
 
   // Map mode's state; a write of a map register starts it over.
-  wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 8'd11 && nidx <= 8'd14;
+  wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 8'd11 && nidx <= 8'd15;
   wire st_end = u_in_valid && u_in_ready && st_ptr + 9'd1 == st_len;
   // clearing the counters, one slot a cycle, after reset and after a map register write
   always @(posedge clk_i or negedge rst_ni) begin
@@ -427,13 +468,17 @@ module hermes64_node_tile (
       mclr_q <= 1'b1; mclr_ptr <= 12'd0;
       front_q <= 13'd0; low_q <= 13'd0; img0_q <= 13'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 9'd0; kdone_q <= 1'b0;
+      skf_q <= 13'd0; skl_q <= 13'd0; oq_q <= 13'd0;
     end else if (map_wr) begin
       mclr_q <= 1'b1; mclr_ptr <= 12'd0;
       front_q <= 13'd0; low_q <= 13'd0; img0_q <= 13'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 9'd0; kdone_q <= 1'b0;
+      skf_q <= 13'd0; skl_q <= 13'd0; oq_q <= 13'd0;
     end else if (mclr_q) begin
       mcnt[mclr_ptr] <= 9'd0;
+      skcnt[mclr_ptr] <= 9'd0;
       if (mclr_ptr < 12'd256) mpc[mclr_ptr[7:0]] <= 13'd0;
+      if (mclr_ptr < 12'd256) skpc[mclr_ptr[7:0]] <= 13'd0;
       mclr_ptr <= mclr_ptr + 12'd1;
       if (mclr_ptr == 12'd4095) mclr_q <= 1'b0;
     end else if (map_on) begin
@@ -447,6 +492,19 @@ module hermes64_node_tile (
         front_q <= front_q + 13'd1;
       end
       low_q <= low_q + (kdist < fdist ? kdist : fdist);
+      // the residual's ring
+      if (act_do && sk_pos_ok) begin
+        sk[skwaddr] <= aval;
+        skcnt[skcslot] <= skcnt[skcslot] + 9'd1;
+        skpc[skpos] <= skpcv + 13'd1;
+      end
+      if (sk_adv) begin
+        skcnt[skfslot] <= 9'd0;
+        skf_q <= skf_q + 13'd1;
+      end
+      skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);
+      // an output pixel's partial sums are in: the next
+      if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == 9'd255) oq_q <= oq_q + 13'd1;
       if (u_in_valid && u_in_ready) begin
         if (!kdone_q) begin
           if (kc_q + 9'd1 >= mc_q) begin
@@ -577,7 +635,7 @@ module hermes64_node_tile (
 
   // The unit.
   wire [20:0] u_cfg_addr = wr_unit ? wr_addr[20:0] : rp_addr[20:0];
-  wire [29:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;
+  wire [29:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;
   wire signed [7:0] u_out_d;
   wire [7:0] u_out_col;
   wire [7:0] u_in_data = st_val;

@@ -108,6 +108,13 @@ module mid_node_tile (
   reg kdone_q;
   reg mclr_q;  // clearing the counters (after reset and after a map register write)
   reg [9:0] mclr_ptr;
+  // the residual's ring: PSUM_LEN channels a pixel, at positions 64.. (MAP_RES)
+  reg [15:0] rmul_q;
+  reg [3:0] sklsw_q, sklr_q;
+  reg [7:0] sk [0:1023];
+  reg [10:0] skpc [0:63];
+  reg [6:0] skcnt [0:1023];
+  reg [10:0] skf_q, skl_q, oq_q;  // its frontier, its oldest pixel held; output pixels fired
   wire map_on = mw_q != 12'd0;
   wire [10:0] ring = 11'd1 << mlr_q;
   wire [10:0] rmask = ring - 11'd1;
@@ -158,6 +165,32 @@ module mid_node_tile (
   wire [9:0] iaddr = islot_w[9:0] | {3'd0, kc_q};
   wire [7:0] mval = m_in ? lb[iaddr] : 8'd0;
   wire [23:0] hw = {12'd0, mh_q} * {12'd0, mw_q};
+  wire [10:0] skring = 11'd1 << sklr_q;
+  wire [10:0] skrmask = skring - 11'd1;
+  wire [16:0] sksw = 17'd1 << sklsw_q;
+  wire [6:0] skc = {10'd0, ps_len_q} > sksw ? sksw[6:0] : ps_len_q;  // its channels
+  wire m_is_sk = cidx >= 19'd64 && cidx < 19'd128;
+  wire [18:0] skposx = cidx - 19'd64;
+  wire [5:0] skpos = skposx[5:0];
+  wire sk_pos_ok = !c_ovf[ch] && m_is_sk && skposx < {12'd0, skc};
+  wire [10:0] skpcv = skpc[skpos];
+  wire [10:0] skdist = skpcv - skl_q;
+  wire sk_full = mclr_q || skdist >= skring;
+  wire [10:0] skslot_w = (skpcv & skrmask) << sklsw_q;
+  wire [9:0] skwaddr = skslot_w[9:0] | {4'd0, skpos};
+  wire [9:0] skcslot = skpcv[9:0] & skrmask[9:0];
+  wire [9:0] skfslot = skf_q[9:0] & skrmask[9:0];
+  wire [10:0] skfdist = skf_q - skl_q;
+  wire sk_adv = map_on && !mclr_q && skc != 7'd0 && skfdist < skring && skcnt[skfslot] == skc;
+  wire sk_ready = skc == 7'd0 || skfdist > oq_q - skl_q;
+  wire [10:0] skodist = oq_q - skl_q;
+  // the partial sum: channel ps_ptr of the residual's pixel for this output pixel
+  wire [10:0] oslot_w = (oq_q & skrmask) << sklsw_q;
+  wire [9:0] oaddr = oslot_w[9:0] | {4'd0, ps_ptr};
+  wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);
+  wire [29:0] sksat = {{6{skprod[23]}}, skprod};
+  wire [29:0] skpsum = {1'd0, ps_ptr} < skc ? sksat : 30'd0;
+  wire unused_sk = ^{skslot_w, oslot_w, sksw};
   wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};
 
   wire pay = rx_valid_i && !rx_head_i;
@@ -182,7 +215,7 @@ module mid_node_tile (
   wire [1:0] pk = c_str[ch][1:0];
   wire wr_packed = is_wr && !c_first[ch] && pk == 2'd1;
   wire multi = is_act || wr_packed;  // a beat of nv values, one a cycle
-  wire act_stall = is_act && nv != 3'd0 && (map_on ? m_pos_ok && m_full : in_full);
+  wire act_stall = is_act && nv != 3'd0 && (map_on ? (m_is_sk ? sk_pos_ok && sk_full : m_pos_ok && m_full) : in_full);
   wire wide_stall = is_wide && ps_full;
   wire rd_stall = is_rd && !c_first[ch] && !c_half[ch] && rp_q != 3'd0;
   wire stall = act_stall || wide_stall || rd_stall;
@@ -228,6 +261,7 @@ module mid_node_tile (
   wire [2:0] tent = tent_w[2:0];
   // MAP_C: the slot width first, then what it bounds
   wire [3:0] wsw = wr_data[19:16] > 4'd10 ? 4'd10 : wr_data[19:16];
+  wire [3:0] ksw = wsw;  // MAP_RES: the residual's slot width
   wire [16:0] msw1 = 17'd1 << wsw;
   wire [16:0] cmax = msw1 > 17'd64 ? 17'd64 : msw1;
   wire [16:0] wc = {8'd0, wr_data[8:0]};
@@ -239,6 +273,7 @@ module mid_node_tile (
       out_n_q <= 4'd0;
       mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;
       mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= 7'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;
+      rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0;
       for (ti = 0; ti < 8; ti = ti + 1) begin
         t_col[ti] <= 7'd0; t_cnt[ti] <= 7'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= 4'd0;
         t_base[ti] <= 15'd0; t_str[ti] <= 3'd0; t_mask[ti] <= 16'd0;
@@ -256,6 +291,11 @@ module mid_node_tile (
             mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];
             ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];
             mp_q <= wr_data[19:16];
+          end
+          7'd15: begin
+            rmul_q <= wr_data[15:0];
+            sklsw_q <= ksw;
+            sklr_q <= wr_data[23:20] > 4'd10 - ksw ? 4'd10 - ksw : wr_data[23:20];
           end
           7'd14: begin
             mlsw_q <= wsw;
@@ -305,6 +345,7 @@ module mid_node_tile (
       7'd12: nrd = {4'd0, moh_q, 4'd0, mh_q};
       7'd13: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};
       7'd14: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, 9'd0, mc_q};
+      7'd15: nrd = {8'd0, sklr_q, sklsw_q, rmul_q};
       default:
         if (rd_e_ok) begin
           case (rd_f)
@@ -352,7 +393,7 @@ module mid_node_tile (
         if (cnext[19]) c_ovf[ch] <= 1'b1;
       end
       // map mode: the line buffer takes the value (below); a position beyond the pixel's drops
-      if (act_do && map_on && !m_pos_ok) drop_q <= drop_q + 32'd1;
+      if (act_do && map_on && !(m_is_sk ? sk_pos_ok : m_pos_ok)) drop_q <= drop_q + 32'd1;
       if (act_do && !map_on) begin
         if (act_in) begin
           ib[cidx[5:0]] <= aval;
@@ -382,7 +423,7 @@ module mid_node_tile (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && (map_on ? map_ready : in_full) && (ps_len_q == 7'd0 || ps_full) && !ps_st_q) begin
+      if (!st_q && (map_on ? map_ready && sk_ready : in_full) && (map_on || ps_len_q == 7'd0 || ps_full) && !ps_st_q) begin
         st_q <= 1'b1;
         st_ptr <= 7'd0;
         if (ps_len_q != 7'd0) begin
@@ -411,7 +452,7 @@ module mid_node_tile (
   end
 
   // Map mode's state; a write of a map register starts it over.
-  wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd14;
+  wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd15;
   wire st_end = u_in_valid && u_in_ready && st_ptr + 7'd1 == st_len;
   // clearing the counters, one slot a cycle, after reset and after a map register write
   always @(posedge clk_i or negedge rst_ni) begin
@@ -419,13 +460,17 @@ module mid_node_tile (
       mclr_q <= 1'b1; mclr_ptr <= 10'd0;
       front_q <= 11'd0; low_q <= 11'd0; img0_q <= 11'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 7'd0; kdone_q <= 1'b0;
+      skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0;
     end else if (map_wr) begin
       mclr_q <= 1'b1; mclr_ptr <= 10'd0;
       front_q <= 11'd0; low_q <= 11'd0; img0_q <= 11'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 7'd0; kdone_q <= 1'b0;
+      skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0;
     end else if (mclr_q) begin
       mcnt[mclr_ptr] <= 7'd0;
+      skcnt[mclr_ptr] <= 7'd0;
       if (mclr_ptr < 10'd64) mpc[mclr_ptr[5:0]] <= 11'd0;
+      if (mclr_ptr < 10'd64) skpc[mclr_ptr[5:0]] <= 11'd0;
       mclr_ptr <= mclr_ptr + 10'd1;
       if (mclr_ptr == 10'd1023) mclr_q <= 1'b0;
     end else if (map_on) begin
@@ -439,6 +484,19 @@ module mid_node_tile (
         front_q <= front_q + 11'd1;
       end
       low_q <= low_q + (kdist < fdist ? kdist : fdist);
+      // the residual's ring
+      if (act_do && sk_pos_ok) begin
+        sk[skwaddr] <= aval;
+        skcnt[skcslot] <= skcnt[skcslot] + 7'd1;
+        skpc[skpos] <= skpcv + 11'd1;
+      end
+      if (sk_adv) begin
+        skcnt[skfslot] <= 7'd0;
+        skf_q <= skf_q + 11'd1;
+      end
+      skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);
+      // an output pixel's partial sums are in: the next
+      if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == 7'd63) oq_q <= oq_q + 11'd1;
       if (u_in_valid && u_in_ready) begin
         if (!kdone_q) begin
           if (kc_q + 7'd1 >= mc_q) begin
@@ -569,7 +627,7 @@ module mid_node_tile (
 
   // The unit.
   wire [16:0] u_cfg_addr = wr_unit ? wr_addr[16:0] : rp_addr[16:0];
-  wire [29:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;
+  wire [29:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;
   wire signed [7:0] u_out_d;
   wire [5:0] u_out_col;
   wire [7:0] u_in_data = st_val;

@@ -182,6 +182,7 @@ static void emit_decls(emitter *e, const design *d, const node_shape *s, const w
  * counts the pixels complete; a window fires when its last pixel is; the
  * oldest pixel held follows the current window's first. */
 static void emit_map_skip(emitter *e, const map_widths *m, const widths *w);
+static void emit_map_pool(emitter *e, const map_widths *m, const widths *w);
 
 static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 {
@@ -210,7 +211,14 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("reg [%d:0] skpc [0:%d];", PW - 1, m->cols - 1);
 	L("reg [%d:0] skcnt [0:%d];", m->kcw - 1, m->mb - 1);
 	L("reg [%d:0] skf_q, skl_q, oq_q;  // its frontier, its oldest pixel held; output pixels fired", PW - 1);
+	L("// a pooling node (MAP_RES bits 25:24: 1 max, 2 average; bits 31:27 the shift; the multiplier in 15:0)");
+	L("reg [1:0] pmode_q;");
+	L("reg [4:0] pshift_q;");
+	L("reg signed [15:0] pacc [0:%d];  // per channel: the window's maximum or sum", m->cols - 1);
+	L("reg pdr_q;  // writing the pooled channels into the output buffer");
+	L("reg [%d:0] pdc_q;", CW - 1);
 	L("wire map_on = mw_q != 12'd0;");
+	L("assign pool_go = map_on && pmode_q != 2'd0;");
 	L("wire [%d:0] ring = %d'd1 << mlr_q;", PW - 1, PW);
 	L("wire [%d:0] rmask = ring - %d'd1;", PW - 1, PW);
 	L("// the receiver's value: position cidx of the next pixel that position takes");
@@ -262,6 +270,7 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("wire [23:0] hw = {12'd0, mh_q} * {12'd0, mw_q};");
 	emit_map_skip(e, m, w);
 	L("wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};");
+	emit_map_pool(e, m, w);
 	em_blank(e);
 }
 
@@ -306,6 +315,28 @@ static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 	L("wire unused_sk = ^{skslot_w, oslot_w, sksw};");
 }
 
+/* A pooling node: the walker's steps without the tile, and each channel's
+ * result, the maximum or sat(round(sum * mul / 2^shift), 8) (docs/chip.md). */
+static void emit_map_pool(emitter *e, const map_widths *m, const widths *w)
+{
+	(void)w;
+	char a[64];
+	L("wire pool_step = st_q && pool_go && !kdone_q;");
+	L("wire pool_end = st_q && pool_go && kdone_q;");
+	L("wire pool_first = ky_q == 5'd0 && kx_q == 5'd0;");
+	L("wire [%d:0] pkc = %s;", m->kposw - 1, resize(a, sizeof a, "kc_q", m->cw, m->kposw));
+	L("wire [%d:0] pdi = %s;", m->kposw - 1, resize(a, sizeof a, "pdc_q", m->cw, m->kposw));
+	L("wire signed [15:0] pv = {{8{mval[7]}}, mval};");
+	L("wire signed [15:0] pa = pacc[pdi];");
+	L("wire signed [32:0] pprod = pa * $signed({1'b0, rmul_q});");
+	L("wire signed [33:0] pround = pshift_q == 5'd0 ? {pprod[32], pprod}");
+	L("    : {pprod[32], pprod} + ($signed(34'sd1) <<< (pshift_q - 5'd1)) - {33'd0, pprod[32]};");
+	L("wire signed [33:0] pq = pround >>> pshift_q;");
+	L("wire [7:0] pavg = pq > 34'sd127 ? 8'd127 : pq < -34'sd128 ? 8'h80 : pq[7:0];");
+	L("wire [7:0] pval = pmode_q == 2'd1 ? pa[7:0] : pavg;");
+	L("wire unused_pool = ^{pa[15:8], pq[33:8]};");
+}
+
 /* The clearing's write to arr (n entries, index bits iw, values vw bits
  * wide) at the pointer, when the pointer is within it. */
 static void clear_entry(emitter *e, const map_widths *m, const char *arr, int n, int iw, int vw)
@@ -330,7 +361,7 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("// Map mode's state; a write of a map register starts it over.");
 	L("wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= %d'd%d && nidx <= %d'd%d;", w->nrw, NREG_MAP_X,
 	  w->nrw, NREG_MAP_RES);
-	L("wire st_end = u_in_valid && u_in_ready && st_ptr + %d'd1 == st_len;", w->icw);
+	L("wire st_end = (u_in_valid && u_in_ready && st_ptr + %d'd1 == st_len) || pool_end;", w->icw);
 	L("// clearing the counters, one slot a cycle, after reset and after a map register write");
 	L("always @(posedge clk_i or negedge rst_ni) begin");
 	L("  if (!rst_ni) begin");
@@ -338,11 +369,13 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
 	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
 	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
+	L("    pdr_q <= 1'b0; pdc_q <= %d'd0;", CW);
 	L("  end else if (map_wr) begin");
 	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
 	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
 	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
 	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
+	L("    pdr_q <= 1'b0; pdc_q <= %d'd0;", CW);
 	L("  end else if (mclr_q) begin");
 	clear_entry(e, m, "mcnt", m->mb, m->lb, CW);
 	clear_entry(e, m, "skcnt", m->mb, m->lb, m->kcw);
@@ -372,10 +405,21 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("      skf_q <= skf_q + %d'd1;", PW);
 	L("    end");
 	L("    skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);");
+	L("    // a pooling node: each value into its channel's accumulator, then the drain");
+	if (m->npos > m->cols)
+		L("    if (pool_step && kc_q < %d'd%d)", CW, m->cols);
+	else
+		L("    if (pool_step)");
+	L("      pacc[pkc] <= pool_first ? pv : pmode_q == 2'd1 ? (pv > pacc[pkc] ? pv : pacc[pkc]) : pacc[pkc] + pv;");
+	L("    if (pool_end) begin pdr_q <= 1'b1; pdc_q <= %d'd0; end", CW);
+	L("    if (pdr_q) begin");
+	L("      pdc_q <= pdc_q + %d'd1;", CW);
+	L("      if (pdc_q + %d'd1 >= mc_q) pdr_q <= 1'b0;", CW);
+	L("    end");
 	L("    // an output pixel's partial sums are in: the next");
 	L("    if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == %d'd%d) oq_q <= oq_q + %d'd1;", w->piw + 1,
 	  m->cols - 1, PW);
-	L("    if (u_in_valid && u_in_ready) begin");
+	L("    if ((u_in_valid && u_in_ready) || pool_step || pool_end) begin");
 	L("      if (!kdone_q) begin");
 	L("        if (kc_q + %d'd1 >= mc_q) begin", CW);
 	L("          kc_q <= %d'd0;", CW);
@@ -536,7 +580,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 	if (m->on) {
 		L("    mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;");
 		L("    mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= %d'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;", m->cw);
-		L("    rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0;");
+		L("    rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0; pmode_q <= 2'd0; pshift_q <= 5'd0;");
 	}
 	L("    for (ti = 0; ti < %d; ti = ti + 1) begin", w->E);
 	L("      t_col[ti] <= %d'd0; t_cnt[ti] <= %d'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= %d'd0;", w->ocw, w->ocw,
@@ -570,6 +614,8 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 			L("end");
 			L("%d'd%d: begin", w->nrw, NREG_MAP_RES);
 			L("  rmul_q <= wr_data[15:0];");
+			L("  pmode_q <= wr_data[25:24] == 2'd3 ? 2'd0 : wr_data[25:24];");
+			L("  pshift_q <= wr_data[31:27];");
 			L("  sklsw_q <= ksw;");
 			L("  sklr_q <= wr_data[23:20] > 4'd%d - ksw ? 4'd%d - ksw : wr_data[23:20];", m->lb, m->lb);
 			L("end");
@@ -645,7 +691,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 		L("    %d'd%d: nrd = {4'd0, moh_q, 4'd0, mh_q};", w->nrw, NREG_MAP_Y);
 		L("    %d'd%d: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};", w->nrw, NREG_MAP_KSP);
 		L("    %d'd%d: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, %d'd0, mc_q};", w->nrw, NREG_MAP_C, 16 - m->cw);
-		L("    %d'd%d: nrd = {8'd0, sklr_q, sklsw_q, rmul_q};", w->nrw, NREG_MAP_RES);
+		L("    %d'd%d: nrd = {pshift_q, 1'b0, pmode_q, sklr_q, sklsw_q, rmul_q};", w->nrw, NREG_MAP_RES);
 	}
 	L("    default:");
 	L("      if (rd_e_ok) begin");
@@ -743,7 +789,7 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("    if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;");
 	em_blank(e);
 	L("    // Streaming a complete vector into the unit; each value read is cleared.");
-	const char *full = m->on ? "(map_on ? map_ready && sk_ready : in_full)" : "in_full";
+	const char *full = m->on ? "(map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full)" : "in_full";
 	if (s->ps_d && m->on)
 		L("    if (!st_q && %s && (map_on || ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", full, w->pcw);
 	else if (s->ps_d)
@@ -759,6 +805,12 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 		L("      end");
 	}
 	L("    end");
+	if (m->on) {
+		L("    if (pool_end) begin  // a pooling node's window is walked");
+		L("      st_q <= 1'b0;");
+		L("      fires_q <= fires_q + 32'd1;");
+		L("    end");
+	}
 	L("    if (u_in_valid && u_in_ready) begin");
 	L("      ib_v[st_ptr[%d:0]] <= 1'b0;", w->iiw - 1);
 	L("      st_ptr <= st_ptr + %d'd1;", w->icw);
@@ -784,7 +836,7 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 }
 
 /* The reply engine (CFG_RD), the sender (output table) and the tx mux. */
-static void emit_tx(emitter *e, const design *d, const node_shape *s, const widths *w)
+static void emit_tx(emitter *e, const design *d, const node_shape *s, const widths *w, const map_widths *m)
 {
 	const int K = w->k;
 	L("// Read replies: header, then each word as two beats (docs/chip.md).");
@@ -848,6 +900,20 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 	  w->rw);
 	L("    ob_full <= 1'b0; ob_v <= %d'd0; optr <= %d'd0;", s->out_d, w->oiw);
 	L("  end else begin");
+	if (m->on) {
+		if (m->npos > m->cols)
+			L("    if (pdr_q && pdc_q < %d'd%d) begin  // a pooling node's channels", m->cw, m->cols);
+		else
+			L("    if (pdr_q) begin  // a pooling node's channels");
+		L("      ob_a[pdi] <= pval;");
+		if (s->ow > 8)
+			L("      ob_w[pdi] <= {{%d{pval[7]}}, pval};", s->ow - 8);
+		else
+			L("      ob_w[pdi] <= pval;");
+		L("      ob_v[pdi] <= 1'b1;");
+		L("    end");
+		L("    if (pdr_q && pdc_q + %d'd1 >= mc_q) ob_full <= 1'b1;", m->cw);
+	}
 	L("    if (u_out_valid && !ob_full) begin");
 	L("      ob_a[optr] <= u_out_a;");
 	L("      ob_w[optr] <= u_out_w;");
@@ -966,7 +1032,12 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	L("// The unit's ports.");
 	L("wire u_cfg_rvalid;");
 	L("wire [31:0] u_cfg_rdata;");
-	L("wire u_in_valid = st_q;");
+	if (m.on) {
+		L("wire pool_go;  // map mode, a pooling node: the window walks without the tile");
+		L("wire u_in_valid = st_q && !pool_go;");
+	} else {
+		L("wire u_in_valid = st_q;");
+	}
 	L("wire u_in_ready;");
 	L("wire u_out_valid, u_out_ready, u_out_last;");
 	L("wire [7:0] u_out_a;");
@@ -990,7 +1061,7 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	emit_rx_state(e, d, s, &w, &m);
 	if (m.on)
 		emit_map_state(e, &m, &w);
-	emit_tx(e, d, s, &w);
+	emit_tx(e, d, s, &w, &m);
 
 	L("// The unit.");
 	L("wire [%d:0] u_cfg_addr = wr_unit ? wr_addr[%d:0] : rp_addr[%d:0];", s->uaw - 1, s->uaw - 1, s->uaw - 1);

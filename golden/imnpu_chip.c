@@ -76,6 +76,7 @@ typedef struct {
 	int oy, ox;        /* the next output pixel */
 	/* the residual's ring (PSUM_LEN channels a pixel, at positions rows..) */
 	int res_mul, sk_lsw, sk_lring;
+	int pool_mode, pool_shift; /* MAP_RES: 1 maxpool, 2 avgpool (mul: res_mul's 16 bits) */
 	pixbuf sbuf;
 	int64_t *sk_pc;
 	int64_t sk_front;
@@ -408,6 +409,8 @@ static void map_write(const imnpu_chip_params *P, gnode *g, int r, uint32_t v)
 		g->res_mul = (int)(int16_t)(v & 0xffff);
 		g->sk_lsw = (int)clampll(v >> 16 & 0xf, 0, lb);
 		g->sk_lring = (int)clampll(v >> 20 & 0xf, 0, lb - g->sk_lsw);
+		g->pool_mode = (int)(v >> 24 & 3) == 3 ? 0 : (int)(v >> 24 & 3);
+		g->pool_shift = (int)(v >> 27 & 0x1f);
 		break;
 	default:
 		g->map_lsw = (int)clampll(v >> 16 & 0xf, 0, lb);
@@ -502,7 +505,8 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 				       : 0;
 		case 15:
 			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
-				       ? (uint32_t)((g->res_mul & 0xffff) | g->sk_lsw << 16 | g->sk_lring << 20)
+				       ? (uint32_t)(g->res_mul & 0xffff) | (uint32_t)g->sk_lsw << 16 | (uint32_t)g->sk_lring << 20 |
+						 (uint32_t)g->pool_mode << 24 | (uint32_t)g->pool_shift << 27
 				       : 0;
 		default: break;
 		}
@@ -705,21 +709,42 @@ static void map_fire(imnpu_chip *c, int node)
 				g->pbv[k] = 1;
 			}
 		}
-		int8_t *x = zalloc((size_t)R);
-		if (!x)
-			abort();
-		int r = 0;
-		for (int ky = 0; ky < K; ky++)
-			for (int kx = 0; kx < K; kx++)
-				for (int ch = 0; ch < g->map_c; ch++, r++) {
-					const int iy = g->oy * S + ky - Pd, ix = g->ox * S + kx - Pd;
-					if (r >= R || iy < 0 || iy >= H || ix < 0 || ix >= W)
-						continue;
-					const int64_t pix = g->img0 + (int64_t)iy * W + ix;
-					x[r] = g->lbuf.v[pix << g->map_lsw | ch];
-				}
-		tile_job(c, g, x);
-		free(x);
+		if (g->pool_mode) { /* a pooling node: per channel over the window */
+			imnpu_gdpu_regs rg = {0};
+			rg.avg_mul = g->res_mul & 0xffff;
+			rg.avg_shift = g->pool_shift;
+			int8_t win[256];
+			for (int ch = 0; ch < g->map_c && ch < g->out_d; ch++) {
+				int m = 0;
+				for (int ky = 0; ky < K; ky++)
+					for (int kx = 0; kx < K; kx++) {
+						const int iy = g->oy * S + ky - Pd, ix = g->ox * S + kx - Pd;
+						if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+							win[m++] = g->lbuf.v[(g->img0 + (int64_t)iy * W + ix) << g->map_lsw | ch];
+					}
+				g->oba[ch] = (int8_t)(m == 0	       ? 0
+						      : g->pool_mode == 1 ? imnpu_maxpool(win, m)
+									  : imnpu_avgpool(&rg, win, m));
+				g->obw[ch] = g->oba[ch];
+				g->obv[ch] = 1;
+			}
+		} else {
+			int8_t *x = zalloc((size_t)R);
+			if (!x)
+				abort();
+			int r = 0;
+			for (int ky = 0; ky < K; ky++)
+				for (int kx = 0; kx < K; kx++)
+					for (int ch = 0; ch < g->map_c; ch++, r++) {
+						const int iy = g->oy * S + ky - Pd, ix = g->ox * S + kx - Pd;
+						if (r >= R || iy < 0 || iy >= H || ix < 0 || ix >= W)
+							continue;
+						const int64_t pix = g->img0 + (int64_t)iy * W + ix;
+						x[r] = g->lbuf.v[pix << g->map_lsw | ch];
+					}
+			tile_job(c, g, x);
+			free(x);
+		}
 		g->fires++;
 		g->oq++;
 		skip_advance(g);

@@ -18,15 +18,39 @@ static void emit_gdpu(map_plan *P, const imnpu_layer *L, int g)
 	map_write_table(P, g, &P->tab[g]);
 }
 
+/* A pooling node of the map flow: its window (no weights; the crossbar
+ * idle) and MAP_RES's pooling fields (docs/chip.md). */
+static void emit_pool(map_plan *P, const imnpu_layer *L, const map_layer *ml, const map_block *b)
+{
+	const imnpu_chip_params *p = P->p;
+	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), 0);
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), 0);
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), 0);
+	const int avg = ml->pool == 2;
+	const int32_t regs[5] = {
+		ml->geo.iw | ml->geo.ow << 16,
+		ml->geo.ih | ml->geo.oh << 16,
+		ml->geo.k | ml->geo.s << 8,
+		b->cn | ml->lsw << 16 | ml->lring << 24,
+		(int32_t)((uint32_t)(avg ? L->mul & 0xffff : 0) | (uint32_t)ml->pool << 24 | (uint32_t)(avg ? L->shift : 0) << 27),
+	};
+	map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 5, 2);
+	map_write_table(P, b->node, &P->tab[b->node]);
+}
+
 static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, const map_block *b, int32_t *buf)
 {
+	if (ml->pool) {
+		emit_pool(P, L, ml, b);
+		return;
+	}
 	const imnpu_chip_params *p = P->p;
 	const int C = p->tp.cols, R = p->tp.rows, kin = imnpu_layer_kin(L);
 	const int last = b->rb == ml->nrb - 1;
 	/* weights: crossbar row r holds input rb*R + r, column c output
 	 * cb*C + c; a packed burst per row.  In the map flow row r is kernel
 	 * position r / cn (ky, kx) of input channel clo + r % cn. */
-	const int maps = P->flow == MAP_FLOW_MAPS, K = L->ksize;
+	const int maps = P->flow == MAP_FLOW_MAPS, K = ml->geo.k;
 	for (int r = 0; r < b->ri; r++) {
 		const int i = maps ? ((b->clo + r % b->cn) * K + r / b->cn / K) * K + r / b->cn % K : b->rb * R + r;
 		for (int k = 0; k < b->ci; k++)
@@ -48,9 +72,9 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 || res ? b->ci : 0);
 	if (maps) { /* the line buffer's geometry, the residual's ring (docs/chip.md) */
 		const int32_t regs[5] = {
-			L->iw | imnpu_conv_ow(L) << 16,
-			L->ih | imnpu_conv_oh(L) << 16,
-			L->ksize | L->stride << 8 | L->pad << 16,
+			ml->geo.iw | ml->geo.ow << 16,
+			ml->geo.ih | ml->geo.oh << 16,
+			ml->geo.k | ml->geo.s << 8 | ml->geo.pad << 16,
 			b->cn | ml->lsw << 16 | ml->lring << 24,
 			res ? (L->res_mul & 0xffff) | ml->sk_lsw << 16 | ml->sk_lring << 20 : 0,
 		};

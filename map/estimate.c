@@ -150,14 +150,24 @@ static int estimate_maps(map_plan *P)
 		t[0][g] = (int64_t)(g + 1) * pix_flits;
 	int64_t lay_end0 = 0;
 	int st = 0;
+	int prevl = -1; /* the layer before on tiles */
 	for (int l = 0; l < L && st == 0; l++) {
 		const imnpu_layer *Ly = &n->layers[l];
 		const map_layer *ml = &P->L[l];
-		const int fire = fire_cycles(p, Ly->mode), K = Ly->ksize, S = Ly->stride, Pd = Ly->pad;
-		const int W = Ly->iw, H = Ly->ih, OW = imnpu_conv_ow(Ly), OH = imnpu_conv_oh(Ly), opix = OW * OH;
+		if (ml->flat) { /* its pixels are the layer before's */
+			t[l + 1] = NULL;
+			img->perf[l] = (imnpu_layer_perf){0, 0, 0, 0, 0};
+			continue;
+		}
+		const map_geo *g = &ml->geo;
+		/* a pooling node walks the window, value by value, then writes its
+		 * channels */
+		const int fire = ml->pool ? g->k * g->k * g->cin + g->cin + 2 : fire_cycles(p, Ly->mode);
+		const int K = g->k, S = g->s, Pd = g->pad;
+		const int W = g->iw, H = g->ih, OW = g->ow, OH = g->oh, opix = OW * OH;
 		const int node = ml->blk[0].node;
 		/* a value's trip from a producer: the routers on the way */
-		const int src = l > 0 ? P->L[l - 1].blk[0].node : p->host;
+		const int src = prevl >= 0 ? P->L[prevl].blk[0].node : p->host;
 		const int trip = (map_hops(p, src, node) - 1) * EST_HOP + 2;
 		int rtrip = 0;
 		const int64_t *rt = NULL; /* the residual's times */
@@ -166,6 +176,7 @@ static int estimate_maps(map_plan *P)
 			rtrip = (map_hops(p, rs, node) - 1) * EST_HOP + 2;
 			rt = t[Ly->res_from + 1];
 		}
+		const int64_t *in = t[prevl + 1];
 		int64_t *cur = malloc(sizeof(int64_t) * (size_t)NI * (size_t)opix);
 		if (!cur) {
 			st = map_fail(P, "out of memory");
@@ -178,7 +189,7 @@ static int estimate_maps(map_plan *P)
 				const int oy = q / OW, ox = q % OW;
 				const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
 				const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
-				int64_t a = t[l][(int64_t)im * W * H + (int64_t)yl * W + xl] + trip;
+				int64_t a = in[(int64_t)im * W * H + (int64_t)yl * W + xl] + trip;
 				if (rt && rt[(int64_t)im * opix + q] + rtrip > a)
 					a = rt[(int64_t)im * opix + q] + rtrip;
 				tf = (tf > a ? tf : a) + fire;
@@ -187,15 +198,15 @@ static int estimate_maps(map_plan *P)
 		const int64_t end0 = cur[opix - 1];
 		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb,
 						  (uint32_t)(end0 > lay_end0 ? end0 - lay_end0 : 0),
-						  (uint32_t)((int64_t)opix * mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
+						  (uint32_t)(ml->pool ? 0 : (int64_t)opix * mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
 		lay_end0 = end0 > lay_end0 ? end0 : lay_end0;
+		prevl = l;
 	}
 	if (st == 0) {
-		const imnpu_layer *Ll = &n->layers[L - 1];
-		const int opix = imnpu_conv_ow(Ll) * imnpu_conv_oh(Ll);
-		const int home = (map_hops(p, P->L[L - 1].blk[0].node, p->host) - 1) * EST_HOP + 2;
-		img->est_cycles = (uint32_t)(t[L][opix - 1] + home);
-		img->est_interval = (uint32_t)(t[L][2 * opix - 1] - t[L][opix - 1]);
+		const int opix = P->L[prevl].geo.oh * P->L[prevl].geo.ow;
+		const int home = (map_hops(p, P->L[prevl].blk[0].node, p->host) - 1) * EST_HOP + 2;
+		img->est_cycles = (uint32_t)(t[prevl + 1][opix - 1] + home);
+		img->est_interval = (uint32_t)(t[prevl + 1][2 * opix - 1] - t[prevl + 1][opix - 1]);
 	}
 	for (int l = 0; l <= L; l++)
 		free(t[l]);

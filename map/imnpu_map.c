@@ -50,7 +50,11 @@ void imnpu_map_report(FILE *f, const imnpu_image *img)
 		const imnpu_layer *L = &img->net.layers[l];
 		char bl[32];
 		snprintf(bl, sizeof bl, "%dx%d", img->perf[l].rblocks, img->perf[l].cblocks);
-		if (!imnpu_layer_on_tiles(L))
+		if (L->type == IMNPU_LAYER_FLATTEN)
+			snprintf(bl, sizeof bl, "-");
+		else if (!imnpu_layer_on_tiles(L) && img->perf[l].tiles > 0)
+			snprintf(bl, sizeof bl, "node"); /* a pooling node of the map flow */
+		else if (!imnpu_layer_on_tiles(L))
 			snprintf(bl, sizeof bl, "GDPU");
 		else if (L->type == IMNPU_LAYER_LSTM)
 			snprintf(bl, sizeof bl, "%dx%d+GDPU", img->perf[l].rblocks, img->perf[l].cblocks);

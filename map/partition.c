@@ -19,12 +19,12 @@ static int clog2(long v)
  * pixel a later window reads (the window's first, or its row's first when
  * the next output row starts on the same input row) to the window's last,
  * in raster order (docs/chip.md). */
-static long window_span(const imnpu_layer *L)
+static long window_span(const map_geo *g)
 {
-	const int K = L->ksize, S = L->stride, Pd = L->pad, W = L->iw, H = L->ih, OH = imnpu_conv_oh(L);
+	const int K = g->k, S = g->s, Pd = g->pad, W = g->iw, H = g->ih, OH = g->oh;
 	long span = 1;
 	for (int oy = 0; oy < OH; oy++)
-		for (int ox = 0; ox < imnpu_conv_ow(L); ox++) {
+		for (int ox = 0; ox < g->ow; ox++) {
 			const int same_row = (oy + 1) * S <= Pd && oy + 1 < OH;
 			const int y0 = oy * S - Pd > 0 ? oy * S - Pd : 0;
 			const int x0 = same_row ? 0 : ox * S - Pd > 0 ? ox * S - Pd : 0;
@@ -37,11 +37,11 @@ static long window_span(const imnpu_layer *L)
 }
 
 /* The last input pixel (raster order, one image) the window of output
- * pixel q of convolution L reads. */
-static long need_of(const imnpu_layer *L, long q)
+ * pixel q reads. */
+static long need_of(const map_geo *g, long q)
 {
-	const int K = L->ksize, S = L->stride, Pd = L->pad, W = L->iw, H = L->ih, OW = imnpu_conv_ow(L);
-	const int oy = (int)(q / OW), ox = (int)(q % OW);
+	const int K = g->k, S = g->s, Pd = g->pad, W = g->iw, H = g->ih;
+	const int oy = (int)(q / g->ow), ox = (int)(q % g->ow);
 	const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
 	const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
 	return (long)(yl > 0 ? yl : 0) * W + (xl > 0 ? xl : 0);
@@ -49,67 +49,72 @@ static long need_of(const imnpu_layer *L, long q)
 
 /* A residual into layer l from layer r (-1 the input, the same shape): the
  * pixels of r's output that arrive before l fires output pixel q, at most,
- * through the windows of the layers between. */
-static long residual_lead(const imnpu_net *n, int l)
+ * through the windows of the layers between (a flatten passes its pixels
+ * on). */
+static long residual_lead(const map_plan *P, int l)
 {
-	const imnpu_layer *L = &n->layers[l];
-	const long opix = (long)L->oshape.h * L->oshape.w;
+	const imnpu_layer *L = &P->n->layers[l];
+	const map_geo *g = &P->L[l].geo;
+	const long opix = (long)g->oh * g->ow;
 	long lead = 1;
 	for (long q = 0; q < opix; q++) {
 		long m = q;
 		for (int j = l; j > L->res_from; j--)
-			m = need_of(&n->layers[j], m);
+			if (!P->L[j].flat)
+				m = need_of(&P->L[j].geo, m);
 		lead = m - q + 1 > lead ? m - q + 1 : lead;
 	}
 	return lead;
 }
 
-/* A convolution in the map flow: row blocks of whole channels, as even as
- * they go; the line buffer: pixel slots of 2^lsw values, 2^lring of them,
- * the window's span and a row more to let the producer run ahead, else the
- * span alone. */
+/* A layer in the map flow (its geometry from the shapes pass): row blocks
+ * of whole channels, as even as they go; the line buffer: pixel slots of
+ * 2^lsw values, 2^lring of them, the window's span and a row more to let
+ * the producer run ahead, else the span alone. */
 static int partition_conv(map_plan *P, int l)
 {
 	const imnpu_chip_params *p = P->p;
 	const imnpu_layer *L = &P->n->layers[l];
 	map_layer *ml = &P->L[l];
-	const int R = p->tp.rows, C = p->tp.cols, KK = L->ksize * L->ksize;
-	if (KK > R)
-		return map_fail(P, "layer %d '%s' (conv2d): a %dx%d kernel takes %d rows a channel; tiles have %d", l,
-				L->name, L->ksize, L->ksize, KK, R);
-	const int cg = R / KK;
-	ml->nrb = (L->cin + cg - 1) / cg;
+	const map_geo *g = &ml->geo;
+	const int R = p->tp.rows, C = p->tp.cols, KK = g->k * g->k;
+	const char *tn = imnpu_layer_type_name(L->type);
+	if (KK > R && !ml->pool)
+		return map_fail(P, "layer %d '%s' (%s): a %dx%d kernel takes %d rows a channel; tiles have %d", l, L->name,
+				tn, g->k, g->k, KK, R);
+	const int cg = ml->pool ? g->cin : R / KK;
+	ml->nrb = (g->cin + cg - 1) / cg;
 	/* a chain of partial sums between row blocks could leave a node's
 	 * receiver blocked on the next partial sum while the pixel it waits
 	 * for queues behind it in the same network interface (docs/chip.md) */
 	if (ml->nrb > 1)
 		return map_fail(P,
-				"layer %d '%s' (conv2d): %d input channels of a %dx%d kernel are %d rows; the map flow "
+				"layer %d '%s' (%s): %d input channels of a %dx%d kernel are %d rows; the map flow "
 				"takes at most %d (one tile's rows, no partial-sum chain yet)",
-				l, L->name, L->cin, L->ksize, L->ksize, KK * L->cin, R);
-	ml->ncb = (L->cout + C - 1) / C;
-	const int per = L->cin / ml->nrb, extra = L->cin % ml->nrb;
+				l, L->name, tn, g->cin, g->k, g->k, KK * g->cin, R);
+	ml->ncb = (g->cout + C - 1) / C;
+	const int per = g->cin / ml->nrb, extra = g->cin % ml->nrb;
 	ml->lsw = clog2(per + (extra > 0));
-	const long span = window_span(L);
-	ml->lring = clog2(span + L->iw);
+	const long span = window_span(g);
+	ml->lring = clog2(span + g->iw);
 	if ((1l << (ml->lring + ml->lsw)) > p->map_buf)
 		ml->lring = clog2(span);
 	if ((1l << (ml->lring + ml->lsw)) > p->map_buf)
 		return map_fail(P,
-				"layer %d '%s' (conv2d): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
+				"layer %d '%s' (%s): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
 				"rows of %d); a node holds %d values (node -map_buf)",
-				l, L->name, span, 1 << ml->lsw, L->ksize, L->ksize, L->iw, p->map_buf);
+				l, L->name, tn, span, 1 << ml->lsw, g->k, g->k, g->iw, p->map_buf);
 	if (L->res) { /* the residual's ring: its lead and a row more */
-		const long lead = residual_lead(P->n, l);
-		ml->sk_lsw = clog2(map_imin(C, L->cout));
-		ml->sk_lring = clog2(lead + L->oshape.w);
+		const long lead = residual_lead(P, l);
+		ml->sk_lsw = clog2(map_imin(C, g->cout));
+		ml->sk_lring = clog2(lead + g->ow);
 		if ((1l << (ml->sk_lring + ml->sk_lsw)) > p->map_buf)
 			ml->sk_lring = clog2(lead);
 		if ((1l << (ml->sk_lring + ml->sk_lsw)) > p->map_buf)
 			return map_fail(P,
-					"layer %d '%s' (conv2d): its residual's ring needs %ld pixels of %d values (the "
+					"layer %d '%s' (%s): its residual's ring needs %ld pixels of %d values (the "
 					"pixels that arrive before a window fires); a node holds %d values (node -map_buf)",
-					l, L->name, lead, 1 << ml->sk_lsw, p->map_buf);
+					l, L->name, tn, lead, 1 << ml->sk_lsw, p->map_buf);
 	}
 	ml->blk = calloc((size_t)(ml->nrb * ml->ncb), sizeof *ml->blk);
 	if (!ml->blk)
@@ -118,7 +123,7 @@ static int partition_conv(map_plan *P, int l)
 		const int cn = per + (rb < extra);
 		for (int cb = 0; cb < ml->ncb; cb++)
 			ml->blk[rb * ml->ncb + cb] =
-				(map_block){-1, rb, cb, KK * cn, map_imin(C, L->cout - cb * C), clo, cn};
+				(map_block){-1, rb, cb, KK * cn, map_imin(C, g->cout - cb * C), clo, cn};
 		clo += cn;
 	}
 	return 0;
@@ -133,6 +138,13 @@ int map_partition(map_plan *P)
 		const imnpu_layer *L = &n->layers[l];
 		map_layer *ml = &P->L[l];
 		ml->gnode = -1;
+		if (P->flow == MAP_FLOW_MAPS && ml->flat) /* passes its pixels on */
+			continue;
+		if (P->flow == MAP_FLOW_MAPS && ml->pool) { /* a tile node's window machinery, no crossbar */
+			if (partition_conv(P, l) != 0)
+				return -1;
+			continue;
+		}
 		if (map_is_gdpu(L) || L->type == IMNPU_LAYER_LSTM) {
 			const imnpu_gdpu_regs rg = imnpu_layer_gdpu_regs(L);
 			const int ops = imnpu_gdpu_job_inputs(&rg);

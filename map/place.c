@@ -3,6 +3,8 @@
  * producers of each layer's output (docs/network.md, "Mapping"). */
 #include "plan.h"
 
+#include <string.h>
+
 int map_place(map_plan *P)
 {
 	const imnpu_chip_params *p = P->p;
@@ -11,6 +13,11 @@ int map_place(map_plan *P)
 	for (int l = 0; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
 		map_layer *ml = &P->L[l];
+		if (ml->flat) { /* the map flow's flatten: the layer before's producers */
+			ml->nseg = l > 0 ? P->L[l - 1].nseg : 0;
+			memcpy(ml->seg, P->L[l - 1 >= 0 ? l - 1 : 0].seg, sizeof ml->seg[0] * (size_t)ml->nseg);
+			continue;
+		}
 		if (ml->gdpu) {
 			if (P->gused == P->ngdpus)
 				return map_fail(P, "layer %d '%s' (%s) needs a GDPU; the chip has %d, all taken by the layers before it",

@@ -58,9 +58,21 @@ typedef struct {
 	int fb;
 } map_dgroup;
 
+/* A layer of the map flow as the node runs it: a convolution of cin x ih x
+ * iw by k x k (stride s, padding pad) into cout x oh x ow.  A dense layer
+ * after a flatten of a square map is the convolution whose kernel is the
+ * whole map (the same weight order), one after a dense layer a 1x1 one on
+ * a 1x1 map. */
+typedef struct {
+	int cin, ih, iw, k, s, pad, cout, oh, ow;
+} map_geo;
+
 /* Per layer.  partition: nrb x ncb blocks (tiles) or a GDPU job; place: the
  * blocks' nodes, the GDPU node, the producers of the layer's output. */
 typedef struct {
+	map_geo geo;      /* the map flow (shapes) */
+	int flat;         /* the map flow: a flatten, its pixels passed on as they are */
+	int pool;         /* the map flow: a pooling node (1 max, 2 average) on a tile node, its crossbar idle */
 	int nrb, ncb;
 	map_block *blk;   /* on tiles: nrb x ncb, row-block major */
 	int lsw, lring;   /* map flow: log2 of a pixel slot's values and of the ring's pixels */

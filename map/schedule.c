@@ -38,8 +38,10 @@ static int schedule_maps(map_plan *P)
 {
 	const imnpu_net *n = P->n;
 	imnpu_image *img = P->img;
-	const imnpu_layer *Ll = &n->layers[n->nlayers - 1];
-	const int in_pix = n->ishape.h * n->ishape.w, out_pix = Ll->oshape.h * Ll->oshape.w;
+	int last = n->nlayers - 1; /* the last layer on tiles (a flatten passes its pixels on) */
+	while (last > 0 && P->L[last].flat)
+		last--;
+	const int in_pix = n->ishape.h * n->ishape.w, out_pix = P->L[last].geo.oh * P->L[last].geo.ow;
 	if ((long)in_pix * P->ninj > MAP_MAX_STEP_IO || (long)out_pix * P->ncol > MAP_MAX_STEP_IO)
 		return map_fail(P, "the input goes out in %ld packets and the output comes back in %ld; an image holds %d each",
 				(long)in_pix * P->ninj, (long)out_pix * P->ncol, MAP_MAX_STEP_IO);

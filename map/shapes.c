@@ -5,15 +5,51 @@
  * "Mapping"). */
 #include "plan.h"
 
-/* In the map flow: the first layer the nodes cannot stream (this version:
- * conv2d layers whose unrolled kernel fits a tile's rows); -1 when every
- * one runs. */
-static int unstreamed_layer(const imnpu_net *n, int rows)
+/* The map flow's geometry of each layer (map/plan.h, map_geo): the first
+ * layer the nodes cannot stream, -1 when every one runs.  They stream
+ * conv2d layers, a flatten, and dense layers after a flatten of a square
+ * map or after a dense layer, each whose unrolled kernel fits a tile's
+ * rows. */
+static int lower_maps(map_plan *P, int rows)
 {
+	const imnpu_net *n = P->n;
+	int c = n->ishape.c, h = n->ishape.h, w = n->ishape.w, prev = -1; /* prev: the last layer's type */
 	for (int l = 0; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
-		if (L->type != IMNPU_LAYER_CONV2D || imnpu_layer_kin(L) > rows)
+		map_layer *ml = &P->L[l];
+		if (L->type == IMNPU_LAYER_CONV2D && prev != IMNPU_LAYER_FLATTEN && prev != IMNPU_LAYER_DENSE) {
+			ml->geo = (map_geo){L->cin, L->ih, L->iw, L->ksize, L->stride, L->pad, L->cout, imnpu_conv_oh(L),
+					    imnpu_conv_ow(L)};
+		} else if ((L->type == IMNPU_LAYER_MAXPOOL2D || L->type == IMNPU_LAYER_AVGPOOL2D ||
+			    (L->type == IMNPU_LAYER_GAVGPOOL && L->ih == L->iw)) &&
+			   prev != IMNPU_LAYER_FLATTEN && prev != IMNPU_LAYER_DENSE && L->cin <= P->p->tp.cols) {
+			/* a pooling node: the window machinery, the crossbar idle */
+			const int g = L->type == IMNPU_LAYER_GAVGPOOL;
+			ml->geo = (map_geo){L->cin, L->ih, L->iw, g ? L->ih : L->ksize, g ? 1 : L->stride, 0, L->cin,
+					    L->oshape.h, L->oshape.w};
+			ml->pool = L->type == IMNPU_LAYER_MAXPOOL2D ? 1 : 2;
+			c = ml->geo.cout;
+			h = ml->geo.oh;
+			w = ml->geo.ow;
+			prev = IMNPU_LAYER_CONV2D;
+			continue;
+		} else if (L->type == IMNPU_LAYER_FLATTEN && !L->res) {
+			ml->flat = 1;
+			prev = L->type;
+			continue;
+		} else if (L->type == IMNPU_LAYER_DENSE && (prev == IMNPU_LAYER_FLATTEN ? h == w : prev == IMNPU_LAYER_DENSE)) {
+			ml->geo = (map_geo){c, h, w, h, 1, 0, L->out, 1, 1};
+		} else {
 			return l;
+		}
+		if (ml->geo.cin * ml->geo.k * ml->geo.k > rows)
+			return l;
+		if (L->res && L->res_from >= 0 && P->L[L->res_from].flat)
+			return l;
+		c = ml->geo.cout;
+		h = ml->geo.oh;
+		w = ml->geo.ow;
+		prev = L->type;
 	}
 	return -1;
 }
@@ -54,13 +90,15 @@ int map_shapes(map_plan *P)
 	 * they run the network */
 	P->flow = MAP_FLOW_STEPS;
 	if (p->map_buf > 0 && n->ishape.h > 0 && n->layers[0].type == IMNPU_LAYER_CONV2D) {
-		const int us = unstreamed_layer(n, p->tp.rows);
+		const int us = lower_maps(P, p->tp.rows);
 		if (us < 0)
 			P->flow = MAP_FLOW_MAPS;
 		else if (!imnpu_net_conv_stepped(n))
 			return map_fail(P,
-					"layer %d '%s' (%s): the nodes stream feature maps through conv2d layers whose kernel "
-					"(channels x kernel^2) fits a tile's %d rows only (docs/chip.md)",
+					"layer %d '%s' (%s): the nodes stream feature maps through conv2d layers and 2-D "
+					"pools (a square map for gavgpool, channels within a tile's columns), then a flatten "
+					"and dense layers (over a square map), each kernel (channels x kernel^2) within a "
+					"tile's %d rows, only (docs/chip.md)",
 					us, n->layers[us].name, imnpu_layer_type_name(n->layers[us].type), p->tp.rows);
 	}
 	const int um = P->flow == MAP_FLOW_MAPS ? -1 : unmapped_layer(n);

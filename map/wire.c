@@ -33,6 +33,17 @@ static int row_groups(const map_plan *P, const map_layer *pl, int len, int voff,
 	return k;
 }
 
+/* The layer that takes layer v's output (v = -1: the input) as its first
+ * operand: v + 1, or, in the map flow, the layer after a flatten (which
+ * passes its pixels on); nlayers for the host. */
+static int next_layer(const map_plan *P, int v)
+{
+	int l = v + 1;
+	while (l < P->n->nlayers && P->L[l].flat)
+		l++;
+	return l;
+}
+
 /* The consumers of vector v (-1 the step input, else layer v's output of a
  * step): layer v+1 as its first operand, every add taking v as its second,
  * the host after the last layer, an LSTM's gate tiles (h_t, last). */
@@ -40,6 +51,7 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 {
 	const imnpu_chip_params *p = P->p;
 	const imnpu_net *n = P->n;
+	const int nx = next_layer(P, v);
 	const int len = v < 0 ? (P->flow == MAP_FLOW_MAPS ? n->ishape.c : map_step_in_len(n))
 			      : imnpu_layer_step_out(&n->layers[v]);
 	int k = 0;
@@ -58,13 +70,14 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 			d->stride = 1;
 			d->fb = 0;
 		}
-		const int first = l == v + 1, second = L->type == IMNPU_LAYER_ADD && L->from == v;
+		const int first = l == nx, second = L->type == IMNPU_LAYER_ADD && L->from == v;
 		if (!first && !second)
 			continue;
-		if (first && !map_is_gdpu(L))
+		const int gd = map_is_gdpu(L) && !P->L[l].pool; /* a pooling node is a tile node's */
+		if (first && !gd)
 			k = row_groups(P, &P->L[l], len, 0, 0, g, k, max);
 		for (int op = 0; op < 2 && k < max; op++) {
-			if (!(op == 0 ? first && map_is_gdpu(L) : second))
+			if (!(op == 0 ? first && gd : second))
 				continue;
 			map_dgroup *d = &g[k++];
 			d->lo = 0;
@@ -76,7 +89,7 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 			d->fb = 0;
 		}
 	}
-	if (v == n->nlayers - 1 && k < max) {
+	if (nx == n->nlayers && k < max) {
 		map_dgroup *d = &g[k++];
 		d->lo = 0;
 		d->hi = len;
@@ -180,6 +193,8 @@ int map_wire(map_plan *P)
 		st = wire(P, gs, m0->ncb, dg, 4, "layer 0 (lstm gates)");
 	}
 	for (int v = -1; v < n->nlayers && st == 0; v++) {
+		if (v >= 0 && P->L[v].flat)
+			continue; /* wired as the layer before's */
 		const int ng = consumers(P, v, dg, MAP_MAX_GROUPS);
 		const map_segment in_seg = {p->host, 0, 0, P->flow == MAP_FLOW_MAPS ? n->ishape.c : map_step_in_len(n)};
 		char who[64];

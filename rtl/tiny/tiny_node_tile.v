@@ -80,7 +80,8 @@ module tiny_node_tile (
   // The unit's ports.
   wire u_cfg_rvalid;
   wire [31:0] u_cfg_rdata;
-  wire u_in_valid = st_q;
+  wire pool_go;  // map mode, a pooling node: the window walks without the tile
+  wire u_in_valid = st_q && !pool_go;
   wire u_in_ready;
   wire u_out_valid, u_out_ready, u_out_last;
   wire [7:0] u_out_a;
@@ -115,7 +116,14 @@ module tiny_node_tile (
   reg [8:0] skpc [0:15];
   reg [4:0] skcnt [0:255];
   reg [8:0] skf_q, skl_q, oq_q;  // its frontier, its oldest pixel held; output pixels fired
+  // a pooling node (MAP_RES bits 25:24: 1 max, 2 average; bits 31:27 the shift; the multiplier in 15:0)
+  reg [1:0] pmode_q;
+  reg [4:0] pshift_q;
+  reg signed [15:0] pacc [0:15];  // per channel: the window's maximum or sum
+  reg pdr_q;  // writing the pooled channels into the output buffer
+  reg [4:0] pdc_q;
   wire map_on = mw_q != 12'd0;
+  assign pool_go = map_on && pmode_q != 2'd0;
   wire [8:0] ring = 9'd1 << mlr_q;
   wire [8:0] rmask = ring - 9'd1;
   // the receiver's value: position cidx of the next pixel that position takes
@@ -192,6 +200,20 @@ module tiny_node_tile (
   wire [23:0] skpsum = {1'd0, ps_ptr} < skc ? sksat : 24'd0;
   wire unused_sk = ^{skslot_w, oslot_w, sksw};
   wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};
+  wire pool_step = st_q && pool_go && !kdone_q;
+  wire pool_end = st_q && pool_go && kdone_q;
+  wire pool_first = ky_q == 5'd0 && kx_q == 5'd0;
+  wire [3:0] pkc = kc_q[3:0];
+  wire [3:0] pdi = pdc_q[3:0];
+  wire signed [15:0] pv = {{8{mval[7]}}, mval};
+  wire signed [15:0] pa = pacc[pdi];
+  wire signed [32:0] pprod = pa * $signed({1'b0, rmul_q});
+  wire signed [33:0] pround = pshift_q == 5'd0 ? {pprod[32], pprod}
+      : {pprod[32], pprod} + ($signed(34'sd1) <<< (pshift_q - 5'd1)) - {33'd0, pprod[32]};
+  wire signed [33:0] pq = pround >>> pshift_q;
+  wire [7:0] pavg = pq > 34'sd127 ? 8'd127 : pq < -34'sd128 ? 8'h80 : pq[7:0];
+  wire [7:0] pval = pmode_q == 2'd1 ? pa[7:0] : pavg;
+  wire unused_pool = ^{pa[15:8], pq[33:8]};
 
   wire pay = rx_valid_i && !rx_head_i;
   wire [2:0] nraw = rx_data_i[29:27];
@@ -273,7 +295,7 @@ module tiny_node_tile (
       out_n_q <= 4'd0;
       mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;
       mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= 5'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;
-      rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0;
+      rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0; pmode_q <= 2'd0; pshift_q <= 5'd0;
       for (ti = 0; ti < 8; ti = ti + 1) begin
         t_col[ti] <= 5'd0; t_cnt[ti] <= 5'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= 4'd0;
         t_base[ti] <= 15'd0; t_str[ti] <= 3'd0; t_mask[ti] <= 16'd0;
@@ -294,6 +316,8 @@ module tiny_node_tile (
           end
           7'd15: begin
             rmul_q <= wr_data[15:0];
+            pmode_q <= wr_data[25:24] == 2'd3 ? 2'd0 : wr_data[25:24];
+            pshift_q <= wr_data[31:27];
             sklsw_q <= ksw;
             sklr_q <= wr_data[23:20] > 4'd8 - ksw ? 4'd8 - ksw : wr_data[23:20];
           end
@@ -345,7 +369,7 @@ module tiny_node_tile (
       7'd12: nrd = {4'd0, moh_q, 4'd0, mh_q};
       7'd13: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};
       7'd14: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, 11'd0, mc_q};
-      7'd15: nrd = {8'd0, sklr_q, sklsw_q, rmul_q};
+      7'd15: nrd = {pshift_q, 1'b0, pmode_q, sklr_q, sklsw_q, rmul_q};
       default:
         if (rd_e_ok) begin
           case (rd_f)
@@ -423,13 +447,17 @@ module tiny_node_tile (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && (map_on ? map_ready && sk_ready : in_full) && (map_on || ps_len_q == 5'd0 || ps_full) && !ps_st_q) begin
+      if (!st_q && (map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on || ps_len_q == 5'd0 || ps_full) && !ps_st_q) begin
         st_q <= 1'b1;
         st_ptr <= 5'd0;
         if (ps_len_q != 5'd0) begin
           ps_st_q <= 1'b1;
           ps_ptr <= 4'd0;
         end
+      end
+      if (pool_end) begin  // a pooling node's window is walked
+        st_q <= 1'b0;
+        fires_q <= fires_q + 32'd1;
       end
       if (u_in_valid && u_in_ready) begin
         ib_v[st_ptr[3:0]] <= 1'b0;
@@ -453,7 +481,7 @@ module tiny_node_tile (
 
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd15;
-  wire st_end = u_in_valid && u_in_ready && st_ptr + 5'd1 == st_len;
+  wire st_end = (u_in_valid && u_in_ready && st_ptr + 5'd1 == st_len) || pool_end;
   // clearing the counters, one slot a cycle, after reset and after a map register write
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -461,11 +489,13 @@ module tiny_node_tile (
       front_q <= 9'd0; low_q <= 9'd0; img0_q <= 9'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 5'd0; kdone_q <= 1'b0;
       skf_q <= 9'd0; skl_q <= 9'd0; oq_q <= 9'd0;
+      pdr_q <= 1'b0; pdc_q <= 5'd0;
     end else if (map_wr) begin
       mclr_q <= 1'b1; mclr_ptr <= 8'd0;
       front_q <= 9'd0; low_q <= 9'd0; img0_q <= 9'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 5'd0; kdone_q <= 1'b0;
       skf_q <= 9'd0; skl_q <= 9'd0; oq_q <= 9'd0;
+      pdr_q <= 1'b0; pdc_q <= 5'd0;
     end else if (mclr_q) begin
       mcnt[mclr_ptr] <= 5'd0;
       skcnt[mclr_ptr] <= 5'd0;
@@ -495,9 +525,17 @@ module tiny_node_tile (
         skf_q <= skf_q + 9'd1;
       end
       skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);
+      // a pooling node: each value into its channel's accumulator, then the drain
+      if (pool_step)
+        pacc[pkc] <= pool_first ? pv : pmode_q == 2'd1 ? (pv > pacc[pkc] ? pv : pacc[pkc]) : pacc[pkc] + pv;
+      if (pool_end) begin pdr_q <= 1'b1; pdc_q <= 5'd0; end
+      if (pdr_q) begin
+        pdc_q <= pdc_q + 5'd1;
+        if (pdc_q + 5'd1 >= mc_q) pdr_q <= 1'b0;
+      end
       // an output pixel's partial sums are in: the next
       if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == 5'd15) oq_q <= oq_q + 9'd1;
-      if (u_in_valid && u_in_ready) begin
+      if ((u_in_valid && u_in_ready) || pool_step || pool_end) begin
         if (!kdone_q) begin
           if (kc_q + 5'd1 >= mc_q) begin
             kc_q <= 5'd0;
@@ -574,6 +612,12 @@ module tiny_node_tile (
       snd_q <= 2'd0; snd_e <= 4'd0; snd_ptr <= 6'd0; snd_rem <= 5'd0; pout_q <= 32'd0;
       ob_full <= 1'b0; ob_v <= 16'd0; optr <= 4'd0;
     end else begin
+      if (pdr_q) begin  // a pooling node's channels
+        ob_a[pdi] <= pval;
+        ob_w[pdi] <= {{16{pval[7]}}, pval};
+        ob_v[pdi] <= 1'b1;
+      end
+      if (pdr_q && pdc_q + 5'd1 >= mc_q) ob_full <= 1'b1;
       if (u_out_valid && !ob_full) begin
         ob_a[optr] <= u_out_a;
         ob_w[optr] <= u_out_w;

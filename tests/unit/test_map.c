@@ -282,8 +282,10 @@ static void map_flow_golden(void **state)
 		"2x8x8,conv4k3s1p1,conv4k3s1p1,conv4k3s1p1r2", /* a residual block */
 		"3x6x6,conv3k3s1p1r1,conv20k3s2p1,conv20k1s1p0r1", /* residuals of the input, over two tiles */
 		"2x8x8,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,conv6k3s1p1,conv6k3s1p1r2", /* two blocks */
+		"2x6x6,conv4k3s1p1,conv3k3s2p1,flatten,10,10r1,5", /* a classifier over the whole map */
+		"1x8x8,conv4k3s1p1,maxpool2d2,conv4k3s1p1,conv4k3s1p1r2,avgpool2d2,gavgpool,flatten,6", /* pools */
 	};
-	for (int t = 0; t < 7; t++) {
+	for (int t = 0; t < 9; t++) {
 		imnpu_chip_params c = chip();
 		c.tp = (imnpu_tile_params){64, 16, 8, 8, 22, 30, 16, 24, 12};
 		c.idx_w = 10;
@@ -338,9 +340,10 @@ static void map_flow_golden(void **state)
 		const char *spec, *why;
 	} bad[] = {
 		{"4x20x20,conv3k3s1p1", "layer 0 'conv1' (conv2d): its line buffer needs 43 pixels of 4 values"},
-		{"1x6x6,conv3k3s1p1,maxpool2d2", "layer 1 'op2' (maxpool2d): the nodes stream feature maps through conv2d"},
+		{"1x6x6,conv3k3s1p1,maxpool2d2,sigmoid", "layer 2 'op3' (sigmoid): the nodes stream feature maps through conv2d"},
 		{"8x6x6,conv3k3s1p1,conv2k3s1p1", "layer 0 'conv1' (conv2d): the nodes stream feature maps through conv2d "
-						  "layers whose kernel (channels x kernel^2) fits a tile's 64 rows"},
+						  "layers and 2-D pools"},
+		{"1x6x6,conv3k3s1p1,conv3k2s1p0,flatten,4", "layer 3 'fc4' (dense): the nodes stream"},
 	};
 	for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
 		imnpu_net n;

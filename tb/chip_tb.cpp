@@ -102,7 +102,7 @@ private:
 	uint32_t poll_read(int node, uint32_t addr);
 	bool run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, const char *what);
 	bool take_mask(Pkt &p, const uint64_t *mask, const char *what);
-	bool drain(size_t want_rtl, const char *what);
+	bool drain(size_t want_rtl, const char *what, uint64_t idle_limit = 50000);
 	bool compare(const char *what);
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	bool one_net(long net);
@@ -361,14 +361,14 @@ bool Harness::run_ops(const imnpu_prog_op *ops, int n, std::vector<bool> *used, 
 }
 
 // Clock until the host has sent everything and received want_rtl packets.
-bool Harness::drain(size_t want, const char *what)
+bool Harness::drain(size_t want, const char *what, uint64_t idle_limit)
 {
 	idle_ = 0;
 	while (!txq_.empty() || got_.size() < want || !rx_.empty()) {
 		clock();
-		if (idle_ > 50000)
-			return fail("%s: nothing moved for 50000 cycles (%zu of %zu packets back, %zu to send)", what,
-				    got_.size(), want, txq_.size());
+		if (idle_ > idle_limit)
+			return fail("%s: nothing moved for %" PRIu64 " cycles (%zu of %zu packets back, %zu to send)", what,
+				    idle_limit, got_.size(), want, txq_.size());
 	}
 	for (int k = 0; k < 20; k++)
 		clock();
@@ -971,7 +971,10 @@ bool Harness::run_stream(const imnpu_image &img, long net, std::vector<std::vect
 			send(p);
 		}
 	}
-	if (!drain(first + (size_t)sp.ncol * (size_t)opt_.inferences, what) || !compare(what))
+	// the host port may stay quiet for a whole image's latency after the last
+	// pixel: the watchdog waits twice the estimate
+	const uint64_t quiet = std::max<uint64_t>(50000, 2 * (uint64_t)img.est_cycles);
+	if (!drain(first + (size_t)sp.ncol * (size_t)opt_.inferences, what, quiet) || !compare(what))
 		return false;
 	// per source, its packets in arrival order; image k takes each
 	// source's k-th group

@@ -78,7 +78,7 @@ register map/run/tiny_maps_pools_ideal verify t_map_run tiny 79 1x8x8,conv2k2s1p
 # 16 images streamed back to back, no host step between layers.
 RESNET_MID=1x8x8,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,maxpool2d2,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,gavgpool,flatten,10
 register map/run/mid_resnet_ideal verify t_map_run mid 80 $RESNET_MID ideal 16
-register map/run/mid_resnet_pcm4 verify t_map_run mid 81 $RESNET_MID pcm-4phase 4
+register map/run/mid_resnet_pcm4 verify t_map_run mid 81 $RESNET_MID pcm-4phase 16
 # The same shape on hermes64 with 16 channels on a 12x12 map (verify-full).
 RESNET_H64=3x12x12,conv16k3s1p1,conv16k3s1p1,conv16k3s1p1r2,maxpool2d2,conv16k3s1p1,conv16k3s1p1,conv16k3s1p1r2,gavgpool,flatten,10
 register map/run/hermes64_resnet_ideal full t_map_run hermes64 82 $RESNET_H64 ideal 16

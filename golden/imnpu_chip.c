@@ -709,7 +709,7 @@ static void map_fire(imnpu_chip *c, int node)
 				g->pbv[k] = 1;
 			}
 		}
-		if (g->pool_mode) { /* a pooling node: per channel over the window */
+		if (g->pool_mode) { /* a pooling node: per channel over the window, 0 outside the map (as the RTL's walk) */
 			imnpu_gdpu_regs rg = {0};
 			rg.avg_mul = g->res_mul & 0xffff;
 			rg.avg_shift = g->pool_shift;
@@ -719,12 +719,11 @@ static void map_fire(imnpu_chip *c, int node)
 				for (int ky = 0; ky < K; ky++)
 					for (int kx = 0; kx < K; kx++) {
 						const int iy = g->oy * S + ky - Pd, ix = g->ox * S + kx - Pd;
-						if (iy >= 0 && iy < H && ix >= 0 && ix < W)
-							win[m++] = g->lbuf.v[(g->img0 + (int64_t)iy * W + ix) << g->map_lsw | ch];
+						win[m++] = iy >= 0 && iy < H && ix >= 0 && ix < W
+								   ? g->lbuf.v[(g->img0 + (int64_t)iy * W + ix) << g->map_lsw | ch]
+								   : 0;
 					}
-				g->oba[ch] = (int8_t)(m == 0	       ? 0
-						      : g->pool_mode == 1 ? imnpu_maxpool(win, m)
-									  : imnpu_avgpool(&rg, win, m));
+				g->oba[ch] = (int8_t)(g->pool_mode == 1 ? imnpu_maxpool(win, m) : imnpu_avgpool(&rg, win, m));
 				g->obw[ch] = g->oba[ch];
 				g->obv[ch] = 1;
 			}

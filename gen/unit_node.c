@@ -337,6 +337,18 @@ static void emit_map_pool(emitter *e, const map_widths *m, const widths *w)
 	L("wire unused_pool = ^{pa[15:8], pq[33:8]};");
 }
 
+/* Map mode's state from the start, after reset and after a map register
+ * write: the counters cleared one entry a cycle, the rest at once. */
+static void emit_map_restart(emitter *e, const map_widths *m)
+{
+	const int PW = m->pw, CW = m->cw;
+	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
+	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
+	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
+	L("    pdr_q <= 1'b0; pdc_q <= %d'd0;", CW);
+}
+
 /* The clearing's write to arr (n entries, index bits iw, values vw bits
  * wide) at the pointer, when the pointer is within it. */
 static void clear_entry(emitter *e, const map_widths *m, const char *arr, int n, int iw, int vw)
@@ -365,17 +377,9 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("// clearing the counters, one slot a cycle, after reset and after a map register write");
 	L("always @(posedge clk_i or negedge rst_ni) begin");
 	L("  if (!rst_ni) begin");
-	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
-	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
-	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
-	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
-	L("    pdr_q <= 1'b0; pdc_q <= %d'd0;", CW);
+	emit_map_restart(e, m);
 	L("  end else if (map_wr) begin");
-	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
-	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
-	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
-	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
-	L("    pdr_q <= 1'b0; pdc_q <= %d'd0;", CW);
+	emit_map_restart(e, m);
 	L("  end else if (mclr_q) begin");
 	clear_entry(e, m, "mcnt", m->mb, m->lb, CW);
 	clear_entry(e, m, "skcnt", m->mb, m->lb, m->kcw);

@@ -659,31 +659,27 @@ static int map_on(const imnpu_chip_params *P, const gnode *g)
 	return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf > 0 && g->map_w > 0;
 }
 
-/* Map mode: the frontier moves over every complete pixel whose slot holds
- * it (docs/chip.md). */
-static void map_advance(gnode *g)
-{
-	while (g->map_c > 0 && g->front < g->lbuf.cap && g->lbuf.cnt[g->front] == g->map_c)
-		g->front++;
-}
-
 /* The residual's channels a pixel: PSUM_LEN, at most a slot. */
 static int skip_c(const gnode *g)
 {
 	return g->ps_len < (1 << g->sk_lsw) ? g->ps_len : 1 << g->sk_lsw;
 }
 
-/* The residual ring's frontier, as the line buffer's. */
-static void skip_advance(gnode *g)
+/* Map mode (docs/chip.md): value v for position ch of the next pixel that
+ * position takes (pc), into b (slots of 2^lsw values); the frontier front
+ * then moves over every complete pixel (c positions each). */
+static void pix_put(pixbuf *b, int64_t *pc, int64_t *front, int lsw, int c, int64_t ch, int8_t v)
 {
-	const int sc = skip_c(g);
-	while (sc > 0 && g->sk_front < g->sbuf.cap && g->sbuf.cnt[g->sk_front] == sc)
-		g->sk_front++;
+	const int64_t pix = pc[ch]++;
+	pix_reserve(b, pix, lsw);
+	b->v[pix << lsw | ch] = v;
+	b->cnt[pix]++;
+	while (c > 0 && *front < b->cap && b->cnt[*front] == c)
+		(*front)++;
 }
 
 /* Map mode: fire every output pixel whose window is complete (and its
- * partial sums in), in raster order, image after image; each firing frees
- * the pixels no later window reads. */
+ * residual pixel in), in raster order, image after image. */
 static void map_fire(imnpu_chip *c, int node)
 {
 	const imnpu_chip_params *P = &c->p;
@@ -746,7 +742,6 @@ static void map_fire(imnpu_chip *c, int node)
 		}
 		g->fires++;
 		g->oq++;
-		skip_advance(g);
 		if (++g->ox == g->map_ow) {
 			g->ox = 0;
 			if (++g->oy == g->map_oh) {
@@ -754,47 +749,23 @@ static void map_fire(imnpu_chip *c, int node)
 				g->img0 += (int64_t)W * H;
 			}
 		}
-		map_advance(g);
 		send_outputs(c, node);
 	}
 }
 
-/* Map mode: a residual's value for position ch of the next pixel that
- * position takes. */
-static void skip_take(imnpu_chip *c, int node, int64_t ch, int8_t v)
-{
-	gnode *g = &c->nodes[node];
-	if (ch >= skip_c(g)) {
-		g->dropped++;
-		return;
-	}
-	const int64_t pix = g->sk_pc[ch]++;
-	pix_reserve(&g->sbuf, pix, g->sk_lsw);
-	g->sbuf.v[pix << g->sk_lsw | ch] = v;
-	g->sbuf.cnt[pix]++;
-	skip_advance(g);
-	map_fire(c, node);
-}
-
 /* Map mode: an ACT value for position ch of the next pixel that position
  * takes: positions below rows for the line buffer, from rows on the
- * residual's. */
+ * residual's ring. */
 static void map_take(imnpu_chip *c, int node, int64_t ch, int8_t v)
 {
 	gnode *g = &c->nodes[node];
-	if (ch >= c->p.tp.rows && ch < c->p.tp.rows + c->p.tp.cols) {
-		skip_take(c, node, ch - c->p.tp.rows, v);
-		return;
-	}
-	if (ch >= g->map_c) {
+	const int rows = c->p.tp.rows;
+	if (ch >= rows && ch < rows + c->p.tp.cols && ch - rows < skip_c(g))
+		pix_put(&g->sbuf, g->sk_pc, &g->sk_front, g->sk_lsw, skip_c(g), ch - rows, v);
+	else if (ch < g->map_c)
+		pix_put(&g->lbuf, g->pc, &g->front, g->map_lsw, g->map_c, ch, v);
+	else
 		g->dropped++;
-		return;
-	}
-	const int64_t pix = g->pc[ch]++;
-	pix_reserve(&g->lbuf, pix, g->map_lsw);
-	g->lbuf.v[pix << g->map_lsw | ch] = v;
-	g->lbuf.cnt[pix]++;
-	map_advance(g);
 	map_fire(c, node);
 }
 

@@ -15,6 +15,17 @@ static int clog2(long v)
 	return k;
 }
 
+/* A ring's log2 of pixel slots of 2^lsw values: need pixels and a row
+ * (row) more to let the producer run ahead, else need alone; -1 when not
+ * even that fits map_buf values. */
+static int ring_bits(long need, int row, int lsw, int map_buf)
+{
+	int bits = clog2(need + row);
+	if ((1l << (bits + lsw)) > map_buf)
+		bits = clog2(need);
+	return (1l << (bits + lsw)) > map_buf ? -1 : bits;
+}
+
 /* The pixels a node must hold to fire its widest window: from the first
  * pixel a later window reads (the window's first, or its row's first when
  * the next output row starts on the same input row) to the window's last,
@@ -96,10 +107,8 @@ static int partition_conv(map_plan *P, int l)
 	const int per = g->cin / ml->nrb, extra = g->cin % ml->nrb;
 	ml->lsw = clog2(per + (extra > 0));
 	const long span = window_span(g);
-	ml->lring = clog2(span + g->iw);
-	if ((1l << (ml->lring + ml->lsw)) > p->map_buf)
-		ml->lring = clog2(span);
-	if ((1l << (ml->lring + ml->lsw)) > p->map_buf)
+	ml->lring = ring_bits(span, g->iw, ml->lsw, p->map_buf);
+	if (ml->lring < 0)
 		return map_fail(P,
 				"layer %d '%s' (%s): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
 				"rows of %d); a node holds %d values (node -map_buf)",
@@ -107,10 +116,8 @@ static int partition_conv(map_plan *P, int l)
 	if (L->res) { /* the residual's ring: its lead and a row more */
 		const long lead = residual_lead(P, l);
 		ml->sk_lsw = clog2(map_imin(C, g->cout));
-		ml->sk_lring = clog2(lead + g->ow);
-		if ((1l << (ml->sk_lring + ml->sk_lsw)) > p->map_buf)
-			ml->sk_lring = clog2(lead);
-		if ((1l << (ml->sk_lring + ml->sk_lsw)) > p->map_buf)
+		ml->sk_lring = ring_bits(lead, g->ow, ml->sk_lsw, p->map_buf);
+		if (ml->sk_lring < 0)
 			return map_fail(P,
 					"layer %d '%s' (%s): its residual's ring needs %ld pixels of %d values (the "
 					"pixels that arrive before a window fires); a node holds %d values (node -map_buf)",

@@ -13,9 +13,9 @@ int map_place(map_plan *P)
 	for (int l = 0; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
 		map_layer *ml = &P->L[l];
-		if (ml->flat) { /* the map flow's flatten: the layer before's producers */
-			ml->nseg = l > 0 ? P->L[l - 1].nseg : 0;
-			memcpy(ml->seg, P->L[l - 1 >= 0 ? l - 1 : 0].seg, sizeof ml->seg[0] * (size_t)ml->nseg);
+		if (ml->flat) { /* the map flow's flatten (never first): the layer before's producers */
+			ml->nseg = P->L[l - 1].nseg;
+			memcpy(ml->seg, P->L[l - 1].seg, sizeof ml->seg[0] * (size_t)ml->nseg);
 			continue;
 		}
 		if (ml->gdpu) {

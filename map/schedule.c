@@ -31,6 +31,23 @@ static void lstm_step_ops(map_plan *P, imnpu_step *sp, int s, int S, int g)
 	P->nops = &P->img->nops;
 }
 
+/* A step's next injection from template t, its source indices allocated
+ * (the caller fills them); NULL, the injection empty, when out of memory. */
+static int *inject_from(imnpu_step *sp, const map_inj *t)
+{
+	imnpu_inject *j = &sp->inj[sp->ninj++];
+	j->dest = t->dest;
+	j->mcast = t->mcast;
+	memcpy(j->mask, t->mask, sizeof j->mask);
+	j->count = t->count;
+	j->base = t->base;
+	j->stride = t->stride;
+	j->src = malloc((size_t)t->count * sizeof *j->src);
+	if (!j->src)
+		j->count = 0;
+	return j->src;
+}
+
 /* The map flow: one step; the input injected pixel by pixel in raster
  * order, each pixel's channels to the first layer's row blocks; the last
  * layer's output collected pixel by pixel, channel-major (CHW). */
@@ -58,18 +75,11 @@ static int schedule_maps(map_plan *P)
 	for (int px = 0; px < in_pix; px++)
 		for (int i = 0; i < P->ninj; i++) {
 			const map_inj *t = &P->inj[i];
-			imnpu_inject *j = &sp->inj[sp->ninj++];
-			j->dest = t->dest;
-			j->mcast = t->mcast;
-			memcpy(j->mask, t->mask, sizeof j->mask);
-			j->count = t->count;
-			j->base = t->base;
-			j->stride = t->stride;
-			j->src = malloc((size_t)t->count * sizeof *j->src);
-			if (!j->src)
+			int *src = inject_from(sp, t);
+			if (!src)
 				return map_fail(P, "out of memory");
 			for (int m = 0; m < t->count; m++)
-				j->src[m] = (t->lo + m) * in_pix + px;
+				src[m] = (t->lo + m) * in_pix + px;
 		}
 	for (int px = 0; px < out_pix; px++)
 		for (int i = 0; i < P->ncol; i++)
@@ -103,21 +113,13 @@ int map_schedule(map_plan *P)
 			const map_inj *t = &P->inj[i];
 			if (t->zero && s > 0)
 				continue;
-			imnpu_inject *j = &sp->inj[sp->ninj++];
-			j->dest = t->dest;
-			j->mcast = t->mcast;
-			memcpy(j->mask, t->mask, sizeof j->mask);
-			j->count = t->count;
-			j->base = t->base;
-			j->stride = t->stride;
-			j->src = malloc((size_t)t->count * sizeof *j->src);
-			if (!j->src) {
+			int *src = inject_from(sp, t);
+			if (!src) {
 				P->oom = 1;
-				j->count = 0;
 				continue;
 			}
 			for (int m = 0; m < t->count; m++)
-				j->src[m] = t->zero ? -1
+				src[m] = t->zero ? -1
 					  : conv    ? imnpu_conv_patch_index(L0, s, t->lo + m)
 						    : s * (lstm ? xl : 0) + t->lo + m;
 		}

@@ -107,6 +107,7 @@ private:
 	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 	bool one_net(long net);
 	bool run_image(const imnpu_image &img, long net);
+	bool send_inject(const imnpu_inject &in, const int8_t *x, const char *what);
 	std::string random_cnn();
 	bool run_stream(const imnpu_image &img, long net, std::vector<std::vector<int8_t>> &inputs, bool ideal,
 			uint64_t *cycles);
@@ -799,22 +800,9 @@ bool Harness::run_image(const imnpu_image &img, long net)
 			const size_t first = got_.size(), want = first + (size_t)sp.ncol;
 			if (!run_ops(sp.ops, sp.nops, nullptr, what))
 				return false;
-			for (int j = 0; j < sp.ninj; j++) {
-				const imnpu_inject &in = sp.inj[j];
-				Pkt p;
-				p.dest = in.dest;
-				p.mcast = in.mcast;
-				if (!take_mask(p, in.mask, what))
+			for (int j = 0; j < sp.ninj; j++)
+				if (!send_inject(sp.inj[j], x.data(), what))
 					return false;
-				p.info = imnpu_chip_info(IMNPU_PKT_ACT, in.stride, in.base);
-				std::vector<int8_t> v((size_t)in.count);
-				for (int k = 0; k < in.count; k++)
-					v[(size_t)k] = in.src[k] < 0 ? 0 : x[(size_t)in.src[k]];
-				for (int k = 0; k < in.count; k += IMNPU_ACT_PER_BEAT)
-					p.beats.push_back(imnpu_chip_act_beat(&gp, &v[(size_t)k],
-									      std::min(IMNPU_ACT_PER_BEAT, in.count - k)));
-				send(p);
-			}
 			if (!drain(want, what))
 				return false;
 			cycles += top_.cycle() - t0 - 20;
@@ -935,6 +923,25 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	return true;
 }
 
+// An injection's ACT packet, its values gathered from the input x (the
+// image format's imnpu_inject_packet), to the host port and the golden model.
+bool Harness::send_inject(const imnpu_inject &in, const int8_t *x, const char *what)
+{
+	imnpu_pkt pk;
+	if (imnpu_inject_packet(&gp_, &in, x, &pk) != 0)
+		return fail("out of memory");
+	Pkt p;
+	p.dest = pk.dest;
+	p.mcast = pk.mcast;
+	const bool ok = take_mask(p, pk.mask, what);
+	p.info = pk.info;
+	p.beats.assign(pk.beats, pk.beats + pk.nbeats);
+	imnpu_pkt_free(&pk);
+	if (ok)
+		send(p);
+	return ok;
+}
+
 // The map flow (docs/chip.md, feature maps): every inference's input
 // injected pixel by pixel, back to back, image k+1 while image k is in
 // flight; the outputs come back pixel by pixel.  Each image's packets (the
@@ -956,19 +963,8 @@ bool Harness::run_stream(const imnpu_image &img, long net, std::vector<std::vect
 			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
 		inputs.push_back(x);
 		for (int j = 0; j < sp.ninj; j++) {
-			imnpu_pkt pk;
-			if (imnpu_inject_packet(&gp, &sp.inj[j], x.data(), &pk) != 0)
-				return fail("out of memory");
-			Pkt p;
-			p.dest = pk.dest;
-			p.mcast = pk.mcast;
-			const bool ok = take_mask(p, pk.mask, what);
-			p.info = pk.info;
-			p.beats.assign(pk.beats, pk.beats + pk.nbeats);
-			imnpu_pkt_free(&pk);
-			if (!ok)
+			if (!send_inject(sp.inj[j], x.data(), what))
 				return false;
-			send(p);
 		}
 	}
 	// the host port may stay quiet for a whole image's latency after the last

@@ -86,6 +86,7 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_ID_VALUE        0x%08Xu", IMNPU_ID_VALUE);
 	em_line(e, "#define IMNPU_CTRL_RELU       (1u << 0)");
 	em_line(e, "#define IMNPU_CTRL_PSUM_IN    (1u << 1)");
+	em_line(e, "#define IMNPU_CTRL_COLS_LSB   %d  /* bits 31:16: columns drained, 0 all */", CTRL_COLS_LSB);
 	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
 	em_blank(e);
 	em_line(e, "/* The RISC-V core (docs/riscv.md). */");

@@ -130,6 +130,8 @@ enum {
 };
 /* CTRL bits of the pcm macro's runtime mode, and the CMD values. */
 enum { CTRL_PCM = 2, CTRL_FOUR_PHASE = 3 };
+/* CTRL bits 31:16: the columns the LDPU drains (0: all; docs/tile.md). */
+enum { CTRL_COLS_LSB = 16 };
 enum { CMD_PROGRAM = 1, CMD_CALIBRATE = 2 };
 #define IMNPU_ID_VALUE 0x494D4E50u
 
@@ -153,7 +155,7 @@ imnpu_tile_params design_tile_params(const design *d);
 /* Unit emitters: each writes one module into e. */
 /* The ports both crossbar macros have, in order; the pcm macro adds its own
  * after them (the tile connects them in this order). */
-#define XBAR_PORTS 14
+#define XBAR_PORTS 15
 int xbar_ports(const design *d, vl_port *out);
 void unit_xbar(emitter *e, const design *d);
 void unit_xbar_pcm(emitter *e, const design *d);

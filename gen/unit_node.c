@@ -298,7 +298,9 @@ static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 	L("wire [%d:0] skfslot = skf_q[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
 	L("wire [%d:0] skfdist = skf_q - skl_q;", PW - 1);
 	L("wire sk_adv = map_on && !mclr_q && skc != %d'd0 && skfdist < skring && skcnt[skfslot] == skc;", KCW);
-	L("wire sk_ready = skc == %d'd0 || skfdist > oq_q - skl_q;", KCW);
+	L("// a firing's output pixel: the next after the one whose partial sums stream");
+	L("wire [%d:0] oq_fire = oq_q + {%d'd0, ps_st_q};", PW - 1, PW - 1);
+	L("wire sk_ready = skc == %d'd0 || skfdist > oq_fire - skl_q;", KCW);
 	L("wire [%d:0] skodist = oq_q - skl_q;", PW - 1);
 	L("// the partial sum: channel ps_ptr of the residual's pixel for this output pixel");
 	L("wire [%d:0] oslot_w = (oq_q & skrmask) << sklsw_q;", PW - 1);
@@ -421,8 +423,7 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("      if (pdc_q + %d'd1 >= mc_q) pdr_q <= 1'b0;", CW);
 	L("    end");
 	L("    // an output pixel's partial sums are in: the next");
-	L("    if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == %d'd%d) oq_q <= oq_q + %d'd1;", w->piw + 1,
-	  m->cols - 1, PW);
+	L("    if (ps_end) oq_q <= oq_q + %d'd1;", PW);
 	L("    if ((u_in_valid && u_in_ready) || pool_step || pool_end) begin");
 	L("      if (!kdone_q) begin");
 	L("        if (kc_q + %d'd1 >= mc_q) begin", CW);
@@ -718,6 +719,18 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 
 static void emit_rx_state(emitter *e, const design *d, const node_shape *s, const widths *w, const map_widths *m)
 {
+	const char *full = m->on ? "(map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full)" : "in_full";
+	/* a firing: its input streams into the tile (which takes it into its
+	 * staging rows while the MVM before runs); in map mode its partial
+	 * sums may wait behind the firing before's, else the partial sums of
+	 * one firing at a time */
+	if (s->ps_d && m->on)
+		L("wire st_go = !st_q && %s && (map_on ? !ps_pend_q : (ps_len_q == %d'd0 || ps_full) && !ps_st_q);", full,
+		  w->pcw);
+	else if (s->ps_d)
+		L("wire st_go = !st_q && %s && (ps_len_q == %d'd0 || ps_full) && !ps_st_q;", full, w->pcw);
+	else
+		L("wire st_go = !st_q && %s;", full);
 	L("// Receiver state, buffers and counters.");
 	L("wire [%d:0] hbase = {%d'd0, rx_info_i[%d:6]};", w->xw - 1, w->xw - w->bw, 6 + w->bw - 1);
 	L("always @(posedge clk_i or negedge rst_ni) begin");
@@ -729,7 +742,7 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("    pin_q <= 32'd0; ce_q <= 32'd0; ue_q <= 32'd0; drop_q <= 32'd0; fires_q <= 32'd0;");
 	L("    st_q <= 1'b0; st_ptr <= %d'd0;", w->icw);
 	if (s->ps_d)
-		L("    ps_st_q <= 1'b0; ps_ptr <= %d'd0;", w->piw);
+		L("    ps_st_q <= 1'b0; ps_pend_q <= 1'b0; ps_ptr <= %d'd0;", w->piw);
 	L("  end else begin");
 	L("    if (rx_valid_i && rx_head_i) begin");
 	L("      c_type[ch] <= rx_info_i[2:0];");
@@ -793,19 +806,14 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("    if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;");
 	em_blank(e);
 	L("    // Streaming a complete vector into the unit; each value read is cleared.");
-	const char *full = m->on ? "(map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full)" : "in_full";
-	if (s->ps_d && m->on)
-		L("    if (!st_q && %s && (map_on || ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", full, w->pcw);
-	else if (s->ps_d)
-		L("    if (!st_q && %s && (ps_len_q == %d'd0 || ps_full) && !ps_st_q) begin", full, w->pcw);
-	else
-		L("    if (!st_q && %s) begin", full);
+	L("    if (st_go) begin");
 	L("      st_q <= 1'b1;");
 	L("      st_ptr <= %d'd0;", w->icw);
 	if (s->ps_d) {
+		L("      // its partial sums: now, or after the stream of the firing before");
 		L("      if (ps_len_q != %d'd0) begin", w->pcw);
-		L("        ps_st_q <= 1'b1;");
-		L("        ps_ptr <= %d'd0;", w->piw);
+		L("        if (!ps_st_q) begin ps_st_q <= 1'b1; ps_ptr <= %d'd0; end", w->piw);
+		L("        else if (!ps_end) ps_pend_q <= 1'b1;");
 		L("      end");
 	}
 	L("    end");
@@ -828,8 +836,10 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 		L("    if (u_psum_valid && u_psum_ready) begin");
 		L("      pb_v[ps_ptr] <= 1'b0;");
 		L("      ps_ptr <= ps_ptr + %d'd1;", w->piw);
-		L("      if ({1'b0, ps_ptr} == %d'd%d) begin", w->piw + 1, s->ps_d - 1);
-		L("        ps_st_q <= 1'b0;");
+		L("      if (ps_end) begin  // the columns the tile drains (CTRL.COLS)");
+		L("        ps_ptr <= %d'd0;", w->piw);
+		L("        if (ps_pend_q || (st_go && ps_len_q != %d'd0)) ps_pend_q <= 1'b0;", w->pcw);
+		L("        else ps_st_q <= 1'b0;");
 		L("        ps_cnt_q <= %d'd0;", w->pcw);
 		L("      end");
 		L("    end");
@@ -1029,7 +1039,7 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	L("reg st_q;");
 	L("reg [%d:0] st_ptr;", w.icw - 1);
 	if (s->ps_d) {
-		L("reg ps_st_q;");
+		L("reg ps_st_q, ps_pend_q;  // partial sums stream; a firing's wait behind them");
 		L("reg [%d:0] ps_ptr;", w.piw - 1);
 	}
 	em_blank(e);
@@ -1050,10 +1060,15 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 		L("wire u_psum_valid = ps_st_q;");
 		L("wire u_psum_ready;");
 	}
-	if (s->kind == NODE_TILE)
-		L("wire [%d:0] st_len = %d'd%d;", w.icw - 1, w.icw, s->in_d);
-	else
+	if (s->kind == NODE_TILE) {
+		L("// a tile takes IN_LEN rows (all when 0) and drains cols_o columns");
+		L("wire [%d:0] st_len = in_len_q == %d'd0 ? %d'd%d : in_len_q;", w.icw - 1, w.icw, w.icw, s->in_d);
+		L("wire u_in_last = st_ptr + %d'd1 == st_len;", w.icw);
+		L("wire [%d:0] u_ncols;", d->col_w);
+		L("wire ps_end = u_psum_valid && u_psum_ready && {1'b0, ps_ptr} + %d'd1 == u_ncols;", w.piw + 1);
+	} else {
 		L("wire [%d:0] st_len = in_len_q;", w.icw - 1);
+	}
 	em_blank(e);
 	emit_rx(e, s, &w, &m);
 	if (m.on)
@@ -1095,9 +1110,11 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 			{"cfg_addr_i", "u_cfg_addr"}, {"cfg_wdata_i", "wr_data"},
 			{"cfg_rvalid_o", "u_cfg_rvalid"}, {"cfg_rdata_o", "u_cfg_rdata"},
 			{"in_valid_i", "u_in_valid"}, {"in_ready_o", "u_in_ready"}, {"in_data_i", "u_in_data"},
+			{"in_last_i", "u_in_last"},
 			{"psum_valid_i", "u_psum_valid"}, {"psum_ready_o", "u_psum_ready"}, {"psum_data_i", "u_psum"},
 			{"out_valid_o", "u_out_valid"}, {"out_ready_i", "u_out_ready"}, {"out_data_o", "u_out_d"},
 			{"out_psum_o", "u_out_w"}, {"out_col_o", "u_out_col"}, {"out_last_o", "u_out_last"},
+			{"cols_o", "u_ncols"},
 		};
 		vl_instance(e, s->unit, "u_tile", c, sizeof c / sizeof c[0]);
 	} else {

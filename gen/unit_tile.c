@@ -16,6 +16,7 @@ void unit_tile(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "in_valid_i", "input vector: rows values in row order"},
 		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
 		{VL_IN, IB, 0, 0, "in_data_i", NULL},
+		{VL_IN, 1, 0, 0, "in_last_i", "the vector's last value: the rows after it drive nothing"},
 		{VL_IN, 1, 0, 0, "psum_valid_i", "partial sums to add (CTRL bit 1): cols values in column order"},
 		{VL_OUT, 1, 0, 0, "psum_ready_o", NULL},
 		{VL_IN, d->psum_bits, 1, 0, "psum_data_i", NULL},
@@ -25,6 +26,7 @@ void unit_tile(emitter *e, const design *d)
 		{VL_OUT, d->psum_bits, 1, 0, "out_psum_o", "the column's partial sum, beside out_data_o"},
 		{VL_OUT, d->col_w, 0, 0, "out_col_o", NULL},
 		{VL_OUT, 1, 0, 0, "out_last_o", "last column of the vector"},
+		{VL_OUT, d->col_w + 1, 0, 0, "cols_o", "columns each vector drains (CTRL.COLS; 0 there: all)"},
 	};
 	em_header(e, &d->stamp, "Tile: crossbar macro + tile controller + LDPU.");
 	vl_module_begin(e, d->mod_tile, ports, sizeof ports / sizeof ports[0], NULL);
@@ -33,6 +35,7 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", d->row_w, 0, "x_addr", 0, NULL);
 	vl_decl(e, "wire", IB, 1, "x_wdata", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "start", 0, NULL);
+	vl_decl(e, "wire", d->col_w + 1, 0, "ncols", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "done", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "w_we", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "cfg_re", 0, NULL);
@@ -66,9 +69,9 @@ void unit_tile(emitter *e, const design *d)
 		{"clk_i", NULL}, {"rst_ni", NULL},
 		{"cfg_valid_i", NULL}, {"cfg_we_i", NULL}, {"cfg_addr_i", NULL},
 		{"cfg_wdata_i", NULL}, {"cfg_rvalid_o", NULL}, {"cfg_rdata_o", NULL},
-		{"in_valid_i", NULL}, {"in_ready_o", NULL}, {"in_data_i", NULL},
+		{"in_valid_i", NULL}, {"in_ready_o", NULL}, {"in_data_i", NULL}, {"in_last_i", NULL},
 		{"x_we_o", "x_we"}, {"x_addr_o", "x_addr"}, {"x_wdata_o", "x_wdata"},
-		{"start_o", "start"}, {"done_i", "done"},
+		{"start_o", "start"}, {"cols_o", "ncols"}, {"done_i", "done"},
 		{"w_we_o", "w_we"}, {"w_addr_o", "w_addr"}, {"w_wdata_o", "w_wdata"},
 		{"w_rdata_i", "w_rdata"}, {"cfg_re_o", "cfg_re"},
 		{"ld_valid_o", "ld_valid"}, {"ld_ready_i", "ld_ready"},
@@ -88,12 +91,13 @@ void unit_tile(emitter *e, const design *d)
 		{"w_we_i", "w_we"}, {"w_addr_i", "w_addr"}, {"w_wdata_i", "w_wdata"},
 		{"w_re_i", "cfg_re"}, {"w_rdata_o", "w_rdata"},
 		{"x_we_i", "x_we"}, {"x_addr_i", "x_addr"}, {"x_wdata_i", "x_wdata"},
-		{"start_i", "start"}, {"done_o", "done"},
+		{"start_i", "start"}, {"cols_i", "ncols"}, {"done_o", "done"},
 		{"col_addr_i", "ld_col"}, {"col_data_o", "col_data"},
 		{"mode_i", "mode"}, {"m_we_i", "m_we"}, {"m_re_i", "m_re"},
 		{"m_addr_i", "cfg_addr_i"}, {"m_wdata_i", "cfg_wdata_i"}, {"m_rdata_o", "m_rdata"},
 		{"busy_o", "m_busy"},
 	};
+	em_line(e, "assign cols_o = ncols;");
 	vl_instance(e, d->mod_xbar, "u_xbar", xbar, sizeof xbar / sizeof xbar[0] - (d->pcm ? 0 : 7));
 	em_blank(e);
 	const vl_conn ldpu[] = {

@@ -33,10 +33,12 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "in_valid_i", "input vector stream, row order"},
 		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
 		{VL_IN, IB, 0, 0, "in_data_i", NULL},
+		{VL_IN, 1, 0, 0, "in_last_i", "the vector's last value (else the last row's)"},
 		{VL_OUT, 1, 0, 0, "x_we_o", NULL},
 		{VL_OUT, d->row_w, 0, 0, "x_addr_o", NULL},
 		{VL_OUT, IB, 1, 0, "x_wdata_o", NULL},
 		{VL_OUT, 1, 0, 0, "start_o", NULL},
+		{VL_OUT, d->col_w + 1, 0, 0, "cols_o", "columns drained (CTRL.COLS, 0 = all)"},
 		{VL_IN, 1, 0, 0, "done_i", NULL},
 		{VL_OUT, 1, 0, 0, "w_we_o", NULL},
 		{VL_OUT, d->w_idx_w, 0, 0, "w_addr_o", NULL},
@@ -67,7 +69,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_header(e, &d->stamp, "Tile controller: configuration bus, input assembly, fire on a complete vector, output sequencing.");
 	vl_module_begin(e, d->mod_ctrl, ports, nports, NULL);
 
-	em_line(e, "localparam [1:0] StLoad = 2'd0;  // accepting the input vector");
+	em_line(e, "localparam [1:0] StIdle = 2'd0;  // no MVM: the next may start");
 	em_line(e, "localparam [1:0] StMvm  = 2'd1;  // macro integrating and converting");
 	em_line(e, "localparam [1:0] StOut  = 2'd2;  // columns through the LDPU");
 	em_blank(e);
@@ -110,13 +112,23 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_blank(e);
 
 	/* ---- FSM ---- */
+	em_comment(e, "Two sides (docs/tile.md, Timing).  The load side takes a vector into the macro's");
+	em_comment(e, "staging rows while the MVM side runs the one before: the macro integrates, then");
+	em_comment(e, "the LDPU drains the columns CTRL.COLS asks for.  A loaded vector starts on the");
+	em_comment(e, "edge its last value arrives, or the edge the drain before it ends.");
 	vl_decl(e, "reg", 2, 0, "state_d", 0, NULL);
 	vl_decl(e, "reg", 2, 0, "state_q", 0, NULL);
 	vl_decl(e, "reg", d->row_w, 0, "row_d", 0, NULL);
 	vl_decl(e, "reg", d->row_w, 0, "row_q", 0, NULL);
 	vl_decl(e, "reg", d->col_w, 0, "col_d", 0, NULL);
 	vl_decl(e, "reg", d->col_w, 0, "col_q", 0, NULL);
-	vl_decl(e, "reg", 1, 0, "in_ready", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "loaded_d", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "loaded_q", 0, "a whole vector waits in the staging rows");
+	vl_decl(e, "reg", d->col_w + 1, 0, "ncols_q", 0, "CTRL.COLS: columns drained, 0 all");
+	vl_decl(e, "wire", d->col_w, 0, "last_col", 0, NULL);
+	vl_decl(e, "wire", 1, 0, "take", 0, "an input value this cycle");
+	vl_decl(e, "wire", 1, 0, "take_last", 0, "the vector's last");
+	vl_decl(e, "wire", 1, 0, "go_ok", 0, "the macro may start");
 	vl_decl(e, "reg", 1, 0, "x_we", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "start", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "ld_valid", 0, NULL);
@@ -128,36 +140,30 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		vl_decl(e, "reg", 1, 0, "pcm_q", 0, "CTRL bit 2: the pcm model (else ideal)");
 		vl_decl(e, "reg", 1, 0, "four_q", 0, "CTRL bit 3: 4-phase (else 1-phase)");
 	}
+	em_line(e, "assign last_col  = ncols_q == %d'd0 ? %d'd%d : ncols_q[%d:0] - %d'd1;", d->col_w + 1, d->col_w,
+		C - 1, d->col_w - 1, d->col_w);
+	if (d->pcm) {
+		em_line(e, "assign take      = in_valid_i && !loaded_q && !m_busy_i;");
+		em_line(e, "assign go_ok     = !m_busy_i;");
+	} else {
+		em_line(e, "assign take      = in_valid_i && !loaded_q;");
+		em_line(e, "assign go_ok     = 1'b1;");
+	}
+	em_line(e, "assign take_last = take && (in_last_i || row_q == %d'd%d);", d->row_w, R - 1);
 	em_blank(e);
 	em_open(e, "always @(*) begin");
 	em_line(e, "state_d  = state_q;");
 	em_line(e, "row_d    = row_q;");
 	em_line(e, "col_d    = col_q;");
-	em_line(e, "in_ready = 1'b0;");
-	em_line(e, "x_we     = 1'b0;");
+	em_line(e, "loaded_d = loaded_q || take_last;");
+	em_line(e, "x_we     = take;");
 	em_line(e, "start    = 1'b0;");
 	em_line(e, "ld_valid = 1'b0;");
 	em_line(e, "job_done = 1'b0;");
+	em_open(e, "if (take) begin");
+	em_line(e, "row_d = take_last ? %d'd0 : row_q + %d'd1;", d->row_w, d->row_w);
+	em_close(e, "end");
 	em_open(e, "case (state_q)");
-	em_open(e, "StLoad: begin");
-	if (d->pcm) {
-		em_line(e, "in_ready = !m_busy_i;");
-		em_open(e, "if (in_valid_i && !m_busy_i) begin");
-	} else {
-		em_line(e, "in_ready = 1'b1;");
-		em_open(e, "if (in_valid_i) begin");
-	}
-	em_line(e, "x_we = 1'b1;");
-	em_open(e, "if (row_q == %d'd%d) begin", d->row_w, R - 1);
-	em_line(e, "row_d   = %d'd0;", d->row_w);
-	em_line(e, "start   = 1'b1;");
-	em_line(e, "state_d = StMvm;");
-	em_close(e, "end else begin");
-	e->indent++;
-	em_line(e, "row_d = row_q + %d'd1;", d->row_w);
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
 	em_open(e, "StMvm: begin");
 	em_open(e, "if (done_i) begin");
 	em_line(e, "col_d   = %d'd0;", d->col_w);
@@ -167,10 +173,10 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_open(e, "StOut: begin");
 	em_line(e, "ld_valid = 1'b1;");
 	em_open(e, "if (ld_ready_i) begin");
-	em_open(e, "if (col_q == %d'd%d) begin", d->col_w, C - 1);
+	em_open(e, "if (col_q == last_col) begin");
 	em_line(e, "col_d    = %d'd0;", d->col_w);
 	em_line(e, "job_done = 1'b1;");
-	em_line(e, "state_d  = StLoad;");
+	em_line(e, "state_d  = StIdle;");
 	em_close(e, "end else begin");
 	e->indent++;
 	em_line(e, "col_d = col_q + %d'd1;", d->col_w);
@@ -178,28 +184,36 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_close(e, "end");
 	em_close(e, "end");
 	em_open(e, "default: begin");
-	em_line(e, "state_d = StLoad;");
+	em_line(e, "state_d = StIdle;");
 	em_close(e, "end");
 	em_close(e, "endcase");
+	em_open(e, "if ((state_q == StIdle || job_done) && loaded_d && go_ok) begin");
+	em_line(e, "start    = 1'b1;");
+	em_line(e, "loaded_d = 1'b0;");
+	em_line(e, "state_d  = StMvm;");
+	em_close(e, "end");
 	em_close(e, "end");
 	em_blank(e);
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
 	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "state_q <= StLoad;");
-	em_line(e, "row_q   <= %d'd0;", d->row_w);
-	em_line(e, "col_q   <= %d'd0;", d->col_w);
-	em_line(e, "jobs_q  <= 32'd0;");
-	em_line(e, "relu_q  <= 1'b0;");
+	em_line(e, "state_q  <= StIdle;");
+	em_line(e, "row_q    <= %d'd0;", d->row_w);
+	em_line(e, "col_q    <= %d'd0;", d->col_w);
+	em_line(e, "loaded_q <= 1'b0;");
+	em_line(e, "ncols_q  <= %d'd0;", d->col_w + 1);
+	em_line(e, "jobs_q   <= 32'd0;");
+	em_line(e, "relu_q   <= 1'b0;");
 	em_line(e, "psum_en_q <= 1'b0;");
 	if (d->pcm) {
-		em_line(e, "pcm_q   <= 1'b0;");
-		em_line(e, "four_q  <= 1'b0;");
+		em_line(e, "pcm_q    <= 1'b0;");
+		em_line(e, "four_q   <= 1'b0;");
 	}
 	em_close(e, "end else begin");
 	e->indent++;
-	em_line(e, "state_q <= state_d;");
-	em_line(e, "row_q   <= row_d;");
-	em_line(e, "col_q   <= col_d;");
+	em_line(e, "state_q  <= state_d;");
+	em_line(e, "row_q    <= row_d;");
+	em_line(e, "col_q    <= col_d;");
+	em_line(e, "loaded_q <= loaded_d;");
 	em_line(e, "if (job_done) jobs_q <= jobs_q + 32'd1;");
 	em_open(e, "if (wr && region == %d'd%d && index == %d'd%d) begin", RW, REGION_CSR, IW, REG_CTRL);
 	em_line(e, "relu_q    <= cfg_wdata_i[0];");
@@ -208,6 +222,12 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		em_line(e, "pcm_q     <= cfg_wdata_i[%d];", CTRL_PCM);
 		em_line(e, "four_q    <= cfg_wdata_i[%d];", CTRL_FOUR_PHASE);
 	}
+	if (d->col_w + 1 < 16)
+		em_line(e, "ncols_q   <= cfg_wdata_i[31:%d] > 16'd%d ? %d'd%d : cfg_wdata_i[%d:%d];", CTRL_COLS_LSB, C,
+			d->col_w + 1, C, CTRL_COLS_LSB + d->col_w, CTRL_COLS_LSB);
+	else
+		em_line(e, "ncols_q   <= cfg_wdata_i[31:%d] > 16'd%d ? %d'd%d : cfg_wdata_i[%d:%d];", CTRL_COLS_LSB, C,
+			d->col_w + 1, C, 31, CTRL_COLS_LSB);
 	em_close(e, "end");
 	em_close(e, "end");
 	em_close(e, "end");
@@ -222,16 +242,21 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "rin_range_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "csr_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "csr", 0, NULL);
+	char ncols16[32];
+	if (d->col_w + 1 < 16)
+		snprintf(ncols16, sizeof ncols16, "%d'd0, ncols_q", 16 - d->col_w - 1);
+	else
+		snprintf(ncols16, sizeof ncols16, "ncols_q");
 	em_open(e, "always @(*) begin");
 	em_open(e, "case (index)");
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_ID, IMNPU_ID_VALUE);
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_GEOM,
 		((unsigned)C << 16) | (unsigned)R);
 	if (d->pcm) {
-		em_line(e, "%d'd%d: csr = {28'd0, four_q, pcm_q, psum_en_q, relu_q};", IW, REG_CTRL);
+		em_line(e, "%d'd%d: csr = {%s, 12'd0, four_q, pcm_q, psum_en_q, relu_q};", IW, REG_CTRL, ncols16);
 		em_line(e, "%d'd%d: csr = {28'd0, m_busy_i, state_q, !idle};", IW, REG_STATUS);
 	} else {
-		em_line(e, "%d'd%d: csr = {30'd0, psum_en_q, relu_q};", IW, REG_CTRL);
+		em_line(e, "%d'd%d: csr = {%s, 14'd0, psum_en_q, relu_q};", IW, REG_CTRL, ncols16);
 		em_line(e, "%d'd%d: csr = {29'd0, state_q, !idle};", IW, REG_STATUS);
 	}
 	em_line(e, "%d'd%d: csr = jobs_q;", IW, REG_JOBS);
@@ -269,22 +294,23 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		em_line(e, "                      cfg_offset_i;");
 	em_blank(e);
 	if (d->pcm) {
-		em_line(e, "assign idle       = state_q == StLoad && !m_busy_i;");
+		em_line(e, "assign idle       = state_q == StIdle && !m_busy_i;");
 		em_line(e, "assign mode_o     = pcm_q ? (four_q ? 2'd2 : 2'd1) : 2'd0;");
 		em_line(e, "assign m_we_o     = wr && idle;");
 		em_line(e, "assign m_re_o     = rd;");
 	} else {
-		em_line(e, "assign idle       = state_q == StLoad;");
+		em_line(e, "assign idle       = state_q == StIdle;");
 	}
 	em_line(e, "assign cfg_re_o   = rd;");
-	em_line(e, "assign in_ready_o = in_ready;");
+	em_line(e, "assign in_ready_o = %s;", d->pcm ? "!loaded_q && !m_busy_i" : "!loaded_q");
 	em_line(e, "assign x_we_o     = x_we;");
 	em_line(e, "assign x_addr_o   = row_q;");
 	em_line(e, "assign x_wdata_o  = in_data_i;");
 	em_line(e, "assign start_o    = start;");
 	em_line(e, "assign ld_valid_o = ld_valid;");
 	em_line(e, "assign ld_col_o   = col_q;");
-	em_line(e, "assign ld_last_o  = col_q == %d'd%d;", d->col_w, C - 1);
+	em_line(e, "assign ld_last_o  = col_q == last_col;");
+	em_line(e, "assign cols_o     = ncols_q == %d'd0 ? %d'd%d : ncols_q;", d->col_w + 1, d->col_w + 1, C);
 	em_line(e, "assign relu_o     = relu_q;");
 	em_line(e, "assign psum_en_o  = psum_en_q;");
 	vl_module_end(e, d->mod_ctrl);

@@ -14,10 +14,11 @@ int xbar_ports(const design *d, vl_port *out)
 		{VL_IN, WB, 1, 0, "w_wdata_i", NULL},
 		{VL_IN, 1, 0, 0, "w_re_i", "weight read"},
 		{VL_OUT, WB, 1, 0, "w_rdata_o", "the weight at w_addr_i when w_re_i was last set, from the next cycle"},
-		{VL_IN, 1, 0, 0, "x_we_i", "input (row driver) write"},
+		{VL_IN, 1, 0, 0, "x_we_i", "input write into the staging rows"},
 		{VL_IN, d->row_w, 0, 0, "x_addr_i", NULL},
 		{VL_IN, IB, 1, 0, "x_wdata_i", NULL},
-		{VL_IN, 1, 0, 0, "start_i", "begin an MVM on the loaded inputs"},
+		{VL_IN, 1, 0, 0, "start_i", "begin an MVM on the staged inputs (a write this cycle included); the staging rows clear"},
+		{VL_IN, d->col_w + 1, 0, 0, "cols_i", "columns 0..cols_i-1 are read; the others need not be computed"},
 		{VL_OUT, 1, 0, 0, "done_o", "one cycle: column results are valid"},
 		{VL_IN, d->col_w, 0, 0, "col_addr_i", NULL},
 		{VL_OUT, d->acc_bits, 1, 0, "col_data_o", "converted result of column col_addr_i"},
@@ -45,7 +46,9 @@ void unit_xbar(emitter *e, const design *d)
 	vl_localparam(e, "Cols", C, "crossbar columns");
 	em_blank(e);
 	vl_decl(e, "reg", WB, 1, "w_q", depth, "weights, row-major");
+	vl_decl(e, "reg", IB, 1, "xs_q", R, "staging rows: the next vector, loaded while an MVM runs");
 	vl_decl(e, "reg", IB, 1, "x_q", R, "row driver inputs");
+	vl_decl(e, "reg", d->col_w + 1, 0, "ncol_q", 0, "columns computed, taken at start_i");
 	vl_decl(e, "reg", AB, 1, "integ_q", C, "column integrators");
 	vl_decl(e, "reg", AB, 1, "adc_q", C, "converted column results");
 	vl_decl(e, "reg", d->pwm_w, 0, "k_q", 0, "PWM cycle within the window");
@@ -93,19 +96,28 @@ void unit_xbar(emitter *e, const design *d)
 	em_comment(e, "commits 2 x Cols nonblocking writes every cycle, idle or not.  The ADC copy comes");
 	em_comment(e, "first, so it takes the integrators' old values; the tile reads adc_q only between");
 	em_comment(e, "done_o and the next start, so no reader races with the blocking writes.");
+	em_comment(e, "The staging rows live in the same process: a write, then at start_i the copy into");
+	em_comment(e, "the row drivers (taking a write of the same edge, the vector's last) and a clear,");
+	em_comment(e, "so rows a shorter vector does not write drive nothing.");
 	em_line(e, "/* verilator lint_off BLKSEQ */");
 	em_open(e, "always @(posedge clk_i) begin");
+	em_line(e, "if (x_we_i) xs_q[x_addr_i] = x_wdata_i;");
 	em_open(e, "if (conv_q) begin");
-	em_line(e, "for (c = 0; c < Cols; c = c + 1) adc_q[c] = integ_q[c];");
+	em_line(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) adc_q[c] = integ_q[c];", 31 - d->col_w);
 	em_close(e, "end");
 	em_open(e, "if (start_i) begin");
+	em_open(e, "for (r = 0; r < Rows; r = r + 1) begin");
+	em_line(e, "x_q[r]  = xs_q[r];");
+	em_line(e, "xs_q[r] = %d'sd0;", IB);
+	em_close(e, "end");
+	em_line(e, "ncol_q = cols_i;");
 	em_line(e, "for (c = 0; c < Cols; c = c + 1) integ_q[c] = %d'sd0;", AB);
 	em_close(e, "end else if (run_q) begin");
 	e->indent++;
 	em_open(e, "for (r = 0; r < Rows; r = r + 1) begin");
 	em_line(e, "mag = x_q[r][%d] ? (~x_q[r] + %d'd1) : x_q[r];", IB - 1, IB);
 	em_open(e, "if (mag > {1'b0, k_q}) begin");
-	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_open(e, "if (x_q[r][%d]) begin", IB - 1);
 	em_line(e, "integ_q[c] = integ_q[c] - {{%d{w_q[r*Cols+c][%d]}}, w_q[r*Cols+c]};", AB - WB, WB - 1);
 	em_close(e, "end else begin");
@@ -119,7 +131,7 @@ void unit_xbar(emitter *e, const design *d)
 	em_close(e, "end");
 	em_line(e, "/* verilator lint_on BLKSEQ */");
 	em_blank(e);
-	em_comment(e, "Weight and input memories.");
+	em_comment(e, "Weight memory.");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_line(e, "if (w_we_i) w_q[w_addr_i] <= w_wdata_i;");
 	if (depth == (1LL << d->w_idx_w))
@@ -127,7 +139,6 @@ void unit_xbar(emitter *e, const design *d)
 	else
 		em_line(e, "if (w_re_i) w_rdata_q <= (w_addr_i < %d'd%lld) ? w_q[w_addr_i] : %d'sd0;",
 			d->w_idx_w, depth, WB);
-	em_line(e, "if (x_we_i) x_q[x_addr_i] <= x_wdata_i;");
 	em_close(e, "end");
 	em_blank(e);
 	em_line(e, "assign w_rdata_o  = w_rdata_q;");

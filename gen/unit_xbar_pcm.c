@@ -314,7 +314,9 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	const int DW = d->dev_idx_w, VW = d->vw, QW = d->qw, VCW = d->vcw;
 	const int CYW = d->pwm_w + 8; /* cyc_q: a phase's W + adc_latency cycles */
 	vl_decl(e, "reg", WB, 1, "w_q", nw, "weights, row-major (ideal mode, targets' source)");
+	vl_decl(e, "reg", IB, 1, "xs_q", R, "staging rows: the next vector, loaded while an MVM runs");
 	vl_decl(e, "reg", IB, 1, "x_q", R, "row driver inputs");
+	vl_decl(e, "reg", d->col_w + 1, 0, "ncol_q", 0, "columns computed (all for a calibration), taken at go");
 	vl_decl(e, "reg", tw, 0, "tgt_q", 4 * nw, "device target levels, 4*weight + device");
 	vl_decl(e, "reg", GW, 0, "gp_q", 4 * nw, "programmed conductances");
 	vl_decl(e, "reg", 18, 1, "nu_q", 4 * nw, "drift exponents, Q.16");
@@ -572,7 +574,6 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "vs_q[{dptr_q[%d:0], 1'b0}] <= %d'((rf_a[0] * rf_a[0] + rf_a[1] * rf_a[1]) >> GFrac);", DW - 3, VW);
 	em_line(e, "vs_q[{dptr_q[%d:0], 1'b1}] <= %d'((rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac);", DW - 3, VW);
 	em_close(e, "end");
-	em_line(e, "if (x_we_i) x_q[x_addr_i] <= x_wdata_i;");
 	if (nw == (1LL << d->w_idx_w))
 		em_line(e, "if (w_re_i) w_rdata_q <= w_q[w_addr_i];");
 	else
@@ -672,9 +673,21 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "sel", 0, NULL);
 	vl_decl(e, "reg", QW, 1, "dq", 0, "charge of one device pair");
 	vl_decl(e, "reg", VCW, 0, "dv", 0, "and its read-noise variance");
+	em_comment(e, "The staging rows live in this process too: a write, then at an MVM's start the copy");
+	em_comment(e, "into the row drivers (taking a write of the same edge, the vector's last) and a");
+	em_comment(e, "clear, so rows a shorter vector does not write drive nothing.  Columns at and above");
+	em_comment(e, "cols_i are not computed: the tile does not read them.");
 	em_line(e, "/* verilator lint_off BLKSEQ */");
 	em_open(e, "always @(posedge clk_i) begin");
+	em_line(e, "if (x_we_i) xs_q[x_addr_i] = x_wdata_i;");
+	em_open(e, "if (go && !cal_go) begin");
+	em_open(e, "for (r = 0; r < Rows; r = r + 1) begin");
+	em_line(e, "x_q[r]  = xs_q[r];");
+	em_line(e, "xs_q[r] = %d'sd0;", IB);
+	em_close(e, "end");
+	em_close(e, "end");
 	em_open(e, "if (go) begin");
+	em_line(e, "ncol_q = cal_go ? %d'd%d : cols_i;", d->col_w + 1, C);
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
 	for (int ph = 0; ph < 4; ph++) {
 		em_line(e, "q%d_q[c] = %d'sd0;", ph, QW);
@@ -690,7 +703,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "xm  = xr[%d] ? -%d'(xr) : %d'(xr);", IB - 1, QW, QW);
 	em_line(e, "sel = mode_q != 2'd2 ? xr != %d'sd0 : (ph_q[1] ? xr < %d'sd0 : xr > %d'sd0);", IB, IB, IB);
 	em_open(e, "if (sel) begin");
-	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_line(e, "k2 = r * Cols + c;");
 	em_open(e, "if (mode_q == 2'd0) begin");
 	em_line(e, "dq = %d'(xr) * %d'(w_q[k2]);", QW, QW);
@@ -718,7 +731,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_close(e, "end else if (run_q && phase_end && last_phase) begin");
 	e->indent++;
-	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_open(e, "case (mode_q)");
 	em_line(e, "2'd0: cv_q[c] = 64'(q0_q[c]);");
 	em_line(e, "2'd1: cv_q[c] = 64'sd2 * adc(64'(q0_q[c]), 64'(v0_q[c]), 16'(c), 8'd0, 1'b0,");

@@ -62,6 +62,7 @@ typedef struct {
 	int8_t *w;
 	int32_t *scale, *offset;
 	int relu, psum_en, pcm_on, four;
+	int ncols; /* CTRL.COLS: columns drained, 0 all */
 	uint32_t jobs, time_s;
 	int cal_x;
 	imnpu_pcm pcm;
@@ -302,6 +303,7 @@ static void tile_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 		if (index == 2) {
 			g->relu = v & 1;
 			g->psum_en = v >> 1 & 1;
+			g->ncols = (int)((uint32_t)v >> 16) > C ? C : (int)((uint32_t)v >> 16);
 			if (P->pcm) {
 				g->pcm_on = v >> 2 & 1;
 				g->four = v >> 3 & 1;
@@ -537,7 +539,8 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 			case 0: return 0x494D4E50u;
 			case 1: return (uint32_t)C << 16 | (uint32_t)R;
 			case 2:
-				return (uint32_t)(g->relu | g->psum_en << 1 | g->pcm_on << 2 | g->four << 3);
+				return (uint32_t)(g->relu | g->psum_en << 1 | g->pcm_on << 2 | g->four << 3) |
+				       (uint32_t)g->ncols << 16;
 			case 4: return g->jobs;
 			default: break;
 			}
@@ -638,7 +641,9 @@ static void tile_job(imnpu_chip *c, gnode *g, int8_t *x)
 		imnpu_xbar_mvm_ideal(&P->tp, g->w, x, acc);
 	const imnpu_ldpu_consts k = {g->scale, g->offset, g->relu};
 	imnpu_ldpu(&P->tp, &k, acc, g->psum_en ? pin : NULL, pout, y);
-	for (int i = 0; i < C; i++) {
+	/* the LDPU drains the columns CTRL.COLS names, into the output buffer */
+	const int nc = g->ncols ? g->ncols : C;
+	for (int i = 0; i < nc; i++) {
 		g->oba[i] = y[i];
 		g->obw[i] = pout[i];
 		g->obv[i] = 1;
@@ -727,12 +732,13 @@ static void map_fire(imnpu_chip *c, int node)
 			int8_t *x = zalloc((size_t)R);
 			if (!x)
 				abort();
+			const int rows = g->in_len ? g->in_len : R; /* the rows streamed (IN_LEN) */
 			int r = 0;
 			for (int ky = 0; ky < K; ky++)
 				for (int kx = 0; kx < K; kx++)
 					for (int ch = 0; ch < g->map_c; ch++, r++) {
 						const int iy = g->oy * S + ky - Pd, ix = g->ox * S + kx - Pd;
-						if (r >= R || iy < 0 || iy >= H || ix < 0 || ix >= W)
+						if (r >= rows || iy < 0 || iy >= H || ix < 0 || ix >= W)
 							continue;
 						const int64_t pix = g->img0 + (int64_t)iy * W + ix;
 						x[r] = g->lbuf.v[pix << g->map_lsw | ch];
@@ -786,11 +792,13 @@ static void try_fire(imnpu_chip *c, int node)
 		int8_t *x = malloc((size_t)R);
 		if (!x)
 			abort();
+		/* the node streams IN_LEN rows; the tile's rows after them drive
+		 * nothing */
 		for (int r = 0; r < R; r++)
-			x[r] = g->ibv[r] ? g->ib[r] : 0;
+			x[r] = r < g->in_len && g->ibv[r] ? g->ib[r] : 0;
 		tile_job(c, g, x);
 		free(x);
-		memset(g->ibv, 0, (size_t)R);
+		memset(g->ibv, 0, (size_t)g->in_len);
 		g->in_cnt = 0;
 	} else {
 		/* one job per vector: IN_LEN is the job's operand count */

@@ -67,8 +67,12 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 	int32_t ctrl = (last && L->relu ? IMNPU_CHIP_CTRL_RELU : 0) | (b->rb > 0 || res ? IMNPU_CHIP_CTRL_PSUM_IN : 0);
 	if (L->mode != IMNPU_MODE_IDEAL)
 		ctrl |= IMNPU_CHIP_CTRL_PCM | (L->mode == IMNPU_MODE_PCM4 ? IMNPU_CHIP_CTRL_FOUR : 0);
+	/* the LDPU drains the block's columns only (CTRL.COLS), and the node
+	 * streams the block's rows only (IN_LEN; in the map flow the window's
+	 * K*K*C): the tile's cycles follow the block, not the crossbar */
+	ctrl |= b->ci << IMNPU_CHIP_CTRL_COLS_LSB;
 	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), ctrl);
-	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), maps ? 0 : b->ri);
+	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), b->ri);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 || res ? b->ci : 0);
 	if (maps) { /* the line buffer's geometry, the residual's ring (docs/chip.md) */
 		const int32_t regs[5] = {

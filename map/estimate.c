@@ -14,12 +14,12 @@ static int mvm_cycles(const imnpu_chip_params *p, int mode)
 	return imnpu_pcm_mvm_cycles(&p->pp, mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P);
 }
 
-/* A tile node's cycles from its input's last value written to its first
- * output beat: the rows streamed in, the macro, the LDPU's columns and the
- * output register. */
-static int fire_cycles(const imnpu_chip_params *p, int mode)
+/* A tile node's cycles from its input's last value written to its output
+ * buffer full: the block's rows streamed in (IN_LEN), the macro, the block's
+ * columns through the LDPU (CTRL.COLS) and its output register. */
+static int fire_cycles(const imnpu_chip_params *p, int mode, const map_block *b)
 {
-	return p->tp.rows + mvm_cycles(p, mode) + p->tp.cols + 1;
+	return b->ri + mvm_cycles(p, mode) + b->ci + 1;
 }
 
 /* One packet of count values from src, its first flit leaving at *cur.  A
@@ -89,7 +89,7 @@ static int tiles_cycles(const imnpu_chip_params *p, const map_table *tab, const 
 		int psum = 0;
 		for (int rb = 0; rb < ml->nrb; rb++) {
 			const map_block *b = &ml->blk[rb * ml->ncb + cb];
-			const int fired = map_imax(wq[b->node], psum) + fire_cycles(p, mode);
+			const int fired = map_imax(wq[b->node], psum) + fire_cycles(p, mode, b);
 			if (rb + 1 < ml->nrb) { /* a WIDE packet, one partial sum a beat and a cycle */
 				const int h = map_hops(p, b->node, ml->blk[(rb + 1) * ml->ncb + cb].node);
 				psum = fired + 1 + (h - 1) * EST_HOP + b->ci;
@@ -162,7 +162,12 @@ static int estimate_maps(map_plan *P)
 		const map_geo *g = &ml->geo;
 		/* a pooling node walks the window, value by value, then writes its
 		 * channels */
-		const int fire = ml->pool ? g->k * g->k * g->cin + g->cin + 2 : fire_cycles(p, Ly->mode);
+		/* a pooling node walks the window, value by value, then writes its
+		 * channels; a tile streams the window's rows into its staging rows
+		 * while the MVM before runs (docs/tile.md, Timing) */
+		const int pfire = g->k * g->k * g->cin + g->cin + 2;
+		const map_block *b0 = &ml->blk[0];
+		const int ri = b0->ri, ci = b0->ci, mvm = mvm_cycles(p, Ly->mode);
 		const int K = g->k, S = g->s, Pd = g->pad;
 		const int W = g->iw, H = g->ih, OW = g->ow, OH = g->oh, opix = OW * OH;
 		const int node = ml->blk[0].node;
@@ -184,6 +189,7 @@ static int estimate_maps(map_plan *P)
 		}
 		t[l + 1] = cur;
 		int64_t tf = 0;
+		int64_t s_prev = -((int64_t)1 << 40), g_prev = s_prev, e_prev = s_prev; /* stream, start, drain end */
 		for (int im = 0; im < NI; im++)
 			for (int q = 0; q < opix; q++) {
 				const int oy = q / OW, ox = q % OW;
@@ -192,7 +198,21 @@ static int estimate_maps(map_plan *P)
 				int64_t a = in[(int64_t)im * W * H + (int64_t)yl * W + xl] + trip;
 				if (rt && rt[(int64_t)im * opix + q] + rtrip > a)
 					a = rt[(int64_t)im * opix + q] + rtrip;
-				tf = (tf > a ? tf : a) + fire;
+				if (ml->pool) {
+					tf = (tf > a ? tf : a) + pfire;
+				} else {
+					/* the window streams once its pixels are in, the
+					 * window before has streamed and the tile has
+					 * started that one's MVM; the MVM starts on the
+					 * last value or when the drain before ends */
+					const int64_t st = map_imax64(map_imax64(a, s_prev + ri), g_prev + 1);
+					const int64_t go = map_imax64(st + ri, e_prev);
+					const int64_t en = go + mvm + ci;
+					s_prev = st;
+					g_prev = go;
+					e_prev = en;
+					tf = en + 1;
+				}
 				cur[(int64_t)im * opix + q] = tf;
 			}
 		const int64_t end0 = cur[opix - 1];

@@ -76,6 +76,11 @@ int map_imax(int a, int b)
 	return a > b ? a : b;
 }
 
+int64_t map_imax64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
 int map_act_beats(const imnpu_chip_params *p, int n)
 {
 	return (n + p->act_k - 1) / p->act_k;

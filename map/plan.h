@@ -154,6 +154,7 @@ void map_print(FILE *f, const map_plan *P, int pass);
 /* Shared helpers (map/packets.c). */
 int map_imin(int a, int b);
 int map_imax(int a, int b);
+int64_t map_imax64(int64_t a, int64_t b);
 /* Beats of an ACT packet of n int8 values; flits of a multicast mask;
  * routers from node a to b plus the ejection. */
 int map_act_beats(const imnpu_chip_params *p, int n);

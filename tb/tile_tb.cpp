@@ -49,7 +49,10 @@ struct Job {
 	std::vector<int64_t> psum_in;  // partial sums added (when the batch adds them)
 	std::vector<int64_t> psum;     // golden partial sums out
 	bool stalled;               // random gaps/back-pressure in this job
+	int rows = IMNPU_ROWS;      // values streamed (in_last_i on the last when fewer)
+	bool mark_last = false;     // in_last_i on the last value
 	uint64_t first_in_cycle = 0;
+	uint64_t last_in_cycle = 0;
 	bool started = false;
 	int next_col = 0;
 };
@@ -114,6 +117,7 @@ private:
 	std::vector<int32_t> scale_, offset_;
 	int relu_ = 0;
 	int psum_en_ = 0; // this batch adds incoming partial sums
+	int ncols_ = IMNPU_COLS; // columns drained this batch (CTRL.COLS; 0 written for all)
 	Coverage cov_;
 	long failures_ = 0;
 	long compared_ = 0;   // output values compared
@@ -127,6 +131,7 @@ void Harness::idle_inputs()
 	top_->cfg_valid_i = 0;
 	top_->cfg_we_i = 0;
 	top_->in_valid_i = 0;
+	top_->in_last_i = 0;
 	top_->psum_valid_i = 0;
 	top_->out_ready_i = 0;
 }
@@ -210,7 +215,18 @@ void Harness::program(long batch)
 		cfg_write(IMNPU_ADDR_SCALE(c), (int32_t)s);
 		cfg_write(IMNPU_ADDR_OFFSET(c), offset_[c]);
 	}
-	const uint32_t ctrl = (relu_ ? IMNPU_CTRL_RELU : 0u) | (psum_en_ ? IMNPU_CTRL_PSUM_IN : 0u);
+	// CTRL.COLS: every column (0) in half the batches, else a random count,
+	// written from beyond the field now and then (it clamps to cols)
+	uint32_t cols_field = 0;
+	ncols_ = IMNPU_COLS;
+	if (batch % 2 == 1) {
+		ncols_ = (int)imnpu_rng_range(&rng_, 1, IMNPU_COLS);
+		cols_field = (uint32_t)ncols_;
+		if (ncols_ == IMNPU_COLS && imnpu_rng_chance(&rng_, 1, 2))
+			cols_field = (uint32_t)imnpu_rng_range(&rng_, IMNPU_COLS, 0xffff);
+	}
+	const uint32_t ctrl = (relu_ ? IMNPU_CTRL_RELU : 0u) | (psum_en_ ? IMNPU_CTRL_PSUM_IN : 0u) |
+			      (cols_field << IMNPU_CTRL_COLS_LSB);
 	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), (int32_t)ctrl);
 
 	// Readback: every LDPU constant, and a sample of weights including the
@@ -238,7 +254,8 @@ void Harness::program(long batch)
 			return;
 		}
 	}
-	check_csr("CTRL", IMNPU_REG_CTRL, ctrl);
+	check_csr("CTRL", IMNPU_REG_CTRL,
+		  (ctrl & 0xffffu) | (uint32_t)(cols_field > IMNPU_COLS ? IMNPU_COLS : cols_field) << IMNPU_CTRL_COLS_LSB);
 }
 
 void Harness::cover(const Job &j)
@@ -246,7 +263,7 @@ void Harness::cover(const Job &j)
 	const int64_t hi = (1LL << (IMNPU_IN_BITS - 1)) - 1;
 	const int64_t extreme = (int64_t)IMNPU_ROWS * (1LL << (IMNPU_IN_BITS - 1)) *
 				((1LL << (IMNPU_WEIGHT_BITS - 1)) - 1);
-	for (int c = 0; c < IMNPU_COLS; c++) {
+	for (int c = 0; c < ncols_; c++) {
 		const int64_t s = j.psum[c] * scale_[c] + offset_[c];
 		if (psum_en_ && j.psum[c] != j.acc[c] + j.psum_in[c])
 			cov_.psum_sat++;
@@ -271,6 +288,7 @@ void Harness::cover(const Job &j)
 int Harness::run()
 {
 	const int expect_cycles = imnpu_tile_cycles(&p_);
+	const int mvm_cycles = expect_cycles - IMNPU_ROWS - IMNPU_COLS - 1;
 	std::printf("tile_tb: config %s (%dx%d, in %d b, weight %d b, acc %d b, scale %d b, offset %d b, shift %d; gen %s, config %s)\n",
 		    IMNPU_NAME, IMNPU_ROWS, IMNPU_COLS, IMNPU_IN_BITS, IMNPU_WEIGHT_BITS, IMNPU_ACC_BITS,
 		    IMNPU_SCALE_BITS, IMNPU_OFFSET_BITS, IMNPU_SHIFT, IMNPU_GEN_VERSION, IMNPU_CONFIG_HASH);
@@ -314,18 +332,31 @@ int Harness::run()
 			j.psum.resize(IMNPU_COLS);
 			j.stalled = (j.index % 4) == 3;
 			imnpu_gen_inputs(&p_, &rng_, j.x.data());
+			// a shorter vector now and then: in_last_i on its last value,
+			// the rows after it drive nothing
+			if (imnpu_rng_chance(&rng_, 1, 3)) {
+				j.rows = (int)imnpu_rng_range(&rng_, 1, IMNPU_ROWS);
+				j.mark_last = true;
+				for (int r = j.rows; r < IMNPU_ROWS; r++)
+					j.x[(size_t)r] = 0;
+			}
 			if (psum_en_)
 				imnpu_gen_psum(&p_, &rng_, j.psum_in.data());
 			imnpu_xbar_mvm_ideal(&p_, w_.data(), j.x.data(), j.acc.data());
 			imnpu_ldpu_consts k_ = {scale_.data(), offset_.data(), relu_};
 			imnpu_ldpu(&p_, &k_, j.acc.data(), psum_en_ ? j.psum_in.data() : nullptr,
 				   j.psum.data(), j.y.data());
-			for (int c = 0; c < IMNPU_COLS && psum_en_; c++)
+			for (int c = 0; c < ncols_ && psum_en_; c++)
 				psum_fifo.push_back({j.psum_in[(size_t)c], j.stalled});
 			pending_in.push_back(j);
 		}
 		size_t in_pos = 0;
 		uint64_t watchdog = 0;
+		// the last output edge of the vector before, when it ran unstalled
+		// (its timing then is the model's; after a stalled one nothing is
+		// checked)
+		bool prev_timed = false;
+		uint64_t prev_last_out = 0;
 		while ((!pending_in.empty() || !pending_out.empty()) && !failures_) {
 			Job *in = pending_in.empty() ? nullptr : &pending_in.front();
 			Job *out = pending_out.empty() ? nullptr : &pending_out.front();
@@ -335,6 +366,7 @@ int Harness::run()
 			bool bp = out && out->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			top_->in_valid_i = in && !gap;
 			top_->in_data_i = in ? (uint8_t)in->x[in_pos] : 0;
+			top_->in_last_i = in && in->mark_last && (int)in_pos + 1 == in->rows;
 			top_->out_ready_i = !bp;
 			const bool pgap = !psum_fifo.empty() && psum_fifo.front().stalled &&
 					  imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
@@ -355,7 +387,8 @@ int Harness::run()
 					in->started = true;
 					in->first_in_cycle = top_.cycle();
 				}
-				if (++in_pos == (size_t)IMNPU_ROWS) {
+				if (++in_pos == (size_t)in->rows) {
+					in->last_in_cycle = top_.cycle();
 					pending_out.push_back(*in);
 					pending_in.pop_front();
 					in_pos = 0;
@@ -370,7 +403,7 @@ int Harness::run()
 					break;
 				}
 				const int c = out->next_col;
-				const bool want_last = c == IMNPU_COLS - 1;
+				const bool want_last = c == ncols_ - 1;
 				if (got_col != c || got_last != want_last || got != out->y[c] ||
 				    got_psum != out->psum[c]) {
 					fail_header();
@@ -392,20 +425,41 @@ int Harness::run()
 					break;
 				}
 				compared_++;
-				if (++out->next_col == IMNPU_COLS) {
+				if (++out->next_col == ncols_) {
 					vectors_++;
-					if (!out->stalled) {
-						// first input edge to last output edge, inclusive
-						long cyc = (long)(top_.cycle() - out->first_in_cycle + 1);
-						if (cyc != expect_cycles) {
+					// Timing (docs/tile.md): a vector starts on the edge
+					// its last value arrives or the edge the drain before
+					// it ends (one before that vector's last output),
+					// whichever is later; its last output comes mvm +
+					// columns + 1 edges after.  Checked on an unstalled
+					// vector after an unstalled one (or the batch's first).
+					const uint64_t now = top_.cycle();
+					if (!out->stalled && (prev_timed || out->index == done)) {
+						uint64_t start = out->last_in_cycle;
+						if (out->index != done && prev_last_out - 1 > start)
+							start = prev_last_out - 1;
+						const uint64_t want = start + (uint64_t)mvm_cycles + (uint64_t)ncols_ + 1;
+						if (now != want) {
+							fail_header();
+							std::printf("vector %ld (%d rows, %d columns) delivered its last output on "
+								    "edge %" PRIu64 ", the timing model says %" PRIu64 "\n",
+								    out->index, out->rows, ncols_, now, want);
+							failures_++;
+							fail_vector_ = out->index;
+						}
+						if (out->rows == IMNPU_ROWS && ncols_ == IMNPU_COLS &&
+						    (out->index == done || prev_last_out - 1 <= out->last_in_cycle) &&
+						    (long)(now - out->first_in_cycle + 1) != expect_cycles) {
 							fail_header();
 							std::printf("vector %ld took %ld cycles, the golden timing says %d\n",
-								    out->index, cyc, expect_cycles);
+								    out->index, (long)(now - out->first_in_cycle + 1), expect_cycles);
 							failures_++;
 							fail_vector_ = out->index;
 						}
 						measured++;
 					}
+					prev_timed = !out->stalled;
+					prev_last_out = now;
 					cover(*out);
 					pending_out.pop_front();
 				}

@@ -224,6 +224,7 @@ module hermes64_node_gdpu (
     endcase
   end
 
+  wire st_go = !st_q && in_full;
   // Receiver state, buffers and counters.
   wire [22:0] hbase = {12'd0, rx_info_i[16:6]};
   always @(posedge clk_i or negedge rst_ni) begin
@@ -275,7 +276,7 @@ module hermes64_node_gdpu (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && in_full) begin
+      if (st_go) begin
         st_q <= 1'b1;
         st_ptr <= 12'd0;
       end

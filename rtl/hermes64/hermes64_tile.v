@@ -15,6 +15,7 @@ module hermes64_tile (
   input  wire                in_valid_i,  // input vector: rows values in row order
   output wire                in_ready_o,
   input  wire        [7:0]   in_data_i,
+  input  wire                in_last_i,  // the vector's last value: the rows after it drive nothing
   input  wire                psum_valid_i,  // partial sums to add (CTRL bit 1): cols values in column order
   output wire                psum_ready_o,
   input  wire signed [29:0]  psum_data_i,
@@ -23,12 +24,14 @@ module hermes64_tile (
   output wire signed [7:0]   out_data_o,
   output wire signed [29:0]  out_psum_o,  // the column's partial sum, beside out_data_o
   output wire        [7:0]   out_col_o,
-  output wire                out_last_o  // last column of the vector
+  output wire                out_last_o,  // last column of the vector
+  output wire        [8:0]   cols_o  // columns each vector drains (CTRL.COLS; 0 there: all)
 );
   wire x_we;
   wire [7:0] x_addr;
   wire signed [7:0] x_wdata;
   wire start;
+  wire [8:0] ncols;
   wire done;
   wire w_we;
   wire cfg_re;
@@ -67,10 +70,12 @@ module hermes64_tile (
     .in_valid_i    (in_valid_i),
     .in_ready_o    (in_ready_o),
     .in_data_i     (in_data_i),
+    .in_last_i     (in_last_i),
     .x_we_o        (x_we),
     .x_addr_o      (x_addr),
     .x_wdata_o     (x_wdata),
     .start_o       (start),
+    .cols_o        (ncols),
     .done_i        (done),
     .w_we_o        (w_we),
     .w_addr_o      (w_addr),
@@ -97,6 +102,7 @@ module hermes64_tile (
     .m_busy_i      (m_busy)
   );
 
+  assign cols_o = ncols;
   hermes64_xbar u_xbar (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -109,6 +115,7 @@ module hermes64_tile (
     .x_addr_i      (x_addr),
     .x_wdata_i     (x_wdata),
     .start_i       (start),
+    .cols_i        (ncols),
     .done_o        (done),
     .col_addr_i    (ld_col),
     .col_data_o    (col_data),

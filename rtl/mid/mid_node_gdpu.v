@@ -216,6 +216,7 @@ module mid_node_gdpu (
     endcase
   end
 
+  wire st_go = !st_q && in_full;
   // Receiver state, buffers and counters.
   wire [18:0] hbase = {4'd0, rx_info_i[20:6]};
   always @(posedge clk_i or negedge rst_ni) begin
@@ -267,7 +268,7 @@ module mid_node_gdpu (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && in_full) begin
+      if (st_go) begin
         st_q <= 1'b1;
         st_ptr <= 11'd0;
       end

@@ -15,10 +15,12 @@ module mid_tile_ctrl (
   input  wire                in_valid_i,  // input vector stream, row order
   output wire                in_ready_o,
   input  wire        [7:0]   in_data_i,
+  input  wire                in_last_i,  // the vector's last value (else the last row's)
   output wire                x_we_o,
   output wire        [5:0]   x_addr_o,
   output wire signed [7:0]   x_wdata_o,
   output wire                start_o,
+  output wire        [6:0]   cols_o,  // columns drained (CTRL.COLS, 0 = all)
   input  wire                done_i,
   output wire                w_we_o,
   output wire        [11:0]  w_addr_o,
@@ -44,7 +46,7 @@ module mid_tile_ctrl (
   input  wire        [31:0]  m_rdata_i,
   input  wire                m_busy_i  // the macro is programming, refreshing or calibrating
 );
-  localparam [1:0] StLoad = 2'd0;  // accepting the input vector
+  localparam [1:0] StIdle = 2'd0;  // no MVM: the next may start
   localparam [1:0] StMvm  = 2'd1;  // macro integrating and converting
   localparam [1:0] StOut  = 2'd2;  // columns through the LDPU
 
@@ -73,13 +75,23 @@ module mid_tile_ctrl (
   assign cfg_scale_we_o  = wr && idle && region == 3'd2 && c_in_range;
   assign cfg_offset_we_o = wr && idle && region == 3'd3 && c_in_range;
 
+  // Two sides (docs/tile.md, Timing).  The load side takes a vector into the macro's
+  // staging rows while the MVM side runs the one before: the macro integrates, then
+  // the LDPU drains the columns CTRL.COLS asks for.  A loaded vector starts on the
+  // edge its last value arrives, or the edge the drain before it ends.
   reg [1:0] state_d;
   reg [1:0] state_q;
   reg [5:0] row_d;
   reg [5:0] row_q;
   reg [5:0] col_d;
   reg [5:0] col_q;
-  reg in_ready;
+  reg loaded_d;
+  reg loaded_q;  // a whole vector waits in the staging rows
+  reg [6:0] ncols_q;  // CTRL.COLS: columns drained, 0 all
+  wire [5:0] last_col;
+  wire take;  // an input value this cycle
+  wire take_last;  // the vector's last
+  wire go_ok;  // the macro may start
   reg x_we;
   reg start;
   reg ld_valid;
@@ -89,30 +101,24 @@ module mid_tile_ctrl (
   reg psum_en_q;
   reg pcm_q;  // CTRL bit 2: the pcm model (else ideal)
   reg four_q;  // CTRL bit 3: 4-phase (else 1-phase)
+  assign last_col  = ncols_q == 7'd0 ? 6'd63 : ncols_q[5:0] - 6'd1;
+  assign take      = in_valid_i && !loaded_q && !m_busy_i;
+  assign go_ok     = !m_busy_i;
+  assign take_last = take && (in_last_i || row_q == 6'd63);
 
   always @(*) begin
     state_d  = state_q;
     row_d    = row_q;
     col_d    = col_q;
-    in_ready = 1'b0;
-    x_we     = 1'b0;
+    loaded_d = loaded_q || take_last;
+    x_we     = take;
     start    = 1'b0;
     ld_valid = 1'b0;
     job_done = 1'b0;
+    if (take) begin
+      row_d = take_last ? 6'd0 : row_q + 6'd1;
+    end
     case (state_q)
-      StLoad: begin
-        in_ready = !m_busy_i;
-        if (in_valid_i && !m_busy_i) begin
-          x_we = 1'b1;
-          if (row_q == 6'd63) begin
-            row_d   = 6'd0;
-            start   = 1'b1;
-            state_d = StMvm;
-          end else begin
-            row_d = row_q + 6'd1;
-          end
-        end
-      end
       StMvm: begin
         if (done_i) begin
           col_d   = 6'd0;
@@ -122,41 +128,50 @@ module mid_tile_ctrl (
       StOut: begin
         ld_valid = 1'b1;
         if (ld_ready_i) begin
-          if (col_q == 6'd63) begin
+          if (col_q == last_col) begin
             col_d    = 6'd0;
             job_done = 1'b1;
-            state_d  = StLoad;
+            state_d  = StIdle;
           end else begin
             col_d = col_q + 6'd1;
           end
         end
       end
       default: begin
-        state_d = StLoad;
+        state_d = StIdle;
       end
     endcase
+    if ((state_q == StIdle || job_done) && loaded_d && go_ok) begin
+      start    = 1'b1;
+      loaded_d = 1'b0;
+      state_d  = StMvm;
+    end
   end
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      state_q <= StLoad;
-      row_q   <= 6'd0;
-      col_q   <= 6'd0;
-      jobs_q  <= 32'd0;
-      relu_q  <= 1'b0;
+      state_q  <= StIdle;
+      row_q    <= 6'd0;
+      col_q    <= 6'd0;
+      loaded_q <= 1'b0;
+      ncols_q  <= 7'd0;
+      jobs_q   <= 32'd0;
+      relu_q   <= 1'b0;
       psum_en_q <= 1'b0;
-      pcm_q   <= 1'b0;
-      four_q  <= 1'b0;
+      pcm_q    <= 1'b0;
+      four_q   <= 1'b0;
     end else begin
-      state_q <= state_d;
-      row_q   <= row_d;
-      col_q   <= col_d;
+      state_q  <= state_d;
+      row_q    <= row_d;
+      col_q    <= col_d;
+      loaded_q <= loaded_d;
       if (job_done) jobs_q <= jobs_q + 32'd1;
       if (wr && region == 3'd0 && index == 14'd2) begin
         relu_q    <= cfg_wdata_i[0];
         psum_en_q <= cfg_wdata_i[1];
         pcm_q     <= cfg_wdata_i[2];
         four_q    <= cfg_wdata_i[3];
+        ncols_q   <= cfg_wdata_i[31:16] > 16'd64 ? 7'd64 : cfg_wdata_i[22:16];
       end
     end
   end
@@ -172,7 +187,7 @@ module mid_tile_ctrl (
     case (index)
       14'd0: csr = 32'h494d4e50;
       14'd1: csr = 32'h00400040;
-      14'd2: csr = {28'd0, four_q, pcm_q, psum_en_q, relu_q};
+      14'd2: csr = {9'd0, ncols_q, 12'd0, four_q, pcm_q, psum_en_q, relu_q};
       14'd3: csr = {28'd0, m_busy_i, state_q, !idle};
       14'd4: csr = jobs_q;
       default: csr = 32'd0;
@@ -200,19 +215,20 @@ module mid_tile_ctrl (
                         rregion_q == 3'd2 ? {{16{cfg_scale_i[15]}}, cfg_scale_i} :
                         {{8{cfg_offset_i[23]}}, cfg_offset_i};
 
-  assign idle       = state_q == StLoad && !m_busy_i;
+  assign idle       = state_q == StIdle && !m_busy_i;
   assign mode_o     = pcm_q ? (four_q ? 2'd2 : 2'd1) : 2'd0;
   assign m_we_o     = wr && idle;
   assign m_re_o     = rd;
   assign cfg_re_o   = rd;
-  assign in_ready_o = in_ready;
+  assign in_ready_o = !loaded_q && !m_busy_i;
   assign x_we_o     = x_we;
   assign x_addr_o   = row_q;
   assign x_wdata_o  = in_data_i;
   assign start_o    = start;
   assign ld_valid_o = ld_valid;
   assign ld_col_o   = col_q;
-  assign ld_last_o  = col_q == 6'd63;
+  assign ld_last_o  = col_q == last_col;
+  assign cols_o     = ncols_q == 7'd0 ? 7'd64 : ncols_q;
   assign relu_o     = relu_q;
   assign psum_en_o  = psum_en_q;
 endmodule  // mid_tile_ctrl

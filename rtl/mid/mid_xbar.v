@@ -11,10 +11,11 @@ module mid_xbar (
   input  wire signed [7:0]   w_wdata_i,
   input  wire                w_re_i,  // weight read
   output wire signed [7:0]   w_rdata_o,  // the weight at w_addr_i when w_re_i was last set, from the next cycle
-  input  wire                x_we_i,  // input (row driver) write
+  input  wire                x_we_i,  // input write into the staging rows
   input  wire        [5:0]   x_addr_i,
   input  wire signed [7:0]   x_wdata_i,
-  input  wire                start_i,  // begin an MVM on the loaded inputs
+  input  wire                start_i,  // begin an MVM on the staged inputs (a write this cycle included); the staging rows clear
+  input  wire        [6:0]   cols_i,  // columns 0..cols_i-1 are read; the others need not be computed
   output wire                done_o,  // one cycle: column results are valid
   input  wire        [5:0]   col_addr_i,
   output wire signed [21:0]  col_data_o,  // converted result of column col_addr_i
@@ -1431,7 +1432,9 @@ module mid_xbar (
   endfunction
 
   reg signed [7:0] w_q [0:4095];  // weights, row-major (ideal mode, targets' source)
+  reg signed [7:0] xs_q [0:63];  // staging rows: the next vector, loaded while an MVM runs
   reg signed [7:0] x_q [0:63];  // row driver inputs
+  reg [6:0] ncol_q;  // columns computed (all for a calibration), taken at go
   reg [6:0] tgt_q [0:16383];  // device target levels, 4*weight + device
   reg [15:0] gp_q [0:16383];  // programmed conductances
   reg signed [17:0] nu_q [0:16383];  // drift exponents, Q.16
@@ -1663,7 +1666,6 @@ module mid_xbar (
       vs_q[{dptr_q[11:0], 1'b0}] <= 21'((rf_a[0] * rf_a[0] + rf_a[1] * rf_a[1]) >> GFrac);
       vs_q[{dptr_q[11:0], 1'b1}] <= 21'((rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac);
     end
-    if (x_we_i) x_q[x_addr_i] <= x_wdata_i;
     if (w_re_i) w_rdata_q <= w_q[w_addr_i];
   end
 
@@ -1749,9 +1751,21 @@ module mid_xbar (
   reg sel;
   reg signed [30:0] dq;  // charge of one device pair
   reg [40:0] dv;  // and its read-noise variance
+  // The staging rows live in this process too: a write, then at an MVM's start the copy
+  // into the row drivers (taking a write of the same edge, the vector's last) and a
+  // clear, so rows a shorter vector does not write drive nothing.  Columns at and above
+  // cols_i are not computed: the tile does not read them.
   /* verilator lint_off BLKSEQ */
   always @(posedge clk_i) begin
+    if (x_we_i) xs_q[x_addr_i] = x_wdata_i;
+    if (go && !cal_go) begin
+      for (r = 0; r < Rows; r = r + 1) begin
+        x_q[r]  = xs_q[r];
+        xs_q[r] = 8'sd0;
+      end
+    end
     if (go) begin
+      ncol_q = cal_go ? 7'd64 : cols_i;
       for (c = 0; c < Cols; c = c + 1) begin
         q0_q[c] = 31'sd0;
         v0_q[c] = 41'd0;
@@ -1770,7 +1784,7 @@ module mid_xbar (
           xm  = xr[7] ? -31'(xr) : 31'(xr);
           sel = mode_q != 2'd2 ? xr != 8'sd0 : (ph_q[1] ? xr < 8'sd0 : xr > 8'sd0);
           if (sel) begin
-            for (c = 0; c < Cols; c = c + 1) begin
+            for (c = 0; c < Cols; c = c + 1) if (c < {25'd0, ncol_q}) begin
               k2 = r * Cols + c;
               if (mode_q == 2'd0) begin
                 dq = 31'(xr) * 31'(w_q[k2]);
@@ -1805,7 +1819,7 @@ module mid_xbar (
         end
       end
     end else if (run_q && phase_end && last_phase) begin
-      for (c = 0; c < Cols; c = c + 1) begin
+      for (c = 0; c < Cols; c = c + 1) if (c < {25'd0, ncol_q}) begin
         case (mode_q)
           2'd0: cv_q[c] = 64'(q0_q[c]);
           2'd1: cv_q[c] = 64'sd2 * adc(64'(q0_q[c]), 64'(v0_q[c]), 16'(c), 8'd0, 1'b0,

@@ -74,7 +74,7 @@ module tile256_node_tile (
   reg [8:0] snd_rem;
   reg st_q;
   reg [8:0] st_ptr;
-  reg ps_st_q;
+  reg ps_st_q, ps_pend_q;  // partial sums stream; a firing's wait behind them
   reg [7:0] ps_ptr;
 
   // The unit's ports.
@@ -87,7 +87,11 @@ module tile256_node_tile (
   wire [29:0] u_out_w;
   wire u_psum_valid = ps_st_q;
   wire u_psum_ready;
-  wire [8:0] st_len = 9'd256;
+  // a tile takes IN_LEN rows (all when 0) and drains cols_o columns
+  wire [8:0] st_len = in_len_q == 9'd0 ? 9'd256 : in_len_q;
+  wire u_in_last = st_ptr + 9'd1 == st_len;
+  wire [8:0] u_ncols;
+  wire ps_end = u_psum_valid && u_psum_ready && {1'b0, ps_ptr} + 9'd1 == u_ncols;
 
   wire [2:0] ch = rx_chan_i;
   wire [2:0] ty = c_type[ch];
@@ -236,6 +240,7 @@ module tile256_node_tile (
     endcase
   end
 
+  wire st_go = !st_q && in_full && (ps_len_q == 9'd0 || ps_full) && !ps_st_q;
   // Receiver state, buffers and counters.
   wire [22:0] hbase = {12'd0, rx_info_i[16:6]};
   always @(posedge clk_i or negedge rst_ni) begin
@@ -245,7 +250,7 @@ module tile256_node_tile (
       pb_v <= 256'd0; ps_cnt_q <= 9'd0;
       pin_q <= 32'd0; ce_q <= 32'd0; ue_q <= 32'd0; drop_q <= 32'd0; fires_q <= 32'd0;
       st_q <= 1'b0; st_ptr <= 9'd0;
-      ps_st_q <= 1'b0; ps_ptr <= 8'd0;
+      ps_st_q <= 1'b0; ps_pend_q <= 1'b0; ps_ptr <= 8'd0;
     end else begin
       if (rx_valid_i && rx_head_i) begin
         c_type[ch] <= rx_info_i[2:0];
@@ -295,12 +300,13 @@ module tile256_node_tile (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && in_full && (ps_len_q == 9'd0 || ps_full) && !ps_st_q) begin
+      if (st_go) begin
         st_q <= 1'b1;
         st_ptr <= 9'd0;
+        // its partial sums: now, or after the stream of the firing before
         if (ps_len_q != 9'd0) begin
-          ps_st_q <= 1'b1;
-          ps_ptr <= 8'd0;
+          if (!ps_st_q) begin ps_st_q <= 1'b1; ps_ptr <= 8'd0; end
+          else if (!ps_end) ps_pend_q <= 1'b1;
         end
       end
       if (u_in_valid && u_in_ready) begin
@@ -315,8 +321,10 @@ module tile256_node_tile (
       if (u_psum_valid && u_psum_ready) begin
         pb_v[ps_ptr] <= 1'b0;
         ps_ptr <= ps_ptr + 8'd1;
-        if ({1'b0, ps_ptr} == 9'd255) begin
-          ps_st_q <= 1'b0;
+        if (ps_end) begin  // the columns the tile drains (CTRL.COLS)
+          ps_ptr <= 8'd0;
+          if (ps_pend_q || (st_go && ps_len_q != 9'd0)) ps_pend_q <= 1'b0;
+          else ps_st_q <= 1'b0;
           ps_cnt_q <= 9'd0;
         end
       end
@@ -446,6 +454,7 @@ module tile256_node_tile (
     .in_valid_i    (u_in_valid),
     .in_ready_o    (u_in_ready),
     .in_data_i     (u_in_data),
+    .in_last_i     (u_in_last),
     .psum_valid_i  (u_psum_valid),
     .psum_ready_o  (u_psum_ready),
     .psum_data_i   (u_psum),
@@ -454,7 +463,8 @@ module tile256_node_tile (
     .out_data_o    (u_out_d),
     .out_psum_o    (u_out_w),
     .out_col_o     (u_out_col),
-    .out_last_o    (u_out_last)
+    .out_last_o    (u_out_last),
+    .cols_o        (u_ncols)
   );
   wire unused = ^{u_cfg_rvalid, rx_data_i};
 endmodule  // tile256_node_tile

@@ -74,7 +74,7 @@ module tiny_node_tile (
   reg [4:0] snd_rem;
   reg st_q;
   reg [4:0] st_ptr;
-  reg ps_st_q;
+  reg ps_st_q, ps_pend_q;  // partial sums stream; a firing's wait behind them
   reg [3:0] ps_ptr;
 
   // The unit's ports.
@@ -88,7 +88,11 @@ module tiny_node_tile (
   wire [23:0] u_out_w;
   wire u_psum_valid = ps_st_q;
   wire u_psum_ready;
-  wire [4:0] st_len = 5'd16;
+  // a tile takes IN_LEN rows (all when 0) and drains cols_o columns
+  wire [4:0] st_len = in_len_q == 5'd0 ? 5'd16 : in_len_q;
+  wire u_in_last = st_ptr + 5'd1 == st_len;
+  wire [4:0] u_ncols;
+  wire ps_end = u_psum_valid && u_psum_ready && {1'b0, ps_ptr} + 5'd1 == u_ncols;
 
   wire [2:0] ch = rx_chan_i;
   wire [2:0] ty = c_type[ch];
@@ -190,7 +194,9 @@ module tiny_node_tile (
   wire [7:0] skfslot = skf_q[7:0] & skrmask[7:0];
   wire [8:0] skfdist = skf_q - skl_q;
   wire sk_adv = map_on && !mclr_q && skc != 5'd0 && skfdist < skring && skcnt[skfslot] == skc;
-  wire sk_ready = skc == 5'd0 || skfdist > oq_q - skl_q;
+  // a firing's output pixel: the next after the one whose partial sums stream
+  wire [8:0] oq_fire = oq_q + {8'd0, ps_st_q};
+  wire sk_ready = skc == 5'd0 || skfdist > oq_fire - skl_q;
   wire [8:0] skodist = oq_q - skl_q;
   // the partial sum: channel ps_ptr of the residual's pixel for this output pixel
   wire [8:0] oslot_w = (oq_q & skrmask) << sklsw_q;
@@ -386,6 +392,7 @@ module tiny_node_tile (
     endcase
   end
 
+  wire st_go = !st_q && (map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on ? !ps_pend_q : (ps_len_q == 5'd0 || ps_full) && !ps_st_q);
   // Receiver state, buffers and counters.
   wire [15:0] hbase = {1'd0, rx_info_i[20:6]};
   always @(posedge clk_i or negedge rst_ni) begin
@@ -395,7 +402,7 @@ module tiny_node_tile (
       pb_v <= 16'd0; ps_cnt_q <= 5'd0;
       pin_q <= 32'd0; ce_q <= 32'd0; ue_q <= 32'd0; drop_q <= 32'd0; fires_q <= 32'd0;
       st_q <= 1'b0; st_ptr <= 5'd0;
-      ps_st_q <= 1'b0; ps_ptr <= 4'd0;
+      ps_st_q <= 1'b0; ps_pend_q <= 1'b0; ps_ptr <= 4'd0;
     end else begin
       if (rx_valid_i && rx_head_i) begin
         c_type[ch] <= rx_info_i[2:0];
@@ -447,12 +454,13 @@ module tiny_node_tile (
       if (is_rd && do_val && !c_first[ch]) c_half[ch] <= 1'b1;
 
       // Streaming a complete vector into the unit; each value read is cleared.
-      if (!st_q && (map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on || ps_len_q == 5'd0 || ps_full) && !ps_st_q) begin
+      if (st_go) begin
         st_q <= 1'b1;
         st_ptr <= 5'd0;
+        // its partial sums: now, or after the stream of the firing before
         if (ps_len_q != 5'd0) begin
-          ps_st_q <= 1'b1;
-          ps_ptr <= 4'd0;
+          if (!ps_st_q) begin ps_st_q <= 1'b1; ps_ptr <= 4'd0; end
+          else if (!ps_end) ps_pend_q <= 1'b1;
         end
       end
       if (pool_end) begin  // a pooling node's window is walked
@@ -471,8 +479,10 @@ module tiny_node_tile (
       if (u_psum_valid && u_psum_ready) begin
         pb_v[ps_ptr] <= 1'b0;
         ps_ptr <= ps_ptr + 4'd1;
-        if ({1'b0, ps_ptr} == 5'd15) begin
-          ps_st_q <= 1'b0;
+        if (ps_end) begin  // the columns the tile drains (CTRL.COLS)
+          ps_ptr <= 4'd0;
+          if (ps_pend_q || (st_go && ps_len_q != 5'd0)) ps_pend_q <= 1'b0;
+          else ps_st_q <= 1'b0;
           ps_cnt_q <= 5'd0;
         end
       end
@@ -534,7 +544,7 @@ module tiny_node_tile (
         if (pdc_q + 5'd1 >= mc_q) pdr_q <= 1'b0;
       end
       // an output pixel's partial sums are in: the next
-      if (u_psum_valid && u_psum_ready && {1'b0, ps_ptr} == 5'd15) oq_q <= oq_q + 9'd1;
+      if (ps_end) oq_q <= oq_q + 9'd1;
       if ((u_in_valid && u_in_ready) || pool_step || pool_end) begin
         if (!kdone_q) begin
           if (kc_q + 5'd1 >= mc_q) begin
@@ -689,6 +699,7 @@ module tiny_node_tile (
     .in_valid_i    (u_in_valid),
     .in_ready_o    (u_in_ready),
     .in_data_i     (u_in_data),
+    .in_last_i     (u_in_last),
     .psum_valid_i  (u_psum_valid),
     .psum_ready_o  (u_psum_ready),
     .psum_data_i   (u_psum),
@@ -697,7 +708,8 @@ module tiny_node_tile (
     .out_data_o    (u_out_d),
     .out_psum_o    (u_out_w),
     .out_col_o     (u_out_col),
-    .out_last_o    (u_out_last)
+    .out_last_o    (u_out_last),
+    .cols_o        (u_ncols)
   );
   wire unused = ^{u_cfg_rvalid, rx_data_i};
 endmodule  // tiny_node_tile

@@ -47,6 +47,7 @@
 #define IMNPU_ID_VALUE        0x494D4E50u
 #define IMNPU_CTRL_RELU       (1u << 0)
 #define IMNPU_CTRL_PSUM_IN    (1u << 1)
+#define IMNPU_CTRL_COLS_LSB   16  /* bits 31:16: columns drained, 0 all */
 #define IMNPU_STATUS_BUSY     (1u << 0)
 
 /* The RISC-V core (docs/riscv.md). */

@@ -21,7 +21,7 @@ GOLD_SRC := $(filter-out golden/main.c,$(wildcard golden/*.c))
 # The mapper's passes (map/plan.h): a library of its own, which imnpu-map and
 # the chip testbench link beside the golden model's.
 MAPLIB   := $(BUILD)/map/libimnpu_map.a
-MAPLIB_SRC := $(addprefix map/,imnpu_map.c packets.c shapes.c partition.c place.c wire.c emit.c schedule.c \
+MAPLIB_SRC := $(addprefix map/,imnpu_map.c packets.c shapes.c partition.c replicate.c place.c wire.c emit.c schedule.c \
                 estimate.c print.c)
 MAPLIB_OBJ := $(MAPLIB_SRC:%.c=$(BUILD)/obj/%.o)
 GOLDCLI  := $(BUILD)/bin/imnpu-golden

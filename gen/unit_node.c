@@ -194,6 +194,11 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("reg [3:0] mp_q;                      // padding");
 	L("reg [%d:0] mc_q;                      // positions a pixel brings (channels)", CW - 1);
 	L("reg [3:0] mlsw_q, mlr_q;             // log2 of a slot's values and of the ring's slots");
+	L("// replication (MAP_KSP, MAP_Y): log2 of the producer's replicas, of this layer's and");
+	L("// of the residual's producer's; this replica's number: it fires windows r, r+N, ...");
+	L("reg [1:0] mri_q, mro_q, mrs_q;");
+	L("reg [2:0] mrr_q;");
+	L("reg [%d:0] wq_q;  // windows walked (fired or skipped), all images", m->pw - 1);
 	L("reg [7:0] lb [0:%d];", m->mb - 1);
 	L("reg [%d:0] mpc [0:%d];  // per position: the next pixel it takes (modulo 2^%d)", PW - 1, m->npos - 1, PW);
 	L("reg [%d:0] mcnt [0:%d]; // per slot: positions written", CW - 1, m->mb - 1);
@@ -221,15 +226,24 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("assign pool_go = map_on && pmode_q != 2'd0;");
 	L("wire [%d:0] ring = %d'd1 << mlr_q;", PW - 1, PW);
 	L("wire [%d:0] rmask = ring - %d'd1;", PW - 1, PW);
-	L("// the receiver's value: position cidx of the next pixel that position takes");
-	L("wire m_pos_ok = !c_ovf[ch] && cidx < %s;", resize(a, sizeof a, "mc_q", CW, w->xw));
+	L("// the receiver's value: position cidx = replica << MAP_C's lsw | channel, of the next");
+	L("// pixel that position takes: (its count << MAP_KSP's replication) | replica");
 	L("wire [%d:0] mpos = cidx[%d:0];", m->posw - 1, m->posw - 1);
+	L("wire [%d:0] mslotm = (%d'd1 << mlsw_q) - %d'd1;", m->posw - 1, m->posw, m->posw);
+	L("wire [%d:0] m_c = mpos & mslotm;  // its channel", m->posw - 1);
+	L("wire [%d:0] m_r = mpos >> mlsw_q;  // its producer's replica", m->posw - 1);
+	L("wire m_pos_ok = !c_ovf[ch] && cidx < %d'd%d && %s < mc_q && m_r < (%d'd1 << mri_q);", w->xw, m->npos,
+	  resize(a, sizeof a, "m_c", m->posw, CW), m->posw);
 	L("wire [%d:0] mpcv = mpc[mpos];", PW - 1);
-	L("wire [%d:0] mdist = mpcv - low_q;", PW - 1);
+	L("wire [%d:0] mpix = (mpcv << mri_q) | %s;", PW - 1, resize(c, sizeof c, "m_r", m->posw, PW));
+	L("wire [%d:0] mdist = mpix - low_q;", PW - 1);
 	L("wire m_full = mclr_q || mdist >= ring;");
-	L("wire [%d:0] mslot_w = (mpcv & rmask) << mlsw_q;", PW - 1);
-	L("wire [%d:0] mwaddr = mslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "mpos", m->posw, LB));
-	L("wire [%d:0] mcslot = mpcv[%d:0] & rmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("wire [%d:0] mslot_w = (mpix & rmask) << mlsw_q;", PW - 1);
+	L("wire [%d:0] mwaddr = mslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "m_c", m->posw, LB));
+	L("wire [%d:0] mcslot = mpix[%d:0] & rmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("// this replica's windows: the walker skips the others");
+	L("wire [2:0] omask = (3'd1 << mro_q) - 3'd1;");
+	L("wire m_own = (wq_q[2:0] & omask) == (mrr_q & omask);");
 	L("// the frontier");
 	L("wire [%d:0] fslot = front_q[%d:0] & rmask[%d:0];", LB - 1, LB - 1, LB - 1);
 	L("wire [%d:0] fdist = front_q - low_q;", PW - 1);
@@ -287,23 +301,32 @@ static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 	  KCW - 1);
 	L("wire m_is_sk = cidx >= %d'd%d && cidx < %d'd%d;", w->xw, m->rows, w->xw, m->rows + m->cols);
 	L("wire [%d:0] skposx = cidx - %d'd%d;", w->xw - 1, w->xw, m->rows);
-	L("wire [%d:0] skpos = skposx[%d:0];", m->kposw - 1, m->kposw - 1);
-	L("wire sk_pos_ok = !c_ovf[ch] && m_is_sk && skposx < %s;", resize(a, sizeof a, "skc", KCW, w->xw));
+	L("wire [%d:0] skpos = skposx[%d:0];  // replica << lsw | channel, as the line buffer's", m->kposw - 1,
+	  m->kposw - 1);
+	L("wire [%d:0] skslotm = (%d'd1 << sklsw_q) - %d'd1;", m->kposw - 1, m->kposw, m->kposw);
+	L("wire [%d:0] sk_c = skpos & skslotm;", m->kposw - 1);
+	L("wire [%d:0] sk_r = skpos >> sklsw_q;", m->kposw - 1);
+	L("wire sk_pos_ok = !c_ovf[ch] && m_is_sk && %s < skc && sk_r < (%d'd1 << mrs_q);",
+	  resize(a, sizeof a, "sk_c", m->kposw, KCW), m->kposw);
 	L("wire [%d:0] skpcv = skpc[skpos];", PW - 1);
-	L("wire [%d:0] skdist = skpcv - skl_q;", PW - 1);
+	L("wire [%d:0] skpix = (skpcv << mrs_q) | %s;", PW - 1, resize(b, sizeof b, "sk_r", m->kposw, PW));
+	L("wire [%d:0] skdist = skpix - skl_q;", PW - 1);
 	L("wire sk_full = mclr_q || skdist >= skring;");
-	L("wire [%d:0] skslot_w = (skpcv & skrmask) << sklsw_q;", PW - 1);
-	L("wire [%d:0] skwaddr = skslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "skpos", m->kposw, LB));
-	L("wire [%d:0] skcslot = skpcv[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	L("wire [%d:0] skslot_w = (skpix & skrmask) << sklsw_q;", PW - 1);
+	L("wire [%d:0] skwaddr = skslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "sk_c", m->kposw, LB));
+	L("wire [%d:0] skcslot = skpix[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
 	L("wire [%d:0] skfslot = skf_q[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
 	L("wire [%d:0] skfdist = skf_q - skl_q;", PW - 1);
 	L("wire sk_adv = map_on && !mclr_q && skc != %d'd0 && skfdist < skring && skcnt[skfslot] == skc;", KCW);
-	L("// a firing's output pixel: the next after the one whose partial sums stream");
-	L("wire [%d:0] oq_fire = oq_q + {%d'd0, ps_st_q};", PW - 1, PW - 1);
+	L("// oq_q counts this replica's output pixels whose partial sums are done; the pixel");
+	L("// whose stream runs is (oq << replication) | replica, a firing's the next after it");
+	L("wire [%d:0] rr_w = {%d'd0, mrr_q & omask};", PW - 1, PW - 3);
+	L("wire [%d:0] oq_pix = (oq_q << mro_q) | rr_w;", PW - 1);
+	L("wire [%d:0] oq_fire = ((oq_q + {%d'd0, ps_st_q}) << mro_q) | rr_w;", PW - 1, PW - 1);
 	L("wire sk_ready = skc == %d'd0 || skfdist > oq_fire - skl_q;", KCW);
-	L("wire [%d:0] skodist = oq_q - skl_q;", PW - 1);
+	L("wire [%d:0] skodist = oq_pix - skl_q;", PW - 1);
 	L("// the partial sum: channel ps_ptr of the residual's pixel for this output pixel");
-	L("wire [%d:0] oslot_w = (oq_q & skrmask) << sklsw_q;", PW - 1);
+	L("wire [%d:0] oslot_w = (oq_pix & skrmask) << sklsw_q;", PW - 1);
 	L("wire [%d:0] oaddr = oslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(a, sizeof a, "ps_ptr", w->piw, LB));
 	L("wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);");
 	if (m->psb >= 24)
@@ -314,7 +337,7 @@ static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 		  1LL << (m->psb - 1), m->psb - 1);
 	L("wire [%d:0] skpsum = %s < skc ? sksat : %d'd0;", m->psb - 1, resize(b, sizeof b, "ps_ptr", w->piw, KCW),
 	  m->psb);
-	L("wire unused_sk = ^{skslot_w, oslot_w, sksw};");
+	L("wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx};");
 }
 
 /* A pooling node: the walker's steps without the tile, and each channel's
@@ -347,7 +370,7 @@ static void emit_map_restart(emitter *e, const map_widths *m)
 	L("    mclr_q <= 1'b1; mclr_ptr <= %d'd0;", m->clrw);
 	L("    front_q <= %d'd0; low_q <= %d'd0; img0_q <= %d'd0; oy_q <= 12'd0; ox_q <= 12'd0;", PW, PW, PW);
 	L("    kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
-	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0;", PW, PW, PW);
+	L("    skf_q <= %d'd0; skl_q <= %d'd0; oq_q <= %d'd0; wq_q <= %d'd0;", PW, PW, PW, PW);
 	L("    pdr_q <= 1'b0; pdc_q <= %d'd0;", CW);
 }
 
@@ -376,6 +399,7 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= %d'd%d && nidx <= %d'd%d;", w->nrw, NREG_MAP_X,
 	  w->nrw, NREG_MAP_RES);
 	L("wire st_end = (u_in_valid && u_in_ready && st_ptr + %d'd1 == st_len) || pool_end;", w->icw);
+	L("wire m_skip = map_on && !mclr_q && !st_q && !m_own;  // another replica's window");
 	L("// clearing the counters, one slot a cycle, after reset and after a map register write");
 	L("always @(posedge clk_i or negedge rst_ni) begin");
 	L("  if (!rst_ni) begin");
@@ -435,16 +459,17 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("          end else kx_q <= kx_q + 5'd1;");
 	L("        end else kc_q <= kc_q + %d'd1;", CW);
 	L("      end");
-	L("      if (st_end) begin  // the window is streamed: the next one");
-	L("        kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
-	L("        if (ox_q + 12'd1 >= mow_q) begin");
-	L("          ox_q <= 12'd0;");
-	L("          if (oy_q + 12'd1 >= moh_q) begin");
-	L("            oy_q <= 12'd0;");
-	L("            img0_q <= img0_q + hw[%d:0];", PW - 1);
-	L("          end else oy_q <= oy_q + 12'd1;");
-	L("        end else ox_q <= ox_q + 12'd1;");
-	L("      end");
+	L("    end");
+	L("    if (st_end || m_skip) begin  // the window is streamed, or another replica's: the next one");
+	L("      kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= %d'd0; kdone_q <= 1'b0;", CW);
+	L("      wq_q <= wq_q + %d'd1;", PW);
+	L("      if (ox_q + 12'd1 >= mow_q) begin");
+	L("        ox_q <= 12'd0;");
+	L("        if (oy_q + 12'd1 >= moh_q) begin");
+	L("          oy_q <= 12'd0;");
+	L("          img0_q <= img0_q + hw[%d:0];", PW - 1);
+	L("        end else oy_q <= oy_q + 12'd1;");
+	L("      end else ox_q <= ox_q + 12'd1;");
 	L("    end");
 	L("  end");
 	L("end");
@@ -586,6 +611,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 		L("    mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;");
 		L("    mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= %d'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;", m->cw);
 		L("    rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0; pmode_q <= 2'd0; pshift_q <= 5'd0;");
+		L("    mri_q <= 2'd0; mro_q <= 2'd0; mrs_q <= 2'd0; mrr_q <= 3'd0;");
 	}
 	L("    for (ti = 0; ti < %d; ti = ti + 1) begin", w->E);
 	L("      t_col[ti] <= %d'd0; t_cnt[ti] <= %d'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= %d'd0;", w->ocw, w->ocw,
@@ -611,11 +637,13 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 			/* the map registers (docs/chip.md): each field masked, then
 			 * clamped */
 			L("%d'd%d: begin mw_q <= wr_data[11:0]; mow_q <= wr_data[27:16]; end", w->nrw, NREG_MAP_X);
-			L("%d'd%d: begin mh_q <= wr_data[11:0]; moh_q <= wr_data[27:16]; end", w->nrw, NREG_MAP_Y);
+			L("%d'd%d: begin mh_q <= wr_data[11:0]; mrs_q <= wr_data[13:12]; moh_q <= wr_data[27:16]; end", w->nrw,
+			  NREG_MAP_Y);
 			L("%d'd%d: begin", w->nrw, NREG_MAP_KSP);
 			L("  mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];");
 			L("  ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];");
 			L("  mp_q <= wr_data[19:16];");
+			L("  mri_q <= wr_data[21:20]; mro_q <= wr_data[25:24]; mrr_q <= wr_data[30:28];");
 			L("end");
 			L("%d'd%d: begin", w->nrw, NREG_MAP_RES);
 			L("  rmul_q <= wr_data[15:0];");
@@ -693,8 +721,9 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 	L("    %d'd%d: nrd = drop_q;", w->nrw, NREG_DROPPED);
 	if (m->on) {
 		L("    %d'd%d: nrd = {4'd0, mow_q, 4'd0, mw_q};", w->nrw, NREG_MAP_X);
-		L("    %d'd%d: nrd = {4'd0, moh_q, 4'd0, mh_q};", w->nrw, NREG_MAP_Y);
-		L("    %d'd%d: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};", w->nrw, NREG_MAP_KSP);
+		L("    %d'd%d: nrd = {4'd0, moh_q, 2'd0, mrs_q, mh_q};", w->nrw, NREG_MAP_Y);
+		L("    %d'd%d: nrd = {1'b0, mrr_q, 2'd0, mro_q, 2'd0, mri_q, mp_q, 3'd0, ms_q, 3'd0, mk_q};", w->nrw,
+		  NREG_MAP_KSP);
 		L("    %d'd%d: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, %d'd0, mc_q};", w->nrw, NREG_MAP_C, 16 - m->cw);
 		L("    %d'd%d: nrd = {pshift_q, 1'b0, pmode_q, sklr_q, sklsw_q, rmul_q};", w->nrw, NREG_MAP_RES);
 	}
@@ -719,7 +748,7 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 
 static void emit_rx_state(emitter *e, const design *d, const node_shape *s, const widths *w, const map_widths *m)
 {
-	const char *full = m->on ? "(map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full)" : "in_full";
+	const char *full = m->on ? "(map_on ? m_own && map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full)" : "in_full";
 	/* a firing: its input streams into the tile (which takes it into its
 	 * staging rows while the MVM before runs); in map mode its partial
 	 * sums may wait behind the firing before's, else the partial sums of

@@ -81,7 +81,11 @@ typedef struct {
 	pixbuf sbuf;
 	int64_t *sk_pc;
 	int64_t sk_front;
-	int64_t oq;        /* output pixels fired */
+	int64_t oq;        /* this replica's output pixels fired */
+	/* replication (MAP_KSP, MAP_Y): log2 of the producer's replicas, of this
+	 * layer's and of the residual's producer's; this replica's number */
+	int rep_in, rep_own, rep_sk, rep_r;
+	int64_t wq;        /* windows walked (fired or skipped), all images */
 	/* GDPU */
 	imnpu_gdpu g;
 	imnpu_gdpu_regs gr;
@@ -400,12 +404,16 @@ static void map_write(const imnpu_chip_params *P, gnode *g, int r, uint32_t v)
 		break;
 	case IMNPU_CHIP_NREG_MAP_Y:
 		g->map_h = (int)(v & 0xfff);
+		g->rep_sk = (int)(v >> 12 & 3);
 		g->map_oh = (int)(v >> 16 & 0xfff);
 		break;
 	case IMNPU_CHIP_NREG_MAP_KSP:
 		g->map_k = (int)clampll(v & 0x1f, 1, 16);
 		g->map_s = (int)clampll(v >> 8 & 0x1f, 1, 16);
 		g->map_p = (int)(v >> 16 & 0xf);
+		g->rep_in = (int)(v >> 20 & 3);
+		g->rep_own = (int)(v >> 24 & 3);
+		g->rep_r = (int)(v >> 28 & 7);
 		break;
 	case IMNPU_CHIP_NREG_MAP_RES:
 		g->res_mul = (int)(int16_t)(v & 0xffff);
@@ -425,7 +433,7 @@ static void map_write(const imnpu_chip_params *P, gnode *g, int r, uint32_t v)
 	pix_clear(&g->sbuf);
 	memset(g->sk_pc, 0, sizeof(int64_t) * (size_t)P->tp.cols);
 	g->front = g->img0 = 0;
-	g->sk_front = g->oq = 0;
+	g->sk_front = g->oq = g->wq = 0;
 	g->oy = g->ox = 0;
 }
 
@@ -496,10 +504,14 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 		case 8: case 9: return 0;
 		case 10: return g->dropped;
 		case 11: return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf ? (uint32_t)(g->map_w | g->map_ow << 16) : 0;
-		case 12: return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf ? (uint32_t)(g->map_h | g->map_oh << 16) : 0;
+		case 12:
+			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
+				       ? (uint32_t)(g->map_h | g->rep_sk << 12 | g->map_oh << 16)
+				       : 0;
 		case 13:
 			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
-				       ? (uint32_t)(g->map_k | g->map_s << 8 | g->map_p << 16)
+				       ? (uint32_t)(g->map_k | g->map_s << 8 | g->map_p << 16 | g->rep_in << 20 | g->rep_own << 24) |
+						 (uint32_t)g->rep_r << 28
 				       : 0;
 		case 14:
 			return g->kind == IMNPU_CHIP_NODE_TILE && P->map_buf
@@ -670,12 +682,13 @@ static int skip_c(const gnode *g)
 	return g->ps_len < (1 << g->sk_lsw) ? g->ps_len : 1 << g->sk_lsw;
 }
 
-/* Map mode (docs/chip.md): value v for position ch of the next pixel that
- * position takes (pc), into b (slots of 2^lsw values); the frontier front
+/* Map mode (docs/chip.md): value v for position pos = r << lsw | ch, channel
+ * ch of the next pixel position pos takes from producer replica r: pixel
+ * (pc[pos] << rlog) | r, into b (slots of 2^lsw values); the frontier front
  * then moves over every complete pixel (c positions each). */
-static void pix_put(pixbuf *b, int64_t *pc, int64_t *front, int lsw, int c, int64_t ch, int8_t v)
+static void pix_put(pixbuf *b, int64_t *pc, int64_t *front, int lsw, int c, int64_t pos, int rlog, int8_t v)
 {
-	const int64_t pix = pc[ch]++;
+	const int64_t ch = pos & ((1 << lsw) - 1), pix = pc[pos]++ << rlog | pos >> lsw;
 	pix_reserve(b, pix, lsw);
 	b->v[pix << lsw | ch] = v;
 	b->cnt[pix]++;
@@ -683,8 +696,23 @@ static void pix_put(pixbuf *b, int64_t *pc, int64_t *front, int lsw, int c, int6
 		(*front)++;
 }
 
-/* Map mode: fire every output pixel whose window is complete (and its
- * residual pixel in), in raster order, image after image. */
+/* Map mode: the walker's next window, raster order, image after image. */
+static void map_next_window(gnode *g)
+{
+	g->wq++;
+	if (++g->ox == g->map_ow) {
+		g->ox = 0;
+		if (++g->oy == g->map_oh) {
+			g->oy = 0;
+			g->img0 += (int64_t)g->map_w * g->map_h;
+		}
+	}
+}
+
+/* Map mode: fire every output pixel of this replica (every window when not
+ * replicated) whose window is complete (and its residual pixel in), in
+ * raster order, image after image; the other replicas' windows are
+ * skipped. */
 static void map_fire(imnpu_chip *c, int node)
 {
 	const imnpu_chip_params *P = &c->p;
@@ -692,7 +720,12 @@ static void map_fire(imnpu_chip *c, int node)
 	const int R = P->tp.rows, K = g->map_k, S = g->map_s, Pd = g->map_p, W = g->map_w, H = g->map_h;
 	if (g->map_ow < 1 || g->map_oh < 1 || H < 1)
 		return;
+	const int64_t omask = (1 << g->rep_own) - 1, rr = g->rep_r & omask;
 	for (;;) {
+		if ((g->wq & omask) != rr) { /* another replica's window: skipped */
+			map_next_window(g);
+			continue;
+		}
 		const int yl = g->oy * S + K - 1 - Pd < H - 1 ? g->oy * S + K - 1 - Pd : H - 1;
 		const int xl = g->ox * S + K - 1 - Pd < W - 1 ? g->ox * S + K - 1 - Pd : W - 1;
 		if (g->front <= g->img0 + (int64_t)yl * W + xl)
@@ -700,11 +733,12 @@ static void map_fire(imnpu_chip *c, int node)
 		/* a residual: its pixel for this output pixel, into the partial
 		 * sums (sat(value * res_mul, psum_bits)) */
 		const int sc = skip_c(g);
-		if (sc > 0 && g->sk_front <= g->oq)
+		const int64_t oq_pix = g->oq << g->rep_own | rr; /* this output pixel */
+		if (sc > 0 && g->sk_front <= oq_pix)
 			return;
 		if (sc > 0) {
 			for (int k = 0; k < g->ps_d; k++) {
-				g->pb[k] = k < sc ? imnpu_sat((int64_t)g->sbuf.v[g->oq << g->sk_lsw | k] * g->res_mul,
+				g->pb[k] = k < sc ? imnpu_sat((int64_t)g->sbuf.v[oq_pix << g->sk_lsw | k] * g->res_mul,
 							      P->tp.psum_bits)
 						  : 0;
 				g->pbv[k] = 1;
@@ -748,13 +782,7 @@ static void map_fire(imnpu_chip *c, int node)
 		}
 		g->fires++;
 		g->oq++;
-		if (++g->ox == g->map_ow) {
-			g->ox = 0;
-			if (++g->oy == g->map_oh) {
-				g->oy = 0;
-				g->img0 += (int64_t)W * H;
-			}
-		}
+		map_next_window(g);
 		send_outputs(c, node);
 	}
 }
@@ -766,10 +794,11 @@ static void map_take(imnpu_chip *c, int node, int64_t ch, int8_t v)
 {
 	gnode *g = &c->nodes[node];
 	const int rows = c->p.tp.rows;
-	if (ch >= rows && ch < rows + c->p.tp.cols && ch - rows < skip_c(g))
-		pix_put(&g->sbuf, g->sk_pc, &g->sk_front, g->sk_lsw, skip_c(g), ch - rows, v);
-	else if (ch < g->map_c)
-		pix_put(&g->lbuf, g->pc, &g->front, g->map_lsw, g->map_c, ch, v);
+	const int64_t sp = ch - rows; /* a residual position */
+	if (ch >= rows && sp < c->p.tp.cols && (sp & ((1 << g->sk_lsw) - 1)) < skip_c(g) && sp >> g->sk_lsw < 1 << g->rep_sk)
+		pix_put(&g->sbuf, g->sk_pc, &g->sk_front, g->sk_lsw, skip_c(g), sp, g->rep_sk, v);
+	else if (ch < map_pos(&c->p) && (ch & ((1 << g->map_lsw) - 1)) < g->map_c && ch >> g->map_lsw < 1 << g->rep_in)
+		pix_put(&g->lbuf, g->pc, &g->front, g->map_lsw, g->map_c, ch, g->rep_in, v);
 	else
 		g->dropped++;
 	map_fire(c, node);

@@ -18,30 +18,46 @@ static void emit_gdpu(map_plan *P, const imnpu_layer *L, int g)
 	map_write_table(P, g, &P->tab[g]);
 }
 
+/* MAP_KSP's and MAP_Y's replication fields (docs/chip.md) of layer l's
+ * replica r: log2 of its producer's replicas, of its own, of its
+ * residual's producer's. */
+static void rep_fields(const map_plan *P, int l, int r, int32_t *ksp, int32_t *y)
+{
+	int v = l - 1;
+	while (v >= 0 && P->L[v].flat)
+		v--;
+	const imnpu_layer *L = &P->n->layers[l];
+	*ksp |= map_rep_log2(P, v) << 20 | map_rep_log2(P, l) << 24 | r << 28;
+	*y |= (L->res ? map_rep_log2(P, L->res_from) : 0) << 12;
+}
+
 /* A pooling node of the map flow: its window (no weights; the crossbar
  * idle) and MAP_RES's pooling fields (docs/chip.md). */
-static void emit_pool(map_plan *P, const imnpu_layer *L, const map_layer *ml, const map_block *b)
+static void emit_pool(map_plan *P, int l, const imnpu_layer *L, const map_layer *ml, const map_block *b)
 {
 	const imnpu_chip_params *p = P->p;
 	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), 0);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), 0);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), 0);
 	const int avg = ml->pool == 2;
-	const int32_t regs[5] = {
+	int32_t regs[5] = {
 		ml->geo.iw | ml->geo.ow << 16,
 		ml->geo.ih | ml->geo.oh << 16,
 		ml->geo.k | ml->geo.s << 8,
 		b->cn | ml->lsw << 16 | ml->lring << 24,
 		(int32_t)((uint32_t)(avg ? L->mul & 0xffff : 0) | (uint32_t)ml->pool << 24 | (uint32_t)(avg ? L->shift : 0) << 27),
 	};
+	rep_fields(P, l, 0, &regs[2], &regs[1]);
 	map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 5, 2);
 	map_write_table(P, b->node, &P->tab[b->node]);
 }
 
-static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, const map_block *b, int32_t *buf)
+static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *buf)
 {
+	const imnpu_layer *L = &P->n->layers[l];
+	const map_layer *ml = &P->L[l];
 	if (ml->pool) {
-		emit_pool(P, L, ml, b);
+		emit_pool(P, l, L, ml, b);
 		return;
 	}
 	const imnpu_chip_params *p = P->p;
@@ -75,13 +91,14 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), b->ri);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 || res ? b->ci : 0);
 	if (maps) { /* the line buffer's geometry, the residual's ring (docs/chip.md) */
-		const int32_t regs[5] = {
+		int32_t regs[5] = {
 			ml->geo.iw | ml->geo.ow << 16,
 			ml->geo.ih | ml->geo.oh << 16,
 			ml->geo.k | ml->geo.s << 8 | ml->geo.pad << 16,
 			b->cn | ml->lsw << 16 | ml->lring << 24,
 			res ? (L->res_mul & 0xffff) | ml->sk_lsw << 16 | ml->sk_lring << 20 : 0,
 		};
+		rep_fields(P, l, r, &regs[2], &regs[1]);
 		map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 5, 2);
 	}
 	/* the table: partial sums to the next row block, or the wiring's
@@ -91,7 +108,7 @@ static void emit_tile(map_plan *P, const imnpu_layer *L, const map_layer *ml, co
 		t1.n = 1;
 		t1.e[0].count = b->ci;
 		t1.e[0].kind = IMNPU_CHIP_OUT_WIDE;
-		t1.e[0].dest = ml->blk[(b->rb + 1) * ml->ncb + b->cb].node;
+		t1.e[0].dest = ml->blk[(r * ml->nrb + b->rb + 1) * ml->ncb + b->cb].node;
 		t1.e[0].stride = 1;
 		map_write_table(P, b->node, &t1);
 	} else {
@@ -123,8 +140,9 @@ int map_emit(map_plan *P)
 		const map_layer *ml = &P->L[l];
 		if (ml->gdpu)
 			emit_gdpu(P, L, ml->gnode);
-		for (int bi = 0; bi < ml->nrb * ml->ncb; bi++)
-			emit_tile(P, L, ml, &ml->blk[bi], buf);
+		const int nb = ml->nrb * ml->ncb;
+		for (int bi = 0; bi < nb * ml->rep; bi++)
+			emit_tile(P, l, bi / nb, &ml->blk[bi], buf);
 	}
 	free(buf);
 	return P->oom ? map_fail(P, "out of memory") : 0;

@@ -161,8 +161,6 @@ static int estimate_maps(map_plan *P)
 		}
 		const map_geo *g = &ml->geo;
 		/* a pooling node walks the window, value by value, then writes its
-		 * channels */
-		/* a pooling node walks the window, value by value, then writes its
 		 * channels; a tile streams the window's rows into its staging rows
 		 * while the MVM before runs (docs/tile.md, Timing) */
 		const int pfire = g->k * g->k * g->cin + g->cin + 2;
@@ -170,16 +168,18 @@ static int estimate_maps(map_plan *P)
 		const int ri = b0->ri, ci = b0->ci, mvm = mvm_cycles(p, Ly->mode);
 		const int K = g->k, S = g->s, Pd = g->pad;
 		const int W = g->iw, H = g->ih, OW = g->ow, OH = g->oh, opix = OW * OH;
-		const int node = ml->blk[0].node;
-		/* a value's trip from a producer: the routers on the way */
-		const int src = prevl >= 0 ? P->L[prevl].blk[0].node : p->host;
-		const int trip = (map_hops(p, src, node) - 1) * EST_HOP + 2;
-		int rtrip = 0;
+		/* replicas: replica r fires the stream's windows r, r+N, ...; a
+		 * replicated producer's pixel j comes from its replica j % N */
+		const int nrep = ml->rep, nb = ml->nrb * ml->ncb;
+		const int prep = prevl >= 0 ? P->L[prevl].rep : 1, pnb = prevl >= 0 ? P->L[prevl].nrb * P->L[prevl].ncb : 1;
 		const int64_t *rt = NULL; /* the residual's times */
+		int rrep = 1, rnb = 1;
 		if (Ly->res) {
-			const int rs = Ly->res_from < 0 ? p->host : P->L[Ly->res_from].blk[0].node;
-			rtrip = (map_hops(p, rs, node) - 1) * EST_HOP + 2;
 			rt = t[Ly->res_from + 1];
+			if (Ly->res_from >= 0) {
+				rrep = P->L[Ly->res_from].rep;
+				rnb = P->L[Ly->res_from].nrb * P->L[Ly->res_from].ncb;
+			}
 		}
 		const int64_t *in = t[prevl + 1];
 		int64_t *cur = malloc(sizeof(int64_t) * (size_t)NI * (size_t)opix);
@@ -189,15 +189,28 @@ static int estimate_maps(map_plan *P)
 		}
 		t[l + 1] = cur;
 		int64_t tf = 0;
-		int64_t s_prev = -((int64_t)1 << 40), g_prev = s_prev, e_prev = s_prev; /* stream, start, drain end */
+		int64_t s_prev[8], g_prev[8], e_prev[8]; /* per replica: stream, start, drain end */
+		for (int r = 0; r < 8; r++)
+			s_prev[r] = g_prev[r] = e_prev[r] = -((int64_t)1 << 40);
 		for (int im = 0; im < NI; im++)
 			for (int q = 0; q < opix; q++) {
 				const int oy = q / OW, ox = q % OW;
 				const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
 				const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
-				int64_t a = in[(int64_t)im * W * H + (int64_t)yl * W + xl] + trip;
-				if (rt && rt[(int64_t)im * opix + q] + rtrip > a)
-					a = rt[(int64_t)im * opix + q] + rtrip;
+				const int64_t gq = (int64_t)im * opix + q;
+				const int r = (int)(gq % nrep), node = ml->blk[r * nb].node;
+				/* the window's last input pixel, and the ones before it
+				 * another replica of the producer may bring later */
+				const int64_t need = (int64_t)yl * W + xl, base = (int64_t)im * W * H;
+				int64_t a = 0;
+				for (int64_t j = need; j >= 0 && j > need - prep; j--) {
+					const int src = prevl >= 0 ? P->L[prevl].blk[(int)((base + j) % prep) * pnb].node : p->host;
+					a = map_imax64(a, in[base + j] + (map_hops(p, src, node) - 1) * EST_HOP + 2);
+				}
+				if (rt) {
+					const int rs = Ly->res_from < 0 ? p->host : P->L[Ly->res_from].blk[(int)(gq % rrep) * rnb].node;
+					a = map_imax64(a, rt[gq] + (map_hops(p, rs, node) - 1) * EST_HOP + 2);
+				}
 				if (ml->pool) {
 					tf = (tf > a ? tf : a) + pfire;
 				} else {
@@ -205,18 +218,19 @@ static int estimate_maps(map_plan *P)
 					 * window before has streamed and the tile has
 					 * started that one's MVM; the MVM starts on the
 					 * last value or when the drain before ends */
-					const int64_t st = map_imax64(map_imax64(a, s_prev + ri), g_prev + 1);
-					const int64_t go = map_imax64(st + ri, e_prev);
+					const int64_t st =
+						map_imax64(map_imax64(a, s_prev[r] + ri + nrep - 1), g_prev[r] + 1);
+					const int64_t go = map_imax64(st + ri, e_prev[r]);
 					const int64_t en = go + mvm + ci;
-					s_prev = st;
-					g_prev = go;
-					e_prev = en;
+					s_prev[r] = st;
+					g_prev[r] = go;
+					e_prev[r] = en;
 					tf = en + 1;
 				}
 				cur[(int64_t)im * opix + q] = tf;
 			}
 		const int64_t end0 = cur[opix - 1];
-		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb,
+		img->perf[l] = (imnpu_layer_perf){nb * nrep, ml->nrb, ml->ncb,
 						  (uint32_t)(end0 > lay_end0 ? end0 - lay_end0 : 0),
 						  (uint32_t)(ml->pool ? 0 : (int64_t)opix * mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
 		lay_end0 = end0 > lay_end0 ? end0 : lay_end0;

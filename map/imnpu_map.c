@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-static const char *const pass_names[] = {"", "shapes", "partition", "place", "wire", "emit", "schedule", "estimate"};
+static const char *const pass_names[] = {"", "shapes", "partition", "replicate", "place", "wire", "emit", "schedule", "estimate"};
 
 const char *imnpu_map_pass_name(int pass)
 {
@@ -22,8 +22,8 @@ int imnpu_map_pass_index(const char *name)
 int imnpu_map(const imnpu_chip_params *p, const imnpu_net *n, const imnpu_map_opts *o, imnpu_image *img,
 	      char *err, size_t errlen)
 {
-	static int (*const pass[])(map_plan *) = {NULL,	  map_shapes,	map_partition, map_place,
-						   map_wire, map_emit, map_schedule, map_estimate};
+	static int (*const pass[])(map_plan *) = {NULL,	    map_shapes, map_partition, map_replicate, map_place,
+						   map_wire, map_emit,	 map_schedule,	map_estimate};
 	map_plan P;
 	int st = map_plan_init(&P, p, n, o, img, err, errlen) == 0 ? 0 : map_fail(&P, "out of memory");
 	for (int k = 1; k <= IMNPU_MAP_PASSES && st == 0; k++) {

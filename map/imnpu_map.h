@@ -1,8 +1,8 @@
 /* The mapper (docs/network.md): a layer-level network and a chip's
  * parameters in, a program image out.  A library of its own
  * (build/map/libimnpu_map.a, beside the golden model's), built as a chain of
- * passes (map/plan.h): shapes, partition, place, wire, emit, schedule,
- * estimate. */
+ * passes (map/plan.h): shapes, partition, replicate, place, wire, emit,
+ * schedule, estimate. */
 #ifndef IMNPU_MAP_H
 #define IMNPU_MAP_H
 
@@ -18,6 +18,7 @@ extern "C" {
 enum {
 	IMNPU_MAP_PASS_SHAPES = 1,
 	IMNPU_MAP_PASS_PARTITION,
+	IMNPU_MAP_PASS_REPLICATE,
 	IMNPU_MAP_PASS_PLACE,
 	IMNPU_MAP_PASS_WIRE,
 	IMNPU_MAP_PASS_EMIT,
@@ -31,6 +32,7 @@ typedef struct {
 	uint32_t drift_s;  /* TIME written after programming: seconds of drift */
 	int print_after;   /* IMNPU_MAP_PASS_*: print the plan after that pass (0: never) */
 	FILE *print_to;    /* where (NULL: stdout) */
+	const char *replicate; /* "auto", "none" (NULL: the same), or NAME=N[,NAME=N...] (docs/network.md) */
 } imnpu_map_opts;
 
 /* A pass's name ("shapes", ...) and back (0 for an unknown name). */

@@ -36,8 +36,12 @@ static const char usage[] =
 	"  --drift S           seconds of drift after programming, 0..4294967295\n"
 	"                      (default 3600)\n"
 	"  --check IMAGE       read and check an image, print its report\n"
-	"  --print-after PASS  print the plan after a pass: shapes, partition, place,\n"
-	"                      wire, emit, schedule, estimate (docs/network.md)\n"
+	"  --replicate R       copies of a map-flow convolution that take alternate\n"
+	"                      pixels: none (default), auto (balance the pipeline over\n"
+	"                      the free tiles), or LAYER=N[,LAYER=N...], N 1 or 2\n"
+	"  --print-after PASS  print the plan after a pass: shapes, partition,\n"
+	"                      replicate, place, wire, emit, schedule, estimate\n"
+	"                      (docs/network.md)\n"
 	"  --random-net DIR    write a random network into DIR (net.json and .npy\n"
 	"                      files): --sizes gives the input (a length or CxHxW),\n"
 	"                      then per layer a dense layer's outputs or convOkKsSpP,\n"
@@ -78,6 +82,7 @@ int main(int argc, char **argv)
 	unsigned long count = 0;
 	const char *files[2];
 	int nfiles = 0, quiet = 0, mode = IMNPU_MODE_IDEAL, have_seed = 0, print_after = 0;
+	const char *replicate = "none";
 	unsigned long pcm_seed = 0, drift = 3600, seed = 1;
 	char *defines[MAX_DEFINES];
 	int ndefines = 0;
@@ -86,7 +91,7 @@ int main(int argc, char **argv)
 		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--mode") || !strcmp(a, "--pcm-seed") ||
 				  !strcmp(a, "--drift") || !strcmp(a, "--check") || !strcmp(a, "--random-net") ||
 				  !strcmp(a, "--sizes") || !strcmp(a, "--seed") || !strcmp(a, "--random-inputs") ||
-				  !strcmp(a, "--count") || !strcmp(a, "--print-after");
+				  !strcmp(a, "--count") || !strcmp(a, "--print-after") || !strcmp(a, "--replicate");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -127,9 +132,13 @@ int main(int argc, char **argv)
 			} else if (!strcmp(a, "--print-after")) {
 				print_after = imnpu_map_pass_index(v);
 				if (!print_after)
-					return bad_cmd("--print-after '%s' (allowed: shapes, partition, place, wire, emit, "
-						       "schedule, estimate)",
+					return bad_cmd("--print-after '%s' (allowed: shapes, partition, replicate, place, wire, "
+						       "emit, schedule, estimate)",
 						       v);
+			} else if (!strcmp(a, "--replicate")) {
+				if (!*v)
+					return bad_cmd("--replicate '' (allowed: auto, none, LAYER=N[,LAYER=N...])%s", "");
+				replicate = v;
 			} else if (!strcmp(a, "--check")) {
 				check = v;
 			} else if (!strcmp(a, "--random-net")) {
@@ -147,7 +156,7 @@ int main(int argc, char **argv)
 				sizes = v;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --print-after --check "
+			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --replicate --print-after --check "
 				       "--random-net --sizes --seed --random-inputs --count --quiet --help --version)",
 				       a);
 		} else if (nfiles == 2) {
@@ -246,7 +255,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "imnpu-map: error: %s\n", err);
 		return 1;
 	}
-	imnpu_map_opts o = {have_seed ? (uint32_t)pcm_seed : p.pcm_seed, (uint32_t)drift, print_after, stdout};
+	imnpu_map_opts o = {have_seed ? (uint32_t)pcm_seed : p.pcm_seed, (uint32_t)drift, print_after, stdout, replicate};
 	imnpu_image img;
 	if (imnpu_map(&p, &net, &o, &img, err, sizeof err) != 0) {
 		fprintf(stderr, "imnpu-map: error: %s: %s\n", files[1], err);

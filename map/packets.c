@@ -81,6 +81,22 @@ int64_t map_imax64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
+int map_next_layer(const map_plan *P, int v)
+{
+	int l = v + 1;
+	while (l < P->n->nlayers && P->L[l].flat)
+		l++;
+	return l;
+}
+
+int map_rep_log2(const map_plan *P, int l)
+{
+	int k = 0;
+	while (l >= 0 && (1 << k) < P->L[l].rep)
+		k++;
+	return k;
+}
+
 int map_act_beats(const imnpu_chip_params *p, int n)
 {
 	return (n + p->act_k - 1) / p->act_k;

@@ -47,21 +47,28 @@ static long window_span(const map_geo *g)
 	return span;
 }
 
-/* The last input pixel (raster order, one image) the window of output
- * pixel q reads. */
-static long need_of(const map_geo *g, long q)
+/* The first input pixel (raster order, images one after the other) the
+ * window of output pixel w (the same order) reads, or its row's first when
+ * the next output row starts on the same input row: the oldest pixel a
+ * node holds while that window waits (docs/chip.md). */
+static long keep_of(const map_geo *g, long w)
 {
-	const int K = g->k, S = g->s, Pd = g->pad, W = g->iw, H = g->ih;
-	const int oy = (int)(q / g->ow), ox = (int)(q % g->ow);
-	const int yl = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
-	const int xl = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
-	return (long)(yl > 0 ? yl : 0) * W + (xl > 0 ? xl : 0);
+	const long opix = (long)g->oh * g->ow, img = w / opix, q = w % opix;
+	const int S = g->s, Pd = g->pad, oy = (int)(q / g->ow), ox = (int)(q % g->ow);
+	const int same_row = (oy + 1) * S <= Pd && oy + 1 < g->oh;
+	const int y0 = oy * S - Pd > 0 ? oy * S - Pd : 0;
+	const int x0 = same_row ? 0 : ox * S - Pd > 0 ? ox * S - Pd : 0;
+	return img * g->ih * g->iw + (long)y0 * g->iw + x0;
 }
 
-/* A residual into layer l from layer r (-1 the input, the same shape): the
- * pixels of r's output that arrive before l fires output pixel q, at most,
- * through the windows of the layers between (a flatten passes its pixels
- * on). */
+/* A residual into layer l from layer r (-1 the input, the same shape): how
+ * far r's pixels can run ahead of the output pixel q that l waits at.  The
+ * layers between accept r's pixels only as far as their rings reach: l
+ * holds its input from keep_l(q) in 2^lring pixels, so the layer before it
+ * can fire windows up to there, and takes its own input up to its next
+ * window's keep and its ring, and so on back to r.  A residual ring that
+ * takes all of those never stalls a packet of r that a shared link then
+ * holds in front of the pixels l waits for. */
 static long residual_lead(const map_plan *P, int l)
 {
 	const imnpu_layer *L = &P->n->layers[l];
@@ -69,13 +76,66 @@ static long residual_lead(const map_plan *P, int l)
 	const long opix = (long)g->oh * g->ow;
 	long lead = 1;
 	for (long q = 0; q < opix; q++) {
-		long m = q;
-		for (int j = l; j > L->res_from; j--)
+		long m = keep_of(g, q) + (1l << P->L[l].lring) - 1; /* the last pixel of l-1's output l takes */
+		for (int j = l - 1; j > L->res_from; j--)
 			if (!P->L[j].flat)
-				m = need_of(&P->L[j].geo, m);
+				m = keep_of(&P->L[j].geo, m + 1) + (1l << P->L[j].lring) - 1;
 		lead = m - q + 1 > lead ? m - q + 1 : lead;
 	}
 	return lead;
+}
+
+/* The layer that feeds layer l's first operand in the map flow (-1: the
+ * input), past flattens. */
+static int producer_of(const map_plan *P, int l)
+{
+	int v = l - 1;
+	while (v >= 0 && P->L[v].flat)
+		v--;
+	return v;
+}
+
+/* How far apart the pixels of layer v's replicas can arrive: a replica
+ * fires at most the windows the input ring of the one behind it holds
+ * beyond that one's window (the producers' multicasts stop when one
+ * replica's ring is full), and their stagger; 0 when v is not
+ * replicated. */
+static int replica_skew(const map_plan *P, int v)
+{
+	if (v < 0 || P->L[v].rep <= 1)
+		return 0;
+	return (int)((1l << P->L[v].lring) - window_span(&P->L[v].geo)) + 2 * P->L[v].rep;
+}
+
+int map_size_rings(map_plan *P, int l)
+{
+	const imnpu_chip_params *p = P->p;
+	const imnpu_layer *L = &P->n->layers[l];
+	map_layer *ml = &P->L[l];
+	const map_geo *g = &ml->geo;
+	const char *tn = imnpu_layer_type_name(L->type);
+	const int v = producer_of(P, l), slack = replica_skew(P, v);
+	const long span = window_span(g) + slack;
+	/* a replicated layer's ring holds no row more: what it holds beyond its
+	 * window is how far its replicas can drift apart */
+	ml->lring = ring_bits(span, ml->rep > 1 ? 0 : g->iw, ml->lsw, p->map_buf);
+	if (ml->lring < 0)
+		return map_fail(P,
+				"layer %d '%s' (%s): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
+				"rows of %d%s); a node holds %d values (node -map_buf)",
+				l, L->name, tn, span, 1 << ml->lsw, g->k, g->k, g->iw,
+				slack ? ", and its producer's replicas" : "", p->map_buf);
+	if (L->res) { /* the residual's ring: its lead, the replicas' slack */
+		const int sslack = replica_skew(P, L->res_from);
+		const long lead = residual_lead(P, l) + sslack;
+		ml->sk_lring = ring_bits(lead, 0, ml->sk_lsw, p->map_buf);
+		if (ml->sk_lring < 0)
+			return map_fail(P,
+					"layer %d '%s' (%s): its residual's ring needs %ld pixels of %d values (the "
+					"pixels that arrive before a window fires); a node holds %d values (node -map_buf)",
+					l, L->name, tn, lead, 1 << ml->sk_lsw, p->map_buf);
+	}
+	return 0;
 }
 
 /* A layer in the map flow (its geometry from the shapes pass): row blocks
@@ -106,23 +166,10 @@ static int partition_conv(map_plan *P, int l)
 	ml->ncb = (g->cout + C - 1) / C;
 	const int per = g->cin / ml->nrb, extra = g->cin % ml->nrb;
 	ml->lsw = clog2(per + (extra > 0));
-	const long span = window_span(g);
-	ml->lring = ring_bits(span, g->iw, ml->lsw, p->map_buf);
-	if (ml->lring < 0)
-		return map_fail(P,
-				"layer %d '%s' (%s): its line buffer needs %ld pixels of %d values (a %dx%d kernel over "
-				"rows of %d); a node holds %d values (node -map_buf)",
-				l, L->name, tn, span, 1 << ml->lsw, g->k, g->k, g->iw, p->map_buf);
-	if (L->res) { /* the residual's ring: its lead and a row more */
-		const long lead = residual_lead(P, l);
+	if (L->res)
 		ml->sk_lsw = clog2(map_imin(C, g->cout));
-		ml->sk_lring = ring_bits(lead, g->ow, ml->sk_lsw, p->map_buf);
-		if (ml->sk_lring < 0)
-			return map_fail(P,
-					"layer %d '%s' (%s): its residual's ring needs %ld pixels of %d values (the "
-					"pixels that arrive before a window fires); a node holds %d values (node -map_buf)",
-					l, L->name, tn, lead, 1 << ml->sk_lsw, p->map_buf);
-	}
+	if (map_size_rings(P, l) != 0)
+		return -1;
 	ml->blk = calloc((size_t)(ml->nrb * ml->ncb), sizeof *ml->blk);
 	if (!ml->blk)
 		return map_fail(P, "out of memory");
@@ -145,6 +192,7 @@ int map_partition(map_plan *P)
 		const imnpu_layer *L = &n->layers[l];
 		map_layer *ml = &P->L[l];
 		ml->gnode = -1;
+		ml->rep = 1;
 		if (P->flow == MAP_FLOW_MAPS && ml->flat) /* passes its pixels on */
 			continue;
 		if (P->flow == MAP_FLOW_MAPS && ml->pool) { /* a tile node's window machinery, no crossbar */

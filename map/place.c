@@ -24,25 +24,26 @@ int map_place(map_plan *P)
 						l, L->name, imnpu_layer_type_name(L->type), P->ngdpus);
 			ml->gnode = P->gdpus[P->gused++];
 		}
-		const int need = ml->nrb * ml->ncb;
+		const int need = ml->nrb * ml->ncb * ml->rep;
 		if (P->used + need > P->ntiles)
 			return map_fail(P,
-					"layer %d '%s' (%s, %d x %d) needs %d tiles of %dx%d; the chip has %d tiles, %d left after "
+					"layer %d '%s' (%s, %d x %d) needs %d tiles of %dx%d%s; the chip has %d tiles, %d left after "
 					"the layers before it",
 					l, L->name, imnpu_layer_type_name(L->type), imnpu_layer_kin(L), imnpu_layer_kout(L), need, R,
-					C, P->ntiles, P->ntiles - P->used);
+					C, ml->rep > 1 ? " (with its replicas)" : "", P->ntiles, P->ntiles - P->used);
 		for (int b = 0; b < need; b++)
 			ml->blk[b].node = P->tiles[P->used++];
 		/* the producers: the GDPU node (an lstm's cell), or the last row
-		 * block of each column block */
+		 * block of each column block, of each replica in turn */
 		if (ml->gdpu) {
 			ml->seg[ml->nseg++] = (map_segment){ml->gnode, 0, 0, imnpu_layer_step_out(L)};
 			continue;
 		}
-		for (int cb = 0; cb < ml->ncb; cb++) {
-			const map_block *b = &ml->blk[(ml->nrb - 1) * ml->ncb + cb];
-			ml->seg[ml->nseg++] = (map_segment){b->node, 0, cb * C, cb * C + b->ci};
-		}
+		for (int r = 0; r < ml->rep; r++)
+			for (int cb = 0; cb < ml->ncb; cb++) {
+				const map_block *b = &ml->blk[(r * ml->nrb + ml->nrb - 1) * ml->ncb + cb];
+				ml->seg[ml->nseg++] = (map_segment){b->node, 0, cb * C, cb * C + b->ci};
+			}
 	}
 	P->img->tiles_used = P->used;
 	return 0;

@@ -3,6 +3,7 @@
  *
  *   shapes     the network's shapes, and whether this chip version runs it
  *   partition  each layer on tiles cut into row and column blocks; GDPU jobs
+ *   replicate  copies of map-flow convolutions that take alternate pixels
  *   place      blocks onto tile nodes, GDPU layers onto GDPU nodes
  *   wire       who sends which values where: output tables, host injections
  *              and collections
@@ -74,7 +75,8 @@ typedef struct {
 	int flat;         /* the map flow: a flatten, its pixels passed on as they are */
 	int pool;         /* the map flow: a pooling node (1 max, 2 average) on a tile node, its crossbar idle */
 	int nrb, ncb;
-	map_block *blk;   /* on tiles: nrb x ncb, row-block major */
+	int rep;          /* replicate: copies taking alternate output pixels (a power of 2, 1..8) */
+	map_block *blk;   /* on tiles: rep x nrb x ncb, replica-major, then row-block major */
 	int lsw, lring;   /* map flow: log2 of a pixel slot's values and of the ring's pixels */
 	int sk_lsw, sk_lring; /* map flow, a residual: the same for its ring */
 	int gdpu;         /* needs a GDPU: GDPU layers and an lstm's cell */
@@ -143,6 +145,7 @@ int map_fail(map_plan *P, const char *fmt, ...) __attribute__((format(printf, 2,
 /* The passes, in order (IMNPU_MAP_PASS_*): 0 or -1 with the reason. */
 int map_shapes(map_plan *P);
 int map_partition(map_plan *P);
+int map_replicate(map_plan *P);
 int map_place(map_plan *P);
 int map_wire(map_plan *P);
 int map_emit(map_plan *P);
@@ -155,6 +158,15 @@ void map_print(FILE *f, const map_plan *P, int pass);
 int map_imin(int a, int b);
 int map_imax(int a, int b);
 int64_t map_imax64(int64_t a, int64_t b);
+/* The map flow: the layer that takes layer v's pixels (v = -1 the input)
+ * as its first operand, past flattens; nlayers for the host.  The log2 of a
+ * layer's replicas (0 for the input). */
+int map_next_layer(const map_plan *P, int v);
+int map_rep_log2(const map_plan *P, int l);
+/* partition's line-buffer sizes (map/partition.c): a layer's pixel ring and
+ * its residual's, with rep_in pixels of slack for a replicated producer's
+ * out-of-order pixels; -1 (and the reason) when they do not fit. */
+int map_size_rings(map_plan *P, int l);
 /* Beats of an ACT packet of n int8 values; flits of a multicast mask;
  * routers from node a to b plus the ejection. */
 int map_act_beats(const imnpu_chip_params *p, int n);

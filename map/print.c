@@ -41,14 +41,19 @@ static void print_partition(FILE *f, const map_plan *P, int placed)
 		fprintf(f, "layer %d '%s':", l, n->layers[l].name);
 		if (ml->nrb)
 			fprintf(f, " %d row blocks x %d column blocks", ml->nrb, ml->ncb);
+		if (ml->rep > 1)
+			fprintf(f, ", %d replicas (alternate output pixels)", ml->rep);
 		if (ml->gdpu)
 			fprintf(f, "%s a GDPU job", ml->nrb ? " and" : "");
 		if (placed && ml->gdpu)
 			fprintf(f, " on node %d", ml->gnode);
 		fprintf(f, "\n");
-		for (int b = 0; b < ml->nrb * ml->ncb; b++) {
+		for (int b = 0; b < ml->nrb * ml->ncb * ml->rep; b++) {
 			const map_block *k = &ml->blk[b];
-			fprintf(f, "  block %d,%d: %d rows x %d columns", k->rb, k->cb, k->ri, k->ci);
+			fprintf(f, "  block %d,%d", k->rb, k->cb);
+			if (ml->rep > 1)
+				fprintf(f, " replica %d", b / (ml->nrb * ml->ncb));
+			fprintf(f, ": %d rows x %d columns", k->ri, k->ci);
 			if (placed)
 				fprintf(f, " on node %d", k->node);
 			fprintf(f, "\n");
@@ -140,6 +145,7 @@ void map_print(FILE *f, const map_plan *P, int pass)
 		print_shapes(f, P);
 		break;
 	case IMNPU_MAP_PASS_PARTITION:
+	case IMNPU_MAP_PASS_REPLICATE:
 	case IMNPU_MAP_PASS_PLACE:
 		print_partition(f, P, pass == IMNPU_MAP_PASS_PLACE);
 		break;

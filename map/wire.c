@@ -9,8 +9,10 @@
 
 /* Row groups of layer pl's tiles for a vector of len values whose value i
  * is the layer's input voff + i.  In the map flow the vector is a pixel and
- * a row block takes its channels [clo, clo+cn), each at its own position. */
-static int row_groups(const map_plan *P, const map_layer *pl, int len, int voff, int fb, map_dgroup *g, int k,
+ * a row block takes its channels [clo, clo+cn), each at its own position:
+ * from producer replica r at r << lsw + channel (docs/chip.md); every
+ * replica of pl takes them. */
+static int row_groups(const map_plan *P, const map_layer *pl, int len, int voff, int fb, int r, map_dgroup *g, int k,
 		      int max)
 {
 	const int R = P->p->tp.rows, maps = P->flow == MAP_FLOW_MAPS;
@@ -23,35 +25,26 @@ static int row_groups(const map_plan *P, const map_layer *pl, int len, int voff,
 		map_dgroup *d = &g[k++];
 		d->lo = lo;
 		d->hi = hi;
-		d->n = pl->ncb;
-		for (int cb = 0; cb < pl->ncb; cb++)
-			d->nodes[cb] = pl->blk[rb * pl->ncb + cb].node;
-		d->base0 = lo + voff - a;
+		d->n = 0;
+		for (int rr = 0; rr < pl->rep; rr++)
+			for (int cb = 0; cb < pl->ncb; cb++)
+				d->nodes[d->n++] = pl->blk[(rr * pl->nrb + rb) * pl->ncb + cb].node;
+		d->base0 = lo + voff - a + (maps ? r << pl->lsw : 0);
 		d->stride = 1;
 		d->fb = fb;
 	}
 	return k;
 }
 
-/* The layer that takes layer v's output (v = -1: the input) as its first
- * operand: v + 1, or, in the map flow, the layer after a flatten (which
- * passes its pixels on); nlayers for the host. */
-static int next_layer(const map_plan *P, int v)
-{
-	int l = v + 1;
-	while (l < P->n->nlayers && P->L[l].flat)
-		l++;
-	return l;
-}
-
 /* The consumers of vector v (-1 the step input, else layer v's output of a
- * step): layer v+1 as its first operand, every add taking v as its second,
- * the host after the last layer, an LSTM's gate tiles (h_t, last). */
-static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
+ * step, from its replica r in the map flow): layer v+1 as its first
+ * operand, every add taking v as its second, the host after the last layer,
+ * an LSTM's gate tiles (h_t, last). */
+static int consumers(const map_plan *P, int v, int r, map_dgroup *g, int max)
 {
 	const imnpu_chip_params *p = P->p;
 	const imnpu_net *n = P->n;
-	const int nx = next_layer(P, v);
+	const int nx = map_next_layer(P, v);
 	const int len = v < 0 ? (P->flow == MAP_FLOW_MAPS ? n->ishape.c : map_step_in_len(n))
 			      : imnpu_layer_step_out(&n->layers[v]);
 	int k = 0;
@@ -60,13 +53,14 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 		/* a residual in the map flow: each column block's channels to its
 		 * tile's residual positions, from rows on (docs/chip.md) */
 		for (int cb = 0; P->flow == MAP_FLOW_MAPS && L->res && L->res_from == v && cb < P->L[l].ncb && k < max; cb++) {
-			const map_block *b = &P->L[l].blk[cb];
+			const map_layer *ml = &P->L[l];
 			map_dgroup *d = &g[k++];
 			d->lo = cb * p->tp.cols;
-			d->hi = cb * p->tp.cols + b->ci;
-			d->n = 1;
-			d->nodes[0] = b->node;
-			d->base0 = p->tp.rows;
+			d->hi = cb * p->tp.cols + ml->blk[cb].ci;
+			d->n = 0;
+			for (int rr = 0; rr < ml->rep; rr++)
+				d->nodes[d->n++] = ml->blk[rr * ml->nrb * ml->ncb + cb].node;
+			d->base0 = p->tp.rows + (r << ml->sk_lsw);
 			d->stride = 1;
 			d->fb = 0;
 		}
@@ -75,7 +69,7 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 			continue;
 		const int gd = map_is_gdpu(L) && !P->L[l].pool; /* a pooling node is a tile node's */
 		if (first && !gd)
-			k = row_groups(P, &P->L[l], len, 0, 0, g, k, max);
+			k = row_groups(P, &P->L[l], len, 0, 0, r, g, k, max);
 		for (int op = 0; op < 2 && k < max; op++) {
 			if (!(op == 0 ? first && gd : second))
 				continue;
@@ -100,7 +94,7 @@ static int consumers(const map_plan *P, int v, map_dgroup *g, int max)
 		d->fb = 0;
 	}
 	if (v == 0 && n->layers[0].type == IMNPU_LAYER_LSTM)
-		k = row_groups(P, &P->L[0], len, map_step_in_len(n), 1, g, k, max);
+		k = row_groups(P, &P->L[0], len, map_step_in_len(n), 1, 0, g, k, max);
 	return k;
 }
 
@@ -195,11 +189,17 @@ int map_wire(map_plan *P)
 	for (int v = -1; v < n->nlayers && st == 0; v++) {
 		if (v >= 0 && P->L[v].flat)
 			continue; /* wired as the layer before's */
-		const int ng = consumers(P, v, dg, MAP_MAX_GROUPS);
 		const map_segment in_seg = {p->host, 0, 0, P->flow == MAP_FLOW_MAPS ? n->ishape.c : map_step_in_len(n)};
 		char who[64];
 		snprintf(who, sizeof who, v < 0 ? "the input" : "layer %d '%s'", v, v < 0 ? "" : n->layers[v].name);
-		st = wire(P, v < 0 ? &in_seg : P->L[v].seg, v < 0 ? 1 : P->L[v].nseg, dg, ng, who);
+		/* a replicated layer: each replica's segments to the positions of
+		 * its replica number */
+		const int reps = v >= 0 ? P->L[v].rep : 1, per = v < 0 ? 1 : P->L[v].nseg / reps;
+		int ng = 0;
+		for (int r = 0; r < reps && st == 0; r++) {
+			ng = consumers(P, v, r, dg, MAP_MAX_GROUPS);
+			st = wire(P, v < 0 ? &in_seg : P->L[v].seg + r * per, per, dg, ng, who);
+		}
 		/* h_0 = 0: zeros from the host into the h rows, first step only */
 		for (int gi = 0; gi < ng && st == 0 && v == 0 && L0->type == IMNPU_LAYER_LSTM; gi++) {
 			const int keep = P->ninj;

@@ -594,7 +594,7 @@ std::string Harness::random_cnn()
 		char err[512];
 		if (imnpu_net_random(&n, &gp_.tp, &rng_, spec.c_str(), err, sizeof err) != 0)
 			continue;
-		imnpu_map_opts mo = {0, 0, 0, nullptr};
+		imnpu_map_opts mo = {0, 0, 0, nullptr, nullptr};
 		imnpu_image img;
 		const int st = imnpu_map(&gp_, &n, &mo, &img, err, sizeof err);
 		imnpu_net_free(&n);
@@ -711,7 +711,10 @@ bool Harness::one_net(long net)
 		if (imnpu_layer_on_tiles(&n.layers[l]))
 			n.layers[l].mode = opt_.pcm ? (imnpu_rng_chance(&rng_, 1, 2) ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1)
 						    : IMNPU_MODE_IDEAL;
-	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400), 0, nullptr};
+	// every other seed's network has its busiest convolutions replicated
+	// where that shortens the stream (--replicate auto)
+	imnpu_map_opts mo = {(uint32_t)(opt_.seed & 0x7fffffff), (uint32_t)imnpu_rng_range(&rng_, 20, 86400), 0, nullptr,
+			     opt_.seed % 2 ? "auto" : "none"};
 	imnpu_image img;
 	const int st = imnpu_map(&gp, &n, &mo, &img, err, sizeof err);
 	imnpu_net_free(&n);

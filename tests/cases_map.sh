@@ -7,12 +7,15 @@
 # A random network written as a manifest (JSON and .npy), mapped, run on
 # the configuration's chip model.  Every inference agrees with both golden
 # levels; the measured cycles are within 10% of the mapper's estimate
-# (simulated cycles, not wall time).
+# (simulated cycles, not wall time).  extra goes to the model, mapargs to
+# the mapper (--replicate).
 t_map_run() {
-	local cfg=$1 seed=$2 sizes=$3 mode=$4 inferences=${5:-20} extra=${6:-}
+	local cfg=$1 seed=$2 sizes=$3 mode=$4 inferences=${5:-20} extra=${6:-} mapargs=${7:-}
 	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" "$ROOT/configs/$cfg.tcl" ||
 		return 1
-	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" || return 1
+	# shellcheck disable=SC2086 # mapargs: words
+	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" $mapargs ||
+		return 1
 	"$MAP" --check "$CASE_DIR/net.img" >/dev/null || return 1
 	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences="$inferences" +stall=0 \
 		+estimate_tolerance=10 +quiet ${extra:+"$extra"}
@@ -79,10 +82,16 @@ register map/run/tiny_maps_pools_ideal verify t_map_run tiny 79 1x8x8,conv2k2s1p
 RESNET_MID=1x8x8,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,maxpool2d2,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,gavgpool,flatten,10
 register map/run/mid_resnet_ideal verify t_map_run mid 80 $RESNET_MID ideal 16
 register map/run/mid_resnet_pcm4 verify t_map_run mid 81 $RESNET_MID pcm-4phase 16
-# The same shape on hermes64 with 16 channels on a 12x12 map (verify-full).
+# Replication (--replicate, docs/network.md): copies of a convolution that
+# take alternate output pixels, the consumers' positions per replica, the
+# residual's too; chosen by the balance (auto) and by name.
+register map/run/mid_replicated_auto_ideal verify t_map_run mid 84 2x8x8,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,gavgpool,flatten,10 ideal 8 "" "--replicate auto"
+register map/run/tiny_replicated_pcm4 verify t_map_run tiny 85 1x6x6,conv2k3s1p1,conv3k2s1p0,maxpool2d2,flatten,4 pcm-4phase 4 "" "--replicate conv1=2,conv2=2"
+# The same shape on hermes64 with 16 channels on a 12x12 map, its first
+# three convolutions on two tiles each (verify-full).
 RESNET_H64=3x12x12,conv16k3s1p1,conv16k3s1p1,conv16k3s1p1r2,maxpool2d2,conv16k3s1p1,conv16k3s1p1,conv16k3s1p1r2,gavgpool,flatten,10
-register map/run/hermes64_resnet_ideal full t_map_run hermes64 82 $RESNET_H64 ideal 16
-register map/run/hermes64_resnet_pcm4 full t_map_run hermes64 83 $RESNET_H64 pcm-4phase 16
+register map/run/hermes64_resnet_ideal full t_map_run hermes64 82 $RESNET_H64 ideal 16 "" "--replicate auto"
+register map/run/hermes64_resnet_pcm4 full t_map_run hermes64 83 $RESNET_H64 pcm-4phase 16 "" "--replicate auto"
 # The backdoor load (chip_tb +load=backdoor, docs/sim-speed.md) leaves the
 # chip as the load over the mesh does: after each load every used tile's
 # weights, device targets, conductances, constants and registers are read
@@ -317,7 +326,7 @@ t_map_cli() {
 	map_error inputs_no_out 2 "--random-inputs needs --count and -o" --random-inputs x.img --count 3 || return 1
 	map_error inputs_bad_image 1 "x.img" --random-inputs x.img --count 3 -o "$CASE_DIR/in.bin" || return 1
 	[[ ! -e $CASE_DIR/in.bin ]] || fail "an input file was written for a bad image" || return 1
-	map_error bad_pass 2 "--print-after 'parse' \\(allowed: shapes, partition, place, wire, emit, schedule, estimate\\)" \
+	map_error bad_pass 2 "--print-after 'parse' \\(allowed: shapes, partition, replicate, place, wire, emit, schedule, estimate\\)" \
 		--print-after parse
 }
 register map/cli verify t_map_cli
@@ -328,13 +337,13 @@ t_map_print_after() {
 	local d=$CASE_DIR/net cfg=$ROOT/configs/tiny.tcl
 	"$MAP" --random-net "$d" --sizes 20,30,tanh --seed 5 "$cfg" >/dev/null || return 1
 	local pass want
-	for pass in shapes partition place wire emit schedule estimate; do
+	for pass in shapes partition replicate place wire emit schedule estimate; do
 		"$MAP" --print-after $pass "$cfg" "$d/net.json" -o "$CASE_DIR/$pass.img" >"$CASE_DIR/$pass.out" ||
 			fail "$pass: the mapping failed" || return 1
 		grep -qx "# plan after pass '$pass'" "$CASE_DIR/$pass.out" || fail "$pass: no header" || return 1
 		case $pass in
 		shapes) want="^layer 0 'fc1' dense: 20 -> 30, matrix 20 x 30$" ;;
-		partition) want="^layer 0 'fc1': 2 row blocks x 2 column blocks$" ;;
+		partition | replicate) want="^layer 0 'fc1': 2 row blocks x 2 column blocks$" ;;
 		place) want="^  block 1,1: 4 rows x 14 columns on node 4$" ;;
 		wire) want="^node 3 entry 0: columns 0\\.\\.15 act to node 8 at 0 stride 1$" ;;
 		emit) want="^configuration: [0-9]+ packets of [0-9]+ payload beats, 0 waits$" ;;
@@ -347,3 +356,30 @@ t_map_print_after() {
 	done
 }
 register map/print_after verify t_map_print_after
+
+# --replicate: what it chose (--print-after replicate), and the requests it
+# refuses with one line naming the layer and the reason.
+t_map_replicate() {
+	local d=$CASE_DIR/net cfg=$ROOT/configs/mid.tcl
+	"$MAP" --random-net "$d" --sizes 2x8x8,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,gavgpool,flatten,10 --seed 84 \
+		"$cfg" >/dev/null || return 1
+	"$MAP" --print-after replicate --replicate conv2=2 "$cfg" "$d/net.json" -o "$CASE_DIR/r.img" >"$CASE_DIR/r.out" ||
+		fail "conv2=2: the mapping failed" || return 1
+	grep -qx "layer 1 'conv2': 1 row blocks x 1 column blocks, 2 replicas (alternate output pixels)" "$CASE_DIR/r.out" ||
+		fail "conv2=2: no replicas in: $(head -c 400 "$CASE_DIR/r.out")" || return 1
+	grep -q "^  block 0,0 replica 1: 54 rows x 6 columns" "$CASE_DIR/r.out" || fail "conv2=2: no replica 1" || return 1
+	"$MAP" --replicate none "$cfg" "$d/net.json" -o "$CASE_DIR/n.img" >"$CASE_DIR/n.out" || return 1
+	grep -q "^network .*: 5 tiles" "$CASE_DIR/n.out" || fail "none: not 5 tiles: $(head -1 "$CASE_DIR/n.out")" || return 1
+	map_error rep_name 1 "--replicate: network 'random-84' has no layer 'conv9'" --replicate conv9=2 "$cfg" \
+		"$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	map_error rep_count 1 "--replicate conv1=3: layer 0 'conv1': 3 replicas \\(allowed: 1, 2\\)" --replicate conv1=3 \
+		"$cfg" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	map_error rep_pool 1 "--replicate op4=2: layer 3 'op4': only a convolution on one tile is replicated" \
+		--replicate op4=2 "$cfg" "$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	map_error rep_syntax 1 "--replicate 'conv1' \\(allowed: auto, none, or LAYER=N" --replicate conv1 "$cfg" \
+		"$d/net.json" -o "$CASE_DIR/out.img" || return 1
+	"$MAP" --random-net "$CASE_DIR/mlp" --sizes 20,30,10 --seed 3 "$cfg" >/dev/null || return 1
+	map_error rep_steps 1 "--replicate fc1=2: replication is for feature maps streaming tile to tile" \
+		--replicate fc1=2 "$cfg" "$CASE_DIR/mlp/net.json" -o "$CASE_DIR/out.img"
+}
+register map/replicate verify t_map_replicate

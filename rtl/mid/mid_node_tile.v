@@ -103,6 +103,11 @@ module mid_node_tile (
   reg [3:0] mp_q;                      // padding
   reg [6:0] mc_q;                      // positions a pixel brings (channels)
   reg [3:0] mlsw_q, mlr_q;             // log2 of a slot's values and of the ring's slots
+  // replication (MAP_KSP, MAP_Y): log2 of the producer's replicas, of this layer's and
+  // of the residual's producer's; this replica's number: it fires windows r, r+N, ...
+  reg [1:0] mri_q, mro_q, mrs_q;
+  reg [2:0] mrr_q;
+  reg [10:0] wq_q;  // windows walked (fired or skipped), all images
   reg [7:0] lb [0:1023];
   reg [10:0] mpc [0:63];  // per position: the next pixel it takes (modulo 2^11)
   reg [6:0] mcnt [0:1023]; // per slot: positions written
@@ -130,15 +135,23 @@ module mid_node_tile (
   assign pool_go = map_on && pmode_q != 2'd0;
   wire [10:0] ring = 11'd1 << mlr_q;
   wire [10:0] rmask = ring - 11'd1;
-  // the receiver's value: position cidx of the next pixel that position takes
-  wire m_pos_ok = !c_ovf[ch] && cidx < {12'd0, mc_q};
+  // the receiver's value: position cidx = replica << MAP_C's lsw | channel, of the next
+  // pixel that position takes: (its count << MAP_KSP's replication) | replica
   wire [5:0] mpos = cidx[5:0];
+  wire [5:0] mslotm = (6'd1 << mlsw_q) - 6'd1;
+  wire [5:0] m_c = mpos & mslotm;  // its channel
+  wire [5:0] m_r = mpos >> mlsw_q;  // its producer's replica
+  wire m_pos_ok = !c_ovf[ch] && cidx < 19'd64 && {1'd0, m_c} < mc_q && m_r < (6'd1 << mri_q);
   wire [10:0] mpcv = mpc[mpos];
-  wire [10:0] mdist = mpcv - low_q;
+  wire [10:0] mpix = (mpcv << mri_q) | {5'd0, m_r};
+  wire [10:0] mdist = mpix - low_q;
   wire m_full = mclr_q || mdist >= ring;
-  wire [10:0] mslot_w = (mpcv & rmask) << mlsw_q;
-  wire [9:0] mwaddr = mslot_w[9:0] | {4'd0, mpos};
-  wire [9:0] mcslot = mpcv[9:0] & rmask[9:0];
+  wire [10:0] mslot_w = (mpix & rmask) << mlsw_q;
+  wire [9:0] mwaddr = mslot_w[9:0] | {4'd0, m_c};
+  wire [9:0] mcslot = mpix[9:0] & rmask[9:0];
+  // this replica's windows: the walker skips the others
+  wire [2:0] omask = (3'd1 << mro_q) - 3'd1;
+  wire m_own = (wq_q[2:0] & omask) == (mrr_q & omask);
   // the frontier
   wire [9:0] fslot = front_q[9:0] & rmask[9:0];
   wire [10:0] fdist = front_q - low_q;
@@ -183,28 +196,35 @@ module mid_node_tile (
   wire [6:0] skc = {10'd0, ps_len_q} > sksw ? sksw[6:0] : ps_len_q;  // its channels
   wire m_is_sk = cidx >= 19'd64 && cidx < 19'd128;
   wire [18:0] skposx = cidx - 19'd64;
-  wire [5:0] skpos = skposx[5:0];
-  wire sk_pos_ok = !c_ovf[ch] && m_is_sk && skposx < {12'd0, skc};
+  wire [5:0] skpos = skposx[5:0];  // replica << lsw | channel, as the line buffer's
+  wire [5:0] skslotm = (6'd1 << sklsw_q) - 6'd1;
+  wire [5:0] sk_c = skpos & skslotm;
+  wire [5:0] sk_r = skpos >> sklsw_q;
+  wire sk_pos_ok = !c_ovf[ch] && m_is_sk && {1'd0, sk_c} < skc && sk_r < (6'd1 << mrs_q);
   wire [10:0] skpcv = skpc[skpos];
-  wire [10:0] skdist = skpcv - skl_q;
+  wire [10:0] skpix = (skpcv << mrs_q) | {5'd0, sk_r};
+  wire [10:0] skdist = skpix - skl_q;
   wire sk_full = mclr_q || skdist >= skring;
-  wire [10:0] skslot_w = (skpcv & skrmask) << sklsw_q;
-  wire [9:0] skwaddr = skslot_w[9:0] | {4'd0, skpos};
-  wire [9:0] skcslot = skpcv[9:0] & skrmask[9:0];
+  wire [10:0] skslot_w = (skpix & skrmask) << sklsw_q;
+  wire [9:0] skwaddr = skslot_w[9:0] | {4'd0, sk_c};
+  wire [9:0] skcslot = skpix[9:0] & skrmask[9:0];
   wire [9:0] skfslot = skf_q[9:0] & skrmask[9:0];
   wire [10:0] skfdist = skf_q - skl_q;
   wire sk_adv = map_on && !mclr_q && skc != 7'd0 && skfdist < skring && skcnt[skfslot] == skc;
-  // a firing's output pixel: the next after the one whose partial sums stream
-  wire [10:0] oq_fire = oq_q + {10'd0, ps_st_q};
+  // oq_q counts this replica's output pixels whose partial sums are done; the pixel
+  // whose stream runs is (oq << replication) | replica, a firing's the next after it
+  wire [10:0] rr_w = {8'd0, mrr_q & omask};
+  wire [10:0] oq_pix = (oq_q << mro_q) | rr_w;
+  wire [10:0] oq_fire = ((oq_q + {10'd0, ps_st_q}) << mro_q) | rr_w;
   wire sk_ready = skc == 7'd0 || skfdist > oq_fire - skl_q;
-  wire [10:0] skodist = oq_q - skl_q;
+  wire [10:0] skodist = oq_pix - skl_q;
   // the partial sum: channel ps_ptr of the residual's pixel for this output pixel
-  wire [10:0] oslot_w = (oq_q & skrmask) << sklsw_q;
+  wire [10:0] oslot_w = (oq_pix & skrmask) << sklsw_q;
   wire [9:0] oaddr = oslot_w[9:0] | {4'd0, ps_ptr};
   wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);
   wire [29:0] sksat = {{6{skprod[23]}}, skprod};
   wire [29:0] skpsum = {1'd0, ps_ptr} < skc ? sksat : 30'd0;
-  wire unused_sk = ^{skslot_w, oslot_w, sksw};
+  wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx};
   wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};
   wire pool_step = st_q && pool_go && !kdone_q;
   wire pool_end = st_q && pool_go && kdone_q;
@@ -302,6 +322,7 @@ module mid_node_tile (
       mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;
       mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= 7'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;
       rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0; pmode_q <= 2'd0; pshift_q <= 5'd0;
+      mri_q <= 2'd0; mro_q <= 2'd0; mrs_q <= 2'd0; mrr_q <= 3'd0;
       for (ti = 0; ti < 8; ti = ti + 1) begin
         t_col[ti] <= 7'd0; t_cnt[ti] <= 7'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= 4'd0;
         t_base[ti] <= 15'd0; t_str[ti] <= 3'd0; t_mask[ti] <= 16'd0;
@@ -314,11 +335,12 @@ module mid_node_tile (
           7'd2: ps_len_q <= (($signed(wr_data) > 32'sd64) ? 7'h40 : ($signed(wr_data) < 32'sd0) ? 7'h0 : wr_data[6:0]);
           7'd3: out_n_q <= (($signed(wr_data) > 32'sd8) ? 4'h8 : ($signed(wr_data) < 32'sd0) ? 4'h0 : wr_data[3:0]);
           7'd11: begin mw_q <= wr_data[11:0]; mow_q <= wr_data[27:16]; end
-          7'd12: begin mh_q <= wr_data[11:0]; moh_q <= wr_data[27:16]; end
+          7'd12: begin mh_q <= wr_data[11:0]; mrs_q <= wr_data[13:12]; moh_q <= wr_data[27:16]; end
           7'd13: begin
             mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];
             ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];
             mp_q <= wr_data[19:16];
+            mri_q <= wr_data[21:20]; mro_q <= wr_data[25:24]; mrr_q <= wr_data[30:28];
           end
           7'd15: begin
             rmul_q <= wr_data[15:0];
@@ -372,8 +394,8 @@ module mid_node_tile (
       7'd9: nrd = ue_q;
       7'd10: nrd = drop_q;
       7'd11: nrd = {4'd0, mow_q, 4'd0, mw_q};
-      7'd12: nrd = {4'd0, moh_q, 4'd0, mh_q};
-      7'd13: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};
+      7'd12: nrd = {4'd0, moh_q, 2'd0, mrs_q, mh_q};
+      7'd13: nrd = {1'b0, mrr_q, 2'd0, mro_q, 2'd0, mri_q, mp_q, 3'd0, ms_q, 3'd0, mk_q};
       7'd14: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, 9'd0, mc_q};
       7'd15: nrd = {pshift_q, 1'b0, pmode_q, sklr_q, sklsw_q, rmul_q};
       default:
@@ -392,7 +414,7 @@ module mid_node_tile (
     endcase
   end
 
-  wire st_go = !st_q && (map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on ? !ps_pend_q : (ps_len_q == 7'd0 || ps_full) && !ps_st_q);
+  wire st_go = !st_q && (map_on ? m_own && map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on ? !ps_pend_q : (ps_len_q == 7'd0 || ps_full) && !ps_st_q);
   // Receiver state, buffers and counters.
   wire [18:0] hbase = {4'd0, rx_info_i[20:6]};
   always @(posedge clk_i or negedge rst_ni) begin
@@ -492,19 +514,20 @@ module mid_node_tile (
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd15;
   wire st_end = (u_in_valid && u_in_ready && st_ptr + 7'd1 == st_len) || pool_end;
+  wire m_skip = map_on && !mclr_q && !st_q && !m_own;  // another replica's window
   // clearing the counters, one slot a cycle, after reset and after a map register write
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mclr_q <= 1'b1; mclr_ptr <= 10'd0;
       front_q <= 11'd0; low_q <= 11'd0; img0_q <= 11'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 7'd0; kdone_q <= 1'b0;
-      skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0;
+      skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0; wq_q <= 11'd0;
       pdr_q <= 1'b0; pdc_q <= 7'd0;
     end else if (map_wr) begin
       mclr_q <= 1'b1; mclr_ptr <= 10'd0;
       front_q <= 11'd0; low_q <= 11'd0; img0_q <= 11'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 7'd0; kdone_q <= 1'b0;
-      skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0;
+      skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0; wq_q <= 11'd0;
       pdr_q <= 1'b0; pdc_q <= 7'd0;
     end else if (mclr_q) begin
       mcnt[mclr_ptr] <= 7'd0;
@@ -556,16 +579,17 @@ module mid_node_tile (
             end else kx_q <= kx_q + 5'd1;
           end else kc_q <= kc_q + 7'd1;
         end
-        if (st_end) begin  // the window is streamed: the next one
-          kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 7'd0; kdone_q <= 1'b0;
-          if (ox_q + 12'd1 >= mow_q) begin
-            ox_q <= 12'd0;
-            if (oy_q + 12'd1 >= moh_q) begin
-              oy_q <= 12'd0;
-              img0_q <= img0_q + hw[10:0];
-            end else oy_q <= oy_q + 12'd1;
-          end else ox_q <= ox_q + 12'd1;
-        end
+      end
+      if (st_end || m_skip) begin  // the window is streamed, or another replica's: the next one
+        kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 7'd0; kdone_q <= 1'b0;
+        wq_q <= wq_q + 11'd1;
+        if (ox_q + 12'd1 >= mow_q) begin
+          ox_q <= 12'd0;
+          if (oy_q + 12'd1 >= moh_q) begin
+            oy_q <= 12'd0;
+            img0_q <= img0_q + hw[10:0];
+          end else oy_q <= oy_q + 12'd1;
+        end else ox_q <= ox_q + 12'd1;
       end
     end
   end

@@ -103,6 +103,11 @@ module tiny_node_tile (
   reg [3:0] mp_q;                      // padding
   reg [4:0] mc_q;                      // positions a pixel brings (channels)
   reg [3:0] mlsw_q, mlr_q;             // log2 of a slot's values and of the ring's slots
+  // replication (MAP_KSP, MAP_Y): log2 of the producer's replicas, of this layer's and
+  // of the residual's producer's; this replica's number: it fires windows r, r+N, ...
+  reg [1:0] mri_q, mro_q, mrs_q;
+  reg [2:0] mrr_q;
+  reg [8:0] wq_q;  // windows walked (fired or skipped), all images
   reg [7:0] lb [0:255];
   reg [8:0] mpc [0:15];  // per position: the next pixel it takes (modulo 2^9)
   reg [4:0] mcnt [0:255]; // per slot: positions written
@@ -130,15 +135,23 @@ module tiny_node_tile (
   assign pool_go = map_on && pmode_q != 2'd0;
   wire [8:0] ring = 9'd1 << mlr_q;
   wire [8:0] rmask = ring - 9'd1;
-  // the receiver's value: position cidx of the next pixel that position takes
-  wire m_pos_ok = !c_ovf[ch] && cidx < {11'd0, mc_q};
+  // the receiver's value: position cidx = replica << MAP_C's lsw | channel, of the next
+  // pixel that position takes: (its count << MAP_KSP's replication) | replica
   wire [3:0] mpos = cidx[3:0];
+  wire [3:0] mslotm = (4'd1 << mlsw_q) - 4'd1;
+  wire [3:0] m_c = mpos & mslotm;  // its channel
+  wire [3:0] m_r = mpos >> mlsw_q;  // its producer's replica
+  wire m_pos_ok = !c_ovf[ch] && cidx < 16'd16 && {1'd0, m_c} < mc_q && m_r < (4'd1 << mri_q);
   wire [8:0] mpcv = mpc[mpos];
-  wire [8:0] mdist = mpcv - low_q;
+  wire [8:0] mpix = (mpcv << mri_q) | {5'd0, m_r};
+  wire [8:0] mdist = mpix - low_q;
   wire m_full = mclr_q || mdist >= ring;
-  wire [8:0] mslot_w = (mpcv & rmask) << mlsw_q;
-  wire [7:0] mwaddr = mslot_w[7:0] | {4'd0, mpos};
-  wire [7:0] mcslot = mpcv[7:0] & rmask[7:0];
+  wire [8:0] mslot_w = (mpix & rmask) << mlsw_q;
+  wire [7:0] mwaddr = mslot_w[7:0] | {4'd0, m_c};
+  wire [7:0] mcslot = mpix[7:0] & rmask[7:0];
+  // this replica's windows: the walker skips the others
+  wire [2:0] omask = (3'd1 << mro_q) - 3'd1;
+  wire m_own = (wq_q[2:0] & omask) == (mrr_q & omask);
   // the frontier
   wire [7:0] fslot = front_q[7:0] & rmask[7:0];
   wire [8:0] fdist = front_q - low_q;
@@ -183,28 +196,35 @@ module tiny_node_tile (
   wire [4:0] skc = {12'd0, ps_len_q} > sksw ? sksw[4:0] : ps_len_q;  // its channels
   wire m_is_sk = cidx >= 16'd16 && cidx < 16'd32;
   wire [15:0] skposx = cidx - 16'd16;
-  wire [3:0] skpos = skposx[3:0];
-  wire sk_pos_ok = !c_ovf[ch] && m_is_sk && skposx < {11'd0, skc};
+  wire [3:0] skpos = skposx[3:0];  // replica << lsw | channel, as the line buffer's
+  wire [3:0] skslotm = (4'd1 << sklsw_q) - 4'd1;
+  wire [3:0] sk_c = skpos & skslotm;
+  wire [3:0] sk_r = skpos >> sklsw_q;
+  wire sk_pos_ok = !c_ovf[ch] && m_is_sk && {1'd0, sk_c} < skc && sk_r < (4'd1 << mrs_q);
   wire [8:0] skpcv = skpc[skpos];
-  wire [8:0] skdist = skpcv - skl_q;
+  wire [8:0] skpix = (skpcv << mrs_q) | {5'd0, sk_r};
+  wire [8:0] skdist = skpix - skl_q;
   wire sk_full = mclr_q || skdist >= skring;
-  wire [8:0] skslot_w = (skpcv & skrmask) << sklsw_q;
-  wire [7:0] skwaddr = skslot_w[7:0] | {4'd0, skpos};
-  wire [7:0] skcslot = skpcv[7:0] & skrmask[7:0];
+  wire [8:0] skslot_w = (skpix & skrmask) << sklsw_q;
+  wire [7:0] skwaddr = skslot_w[7:0] | {4'd0, sk_c};
+  wire [7:0] skcslot = skpix[7:0] & skrmask[7:0];
   wire [7:0] skfslot = skf_q[7:0] & skrmask[7:0];
   wire [8:0] skfdist = skf_q - skl_q;
   wire sk_adv = map_on && !mclr_q && skc != 5'd0 && skfdist < skring && skcnt[skfslot] == skc;
-  // a firing's output pixel: the next after the one whose partial sums stream
-  wire [8:0] oq_fire = oq_q + {8'd0, ps_st_q};
+  // oq_q counts this replica's output pixels whose partial sums are done; the pixel
+  // whose stream runs is (oq << replication) | replica, a firing's the next after it
+  wire [8:0] rr_w = {6'd0, mrr_q & omask};
+  wire [8:0] oq_pix = (oq_q << mro_q) | rr_w;
+  wire [8:0] oq_fire = ((oq_q + {8'd0, ps_st_q}) << mro_q) | rr_w;
   wire sk_ready = skc == 5'd0 || skfdist > oq_fire - skl_q;
-  wire [8:0] skodist = oq_q - skl_q;
+  wire [8:0] skodist = oq_pix - skl_q;
   // the partial sum: channel ps_ptr of the residual's pixel for this output pixel
-  wire [8:0] oslot_w = (oq_q & skrmask) << sklsw_q;
+  wire [8:0] oslot_w = (oq_pix & skrmask) << sklsw_q;
   wire [7:0] oaddr = oslot_w[7:0] | {4'd0, ps_ptr};
   wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);
   wire [23:0] sksat = {{0{skprod[23]}}, skprod};
   wire [23:0] skpsum = {1'd0, ps_ptr} < skc ? sksat : 24'd0;
-  wire unused_sk = ^{skslot_w, oslot_w, sksw};
+  wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx};
   wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};
   wire pool_step = st_q && pool_go && !kdone_q;
   wire pool_end = st_q && pool_go && kdone_q;
@@ -302,6 +322,7 @@ module tiny_node_tile (
       mw_q <= 12'd0; mow_q <= 12'd0; mh_q <= 12'd0; moh_q <= 12'd0;
       mk_q <= 5'd0; ms_q <= 5'd0; mp_q <= 4'd0; mc_q <= 5'd0; mlsw_q <= 4'd0; mlr_q <= 4'd0;
       rmul_q <= 16'd0; sklsw_q <= 4'd0; sklr_q <= 4'd0; pmode_q <= 2'd0; pshift_q <= 5'd0;
+      mri_q <= 2'd0; mro_q <= 2'd0; mrs_q <= 2'd0; mrr_q <= 3'd0;
       for (ti = 0; ti < 8; ti = ti + 1) begin
         t_col[ti] <= 5'd0; t_cnt[ti] <= 5'd0; t_kind[ti] <= 2'd0; t_dest[ti] <= 4'd0;
         t_base[ti] <= 15'd0; t_str[ti] <= 3'd0; t_mask[ti] <= 16'd0;
@@ -314,11 +335,12 @@ module tiny_node_tile (
           7'd2: ps_len_q <= (($signed(wr_data) > 32'sd16) ? 5'h10 : ($signed(wr_data) < 32'sd0) ? 5'h0 : wr_data[4:0]);
           7'd3: out_n_q <= (($signed(wr_data) > 32'sd8) ? 4'h8 : ($signed(wr_data) < 32'sd0) ? 4'h0 : wr_data[3:0]);
           7'd11: begin mw_q <= wr_data[11:0]; mow_q <= wr_data[27:16]; end
-          7'd12: begin mh_q <= wr_data[11:0]; moh_q <= wr_data[27:16]; end
+          7'd12: begin mh_q <= wr_data[11:0]; mrs_q <= wr_data[13:12]; moh_q <= wr_data[27:16]; end
           7'd13: begin
             mk_q <= wr_data[4:0] == 5'd0 ? 5'd1 : wr_data[4:0] > 5'd16 ? 5'd16 : wr_data[4:0];
             ms_q <= wr_data[12:8] == 5'd0 ? 5'd1 : wr_data[12:8] > 5'd16 ? 5'd16 : wr_data[12:8];
             mp_q <= wr_data[19:16];
+            mri_q <= wr_data[21:20]; mro_q <= wr_data[25:24]; mrr_q <= wr_data[30:28];
           end
           7'd15: begin
             rmul_q <= wr_data[15:0];
@@ -372,8 +394,8 @@ module tiny_node_tile (
       7'd9: nrd = ue_q;
       7'd10: nrd = drop_q;
       7'd11: nrd = {4'd0, mow_q, 4'd0, mw_q};
-      7'd12: nrd = {4'd0, moh_q, 4'd0, mh_q};
-      7'd13: nrd = {12'd0, mp_q, 3'd0, ms_q, 3'd0, mk_q};
+      7'd12: nrd = {4'd0, moh_q, 2'd0, mrs_q, mh_q};
+      7'd13: nrd = {1'b0, mrr_q, 2'd0, mro_q, 2'd0, mri_q, mp_q, 3'd0, ms_q, 3'd0, mk_q};
       7'd14: nrd = {4'd0, mlr_q, 4'd0, mlsw_q, 11'd0, mc_q};
       7'd15: nrd = {pshift_q, 1'b0, pmode_q, sklr_q, sklsw_q, rmul_q};
       default:
@@ -392,7 +414,7 @@ module tiny_node_tile (
     endcase
   end
 
-  wire st_go = !st_q && (map_on ? map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on ? !ps_pend_q : (ps_len_q == 5'd0 || ps_full) && !ps_st_q);
+  wire st_go = !st_q && (map_on ? m_own && map_ready && sk_ready && !(pool_go && (pdr_q || ob_full)) : in_full) && (map_on ? !ps_pend_q : (ps_len_q == 5'd0 || ps_full) && !ps_st_q);
   // Receiver state, buffers and counters.
   wire [15:0] hbase = {1'd0, rx_info_i[20:6]};
   always @(posedge clk_i or negedge rst_ni) begin
@@ -492,19 +514,20 @@ module tiny_node_tile (
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd15;
   wire st_end = (u_in_valid && u_in_ready && st_ptr + 5'd1 == st_len) || pool_end;
+  wire m_skip = map_on && !mclr_q && !st_q && !m_own;  // another replica's window
   // clearing the counters, one slot a cycle, after reset and after a map register write
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mclr_q <= 1'b1; mclr_ptr <= 8'd0;
       front_q <= 9'd0; low_q <= 9'd0; img0_q <= 9'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 5'd0; kdone_q <= 1'b0;
-      skf_q <= 9'd0; skl_q <= 9'd0; oq_q <= 9'd0;
+      skf_q <= 9'd0; skl_q <= 9'd0; oq_q <= 9'd0; wq_q <= 9'd0;
       pdr_q <= 1'b0; pdc_q <= 5'd0;
     end else if (map_wr) begin
       mclr_q <= 1'b1; mclr_ptr <= 8'd0;
       front_q <= 9'd0; low_q <= 9'd0; img0_q <= 9'd0; oy_q <= 12'd0; ox_q <= 12'd0;
       kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 5'd0; kdone_q <= 1'b0;
-      skf_q <= 9'd0; skl_q <= 9'd0; oq_q <= 9'd0;
+      skf_q <= 9'd0; skl_q <= 9'd0; oq_q <= 9'd0; wq_q <= 9'd0;
       pdr_q <= 1'b0; pdc_q <= 5'd0;
     end else if (mclr_q) begin
       mcnt[mclr_ptr] <= 5'd0;
@@ -556,16 +579,17 @@ module tiny_node_tile (
             end else kx_q <= kx_q + 5'd1;
           end else kc_q <= kc_q + 5'd1;
         end
-        if (st_end) begin  // the window is streamed: the next one
-          kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 5'd0; kdone_q <= 1'b0;
-          if (ox_q + 12'd1 >= mow_q) begin
-            ox_q <= 12'd0;
-            if (oy_q + 12'd1 >= moh_q) begin
-              oy_q <= 12'd0;
-              img0_q <= img0_q + hw[8:0];
-            end else oy_q <= oy_q + 12'd1;
-          end else ox_q <= ox_q + 12'd1;
-        end
+      end
+      if (st_end || m_skip) begin  // the window is streamed, or another replica's: the next one
+        kx_q <= 5'd0; ky_q <= 5'd0; kc_q <= 5'd0; kdone_q <= 1'b0;
+        wq_q <= wq_q + 9'd1;
+        if (ox_q + 12'd1 >= mow_q) begin
+          ox_q <= 12'd0;
+          if (oy_q + 12'd1 >= moh_q) begin
+            oy_q <= 12'd0;
+            img0_q <= img0_q + hw[8:0];
+          end else oy_q <= oy_q + 12'd1;
+        end else ox_q <= ox_q + 12'd1;
       end
     end
   end

@@ -58,7 +58,7 @@ static void map_random(imnpu_image *img, uint64_t seed, const char *spec)
 	imnpu_rng_seed(&r, seed);
 	char err[256];
 	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, spec, err, sizeof err), 0);
-	imnpu_map_opts o = {7, 100, 0, NULL};
+	imnpu_map_opts o = {7, 100, 0, NULL, NULL};
 	assert_int_equal(imnpu_map(&c, &n, &o, img, err, sizeof err), 0);
 	strcpy(img->config, "unit");
 	strcpy(img->hash, "0123456789abcdef");

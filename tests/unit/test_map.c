@@ -27,13 +27,13 @@ typedef struct {
  * the last pass's status. */
 static int run_to(fixture *f, const char *spec, int upto)
 {
-	static int (*const pass[])(map_plan *) = {NULL,	  map_shapes,	map_partition, map_place,
-						   map_wire, map_emit, map_schedule, map_estimate};
+	static int (*const pass[])(map_plan *) = {NULL,	    map_shapes, map_partition, map_replicate, map_place,
+						   map_wire, map_emit,	 map_schedule,	map_estimate};
 	f->c = chip();
 	imnpu_rng r;
 	imnpu_rng_seed(&r, 5);
 	assert_int_equal(imnpu_net_random(&f->n, &f->c.tp, &r, spec, f->err, sizeof f->err), 0);
-	f->o = (imnpu_map_opts){7, 100, 0, NULL};
+	f->o = (imnpu_map_opts){7, 100, 0, NULL, NULL};
 	assert_int_equal(map_plan_init(&f->P, &f->c, &f->n, &f->o, &f->img, f->err, sizeof f->err), 0);
 	int st = 0;
 	for (int k = 1; k <= upto && st == 0; k++)
@@ -244,7 +244,7 @@ static void whole_chain(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&txt, &len);
 	assert_non_null(out);
-	imnpu_map_opts o = {7, 100, IMNPU_MAP_PASS_WIRE, out};
+	imnpu_map_opts o = {7, 100, IMNPU_MAP_PASS_WIRE, out, NULL};
 	assert_int_equal(imnpu_map(&f.c, &f.n, &o, &img, f.err, sizeof f.err), 0);
 	fclose(out);
 	assert_non_null(strstr(txt, "# plan after pass 'wire'\n"));
@@ -285,20 +285,21 @@ static void map_flow_golden(void **state)
 		"2x6x6,conv4k3s1p1,conv3k3s2p1,flatten,10,10r1,5", /* a classifier over the whole map */
 		"1x8x8,conv4k3s1p1,maxpool2d2,conv4k3s1p1,conv4k3s1p1r2,avgpool2d2,gavgpool,flatten,6", /* pools */
 	};
-	for (int t = 0; t < 9; t++) {
+	for (int t = 0; t < 18; t++) {
 		imnpu_chip_params c = chip();
 		c.tp = (imnpu_tile_params){64, 16, 8, 8, 22, 30, 16, 24, 12};
 		c.idx_w = 10;
 		c.map_buf = 1024;
 		imnpu_net n;
 		imnpu_rng r;
-		imnpu_rng_seed(&r, 60 + (uint64_t)t);
+		imnpu_rng_seed(&r, 60 + (uint64_t)(t % 9));
 		char err[512];
-		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, specs[t], err, sizeof err), 0);
-		imnpu_map_opts o = {7, 100, 0, NULL};
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, specs[t % 9], err, sizeof err), 0);
+		/* each network once as it is, once replicated where that balances */
+		imnpu_map_opts o = {7, 100, 0, NULL, t < 9 ? "none" : "auto"};
 		imnpu_image img;
 		if (imnpu_map(&c, &n, &o, &img, err, sizeof err) != 0)
-			fail_msg("%s: %s", specs[t], err);
+			fail_msg("%s: %s", specs[t % 9], err);
 		assert_int_equal(img.flow, IMNPU_FLOW_MAPS);
 		assert_int_equal(img.nsteps, 1);
 		assert_true(img.est_interval > 0 && img.est_interval <= img.est_cycles);
@@ -323,7 +324,7 @@ static void map_flow_golden(void **state)
 			const int got = imnpu_chip_host_count(g) - first;
 			assert_int_equal(got, sp->ncol);
 			if (imnpu_step_place(&c, sp, imnpu_chip_host_pkt(g, first), got, y, err, sizeof err) != 0)
-				fail_msg("%s, image %d: %s", specs[t], k, err);
+				fail_msg("%s, image %d: %s", specs[t % 9], k, err);
 			imnpu_net_run(&c.tp, &c.gp, &n, x, want);
 			assert_memory_equal(y, want, (size_t)img.out_len);
 		}
@@ -351,7 +352,7 @@ static void map_flow_golden(void **state)
 		imnpu_rng_seed(&r, 1);
 		char err[512];
 		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, bad[t].spec, err, sizeof err), 0);
-		imnpu_map_opts o = {7, 100, 0, NULL};
+		imnpu_map_opts o = {7, 100, 0, NULL, NULL};
 		imnpu_image img;
 		assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), -1);
 		if (!strstr(err, bad[t].why))
@@ -360,10 +361,71 @@ static void map_flow_golden(void **state)
 	}
 }
 
+/* replicate: auto doubles the layers that tie for the busiest, each
+ * replica a copy of the layer's block; a named layer alone; the consumer's
+ * ring takes the replicas' skew; a layer whose pixels go to the host, a pool
+ * and 3 copies are refused. */
+static void pass_replicate(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	c.tp = (imnpu_tile_params){64, 16, 8, 8, 22, 30, 16, 24, 12};
+	c.idx_w = 10;
+	c.map_buf = 1024;
+	static const struct {
+		const char *how;
+		int rep0, rep1, ok;
+		const char *why;
+	} cases[] = {
+		{"auto", 2, 2, 1, NULL},
+		{"none", 1, 1, 1, NULL},
+		{"conv2=2", 1, 2, 1, NULL},
+		{"conv1=3", 0, 0, 0, "layer 0 'conv1': 3 replicas (allowed: 1, 2)"},
+		{"op3=2", 0, 0, 0, "layer 2 'op3': only a convolution on one tile is replicated"},
+		{"fc5=2", 0, 0, 0, "layer 4 'fc5': its pixels go to the host"},
+	};
+	for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 3);
+		char err[512];
+		assert_int_equal(imnpu_net_random(&n, &c.tp, &r, "2x8x8,conv4k3s1p1,conv4k3s1p1,gavgpool,flatten,6", err,
+						  sizeof err),
+				 0);
+		imnpu_map_opts o = {7, 100, 0, NULL, cases[t].how};
+		imnpu_image img;
+		map_plan P;
+		assert_int_equal(map_plan_init(&P, &c, &n, &o, &img, err, sizeof err), 0);
+		assert_int_equal(map_shapes(&P), 0);
+		assert_int_equal(map_partition(&P), 0);
+		const int lring1 = P.L[1].lring;
+		const int st = map_replicate(&P);
+		if (!cases[t].ok) {
+			assert_int_equal(st, -1);
+			if (!strstr(err, cases[t].why))
+				fail_msg("%s: '%s' lacks '%s'", cases[t].how, err, cases[t].why);
+		} else {
+			assert_int_equal(st, 0);
+			assert_int_equal(P.L[0].rep, cases[t].rep0);
+			assert_int_equal(P.L[1].rep, cases[t].rep1);
+			for (int b = 1; b < P.L[1].rep; b++)
+				assert_memory_equal(&P.L[1].blk[b], &P.L[1].blk[0], sizeof P.L[1].blk[0]);
+			if (P.L[0].rep > 1) /* conv2 takes conv1's replicas' skew */
+				assert_true(P.L[1].lring >= lring1);
+			assert_int_equal(map_place(&P), 0);
+			assert_int_equal(P.L[1].nseg, P.L[1].rep);
+		}
+		map_plan_free(&P);
+		imnpu_image_free(&img);
+		imnpu_net_free(&n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(pass_shapes),	 cmocka_unit_test(pass_partition), cmocka_unit_test(pass_place),
+		cmocka_unit_test(pass_shapes),	 cmocka_unit_test(pass_partition), cmocka_unit_test(pass_replicate),
+		cmocka_unit_test(pass_place),
 		cmocka_unit_test(pass_wire),	 cmocka_unit_test(pass_emit),	   cmocka_unit_test(pass_schedule),
 		cmocka_unit_test(pass_estimate), cmocka_unit_test(whole_chain),	   cmocka_unit_test(map_flow_golden),
 	};

@@ -31,7 +31,7 @@ MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -196,7 +196,10 @@ bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation thr
 bench-sim: $(GEN) $(MAPLIB) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed of tiny, mid, hermes64 and the 8x8 mesh (docs/sim-speed.*)
 	+@scripts/bench-sim.sh $(GEN) $(MAPPER) $(MAPLIB):$(GOLDLIB)
 
-bench: bench-noc bench-sim ## every benchmark
+bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## whole CNNs streaming on mid and hermes64: latency, interval, images/s, utilization (docs/cnn-bench.*)
+	@scripts/bench-cnn.sh $(MAPPER)
+
+bench: bench-noc bench-sim bench-cnn ## every benchmark
 
 # ---- tests ----
 verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core ## run the test suite (ends with "N passed, M failed")

@@ -14,4 +14,7 @@ gdpu -act_in_frac 5 -lut_bits 6 -cell_bits 16 -cell_frac 12 -max_len 512
 # int8 values.  The edge row makes node addresses 3 + 4 bits: 34-bit flits
 # keep 11 bits of a packet's base index for the GDPU's 2048 operands.
 noc -x 8 -y 8 -flit_bits 34 -buf_depth 16 -mcast_beats 88 -edge 2
-node -host 64 -gdpus 1 -gdpu_first 65 -map_buf 4096
+# Line buffers of 16 KB a tile node (and as much for a residual's ring): a
+# ResNet's 16-channel 12x12 maps with its first convolutions replicated
+# (docs/network.md, "Replication": the rings hold the replicas' skew).
+node -host 64 -gdpus 1 -gdpu_first 65 -map_buf 16384

@@ -97,14 +97,20 @@ static int producer_of(const map_plan *P, int l)
 
 /* How far apart the pixels of layer v's replicas can arrive: a replica
  * fires at most the windows the input ring of the one behind it holds
- * beyond that one's window (the producers' multicasts stop when one
- * replica's ring is full), and their stagger; 0 when v is not
- * replicated. */
+ * beyond that one's window, and what the mesh holds queued for that one
+ * (the producers' multicasts stop when those are full), and their stagger;
+ * 0 when v is not replicated. */
 static int replica_skew(const map_plan *P, int v)
 {
 	if (v < 0 || P->L[v].rep <= 1)
 		return 0;
-	return (int)((1l << P->L[v].lring) - window_span(&P->L[v].geo)) + 2 * P->L[v].rep;
+	/* the input a slower replica's full ring leaves queued in the mesh
+	 * (the routers' buffers on a path across the mesh), which the faster
+	 * one still gets */
+	const imnpu_chip_params *p = P->p;
+	const int flits = 1 + map_act_beats(p, P->L[v].geo.cin);
+	const long queued = (long)(p->nx + p->ny) * p->buf_depth / flits + 1;
+	return (int)((1l << P->L[v].lring) - window_span(&P->L[v].geo) + queued) + 2 * P->L[v].rep;
 }
 
 int map_size_rings(map_plan *P, int l)

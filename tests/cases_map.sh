@@ -85,7 +85,7 @@ register map/run/mid_resnet_pcm4 verify t_map_run mid 81 $RESNET_MID pcm-4phase 
 # Replication (--replicate, docs/network.md): copies of a convolution that
 # take alternate output pixels, the consumers' positions per replica, the
 # residual's too; chosen by the balance (auto) and by name.
-register map/run/mid_replicated_auto_ideal verify t_map_run mid 84 2x8x8,conv6k3s1p1,conv6k3s1p1,conv6k3s1p1r2,gavgpool,flatten,10 ideal 8 "" "--replicate auto"
+register map/run/mid_replicated_auto_ideal verify t_map_run mid 84 2x8x8,conv4k3s1p1,conv4k3s1p1,conv4k3s1p1r2,avgpool2d2,flatten,10 ideal 8 "" "--replicate auto"
 register map/run/tiny_replicated_pcm4 verify t_map_run tiny 85 1x6x6,conv2k3s1p1,conv3k2s1p0,maxpool2d2,flatten,4 pcm-4phase 4 "" "--replicate conv1=2,conv2=2"
 # The same shape on hermes64 with 16 channels on a 12x12 map, its first
 # three convolutions on two tiles each (verify-full).

@@ -712,7 +712,8 @@ static void emit_regs(emitter *e, const node_shape *s, const widths *w, const ma
 	if (s->ps_d)
 		L("    %d'd%d: nrd = {%d'd0, ps_len_q};", w->nrw, NREG_PSUM_LEN, 32 - w->pcw);
 	L("    %d'd%d: nrd = {%d'd0, out_n_q};", w->nrw, NREG_OUT_N, 32 - w->ew);
-	L("    %d'd%d: nrd = {29'd0, rp_q != 3'd0, snd_q != 2'd0, in_full};", w->nrw, NREG_STATUS);
+	L("    %d'd%d: nrd = {28'd0, %s, rp_q != 3'd0, snd_q != 2'd0, in_full};", w->nrw, NREG_STATUS,
+	  m->on ? "mclr_q" : "1'b0");
 	L("    %d'd%d: nrd = fires_q;", w->nrw, NREG_FIRES);
 	L("    %d'd%d: nrd = pin_q;", w->nrw, NREG_PKTS_IN);
 	L("    %d'd%d: nrd = pout_q;", w->nrw, NREG_PKTS_OUT);

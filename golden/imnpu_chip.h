@@ -29,6 +29,9 @@ enum {
 enum { IMNPU_CHIP_CTRL_RELU = 1, IMNPU_CHIP_CTRL_PSUM_IN = 2, IMNPU_CHIP_CTRL_PCM = 4, IMNPU_CHIP_CTRL_FOUR = 8 };
 /* CTRL bits 31:16: the columns the LDPU drains, 0 all (docs/tile.md) */
 enum { IMNPU_CHIP_CTRL_COLS_LSB = 16 };
+/* Node STATUS bit 3: the map counters are clearing (after reset and a map
+ * register write, docs/chip.md); the untimed model reads it 0 */
+enum { IMNPU_CHIP_NSTATUS_MAP_CLEARING = 8 };
 enum { IMNPU_CHIP_CMD_PROGRAM = 1, IMNPU_CHIP_STATUS_MACRO_BUSY = 8 };
 enum { IMNPU_CHIP_REGION_CSR = 0, IMNPU_CHIP_REGION_WEIGHT = 1, IMNPU_CHIP_REGION_SCALE = 2,
        IMNPU_CHIP_REGION_OFFSET = 3 };

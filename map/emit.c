@@ -144,6 +144,15 @@ int map_emit(map_plan *P)
 		for (int bi = 0; bi < nb * ml->rep; bi++)
 			emit_tile(P, l, bi / nb, &ml->blk[bi], buf);
 	}
+	/* the map flow: the nodes clear their counters after the map registers
+	 * (max(map_buf, cols) cycles, docs/chip.md); the stream starts when
+	 * they are done, all clearing at once */
+	for (int l = 0; l < n->nlayers && P->flow == MAP_FLOW_MAPS; l++)
+		for (int bi = 0; P->L[l].blk && bi < P->L[l].nrb * P->L[l].ncb * P->L[l].rep; bi++)
+			if (imnpu_image_wait(P->img, P->L[l].blk[bi].node,
+					     imnpu_chip_nreg_addr(P->p, IMNPU_CHIP_NREG_STATUS),
+					     IMNPU_CHIP_NSTATUS_MAP_CLEARING) != 0)
+				P->oom = 1;
 	free(buf);
 	return P->oom ? map_fail(P, "out of memory") : 0;
 }

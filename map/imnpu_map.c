@@ -44,23 +44,33 @@ void imnpu_map_report(FILE *f, const imnpu_image *img)
 	static const char *const mode[] = {"ideal", "pcm 1-phase", "pcm 4-phase"};
 	fprintf(f, "network '%s' on %s (%dx%d mesh, %dx%d tiles): %d tiles, %d configuration packets\n",
 		img->net.name, img->config, img->nx, img->ny, img->rows, img->cols, img->tiles_used, img->nops);
-	fprintf(f, "  %-3s %-16s %-8s %-6s %-6s %-5s %-7s %-12s %s\n", "#", "layer", "type", "in", "out", "tiles",
-		"blocks", "mode", "cycles");
+	const int maps = img->flow == IMNPU_FLOW_MAPS && img->est_interval > 0;
+	fprintf(f, "  %-3s %-16s %-8s %-6s %-6s %-5s %-7s %-12s %s", "#", "layer", "type", "in", "out", "tiles", "blocks",
+		"mode", "cycles");
+	if (maps) /* the stream's steady state: each layer's copies and how busy its tiles are */
+		fprintf(f, "    %-8s %s", "replicas", "utilization");
+	fprintf(f, "\n");
 	for (int l = 0; l < img->net.nlayers; l++) {
 		const imnpu_layer *L = &img->net.layers[l];
+		const imnpu_layer_perf *pf = &img->perf[l];
 		char bl[32];
-		snprintf(bl, sizeof bl, "%dx%d", img->perf[l].rblocks, img->perf[l].cblocks);
+		snprintf(bl, sizeof bl, "%dx%d", pf->rblocks, pf->cblocks);
 		if (L->type == IMNPU_LAYER_FLATTEN)
 			snprintf(bl, sizeof bl, "-");
-		else if (!imnpu_layer_on_tiles(L) && img->perf[l].tiles > 0)
+		else if (!imnpu_layer_on_tiles(L) && pf->tiles > 0)
 			snprintf(bl, sizeof bl, "node"); /* a pooling node of the map flow */
 		else if (!imnpu_layer_on_tiles(L))
 			snprintf(bl, sizeof bl, "GDPU");
 		else if (L->type == IMNPU_LAYER_LSTM)
-			snprintf(bl, sizeof bl, "%dx%d+GDPU", img->perf[l].rblocks, img->perf[l].cblocks);
-		fprintf(f, "  %-3d %-16s %-8s %-6d %-6d %-5d %-7s %-12s %u\n", l, L->name, imnpu_layer_type_name(L->type), L->in,
-			L->out, img->perf[l].tiles, bl, imnpu_layer_on_tiles(L) ? mode[L->mode] : "-",
-			img->perf[l].cycles);
+			snprintf(bl, sizeof bl, "%dx%d+GDPU", pf->rblocks, pf->cblocks);
+		fprintf(f, "  %-3d %-16s %-8s %-6d %-6d %-5d %-7s %-12s ", l, L->name, imnpu_layer_type_name(L->type), L->in,
+			L->out, pf->tiles, bl, imnpu_layer_on_tiles(L) ? mode[L->mode] : "-");
+		if (maps && pf->tiles > 0 && pf->rblocks * pf->cblocks > 0)
+			fprintf(f, "%-9u %-8u %.1f%%", pf->cycles, pf->tiles / (pf->rblocks * pf->cblocks),
+				100.0 * (double)pf->mvm / ((double)pf->tiles * img->est_interval));
+		else
+			fprintf(f, "%u", pf->cycles);
+		fprintf(f, "\n");
 	}
 	fprintf(f, "  expected cycles an inference: %u (input %d values, output %d", img->est_cycles, img->in_len,
 		img->out_len);

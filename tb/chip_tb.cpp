@@ -769,12 +769,6 @@ bool Harness::run_image(const imnpu_image &img, long net)
 		return false;
 	if (opt_.backdoor)
 		std::printf("chip_tb: network %ld: %" PRIu64 " weight packets loaded by backdoor\n", net, backdoor_pkts_);
-	// a map register write clears the node's counters, one entry a cycle
-	// (docs/chip.md); through the mesh the load outlasts that, by backdoor
-	// it may not: let it finish, as a load through the mesh would
-	if (opt_.backdoor && img.flow == IMNPU_FLOW_MAPS)
-		for (int k = 0; k < std::max(gp_.map_buf, gp_.tp.cols) + 16; k++)
-			clock();
 	if (opt_.readback && !readback(used))
 		return false;
 	const uint64_t load_cycles = top_.cycle() - load_c0;

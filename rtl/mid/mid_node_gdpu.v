@@ -193,7 +193,7 @@ module mid_node_gdpu (
       7'd0: nrd = 32'h4E4F4402;
       7'd1: nrd = {21'd0, in_len_q};
       7'd3: nrd = {28'd0, out_n_q};
-      7'd4: nrd = {29'd0, rp_q != 3'd0, snd_q != 2'd0, in_full};
+      7'd4: nrd = {28'd0, 1'b0, rp_q != 3'd0, snd_q != 2'd0, in_full};
       7'd5: nrd = fires_q;
       7'd6: nrd = pin_q;
       7'd7: nrd = pout_q;

@@ -214,7 +214,7 @@ module tile256_node_tile (
       8'd1: nrd = {23'd0, in_len_q};
       8'd2: nrd = {23'd0, ps_len_q};
       8'd3: nrd = {28'd0, out_n_q};
-      8'd4: nrd = {29'd0, rp_q != 3'd0, snd_q != 2'd0, in_full};
+      8'd4: nrd = {28'd0, 1'b0, rp_q != 3'd0, snd_q != 2'd0, in_full};
       8'd5: nrd = fires_q;
       8'd6: nrd = pin_q;
       8'd7: nrd = pout_q;

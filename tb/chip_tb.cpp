@@ -738,8 +738,11 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	bool ideal = true;
 	for (int l = 0; l < img.net.nlayers; l++) {
 		const imnpu_layer &L = img.net.layers[l];
+		const imnpu_layer_perf &pf = img.perf[l];
+		const int blocks = pf.rblocks * pf.cblocks;
 		shape += " -> " + (L.type == IMNPU_LAYER_DENSE ? "" : std::string(imnpu_layer_type_name(L.type)) + " ") +
-			 std::to_string(L.out) + (L.res ? " (+ residual)" : "");
+			 std::to_string(L.out) + (L.res ? " (+ residual)" : "") +
+			 (blocks > 0 && pf.tiles > blocks ? " (x" + std::to_string(pf.tiles / blocks) + " replicas)" : "");
 		ideal &= L.mode == IMNPU_MODE_IDEAL;
 	}
 	std::printf("chip_tb: network %ld (%s): %s, %d tiles, %d configuration operations\n", net, img.net.name,

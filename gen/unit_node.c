@@ -184,9 +184,51 @@ static void emit_decls(emitter *e, const design *d, const node_shape *s, const w
 static void emit_map_skip(emitter *e, const map_widths *m, const widths *w);
 static void emit_map_pool(emitter *e, const map_widths *m, const widths *w);
 
+/* A ring's take of the receiver's value (the line buffer's, prefix "m", or
+ * the residual's, "sk"): position pos = replica << lsw | channel, of the
+ * next pixel that position takes, (its count << rep) | replica; where it
+ * goes in the ring, and whether the ring is full for it (docs/chip.md). */
+typedef struct {
+	const char *p;       /* prefix of the wires: <p>_c, <p>pix, <p>waddr, ... */
+	const char *pos;     /* the position, posw bits */
+	int posw;
+	const char *guard;   /* the value is this ring's at all */
+	const char *count;   /* channels a pixel brings, countw bits */
+	int countw;
+	const char *lsw, *rep, *pc, *low, *ring, *rmask; /* registers and memories */
+} ring_take;
+
+static void emit_ring_take(emitter *e, const map_widths *m, const ring_take *r)
+{
+	char a[64];
+	const char *p = r->p;
+	const int PW = m->pw, LB = m->lb, W = r->posw;
+	L("wire [%d:0] %sslotm = (%d'd1 << %s) - %d'd1;", W - 1, p, W, r->lsw, W);
+	L("wire [%d:0] %s_c = %s & %sslotm;  // its channel", W - 1, p, r->pos, p);
+	L("wire [%d:0] %s_r = %s >> %s;  // its producer's replica", W - 1, p, r->pos, r->lsw);
+	snprintf(a, sizeof a, "%s_c", p);
+	char cw[64];
+	resize(cw, sizeof cw, a, W, r->countw);
+	L("wire %s_pos_ok = !c_ovf[ch] && %s && %s < %s && %s_r < (%d'd1 << %s);", p, r->guard, cw, r->count, p, W,
+	  r->rep);
+	L("wire [%d:0] %spcv = %s[%s];", PW - 1, p, r->pc, r->pos);
+	snprintf(a, sizeof a, "%s_r", p);
+	char rr[64];
+	resize(rr, sizeof rr, a, W, PW);
+	L("wire [%d:0] %spix = (%spcv << %s) | %s;", PW - 1, p, p, r->rep, rr);
+	L("wire [%d:0] %sdist = %spix - %s;", PW - 1, p, p, r->low);
+	L("wire %s_full = mclr_q || %sdist >= %s;", p, p, r->ring);
+	L("wire [%d:0] %sslot_w = (%spix & %s) << %s;", PW - 1, p, p, r->rmask, r->lsw);
+	snprintf(a, sizeof a, "%s_c", p);
+	char cl[64];
+	resize(cl, sizeof cl, a, W, LB);
+	L("wire [%d:0] %swaddr = %sslot_w[%d:0] | %s;", LB - 1, p, p, LB - 1, cl);
+	L("wire [%d:0] %scslot = %spix[%d:0] & %s[%d:0];", LB - 1, p, p, LB - 1, r->rmask, LB - 1);
+}
+
 static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 {
-	char a[64], b[64], c[64];
+	char c[64];
 	const int PW = m->pw, LB = m->lb, CW = m->cw;
 	L("// Map mode (docs/chip.md, feature maps): the line buffer and its geometry.");
 	L("reg [11:0] mw_q, mow_q, mh_q, moh_q;  // input width and height, output width and height");
@@ -229,18 +271,13 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 	L("// the receiver's value: position cidx = replica << MAP_C's lsw | channel, of the next");
 	L("// pixel that position takes: (its count << MAP_KSP's replication) | replica");
 	L("wire [%d:0] mpos = cidx[%d:0];", m->posw - 1, m->posw - 1);
-	L("wire [%d:0] mslotm = (%d'd1 << mlsw_q) - %d'd1;", m->posw - 1, m->posw, m->posw);
-	L("wire [%d:0] m_c = mpos & mslotm;  // its channel", m->posw - 1);
-	L("wire [%d:0] m_r = mpos >> mlsw_q;  // its producer's replica", m->posw - 1);
-	L("wire m_pos_ok = !c_ovf[ch] && cidx < %d'd%d && %s < mc_q && m_r < (%d'd1 << mri_q);", w->xw, m->npos,
-	  resize(a, sizeof a, "m_c", m->posw, CW), m->posw);
-	L("wire [%d:0] mpcv = mpc[mpos];", PW - 1);
-	L("wire [%d:0] mpix = (mpcv << mri_q) | %s;", PW - 1, resize(c, sizeof c, "m_r", m->posw, PW));
-	L("wire [%d:0] mdist = mpix - low_q;", PW - 1);
-	L("wire m_full = mclr_q || mdist >= ring;");
-	L("wire [%d:0] mslot_w = (mpix & rmask) << mlsw_q;", PW - 1);
-	L("wire [%d:0] mwaddr = mslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "m_c", m->posw, LB));
-	L("wire [%d:0] mcslot = mpix[%d:0] & rmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	{
+		char guard[48];
+		snprintf(guard, sizeof guard, "cidx < %d'd%d", w->xw, m->npos);
+		const ring_take r = {"m", "mpos", m->posw, guard, "mc_q", CW, "mlsw_q", "mri_q", "mpc", "low_q", "ring",
+				     "rmask"};
+		emit_ring_take(e, m, &r);
+	}
 	L("// this replica's windows: the walker skips the others");
 	L("wire [2:0] omask = (3'd1 << mro_q) - 3'd1;");
 	L("wire m_own = (wq_q[2:0] & omask) == (mrr_q & omask);");
@@ -303,18 +340,9 @@ static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 	L("wire [%d:0] skposx = cidx - %d'd%d;", w->xw - 1, w->xw, m->rows);
 	L("wire [%d:0] skpos = skposx[%d:0];  // replica << lsw | channel, as the line buffer's", m->kposw - 1,
 	  m->kposw - 1);
-	L("wire [%d:0] skslotm = (%d'd1 << sklsw_q) - %d'd1;", m->kposw - 1, m->kposw, m->kposw);
-	L("wire [%d:0] sk_c = skpos & skslotm;", m->kposw - 1);
-	L("wire [%d:0] sk_r = skpos >> sklsw_q;", m->kposw - 1);
-	L("wire sk_pos_ok = !c_ovf[ch] && m_is_sk && %s < skc && sk_r < (%d'd1 << mrs_q);",
-	  resize(a, sizeof a, "sk_c", m->kposw, KCW), m->kposw);
-	L("wire [%d:0] skpcv = skpc[skpos];", PW - 1);
-	L("wire [%d:0] skpix = (skpcv << mrs_q) | %s;", PW - 1, resize(b, sizeof b, "sk_r", m->kposw, PW));
-	L("wire [%d:0] skdist = skpix - skl_q;", PW - 1);
-	L("wire sk_full = mclr_q || skdist >= skring;");
-	L("wire [%d:0] skslot_w = (skpix & skrmask) << sklsw_q;", PW - 1);
-	L("wire [%d:0] skwaddr = skslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(b, sizeof b, "sk_c", m->kposw, LB));
-	L("wire [%d:0] skcslot = skpix[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
+	const ring_take r = {"sk", "skpos", m->kposw, "m_is_sk", "skc", KCW, "sklsw_q", "mrs_q", "skpc", "skl_q",
+			     "skring", "skrmask"};
+	emit_ring_take(e, m, &r);
 	L("wire [%d:0] skfslot = skf_q[%d:0] & skrmask[%d:0];", LB - 1, LB - 1, LB - 1);
 	L("wire [%d:0] skfdist = skf_q - skl_q;", PW - 1);
 	L("wire sk_adv = map_on && !mclr_q && skc != %d'd0 && skfdist < skring && skcnt[skfslot] == skc;", KCW);

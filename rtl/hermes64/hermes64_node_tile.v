@@ -198,8 +198,8 @@ module hermes64_node_tile (
   wire [22:0] skposx = cidx - 23'd256;
   wire [7:0] skpos = skposx[7:0];  // replica << lsw | channel, as the line buffer's
   wire [7:0] skslotm = (8'd1 << sklsw_q) - 8'd1;
-  wire [7:0] sk_c = skpos & skslotm;
-  wire [7:0] sk_r = skpos >> sklsw_q;
+  wire [7:0] sk_c = skpos & skslotm;  // its channel
+  wire [7:0] sk_r = skpos >> sklsw_q;  // its producer's replica
   wire sk_pos_ok = !c_ovf[ch] && m_is_sk && {1'd0, sk_c} < skc && sk_r < (8'd1 << mrs_q);
   wire [14:0] skpcv = skpc[skpos];
   wire [14:0] skpix = (skpcv << mrs_q) | {7'd0, sk_r};

@@ -198,8 +198,8 @@ module mid_node_tile (
   wire [18:0] skposx = cidx - 19'd64;
   wire [5:0] skpos = skposx[5:0];  // replica << lsw | channel, as the line buffer's
   wire [5:0] skslotm = (6'd1 << sklsw_q) - 6'd1;
-  wire [5:0] sk_c = skpos & skslotm;
-  wire [5:0] sk_r = skpos >> sklsw_q;
+  wire [5:0] sk_c = skpos & skslotm;  // its channel
+  wire [5:0] sk_r = skpos >> sklsw_q;  // its producer's replica
   wire sk_pos_ok = !c_ovf[ch] && m_is_sk && {1'd0, sk_c} < skc && sk_r < (6'd1 << mrs_q);
   wire [10:0] skpcv = skpc[skpos];
   wire [10:0] skpix = (skpcv << mrs_q) | {5'd0, sk_r};

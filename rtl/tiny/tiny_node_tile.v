@@ -198,8 +198,8 @@ module tiny_node_tile (
   wire [15:0] skposx = cidx - 16'd16;
   wire [3:0] skpos = skposx[3:0];  // replica << lsw | channel, as the line buffer's
   wire [3:0] skslotm = (4'd1 << sklsw_q) - 4'd1;
-  wire [3:0] sk_c = skpos & skslotm;
-  wire [3:0] sk_r = skpos >> sklsw_q;
+  wire [3:0] sk_c = skpos & skslotm;  // its channel
+  wire [3:0] sk_r = skpos >> sklsw_q;  // its producer's replica
   wire sk_pos_ok = !c_ovf[ch] && m_is_sk && {1'd0, sk_c} < skc && sk_r < (4'd1 << mrs_q);
   wire [8:0] skpcv = skpc[skpos];
   wire [8:0] skpix = (skpcv << mrs_q) | {5'd0, sk_r};

@@ -11,6 +11,7 @@
 # Usage: scripts/bench-cnn.sh IMNPU_MAP
 #        scripts/bench-cnn.sh --table   (the Markdown table again from the CSV)
 set -eu
+. scripts/splice-table.sh
 out=build/bench-cnn
 csv=docs/cnn-bench.csv
 doc=docs/cnn-bench.md
@@ -27,11 +28,7 @@ table() {
 		echo "(\`chip -clock_mhz\`). Measured by \`make bench-cnn\` in RTL simulation"
 		echo "($(verilator --version | cut -d' ' -f1-2))."
 	} >"$out/table.md"
-	awk -v t="$out/table.md" '
-		/<!-- bench-cnn begin -->/ { print; while ((getline l < t) > 0) print l; skip = 1; next }
-		/<!-- bench-cnn end -->/ { skip = 0 }
-		!skip' "$doc" >"$out/doc.md"
-	mv "$out/doc.md" "$doc"
+	splice_table bench-cnn "$doc" "$out/table.md"
 	cat "$out/table.md"
 }
 if [ "${1:-}" = --table ]; then

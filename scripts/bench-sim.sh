@@ -9,6 +9,7 @@
 # Usage: scripts/bench-sim.sh IMNPU_GEN IMNPU_MAP GOLDEN_LIB
 #        scripts/bench-sim.sh --table   (the Markdown tables again from the CSVs)
 set -eu
+. scripts/splice-table.sh
 out=build/bench-sim
 csv=docs/sim-speed.csv
 doc=docs/sim-speed.md
@@ -28,11 +29,7 @@ table() {
 		echo
 		echo "Measured by \`make bench-sim\` on $(nproc) cores, $(verilator --version | cut -d' ' -f1-2)."
 	} >"$out/table.md"
-	awk -v t="$out/table.md" '
-		/<!-- bench-sim begin -->/ { print; while ((getline l < t) > 0) print l; skip = 1; next }
-		/<!-- bench-sim end -->/ { skip = 0 }
-		!skip' "$doc" >"$out/doc.md"
-	mv "$out/doc.md" "$doc"
+	splice_table bench-sim "$doc" "$out/table.md"
 	cat "$out/table.md"
 }
 if [ "${1:-}" = --table ]; then

@@ -26,27 +26,6 @@ static int ring_bits(long need, int row, int lsw, int map_buf)
 	return (1l << (bits + lsw)) > map_buf ? -1 : bits;
 }
 
-/* The pixels a node must hold to fire its widest window: from the first
- * pixel a later window reads (the window's first, or its row's first when
- * the next output row starts on the same input row) to the window's last,
- * in raster order (docs/chip.md). */
-static long window_span(const map_geo *g)
-{
-	const int K = g->k, S = g->s, Pd = g->pad, W = g->iw, H = g->ih, OH = g->oh;
-	long span = 1;
-	for (int oy = 0; oy < OH; oy++)
-		for (int ox = 0; ox < g->ow; ox++) {
-			const int same_row = (oy + 1) * S <= Pd && oy + 1 < OH;
-			const int y0 = oy * S - Pd > 0 ? oy * S - Pd : 0;
-			const int x0 = same_row ? 0 : ox * S - Pd > 0 ? ox * S - Pd : 0;
-			const int y1 = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
-			const int x1 = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
-			const long s = (long)(y1 - y0) * W + (x1 - x0) + 1;
-			span = s > span ? s : span;
-		}
-	return span;
-}
-
 /* The first input pixel (raster order, images one after the other) the
  * window of output pixel w (the same order) reads, or its row's first when
  * the next output row starts on the same input row: the oldest pixel a
@@ -59,6 +38,24 @@ static long keep_of(const map_geo *g, long w)
 	const int y0 = oy * S - Pd > 0 ? oy * S - Pd : 0;
 	const int x0 = same_row ? 0 : ox * S - Pd > 0 ? ox * S - Pd : 0;
 	return img * g->ih * g->iw + (long)y0 * g->iw + x0;
+}
+
+/* The pixels a node must hold to fire its widest window: from the first
+ * pixel a later window reads (the window's first, or its row's first when
+ * the next output row starts on the same input row) to the window's last,
+ * in raster order (docs/chip.md). */
+static long window_span(const map_geo *g)
+{
+	const int K = g->k, S = g->s, Pd = g->pad, W = g->iw, H = g->ih;
+	long span = 1;
+	for (long q = 0; q < (long)g->oh * g->ow; q++) {
+		const int oy = (int)(q / g->ow), ox = (int)(q % g->ow);
+		const int y1 = oy * S + K - 1 - Pd < H - 1 ? oy * S + K - 1 - Pd : H - 1;
+		const int x1 = ox * S + K - 1 - Pd < W - 1 ? ox * S + K - 1 - Pd : W - 1;
+		const long s = (long)y1 * W + x1 - keep_of(g, q) + 1;
+		span = s > span ? s : span;
+	}
+	return span;
 }
 
 /* A residual into layer l from layer r (-1 the input, the same shape): how

@@ -23,11 +23,8 @@ static void emit_gdpu(map_plan *P, const imnpu_layer *L, int g)
  * residual's producer's. */
 static void rep_fields(const map_plan *P, int l, int r, int32_t *ksp, int32_t *y)
 {
-	int v = l - 1;
-	while (v >= 0 && P->L[v].flat)
-		v--;
 	const imnpu_layer *L = &P->n->layers[l];
-	*ksp |= map_rep_log2(P, v) << 20 | map_rep_log2(P, l) << 24 | r << 28;
+	*ksp |= map_rep_log2(P, map_prev_layer(P, l)) << 20 | map_rep_log2(P, l) << 24 | r << 28;
 	*y |= (L->res ? map_rep_log2(P, L->res_from) : 0) << 12;
 }
 

@@ -89,6 +89,14 @@ int map_next_layer(const map_plan *P, int v)
 	return l;
 }
 
+int map_prev_layer(const map_plan *P, int l)
+{
+	int v = l - 1;
+	while (v >= 0 && P->L[v].flat)
+		v--;
+	return v;
+}
+
 int map_rep_log2(const map_plan *P, int l)
 {
 	int k = 0;

@@ -82,16 +82,6 @@ static long residual_lead(const map_plan *P, int l)
 	return lead;
 }
 
-/* The layer that feeds layer l's first operand in the map flow (-1: the
- * input), past flattens. */
-static int producer_of(const map_plan *P, int l)
-{
-	int v = l - 1;
-	while (v >= 0 && P->L[v].flat)
-		v--;
-	return v;
-}
-
 /* How far apart the pixels of layer v's replicas can arrive: a replica
  * fires at most the windows the input ring of the one behind it holds
  * beyond that one's window, and what the mesh holds queued for that one
@@ -117,7 +107,7 @@ int map_size_rings(map_plan *P, int l)
 	map_layer *ml = &P->L[l];
 	const map_geo *g = &ml->geo;
 	const char *tn = imnpu_layer_type_name(L->type);
-	const int v = producer_of(P, l), slack = replica_skew(P, v);
+	const int v = map_prev_layer(P, l), slack = replica_skew(P, v);
 	const long span = window_span(g) + slack;
 	/* a replicated layer's ring holds no row more: what it holds beyond its
 	 * window is how far its replicas can drift apart */

@@ -159,9 +159,11 @@ int map_imin(int a, int b);
 int map_imax(int a, int b);
 int64_t map_imax64(int64_t a, int64_t b);
 /* The map flow: the layer that takes layer v's pixels (v = -1 the input)
- * as its first operand, past flattens; nlayers for the host.  The log2 of a
- * layer's replicas (0 for the input). */
+ * as its first operand, past flattens; nlayers for the host.  The layer
+ * whose pixels feed layer l's first operand, past flattens (-1: the input).
+ * The log2 of a layer's replicas (0 for the input). */
 int map_next_layer(const map_plan *P, int v);
+int map_prev_layer(const map_plan *P, int l);
 int map_rep_log2(const map_plan *P, int l);
 /* partition's line-buffer sizes (map/partition.c): a layer's pixel ring and
  * its residual's, with rep_in pixels of slack for a replicated producer's

@@ -7,19 +7,12 @@
 
 #include <stdlib.h>
 
-static int mvm_cycles(const imnpu_chip_params *p, int mode)
-{
-	if (mode == IMNPU_MODE_IDEAL || !p->pcm)
-		return imnpu_mvm_cycles(&p->tp);
-	return imnpu_pcm_mvm_cycles(&p->pp, mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P);
-}
-
 /* A tile node's cycles from its input's last value written to its output
  * buffer full: the block's rows streamed in (IN_LEN), the macro, the block's
  * columns through the LDPU (CTRL.COLS) and its output register. */
 static int fire_cycles(const imnpu_chip_params *p, int mode, const map_block *b)
 {
-	return b->ri + mvm_cycles(p, mode) + b->ci + 1;
+	return b->ri + map_mvm_cycles(p, mode) + b->ci + 1;
 }
 
 /* One packet of count values from src, its first flit leaving at *cur.  A
@@ -163,9 +156,9 @@ static int estimate_maps(map_plan *P)
 		/* a pooling node walks the window, value by value, then writes its
 		 * channels; a tile streams the window's rows into its staging rows
 		 * while the MVM before runs (docs/tile.md, Timing) */
-		const int pfire = g->k * g->k * g->cin + g->cin + 2;
+		const int pfire = map_pool_walk(g);
 		const map_block *b0 = &ml->blk[0];
-		const int ri = b0->ri, ci = b0->ci, mvm = mvm_cycles(p, Ly->mode);
+		const int ri = b0->ri, ci = b0->ci, mvm = map_mvm_cycles(p, Ly->mode);
 		const int K = g->k, S = g->s, Pd = g->pad;
 		const int W = g->iw, H = g->ih, OW = g->ow, OH = g->oh, opix = OW * OH;
 		/* replicas: replica r fires the stream's windows r, r+N, ...; a
@@ -232,7 +225,7 @@ static int estimate_maps(map_plan *P)
 		const int64_t end0 = cur[opix - 1];
 		img->perf[l] = (imnpu_layer_perf){nb * nrep, ml->nrb, ml->ncb,
 						  (uint32_t)(end0 > lay_end0 ? end0 - lay_end0 : 0),
-						  (uint32_t)(ml->pool ? 0 : (int64_t)opix * mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
+						  (uint32_t)(ml->pool ? 0 : (int64_t)opix * map_mvm_cycles(p, Ly->mode) * ml->nrb * ml->ncb)};
 		lay_end0 = end0 > lay_end0 ? end0 : lay_end0;
 		prevl = l;
 	}
@@ -293,7 +286,7 @@ int map_estimate(map_plan *P)
 	for (int l = 0; l < n->nlayers; l++) {
 		const map_layer *ml = &P->L[l];
 		img->perf[l] = (imnpu_layer_perf){ml->nrb * ml->ncb, ml->nrb, ml->ncb, lay[l],
-						  (uint32_t)(ml->nrb * ml->ncb * mvm_cycles(p, n->layers[l].mode) * img->nsteps)};
+						  (uint32_t)(ml->nrb * ml->ncb * map_mvm_cycles(p, n->layers[l].mode) * img->nsteps)};
 	}
 	free(lay);
 	img->est_cycles = total;

@@ -89,6 +89,18 @@ int map_next_layer(const map_plan *P, int v)
 	return l;
 }
 
+int map_mvm_cycles(const imnpu_chip_params *p, int mode)
+{
+	if (mode == IMNPU_MODE_IDEAL || !p->pcm)
+		return imnpu_mvm_cycles(&p->tp);
+	return imnpu_pcm_mvm_cycles(&p->pp, mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P);
+}
+
+int map_pool_walk(const map_geo *g)
+{
+	return g->k * g->k * g->cin + g->cin + 2;
+}
+
 int map_prev_layer(const map_plan *P, int l)
 {
 	int v = l - 1;

@@ -164,6 +164,10 @@ int64_t map_imax64(int64_t a, int64_t b);
  * The log2 of a layer's replicas (0 for the input). */
 int map_next_layer(const map_plan *P, int v);
 int map_prev_layer(const map_plan *P, int l);
+/* A macro's cycles an MVM in a layer mode (IMNPU_MODE_*); a pooling node's
+ * cycles a window: the walk, value by value, and its channels out. */
+int map_mvm_cycles(const imnpu_chip_params *p, int mode);
+int map_pool_walk(const map_geo *g);
 int map_rep_log2(const map_plan *P, int l);
 /* partition's line-buffer sizes (map/partition.c): a layer's pixel ring and
  * its residual's, with rep_in pixels of slack for a replicated producer's

@@ -26,10 +26,8 @@ static long fire_cost(const map_plan *P, int l)
 	const map_layer *ml = &P->L[l];
 	const map_geo *g = &ml->geo;
 	if (ml->pool)
-		return (long)g->k * g->k * g->cin + g->cin + 2;
-	const int mvm = L->mode == IMNPU_MODE_IDEAL || !p->pcm
-				? imnpu_mvm_cycles(&p->tp)
-				: imnpu_pcm_mvm_cycles(&p->pp, L->mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P);
+		return map_pool_walk(g);
+	const int mvm = map_mvm_cycles(p, L->mode);
 	const int ri = ml->blk[0].ri, ci = ml->blk[0].ci;
 	return ri > mvm + ci ? ri : mvm + ci;
 }

@@ -39,8 +39,8 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		printf("npu: not a program image\n");
 		return -1;
 	}
-	if (rd32(b + 8) != 3 || rd32(b + 12) != len) {
-		printf("npu: image version %lu, length %lu (this driver reads version 3 of %lu bytes)\n",
+	if (rd32(b + 8) != 4 || rd32(b + 12) != len) {
+		printf("npu: image version %lu, length %lu (this driver reads version 4 of %lu bytes)\n",
 		       (unsigned long)rd32(b + 8), (unsigned long)rd32(b + 12), (unsigned long)len);
 		return -1;
 	}

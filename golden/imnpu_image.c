@@ -33,6 +33,7 @@ void imnpu_image_free(imnpu_image *img)
 	}
 	free(img->steps);
 	free(img->perf);
+	imnpu_net_layout_free(&img->lay);
 	memset(img, 0, sizeof *img);
 }
 
@@ -216,7 +217,7 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	U16(&w, img->host);
 	U16(&w, img->edge);
 	U16(&w, 0);
-	U32(&w, 4); /* sections */
+	U32(&w, 5); /* sections */
 
 	size_t s = section(&w, "NETW");
 	put_str(&w, img->net.name, 64);
@@ -304,6 +305,20 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 		U32(&w, img->perf[i].cblocks);
 		U32(&w, img->perf[i].cycles);
 		U32(&w, img->perf[i].mvm);
+	}
+	section_end(&w, s);
+
+	s = section(&w, "TILE");
+	U32(&w, img->lay.seed);
+	U32(&w, img->lay.time_s);
+	U32(&w, img->lay.nblocks);
+	for (int i = 0; i < img->lay.nblocks; i++) {
+		const imnpu_tile_block *b = &img->lay.b[i];
+		const int f[] = {b->layer, b->rep, b->rb, b->cb, b->node, b->nrows, b->ncols, b->col0};
+		for (int k = 0; k < 8; k++)
+			U32(&w, f[k]);
+		for (int r = 0; r < b->nrows; r++)
+			U32(&w, b->row[r]);
 	}
 	section_end(&w, s);
 
@@ -526,7 +541,7 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	    img->payw > 64 || img->host >= nodes || img->edge > img->nx)
 		return fail(&r, "header: geometry %dx%d mesh and %d edge nodes, %dx%d tiles, %d-bit payload, host %d is not a chip",
 			    img->nx, img->ny, img->edge, img->rows, img->cols, img->payw, img->host);
-	get_range(&r, "section count", 4, 4);
+	get_range(&r, "section count", 5, 5);
 
 	/* NETW */
 	open_section(&r, "NETW");
@@ -705,6 +720,35 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		img->perf[i].mvm = (uint32_t)get_le(&r, 4, "PERF layer MVM cycles");
 	}
 	close_section(&r, "PERF");
+
+	/* TILE */
+	open_section(&r, "TILE");
+	img->lay.seed = (uint32_t)get_le(&r, 4, "TILE seed");
+	img->lay.time_s = (uint32_t)get_le(&r, 4, "TILE time");
+	const int nblk = get_range(&r, "TILE block count", 0, nodes);
+	img->lay.b = alloc_n(&r, nblk, sizeof *img->lay.b);
+	for (int i = 0; i < nblk && !r.bad; i++) {
+		imnpu_tile_block *b = &img->lay.b[i];
+		img->lay.nblocks = i + 1;
+		static const char *const names[] = {"layer", "replica", "row block", "column block", "node",
+						    "rows", "columns", "first column"};
+		int f[8];
+		for (int k = 0; k < 8; k++) {
+			snprintf(what, sizeof what, "TILE block %d %s", i, names[k]);
+			f[k] = get_range(&r, what, k == 5, k == 5 ? img->rows : LEN_LIMIT);
+		}
+		b->layer = f[0], b->rep = f[1], b->rb = f[2], b->cb = f[3];
+		b->node = f[4], b->nrows = f[5], b->ncols = f[6], b->col0 = f[7];
+		b->row = alloc_n(&r, b->nrows, sizeof *b->row);
+		for (int k = 0; k < b->nrows && !r.bad; k++)
+			b->row[k] = (int32_t)get_le(&r, 4, "TILE row");
+		if (r.bad) /* rows not read: the block holds none */
+			b->nrows = 0;
+	}
+	close_section(&r, "TILE");
+	char why[256];
+	if (!r.bad && imnpu_net_layout_check(&img->net, &img->lay, nodes, img->rows, img->cols, why, sizeof why) != 0)
+		fail(&r, "%s", why);
 	if (!r.bad && r.at != len - SHA256_DIGEST_SIZE)
 		fail(&r, "%zu bytes after the last section", len - SHA256_DIGEST_SIZE - r.at);
 	if (r.bad) {

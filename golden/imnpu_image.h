@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define IMNPU_IMAGE_VERSION 3
+#define IMNPU_IMAGE_VERSION 4
 #define IMNPU_IMAGE_MAGIC "IMNPUIMG"
 
 /* Configuration stream operations. */
@@ -82,6 +82,7 @@ typedef struct {
 	uint32_t est_cycles; /* estimated cycles per inference (the map flow: the first image's latency) */
 	uint32_t est_interval; /* the map flow: estimated cycles between images in a stream, else est_cycles */
 	int tiles_used;
+	imnpu_net_layout lay; /* every tile's block (the layer-level model's pcm layers) */
 } imnpu_image;
 
 void imnpu_image_free(imnpu_image *img);

@@ -389,37 +389,88 @@ int imnpu_net_max_len(const imnpu_net *n)
 	return m;
 }
 
-/* The tiles' arithmetic on one vector x of kin values: output o to
- * y[o * ys].  A residual b (NULL: none) starts each output's partial sum at
- * sat(b[o * bs] * res_mul, psum_bits), as the first row block's partial-sum
- * input does (docs/network.md). */
-static void dot(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, const int8_t *b, size_t bs,
-		int8_t *y, size_t ys)
+/* What a layer's tiles need beyond the layer: the devices (NULL: none),
+ * and where the stream is (image k, an lstm network's step). */
+typedef struct {
+	const imnpu_tile_params *p;
+	const imnpu_net_devices *d;
+	const imnpu_net *n;
+	uint64_t k;
+	int step;
+} run_ctx;
+
+/* Firing g's partial sums of a pcm layer: each column block's row blocks on
+ * replica g mod nrep's macros, chained in order into ps (kout values,
+ * holding the residual's start). */
+static void dot_devices(const run_ctx *cx, const imnpu_layer *l, const imnpu_layer_tiles *t, const int8_t *x,
+			uint64_t g, int64_t *ps, int res)
 {
-	const int in = imnpu_layer_kin(l), out = imnpu_layer_kout(l);
-	for (int o = 0; o < out; o++) {
-		const int8_t *w = l->w + (size_t)o * (size_t)in;
-		int64_t psum = b ? imnpu_sat((int64_t)b[(size_t)o * bs] * l->res_mul, p->psum_bits) : 0;
-		for (int r0 = 0; r0 < in; r0 += p->rows) {
-			const int r1 = r0 + p->rows < in ? r0 + p->rows : in;
-			int64_t acc = 0;
-			for (int i = r0; i < r1; i++)
-				acc += (int64_t)x[i] * w[i];
-			psum = imnpu_psum(p, acc, psum, r0 > 0 || b);
+	const imnpu_tile_params *p = cx->p;
+	const int rep = (int)(g % (uint64_t)t->nrep), mode = l->mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P;
+	const uint64_t event = (uint32_t)(g / (uint64_t)t->nrep); /* the RTL counts in 32 bits */
+	int8_t *xb = malloc((size_t)p->rows);
+	int64_t *acc = malloc(sizeof *acc * (size_t)p->cols);
+	if (!xb || !acc)
+		abort();
+	for (int cb = 0; cb < t->ncb; cb++)
+		for (int rb = 0; rb < t->nrb; rb++) {
+			const size_t at = ((size_t)rep * (size_t)t->nrb + (size_t)rb) * (size_t)t->ncb + (size_t)cb;
+			const imnpu_tile_block *b = t->blk[at];
+			memset(xb, 0, (size_t)p->rows);
+			for (int r = 0; r < b->nrows; r++)
+				xb[r] = x[b->row[r]];
+			imnpu_pcm_mvm_at(&t->m[at], mode, xb, acc, event);
+			for (int c = 0; c < b->ncols; c++)
+				ps[b->col0 + c] = imnpu_psum(p, acc[c], ps[b->col0 + c], rb > 0 || res);
 		}
-		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, psum, l->scale[o], l->offset[o], l->relu);
-	}
+	free(xb);
+	free(acc);
 }
 
-static void dense(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, const int8_t *b, int8_t *y)
+/* The tiles' arithmetic on one vector x of kin values, layer li's firing
+ * s of this image (of this step): output o to y[o * ys].  A residual b
+ * (NULL: none) starts each output's partial sum at sat(b[o * bs] * res_mul,
+ * psum_bits), as the first row block's partial-sum input does
+ * (docs/network.md).  Ideal: the kernel's rows in blocks of p->rows. */
+static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, size_t bs, int8_t *y, size_t ys,
+		long s)
 {
-	dot(p, l, x, b, 1, y, 1);
+	const imnpu_tile_params *p = cx->p;
+	const imnpu_layer *l = &cx->n->layers[li];
+	const int in = imnpu_layer_kin(l), out = imnpu_layer_kout(l);
+	const imnpu_layer_tiles *t = cx->d && l->mode != IMNPU_MODE_IDEAL ? &cx->d->l[li] : NULL;
+	int64_t *ps = malloc(sizeof *ps * (size_t)out);
+	if (!ps)
+		abort();
+	for (int o = 0; o < out; o++)
+		ps[o] = b ? imnpu_sat((int64_t)b[(size_t)o * bs] * l->res_mul, p->psum_bits) : 0;
+	if (t && t->m) {
+		const long per = imnpu_layer_fires(cx->n, li);
+		const int steps = imnpu_layer_stepped(&cx->n->layers[0]) ? cx->n->layers[0].steps : 1;
+		const uint64_t g = cx->k * (uint64_t)per + (uint64_t)cx->step * (uint64_t)(per / steps) + (uint64_t)s;
+		dot_devices(cx, l, t, x, g, ps, b != NULL);
+	} else {
+		for (int o = 0; o < out; o++) {
+			const int8_t *w = l->w + (size_t)o * (size_t)in;
+			for (int r0 = 0; r0 < in; r0 += p->rows) {
+				const int r1 = r0 + p->rows < in ? r0 + p->rows : in;
+				int64_t acc = 0;
+				for (int i = r0; i < r1; i++)
+					acc += (int64_t)x[i] * w[i];
+				ps[o] = imnpu_psum(p, acc, ps[o], r0 > 0 || b);
+			}
+		}
+	}
+	for (int o = 0; o < out; o++)
+		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], l->scale[o], l->offset[o], l->relu);
+	free(ps);
 }
 
 /* conv2d: each output pixel's unrolled patch through the tiles' matrix;
  * the output is CHW. */
-static void conv2d(const imnpu_tile_params *p, const imnpu_layer *l, const int8_t *x, const int8_t *b, int8_t *y)
+static void conv2d(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, int8_t *y)
 {
+	const imnpu_layer *l = &cx->n->layers[li];
 	const int kin = imnpu_layer_kin(l), pix = imnpu_conv_oh(l) * imnpu_conv_ow(l);
 	int8_t *patch = malloc((size_t)kin + 1);
 	if (!patch)
@@ -429,7 +480,7 @@ static void conv2d(const imnpu_tile_params *p, const imnpu_layer *l, const int8_
 			const int k = imnpu_conv_patch_index(l, s, i);
 			patch[i] = k < 0 ? 0 : x[k];
 		}
-		dot(p, l, patch, b ? b + s : NULL, (size_t)pix, y + s, (size_t)pix);
+		dot(cx, li, patch, b ? b + s : NULL, (size_t)pix, y + s, (size_t)pix, s);
 	}
 	free(patch);
 }
@@ -463,9 +514,9 @@ static void pool2d(const imnpu_layer *l, const int8_t *x, int8_t *y)
 
 /* Layers first.. on x (layer first's input), every output kept (an add or
  * a residual may take an earlier one), the last into y. */
-static void run_layers(const imnpu_tile_params *p, imnpu_gdpu *g, const imnpu_net *n, int first, const int8_t *x,
-		       int8_t *y)
+static void run_layers(const run_ctx *cx, imnpu_gdpu *g, int first, const int8_t *x, int8_t *y)
 {
+	const imnpu_net *n = cx->n;
 	int8_t **v = calloc((size_t)n->nlayers + 1, sizeof *v);
 	int32_t *r = malloc(sizeof *r * (size_t)(imnpu_net_max_len(n) + 1));
 	int8_t *ops = malloc(2 * (size_t)imnpu_net_max_len(n) + 1);
@@ -481,10 +532,10 @@ static void run_layers(const imnpu_tile_params *p, imnpu_gdpu *g, const imnpu_ne
 			abort();
 		switch (l->type) {
 		case IMNPU_LAYER_DENSE:
-			dense(p, l, in, res, out);
+			dot(cx, i, in, res, 1, out, 1, 0);
 			break;
 		case IMNPU_LAYER_CONV2D:
-			conv2d(p, l, in, res, out);
+			conv2d(cx, i, in, res, out);
 			break;
 		case IMNPU_LAYER_MAXPOOL2D:
 		case IMNPU_LAYER_AVGPOOL2D:
@@ -525,6 +576,13 @@ static void run_layers(const imnpu_tile_params *p, imnpu_gdpu *g, const imnpu_ne
 void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n, const int8_t *x,
 		   int8_t *y)
 {
+	imnpu_net_run_stream(p, gp, n, NULL, 0, x, y);
+}
+
+void imnpu_net_run_stream(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n,
+			  const imnpu_net_devices *d, uint64_t k, const int8_t *x, int8_t *y)
+{
+	run_ctx cx = {p, d, n, k, 0};
 	imnpu_gdpu *g = malloc(sizeof *g), *cell = malloc(sizeof *cell);
 	if (!g || !cell)
 		abort();
@@ -532,7 +590,7 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
 	imnpu_gdpu_init(cell, gp);
 	if (n->nlayers < 1 || !imnpu_layer_stepped(&n->layers[0])) {
 		if (n->nlayers > 0)
-			run_layers(p, g, n, 0, x, y);
+			run_layers(&cx, g, 0, x, y);
 		else
 			memcpy(y, x, (size_t)n->input);
 		free(g);
@@ -555,7 +613,8 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
 		memcpy(xin, x + (size_t)s * (size_t)xl, (size_t)xl);
 		if (s == 0)
 			memset(xin + xl, 0, (size_t)hid);
-		dense(p, l0, xin, NULL, gates);
+		cx.step = s;
+		dot(&cx, 0, xin, NULL, 1, gates, 1, 0);
 		for (int j = 0; j < hid; j++)
 			for (int k = 0; k < 4; k++)
 				ops[4 * j + k] = gates[k * hid + j];
@@ -565,7 +624,7 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
 		for (int j = 0; j < hid; j++)
 			sv[j] = xin[xl + j] = (int8_t)r[j];
 		if (n->nlayers > 1)
-			run_layers(p, g, n, 1, sv, sy);
+			run_layers(&cx, g, 1, sv, sy);
 		else
 			memcpy(sy, sv, (size_t)last);
 		for (int j = 0; j < last; j++)

@@ -5,6 +5,7 @@
 #define IMNPU_NET_H
 
 #include "imnpu_golden.h"
+#include "imnpu_pcm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -139,10 +140,76 @@ imnpu_gdpu_regs imnpu_layer_gdpu_regs(const imnpu_layer *l);
  * arithmetic is the tile's (docs/arith.md 3) with the kernel's rows taken in
  * blocks of p->rows, each block's sum added to the running partial sum with
  * saturation at psum_bits, as the chain of tiles does; a residual starts
- * that sum.  Ideal mode only: a pcm layer's result depends on its devices
- * (the transaction-level model, golden/imnpu_chip.c, covers it). */
+ * that sum.  Every layer as ideal: a pcm layer's result depends on its
+ * devices (imnpu_net_run_stream). */
 void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n, const int8_t *x,
 		   int8_t *y);
+
+/* ---- A mapped network's tiles: the layer-level model in pcm modes ---- */
+
+/* One tile of a layer on tiles, as the mapper placed it (docs/image.md,
+ * TILE): replica rep's row block rb of column block cb, on node (its
+ * TILE_ID).  Crossbar row r < nrows holds the layer matrix's input row[r]
+ * (imnpu_layer_kin's order: a conv2d's patch index), column c < ncols its
+ * output col0 + c; the other rows and columns hold 0. */
+typedef struct {
+	int layer, rep, rb, cb, node, nrows, ncols, col0;
+	int32_t *row;
+} imnpu_tile_block;
+
+/* Every tile of a mapped network, with the SEED and TIME its pcm tiles
+ * were programmed with. */
+typedef struct {
+	uint32_t seed, time_s;
+	int nblocks;
+	imnpu_tile_block *b;
+} imnpu_net_layout;
+
+void imnpu_net_layout_free(imnpu_net_layout *lay);
+/* Check a layout against its network and a chip of nodes nodes of rows x
+ * cols tiles: every block's fields in range; each layer on tiles covered by
+ * a whole grid of replicas x row blocks x column blocks, each once; within
+ * a replica and column block, the row blocks hold every input once, and
+ * within a row block the column blocks every output once.  -1 with a
+ * one-line reason in err. */
+int imnpu_net_layout_check(const imnpu_net *n, const imnpu_net_layout *lay, int nodes, int rows, int cols, char *err,
+			   size_t errlen);
+
+/* A layer's tiles at the layer level: nrep x nrb x ncb blocks (replica,
+ * row block, column block) and, for a pcm-mode layer, their macros. */
+typedef struct {
+	int nrep, nrb, ncb;
+	const imnpu_tile_block **blk; /* [(rep * nrb + rb) * ncb + cb] */
+	imnpu_pcm *m;                 /* the same order; NULL for an ideal layer */
+} imnpu_layer_tiles;
+
+/* The devices of a mapped network (docs/network.md, "The layer-level
+ * model"): each pcm-mode tile's macro programmed as the chip's is, read only
+ * once built, so threads may share it. */
+typedef struct {
+	int nlayers;
+	imnpu_layer_tiles *l;
+} imnpu_net_devices;
+
+/* Build the devices of n's pcm layers from its layout (checked) with the
+ * macro parameters pp: each tile's weights where the layout puts them, its
+ * SEED and TILE_ID, one programming pass, then its TIME.  -1 when out of
+ * memory. */
+int imnpu_net_devices_init(imnpu_net_devices *d, const imnpu_pcm_params *pp, const imnpu_net *n,
+			   const imnpu_net_layout *lay);
+void imnpu_net_devices_free(imnpu_net_devices *d);
+/* Times layer l's tiles fire an image: a conv2d's output pixels, once
+ * for a dense layer; times the steps of a network whose first layer is an
+ * lstm. */
+long imnpu_layer_fires(const imnpu_net *n, int l);
+/* The layer-level model with devices: image k of the stream after
+ * programming (k = 0 the first).  A pcm layer's tiles compute each of
+ * their firings on their macros, as the MVM the chip's tile does at that
+ * point of the stream: replica g mod nrep of firing g (counting on from
+ * image to image), its MVM number g / nrep (docs/pcm.md 2.1).  Row blocks
+ * chain in their order; d NULL (or an ideal layer) is imnpu_net_run. */
+void imnpu_net_run_stream(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n,
+			  const imnpu_net_devices *d, uint64_t k, const int8_t *x, int8_t *y);
 
 /* A random network for tests from a spec: comma-separated, the input
  * first (a length, or "CxHxW" for a map), then one item per layer:

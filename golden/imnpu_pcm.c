@@ -434,8 +434,13 @@ static int phase_rows(int mode, int ph, int xr)
 
 void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc)
 {
-	const int R = m->p.rows, C = m->p.cols;
 	const uint64_t event = (uint32_t)m->mvm_count++; /* the RTL counts in 32 bits */
+	imnpu_pcm_mvm_at(m, mode, x, acc, event);
+}
+
+void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event)
+{
+	const int R = m->p.rows, C = m->p.cols;
 	if (mode == IMNPU_MVM_IDEAL) {
 		for (int c = 0; c < C; c++) {
 			int64_t s = 0;

@@ -136,6 +136,9 @@ void imnpu_pcm_program(imnpu_pcm *m);
 void imnpu_pcm_set_time(imnpu_pcm *m, uint32_t seconds);
 /* One MVM in a mode; acc receives cols values. Counts an MVM. */
 void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc);
+/* The same MVM as the macro's MVM number event (its read noise), counting
+ * nothing: the macro is only read. */
+void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event);
 /* Macro occupancy of one MVM, start edge to done, in cycles. */
 int imnpu_pcm_mvm_cycles(const imnpu_pcm_params *p, int mode);
 /* The calibration MVM, every input equal to xcal: the sum of |acc| over the

@@ -6,6 +6,7 @@
 #include "plan.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void emit_gdpu(map_plan *P, const imnpu_layer *L, int g)
 {
@@ -49,6 +50,25 @@ static void emit_pool(map_plan *P, int l, const imnpu_layer *L, const map_layer 
 	map_write_table(P, b->node, &P->tab[b->node]);
 }
 
+/* The image's layout entry of layer l's replica r's block b, crossbar row
+ * k holding input row[k] (the layer-level model's pcm layers). */
+static void lay_block(map_plan *P, int l, int r, const map_block *b, const int32_t *row)
+{
+	imnpu_net_layout *lay = &P->img->lay;
+	imnpu_tile_block *nb = realloc(lay->b, sizeof *nb * ((size_t)lay->nblocks + 1));
+	int32_t *rows = malloc(sizeof *rows * (size_t)b->ri);
+	if (!nb || !rows) {
+		free(rows);
+		if (nb)
+			lay->b = nb;
+		P->oom = 1;
+		return;
+	}
+	lay->b = nb;
+	memcpy(rows, row, sizeof *rows * (size_t)b->ri);
+	nb[lay->nblocks++] = (imnpu_tile_block){l, r, b->rb, b->cb, b->node, b->ri, b->ci, b->cb * P->p->tp.cols, rows};
+}
+
 static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *buf)
 {
 	const imnpu_layer *L = &P->n->layers[l];
@@ -64,12 +84,20 @@ static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *bu
 	 * cb*C + c; a packed burst per row.  In the map flow row r is kernel
 	 * position r / cn (ky, kx) of input channel clo + r % cn. */
 	const int maps = P->flow == MAP_FLOW_MAPS, K = ml->geo.k;
-	for (int r = 0; r < b->ri; r++) {
-		const int i = maps ? ((b->clo + r % b->cn) * K + r / b->cn / K) * K + r / b->cn % K : b->rb * R + r;
-		for (int k = 0; k < b->ci; k++)
-			buf[k] = L->w[(size_t)(b->cb * C + k) * (size_t)kin + (size_t)i];
-		map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, r * C), buf, b->ci, 1);
+	int32_t *row = malloc(sizeof *row * (size_t)(b->ri > 0 ? b->ri : 1));
+	if (!row) {
+		P->oom = 1;
+		return;
 	}
+	for (int k = 0; k < b->ri; k++) {
+		const int i = maps ? ((b->clo + k % b->cn) * K + k / b->cn / K) * K + k / b->cn % K : b->rb * R + k;
+		row[k] = i;
+		for (int c = 0; c < b->ci; c++)
+			buf[c] = L->w[(size_t)(b->cb * C + c) * (size_t)kin + (size_t)i];
+		map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, k * C), buf, b->ci, 1);
+	}
+	lay_block(P, l, r, b, row);
+	free(row);
 	for (int k = 0; k < b->ci; k++)
 		buf[k] = L->scale[b->cb * C + k];
 	map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_SCALE, 0), buf, b->ci, 2);
@@ -115,12 +143,12 @@ static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *bu
 		return;
 	const uint32_t csr = imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, 0);
 	const uint32_t status = csr | IMNPU_CHIP_REG_STATUS;
-	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_SEED, (int32_t)(P->o->pcm_seed & 0x7fffffffu));
+	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_SEED, (int32_t)P->img->lay.seed);
 	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_TILE_ID, b->node);
 	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_CMD, IMNPU_CHIP_CMD_PROGRAM);
 	if (imnpu_image_wait(P->img, b->node, status, IMNPU_CHIP_STATUS_MACRO_BUSY) != 0)
 		P->oom = 1;
-	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_TIME, (int32_t)P->o->drift_s);
+	map_cfg_write1(P, b->node, csr | IMNPU_CHIP_REG_TIME, (int32_t)P->img->lay.time_s);
 	if (imnpu_image_wait(P->img, b->node, status, IMNPU_CHIP_STATUS_MACRO_BUSY) != 0)
 		P->oom = 1;
 }
@@ -132,6 +160,8 @@ int map_emit(map_plan *P)
 	int32_t *buf = malloc((size_t)(R > C ? R : C) * sizeof *buf);
 	if (!buf)
 		return map_fail(P, "out of memory");
+	P->img->lay.seed = P->o->pcm_seed & 0x7fffffffu;
+	P->img->lay.time_s = P->o->drift_s;
 	for (int l = 0; l < n->nlayers; l++) {
 		const imnpu_layer *L = &n->layers[l];
 		const map_layer *ml = &P->L[l];

@@ -8,8 +8,9 @@
 // image: the configuration stream over the mesh (packed weight bursts, LDPU
 // constants, output tables; with the pcm macro: programming, drift time),
 // then inferences one at a time (the host's rule).  Results are compared
-// packet by packet with the transaction-level golden model and, for ideal
-// layers, value by value with the layer-level one (golden/imnpu_net.c).
+// packet by packet with the transaction-level golden model and value by value
+// with the layer-level one (golden/imnpu_net.c; a pcm layer on macros built
+// from the image's tile layout, golden/imnpu_layout.c).
 //
 // Plusargs:
 //   +seed=N         random seed (printed)
@@ -110,8 +111,10 @@ private:
 	bool send_inject(const imnpu_inject &in, const int8_t *x, const char *what);
 	std::string random_cnn();
 	uint64_t mvm_busy(const std::vector<bool> &used);
+	bool check_layer_level(const imnpu_image &img, const imnpu_net_devices *dev, long k, const std::vector<int8_t> &x,
+			       const std::vector<int> &y, const char *what);
 	bool run_stream(const imnpu_image &img, long net, const std::vector<bool> &used,
-			std::vector<std::vector<int8_t>> &inputs, bool ideal,
+			std::vector<std::vector<int8_t>> &inputs, const imnpu_net_devices *dev,
 			uint64_t *cycles);
 	bool backdoor_find();
 	bool bulk(const imnpu_prog_op &o) const;
@@ -729,13 +732,38 @@ bool Harness::one_net(long net)
 	return ok;
 }
 
+// A pcm network's devices at the layer level, freed with the network.
+struct Devices {
+	imnpu_net_devices d{};
+	Devices() = default;
+	Devices(const Devices &) = delete;
+	Devices &operator=(const Devices &) = delete;
+	~Devices() { imnpu_net_devices_free(&d); }
+};
+
+// Image k's outputs y, taken from the RTL, against the layer-level golden
+// model on input x: the pcm layers on dev's macros (nullptr: none), at
+// image k of the stream.
+bool Harness::check_layer_level(const imnpu_image &img, const imnpu_net_devices *dev, long k,
+				const std::vector<int8_t> &x, const std::vector<int> &y, const char *what)
+{
+	std::vector<int8_t> ref((size_t)img.out_len);
+	imnpu_net_run_stream(&gp_.tp, &gp_.gp, &img.net, dev, (uint64_t)k, x.data(), ref.data());
+	for (int j = 0; j < img.out_len; j++)
+		if (y[(size_t)j] != ref[(size_t)j])
+			return fail("%s: output %d is %d; the layer-level golden model says %d", what, j, y[(size_t)j],
+				    ref[(size_t)j]);
+	return true;
+}
+
 // Program the chip from an image, run inferences one at a time (the host's
 // rule), compare every packet with the transaction-level golden model and
-// every result with the layer-level one (ideal layers), read the counters.
+// every result with the layer-level one (pcm layers on its devices), read the
+// counters.
 bool Harness::run_image(const imnpu_image &img, long net)
 {
 	std::string shape = std::to_string(img.net.input);
-	bool ideal = true;
+	bool ideal = true; // no pcm layer: the layer-level model needs no devices
 	for (int l = 0; l < img.net.nlayers; l++) {
 		const imnpu_layer &L = img.net.layers[l];
 		const imnpu_layer_perf &pf = img.perf[l];
@@ -779,17 +807,20 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	const auto inf_t0 = std::chrono::steady_clock::now();
 	const uint64_t inf_c0 = top_.cycle();
 	std::vector<std::vector<int8_t>> inputs;
+	// the layer-level model's devices: the pcm layers' macros, built from the
+	// image's layout as the configuration programmed the tiles
+	Devices dev;
+	if (!ideal && imnpu_net_devices_init(&dev.d, &gp.pp, &img.net, &img.lay) != 0)
+		return fail("network %ld: out of memory building the layer-level model's devices", net);
 
 	// Inferences, step by step: a step's configuration operations, its
 	// injections (values gathered from the input, 0 where the source is
 	// -1); its results come back as one packet per collection, placed by
 	// source and base.
 	uint64_t cycles = 0;
-	long layer_checked = 0;
 	if (img.flow == IMNPU_FLOW_MAPS) {
-		if (!run_stream(img, net, used, inputs, ideal, &cycles))
+		if (!run_stream(img, net, used, inputs, ideal ? nullptr : &dev.d, &cycles))
 			return false;
-		layer_checked = ideal ? opt_.inferences : 0;
 	}
 	for (long i = 0; i < opt_.inferences && img.flow != IMNPU_FLOW_MAPS; i++) {
 		std::vector<int8_t> x((size_t)img.in_len);
@@ -835,15 +866,8 @@ bool Harness::run_image(const imnpu_image &img, long net)
 			}
 		}
 		std::snprintf(what, sizeof what, "network %ld, inference %ld", net, i);
-		if (ideal) {
-			std::vector<int8_t> ref((size_t)img.out_len);
-			imnpu_net_run(&gp.tp, &gp.gp, &img.net, x.data(), ref.data());
-			for (int k = 0; k < img.out_len; k++)
-				if (y[(size_t)k] != ref[(size_t)k])
-					return fail("%s: output %d is %d; the layer-level golden model says %d", what, k,
-						    y[(size_t)k], ref[(size_t)k]);
-			layer_checked++;
-		}
+		if (!check_layer_level(img, ideal ? nullptr : &dev.d, i, x, y, what))
+			return false;
 	}
 	const uint64_t inf_cycles = top_.cycle() - inf_c0;
 	const double inf_s = seconds_since(inf_t0);
@@ -921,9 +945,9 @@ bool Harness::run_image(const imnpu_image &img, long net)
 	if (!drain(got_.size() + 7 * (size_t)nused, "counters") || !compare("counters"))
 		return false;
 	const double meas = (double)cycles / (double)opt_.inferences;
-	std::printf("chip_tb: network %ld: %ld inferences agree with golden (transaction level%s), %.0f cycles an "
-		    "inference, mapper's estimate %u (%+.1f%%)\n",
-		    net, opt_.inferences, layer_checked ? " and layer level" : "", meas, img.est_cycles,
+	std::printf("chip_tb: network %ld: %ld inferences agree with golden (transaction level and layer level), %.0f "
+		    "cycles an inference, mapper's estimate %u (%+.1f%%)\n",
+		    net, opt_.inferences, meas, img.est_cycles,
 		    100.0 * ((double)img.est_cycles - meas) / meas);
 	if (opt_.est_tol >= 0 && std::fabs((double)img.est_cycles - meas) > (double)opt_.est_tol / 100.0 * meas)
 		return fail("network %ld: the mapper's estimate %u is more than %ld%% from the measured %.0f cycles", net,
@@ -976,7 +1000,7 @@ uint64_t Harness::mvm_busy(const std::vector<bool> &used)
 // compared with the layer-level model; the first image's latency and the
 // interval between images are measured beside the mapper's estimates.
 bool Harness::run_stream(const imnpu_image &img, long net, const std::vector<bool> &used,
-			 std::vector<std::vector<int8_t>> &inputs, bool ideal, uint64_t *cycles)
+			 std::vector<std::vector<int8_t>> &inputs, const imnpu_net_devices *dev, uint64_t *cycles)
 {
 	const uint64_t busy0 = mvm_busy(used);
 	const imnpu_step &sp = img.steps[0];
@@ -1027,14 +1051,8 @@ bool Harness::run_stream(const imnpu_image &img, long net, const std::vector<boo
 		std::snprintf(what, sizeof what, "network %ld, image %ld of the stream", net, i);
 		if (imnpu_step_place(&gp, &sp, pk.data(), (int)pk.size(), y.data(), err, sizeof err) != 0)
 			return fail("%s: %s", what, err);
-		if (ideal) {
-			std::vector<int8_t> ref((size_t)img.out_len);
-			imnpu_net_run(&gp.tp, &gp.gp, &img.net, inputs[(size_t)i].data(), ref.data());
-			for (int k = 0; k < img.out_len; k++)
-				if (y[(size_t)k] != ref[(size_t)k])
-					return fail("%s: output %d is %d; the layer-level golden model says %d", what, k,
-						    y[(size_t)k], ref[(size_t)k]);
-		}
+		if (!check_layer_level(img, dev, i, inputs[(size_t)i], std::vector<int>(y.begin(), y.end()), what))
+			return false;
 	}
 	// the first image's latency; the interval over the rest of the stream
 	const double lat = (double)done[0];

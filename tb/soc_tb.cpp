@@ -67,14 +67,19 @@ std::vector<std::string> golden_lines(const Options &o)
 	if (all.empty() || all.size() % (size_t)img.in_len)
 		usage_error("+inputs=%s: not a whole number of input vectors", o.inputs);
 	const imnpu_chip_params gp = tb::chip_params();
+	// a pcm layer runs on its tiles' macros, built from the image's layout
+	imnpu_net_devices dev{};
+	if (imnpu_net_devices_init(&dev, &gp.pp, &img.net, &img.lay) != 0)
+		usage_error("+image=%s: out of memory building the layer-level model's devices", o.image);
 	std::vector<int8_t> y((size_t)img.out_len);
 	for (size_t k = 0; k < all.size() / (size_t)img.in_len; k++) {
-		imnpu_net_run(&gp.tp, &gp.gp, &img.net, &all[k * (size_t)img.in_len], y.data());
+		imnpu_net_run_stream(&gp.tp, &gp.gp, &img.net, &dev, k, &all[k * (size_t)img.in_len], y.data());
 		std::string s = "inference " + std::to_string(k) + ":";
 		for (int8_t v : y)
 			s += " " + std::to_string(v);
 		lines.push_back(s);
 	}
+	imnpu_net_devices_free(&dev);
 	imnpu_image_free(&img);
 	return lines;
 }

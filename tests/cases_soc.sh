@@ -4,11 +4,13 @@
 # equal the golden model's.
 # shellcheck shell=bash
 
-# soc_net SEED SIZES COUNT: a random network mapped for tiny, COUNT inputs of
-# seed SEED+100, the firmware built with them, in CASE_DIR.
+# soc_net SEED SIZES COUNT [MODE]: a random network mapped for tiny (its
+# layers in MODE, default ideal), COUNT inputs of seed SEED+100, the firmware
+# built with them, in CASE_DIR.
 soc_net() {
-	local seed=$1 sizes=$2 count=$3
-	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --quiet "$ROOT/configs/tiny.tcl" &&
+	local seed=$1 sizes=$2 count=$3 mode=${4:-ideal}
+	"$MAP" --random-net "$CASE_DIR/net" --sizes "$sizes" --seed "$seed" --mode "$mode" --quiet \
+		"$ROOT/configs/tiny.tcl" &&
 		"$MAP" "$ROOT/configs/tiny.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --quiet &&
 		"$MAP" --random-inputs "$CASE_DIR/net.img" --count "$count" --seed $((seed + 100)) -o "$CASE_DIR/in.bin" \
 			--quiet &&
@@ -16,7 +18,7 @@ soc_net() {
 }
 
 t_soc_firmware() {
-	soc_net "$1" "$2" 10 || return 1
+	soc_net "$1" "$2" 10 "${3:-ideal}" || return 1
 	"$ROOT/build/tiny/Vsoc" +elf="$CASE_DIR/fw.elf" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" \
 		+seed="$1" | tee "$CASE_DIR/run.txt"
 	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
@@ -30,6 +32,9 @@ register sim/soc/firmware_tiny_gdpu verify t_soc_firmware 52 16,24,12,argmax
 # operations), a convolution streamed pixel by pixel
 register sim/soc/firmware_tiny_lstm verify t_soc_firmware 54 6,lstm5t4,4
 register sim/soc/firmware_tiny_conv verify t_soc_firmware 55 2x4x4,conv3k3s1p1
+# the pcm macro in 4-phase mode: the driver waits for each tile's
+# programming; the outputs equal the layer-level model's on the tiles' devices
+register sim/soc/firmware_tiny_pcm4 verify t_soc_firmware 56 20,30,10 pcm-4phase
 
 # The SoC's own rules (firmware/selftest/): DECERR and SLVERR as the core's
 # access faults, register access rules, sub-word SRAM accesses, a fetch

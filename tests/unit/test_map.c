@@ -267,6 +267,165 @@ static void whole_chain(void **state)
 	assert_string_equal(imnpu_map_pass_name(IMNPU_MAP_PASS_PLACE), "place");
 }
 
+/* One image through the transaction-level model g, step by step: each
+ * step's configuration packets, its injections, its collections placed
+ * into y. */
+static void chip_image(const imnpu_chip_params *c, imnpu_chip *g, const imnpu_image *img, const int8_t *x,
+		       int8_t *y, const char *what)
+{
+	char err[256];
+	for (int s = 0; s < img->nsteps; s++) {
+		const imnpu_step *sp = &img->steps[s];
+		for (int i = 0; i < sp->nops; i++)
+			if (sp->ops[i].op == IMNPU_PROG_SEND)
+				imnpu_chip_send(g, &sp->ops[i].pkt);
+		const int first = imnpu_chip_host_count(g);
+		for (int i = 0; i < sp->ninj; i++) {
+			imnpu_pkt pk;
+			assert_int_equal(imnpu_inject_packet(c, &sp->inj[i], x, &pk), 0);
+			imnpu_chip_send(g, &pk);
+			imnpu_pkt_free(&pk);
+		}
+		const int got = imnpu_chip_host_count(g) - first;
+		assert_int_equal(got, sp->ncol);
+		if (imnpu_step_place(c, sp, imnpu_chip_host_pkt(g, first), got, y, err, sizeof err) != 0)
+			fail_msg("%s, step %d: %s", what, s, err);
+	}
+}
+
+/* pcm layers at the layer level: networks of every flow (an MLP split both
+ * ways, a residual add, an LSTM, a convolution stepped pixel by pixel, maps
+ * streaming with and without replicas) in pcm 1- and 4-phase mode, mapped
+ * on a chip with the pcm macro; four images through the transaction-level
+ * model equal the layer-level model's on the devices the image's layout
+ * builds, image k as the k-th of the stream.  A layer-level model that
+ * takes the wrong MVM numbers, or another seed's devices, differs (most
+ * networks; a random one may saturate whatever the noise). */
+static void pcm_layer_level(void **state)
+{
+	(void)state;
+	static const char *const specs[] = {
+		"10,9,6",
+		"8,12,8,add2",
+		"6,lstm5t3,4",
+		"2x4x4,conv3k3s1p1,conv5k1s1p0",
+		"2x6x6,conv4k3s1p1,conv4k3s1p1r1,conv3k3s2p1,flatten,12",
+		"1x6x6,conv3k3s1p1,conv3k2s1p0,maxpool2d2,flatten,4",
+	};
+	const int nspec = (int)(sizeof specs / sizeof *specs);
+	int differs = 0, shifted = 0; /* networks whose outputs another seed's devices, or another MVM number, change */
+	for (int t = 0; t < 2 * nspec; t++) {
+		const char *spec = specs[t % nspec];
+		imnpu_chip_params c = chip();
+		c.tp = t % nspec >= 3 ? (imnpu_tile_params){64, 16, 8, 8, 22, 30, 16, 24, 12}
+				      : (imnpu_tile_params){8, 8, 8, 8, 22, 30, 16, 24, 12};
+		c.idx_w = 10;
+		c.map_buf = 1024;
+		c.pcm = 1;
+		c.pcm_seed = 5;
+		c.pp = (imnpu_pcm_params){c.tp.rows, c.tp.cols, 8, 8, 7, 8, 128, 20, 70, 30, 1000, 250, 10, 3,
+					  10000, 500, 2, 10000};
+		imnpu_net n;
+		imnpu_rng r;
+		imnpu_rng_seed(&r, 90 + (uint64_t)t);
+		char err[512];
+		if (imnpu_net_random(&n, &c.tp, &r, spec, err, sizeof err) != 0)
+			fail_msg("%s: %s", spec, err);
+		for (int l = 0; l < n.nlayers; l++)
+			n.layers[l].mode = (t + l) % 2 ? IMNPU_MODE_PCM4 : IMNPU_MODE_PCM1;
+		imnpu_map_opts o = {(uint32_t)(40 + t), 86400, 0, NULL, t < nspec ? "none" : "auto"};
+		imnpu_image img;
+		if (imnpu_map(&c, &n, &o, &img, err, sizeof err) != 0)
+			fail_msg("%s: %s", spec, err);
+		imnpu_net_devices d, other;
+		assert_int_equal(imnpu_net_devices_init(&d, &c.pp, &n, &img.lay), 0);
+		/* the same network on another seed's devices */
+		img.lay.seed ^= 1;
+		assert_int_equal(imnpu_net_devices_init(&other, &c.pp, &n, &img.lay), 0);
+		img.lay.seed ^= 1;
+		imnpu_chip *g = imnpu_chip_new(&c);
+		assert_non_null(g);
+		for (int i = 0; i < img.nops; i++)
+			if (img.ops[i].op == IMNPU_PROG_SEND)
+				imnpu_chip_send(g, &img.ops[i].pkt);
+		int dif = 0, shi = 0;
+		for (int k = 0; k < 4; k++) {
+			int8_t x[512], y[512], want[512], alt[512];
+			for (int i = 0; i < n.input; i++)
+				x[i] = (int8_t)imnpu_rng_range(&r, -128, 127);
+			memset(y, 0x5a, sizeof y);
+			chip_image(&c, g, &img, x, y, spec);
+			imnpu_net_run_stream(&c.tp, &c.gp, &n, &d, (uint64_t)k, x, want);
+			if (memcmp(y, want, (size_t)img.out_len) != 0)
+				fail_msg("%s (replicate %s), image %d: the layer-level model differs from the chip's", spec,
+					 o.replicate, k);
+			imnpu_net_run_stream(&c.tp, &c.gp, &n, &other, (uint64_t)k, x, alt);
+			dif |= memcmp(alt, want, (size_t)img.out_len) != 0;
+			imnpu_net_run_stream(&c.tp, &c.gp, &n, &d, (uint64_t)k + 1, x, alt);
+			shi |= memcmp(alt, want, (size_t)img.out_len) != 0;
+		}
+		differs += dif;
+		shifted += shi;
+		imnpu_chip_free(g);
+		imnpu_net_devices_free(&d);
+		imnpu_net_devices_free(&other);
+		imnpu_image_free(&img);
+		imnpu_net_free(&n);
+	}
+	/* random networks may saturate or die under ReLU, whatever the noise:
+	 * most do not */
+	printf("# pcm_layer_level: %d of %d networks change on another seed's devices, %d on the next MVM numbers\n",
+	       differs, 2 * nspec, shifted);
+	assert_true(differs >= nspec && shifted >= nspec);
+}
+
+/* The TILE layout is checked on reading: a block twice, an input on no row,
+ * an output on two columns, a node off the chip, each one line naming it. */
+static void layout_checked(void **state)
+{
+	(void)state;
+	fixture f;
+	assert_int_equal(run_to(&f, "5,6,2", IMNPU_MAP_PASSES), 0);
+	imnpu_net_layout *lay = &f.img.lay;
+	const int nodes = imnpu_chip_nodes(&f.c);
+	char err[256];
+	assert_true(lay->nblocks >= 3);
+	assert_int_equal(imnpu_net_layout_check(&f.n, lay, nodes, f.c.tp.rows, f.c.tp.cols, err, sizeof err), 0);
+	/* every block's rows and columns are the layer's: layer 0 (5 -> 6 on
+	 * 4x4 tiles) is 2 row blocks x 2 column blocks */
+	imnpu_tile_block *b = &lay->b[0];
+	assert_int_equal(b->layer, 0);
+	const imnpu_tile_block keep = *b;
+	const int32_t row0 = b->row[0];
+	b->row[0] = b->row[1];
+	assert_int_equal(imnpu_net_layout_check(&f.n, lay, nodes, f.c.tp.rows, f.c.tp.cols, err, sizeof err), -1);
+	assert_non_null(strstr(err, "column block 0 holds input 0 0 times"));
+	b->row[0] = row0;
+	b->col0 = 1;
+	assert_int_equal(imnpu_net_layout_check(&f.n, lay, nodes, f.c.tp.rows, f.c.tp.cols, err, sizeof err), -1);
+	assert_non_null(strstr(err, "row block 0 holds output 0 0 times"));
+	*b = keep;
+	b->node = nodes;
+	assert_int_equal(imnpu_net_layout_check(&f.n, lay, nodes, f.c.tp.rows, f.c.tp.cols, err, sizeof err), -1);
+	assert_non_null(strstr(err, "TILE block 0 node"));
+	*b = keep;
+	b->rb = lay->b[1].rb, b->cb = lay->b[1].cb;
+	assert_int_equal(imnpu_net_layout_check(&f.n, lay, nodes, f.c.tp.rows, f.c.tp.cols, err, sizeof err), -1);
+	assert_non_null(strstr(err, "twice"));
+	*b = keep;
+	/* and on decoding: the image carries its layout */
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(imnpu_image_encode(&f.img, &buf, &len), 0);
+	imnpu_image back;
+	assert_int_equal(imnpu_image_decode(&back, buf, len, err, sizeof err), 0);
+	assert_int_equal(back.lay.nblocks, lay->nblocks);
+	assert_int_equal(back.lay.b[2].node, lay->b[2].node);
+	imnpu_image_free(&back);
+	free(buf);
+	done(&f);
+}
+
 /* The map flow through the transaction-level model: convolutions
  * streaming pixel by pixel from tile to tile on a chip of 16x16 tiles whose
  * nodes hold 1024-value line buffers; three images injected back to back,
@@ -428,6 +587,7 @@ int main(void)
 		cmocka_unit_test(pass_place),
 		cmocka_unit_test(pass_wire),	 cmocka_unit_test(pass_emit),	   cmocka_unit_test(pass_schedule),
 		cmocka_unit_test(pass_estimate), cmocka_unit_test(whole_chain),	   cmocka_unit_test(map_flow_golden),
+		cmocka_unit_test(pcm_layer_level), cmocka_unit_test(layout_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,10 +28,13 @@ GOLDCLI  := $(BUILD)/bin/imnpu-golden
 PCMTOOL  := $(BUILD)/bin/imnpu-pcm
 MAPPER   := $(BUILD)/bin/imnpu-map
 MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target.c)
+# imnpu-run: a program image on a set of inputs with the layer-level model
+RUNNER   := $(BUILD)/bin/imnpu-run
+RUN_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,run/main.c run/idx.c run/batch.c)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper runner rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -84,6 +87,14 @@ mapper: $(MAPPER) ## build imnpu-map (network manifest -> program image)
 $(MAPPER): $(MAP_OBJ) $(filter-out $(BUILD)/obj/gen/main.o,$(GEN_OBJ)) $(MAPLIB) $(GOLDLIB)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ $(TCL_LIB) -ljansson -lnettle -lm
+runner: $(RUNNER) ## build imnpu-run (a program image on a set of inputs, layer-level golden model)
+$(RUNNER): $(RUN_OBJ) $(BUILD)/obj/map/manifest.o $(BUILD)/obj/map/target.o \
+           $(filter-out $(BUILD)/obj/gen/main.o,$(GEN_OBJ)) $(MAPLIB) $(GOLDLIB)
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ $(TCL_LIB) -ljansson -lnettle -lz -lpthread -lm
+$(BUILD)/obj/run/%.o: run/%.c | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TCL_INC) -Igolden -Imap -c $< -o $@
 $(MAPLIB): $(MAPLIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
@@ -91,7 +102,7 @@ $(BUILD)/obj/map/%.o: map/%.c | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TCL_INC) -Igolden -Imap -c $< -o $@
 
--include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(MAP_OBJ:.o=.d) $(MAPLIB_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
+-include $(GEN_OBJ:.o=.d) $(GOLD_OBJ:.o=.d) $(MAP_OBJ:.o=.d) $(MAPLIB_OBJ:.o=.d) $(RUN_OBJ:.o=.d) $(BUILD)/obj/golden/main.d $(BUILD)/obj/golden/cli/imnpu_pcm.d
 
 # ---- generated RTL ----
 rtl: $(GEN) ## regenerate the shipped configurations into rtl/ (commit the result)
@@ -202,10 +213,10 @@ bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## w
 bench: bench-noc bench-sim bench-cnn ## every benchmark
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \
+verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \
              $(RVTEST_ELFS) | deps-core deps-synth ## the suite plus longer random runs and sweeps
 	@tests/run full
 

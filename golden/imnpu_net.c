@@ -419,7 +419,7 @@ static void dot_devices(const run_ctx *cx, const imnpu_layer *l, const imnpu_lay
 			memset(xb, 0, (size_t)p->rows);
 			for (int r = 0; r < b->nrows; r++)
 				xb[r] = x[b->row[r]];
-			imnpu_pcm_mvm_at(&t->m[at], mode, xb, acc, event);
+			imnpu_pcm_mvm_at(&t->m[at], mode, xb, acc, event, b->ncols);
 			for (int c = 0; c < b->ncols; c++)
 				ps[b->col0 + c] = imnpu_psum(p, acc[c], ps[b->col0 + c], rb > 0 || res);
 		}

@@ -174,6 +174,12 @@ int imnpu_pcm_sh4(const imnpu_pcm_params *p)
 	return clog2_ll(worst) - p->adc_fs_div - p->adc_bits;
 }
 
+double imnpu_pcm_gain(const imnpu_pcm_params *p)
+{
+	const double gl = (double)((1 << p->g_bits) - 1), wm = (double)((1 << (p->weight_bits - 1)) - 1);
+	return 2.0 * gl / wm * ldexp(1.0, p->g_frac - imnpu_pcm_sh4(p));
+}
+
 int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d)
 {
 	memset(d, 0, sizeof *d);
@@ -435,14 +441,16 @@ static int phase_rows(int mode, int ph, int xr)
 void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc)
 {
 	const uint64_t event = (uint32_t)m->mvm_count++; /* the RTL counts in 32 bits */
-	imnpu_pcm_mvm_at(m, mode, x, acc, event);
+	imnpu_pcm_mvm_at(m, mode, x, acc, event, m->p.cols);
 }
 
-void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event)
+void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event, int ncols)
 {
-	const int R = m->p.rows, C = m->p.cols;
+	const int R = m->p.rows, C = m->p.cols, N = ncols < C ? ncols : C;
+	for (int c = 0; c < C; c++)
+		acc[c] = 0;
 	if (mode == IMNPU_MVM_IDEAL) {
-		for (int c = 0; c < C; c++) {
+		for (int c = 0; c < N; c++) {
 			int64_t s = 0;
 			for (int r = 0; r < R; r++)
 				s += (int64_t)x[r] * m->w[(size_t)r * (size_t)C + (size_t)c];
@@ -455,8 +463,6 @@ void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *ac
 	if (!Q)
 		abort();
 	const int nph = mode == IMNPU_MVM_4P ? 4 : 1;
-	for (int c = 0; c < C; c++)
-		acc[c] = 0;
 	for (int ph = 0; ph < nph; ph++) {
 		memset(Q, 0, (size_t)C * 2 * sizeof *Q);
 		/* Row r is driven for |x_r| PWM cycles: its devices add |x_r| times
@@ -465,19 +471,23 @@ void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *ac
 			const int xr = x[r], mag = xr < 0 ? -xr : xr;
 			if (!phase_rows(mode, ph, xr))
 				continue;
-			for (int c = 0; c < C; c++) {
-				const size_t kk = 2 * ((size_t)r * (size_t)C + (size_t)c);
-				if (mode == IMNPU_MVM_4P) {
-					const size_t s = kk + (size_t)(ph & 1);
-					Q[c] += (int64_t)mag * m->gside[s];
-					V[c] += (int64_t)mag * mag * m->vside[s];
-				} else {
-					Q[c] += (int64_t)xr * (m->gside[kk] - m->gside[kk + 1]);
-					V[c] += (int64_t)mag * mag * (m->vside[kk] + m->vside[kk + 1]);
+			const int32_t *g = m->gside + 2 * (size_t)r * (size_t)C;
+			const int64_t *v = m->vside + 2 * (size_t)r * (size_t)C;
+			const int64_t m2 = (int64_t)mag * mag;
+			if (mode == IMNPU_MVM_4P) {
+				const int s = ph & 1;
+				for (int c = 0; c < N; c++) {
+					Q[c] += (int64_t)mag * g[2 * c + s];
+					V[c] += m2 * v[2 * c + s];
+				}
+			} else {
+				for (int c = 0; c < N; c++) {
+					Q[c] += (int64_t)xr * (g[2 * c] - g[2 * c + 1]);
+					V[c] += m2 * (v[2 * c] + v[2 * c + 1]);
 				}
 			}
 		}
-		for (int c = 0; c < C; c++) {
+		for (int c = 0; c < N; c++) {
 			const int64_t code = imnpu_pcm_adc(m, c, ph, nph == 4, event, Q[c], V[c]);
 			if (nph == 1)
 				acc[c] = 2 * code;

@@ -97,6 +97,10 @@ typedef struct {
 int imnpu_pcm_acc_bits(const imnpu_pcm_params *p);
 /* The 4-phase ADC's LSB exponent (docs/pcm.md 6); the configuration needs it >= 0. */
 int imnpu_pcm_sh4(const imnpu_pcm_params *p);
+/* The nominal gain of a pcm MVM: acc = gain * sum(x * w) on devices at
+ * their targets (docs/pcm.md 6), 2 Gl / Wm * 2^(g_frac - sh4).  The LDPU
+ * scale of a pcm layer divides by it. */
+double imnpu_pcm_gain(const imnpu_pcm_params *p);
 /* Fills d (allocating its tables); 0 on success, -1 when out of memory. */
 int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d);
 void imnpu_pcm_derived_free(imnpu_pcm_derived *d);
@@ -137,8 +141,9 @@ void imnpu_pcm_set_time(imnpu_pcm *m, uint32_t seconds);
 /* One MVM in a mode; acc receives cols values. Counts an MVM. */
 void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc);
 /* The same MVM as the macro's MVM number event (its read noise), counting
- * nothing: the macro is only read. */
-void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event);
+ * nothing: the macro is only read.  Columns ncols.. are left 0 (a column's
+ * result depends on its own devices and draws only). */
+void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event, int ncols);
 /* Macro occupancy of one MVM, start edge to done, in cycles. */
 int imnpu_pcm_mvm_cycles(const imnpu_pcm_params *p, int mode);
 /* The calibration MVM, every input equal to xcal: the sum of |acc| over the

@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (manifest_load(&net, files[1], &p.tp, mode, err, sizeof err) != 0) {
+	if (manifest_load(&net, files[1], &p, mode, err, sizeof err) != 0) {
 		fprintf(stderr, "imnpu-map: error: %s\n", err);
 		return 1;
 	}

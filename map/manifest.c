@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +44,13 @@ static const char *npy_key(const char *h, const char *key)
 	return s;
 }
 
-int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **data, char *err, size_t errlen)
+/* elem_bytes 1: int8, 4: int32, NPY_REAL: float32 or float64 into doubles. */
+#define NPY_REAL 8
+static int npy_load(const char *path, int elem_bytes, int ndim, long shape[4], void **data, char *err, size_t errlen)
 {
-	const char *want = elem_bytes == 1 ? "int8 ('|i1')" : "int32 ('<i4')";
+	const char *want = elem_bytes == 1 ? "int8 ('|i1')"
+			   : elem_bytes == 4 ? "int32 ('<i4')"
+					     : "float32 ('<f4') or float64 ('<f8')";
 	*data = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -82,7 +87,8 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **d
 	}
 	const int is_i1 = !strncmp(d, "'|i1'", 5) || !strncmp(d, "'i1'", 4) || !strncmp(d, "'<i1'", 5);
 	const int is_i4 = !strncmp(d, "'<i4'", 5);
-	if ((elem_bytes == 1 && !is_i1) || (elem_bytes == 4 && !is_i4)) {
+	const int is_f4 = !strncmp(d, "'<f4'", 5), is_f8 = !strncmp(d, "'<f8'", 5);
+	if ((elem_bytes == 1 && !is_i1) || (elem_bytes == 4 && !is_i4) || (elem_bytes == NPY_REAL && !is_f4 && !is_f8)) {
 		const char *e = strchr(d + 1, '\'');
 		fail(err, errlen, "%s: dtype %.*s (allowed: %s)", path, e ? (int)(e - d + 1) : 8, d, want);
 		goto out;
@@ -126,12 +132,13 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **d
 		fail(err, errlen, "%s: %zu values (allowed: up to 2^32)", path, n);
 		goto out;
 	}
-	unsigned char *b = malloc(n * (size_t)elem_bytes + 1);
+	const size_t esz = elem_bytes == NPY_REAL ? (is_f4 ? 4 : 8) : (size_t)elem_bytes;
+	unsigned char *b = malloc(n * (elem_bytes == NPY_REAL ? sizeof(double) : esz) + 1);
 	if (!b) {
 		fail(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	if (fread(b, (size_t)elem_bytes, n, f) != n) {
+	if (fread(b, esz, n, f) != n) {
 		free(b);
 		fail(err, errlen, "%s: %zu values expected from the shape, fewer in the file", path, n);
 		goto out;
@@ -140,6 +147,25 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **d
 		free(b);
 		fail(err, errlen, "%s: more data than the shape holds", path);
 		goto out;
+	}
+	if (elem_bytes == NPY_REAL) { /* little-endian on disk; in place from the last value */
+		double *v = (double *)(void *)b;
+		for (size_t i = n; i-- > 0;) {
+			const unsigned char *q = b + esz * i;
+			uint64_t u = 0;
+			for (size_t k = 0; k < esz; k++)
+				u |= (uint64_t)q[k] << (8 * k);
+			double x;
+			if (esz == 4) {
+				const uint32_t u32 = (uint32_t)u;
+				float fl;
+				memcpy(&fl, &u32, 4);
+				x = fl;
+			} else {
+				memcpy(&x, &u, 8);
+			}
+			v[i] = x;
+		}
 	}
 	if (elem_bytes == 4) { /* little-endian on disk */
 		int32_t *v = (int32_t *)(void *)b;
@@ -153,6 +179,19 @@ int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **d
 out:
 	free(h);
 	fclose(f);
+	return st;
+}
+
+int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **data, char *err, size_t errlen)
+{
+	return npy_load(path, elem_bytes, ndim, shape, data, err, errlen);
+}
+
+int npy_read_real(const char *path, int ndim, long shape[4], double **data, char *err, size_t errlen)
+{
+	void *d = NULL;
+	const int st = npy_load(path, NPY_REAL, ndim, shape, &d, err, errlen);
+	*data = d;
 	return st;
 }
 
@@ -197,8 +236,10 @@ int npy_write(const char *path, int elem_bytes, int ndim, const long shape[4], c
 /* ---- the manifest ---- */
 
 /* The keys each layer type takes, "name" and "type" besides. */
-static const char *const dense_keys[] = {"name", "type", "out", "weights", "scale", "offset", "relu", "mode",
-					 "residual", "residual_mul", NULL};
+static const char *const dense_keys[] = {"name",	 "type",	 "out",		 "weights",
+					 "scale",	 "offset",	 "multiplier",	 "bias",
+					 "relu",	 "mode",	 "residual",	 "residual_mul",
+					 "residual_multiplier", NULL};
 static const char *const add_keys[] = {"name", "type", "from", "scale_a", "scale_b", "shift", NULL};
 static const char *const maxpool_keys[] = {"name", "type", "window", NULL};
 static const char *const avgpool_keys[] = {"name", "type", "window", "mul", "shift", NULL};
@@ -207,10 +248,10 @@ static const char *const avgpool2d_keys[] = {"name", "type", "kernel", "stride",
 static const char *const gavgpool_keys[] = {"name", "type", "mul", "shift", NULL};
 static const char *const plain_keys[] = {"name", "type", NULL};
 static const char *const conv_keys[] = {"name",  "type",   "in_shape", "out_channels", "kernel",   "stride",
-					"padding", "weights", "scale", "offset",   "relu",         "mode", "residual",
-					"residual_mul", NULL};
+					"padding", "weights", "scale", "offset",   "multiplier",   "bias", "relu",
+					"mode",    "residual", "residual_mul", "residual_multiplier", NULL};
 static const char *const lstm_keys[] = {"name",  "type",   "hidden", "steps", "weights_ih", "weights_hh",
-					"scale", "offset", "mode",   NULL};
+					"scale", "offset", "multiplier", "bias", "mode", NULL};
 static const char *const top_keys[] = {"format", "version", "name", "input", "layers", NULL};
 
 static const char *const *keys_of(int type)
@@ -481,11 +522,15 @@ static int layer_params(imnpu_net *n, int i, json_t *lo, int default_mode, const
 				    path, where, json_is_string(rf) ? "\"" : "", json_is_string(rf) ? f : "not a name",
 				    json_is_string(rf) ? "\"" : "", lstm_net ? "" : "\"input\", ");
 		v = 1;
+		if (json_object_get(lo, "residual_mul") && json_object_get(lo, "residual_multiplier"))
+			return fail(err, errlen, "%s: %s: residual_mul and residual_multiplier both (allowed: one)", path,
+				    where);
 		if (opt_int(lo, "residual_mul", -32768, 32767, &v, path, where, err, errlen) != 0)
 			return -1;
 		L->res_mul = (int)v;
-	} else if (json_object_get(lo, "residual_mul")) {
-		return fail(err, errlen, "%s: %s.residual_mul: without a residual (name one with \"residual\")", path, where);
+	} else if (json_object_get(lo, "residual_mul") || json_object_get(lo, "residual_multiplier")) {
+		return fail(err, errlen, "%s: %s.%s: without a residual (name one with \"residual\")", path, where,
+			    json_object_get(lo, "residual_mul") ? "residual_mul" : "residual_multiplier");
 	}
 	if (!imnpu_layer_on_tiles(L))
 		return 0;
@@ -511,9 +556,99 @@ static int layer_params(imnpu_net *n, int i, json_t *lo, int default_mode, const
 }
 
 /* A layer's tensors, its shapes known. */
-static int layer_tensors(imnpu_layer *L, json_t *lo, const imnpu_tile_params *p, const char *dir, const char *path,
+/* A per-output real vector: a float .npy file name (relative to the
+ * manifest) or one number for every output. */
+static int get_real(json_t *o, const char *key, int out, double *dst, const char *dir, const char *path,
+		    const char *where, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+	if (json_is_number(v)) {
+		for (int i = 0; i < out; i++)
+			dst[i] = json_number_value(v);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fail(err, errlen, "%s: %s.%s: %s (allowed: a float .npy file or a number)", path, where, key,
+			    v ? "not a file name or a number" : "missing");
+	char f[4096];
+	snprintf(f, sizeof f, "%s/%s", dir, json_string_value(v));
+	long shape[4];
+	double *data;
+	if (npy_read_real(f, 1, shape, &data, err, errlen) != 0)
+		return -1;
+	int st = 0;
+	if (shape[0] != out)
+		st = fail(err, errlen, "%s: shape (%ld,) for %s.%s (allowed: (%d,), the layer's outputs)", f, shape[0], where,
+			  key, out);
+	for (int i = 0; i < out && st == 0; i++) {
+		if (!isfinite(data[i]))
+			st = fail(err, errlen, "%s: %s.%s[%d] is not a finite number", f, where, key, i);
+		dst[i] = data[i];
+	}
+	free(data);
+	return st;
+}
+
+/* A real multiplier m in the LDPU's integer format at 2^shift (times a),
+ * within bits: 0, else -1 naming the layer, key and output. */
+static int to_fixed(double m, double a, int shift, int bits, int32_t *dst, const char *path, const char *where,
+		    const char *key, int o, const char *mode, char *err, size_t errlen)
+{
+	const double hi = ldexp(1.0, bits - 1) - 1, lo = -hi - 1, v = nearbyint(m * a * ldexp(1.0, shift));
+	if (v < lo || v > hi)
+		return fail(err, errlen,
+			    "%s: %s.%s[%d] = %g is %.0f in the LDPU's %d bits at shift %d in %s mode (allowed: %.0f..%.0f)",
+			    path, where, key, o, m, v, bits, shift, mode, lo, hi);
+	*dst = (int32_t)v;
+	return 0;
+}
+
+/* A layer's multiplier and bias (real: y = round(acc * multiplier + bias),
+ * acc the exact dot product) as the LDPU's scale and offset at the
+ * configuration's shift; a pcm layer's scale divides by the macro's gain
+ * (imnpu_pcm_gain), its residual multiplier takes it. */
+static int layer_real_consts(imnpu_layer *L, json_t *lo, const imnpu_chip_params *cp, const char *dir,
+			     const char *path, const char *where, char *err, size_t errlen)
+{
+	const imnpu_tile_params *p = &cp->tp;
+	const int kout = imnpu_layer_kout(L), pcm = L->mode != IMNPU_MODE_IDEAL;
+	if (pcm && !cp->pcm)
+		return fail(err, errlen, "%s: %s: a pcm mode on a configuration with the ideal macro", path, where);
+	const double gain = pcm ? imnpu_pcm_gain(&cp->pp) : 1.0;
+	const char *mode = L->mode == IMNPU_MODE_PCM4 ? "pcm-4phase" : pcm ? "pcm-1phase" : "ideal";
+	double *m = calloc(2 * (size_t)kout, sizeof *m);
+	if (!m)
+		return fail(err, errlen, "%s: out of memory", path);
+	double *b = m + kout;
+	int st = get_real(lo, "multiplier", kout, m, dir, path, where, err, errlen);
+	if (st == 0 && json_object_get(lo, "bias"))
+		st = get_real(lo, "bias", kout, b, dir, path, where, err, errlen);
+	for (int o = 0; o < kout && st == 0; o++) {
+		st = to_fixed(m[o], 1.0 / gain, p->shift, p->scale_bits, &L->scale[o], path, where, "multiplier", o, mode,
+			      err, errlen);
+		if (st == 0)
+			st = to_fixed(b[o], 1.0, p->shift, p->offset_bits, &L->offset[o], path, where, "bias", o, mode, err,
+				      errlen);
+	}
+	json_t *rm = json_object_get(lo, "residual_multiplier");
+	if (st == 0 && rm) {
+		double v;
+		if (!json_is_number(rm))
+			st = fail(err, errlen, "%s: %s.residual_multiplier: not a number", path, where);
+		else if ((v = nearbyint(json_number_value(rm) * gain)) < -32768 || v > 32767)
+			st = fail(err, errlen, "%s: %s.residual_multiplier = %g is %.0f in %s mode (allowed: -32768..32767)",
+				  path, where, json_number_value(rm), v, mode);
+		else
+			L->res_mul = (int)v;
+	}
+	free(m);
+	return st;
+}
+
+static int layer_tensors(imnpu_layer *L, json_t *lo, const imnpu_chip_params *cp, const char *dir, const char *path,
 			 const char *where, char *err, size_t errlen)
 {
+	const imnpu_tile_params *p = &cp->tp;
 	if (imnpu_layer_alloc(L) != 0)
 		return fail(err, errlen, "%s: out of memory", path);
 	if (!imnpu_layer_on_tiles(L))
@@ -535,6 +670,16 @@ static int layer_tensors(imnpu_layer *L, json_t *lo, const imnpu_tile_params *p,
 			st = get_weights(lo, "weights_hh", 2, wh, kout, L->hidden, L->w + x, kin, wm, dir, path, where, err,
 					 errlen);
 	}
+	const int real = json_object_get(lo, "multiplier") != NULL;
+	if (st == 0 && real && (json_object_get(lo, "scale") || json_object_get(lo, "offset")))
+		return fail(err, errlen, "%s: %s: scale or offset beside multiplier (allowed: scale and offset, the LDPU's "
+					 "integers, or multiplier and bias, reals)",
+			    path, where);
+	if (st == 0 && !real && (json_object_get(lo, "bias") || json_object_get(lo, "residual_multiplier")))
+		return fail(err, errlen, "%s: %s: %s without multiplier", path, where,
+			    json_object_get(lo, "bias") ? "bias" : "residual_multiplier");
+	if (st == 0 && real)
+		return layer_real_consts(L, lo, cp, dir, path, where, err, errlen);
 	if (st == 0)
 		st = get_vec(lo, "scale", kout, p->scale_bits, L->scale, dir, path, where, err, errlen);
 	if (st == 0)
@@ -542,7 +687,7 @@ static int layer_tensors(imnpu_layer *L, json_t *lo, const imnpu_tile_params *p,
 	return st;
 }
 
-int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, int default_mode, char *err,
+int manifest_load(imnpu_net *n, const char *path, const imnpu_chip_params *cp, int default_mode, char *err,
 		  size_t errlen)
 {
 	memset(n, 0, sizeof *n);
@@ -676,7 +821,7 @@ int manifest_load(imnpu_net *n, const char *path, const imnpu_tile_params *p, in
 					   imnpu_layer_type_name(n->layers[at].type), why);
 			break;
 		}
-		st = layer_tensors(L, lo, p, dir, path, where, err, errlen);
+		st = layer_tensors(L, lo, cp, dir, path, where, err, errlen);
 	}
 out:
 	json_decref(root);

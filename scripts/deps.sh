@@ -3,7 +3,7 @@
 # targets needs.
 # Usage: scripts/deps.sh GROUP...         install what the groups miss
 #        scripts/deps.sh --list GROUP...  print the groups' packages, one a line
-# Groups: core riscv synth waves bench all.  Every make target that needs a
+# Groups: core riscv synth waves bench data train all.  Every make target that needs a
 # tool reaches it through here; nothing installed by hand is relied on.
 #
 # Why a lock: `make -j2` (the Makefile's default) starts order-only
@@ -25,7 +25,11 @@ pkgs_riscv="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv6
 pkgs_synth="yosys"
 pkgs_waves="gtkwave"
 pkgs_bench="gnuplot-nox"
-all_groups="core riscv synth waves bench"
+# Real data: Fashion-MNIST's four IDX files (docs/fashion.md).
+pkgs_data="dataset-fashion-mnist"
+# Training the shipped networks (make train): Debian's PyTorch and NumPy.
+pkgs_train="python3-torch python3-numpy"
+all_groups="core riscv synth waves bench data train"
 
 me=scripts/deps.sh
 list=0
@@ -38,7 +42,7 @@ fi
 groups=""
 for g in "$@"; do
 	case "$g" in
-	core | riscv | synth | waves | bench) groups="$groups $g" ;;
+	core | riscv | synth | waves | bench | data | train) groups="$groups $g" ;;
 	all) groups="$groups $all_groups" ;;
 	*) echo "$me: error: unknown group '$g' (allowed: $all_groups all)" >&2; exit 2 ;;
 	esac

@@ -21,6 +21,11 @@
 //                   than P percent from the mapper's estimate
 //   +image=F        run the program image F (imnpu-map's output) instead of
 //                   random networks: +inferences random inputs
+//   +inputs=F       with +image: the inputs from F (int8 vectors of the image's
+//                   input length, one after the other: imnpu-run
+//                   --write-inputs), all of them or the first +inferences
+//   +outputs=F      with +image: write the RTL's outputs to F (int8 vectors,
+//                   one an inference, in order), whole or not at all
 //   +stall=P        percent of cycles the host does not take a beat (default 30)
 //   +load=backdoor  put the image's weights (and the pcm macro's device
 //                   targets) into the tiles' memories directly instead of
@@ -45,9 +50,14 @@
 #include "chip_params.h"
 #include "verilated_syms.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -63,6 +73,8 @@ struct Options : tb::Common {
 	bool backdoor = false;
 	bool readback = false;
 	std::string readback_file; // +readback=F: every word read, a line each
+	std::string inputs_file, outputs_file; // +inputs=F, +outputs=F
+	bool inferences_given = false;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0)
@@ -96,6 +108,8 @@ public:
 	}
 	int run();
 	const imnpu_image *image_ = nullptr; // +image: run this instead of random networks
+	const std::vector<int8_t> *inputs_ = nullptr; // +inputs: the image's inputs, one after the other
+	std::vector<int8_t> outputs_;                 // +outputs: the RTL's, one after the other
 
 private:
 	void clock();
@@ -111,6 +125,7 @@ private:
 	bool send_inject(const imnpu_inject &in, const int8_t *x, const char *what);
 	std::string random_cnn();
 	uint64_t mvm_busy(const std::vector<bool> &used);
+	std::vector<int8_t> input(const imnpu_image &img, long i);
 	bool check_layer_level(const imnpu_image &img, const imnpu_net_devices *dev, long k, const std::vector<int8_t> &x,
 			       const std::vector<int> &y, const char *what);
 	bool run_stream(const imnpu_image &img, long net, const std::vector<bool> &used,
@@ -732,6 +747,19 @@ bool Harness::one_net(long net)
 	return ok;
 }
 
+// Inference i's input: +inputs' i-th vector, else random values, extremes
+// often.
+std::vector<int8_t> Harness::input(const imnpu_image &img, long i)
+{
+	std::vector<int8_t> x((size_t)img.in_len);
+	if (inputs_)
+		std::copy_n(inputs_->begin() + i * img.in_len, img.in_len, x.begin());
+	else
+		for (auto &v : x)
+			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
+	return x;
+}
+
 // A pcm network's devices at the layer level, freed with the network.
 struct Devices {
 	imnpu_net_devices d{};
@@ -749,6 +777,8 @@ bool Harness::check_layer_level(const imnpu_image &img, const imnpu_net_devices 
 {
 	std::vector<int8_t> ref((size_t)img.out_len);
 	imnpu_net_run_stream(&gp_.tp, &gp_.gp, &img.net, dev, (uint64_t)k, x.data(), ref.data());
+	for (int v : y)
+		outputs_.push_back((int8_t)v);
 	for (int j = 0; j < img.out_len; j++)
 		if (y[(size_t)j] != ref[(size_t)j])
 			return fail("%s: output %d is %d; the layer-level golden model says %d", what, j, y[(size_t)j],
@@ -823,9 +853,7 @@ bool Harness::run_image(const imnpu_image &img, long net)
 			return false;
 	}
 	for (long i = 0; i < opt_.inferences && img.flow != IMNPU_FLOW_MAPS; i++) {
-		std::vector<int8_t> x((size_t)img.in_len);
-		for (auto &v : x)
-			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
+		const std::vector<int8_t> x = input(img, i);
 		inputs.push_back(x);
 		std::vector<int> y((size_t)img.out_len, 1000);
 		char what[96];
@@ -1010,9 +1038,7 @@ bool Harness::run_stream(const imnpu_image &img, long net, const std::vector<boo
 	char what[96];
 	std::snprintf(what, sizeof what, "network %ld, a stream of %ld images", net, opt_.inferences);
 	for (long i = 0; i < opt_.inferences; i++) {
-		std::vector<int8_t> x((size_t)img.in_len);
-		for (auto &v : x)
-			v = (int8_t)imnpu_rng_corner(&rng_, -128, 127);
+		const std::vector<int8_t> x = input(img, i);
 		inputs.push_back(x);
 		for (int j = 0; j < sp.ninj; j++) {
 			if (!send_inject(sp.inj[j], x.data(), what))
@@ -1119,7 +1145,13 @@ int Harness::run()
 		return 0;
 	}
 	if (image_) {
-		run_image(*image_, 0);
+		if (run_image(*image_, 0) && !opt_.outputs_file.empty()) {
+			if (imnpu_write_file_atomic(opt_.outputs_file.c_str(), outputs_.data(), outputs_.size()) != 0)
+				fail("+outputs=%s: cannot write (%s)", opt_.outputs_file.c_str(), std::strerror(errno));
+			else
+				std::printf("chip_tb: %zu outputs of %ld inferences written to %s\n", outputs_.size(),
+					    opt_.inferences, opt_.outputs_file.c_str());
+		}
 	} else {
 		for (long n = 0; n < opt_.nets && !failures_; n++)
 			one_net(n);
@@ -1152,8 +1184,14 @@ int main(int argc, char **argv)
 		std::string v;
 		if (tb::plusarg(probe, "nets", v))
 			o.nets = tb::parse_long("chip_tb", "nets", v, 1, 100000);
-		if (tb::plusarg(probe, "inferences", v))
+		if (tb::plusarg(probe, "inferences", v)) {
 			o.inferences = tb::parse_long("chip_tb", "inferences", v, 1, 1000000);
+			o.inferences_given = true;
+		}
+		if (tb::plusarg(probe, "inputs", v))
+			o.inputs_file = v;
+		if (tb::plusarg(probe, "outputs", v))
+			o.outputs_file = v;
 		if (tb::plusarg(probe, "load", v)) {
 			if (v != "mesh" && v != "backdoor") {
 				std::fprintf(stderr, "chip_tb: error: +load=%s (allowed: mesh backdoor)\n", v.c_str());
@@ -1200,9 +1238,37 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	// +inputs: whole vectors of the image's input, at least one
+	std::vector<int8_t> inputs;
+	if ((!o.inputs_file.empty() || !o.outputs_file.empty()) && o.image.empty()) {
+		std::fprintf(stderr, "chip_tb: error: +inputs and +outputs need +image\n");
+		return 2;
+	}
+	if (!o.inputs_file.empty()) {
+		std::ifstream f(o.inputs_file, std::ios::binary);
+		if (f)
+			inputs.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+		const size_t len = (size_t)img.in_len;
+		if (!f.is_open() || f.bad()) {
+			std::fprintf(stderr, "chip_tb: error: +inputs=%s: cannot read\n", o.inputs_file.c_str());
+			imnpu_image_free(&img);
+			return 2;
+		}
+		if (inputs.empty() || inputs.size() % len) {
+			std::fprintf(stderr, "chip_tb: error: +inputs=%s: %zu bytes are not whole vectors of %zu values (the image's input)\n",
+				     o.inputs_file.c_str(), inputs.size(), len);
+			imnpu_image_free(&img);
+			return 2;
+		}
+		const long have = (long)(inputs.size() / len);
+		if (!o.inferences_given || o.inferences > have)
+			o.inferences = have;
+	}
 	int st;
 	{
 		Harness h(o, argc, argv);
+		if (!o.inputs_file.empty())
+			h.inputs_ = &inputs;
 		if (!o.image.empty())
 			h.image_ = &img;
 		st = h.run();

@@ -152,6 +152,37 @@ map_error() {
 	[[ -z $(find "$CASE_DIR" -maxdepth 1 -name 'out.img.tmp*') ]] || fail "$name: a temporary was left"
 }
 
+# LDPU constants as reals (docs/network.md): multiplier and bias give the
+# same image, byte for byte, as the integers they stand for at tiny's shift
+# (12), in ideal mode and in pcm 4-phase (the scale over the macro's gain,
+# 2^-5 on 16 rows); values past the LDPU's fields and mixed forms are refused.
+t_map_real_multipliers() {
+	local cfg=$ROOT/configs/tiny.tcl d=$CASE_DIR/net
+	"$MAP" --random-net "$d" --sizes 20,10 --seed 3 --quiet "$cfg" || return 1
+	local ints='s/"scale": "fc[12]_scale.npy"/"scale": SCALE/; s/"offset": "fc[12]_offset.npy"/"offset": 6144/'
+	local reals='s/"scale": "fc[12]_scale.npy"/"multiplier": 0.01/; s/"offset": "fc[12]_offset.npy"/"bias": 1.5/'
+	sed "${ints/SCALE/41}" "$d/net.json" >"$d/ints.json"
+	sed "$reals" "$d/net.json" >"$d/reals.json"
+	"$MAP" "$cfg" "$d/ints.json" -o "$CASE_DIR/ints.img" --quiet &&
+		"$MAP" "$cfg" "$d/reals.json" -o "$CASE_DIR/reals.img" --quiet || return 1
+	cmp "$CASE_DIR/ints.img" "$CASE_DIR/reals.img" || fail "ideal: multiplier 0.01 is not scale 41" || return 1
+	local pcm='s/"mode": "ideal"/"mode": "pcm-4phase"/'
+	sed "${ints/SCALE/1311}; $pcm" "$d/net.json" >"$d/ints.json"
+	sed "$reals; $pcm" "$d/net.json" >"$d/reals.json"
+	"$MAP" "$cfg" "$d/ints.json" -o "$CASE_DIR/ints.img" --quiet &&
+		"$MAP" "$cfg" "$d/reals.json" -o "$CASE_DIR/reals.img" --quiet || return 1
+	cmp "$CASE_DIR/ints.img" "$CASE_DIR/reals.img" || fail "pcm: multiplier 0.01 is not scale 1311" || return 1
+	sed 's/"multiplier": 0.01/"multiplier": 1.0/' "$d/reals.json" >"$d/big.json"
+	map_error too_big 1 'layers\[0\]\.multiplier\[0\] = 1 is 131072 in the LDPU.s 16 bits at shift 12 in pcm-4phase mode \(allowed: -32768\.\.32767\)' \
+		"$cfg" "$d/big.json" -o "$CASE_DIR/out.img" || return 1
+	sed 's/"bias": 1.5/"bias": 1.5, "offset": 3/' "$d/reals.json" >"$d/both.json"
+	map_error mixed 1 'layers\[0\]: scale or offset beside multiplier' "$cfg" "$d/both.json" -o "$CASE_DIR/out.img" ||
+		return 1
+	sed 's/"multiplier": 0.01,//' "$d/reals.json" >"$d/nomul.json"
+	map_error bias_alone 1 'layers\[0\]: bias without multiplier' "$cfg" "$d/nomul.json" -o "$CASE_DIR/out.img"
+}
+register map/real_multipliers verify t_map_real_multipliers
+
 # Malformed manifests and values outside the chip's formats.
 t_map_bad_manifest() {
 	local cfg=$ROOT/configs/tiny.tcl d=$CASE_DIR/net

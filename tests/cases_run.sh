@@ -1,0 +1,126 @@
+# imnpu-run (docs/fashion.md): a program image on a set of inputs with the
+# layer-level golden model, on several threads, bit-exact with the RTL in
+# ideal and pcm modes; its IDX and .npy readers refuse bad files with one
+# line.
+# shellcheck shell=bash
+
+RUN=$ROOT/build/bin/imnpu-run
+
+# be32 V: four bytes, V big-endian, as printf escapes
+be32() {
+	printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255))
+}
+
+# idx_images FILE N H W SEED IMAGE: an IDX file of N images of H x W
+# unsigned bytes, the values imnpu-map --random-inputs draws for IMAGE
+# (whose input is H x W values) from SEED
+idx_images() {
+	local f=$1 n=$2 h=$3 w=$4 seed=$5 img=$6
+	# shellcheck disable=SC2059 # the format is the header's escapes
+	printf "\\x00\\x00\\x08\\x03$(be32 "$n")$(be32 "$h")$(be32 "$w")" >"$f" || return 1
+	"$MAP" --random-inputs "$img" --count "$n" --seed "$seed" -o "$f.body" --quiet || return 1
+	cat "$f.body" >>"$f" && rm -f "$f.body"
+}
+
+# idx_labels FILE LABEL...: an IDX file of one label an item
+idx_labels() {
+	local f=$1
+	shift
+	local hdr body=""
+	hdr="\\x00\\x00\\x08\\x01$(be32 $#)"
+	for l in "$@"; do body+=$(printf '\\x%02x' "$l"); done
+	# shellcheck disable=SC2059
+	printf "$hdr$body" >"$f"
+}
+
+# A random network on tiny (SPEC, mode MODE, mapper args), 8 inputs from an
+# IDX file: imnpu-run's outputs on 2 threads equal its outputs on 1 and the
+# RTL's (chip_tb +inputs, +outputs), value for value; the labels give an
+# accuracy line.
+t_run_matches_rtl() {
+	local seed=$1 spec=$2 mode=$3 mapargs=${4:-} cfg=$ROOT/configs/tiny.tcl
+	"$MAP" --random-net "$CASE_DIR/net" --sizes "$spec" --seed "$seed" --mode "$mode" --quiet "$cfg" || return 1
+	# shellcheck disable=SC2086 # mapargs: words
+	"$MAP" "$cfg" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" --quiet $mapargs || return 1
+	idx_images "$CASE_DIR/in.idx" 8 6 6 "$seed" "$CASE_DIR/net.img" || return 1
+	idx_labels "$CASE_DIR/lab.idx" 0 1 2 3 0 1 2 3 || return 1
+	gzip -k "$CASE_DIR/in.idx" || return 1
+	"$RUN" "$cfg" "$CASE_DIR/net.img" "$CASE_DIR/in.idx.gz" --labels "$CASE_DIR/lab.idx" -o "$CASE_DIR/two.npy" \
+		--write-inputs "$CASE_DIR/in.bin" | tee "$CASE_DIR/run.txt"
+	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
+	grep -qE '^result: images=8 correct=[0-9] accuracy=[0-9.]+ seconds=[0-9.]+ images_per_s=[0-9.]+ threads=2$' \
+		"$CASE_DIR/run.txt" || fail "no result line" || return 1
+	"$RUN" "$cfg" "$CASE_DIR/net.img" "$CASE_DIR/in.idx" -o "$CASE_DIR/one.npy" --threads 1 --quiet >/dev/null ||
+		return 1
+	cmp "$CASE_DIR/one.npy" "$CASE_DIR/two.npy" || fail "1 and 2 threads differ" || return 1
+	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" \
+		+seed="$seed" +quiet || return 1
+	local n
+	n=$(stat -c %s "$CASE_DIR/rtl.bin")
+	((n > 0)) || fail "the RTL wrote no outputs" || return 1
+	tail -c "$n" "$CASE_DIR/two.npy" | cmp - "$CASE_DIR/rtl.bin" || fail "imnpu-run's outputs differ from the RTL's"
+}
+register imnpu-run/matches_rtl_tiny_maps_pcm4 verify t_run_matches_rtl 41 1x6x6,conv2k3s1p1,conv3k2s1p0,maxpool2d2,flatten,4 \
+	pcm-4phase "--replicate auto"
+register imnpu-run/matches_rtl_tiny_mlp_pcm1 verify t_run_matches_rtl 42 36,12,4 pcm-1phase
+register imnpu-run/matches_rtl_tiny_conv_stepped_ideal verify t_run_matches_rtl 43 1x6x6,conv3k3s2p1,conv4k1s1p0 ideal
+
+# run_error NAME STATUS PATTERN ARGS...: imnpu-run ARGS exits STATUS with one
+# line on stderr matching PATTERN, and writes no -o file.
+run_error() {
+	local name=$1 want=$2 pat=$3
+	shift 3
+	rm -f "$CASE_DIR/out.npy"
+	"$RUN" "$@" -o "$CASE_DIR/out.npy" >"$CASE_DIR/run.out" 2>"$CASE_DIR/run.err"
+	local st=$?
+	[[ $st == "$want" ]] || fail "$name: exit $st, expected $want: $(head -c 300 "$CASE_DIR/run.err")" || return 1
+	expect_one_line_error "$CASE_DIR/run.err" "$pat" || fail "$name" || return 1
+	[[ ! -e $CASE_DIR/out.npy ]] || fail "$name: an output file was written"
+}
+
+# Truncated, corrupt and mismatched inputs and labels; bad command lines.
+t_run_bad_inputs() {
+	local cfg=$ROOT/configs/tiny.tcl d=$CASE_DIR
+	"$MAP" --random-net "$d/net" --sizes 1x6x6,conv1k3s2p1,flatten,4 --seed 3 --quiet "$cfg" &&
+		"$MAP" "$cfg" "$d/net/net.json" -o "$d/net.img" --quiet || return 1
+	idx_images "$d/in.idx" 8 6 6 3 "$d/net.img" || return 1
+	local n
+	n=$(stat -c %s "$d/in.idx")
+	head -c $((n - 5)) "$d/in.idx" >"$d/short.idx"
+	run_error truncated 1 'short\.idx: truncated' "$cfg" "$d/net.img" "$d/short.idx" || return 1
+	head -c 10 "$d/in.idx" >"$d/header.idx"
+	run_error truncated_header 1 'header\.idx: truncated in its header' "$cfg" "$d/net.img" "$d/header.idx" || return 1
+	cp "$d/in.idx" "$d/long.idx" && printf 'x' >>"$d/long.idx"
+	run_error trailing 1 'long\.idx: bytes after the 288 values' "$cfg" "$d/net.img" "$d/long.idx" || return 1
+	cp "$d/in.idx" "$d/type.idx" && printf '\x0d' | dd of="$d/type.idx" bs=1 seek=2 conv=notrunc status=none
+	run_error type 1 'type\.idx: IDX value type 0x0d \(allowed: 0x08' "$cfg" "$d/net.img" "$d/type.idx" || return 1
+	run_error not_idx 1 'net\.img: not an IDX file' "$cfg" "$d/net.img" "$d/net.img" || return 1
+	run_error missing 1 'nothere\.idx: cannot open' "$cfg" "$d/net.img" "$d/nothere.idx" || return 1
+	# a gzip stream cut short, and one with a flipped byte (its CRC)
+	gzip -k "$d/in.idx" || return 1
+	n=$(stat -c %s "$d/in.idx.gz")
+	head -c $((n - 12)) "$d/in.idx.gz" >"$d/cut.idx.gz"
+	run_error gz_cut 1 'cut\.idx\.gz: (truncated|corrupt gzip stream)' "$cfg" "$d/net.img" "$d/cut.idx.gz" || return 1
+	cp "$d/in.idx.gz" "$d/flip.idx.gz"
+	printf '\xff' | dd of="$d/flip.idx.gz" bs=1 seek=$((n - 6)) conv=notrunc status=none
+	run_error gz_flip 1 'flip\.idx\.gz: corrupt gzip stream \(incorrect data check\)' "$cfg" "$d/net.img" "$d/flip.idx.gz" || return 1
+	# images of another size than the network's input
+	idx_images "$d/big.idx" 4 6 6 3 "$d/net.img" || return 1
+	printf '\x00\x00\x00\x09' | dd of="$d/big.idx" bs=1 seek=12 conv=notrunc status=none
+	run_error size 1 'big\.idx: (truncated|54 values an item \(allowed: 36)' "$cfg" "$d/net.img" "$d/big.idx" || return 1
+	# labels: another count, a label past the classes
+	idx_labels "$d/lab3.idx" 0 1 2 || return 1
+	run_error label_count 1 'lab3\.idx: 3 labels for 8 inputs' "$cfg" "$d/net.img" "$d/in.idx" --labels "$d/lab3.idx" ||
+		return 1
+	idx_labels "$d/lab9.idx" 0 1 2 3 0 1 2 9 || return 1
+	run_error label_range 1 'lab9\.idx: label 7 is 9 \(allowed: 0\.\.3' "$cfg" "$d/net.img" "$d/in.idx" \
+		--labels "$d/lab9.idx" || return 1
+	# an image of another configuration
+	run_error other_config 1 'made for configuration tiny .*mid' "$ROOT/configs/mid.tcl" "$d/net.img" "$d/in.idx" ||
+		return 1
+	# command lines
+	run_error no_files 2 'a configuration, an image and the inputs are needed' "$cfg" || return 1
+	run_error threads 2 "--threads '0' \\(allowed: 1\\.\\.64\\)" --threads 0 "$cfg" "$d/net.img" "$d/in.idx" || return 1
+	run_error option 2 "unknown option '--fast'" --fast "$cfg" "$d/net.img" "$d/in.idx"
+}
+register imnpu-run/bad_inputs verify t_run_bad_inputs

@@ -1,0 +1,231 @@
+#!/usr/bin/python3
+"""Hardware-aware training of the Fashion-MNIST networks (docs/fashion.md).
+
+Trains one network (mlp, lstm or cnn) with PyTorch from Debian, deterministic
+from a seed on the CPU, quantization-aware for the chip's arithmetic:
+
+- inputs are the chip's: pixel p is the int8 value p >> 1, that is (p >> 1) / 128;
+- weights are int8, per layer, symmetric, clipped at CLIP standard deviations;
+  during training each quantized weight takes the PCM model's programming
+  noise (docs/pcm.md 4, the brief's sigma_prog for the devices of its level);
+- every layer's output is the LDPU's: round(acc * multiplier + bias), ReLU,
+  saturated to int8, with a per-layer output scale from a running maximum.
+
+It exports the network as a manifest (docs/network.md): int8 weights, and the
+LDPU's multiplier and bias as reals (the mapper turns them into the
+configuration's scale and offset, in ideal and pcm modes), and prints the
+float accuracy on the 10,000 test images.  Nothing here is run by the chip or
+its tests: the exported networks ship in nets/.
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DATA = "/usr/share/datasets/fashion-mnist"
+CLIP = 2.5  # weight clipping, standard deviations
+GL = 127    # device levels of a weight's side (g_bits 7): |w| levels each
+
+
+def idx(path):
+    """An IDX file of unsigned bytes as a numpy array."""
+    try:
+        b = gzip.open(path).read()
+    except OSError as e:
+        sys.exit(f"fashion.py: error: {path}: {e} (Debian's dataset-fashion-mnist: run 'make deps')")
+    nd = b[3]
+    dims = struct.unpack(">" + "I" * nd, b[4:4 + 4 * nd])
+    return np.frombuffer(b, np.uint8, offset=4 + 4 * nd).reshape(dims)
+
+
+def load(split):
+    pre = "train" if split == "train" else "t10k"
+    x = idx(f"{DATA}/{pre}-images-idx3-ubyte.gz")
+    y = idx(f"{DATA}/{pre}-labels-idx1-ubyte.gz")
+    # the chip's input: p >> 1, in units of 1/128
+    return torch.from_numpy((x >> 1).astype(np.float32) / 128.0), torch.from_numpy(y.astype(np.int64))
+
+
+def ste(x, q):
+    """q in the forward pass, the gradient of x in the backward."""
+    return x + (q - x).detach()
+
+
+def sigma_prog_lsb(q):
+    """Programming noise of an int8 weight q, in weight LSBs: two devices a
+    side at level |q| (sigma_prog of the brief, uS over 25 uS per 127
+    levels), the other side's two at RESET (half-normal, sigma 0.155 uS);
+    W = (g1+ + g2+ - g1- - g2-) / 2 (docs/pcm.md 3)."""
+    g = q.abs() / GL
+    s_us = torch.clamp(-1.1731 * g * g + 1.9650 * g + 0.2635, min=0.0)
+    lv = GL / 25.0
+    s_set = s_us * lv
+    s_reset = 0.155 * lv
+    return 0.5 * torch.sqrt(2 * s_set * s_set + 2 * s_reset * s_reset)
+
+
+class QLinear(torch.nn.Module):
+    """A layer on tiles: int8 weights (clipped, noisy while training), the
+    LDPU's requantization of the output to int8 at a running output scale."""
+
+    def __init__(self, kin, kout, relu):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.empty(kout, kin))
+        torch.nn.init.kaiming_uniform_(self.w, a=math.sqrt(5))
+        self.b = torch.nn.Parameter(torch.zeros(kout))
+        self.relu = relu
+        self.register_buffer("amax", torch.zeros(()))  # running output maximum
+        self.quant = False
+
+    def w_scale(self):
+        w = self.w.detach()
+        return torch.minimum(w.abs().max(), CLIP * w.std()) / 127.0
+
+    def qweight(self, noise):
+        s = self.w_scale()
+        q = torch.clamp(torch.round(self.w / s), -127, 127)
+        if noise:
+            q = q + sigma_prog_lsb(q.detach()) * torch.randn_like(q)
+        return ste(self.w, q * s) if self.quant else self.w, s
+
+    def out_scale(self):
+        return torch.clamp(self.amax, min=1e-6) / 127.0
+
+    def requant(self, y):
+        if self.training:
+            with torch.no_grad():
+                m = y.detach().abs().max() if not self.relu else y.detach().clamp(min=0).max()
+                self.amax.copy_(m if self.amax == 0 else 0.99 * self.amax + 0.01 * m)
+        if self.relu:
+            y = F.relu(y)
+        if not self.quant:
+            return y
+        s = self.out_scale()
+        return ste(y, torch.clamp(torch.round(y / s), -128, 127) * s)
+
+
+class Dense(QLinear):
+    def forward(self, x, noise=False):
+        w, _ = self.qweight(noise)
+        return self.requant(F.linear(x, w, self.b))
+
+
+class MLP(torch.nn.Module):
+    """784 -> HIDDEN (ReLU) -> 10: 13 + 1 tiles of mid's 64 x 64."""
+
+    def __init__(self, hidden=64):
+        super().__init__()
+        self.fc1 = Dense(784, hidden, True)
+        self.fc2 = Dense(hidden, 10, False)
+
+    def forward(self, x, noise=False):
+        return self.fc2(self.fc1(x.reshape(x.shape[0], -1), noise), noise)
+
+    def layers(self):
+        return [("fc1", self.fc1), ("fc2", self.fc2)]
+
+
+def evaluate(model, x, y, bs=1000):
+    model.eval()
+    ok = 0
+    with torch.no_grad():
+        for i in range(0, len(x), bs):
+            ok += (model(x[i:i + bs]).argmax(1) == y[i:i + bs]).sum().item()
+    return ok / len(x)
+
+
+def set_quant(model, on):
+    for _, l in model.layers():
+        l.quant = on
+
+
+def train(model, args):
+    xtr, ytr = load("train")
+    xte, yte = load("test")
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    steps = args.epochs * ((len(xtr) + args.batch - 1) // args.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps)
+    g = torch.Generator().manual_seed(args.seed)
+    for ep in range(args.epochs):
+        # quantization-aware from the second epoch (the output scales settle first)
+        set_quant(model, ep >= 1)
+        model.train()
+        perm = torch.randperm(len(xtr), generator=g)
+        for i in range(0, len(xtr), args.batch):
+            j = perm[i:i + args.batch]
+            loss = F.cross_entropy(model(xtr[j], noise=ep >= 1), ytr[j])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+        set_quant(model, False)
+        acc_f = evaluate(model, xte, yte)
+        set_quant(model, True)
+        acc_q = evaluate(model, xte, yte)
+        print(f"epoch {ep + 1}/{args.epochs}: loss {loss.item():.3f}, test accuracy float {100 * acc_f:.2f}%, "
+              f"quantized {100 * acc_q:.2f}%", flush=True)
+    return acc_f, acc_q
+
+
+def export(model, args, acc_f, acc_q):
+    """The manifest and its .npy files: int8 weights, real multipliers and
+    biases (y = round(acc * multiplier + bias), acc the exact int8 dot
+    product), written into a fresh directory renamed into place."""
+    tmp = args.out + ".tmp"
+    os.makedirs(tmp, exist_ok=True)
+    layers = []
+    s_in = 1.0 / 128.0
+    for name, l in model.layers():
+        s_w = l.w_scale().item()
+        q = torch.clamp(torch.round(l.w.detach() / s_w), -127, 127).to(torch.int8).numpy()
+        s_y = l.out_scale().item()
+        np.save(f"{tmp}/{name}_w.npy", q)
+        np.save(f"{tmp}/{name}_mul.npy", np.full(q.shape[0], s_in * s_w / s_y, np.float64))
+        np.save(f"{tmp}/{name}_bias.npy", (l.b.detach().double().numpy() / s_y))
+        layers.append({"name": name, "type": "dense", "out": int(q.shape[0]), "weights": f"{name}_w.npy",
+                       "multiplier": f"{name}_mul.npy", "bias": f"{name}_bias.npy", "relu": bool(l.relu)})
+        s_in = s_y
+    man = {"format": "imnpu-network", "version": 1, "name": f"fashion-{args.net}", "input": 784,
+           "layers": layers}
+    with open(f"{tmp}/net.json", "w") as f:
+        json.dump(man, f, indent=2)
+        f.write("\n")
+    with open(f"{tmp}/training.json", "w") as f:
+        json.dump({"net": args.net, "seed": args.seed, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
+                   "float_accuracy": round(acc_f, 4), "quantized_accuracy": round(acc_q, 4),
+                   "torch": torch.__version__}, f, indent=2)
+        f.write("\n")
+    if os.path.exists(args.out):
+        for fn in os.listdir(args.out):
+            os.remove(os.path.join(args.out, fn))
+        os.rmdir(args.out)
+    os.rename(tmp, args.out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--net", choices=["mlp"], required=True)
+    ap.add_argument("--out", required=True, help="the manifest's directory (replaced)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--batch", type=int, default=128)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(2)
+    torch.use_deterministic_algorithms(True)
+    model = MLP()
+    acc_f, acc_q = train(model, args)
+    export(model, args, acc_f, acc_q)
+    print(f"{args.out}: float {100 * acc_f:.2f}%, quantized {100 * acc_q:.2f}%")
+
+
+if __name__ == "__main__":
+    main()

@@ -103,9 +103,7 @@ int32_t imnpu_gauss_q12(uint32_t u)
 {
 	tables_init();
 	const uint32_t v = u & 0x7fffffffu;
-	int lz = 0;
-	while (lz < 31 && !(v & (1u << (30 - lz))))
-		lz++;
+	const int lz = v ? __builtin_clz(v) - 1 : 31; /* leading zeros in 31 bits */
 	int64_t za;
 	if (lz >= IMNPU_GZ_SEGS) {
 		za = gz[IMNPU_GZ_SEGS - 1][0];
@@ -143,12 +141,15 @@ int64_t imnpu_exp2_q16(int64_t e)
 
 uint64_t imnpu_isqrt(uint64_t v)
 {
-	uint64_t r = 0;
-	for (int b = 31; b >= 0; b--) {
-		const uint64_t t = r | (1ull << b);
-		if (t * t <= v)
-			r = t;
-	}
+	/* the double's root, then corrected to the exact floor: v may not be
+	 * exact in a double, the root is within one of the answer */
+	uint64_t r = (uint64_t)sqrt((double)v);
+	if (r > 0xffffffffull)
+		r = 0xffffffffull;
+	while (r * r > v)
+		r--;
+	while (r < 0xffffffffull && (r + 1) * (r + 1) <= v)
+		r++;
 	return r;
 }
 
@@ -265,8 +266,9 @@ int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint3
 	m->gt = calloc(nd, sizeof *m->gt);
 	m->gside = calloc(2 * nw, sizeof *m->gside);
 	m->vside = calloc(2 * nw, sizeof *m->vside);
+	m->adc_k = calloc(3 * (size_t)p->cols, sizeof *m->adc_k);
 	if (!m->w || !m->target || !m->gprog || !m->nu || !m->status || !m->gt || !m->gside ||
-	    !m->vside) {
+	    !m->vside || !m->adc_k) {
 		imnpu_pcm_free(m);
 		return -1;
 	}
@@ -285,6 +287,7 @@ void imnpu_pcm_free(imnpu_pcm *m)
 	free(m->gt);
 	free(m->gside);
 	free(m->vside);
+	free(m->adc_k);
 	memset(m, 0, sizeof *m);
 }
 
@@ -303,6 +306,8 @@ static int32_t draw(const imnpu_pcm *m, int row, int col, int dev, int stream, u
 							     (uint32_t)col, (uint32_t)dev,
 							     (uint32_t)stream, event)));
 }
+
+static void adc_cache(imnpu_pcm *m);
 
 int32_t imnpu_pcm_program_device(const imnpu_pcm *m, int row, int col, int dev,
 				 int target, uint8_t *status, uint64_t *cycles)
@@ -365,6 +370,7 @@ static void refresh_weight(imnpu_pcm *m, size_t k)
 
 void imnpu_pcm_program(imnpu_pcm *m)
 {
+	adc_cache(m);
 	const size_t nw = (size_t)m->p.rows * (size_t)m->p.cols;
 	m->n_failed = 0;
 	for (size_t k = 0; k < nw; k++) {
@@ -385,6 +391,8 @@ void imnpu_pcm_program(imnpu_pcm *m)
 
 void imnpu_pcm_set_time(imnpu_pcm *m, uint32_t seconds)
 {
+	if (m->adc_k)
+		adc_cache(m);
 	m->time_s = seconds;
 	m->L = seconds <= 20 ? 0
 			     : asr((imnpu_log2_q16(seconds) - IMNPU_LOG2_TC_Q16) * IMNPU_LN2_Q16, 16);
@@ -403,14 +411,33 @@ int64_t imnpu_pcm_read_noise(const imnpu_pcm *m, int col, int phase, uint64_t ev
 	return asr(s * draw(m, 0, col, phase, IMNPU_S_READ, event), 12);
 }
 
-int64_t imnpu_pcm_adc(const imnpu_pcm *m, int col, int phase, int four_phase, uint64_t event,
-		      int64_t q, int64_t v)
+/* Column col's ADC errors (docs/pcm.md 6): gain and asymmetry Q.16, offset
+ * Q.8 LSBs; fixed for a (seed, tile). */
+static void adc_consts(const imnpu_pcm *m, int col, int64_t k[3])
+{
+	const imnpu_pcm_derived *d = &m->d;
+	k[0] = asr(d->adc_gain_sig * draw(m, 0, col, 0, IMNPU_S_ADC_GAIN, 0), 12);
+	k[1] = asr(d->adc_off_sig * draw(m, 0, col, 0, IMNPU_S_ADC_OFF, 0), 12);
+	k[2] = asr(d->adc_asym_sig * draw(m, 0, col, 0, IMNPU_S_ADC_ASYM, 0), 12);
+}
+
+/* The columns' ADC errors for the macro's present SEED and TILE_ID, kept
+ * until they change (the cache is checked against them on every use). */
+static void adc_cache(imnpu_pcm *m)
+{
+	for (int c = 0; c < m->p.cols; c++)
+		adc_consts(m, c, &m->adc_k[3 * c]);
+	m->adc_k_seed = m->seed;
+	m->adc_k_tile = m->tile;
+	m->adc_k_ok = 1;
+}
+
+static int64_t adc_with(const imnpu_pcm *m, int col, int phase, int four_phase, uint64_t event, int64_t q, int64_t v,
+			const int64_t k[3])
 {
 	const imnpu_pcm_derived *d = &m->d;
 	const int64_t n = imnpu_pcm_read_noise(m, col, phase, event, v);
-	const int64_t gain = asr(d->adc_gain_sig * draw(m, 0, col, 0, IMNPU_S_ADC_GAIN, 0), 12);
-	const int64_t off = asr(d->adc_off_sig * draw(m, 0, col, 0, IMNPU_S_ADC_OFF, 0), 12);
-	const int64_t asym = asr(d->adc_asym_sig * draw(m, 0, col, 0, IMNPU_S_ADC_ASYM, 0), 12);
+	const int64_t gain = k[0], off = k[1], asym = k[2];
 	const int sh = four_phase ? d->sh4 : d->sh1;
 	/* 4-phase charges are never negative: always the positive branch. */
 	const int64_t g = 65536 + gain + (q + n < 0 ? -asym : asym);
@@ -420,6 +447,13 @@ int64_t imnpu_pcm_adc(const imnpu_pcm *m, int col, int phase, int four_phase, ui
 	if (four_phase)
 		return clamp64(code, 0, ((int64_t)1 << B) - 1);
 	return clamp64(code, -((int64_t)1 << (B - 1)), ((int64_t)1 << (B - 1)) - 1);
+}
+
+int64_t imnpu_pcm_adc(const imnpu_pcm *m, int col, int phase, int four_phase, uint64_t event, int64_t q, int64_t v)
+{
+	int64_t k[3];
+	adc_consts(m, col, k);
+	return adc_with(m, col, phase, four_phase, event, q, v, k);
 }
 
 int imnpu_pcm_mvm_cycles(const imnpu_pcm_params *p, int mode)
@@ -458,11 +492,17 @@ void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *ac
 		}
 		return;
 	}
-	int64_t *Q = calloc((size_t)C * 2, sizeof *Q);
-	int64_t *V = Q + C;
+	int64_t *Q = calloc((size_t)C * 5, sizeof *Q);
+	int64_t *V = Q + C, *K = Q + 2 * (size_t)C;
 	if (!Q)
 		abort();
 	const int nph = mode == IMNPU_MVM_4P ? 4 : 1;
+	const int cached = m->adc_k_ok && m->adc_k_seed == m->seed && m->adc_k_tile == m->tile;
+	for (int c = 0; c < N; c++)
+		if (cached)
+			memcpy(&K[3 * c], &m->adc_k[3 * c], 3 * sizeof *K);
+		else
+			adc_consts(m, c, &K[3 * c]);
 	for (int ph = 0; ph < nph; ph++) {
 		memset(Q, 0, (size_t)C * 2 * sizeof *Q);
 		/* Row r is driven for |x_r| PWM cycles: its devices add |x_r| times
@@ -488,7 +528,7 @@ void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *ac
 			}
 		}
 		for (int c = 0; c < N; c++) {
-			const int64_t code = imnpu_pcm_adc(m, c, ph, nph == 4, event, Q[c], V[c]);
+			const int64_t code = adc_with(m, c, ph, nph == 4, event, Q[c], V[c], &K[3 * c]);
 			if (nph == 1)
 				acc[c] = 2 * code;
 			else

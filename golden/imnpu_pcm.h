@@ -125,6 +125,9 @@ typedef struct {
 	int32_t *gt;            /* conductance now (drifted) */
 	int32_t *gside;         /* per weight: g1+ + g2+, g1- + g2- (2 per weight) */
 	int64_t *vside;         /* per weight: read-noise variance per side */
+	int64_t *adc_k;         /* per column: the ADC's gain, offset, asymmetry (a cache) */
+	uint32_t adc_k_seed, adc_k_tile; /* the SEED and TILE_ID adc_k was drawn for */
+	int adc_k_ok;
 } imnpu_pcm;
 
 int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint32_t tile);

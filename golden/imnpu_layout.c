@@ -147,6 +147,7 @@ void imnpu_net_devices_free(imnpu_net_devices *d)
 			imnpu_pcm_free(&t->m[i]);
 		free(t->m);
 		free(t->blk);
+		free(t->scale);
 	}
 	free(d->l);
 	memset(d, 0, sizeof *d);
@@ -205,4 +206,72 @@ int imnpu_net_devices_init(imnpu_net_devices *d, const imnpu_pcm_params *pp, con
 oom:
 	imnpu_net_devices_free(d);
 	return -1;
+}
+
+/* The calibration MVM's sum of |acc| over the tile's columns, as its
+ * MVM number event (docs/pcm.md 7, CAL_SUM). */
+static int64_t cal_sum(const imnpu_pcm *m, int mode, int xcal, uint64_t event)
+{
+	int8_t *x = malloc((size_t)m->p.rows);
+	int64_t *acc = malloc(sizeof *acc * (size_t)m->p.cols);
+	if (!x || !acc)
+		abort();
+	memset(x, xcal, (size_t)m->p.rows);
+	imnpu_pcm_mvm_at(m, mode, x, acc, event, m->p.cols);
+	int64_t s = 0;
+	for (int c = 0; c < m->p.cols; c++)
+		s += acc[c] < 0 ? -acc[c] : acc[c];
+	free(x);
+	free(acc);
+	return s;
+}
+
+int imnpu_net_devices_compensate(imnpu_net_devices *d, const imnpu_tile_params *p, const imnpu_net *n, int xcal)
+{
+	for (int l = 0; l < n->nlayers; l++) {
+		imnpu_layer_tiles *t = &d->l[l];
+		const imnpu_layer *L = &n->layers[l];
+		if (!t->m)
+			continue;
+		const int kout = imnpu_layer_kout(L), mode = L->mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P;
+		const int nb = t->nrep * t->nrb * t->ncb;
+		int64_t *cal = calloc(2 * (size_t)nb, sizeof *cal); /* CAL0, CALt per tile */
+		t->scale = malloc(sizeof *t->scale * (size_t)t->nrep * (size_t)kout);
+		if (!cal || !t->scale) {
+			free(cal);
+			return -1;
+		}
+		for (int i = 0; i < nb; i++) {
+			imnpu_pcm *m = &t->m[i];
+			const uint32_t now = m->time_s;
+			imnpu_pcm_set_time(m, 20);
+			cal[2 * i] = cal_sum(m, mode, xcal, 0);
+			imnpu_pcm_set_time(m, now);
+			cal[2 * i + 1] = cal_sum(m, mode, xcal, 1);
+		}
+		const int64_t hi = ((int64_t)1 << (p->scale_bits - 1)) - 1;
+		for (int r = 0; r < t->nrep; r++)
+			for (int o = 0; o < kout; o++)
+				t->scale[(size_t)r * (size_t)kout + (size_t)o] = L->scale[o];
+		for (int r = 0; r < t->nrep; r++)
+			for (int cb = 0; cb < t->ncb; cb++) {
+				int64_t c0 = 0, ct = 0;
+				for (int rb = 0; rb < t->nrb; rb++) {
+					const int i = (r * t->nrb + rb) * t->ncb + cb;
+					c0 += cal[2 * i];
+					ct += cal[2 * i + 1];
+				}
+				const imnpu_tile_block *b = t->blk[(r * t->nrb) * t->ncb + cb];
+				for (int c = 0; c < b->ncols; c++) {
+					int32_t *sc = &t->scale[(size_t)r * (size_t)kout + (size_t)(b->col0 + c)];
+					const int64_t a = (int64_t)*sc * c0, mag = a < 0 ? -a : a;
+					int64_t v = ct > 0 ? (2 * mag + ct) / (2 * ct) : mag; /* rnd: half away from zero */
+					v = v > hi ? hi : v;
+					*sc = (int32_t)(a < 0 ? -v : v);
+				}
+			}
+		t->mvm0 = 2;
+		free(cal);
+	}
+	return 0;
 }

@@ -407,7 +407,7 @@ static void dot_devices(const run_ctx *cx, const imnpu_layer *l, const imnpu_lay
 {
 	const imnpu_tile_params *p = cx->p;
 	const int rep = (int)(g % (uint64_t)t->nrep), mode = l->mode == IMNPU_MODE_PCM4 ? IMNPU_MVM_4P : IMNPU_MVM_1P;
-	const uint64_t event = (uint32_t)(g / (uint64_t)t->nrep); /* the RTL counts in 32 bits */
+	const uint64_t event = (uint32_t)(t->mvm0 + g / (uint64_t)t->nrep); /* the RTL counts in 32 bits */
 	int8_t *xb = malloc((size_t)p->rows);
 	int64_t *acc = malloc(sizeof *acc * (size_t)p->cols);
 	if (!xb || !acc)
@@ -444,11 +444,14 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 		abort();
 	for (int o = 0; o < out; o++)
 		ps[o] = b ? imnpu_sat((int64_t)b[(size_t)o * bs] * l->res_mul, p->psum_bits) : 0;
+	const int32_t *scale = l->scale;
 	if (t && t->m) {
 		const long per = imnpu_layer_fires(cx->n, li);
 		const int steps = imnpu_layer_stepped(&cx->n->layers[0]) ? cx->n->layers[0].steps : 1;
 		const uint64_t g = cx->k * (uint64_t)per + (uint64_t)cx->step * (uint64_t)(per / steps) + (uint64_t)s;
 		dot_devices(cx, l, t, x, g, ps, b != NULL);
+		if (t->scale) /* drift-compensated: the firing's replica's scales */
+			scale = t->scale + (size_t)(g % (uint64_t)t->nrep) * (size_t)out;
 	} else {
 		for (int o = 0; o < out; o++) {
 			const int8_t *w = l->w + (size_t)o * (size_t)in;
@@ -462,7 +465,7 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 		}
 	}
 	for (int o = 0; o < out; o++)
-		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], l->scale[o], l->offset[o], l->relu);
+		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], scale[o], l->offset[o], l->relu);
 	free(ps);
 }
 

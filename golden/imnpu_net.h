@@ -181,6 +181,8 @@ typedef struct {
 	int nrep, nrb, ncb;
 	const imnpu_tile_block **blk; /* [(rep * nrb + rb) * ncb + cb] */
 	imnpu_pcm *m;                 /* the same order; NULL for an ideal layer */
+	int32_t *scale;               /* compensated: each replica's LDPU scales (nrep x kout), else NULL */
+	uint32_t mvm0;                /* MVMs each macro ran before the stream (the calibrations) */
 } imnpu_layer_tiles;
 
 /* The devices of a mapped network (docs/network.md, "The layer-level
@@ -198,6 +200,15 @@ typedef struct {
 int imnpu_net_devices_init(imnpu_net_devices *d, const imnpu_pcm_params *pp, const imnpu_net *n,
 			   const imnpu_net_layout *lay);
 void imnpu_net_devices_free(imnpu_net_devices *d);
+/* Global drift compensation (docs/pcm.md 7) as the host does it after
+ * programming, for every pcm layer: TIME = 20 s and a calibration MVM
+ * (CAL0, the macro's MVM 0) on every tile, TIME = the layout's time and
+ * another (CALt, MVM 1); each replica's column block takes the sums over
+ * its row blocks' tiles, and its outputs' LDPU scale becomes
+ * rnd(scale * CAL0 / CALt), saturated to scale_bits; the stream's MVMs
+ * start at 2.  xcal is CAL_X, the calibration's input on every row.  -1
+ * when out of memory. */
+int imnpu_net_devices_compensate(imnpu_net_devices *d, const imnpu_tile_params *p, const imnpu_net *n, int xcal);
 /* Times layer l's tiles fire an image: a conv2d's output pixels, once
  * for a dense layer; times the steps of a network whose first layer is an
  * lstm. */

@@ -55,8 +55,14 @@ int batch_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imn
 	return st;
 }
 
-int batch_class(const int8_t *y, int len)
+int batch_class(const imnpu_net *n, const int8_t *y)
 {
+	int len = imnpu_net_output_len(n);
+	if (n->nlayers > 0 && imnpu_layer_stepped(&n->layers[0])) { /* an lstm network: its last step's output */
+		const int per = imnpu_layer_step_out(&n->layers[n->nlayers - 1]);
+		y += (size_t)(imnpu_net_steps(n) - 1) * (size_t)per;
+		len = per;
+	}
 	if (len == 1)
 		return y[0];
 	int best = 0;

@@ -12,9 +12,9 @@
 int batch_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n,
 	      const imnpu_net_devices *d, long first, long count, const int8_t *x, int8_t *y, int threads);
 
-/* The class an output vector names: the value of a one-value output (an
- * argmax layer's index), else the index of the largest value, the first on
- * ties. */
-int batch_class(const int8_t *y, int len);
+/* The class network n's output vector y names: the value of a one-value
+ * output (an argmax layer's index), else the index of the largest value,
+ * the first on ties; an lstm network's from its last step's values. */
+int batch_class(const imnpu_net *n, const int8_t *y);
 
 #endif

@@ -37,6 +37,9 @@ static const char usage[] =
 	"                      instead of the image's\n"
 	"  --drift S           read them S seconds after programming, 0..4294967295,\n"
 	"                      instead of the image's\n"
+	"  --compensate        global drift compensation (docs/pcm.md 7): a\n"
+	"                      calibration at 20 s and one at the read time per\n"
+	"                      tile, each column block's LDPU scale times their ratio\n"
 	"  --threads N         threads, 1..64 (default 2)\n"
 	"  -o FILE             write the outputs: an int8 .npy of N x output values\n"
 	"  --write-inputs FILE write the inputs as int8 vectors, one after the other\n"
@@ -174,7 +177,7 @@ static int8_t *load_labels(const char *path, long *count, int classes, char *err
 int main(int argc, char **argv)
 {
 	const char *files[3], *labels = NULL, *out = NULL, *win = NULL;
-	int nfiles = 0, quiet = 0, have_seed = 0, have_drift = 0;
+	int nfiles = 0, quiet = 0, have_seed = 0, have_drift = 0, compensate = 0;
 	unsigned long count = 0, pcm_seed = 0, drift = 0, threads = 2;
 	char *defines[MAX_DEFINES];
 	int ndefines = 0;
@@ -191,6 +194,8 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = 1;
+		} else if (!strcmp(a, "--compensate")) {
+			compensate = 1;
 		} else if (takes) {
 			if (i + 1 >= argc)
 				return bad_cmd("%s needs a value", a);
@@ -220,7 +225,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --threads -o --write-inputs -D "
+			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --compensate --threads -o --write-inputs -D "
 				       "--quiet --help --version)",
 				       a);
 		} else if (nfiles == 3) {
@@ -265,7 +270,10 @@ int main(int argc, char **argv)
 	imnpu_net_devices dev = {0};
 	if (!x)
 		goto fail;
-	const int classes = out_len == 1 ? 128 : out_len;
+	const int classes = out_len == 1 ? 128
+			    : imnpu_layer_stepped(&img.net.layers[0])
+				    ? imnpu_layer_step_out(&img.net.layers[img.net.nlayers - 1])
+				    : out_len;
 	if (labels && !(lab = load_labels(labels, &nl, classes, err, sizeof err)))
 		goto fail;
 	if (lab && nl != n) {
@@ -283,7 +291,8 @@ int main(int argc, char **argv)
 	if (have_drift)
 		img.lay.time_s = (uint32_t)drift;
 	const double t0 = now_s();
-	if (pcm && imnpu_net_devices_init(&dev, &p.pp, &img.net, &img.lay) != 0) {
+	if (pcm && (imnpu_net_devices_init(&dev, &p.pp, &img.net, &img.lay) != 0 ||
+		    (compensate && imnpu_net_devices_compensate(&dev, &p.tp, &img.net, 1 << (p.tp.in_bits - 1) >> 2) != 0))) {
 		snprintf(err, sizeof err, "out of memory building the pcm tiles' devices");
 		goto fail;
 	}
@@ -296,7 +305,7 @@ int main(int argc, char **argv)
 	const double t2 = now_s();
 	long correct = 0;
 	for (long i = 0; lab && i < n; i++)
-		correct += batch_class(y + (size_t)i * (size_t)out_len, out_len) == lab[i];
+		correct += batch_class(&img.net, y + (size_t)i * (size_t)out_len) == lab[i];
 	if (out) {
 		/* whole or not at all: a temporary file renamed into place */
 		const long shape[4] = {n, out_len, 0, 0};
@@ -312,8 +321,8 @@ int main(int argc, char **argv)
 		printf("imnpu-run: %ld inputs of %s through '%s' on %s at the layer level (%s", n, files[2], img.net.name,
 		       d.name, pcm ? "pcm layers" : "ideal");
 		if (pcm)
-			printf(", SEED %u, %u s after programming; devices built in %.2f s", img.lay.seed, img.lay.time_s,
-			       t1 - t0);
+			printf(", SEED %u, %u s after programming%s; devices built in %.2f s", img.lay.seed, img.lay.time_s,
+			       compensate ? ", drift compensated" : "", t1 - t0);
 		printf(")\n");
 		if (lab)
 			printf("imnpu-run: accuracy %.2f%% (%ld of %ld)\n", 100.0 * (double)correct / (double)n, correct, n);

@@ -379,6 +379,56 @@ static void pcm_layer_level(void **state)
 	assert_true(differs >= nspec && shifted >= nspec);
 }
 
+/* Global drift compensation at the layer level: a year after programming
+ * the devices have drifted down, so the calibration ratio raises nearly
+ * every compensated scale; at 20 s (no drift) it moves them by the read
+ * noise only; the stream then starts at MVM 2, after the calibrations. */
+static void pcm_compensation(void **state)
+{
+	(void)state;
+	imnpu_chip_params c = chip();
+	c.tp = (imnpu_tile_params){8, 8, 8, 8, 22, 30, 16, 24, 12};
+	c.pcm = 1;
+	c.pp = (imnpu_pcm_params){8, 8, 8, 8, 7, 8, 128, 20, 70, 30, 1000, 250, 10, 3, 10000, 500, 2, 10000};
+	imnpu_net n;
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 7);
+	char err[512];
+	assert_int_equal(imnpu_net_random(&n, &c.tp, &r, "12,10,6", err, sizeof err), 0);
+	for (int l = 0; l < n.nlayers; l++) {
+		n.layers[l].mode = IMNPU_MODE_PCM4;
+		for (int o = 0; o < imnpu_layer_kout(&n.layers[l]); o++)
+			n.layers[l].scale[o] = 1000 + o; /* room both ways */
+	}
+	imnpu_map_opts o = {3, 31536000, 0, NULL, NULL};
+	imnpu_image img;
+	assert_int_equal(imnpu_map(&c, &n, &o, &img, err, sizeof err), 0);
+	for (int t = 0; t < 2; t++) {
+		img.lay.time_s = t ? 31536000 : 20;
+		imnpu_net_devices d;
+		assert_int_equal(imnpu_net_devices_init(&d, &c.pp, &n, &img.lay), 0);
+		assert_int_equal(imnpu_net_devices_compensate(&d, &c.tp, &n, 32), 0);
+		int up = 0, total = 0, near = 0;
+		for (int l = 0; l < n.nlayers; l++) {
+			const imnpu_layer_tiles *lt = &d.l[l];
+			assert_non_null(lt->scale);
+			assert_int_equal(lt->mvm0, 2);
+			for (int k = 0; k < imnpu_layer_kout(&n.layers[l]); k++, total++) {
+				const int32_t was = n.layers[l].scale[k], now = lt->scale[k];
+				up += now > was;
+				near += now >= was * 95 / 100 && now <= was * 105 / 100;
+			}
+		}
+		if (t)
+			assert_true(up >= total * 9 / 10);
+		else
+			assert_int_equal(near, total);
+		imnpu_net_devices_free(&d);
+	}
+	imnpu_image_free(&img);
+	imnpu_net_free(&n);
+}
+
 /* The TILE layout is checked on reading: a block twice, an input on no row,
  * an output on two columns, a node off the chip, each one line naming it. */
 static void layout_checked(void **state)
@@ -588,6 +638,7 @@ int main(void)
 		cmocka_unit_test(pass_wire),	 cmocka_unit_test(pass_emit),	   cmocka_unit_test(pass_schedule),
 		cmocka_unit_test(pass_estimate), cmocka_unit_test(whole_chain),	   cmocka_unit_test(map_flow_golden),
 		cmocka_unit_test(pcm_layer_level), cmocka_unit_test(layout_checked),
+		cmocka_unit_test(pcm_compensation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,7 @@ RUN_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,run/main.c run/idx.c run/batch.c)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper runner rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -54,6 +54,12 @@ deps-synth:
 	@scripts/deps.sh synth
 deps-waves:
 	@scripts/deps.sh waves
+deps-data:
+	@scripts/deps.sh data
+deps-train:
+	@scripts/deps.sh train
+deps-bench:
+	@scripts/deps.sh bench
 
 # ---- C: generator and golden library ----
 $(BUILD)/obj/%.o: %.c | deps-core
@@ -197,8 +203,8 @@ run-elf: $(BUILD)/tiny/Vrv32 ## run ELF=FILE (riscv-tests tohost convention) on 
 	$(BUILD)/tiny/Vrv32 +elf=$(ELF) $(ARGS)
 
 # ---- the main job ----
-demo: $(GEN) $(GOLDLIB) $(MAPPER) | deps-core deps-riscv ## generate tiny with its RISC-V SoC, build the firmware, run a network in Verilator
-	+@scripts/demo.sh $(GEN) $(MAPPER) tiny
+demo: $(GEN) $(GOLDLIB) $(MAPPER) $(RUNNER) | deps-core deps-riscv deps-data ## generate mid with its RISC-V SoC, classify 10 Fashion-MNIST images with the trained MLP in Verilator
+	+@scripts/demo.sh $(GEN) $(MAPPER) $(RUNNER) mid
 
 # ---- benchmarks ----
 bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation throughput (docs/noc-bench.*)
@@ -207,17 +213,26 @@ bench-noc: $(GEN) $(GOLDLIB) | deps-core ## mesh latency vs load, saturation thr
 bench-sim: $(GEN) $(MAPLIB) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed of tiny, mid, hermes64 and the 8x8 mesh (docs/sim-speed.*)
 	+@scripts/bench-sim.sh $(GEN) $(MAPPER) $(MAPLIB):$(GOLDLIB)
 
+# The Fashion-MNIST networks (docs/fashion.md): PyTorch from Debian (its
+# /usr/bin/python3), deterministic from the seed; the results ship in nets/.
+train: | deps-train deps-data ## train the Fashion-MNIST networks into nets/ (hardware-aware, PyTorch)
+	/usr/bin/python3 train/fashion.py --net mlp --config mid --epochs 30 --out nets/fashion-mlp
+	/usr/bin/python3 train/fashion.py --net lstm --config mid --epochs 20 --out nets/fashion-lstm
+
+accuracy: $(MAPPER) $(RUNNER) $(BUILD)/mid/Vchip | deps-core deps-data deps-bench ## the nets/ networks on the 10,000 test images: float, ideal, pcm over time and seeds (docs/accuracy.*)
+	@scripts/accuracy.sh $(MAPPER) $(RUNNER)
+
 bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## whole CNNs streaming on mid and hermes64: latency, interval, images/s, utilization (docs/cnn-bench.*)
 	@scripts/bench-cnn.sh $(MAPPER)
 
 bench: bench-noc bench-sim bench-cnn ## every benchmark
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core deps-data ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
 verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \
-             $(RVTEST_ELFS) | deps-core deps-synth ## the suite plus longer random runs and sweeps
+             $(RVTEST_ELFS) | deps-core deps-synth deps-data ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)

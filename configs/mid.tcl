@@ -12,3 +12,6 @@ noc -x 4 -y 4 -flit_bits 32 -buf_depth 4 -mcast_beats 24
 # 1024 values hold a 3x3 convolution's window over a 32-pixel-wide map of
 # up to 7 channels (128 pixel slots of 8 values).
 node -map_buf 1024
+# A data SRAM big enough for a program image of the 14 tiles' weights: the
+# demo's Fashion-MNIST MLP (about 200 KB, docs/fashion.md).
+riscv -dmem_kb 256

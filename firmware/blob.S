@@ -1,6 +1,7 @@
 /* The network the firmware runs: a program image and its input vectors,
  * linked into the data SRAM (the DMA reads the image there). The build
- * names the files with IMAGE_FILE and INPUTS_FILE. */
+ * names the files with IMAGE_FILE and INPUTS_FILE, and LABELS_FILE when the
+ * inputs are Fashion-MNIST images with their labels. */
 	.section .rodata.npu, "a"
 	.balign 4
 	.globl npu_image_start, npu_image_end
@@ -12,3 +13,11 @@ npu_image_end:
 npu_inputs_start:
 	.incbin INPUTS_FILE
 npu_inputs_end:
+#ifdef LABELS_FILE
+/* the inputs' labels, one byte each (the demo's Fashion-MNIST images) */
+	.balign 4
+	.globl npu_labels_start, npu_labels_end
+npu_labels_start:
+	.incbin LABELS_FILE
+npu_labels_end:
+#endif

@@ -8,6 +8,22 @@
 
 extern const uint8_t npu_image_start[], npu_image_end[];
 extern const int8_t npu_inputs_start[], npu_inputs_end[];
+#ifdef LABELS_FILE
+/* Fashion-MNIST: each input's label, and the names of the ten classes */
+extern const uint8_t npu_labels_start[], npu_labels_end[];
+static const char *const class_name[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+					   "Sandal",	  "Shirt",   "Sneaker",	 "Bag",	  "Ankle boot"};
+
+/* The class an output vector names: the largest value, the first on ties. */
+static unsigned long argmax(const int8_t *y, unsigned long n)
+{
+	unsigned long best = 0;
+	for (unsigned long k = 1; k < n; k++)
+		if (y[k] > y[best])
+			best = k;
+	return best;
+}
+#endif
 
 int main(void)
 {
@@ -34,6 +50,13 @@ int main(void)
 			return 1;
 		const unsigned long c = (unsigned long)(rdcycle64() - t0);
 		total += c;
+#ifdef LABELS_FILE
+		if (i < (unsigned long)(npu_labels_end - npu_labels_start) && im.out_len == 10) {
+			const unsigned long want = npu_labels_start[i], got = argmax(y, im.out_len);
+			printf("image %lu: a %s; the chip says %s%s (%lu cycles)\n", i,
+			       want < 10 ? class_name[want] : "?", class_name[got], got == want ? "" : " (wrong)", c);
+		}
+#endif
 		printf("inference %lu:", i);
 		for (unsigned long k = 0; k < im.out_len; k++)
 			printf(" %d", y[k]);

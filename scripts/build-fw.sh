@@ -2,8 +2,10 @@
 # Build the firmware (firmware/) for one generated configuration with a
 # network linked in: Debian's gcc-riscv64-unknown-elf and picolibc, the
 # configuration's generated linker script and register header.
-# Usage: scripts/build-fw.sh RTL_DIR NAME IMAGE INPUTS OUT.elf
+# Usage: scripts/build-fw.sh RTL_DIR NAME IMAGE INPUTS OUT.elf [LABELS]
 #        scripts/build-fw.sh RTL_DIR NAME --selftest OUT.elf   (firmware/selftest/)
+# LABELS: the inputs' Fashion-MNIST labels, a byte each: the firmware prints
+# each image's class and the chip's answer by name.
 set -eu
 rtl=$1 name=$2 image=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,13 +21,14 @@ if [ "$image" = --selftest ]; then
 	mv "$out.tmp" "$out"
 	exit 0
 fi
-inputs=$4 out=$5
+inputs=$4 out=$5 labels=${6:-}
 abs() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
-for f in "$rtl/${name}_soc.ld" "$rtl/${name}_regs.h" "$image" "$inputs"; do
+for f in "$rtl/${name}_soc.ld" "$rtl/${name}_regs.h" "$image" "$inputs" ${labels:+"$labels"}; do
 	[ -f "$f" ] || { echo "build-fw: error: $f: no such file" >&2; exit 2; }
 done
 mkdir -p "$(dirname "$out")"
 cc -DIMAGE_FILE="\"$(abs "$image")\"" -DINPUTS_FILE="\"$(abs "$inputs")\"" \
+	${labels:+-DLABELS_FILE="\"$(abs "$labels")\""} \
 	"$top/firmware/start.S" "$top/firmware/blob.S" "$top/firmware/trap.c" "$top/firmware/console.c" \
 	"$top/firmware/npu.c" "$top/firmware/main.c" -o "$out.tmp"
 mv "$out.tmp" "$out"

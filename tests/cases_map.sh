@@ -120,7 +120,7 @@ t_backdoor_same_state() {
 }
 register sim/chip/backdoor_same_state_tiny_ideal verify t_backdoor_same_state tiny 71 20,30,10 ideal
 register sim/chip/backdoor_same_state_tiny_pcm4 verify t_backdoor_same_state tiny 72 20,30,10 pcm-4phase
-register sim/chip/backdoor_same_state_mid_ideal verify t_backdoor_same_state mid 73 70,80 ideal
+register sim/chip/backdoor_same_state_mid_ideal verify t_backdoor_same_state mid 73 60,70 ideal
 register sim/chip/backdoor_same_state_mid_pcm1 verify t_backdoor_same_state mid 74 40,100 pcm-1phase
 
 # hermes64 with 52 of its 64 tiles busy (2048 -> 1024 -> 1024 -> 10, 3.4

@@ -124,3 +124,47 @@ t_run_bad_inputs() {
 	run_error option 2 "unknown option '--fast'" --fast "$cfg" "$d/net.img" "$d/in.idx"
 }
 register imnpu-run/bad_inputs verify t_run_bad_inputs
+
+# The shipped Fashion-MNIST networks (nets/, docs/fashion.md) on real test
+# images.  fashion_net NET: its directory and configuration.
+FASHION=/usr/share/datasets/fashion-mnist
+fashion_cfg() { sed -n 's/.*"config": "\([^"]*\)".*/\1/p' "$ROOT/nets/fashion-$1/training.json"; }
+
+# All 10,000 test images through imnpu-run in ideal mode: the accuracy is
+# within 0.5 points of PyTorch's float accuracy that training.json records
+# (the chip's int8 arithmetic is the one the training modelled).
+t_fashion_ideal_accuracy() {
+	local net=$1 cfg
+	cfg=$(fashion_cfg "$net")
+	[[ -n $cfg ]] || fail "nets/fashion-$net/training.json names no configuration" || return 1
+	"$MAP" --quiet "$ROOT/configs/$cfg.tcl" "$ROOT/nets/fashion-$net/net.json" -o "$CASE_DIR/net.img" || return 1
+	local r float
+	r=$("$RUN" --quiet "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net.img" "$FASHION/t10k-images-idx3-ubyte.gz" \
+		--labels "$FASHION/t10k-labels-idx1-ubyte.gz") || return 1
+	float=$(sed -n 's/.*"float_accuracy": \([0-9.]*\).*/\1/p' "$ROOT/nets/fashion-$net/training.json")
+	echo "$net on $cfg: $r; float $float"
+	echo "$r" | awk -v f="$float" '{ for (i = 1; i <= NF; i++) if ($i ~ /^accuracy=/) a = substr($i, 10) }
+		END { exit !(a != "" && a >= f - 0.005) }' || fail "int8 ideal more than 0.5 points below float"
+}
+register fashion/ideal_accuracy_mlp verify t_fashion_ideal_accuracy mlp
+
+# COUNT test images on the RTL (the network's configuration, weights loaded
+# by backdoor) in MODE: the outputs equal imnpu-run's byte for byte.
+t_fashion_rtl() {
+	local net=$1 mode=$2 count=$3 cfg
+	cfg=$(fashion_cfg "$net")
+	"$MAP" --quiet "$ROOT/configs/$cfg.tcl" "$ROOT/nets/fashion-$net/net.json" -o "$CASE_DIR/net.img" --mode "$mode" ||
+		return 1
+	"$RUN" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net.img" "$FASHION/t10k-images-idx3-ubyte.gz" --count "$count" \
+		--labels "$FASHION/t10k-labels-idx1-ubyte.gz" -o "$CASE_DIR/golden.npy" --write-inputs "$CASE_DIR/in.bin" ||
+		return 1
+	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" \
+		+stall=0 +load=backdoor +quiet || return 1
+	local n
+	n=$(stat -c %s "$CASE_DIR/rtl.bin")
+	((n > 0)) || fail "the RTL wrote no outputs" || return 1
+	tail -c "$n" "$CASE_DIR/golden.npy" | cmp - "$CASE_DIR/rtl.bin" || fail "the RTL's outputs differ from imnpu-run's"
+}
+register fashion/rtl_mlp_ideal verify t_fashion_rtl mlp ideal 10
+register fashion/rtl_mlp_pcm4 verify t_fashion_rtl mlp pcm-4phase 10
+register fashion/rtl_mlp_pcm4_100 full t_fashion_rtl mlp pcm-4phase 100

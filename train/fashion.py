@@ -73,19 +73,27 @@ def sigma_prog_lsb(q):
 
 class QLinear(torch.nn.Module):
     """A layer on tiles: int8 weights (clipped, noisy while training), the
-    LDPU's requantization of the output to int8 at a running output scale."""
+    LDPU's requantization of the output to int8 at a running output scale
+    (or a fixed one: out_scale).  per_channel: a weight scale per output
+    (the LDPU's scale is per column), else one for the layer."""
 
-    def __init__(self, kin, kout, relu):
+    def __init__(self, kin, kout, relu, out_scale=None, per_channel=False):
         super().__init__()
         self.w = torch.nn.Parameter(torch.empty(kout, kin))
         torch.nn.init.kaiming_uniform_(self.w, a=math.sqrt(5))
         self.b = torch.nn.Parameter(torch.zeros(kout))
         self.relu = relu
+        self.fixed = out_scale
+        self.per_channel = per_channel
         self.register_buffer("amax", torch.zeros(()))  # running output maximum
         self.quant = False
 
     def w_scale(self):
+        """The weight scale: (kout, 1) per channel, else a scalar."""
         w = self.w.detach()
+        if self.per_channel:
+            lim = torch.minimum(w.abs().amax(1), CLIP * w.std(1)).clamp(min=1e-8)
+            return (lim / 127.0).unsqueeze(1)
         return torch.minimum(w.abs().max(), CLIP * w.std()) / 127.0
 
     def qweight(self, noise):
@@ -96,6 +104,8 @@ class QLinear(torch.nn.Module):
         return ste(self.w, q * s) if self.quant else self.w, s
 
     def out_scale(self):
+        if self.fixed is not None:
+            return torch.tensor(self.fixed)
         return torch.clamp(self.amax, min=1e-6) / 127.0
 
     def requant(self, y):
@@ -117,6 +127,57 @@ class Dense(QLinear):
         return self.requant(F.linear(x, w, self.b))
 
 
+def q7(v):
+    """A Q7 value of the GDPU (docs/arith.md 6.1): int8 over 128."""
+    return ste(v, torch.clamp(torch.round(v * 128), -128, 127) / 128)
+
+
+class LSTMNet(torch.nn.Module):
+    """The image row by row: 28 steps of 28 values into an LSTM of HIDDEN on
+    tiles (gates, int8 in the GDPU's act_in_frac format) and the GDPU's cell
+    (docs/arith.md 6.2), a dense classifier on the last step's h."""
+
+    def __init__(self, aif, cell_frac, cell_bits, hidden=64):
+        super().__init__()
+        self.h = hidden
+        self.aif, self.cf, self.cb = aif, cell_frac, cell_bits
+        self.gates = QLinear(28 + hidden, 4 * hidden, False, out_scale=2.0 ** -aif, per_channel=True)
+        self.fc = Dense(hidden, 10, False)
+
+    def cell(self, z, c):
+        H = self.h
+        quant = self.gates.quant
+        i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+        i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)
+        g = torch.tanh(g)
+        if quant:
+            i, f, o, g = q7(i), q7(f), q7(o), q7(g)
+        c = f * c + i * g
+        if quant:
+            lim = 2.0 ** (self.cb - 1 - self.cf)
+            c = ste(c, torch.clamp(torch.round(c * 2 ** self.cf) / 2 ** self.cf, -lim, lim - 2.0 ** -self.cf))
+            qc = ste(c, torch.clamp(torch.round(c * 2 ** self.aif), -128, 127) / 2 ** self.aif)
+            h = q7(o * q7(torch.tanh(qc)))
+        else:
+            h = o * torch.tanh(c)
+        return h, c
+
+    def forward(self, x, noise=False):
+        x = x.reshape(x.shape[0], 28, 28)
+        B = x.shape[0]
+        h = x.new_zeros(B, self.h)
+        c = x.new_zeros(B, self.h)
+        w, _ = self.gates.qweight(noise)
+        for t in range(28):
+            z = F.linear(torch.cat([x[:, t], h], 1), w, self.gates.b)
+            z = self.gates.requant(z)
+            h, c = self.cell(z, c)
+        return self.fc(h, noise)
+
+    def layers(self):
+        return [("lstm1", self.gates), ("fc2", self.fc)]
+
+
 class MLP(torch.nn.Module):
     """784 -> HIDDEN (ReLU) -> 10: 13 + 1 tiles of mid's 64 x 64."""
 
@@ -130,6 +191,21 @@ class MLP(torch.nn.Module):
 
     def layers(self):
         return [("fc1", self.fc1), ("fc2", self.fc2)]
+
+
+def gdpu_params(config):
+    """The gdpu command's values of configs/CONFIG.tcl (those it sets)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", config + ".tcl")
+    out = {}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if w and w[0] == "gdpu":
+                out.update({w[i][1:]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)})
+    for k in ("act_in_frac", "cell_frac", "cell_bits"):
+        if k not in out:
+            sys.exit(f"fashion.py: error: {path}: gdpu -{k} not set")
+    return out
 
 
 def evaluate(model, x, y, bs=1000):
@@ -183,14 +259,24 @@ def export(model, args, acc_f, acc_q):
     layers = []
     s_in = 1.0 / 128.0
     for name, l in model.layers():
-        s_w = l.w_scale().item()
+        s_w = l.w_scale()
         q = torch.clamp(torch.round(l.w.detach() / s_w), -127, 127).to(torch.int8).numpy()
         s_y = l.out_scale().item()
-        np.save(f"{tmp}/{name}_w.npy", q)
-        np.save(f"{tmp}/{name}_mul.npy", np.full(q.shape[0], s_in * s_w / s_y, np.float64))
+        mul = (s_in * s_w.double() / s_y).reshape(-1).numpy() * np.ones(q.shape[0])
+        np.save(f"{tmp}/{name}_mul.npy", mul.astype(np.float64))
         np.save(f"{tmp}/{name}_bias.npy", (l.b.detach().double().numpy() / s_y))
-        layers.append({"name": name, "type": "dense", "out": int(q.shape[0]), "weights": f"{name}_w.npy",
-                       "multiplier": f"{name}_mul.npy", "bias": f"{name}_bias.npy", "relu": bool(l.relu)})
+        lay = {"name": name, "multiplier": f"{name}_mul.npy", "bias": f"{name}_bias.npy"}
+        if isinstance(model, LSTMNet) and l is model.gates:
+            # the gate rows: x_t then h, PyTorch's i, f, g, o
+            np.save(f"{tmp}/{name}_wih.npy", np.ascontiguousarray(q[:, :28]))
+            np.save(f"{tmp}/{name}_whh.npy", np.ascontiguousarray(q[:, 28:]))
+            lay.update({"type": "lstm", "hidden": model.h, "steps": 28, "weights_ih": f"{name}_wih.npy",
+                        "weights_hh": f"{name}_whh.npy"})
+            s_y = 1.0 / 128  # h is Q7
+        else:
+            np.save(f"{tmp}/{name}_w.npy", q)
+            lay.update({"type": "dense", "out": int(q.shape[0]), "weights": f"{name}_w.npy", "relu": bool(l.relu)})
+        layers.append(lay)
         s_in = s_y
     man = {"format": "imnpu-network", "version": 1, "name": f"fashion-{args.net}", "input": 784,
            "layers": layers}
@@ -199,7 +285,8 @@ def export(model, args, acc_f, acc_q):
         f.write("\n")
     with open(f"{tmp}/training.json", "w") as f:
         json.dump({"net": args.net, "seed": args.seed, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
-                   "float_accuracy": round(acc_f, 4), "quantized_accuracy": round(acc_q, 4),
+                   "config": args.config, "float_accuracy": round(acc_f, 4),
+                   "quantized_accuracy": round(acc_q, 4),
                    "torch": torch.__version__}, f, indent=2)
         f.write("\n")
     if os.path.exists(args.out):
@@ -211,7 +298,9 @@ def export(model, args, acc_f, acc_q):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--net", choices=["mlp"], required=True)
+    ap.add_argument("--net", choices=["mlp", "lstm"], required=True)
+    ap.add_argument("--config", default="mid",
+                    help="the configuration it is for (its gdpu act_in_frac and cell format: an LSTM's gates)")
     ap.add_argument("--out", required=True, help="the manifest's directory (replaced)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=15)
@@ -221,7 +310,11 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
     torch.use_deterministic_algorithms(True)
-    model = MLP()
+    if args.net == "mlp":
+        model = MLP()
+    else:
+        gdpu = gdpu_params(args.config)
+        model = LSTMNet(gdpu["act_in_frac"], gdpu["cell_frac"], gdpu["cell_bits"])
     acc_f, acc_q = train(model, args)
     export(model, args, acc_f, acc_q)
     print(f"{args.out}: float {100 * acc_f:.2f}%, quantized {100 * acc_q:.2f}%")

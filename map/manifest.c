@@ -594,7 +594,7 @@ static int get_real(json_t *o, const char *key, int out, double *dst, const char
 static int to_fixed(double m, double a, int shift, int bits, int32_t *dst, const char *path, const char *where,
 		    const char *key, int o, const char *mode, char *err, size_t errlen)
 {
-	const double hi = ldexp(1.0, bits - 1) - 1, lo = -hi - 1, v = nearbyint(m * a * ldexp(1.0, shift));
+	const double hi = ldexp(1.0, bits - 1) - 1, lo = -hi - 1, v = round(m * a * ldexp(1.0, shift)); /* half away from zero */
 	if (v < lo || v > hi)
 		return fail(err, errlen,
 			    "%s: %s.%s[%d] = %g is %.0f in the LDPU's %d bits at shift %d in %s mode (allowed: %.0f..%.0f)",
@@ -635,7 +635,7 @@ static int layer_real_consts(imnpu_layer *L, json_t *lo, const imnpu_chip_params
 		double v;
 		if (!json_is_number(rm))
 			st = fail(err, errlen, "%s: %s.residual_multiplier: not a number", path, where);
-		else if ((v = nearbyint(json_number_value(rm) * gain)) < -32768 || v > 32767)
+		else if ((v = round(json_number_value(rm) * gain)) < -32768 || v > 32767)
 			st = fail(err, errlen, "%s: %s.residual_multiplier = %g is %.0f in %s mode (allowed: -32768..32767)",
 				  path, where, json_number_value(rm), v, mode);
 		else

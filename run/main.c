@@ -158,11 +158,15 @@ static int8_t *load_labels(const char *path, long *count, int classes, char *err
 			idx_free(&f);
 			return NULL;
 		}
-		y = (int8_t *)f.data; /* taken over */
 		*count = f.dims[0];
 		for (long i = 0; i < *count; i++)
-			if (f.data[i] > 127)
-				y[i] = -1;
+			if (f.data[i] >= classes) {
+				snprintf(err, errlen, "%s: label %ld is %d (allowed: 0..%d, the network's classes)", path, i,
+					 f.data[i], classes - 1);
+				idx_free(&f);
+				return NULL;
+			}
+		y = (int8_t *)f.data; /* taken over */
 	}
 	for (long i = 0; i < *count; i++)
 		if (y[i] < 0 || y[i] >= classes) {

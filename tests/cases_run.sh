@@ -147,6 +147,7 @@ t_fashion_ideal_accuracy() {
 		END { exit !(a != "" && a >= f - 0.005) }' || fail "int8 ideal more than 0.5 points below float"
 }
 register fashion/ideal_accuracy_mlp verify t_fashion_ideal_accuracy mlp
+register fashion/ideal_accuracy_lstm verify t_fashion_ideal_accuracy lstm
 
 # COUNT test images on the RTL (the network's configuration, weights loaded
 # by backdoor) in MODE: the outputs equal imnpu-run's byte for byte.
@@ -167,4 +168,7 @@ t_fashion_rtl() {
 }
 register fashion/rtl_mlp_ideal verify t_fashion_rtl mlp ideal 10
 register fashion/rtl_mlp_pcm4 verify t_fashion_rtl mlp pcm-4phase 10
+register fashion/rtl_lstm_ideal verify t_fashion_rtl lstm ideal 10
+register fashion/rtl_lstm_pcm4 verify t_fashion_rtl lstm pcm-4phase 10
 register fashion/rtl_mlp_pcm4_100 full t_fashion_rtl mlp pcm-4phase 100
+register fashion/rtl_lstm_pcm4_100 full t_fashion_rtl lstm pcm-4phase 100

@@ -26,8 +26,14 @@ table() {
 	{
 		echo "| network | config | mode | t | compensation | accuracy | std | seeds |"
 		echo "| --- | --- | --- | ---: | --- | ---: | ---: | ---: |"
-		awk -F, 'function when(t) { return t == 20 ? "20 s" : t == 3600 ? "1 h" : t == 86400 ? "1 day" :
-				t == 2592000 ? "1 month" : t == 31536000 ? "1 year" : "" }
+		awk -F, 'function when(t) {
+				if (t == 20) return "20 s"
+				if (t == 3600) return "1 h"
+				if (t == 86400) return "1 day"
+				if (t == 2592000) return "1 month"
+				if (t == 31536000) return "1 year"
+				return ""
+			}
 			NR > 1 && !/^#/ { printf "| %s | %s | %s | %s | %s | %.2f%% | %s | %s |\n", $1, $2, $3, when($4),
 				$5, 100 * $6, $3 ~ /pcm/ ? sprintf("%.2f", 100 * $7) : "", $8 }' "$csv"
 		echo

@@ -955,11 +955,25 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 	L("// Output capture: the unit's results fill the output buffer.");
 	L("assign u_out_ready = !ob_full;");
 	L("// Sender: one packet per table entry 0..OUT_N-1 with COUNT > 0.");
-	L("wire [%d:0] sn = snd_rem > %d'd%d ? %d'd%d : snd_rem;  // values in this ACT beat", w->rw - 1, w->rw, K,
-	  w->rw, K);
+	/* a beat holds K values; when K reaches snd_rem's largest value every
+	 * remainder fits one beat (no comparison with a constant it cannot pass) */
+	const int beat_holds_all = K >= (1 << w->rw) - 1;
+	if (beat_holds_all) {
+		L("wire [%d:0] sn = snd_rem;  // values in this ACT beat: all that remain", w->rw - 1);
+	} else {
+		L("wire [%d:0] sn = snd_rem > %d'd%d ? %d'd%d : snd_rem;  // values in this ACT beat", w->rw - 1, w->rw,
+		  K, w->rw, K);
+	}
 	L("wire s_wide = t_kind[snd_e[%d:0]][0];", w->eb - 1);
-	L("wire s_last = s_wide ? snd_rem == %d'd1 : snd_rem <= %d'd%d;", w->rw, w->rw, K);
+	if (beat_holds_all)
+		L("wire s_last = s_wide ? snd_rem == %d'd1 : 1'b1;", w->rw);
+	else
+		L("wire s_last = s_wide ? snd_rem == %d'd1 : snd_rem <= %d'd%d;", w->rw, w->rw, K);
 	for (int j = 0; j < K; j++) {
+		if (j >= s->out_d) { /* past the output buffer whatever the pointer */
+			L("wire [7:0] sv%d = 8'd0;", j);
+			continue;
+		}
 		L("wire [%d:0] sp%d = snd_ptr + %d'd%d;", w->spw - 1, j, w->spw, j);
 		L("wire [7:0] sv%d = (sn > %d'd%d && sp%d < %d'd%d && ob_v[sp%d[%d:0]]) ? ob_a[sp%d[%d:0]] : 8'd0;", j,
 		  w->rw, j, j, w->spw, s->out_d, j, w->oiw - 1, j, w->oiw - 1);

@@ -159,6 +159,26 @@ t_gen_sweep_lint() {
 	[[ ! -s $CASE_DIR/lint.txt ]] || { cat "$CASE_DIR/lint.txt"; fail "lint is not clean"; }
 }
 register gen_sweep_lint verify t_gen_sweep_lint small
+
+# The node's sender at the edges of its widths (issue 20): a 2x1 tile with
+# 57-bit flits (7 values a beat, more than its output buffer holds) and a
+# 16x4 tile with 64-bit flits (8 a beat, as many as the remainder counter
+# counts) lint clean, with and without line buffers.
+t_gen_lint_sender_edges() {
+	local spec
+	for spec in "e1 2 1 57 0" "e2 16 4 64 0" "e3 2 1 57 16" "e4 16 4 64 64"; do
+		# shellcheck disable=SC2086 # spec: words
+		set -- $spec
+		"$GEN" -o "$CASE_DIR/$1" -D name="sw_$1" -D rows="$2" -D cols="$3" -D in_bits=8 -D weight_bits=8 \
+			-D acc_bits=20 -D psum_bits=24 -D scale_bits=16 -D offset_bits=24 -D shift=12 -D act_in_frac=4 \
+			-D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx=2 -D ny=2 -D flit_bits="$4" \
+			-D buf_depth=4 -D map_buf="$5" "$ROOT/tests/sweep.tcl" >/dev/null || return 1
+		(cd "$CASE_DIR/$1" && verilator --lint-only -Wall -F "sw_$1.f" --top-module "sw_$1_node_tile") \
+			>"$CASE_DIR/$1.lint" 2>&1
+		[[ ! -s $CASE_DIR/$1.lint ]] || { cat "$CASE_DIR/$1.lint"; fail "sw_$1's node is not lint-clean"; } || return 1
+	done
+}
+register gen/lint_sender_edges verify t_gen_lint_sender_edges
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 
 # Unit tests (cmocka, TAP): each test counts on its own.

@@ -86,6 +86,7 @@ class QLinear(torch.nn.Module):
         self.fixed = out_scale
         self.per_channel = per_channel
         self.register_buffer("amax", torch.zeros(()))  # running output maximum
+        self.register_buffer("floor", torch.zeros(()))  # the smallest output scale the LDPU allows
         self.quant = False
 
     def w_scale(self):
@@ -106,7 +107,7 @@ class QLinear(torch.nn.Module):
     def out_scale(self):
         if self.fixed is not None:
             return torch.tensor(self.fixed)
-        return torch.clamp(self.amax, min=1e-6) / 127.0
+        return torch.maximum(torch.clamp(self.amax, min=1e-6) / 127.0, self.floor)
 
     def requant(self, y):
         if self.training:
@@ -122,8 +123,18 @@ class QLinear(torch.nn.Module):
 
 
 class Dense(QLinear):
-    def forward(self, x, noise=False):
-        w, _ = self.qweight(noise)
+    """A dense layer; with m_max, its output scale at least what the LDPU's
+    scale field allows in pcm mode (as QConv's)."""
+
+    def __init__(self, kin, kout, relu, m_max=None):
+        super().__init__(kin, kout, relu)
+        self.m_max = m_max
+
+    def forward(self, x, noise=False, s_in=None):
+        w, s_w = self.qweight(noise)
+        if self.m_max is not None and s_in is not None:
+            with torch.no_grad():
+                self.floor.copy_(s_in * s_w.max() / self.m_max)
         return self.requant(F.linear(x, w, self.b))
 
 
@@ -176,6 +187,103 @@ class LSTMNet(torch.nn.Module):
 
     def layers(self):
         return [("lstm1", self.gates), ("fc2", self.fc)]
+
+
+def chip_limits(config):
+    """A pcm layer's limits on configs/CONFIG.tcl (docs/network.md, "Real
+    multipliers"): the macro's gain, and the largest multiplier whose LDPU
+    scale, multiplier * 2^shift / gain, fits scale_bits."""
+    v = {"rows": 256, "in_bits": 8, "weight_bits": 8, "shift": 12, "scale_bits": 16, "g_bits": 7, "g_frac": 8,
+         "adc_bits": 10, "adc_fs_div": 3}
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", config + ".tcl")
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if w and w[0] in ("tile", "ldpu", "pcm"):
+                for i in range(1, len(w) - 1, 2):
+                    if w[i][1:] in v:
+                        v[w[i][1:]] = int(w[i + 1])
+    gl, wm = 2 ** v["g_bits"] - 1, 2 ** (v["weight_bits"] - 1) - 1
+    worst = v["rows"] << (v["in_bits"] - 1)
+    worst = worst * 2 * gl << v["g_frac"]
+    sh4 = (worst - 1).bit_length() - v["adc_fs_div"] - v["adc_bits"]
+    gain = 2.0 * gl / wm * 2.0 ** (v["g_frac"] - sh4)
+    return gain, (2 ** (v["scale_bits"] - 1) - 1) / 2.0 ** v["shift"] * gain
+
+
+class QConv(QLinear):
+    """A conv2d on tiles.  Its output scale is at least what the LDPU's scale
+    field allows in pcm mode (the multiplier s_in * s_w / s_y at most m_max);
+    with a residual, its weight scale snaps so that the residual's multiplier
+    times the pcm gain is a whole number (exact in both modes)."""
+
+    def __init__(self, cin, cout, k, stride, pad, relu, m_max, gain, residual=False):
+        super().__init__(cin * k * k, cout, relu, per_channel=not residual)
+        self.cin, self.cout, self.k, self.stride, self.pad = cin, cout, k, stride, pad
+        self.m_max, self.gain, self.residual = m_max, gain, residual
+        self.s_in = self.s_x = None
+
+    def w_scale(self):
+        s = super().w_scale()
+        if self.residual and self.s_in is not None:
+            k = max(1.0, round(float(self.s_x * self.gain / (self.s_in * s))))
+            s = (self.s_x * self.gain / (self.s_in * k)).detach()
+        return s
+
+    def res_mul(self):
+        """The residual's multiplier s_x / (s_in * s_w) (real)."""
+        return float(self.s_x / (self.s_in * self.w_scale()))
+
+    def forward(self, x, s_in, noise=False, res=None, s_x=None):
+        self.s_in, self.s_x = s_in.detach(), None if s_x is None else s_x.detach()
+        w, s_w = self.qweight(noise)
+        with torch.no_grad():
+            self.floor.copy_(s_in * s_w.max() / self.m_max)
+        y = F.conv2d(x, w.reshape(self.cout, self.cin, self.k, self.k), self.b, self.stride, self.pad)
+        if res is not None:
+            y = y + res
+        return self.requant(y)
+
+
+class CNN(torch.nn.Module):
+    """A ResNet-style network for hermes64 (the whole-CNN issue's shape): six
+    3x3 convolutions, two residual blocks, a 2x2 max pool, a global average
+    pool (the GDPU's mul and shift), a dense classifier.  The map flow takes a
+    convolution's kernel on one tile's rows: 28 x 9 = 252 of hermes64's 256."""
+
+    def __init__(self, config, c1=16, c2=28):
+        super().__init__()
+        gain, m_max = chip_limits(config)
+        self.c1 = QConv(1, c1, 3, 1, 1, True, m_max, gain)
+        self.c2 = QConv(c1, c1, 3, 1, 1, True, m_max, gain)
+        self.c3 = QConv(c1, c1, 3, 1, 1, True, m_max, gain, residual=True)
+        self.c4 = QConv(c1, c2, 3, 1, 1, True, m_max, gain)
+        self.c5 = QConv(c2, c2, 3, 1, 1, True, m_max, gain)
+        self.c6 = QConv(c2, c2, 3, 1, 1, True, m_max, gain, residual=True)
+        self.fc = Dense(c2, 10, False, m_max)
+        self.gap_shift = 16
+        self.gap_mul = round(2 ** 16 / (14 * 14))
+
+    def forward(self, x, noise=False):
+        x = x.reshape(x.shape[0], 1, 28, 28)
+        s0 = torch.tensor(1.0 / 128)
+        a1 = self.c1(x, s0, noise)
+        a2 = self.c2(a1, self.c1.out_scale(), noise)
+        a3 = self.c3(a2, self.c2.out_scale(), noise, res=a1, s_x=self.c1.out_scale())
+        p = F.max_pool2d(a3, 2)
+        a4 = self.c4(p, self.c3.out_scale(), noise)
+        a5 = self.c5(a4, self.c4.out_scale(), noise)
+        a6 = self.c6(a5, self.c5.out_scale(), noise, res=a4, s_x=self.c4.out_scale())
+        # gavgpool: sat(round(sum * mul / 2^shift)) on a6's scale
+        g = a6.sum((2, 3)) * (self.gap_mul / 2.0 ** self.gap_shift)
+        if self.c6.quant:
+            s = self.c6.out_scale()
+            g = ste(g, torch.clamp(torch.round(g / s), -128, 127) * s)
+        return self.fc(g, noise, s_in=self.c6.out_scale())
+
+    def layers(self):
+        return [("conv1", self.c1), ("conv2", self.c2), ("conv3", self.c3), ("conv4", self.c4), ("conv5", self.c5),
+                ("conv6", self.c6), ("fc7", self.fc)]
 
 
 class MLP(torch.nn.Module):
@@ -266,6 +374,20 @@ def export(model, args, acc_f, acc_q):
         np.save(f"{tmp}/{name}_mul.npy", mul.astype(np.float64))
         np.save(f"{tmp}/{name}_bias.npy", (l.b.detach().double().numpy() / s_y))
         lay = {"name": name, "multiplier": f"{name}_mul.npy", "bias": f"{name}_bias.npy"}
+        if isinstance(l, QConv):
+            np.save(f"{tmp}/{name}_w.npy", q.reshape(l.cout, l.cin, l.k, l.k))
+            lay.update({"type": "conv2d", "out_channels": l.cout, "kernel": l.k, "stride": l.stride,
+                        "padding": l.pad, "weights": f"{name}_w.npy", "relu": bool(l.relu)})
+            if l.residual:
+                lay.update({"residual": "conv1" if l is model.c3 else "conv4", "residual_multiplier": l.res_mul()})
+            layers.append(lay)
+            s_in = s_y
+            if l is model.c3:
+                layers.append({"name": "pool1", "type": "maxpool2d", "kernel": 2})
+            if l is model.c6:
+                layers.append({"name": "gap", "type": "gavgpool", "mul": model.gap_mul, "shift": model.gap_shift})
+                layers.append({"name": "flat", "type": "flatten"})
+            continue
         if isinstance(model, LSTMNet) and l is model.gates:
             # the gate rows: x_t then h, PyTorch's i, f, g, o
             np.save(f"{tmp}/{name}_wih.npy", np.ascontiguousarray(q[:, :28]))
@@ -278,8 +400,8 @@ def export(model, args, acc_f, acc_q):
             lay.update({"type": "dense", "out": int(q.shape[0]), "weights": f"{name}_w.npy", "relu": bool(l.relu)})
         layers.append(lay)
         s_in = s_y
-    man = {"format": "imnpu-network", "version": 1, "name": f"fashion-{args.net}", "input": 784,
-           "layers": layers}
+    man = {"format": "imnpu-network", "version": 1, "name": f"fashion-{args.net}",
+           "input": [1, 28, 28] if args.net == "cnn" else 784, "layers": layers}
     with open(f"{tmp}/net.json", "w") as f:
         json.dump(man, f, indent=2)
         f.write("\n")
@@ -298,7 +420,7 @@ def export(model, args, acc_f, acc_q):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--net", choices=["mlp", "lstm"], required=True)
+    ap.add_argument("--net", choices=["mlp", "lstm", "cnn"], required=True)
     ap.add_argument("--config", default="mid",
                     help="the configuration it is for (its gdpu act_in_frac and cell format: an LSTM's gates)")
     ap.add_argument("--out", required=True, help="the manifest's directory (replaced)")
@@ -312,6 +434,8 @@ def main():
     torch.use_deterministic_algorithms(True)
     if args.net == "mlp":
         model = MLP()
+    elif args.net == "cnn":
+        model = CNN(args.config)
     else:
         gdpu = gdpu_params(args.config)
         model = LSTMNet(gdpu["act_in_frac"], gdpu["cell_frac"], gdpu["cell_bits"])

@@ -229,8 +229,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --compensate --threads -o --write-inputs -D "
-				       "--quiet --help --version)",
+			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --compensate "
+				       "--threads -o --write-inputs -D --quiet --help --version)",
 				       a);
 		} else if (nfiles == 3) {
 			return bad_cmd("too many files ('%s')", a);

@@ -179,6 +179,36 @@ t_gen_lint_sender_edges() {
 	done
 }
 register gen/lint_sender_edges verify t_gen_lint_sender_edges
+
+# Random configurations (issue 20: lint-clean for every configuration the
+# generator accepts): tile, word widths, mesh, flits and line buffers drawn
+# from SEED; those the generator accepts lint clean at the chip's top (the
+# tile and GDPU nodes, mesh, routers), those it refuses get one line.
+t_gen_lint_random() {
+	local seed=$1 n=$2 i ok=0
+	echo "seed $seed, $n configurations"
+	RANDOM=$seed
+	for ((i = 0; i < n; i++)); do
+		local rows=$((2 + RANDOM % 60)) cols=$((1 + RANDOM % 40)) inb=$((2 + RANDOM % 7)) wb=$((2 + RANDOM % 7))
+		local fb=$((24 + RANDOM % 41)) mb=$(((RANDOM % 3) * (16 << (RANDOM % 4)))) nx=$((1 + RANDOM % 4))
+		local ny=$((1 + RANDOM % 3)) bd=$((2 + RANDOM % 6)) acc=$((8 + RANDOM % 24)) pd=$((RANDOM % 6))
+		local d=$CASE_DIR/r$i
+		if "$GEN" -o "$d" -D name="rnd$i" -D rows=$rows -D cols=$cols -D in_bits=$inb -D weight_bits=$wb \
+			-D acc_bits=$acc -D psum_bits=$((acc + pd)) -D scale_bits=16 -D offset_bits=24 -D shift=12 \
+			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx=$nx -D ny=$ny \
+			-D flit_bits=$fb -D buf_depth=$bd -D map_buf=$mb "$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
+			ok=$((ok + 1))
+			(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_chip") >"$d.lint" 2>&1
+			[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "rnd$i (rows $rows cols $cols in $inb w $wb" \
+				"acc $acc flit $fb map_buf $mb) is not lint-clean"; } || return 1
+		else
+			expect_one_line_error "$d.err" 'error: ' || return 1
+		fi
+	done
+	echo "$ok of $n accepted, each lint-clean"
+	((ok > 0)) || fail "no configuration accepted"
+}
+register gen/lint_random_configs full t_gen_lint_random 7 40
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 
 # Unit tests (cmocka, TAP): each test counts on its own.

@@ -208,24 +208,6 @@ oom:
 	return -1;
 }
 
-/* The calibration MVM's sum of |acc| over the tile's columns, as its
- * MVM number event (docs/pcm.md 7, CAL_SUM). */
-static int64_t cal_sum(const imnpu_pcm *m, int mode, int xcal, uint64_t event)
-{
-	int8_t *x = malloc((size_t)m->p.rows);
-	int64_t *acc = malloc(sizeof *acc * (size_t)m->p.cols);
-	if (!x || !acc)
-		abort();
-	memset(x, xcal, (size_t)m->p.rows);
-	imnpu_pcm_mvm_at(m, mode, x, acc, event, m->p.cols);
-	int64_t s = 0;
-	for (int c = 0; c < m->p.cols; c++)
-		s += acc[c] < 0 ? -acc[c] : acc[c];
-	free(x);
-	free(acc);
-	return s;
-}
-
 int imnpu_net_devices_compensate(imnpu_net_devices *d, const imnpu_tile_params *p, const imnpu_net *n, int xcal)
 {
 	for (int l = 0; l < n->nlayers; l++) {
@@ -245,9 +227,9 @@ int imnpu_net_devices_compensate(imnpu_net_devices *d, const imnpu_tile_params *
 			imnpu_pcm *m = &t->m[i];
 			const uint32_t now = m->time_s;
 			imnpu_pcm_set_time(m, 20);
-			cal[2 * i] = cal_sum(m, mode, xcal, 0);
+			cal[2 * i] = imnpu_pcm_calibrate_at(m, mode, xcal, 0);
 			imnpu_pcm_set_time(m, now);
-			cal[2 * i + 1] = cal_sum(m, mode, xcal, 1);
+			cal[2 * i + 1] = imnpu_pcm_calibrate_at(m, mode, xcal, 1);
 		}
 		const int64_t hi = ((int64_t)1 << (p->scale_bits - 1)) - 1;
 		for (int r = 0; r < t->nrep; r++)

@@ -493,16 +493,18 @@ void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *ac
 		return;
 	}
 	int64_t *Q = calloc((size_t)C * 5, sizeof *Q);
-	int64_t *V = Q + C, *K = Q + 2 * (size_t)C;
+	int64_t *V = Q + C;
 	if (!Q)
 		abort();
 	const int nph = mode == IMNPU_MVM_4P ? 4 : 1;
-	const int cached = m->adc_k_ok && m->adc_k_seed == m->seed && m->adc_k_tile == m->tile;
-	for (int c = 0; c < N; c++)
-		if (cached)
-			memcpy(&K[3 * c], &m->adc_k[3 * c], 3 * sizeof *K);
-		else
-			adc_consts(m, c, &K[3 * c]);
+	/* the columns' ADC errors: the cache while it is for this SEED and
+	 * TILE_ID, else drawn here */
+	const int64_t *K = m->adc_k;
+	if (!(m->adc_k_ok && m->adc_k_seed == m->seed && m->adc_k_tile == m->tile)) {
+		for (int c = 0; c < N; c++)
+			adc_consts(m, c, &Q[2 * (size_t)C + 3 * (size_t)c]);
+		K = Q + 2 * (size_t)C;
+	}
 	for (int ph = 0; ph < nph; ph++) {
 		memset(Q, 0, (size_t)C * 2 * sizeof *Q);
 		/* Row r is driven for |x_r| PWM cycles: its devices add |x_r| times
@@ -540,12 +542,18 @@ void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *ac
 
 int64_t imnpu_pcm_calibrate(imnpu_pcm *m, int mode, int xcal)
 {
+	const uint64_t event = (uint32_t)m->mvm_count++; /* the RTL counts in 32 bits */
+	return imnpu_pcm_calibrate_at(m, mode, xcal, event);
+}
+
+int64_t imnpu_pcm_calibrate_at(const imnpu_pcm *m, int mode, int xcal, uint64_t event)
+{
 	int8_t *x = malloc((size_t)m->p.rows);
 	int64_t *acc = malloc((size_t)m->p.cols * sizeof *acc);
 	if (!x || !acc)
 		abort();
 	memset(x, xcal, (size_t)m->p.rows);
-	imnpu_pcm_mvm(m, mode, x, acc);
+	imnpu_pcm_mvm_at(m, mode, x, acc, event, m->p.cols);
 	int64_t s = 0;
 	for (int c = 0; c < m->p.cols; c++)
 		s += acc[c] < 0 ? -acc[c] : acc[c];

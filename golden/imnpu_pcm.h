@@ -152,6 +152,8 @@ int imnpu_pcm_mvm_cycles(const imnpu_pcm_params *p, int mode);
 /* The calibration MVM, every input equal to xcal: the sum of |acc| over the
  * columns (docs/pcm.md 7). */
 int64_t imnpu_pcm_calibrate(imnpu_pcm *m, int mode, int xcal);
+/* The same as the macro's MVM number event, counting nothing. */
+int64_t imnpu_pcm_calibrate_at(const imnpu_pcm *m, int mode, int xcal, uint64_t event);
 
 /* Per-device pieces, exposed for the statistics tests. */
 /* Program-and-verify one device: returns gprog, sets *status and *cycles. */

@@ -149,6 +149,13 @@ static int8_t *load_labels(const char *path, long *count, int classes, char *err
 			return NULL;
 		y = d;
 		*count = shape[0];
+		for (long i = 0; i < *count; i++)
+			if (y[i] < 0 || y[i] >= classes) {
+				snprintf(err, errlen, "%s: label %ld is %d (allowed: 0..%d, the network's classes)", path, i,
+					 y[i], classes - 1);
+				free(y);
+				return NULL;
+			}
 	} else {
 		idx_file f;
 		if (idx_read(path, &f, err, errlen) != 0)
@@ -166,15 +173,8 @@ static int8_t *load_labels(const char *path, long *count, int classes, char *err
 				idx_free(&f);
 				return NULL;
 			}
-		y = (int8_t *)f.data; /* taken over */
+		y = (int8_t *)f.data; /* taken over: every label checked below 128 */
 	}
-	for (long i = 0; i < *count; i++)
-		if (y[i] < 0 || y[i] >= classes) {
-			snprintf(err, errlen, "%s: label %ld is %d (allowed: 0..%d, the network's classes)", path, i, y[i],
-				 classes - 1);
-			free(y);
-			return NULL;
-		}
 	return y;
 }
 

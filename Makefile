@@ -117,8 +117,9 @@ rtl: $(GEN) ## regenerate the shipped configurations into rtl/ (commit the resul
 check-rtl: $(GEN) ## fail if regenerating the shipped configurations changes rtl/
 	@scripts/check-rtl.sh $(GEN) $(CONFIGS)
 
-lint: | deps-core ## verilator --lint-only -Wall on every file in rtl/: must print nothing
+lint: | deps-core deps-synth ## Verilator -Wall, Icarus -g2005 and Yosys read every file in rtl/: must print nothing
 	@scripts/lint-rtl.sh rtl
+	@scripts/read-rtl.sh rtl
 
 regs-doc: rtl ## docs/regs.md: tiny's generated memory map and registers
 	cp rtl/tiny/tiny_regs.md docs/regs.md
@@ -228,7 +229,7 @@ bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## w
 bench: bench-noc bench-sim bench-cnn ## every benchmark
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core deps-data ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core deps-synth deps-data ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
 verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \

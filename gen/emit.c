@@ -403,6 +403,19 @@ void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int widt
 	sb_printf(b, "%s[%d:0])", src, width - 1);
 }
 
+const char *vl_resize(char *buf, size_t bufsz, const char *expr, int from, int to, int sign)
+{
+	if (to == from)
+		snprintf(buf, bufsz, "%s", expr);
+	else if (to < from)
+		snprintf(buf, bufsz, "%s[%d:0]", expr, to - 1);
+	else if (sign)
+		snprintf(buf, bufsz, "{{%d{%s[%d]}}, %s}", to - from, expr, from - 1, expr);
+	else
+		snprintf(buf, bufsz, "{%d'd0, %s}", to - from, expr);
+	return buf;
+}
+
 void vl_flag_register(emitter *e, const char *name, const char *enable, const char *next)
 {
 	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");

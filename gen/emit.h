@@ -113,6 +113,11 @@ void vl_clamp32(strbuf *b, const char *src, long long lo, long long hi, int widt
 /* A one-bit register with asynchronous active-low reset to 0 on clk_i/rst_ni:
  * `name <= next` every cycle, or only when `enable` (NULL: always). */
 void vl_flag_register(emitter *e, const char *name, const char *enable, const char *next);
+/* Verilog-2005 has no size casts: `expr` (from bits) as `to` bits, written
+ * into buf.  Narrower: the low bits (expr must be a name or a select);
+ * wider: zero-extended, or sign-extended from its top bit when sign is set
+ * (then expr must be a name or a select).  The result is unsigned. */
+const char *vl_resize(char *buf, size_t bufsz, const char *expr, int from, int to, int sign);
 /* "[w-1:0] " or "" for width 1: the range part of a declaration. */
 const char *vl_range(int width, char *buf, size_t bufsz);
 

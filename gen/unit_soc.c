@@ -275,7 +275,7 @@ void unit_axil_xbar(emitter *e, const design *d)
 	L("// One-hot slave of an address; bit NS: none (decode error).");
 	L("function automatic [NS:0] decode(input [31:0] a);");
 	L("  begin");
-	L("    decode = '0;");
+	L("    decode = {(NS + 1){1'b0}};");
 	L("    if (a >= 32'h%08x && a <= 32'h%08x) decode[0] = 1'b1;", SOC_DMEM_BASE,
 	  SOC_DMEM_BASE + (uint32_t)d->dmem_kb * 1024u - 1u);
 	L("    else if (a[31:12] == 20'h%05x) decode[1] = 1'b1;", SOC_NPU_BASE >> 12);
@@ -606,7 +606,7 @@ static const char *const npu_regs_text[] = {
 	"    rx_expect_q <= 32'd0;",
 	"    rx_count_q <= 32'd0;",
 	"    tx_pkts_q <= 32'd0;",
-	"    stat_node_q <= '0;",
+	"    stat_node_q <= {NodeW{1'b0}};",
 	"    stat_port_q <= 3'd0;",
 	"    stat_kind_q <= 2'd0;",
 	"    tx_err_q <= 1'b0;",
@@ -617,18 +617,18 @@ static const char *const npu_regs_text[] = {
 	"    fld_q <= 4'd0;",
 	"    nb_q <= 16'd0;",
 	"    beat_q <= 16'd0;",
-	"    dest_q <= '0;",
+	"    dest_q <= {NodeW{1'b0}};",
 	"    mcast_q <= 1'b0;",
-	"    mask_q <= '0;",
-	"    info_q <= '0;",
-	"    data_q <= '0;",
+	"    mask_q <= {(32 * MW){1'b0}};",
+	"    info_q <= {IW{1'b0}};",
+	"    data_q <= {PW{1'b0}};",
 	"    HalfReset",
 	"    rx_st_q <= RTake;",
 	"    rx_next_q <= 30'd0;",
 	"    rx_used_q <= 32'd0;",
 	"    rx_c_q <= 3'd0;",
 	"    rx_last_q <= 1'b0;",
-	"    rx_info_q <= '0;",
+	"    rx_info_q <= {IW{1'b0}};",
 	"    ch_act_q <= 8'd0;",
 	"    ch_trunc_q <= 8'd0;",
 	"    ch_mc_q <= 8'd0;",
@@ -817,7 +817,7 @@ static const char *const npu_regs_text[] = {
 	"assign host_tx_mcast_o = mcast_q;",
 	"assign host_tx_dest_o = node_addr(dest_q);",
 	"assign host_tx_info_o = info_q;",
-	"assign host_tx_data_o = tx_st_q == THead ? '0 : data_q;",
+	"assign host_tx_data_o = tx_st_q == THead ? {PW{1'b0}} : data_q;",
 	"assign host_rx_ready_o = rx_st_q == RTake;",
 	"assign stat_node_o = stat_node_q;",
 	"assign stat_port_o = stat_port_q;",
@@ -882,7 +882,7 @@ void unit_npu_ctrl(emitter *e, const design *d)
 	L("localparam [31:0] Geom = 32'h%02x%02x%02x%02x;  // host node, mesh y, mesh x, payload bits", d->host,
 	  d->ny, d->nx, PW);
 	if (8 - NW > 0)
-		L("localparam [%d:0] StatNodePad = '0;", 8 - NW - 1);
+		L("localparam [%d:0] StatNodePad = %d'd0;", 8 - NW - 1, 8 - NW);
 	em_blank(e);
 	L("// A node's address {y, x} from its number.");
 	L("function automatic [IDW-1:0] node_addr(input [NodeW-1:0] n);");
@@ -891,7 +891,7 @@ void unit_npu_ctrl(emitter *e, const design *d)
 	for (int n = 0; n < N; n++)
 		L("      %d'd%d: node_addr = %d'd%d;", NW, n, IDW, ((n / d->nx) << d->xw) | (n % d->nx));
 	if ((1 << NW) != N)
-		L("      default: node_addr = '0;");
+		L("      default: node_addr = {IDW{1'b0}};");
 	L("    endcase");
 	L("  end");
 	L("endfunction");

@@ -66,6 +66,11 @@ static const char *const fn_text[] = {
 	"  reg signed [15:0] za;",
 	"  integer lz;",
 	"  integer k;",
+	"  // Only the low bits of these are kept (Verilog-2005 has no size casts).",
+	"  /* verilator lint_off UNUSEDSIGNAL */",
+	"  reg [30:0] vn;",
+	"  reg signed [31:0] zt;",
+	"  /* verilator lint_on UNUSEDSIGNAL */",
 	"  begin",
 	"    u = h[63:32] ^ h[31:0];",
 	"    v = u[30:0];",
@@ -75,11 +80,13 @@ static const char *const fn_text[] = {
 	"    if (lz >= 14) begin",
 	"      za = gz_rom(9'd429);",
 	"    end else begin",
-	"      w = 15'((v << lz) >> 15);",
-	"      base = 9'(lz * 33) + {4'd0, w[14:10]};",
+	"      vn = v << lz;",
+	"      w = vn[29:15];",
+	"      base = lz[8:0] * 9'd33 + {4'd0, w[14:10]};",
 	"      t0 = {16'd0, gz_rom(base)};",
 	"      t1 = {16'd0, gz_rom(base + 9'd1)};",
-	"      za = 16'(t0 + (((t1 - t0) * $signed({22'd0, w[9:0]})) >>> 10));",
+	"      zt = t0 + (((t1 - t0) * $signed({22'd0, w[9:0]})) >>> 10);",
+	"      za = zt[15:0];",
 	"    end",
 	"    gauss = u[31] ? -za : za;",
 	"  end",
@@ -93,15 +100,19 @@ static const char *const fn_text[] = {
 	"  reg [26:0] fr;",
 	"  integer e;",
 	"  integer k;",
+	"  /* verilator lint_off UNUSEDSIGNAL */",
+	"  reg [31:0] tn;",
+	"  /* verilator lint_on UNUSEDSIGNAL */",
 	"  begin",
 	"    e = 0;",
 	"    for (k = 0; k < 32; k = k + 1)",
 	"      if (t[k]) e = k;",
-	"    m = 16'((t << (31 - e)) >> 15);",
+	"    tn = t << (31 - e);",
+	"    m = tn[30:15];",
 	"    a0 = lg_rom({1'b0, m[15:10]});",
 	"    a1 = lg_rom({1'b0, m[15:10]} + 7'd1);",
 	"    fr = ({10'd0, a1 - a0} * {17'd0, m[9:0]}) >> 10;",
-	"    log2q = (32'(e) << 16) + {15'd0, a0} + {5'd0, fr};",
+	"    log2q = {e[15:0], 16'd0} + {15'd0, a0} + {5'd0, fr};",
 	"  end",
 	"endfunction",
 	"",
@@ -112,16 +123,22 @@ static const char *const fn_text[] = {
 	"  reg [17:0] a0;",
 	"  reg [17:0] a1;",
 	"  reg [63:0] m;",
+	"  /* verilator lint_off UNUSEDSIGNAL */",
+	"  reg [63:0] ml;",
+	"  reg [63:0] mr;",
+	"  /* verilator lint_on UNUSEDSIGNAL */",
 	"  begin",
 	"    n = x >>> 16;",
 	"    f = x[15:0];",
 	"    a0 = ex_rom({1'b0, f[15:10]});",
 	"    a1 = ex_rom({1'b0, f[15:10]} + 7'd1);",
 	"    m = {46'd0, a0} + (({46'd0, a1 - a0} * {54'd0, f[9:0]}) >> 10);",
+	"    ml = m << n[2:0];",
+	"    mr = m >> (-n);",
 	"    if (n >= 64'sd8) exp2q = 32'hffffff;",
-	"    else if (n >= 64'sd0) exp2q = (m << n[2:0]) > 64'hffffff ? 32'hffffff : 32'(m << n[2:0]);",
+	"    else if (n >= 64'sd0) exp2q = ml > 64'hffffff ? 32'hffffff : ml[31:0];",
 	"    else if (n <= -64'sd40) exp2q = 32'd0;",
-	"    else exp2q = 32'(m >> 6'(-n));",
+	"    else exp2q = mr[31:0];",
 	"  end",
 	"endfunction",
 	"",
@@ -159,6 +176,13 @@ static const char *const fn_text[] = {
 	"  end",
 	"endfunction",
 	"",
+	"// A Q.12 Gaussian sign-extended to 64 bits.",
+	"function automatic signed [63:0] sx16(input signed [15:0] v);",
+	"  begin",
+	"    sx16 = {{48{v[15]}}, v};",
+	"  end",
+	"endfunction",
+	"",
 	"// Program-and-verify of one device (docs/pcm.md 4): {status, conductance}.",
 	"function automatic [GW+6:0] program_dev(input [31:0] seed, input [15:0] tile,",
 	"                                        input [15:0] row, input [15:0] col,",
@@ -177,7 +201,7 @@ static const char *const fn_text[] = {
 	"    it = 0;",
 	"    for (k = 0; k < MaxIter; k = k + 1) begin",
 	"      if (it == k && absv(g - tgt) > Tol) begin",
-	"        z = 64'(gauss(hash(seed, tile, row, col, dev, 8'd1, {24'd0, epoch, 8'(k)})));",
+	"        z = sx16(gauss(hash(seed, tile, row, col, dev, 8'd1, {24'd0, epoch, k[7:0]})));",
 	"        gam = Gamma0 + ((GammaSig * z) >>> 12);",
 	"        if (gam < 64'sd0) gam = 64'sd0;",
 	"        g = clamp(g + (((tgt - g) * gam) >>> 16), 64'sd0, Gmax);",
@@ -185,9 +209,9 @@ static const char *const fn_text[] = {
 	"      end",
 	"    end",
 	"    done = absv(g - tgt) <= Tol;",
-	"    z = 64'(gauss(hash(seed, tile, row, col, dev, 8'd2, {32'd0, epoch})));",
-	"    g = clamp((done ? tgt : g) + (($signed(64'(psig_rom(t))) * z) >>> 12), 64'sd0, Gmax);",
-	"    program_dev = {done, 6'(it), g[GW-1:0]};",
+	"    z = sx16(gauss(hash(seed, tile, row, col, dev, 8'd2, {32'd0, epoch})));",
+	"    g = clamp((done ? tgt : g) + (($signed({44'd0, psig_rom(t)}) * z) >>> 12), 64'sd0, Gmax);",
+	"    program_dev = {done, it[5:0], g[GW-1:0]};",
 	"  end",
 	"endfunction",
 	"",
@@ -196,9 +220,13 @@ static const char *const fn_text[] = {
 	"                                        input [15:0] row, input [15:0] col,",
 	"                                        input [7:0] dev, input [31:0] epoch,",
 	"                                        input [GBits-1:0] t);",
+	"  /* verilator lint_off UNUSEDSIGNAL */",
+	"  reg signed [63:0] nu;",
+	"  /* verilator lint_on UNUSEDSIGNAL */",
 	"  begin",
-	"    draw_nu = 18'($signed(64'(numu_rom(t))) + (($signed(64'(nusig_rom(t))) *",
-	"        64'(gauss(hash(seed, tile, row, col, dev, 8'd3, {32'd0, epoch})))) >>> 12));",
+	"    nu = $signed({47'd0, numu_rom(t)}) + (($signed({47'd0, nusig_rom(t)}) *",
+	"        sx16(gauss(hash(seed, tile, row, col, dev, 8'd3, {32'd0, epoch})))) >>> 12);",
+	"    draw_nu = nu[17:0];",
 	"  end",
 	"endfunction",
 	"",
@@ -209,7 +237,7 @@ static const char *const fn_text[] = {
 	"  reg signed [63:0] c;",
 	"  reg signed [63:0] g;",
 	"  begin",
-	"    b = (64'(nu) * l) >>> 16;",
+	"    b = ($signed({{46{nu[17]}}, nu}) * l) >>> 16;",
 	"    c = (b * 64'sd94548) >>> 16;",
 	"    g = ({{(64-GW){1'b0}}, gp} * {32'd0, exp2q(-c)}) >>> 16;",
 	"    drift = g > Gmax ? Gmax[GW-1:0] : g[GW-1:0];",
@@ -232,10 +260,10 @@ static const char *const fn_text[] = {
 	"  integer sh;",
 	"  begin",
 	"    sig = ({32'd0, isqrt(v << GFrac)} * s) >>> 16;",
-	"    n = (sig * 64'(gauss(hash(seed, tile, 16'd0, col, ph, 8'd6, {32'd0, ev})))) >>> 12;",
-	"    gain = (GainSig * 64'(gauss(hash(seed, tile, 16'd0, col, 8'd0, 8'd4, 64'd0)))) >>> 12;",
-	"    off = (OffSig * 64'(gauss(hash(seed, tile, 16'd0, col, 8'd0, 8'd5, 64'd0)))) >>> 12;",
-	"    asym = (AsymSig * 64'(gauss(hash(seed, tile, 16'd0, col, 8'd0, 8'd7, 64'd0)))) >>> 12;",
+	"    n = (sig * sx16(gauss(hash(seed, tile, 16'd0, col, ph, 8'd6, {32'd0, ev})))) >>> 12;",
+	"    gain = (GainSig * sx16(gauss(hash(seed, tile, 16'd0, col, 8'd0, 8'd4, 64'd0)))) >>> 12;",
+	"    off = (OffSig * sx16(gauss(hash(seed, tile, 16'd0, col, 8'd0, 8'd5, 64'd0)))) >>> 12;",
+	"    asym = (AsymSig * sx16(gauss(hash(seed, tile, 16'd0, col, 8'd0, 8'd7, 64'd0)))) >>> 12;",
 	"    sh = four ? Sh4 : Sh1;",
 	"    qn = q + n;",
 	"    k = 64'sd65536 + gain + (qn < 64'sd0 ? -asym : asym);",
@@ -270,6 +298,14 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		ports[n + i] = extra[i];
 	em_header(e, &d->stamp,
 		  "Crossbar macro (behavioral, pcm): 8T4R PCM devices, program-and-verify, drift, read noise, 1-/4-phase ADCs (docs/pcm.md).");
+	em_comment(e, "A simulation model.  Synthesis (SYNTHESIS defined, as Yosys defines it) reads the");
+	em_comment(e, "ports only, a black box for the hard macro; simulators read the model below.");
+	em_line(e, "`ifdef SYNTHESIS");
+	em_line(e, "(* blackbox *)");
+	vl_module_begin(e, d->mod_xbar, ports, (size_t)(n + nextra), NULL);
+	vl_module_end(e, d->mod_xbar);
+	em_line(e, "`else");
+	em_blank(e);
 	vl_module_begin(e, d->mod_xbar, ports, (size_t)(n + nextra), NULL);
 
 	vl_localparam(e, "Rows", R, "crossbar rows");
@@ -407,9 +443,29 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 18, 1, "pv_nu", 0, NULL);
 	vl_decl(e, "reg", GW, 0, "rf_g", 4, "refresh: the four devices of weight dptr_q");
 	vl_decl(e, "reg", 64, 0, "rf_a", 4, "and their read-noise amplitudes");
+	vl_decl(e, "reg", 64, 0, "rf_v0", 0, "read-noise variance of the + side");
+	vl_decl(e, "reg", 64, 0, "rf_v1", 0, "and of the - side");
 	vl_decl(e, "wire", 64, 0, "calabs", 0, "|conv|");
 	vl_decl(e, "wire", 64, 1, "conv", 0, "the selected column's result");
 	vl_decl(e, "integer", 0, 0, "rd", 0, NULL);
+	em_comment(e, "The device memories' words the engine reads, as wires: a process that indexes a");
+	em_comment(e, "memory itself is, for Icarus, sensitive to every word of it (slow to elaborate).");
+	vl_decl(e, "wire", tw, 0, "pv_tgt", 0, "target of the device being programmed");
+	for (int k = 0; k < 4; k++) {
+		char nm[16];
+		snprintf(nm, sizeof nm, "rf_gp%d", k);
+		vl_decl(e, "wire", GW, 0, nm, 0, k ? NULL : "refresh: the weight's devices' programmed conductances,");
+		snprintf(nm, sizeof nm, "rf_nu%d", k);
+		vl_decl(e, "wire", 18, 1, nm, 0, k ? NULL : "drift exponents");
+		snprintf(nm, sizeof nm, "rf_tg%d", k);
+		vl_decl(e, "wire", tw, 0, nm, 0, k ? NULL : "and targets");
+	}
+	em_line(e, "assign pv_tgt = tgt_q[dptr_q];");
+	for (int k = 0; k < 4; k++) {
+		em_line(e, "assign rf_gp%d = gp_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
+		em_line(e, "assign rf_nu%d = nu_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
+		em_line(e, "assign rf_tg%d = tgt_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
+	}
 	em_comment(e, "Each function runs only in the state that takes its result, so that an idle macro");
 	em_comment(e, "costs a simulator next to nothing.");
 	em_open(e, "always @(*) begin");
@@ -419,17 +475,24 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "rf_g[rd] = %d'd0;", GW);
 	em_line(e, "rf_a[rd] = 64'd0;");
 	em_close(e, "end");
+	em_line(e, "rf_v0 = 64'd0;");
+	em_line(e, "rf_v1 = 64'd0;");
 	em_open(e, "if (ms_q == 2'd1) begin");
-	em_line(e, "pv = program_dev(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,");
-	em_line(e, "                 tgt_q[dptr_q]);");
-	em_line(e, "pv_nu = draw_nu(seed_q, tile_q, 16'(prow_q), 16'(pcol_q), {6'd0, dptr_q[1:0]}, epoch_q,");
-	em_line(e, "                tgt_q[dptr_q]);");
+	char rs[4][160];
+	vl_resize(rs[0], sizeof rs[0], "prow_q", d->row_w, 16, 0);
+	vl_resize(rs[1], sizeof rs[1], "pcol_q", d->col_w, 16, 0);
+	em_line(e, "pv = program_dev(seed_q, tile_q, %s, %s, {6'd0, dptr_q[1:0]}, epoch_q,", rs[0], rs[1]);
+	em_line(e, "                 pv_tgt);");
+	em_line(e, "pv_nu = draw_nu(seed_q, tile_q, %s, %s, {6'd0, dptr_q[1:0]}, epoch_q,", rs[0], rs[1]);
+	em_line(e, "                pv_tgt);");
 	em_close(e, "end");
 	em_open(e, "if (ms_q == 2'd2) begin");
-	em_open(e, "for (rd = 0; rd < 4; rd = rd + 1) begin");
-	em_line(e, "rf_g[rd] = drift(gp_q[{dptr_q[%d:0], 2'(rd)}], nu_q[{dptr_q[%d:0], 2'(rd)}], l_q);", DW - 3, DW - 3);
-	em_line(e, "rf_a[rd] = ({{(64-GW){1'b0}}, rf_g[rd]} * {47'd0, qs_rom(tgt_q[{dptr_q[%d:0], 2'(rd)}])}) >> 16;", DW - 3);
-	em_close(e, "end");
+	for (int k = 0; k < 4; k++)
+		em_line(e, "rf_g[%d] = drift(rf_gp%d, rf_nu%d, l_q);", k, k, k);
+	for (int k = 0; k < 4; k++)
+		em_line(e, "rf_a[%d] = ({{(64-GW){1'b0}}, rf_g[%d]} * {47'd0, qs_rom(rf_tg%d)}) >> 16;", k, k, k);
+	em_line(e, "rf_v0 = (rf_a[0] * rf_a[0] + rf_a[1] * rf_a[1]) >> GFrac;");
+	em_line(e, "rf_v1 = (rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac;");
 	em_close(e, "end");
 	em_close(e, "end");
 	em_line(e, "assign calabs = conv < 64'sd0 ? -conv : conv;");
@@ -484,10 +547,10 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_comment(e, "S follows L one cycle later (L changes only on a time write); the refresh");
 	em_comment(e, "does not use it.");
 	em_line(e, "lset_q <= time_go;");
-	em_line(e, "if (lset_q) s_q <= isqrt(64'(l_q + 64'sd%d) << 16);", IMNPU_LN_TC_2TR_Q16);
+	em_line(e, "if (lset_q) s_q <= isqrt((l_q + 64'sd%d) << 16);", IMNPU_LN_TC_2TR_Q16);
 	em_open(e, "case (ms_q)");
 	em_open(e, "2'd1: begin");
-	em_line(e, "progcyc_q <= progcyc_q + 64'(pv[GW+5:GW]) * PulseCyc + (64'(pv[GW+5:GW]) + 64'd1) * VerifyCyc;");
+	em_line(e, "progcyc_q <= progcyc_q + {58'd0, pv[GW+5:GW]} * PulseCyc + ({58'd0, pv[GW+5:GW]} + 64'd1) * VerifyCyc;");
 	em_line(e, "if (!pv[GW+6]) failed_q <= failed_q + 32'd1;");
 	em_open(e, "if (dptr_q[1:0] == 2'd3) begin");
 	em_open(e, "if (pcol_q == %d'd%d) begin", d->col_w, C - 1);
@@ -519,7 +582,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_open(e, "2'd3: begin");
 	em_line(e, "calacc_q <= calacc_q + calabs;");
 	em_open(e, "if (ccol_q == %d'd%d) begin", d->col_w, C - 1);
-	em_line(e, "calsum_q <= 32'(calacc_q + calabs);");
+	em_line(e, "calsum_q <= calacc_q[31:0] + calabs[31:0];");
 	em_line(e, "ms_q     <= 2'd0;");
 	em_close(e, "end");
 	em_line(e, "ccol_q <= ccol_q + %d'd1;", d->col_w);
@@ -540,16 +603,20 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_comment(e, "programming one device a cycle; refresh one weight a cycle.");
 	vl_decl(e, "reg", tw + 1, 0, "side", 0, "the side's total level");
 	vl_decl(e, "reg", 64, 0, "mag", 0, NULL);
+	vl_decl(e, "reg", 64, 0, "sidew", 0, NULL);
 	em_open(e, "always @(*) begin");
-	em_line(e, "mag  = w_wdata_i[%d] ? -64'(w_wdata_i) : 64'(w_wdata_i);", WB - 1);
-	em_line(e, "side = %d'((mag * 64'd%d + 64'd%d) / 64'd%d);", tw + 1, 4 * pd->gl, pd->wm, 2 * pd->wm);
+	vl_resize(rs[0], sizeof rs[0], "w_wdata_i", WB, 64, 1);
+	em_line(e, "mag   = w_wdata_i[%d] ? -%s : %s;", WB - 1, rs[0], rs[0]);
+	em_line(e, "sidew = (mag * 64'd%d + 64'd%d) / 64'd%d;", 4 * pd->gl, pd->wm, 2 * pd->wm);
+	em_line(e, "side  = sidew[%d:0];", tw);
 	em_close(e, "end");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (w_we_i) begin");
 	em_line(e, "w_q[w_addr_i] <= w_wdata_i;");
-	em_line(e, "tgt_q[{w_addr_i, 2'd0}] <= w_wdata_i > %d'sd0 ? side[%d:1] + %d'(side[0]) : %d'd0;", WB, tw, tw, tw);
+	vl_resize(rs[1], sizeof rs[1], "side[0]", 1, tw, 0);
+	em_line(e, "tgt_q[{w_addr_i, 2'd0}] <= w_wdata_i > %d'sd0 ? side[%d:1] + %s : %d'd0;", WB, tw, rs[1], tw);
 	em_line(e, "tgt_q[{w_addr_i, 2'd1}] <= w_wdata_i > %d'sd0 ? side[%d:1] : %d'd0;", WB, tw, tw);
-	em_line(e, "tgt_q[{w_addr_i, 2'd2}] <= w_wdata_i < %d'sd0 ? side[%d:1] + %d'(side[0]) : %d'd0;", WB, tw, tw, tw);
+	em_line(e, "tgt_q[{w_addr_i, 2'd2}] <= w_wdata_i < %d'sd0 ? side[%d:1] + %s : %d'd0;", WB, tw, rs[1], tw);
 	em_line(e, "tgt_q[{w_addr_i, 2'd3}] <= w_wdata_i < %d'sd0 ? side[%d:1] : %d'd0;", WB, tw, tw);
 	em_close(e, "end");
 	em_open(e, "if (m_we_i && idle && m_region == %d'd%d && m_dev_ok) begin", RW, REGION_TARGET);
@@ -571,8 +638,8 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		em_line(e, "gt_q[{dptr_q[%d:0], 2'd%d}] <= rf_g[%d];", DW - 3, dv, dv);
 	em_line(e, "gs_q[{dptr_q[%d:0], 1'b0}] <= {1'b0, rf_g[0]} + {1'b0, rf_g[1]};", DW - 3);
 	em_line(e, "gs_q[{dptr_q[%d:0], 1'b1}] <= {1'b0, rf_g[2]} + {1'b0, rf_g[3]};", DW - 3);
-	em_line(e, "vs_q[{dptr_q[%d:0], 1'b0}] <= %d'((rf_a[0] * rf_a[0] + rf_a[1] * rf_a[1]) >> GFrac);", DW - 3, VW);
-	em_line(e, "vs_q[{dptr_q[%d:0], 1'b1}] <= %d'((rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac);", DW - 3, VW);
+	em_line(e, "vs_q[{dptr_q[%d:0], 1'b0}] <= rf_v0[%d:0];", DW - 3, VW - 1);
+	em_line(e, "vs_q[{dptr_q[%d:0], 1'b1}] <= rf_v1[%d:0];", DW - 3, VW - 1);
 	em_close(e, "end");
 	if (nw == (1LL << d->w_idx_w))
 		em_line(e, "if (w_re_i) w_rdata_q <= w_q[w_addr_i];");
@@ -590,7 +657,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "%d'd%d: m_rdata_q <= seed_q;", IW, REG_SEED);
 	em_line(e, "%d'd%d: m_rdata_q <= {16'd0, tile_q};", IW, REG_TILE_ID);
 	em_line(e, "%d'd%d: m_rdata_q <= time_q;", IW, REG_TIME);
-	em_line(e, "%d'd%d: m_rdata_q <= 32'(calx_q);", IW, REG_CAL_X);
+	em_line(e, "%d'd%d: m_rdata_q <= %s;", IW, REG_CAL_X, vl_resize(rs[0], sizeof rs[0], "calx_q", IB, 32, 1));
 	em_line(e, "%d'd%d: m_rdata_q <= calsum_q;", IW, REG_CAL_SUM);
 	em_line(e, "%d'd%d: m_rdata_q <= progcyc_q[31:0];", IW, REG_PROG_CYC_LO);
 	em_line(e, "%d'd%d: m_rdata_q <= progcyc_q[63:32];", IW, REG_PROG_CYC_HI);
@@ -602,10 +669,14 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "default: m_rdata_q <= 32'd0;");
 	em_close(e, "endcase");
 	em_close(e, "end");
-	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? 32'(tgt_q[m_dev]) : 32'd0;", RW, REGION_TARGET);
-	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? 32'(gt_q[m_dev]) : 32'd0;", RW, REGION_GNOW);
-	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? 32'(st_q[m_dev]) : 32'd0;", RW, REGION_PVSTAT);
-	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? 32'(gp_q[m_dev]) : 32'd0;", RW, REGION_GPROG);
+	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_TARGET,
+		vl_resize(rs[0], sizeof rs[0], "tgt_q[m_dev]", tw, 32, 0));
+	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_GNOW,
+		vl_resize(rs[0], sizeof rs[0], "gt_q[m_dev]", GW, 32, 0));
+	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_PVSTAT,
+		vl_resize(rs[0], sizeof rs[0], "st_q[m_dev]", 7, 32, 0));
+	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_GPROG,
+		vl_resize(rs[0], sizeof rs[0], "gp_q[m_dev]", GW, 32, 0));
 	em_line(e, "default: m_rdata_q <= 32'd0;");
 	em_close(e, "endcase");
 	em_close(e, "end");
@@ -670,6 +741,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "integer", 0, 0, "k2", 0, NULL);
 	vl_decl(e, "reg", IB, 1, "xr", 0, NULL);
 	vl_decl(e, "reg", QW, 1, "xm", 0, "|x_r|");
+	vl_decl(e, "reg", QW, 0, "xsq", 0, "x_r squared");
 	vl_decl(e, "reg", 1, 0, "sel", 0, NULL);
 	vl_decl(e, "reg", QW, 1, "dq", 0, "charge of one device pair");
 	vl_decl(e, "reg", VCW, 0, "dv", 0, "and its read-noise variance");
@@ -697,25 +769,31 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end else if (integ) begin");
 	e->indent++;
 	em_open(e, "for (j = 0; j < Rpc; j = j + 1) begin");
-	em_line(e, "r = 32'(cyc_q) * Rpc + j;");
+	em_line(e, "r = %s * Rpc + j;", vl_resize(rs[0], sizeof rs[0], "cyc_q", CYW, 32, 0));
 	em_open(e, "if (r < Rows) begin");
 	em_line(e, "xr  = cal_q ? calx_q : x_q[r];");
-	em_line(e, "xm  = xr[%d] ? -%d'(xr) : %d'(xr);", IB - 1, QW, QW);
+	vl_resize(rs[0], sizeof rs[0], "xr", IB, QW, 1);
+	em_line(e, "xm  = xr[%d] ? -%s : %s;", IB - 1, rs[0], rs[0]);
+	em_line(e, "xsq = xm * xm;");
 	em_line(e, "sel = mode_q != 2'd2 ? xr != %d'sd0 : (ph_q[1] ? xr < %d'sd0 : xr > %d'sd0);", IB, IB, IB);
 	em_open(e, "if (sel) begin");
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_line(e, "k2 = r * Cols + c;");
 	em_open(e, "if (mode_q == 2'd0) begin");
-	em_line(e, "dq = %d'(xr) * %d'(w_q[k2]);", QW, QW);
+	em_line(e, "dq = %s * %s;", rs[0], vl_resize(rs[1], sizeof rs[1], "w_q[k2]", WB, QW, 1));
 	em_line(e, "dv = %d'd0;", VCW);
 	em_close(e, "end else if (mode_q == 2'd1) begin");
 	e->indent++;
-	em_line(e, "dq = %d'(xr) * (%d'({1'b0, gs_q[2*k2]}) - %d'({1'b0, gs_q[2*k2+1]}));", QW, QW, QW);
-	em_line(e, "dv = %d'(xm * xm) * (%d'(vs_q[2*k2]) + %d'(vs_q[2*k2+1]));", VCW, VCW, VCW);
+	em_line(e, "dq = %s * (%s - %s);", rs[0], vl_resize(rs[1], sizeof rs[1], "gs_q[2*k2]", GW + 1, QW, 0),
+		vl_resize(rs[2], sizeof rs[2], "gs_q[2*k2+1]", GW + 1, QW, 0));
+	em_line(e, "dv = %s * (%s + %s);", vl_resize(rs[1], sizeof rs[1], "xsq", QW, VCW, 0),
+		vl_resize(rs[2], sizeof rs[2], "vs_q[2*k2]", VW, VCW, 0),
+		vl_resize(rs[3], sizeof rs[3], "vs_q[2*k2+1]", VW, VCW, 0));
 	em_close(e, "end else begin");
 	e->indent++;
-	em_line(e, "dq = xm * %d'({1'b0, gs_q[2*k2 + 32'(ph_q[0])]});", QW);
-	em_line(e, "dv = %d'(xm * xm) * %d'(vs_q[2*k2 + 32'(ph_q[0])]);", VCW, VCW);
+	em_line(e, "dq = xm * %s;", vl_resize(rs[1], sizeof rs[1], "gs_q[2*k2 + {31'd0, ph_q[0]}]", GW + 1, QW, 0));
+	em_line(e, "dv = %s * %s;", vl_resize(rs[1], sizeof rs[1], "xsq", QW, VCW, 0),
+		vl_resize(rs[2], sizeof rs[2], "vs_q[2*k2 + {31'd0, ph_q[0]}]", VW, VCW, 0));
 	em_close(e, "end");
 	em_open(e, "case (ph_q)");
 	for (int ph = 0; ph < 4; ph++) {
@@ -733,13 +811,20 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	e->indent++;
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_open(e, "case (mode_q)");
-	em_line(e, "2'd0: cv_q[c] = 64'(q0_q[c]);");
-	em_line(e, "2'd1: cv_q[c] = 64'sd2 * adc(64'(q0_q[c]), 64'(v0_q[c]), 16'(c), 8'd0, 1'b0,");
+	char qn[16], vn[16];
+	em_line(e, "2'd0: cv_q[c] = %s;", vl_resize(rs[0], sizeof rs[0], "q0_q[c]", QW, 64, 1));
+	em_line(e, "2'd1: cv_q[c] = 64'sd2 * adc(%s, %s, c[15:0], 8'd0, 1'b0,", rs[0],
+		vl_resize(rs[1], sizeof rs[1], "v0_q[c]", VCW, 64, 0));
 	em_line(e, "                              seed_q, tile_q, ev_q, {32'd0, s_q});");
 	em_open(e, "default: begin");
-	for (int ph = 0; ph < 4; ph++)
-		em_line(e, "%s adc(64'(q%d_q[c]), 64'(v%d_q[c]), 16'(c), 8'd%d, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})%s",
-			ph == 0 ? "cv_q[c] =" : (ph == 3 ? "        +" : "        -"), ph, ph, ph, ph == 3 ? ";" : "");
+	for (int ph = 0; ph < 4; ph++) {
+		snprintf(qn, sizeof qn, "q%d_q[c]", ph);
+		snprintf(vn, sizeof vn, "v%d_q[c]", ph);
+		em_line(e, "%s adc(%s, %s, c[15:0], 8'd%d, 1'b1, seed_q, tile_q, ev_q, {32'd0, s_q})%s",
+			ph == 0 ? "cv_q[c] =" : (ph == 3 ? "        +" : "        -"),
+			vl_resize(rs[0], sizeof rs[0], qn, QW, 64, 1), vl_resize(rs[1], sizeof rs[1], vn, VCW, 64, 0),
+			ph, ph == 3 ? ";" : "");
+	}
 	em_close(e, "end");
 	em_close(e, "endcase");
 	em_close(e, "end");
@@ -755,6 +840,8 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "assign col_data_o = conv[%d:0];", AB - 1);
 	em_line(e, "assign m_rdata_o  = m_rdata_q;");
 	vl_decl(e, "wire", 1, 0, "unused_ok", 0, NULL);
-	em_line(e, "assign unused_ok = ^{conv[63:%d], pv[GW+6], m_index};", AB);
+	em_line(e, "assign unused_ok = ^{conv[63:%d], pv[GW+6], m_index, sidew[63:%d], rf_v0[63:%d], rf_v1[63:%d]%s};",
+		AB, tw + 1, VW, VW, QW > VCW ? ", xsq" : "");
 	vl_module_end(e, d->mod_xbar);
+	em_line(e, "`endif");
 }

@@ -20,6 +20,24 @@ t_rtl_lint() {
 	[[ ! -s $CASE_DIR/lint.txt ]] || fail "lint printed something"
 }
 register rtl/lint_clean verify t_rtl_lint small
+# The language claim (Verilog-2005): Icarus -g2005 and Yosys without -sv read every
+# file of every shipped configuration; and a size cast put into a copy of tiny is caught.
+t_rtl_readers() {
+	(cd "$ROOT" && scripts/read-rtl.sh rtl) >"$CASE_DIR/read.txt" 2>&1
+	cat "$CASE_DIR/read.txt"
+	[[ ! -s $CASE_DIR/read.txt ]] || fail "a reader printed something"
+	mkdir -p "$CASE_DIR/sv/tiny"
+	cp "$ROOT"/rtl/tiny/* "$CASE_DIR/sv/tiny/"
+	sed -i "s/alu = alt ? sra :/alu = alt ? 32'(sra) :/" "$CASE_DIR/sv/tiny/tiny_rv32.v"
+	grep -q "32'(sra)" "$CASE_DIR/sv/tiny/tiny_rv32.v" || fail "the cast was not put in"
+	if (cd "$ROOT" && scripts/read-rtl.sh "$CASE_DIR/sv") >"$CASE_DIR/sv.txt" 2>&1; then
+		fail "a SystemVerilog cast passed the readers"
+	fi
+	grep -q "tiny (icarus) failed" "$CASE_DIR/sv.txt" || fail "Icarus did not reject the cast"
+	grep -q "tiny (yosys parse) failed" "$CASE_DIR/sv.txt" || fail "Yosys did not reject the cast"
+	echo "a size cast in tiny_rv32.v: rejected by Icarus and Yosys"
+}
+register rtl/readers verify t_rtl_readers
 register rtl/lint_clean_big_tops full t_rtl_lint big
 
 # sim CONFIG PLUSARGS...: the shipped model against golden.
@@ -308,16 +326,16 @@ register tb/mutation/relu_sign_inverted verify t_tb_mutation tiny_ldpu.v \
 register tb/mutation/psum_wraps verify t_tb_mutation tiny_ldpu.v \
 	"s/(!psum_sum\[\([0-9]*\)\] \&\& psum_sum\[\([0-9]*\)\]) ?/1'b0 ?/"
 register tb/mutation/ideal_mvm_sign_lost verify t_tb_mutation tiny_xbar.v \
-	"s/dq = \([0-9]*\)'(xr) \* \([0-9]*\)'(w_q/dq = xm * \2'(w_q/"
+	"s/dq = {{[0-9]*{xr\[[0-9]*\]}}, xr} \* {{\([0-9]*\){w_q/dq = xm * {{\1{w_q/"
 register tb/mutation/pcm_four_phase_sign verify t_tb_mutation tiny_xbar.v \
-	"s/^\( *\)- adc(64'(q1_q/\1+ adc(64'(q1_q/" "+pcm +vectors=40"
+	"s/^\( *\)- adc({{\([0-9]*\){q1_q/\1+ adc({{\2{q1_q/" "+pcm +vectors=40"
 register tb/mutation/pcm_gaussian_sign verify t_tb_mutation tiny_xbar.v \
 	"s/gauss = u\[31\] ? -za : za;/gauss = u[31] ? za : -za;/" "+pcm +vectors=40"
 register tb/mutation/rv32_sra_as_srl verify t_tb_mutation tiny_rv32.v \
-	"s/alt ? 32'(\$signed(a) >>> alu_b\[4:0\]) : a >> alu_b\[4:0\]/a >> alu_b[4:0]/"
+	"s/sra = \$signed(a) >>> alu_b\[4:0\]/sra = a >> alu_b[4:0]/"
 # The same mutation caught by the self-checking ALU test, in lockstep.
 register tb/mutation/rv32_sra_as_srl_asm verify t_tb_mutation tiny_rv32.v \
-	"s/alt ? 32'(\$signed(a) >>> alu_b\[4:0\]) : a >> alu_b\[4:0\]/a >> alu_b[4:0]/" "+elf=$ROOT/build/riscv/alu.elf"
+	"s/sra = \$signed(a) >>> alu_b\[4:0\]/sra = a >> alu_b[4:0]/" "+elf=$ROOT/build/riscv/alu.elf"
 register tb/mutation/pcm_drift_log2e full t_tb_mutation tiny_xbar.v \
 	"s/64'sd94548/64'sd94549/" "+pcm +vectors=40"
 register tb/mutation/pcm_verify_tolerance verify t_tb_mutation tiny_xbar.v \

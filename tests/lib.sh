@@ -2,8 +2,11 @@
 # run in its own subshell with CASE_DIR as scratch space; it passes when it
 # returns 0.  Cases say what they check, and on failure say what was wrong.
 
+# fail MESSAGE: the case fails, whatever it does after (tests/run reads the mark
+# its CASE_DIR holds); returns 1 so that `check || fail "..." || return 1` stops.
 fail() {
 	echo "FAIL: $*"
+	[[ -z ${CASE_DIR:-} ]] || : >"$CASE_DIR/.failed"
 	return 1
 }
 

@@ -58,7 +58,7 @@ module hermes64_npu_ctrl (
   localparam [31:0] DBase = 32'h90000000;  // data SRAM
   localparam [31:0] Id = 32'h4e505531;  // "NPU1"
   localparam [31:0] Geom = 32'h40080820;  // host node, mesh y, mesh x, payload bits
-  localparam [0:0] StatNodePad = '0;
+  localparam [0:0] StatNodePad = 1'd0;
 
   // A node's address {y, x} from its number.
   function automatic [IDW-1:0] node_addr(input [NodeW-1:0] n);
@@ -130,7 +130,7 @@ module hermes64_npu_ctrl (
         7'd63: node_addr = 7'd63;
         7'd64: node_addr = 7'd64;
         7'd65: node_addr = 7'd65;
-        default: node_addr = '0;
+        default: node_addr = {IDW{1'b0}};
       endcase
     end
   endfunction
@@ -261,7 +261,7 @@ module hermes64_npu_ctrl (
       rx_expect_q <= 32'd0;
       rx_count_q <= 32'd0;
       tx_pkts_q <= 32'd0;
-      stat_node_q <= '0;
+      stat_node_q <= {NodeW{1'b0}};
       stat_port_q <= 3'd0;
       stat_kind_q <= 2'd0;
       tx_err_q <= 1'b0;
@@ -272,17 +272,17 @@ module hermes64_npu_ctrl (
       fld_q <= 4'd0;
       nb_q <= 16'd0;
       beat_q <= 16'd0;
-      dest_q <= '0;
+      dest_q <= {NodeW{1'b0}};
       mcast_q <= 1'b0;
-      mask_q <= '0;
-      info_q <= '0;
-      data_q <= '0;
+      mask_q <= {(32 * MW){1'b0}};
+      info_q <= {IW{1'b0}};
+      data_q <= {PW{1'b0}};
       rx_st_q <= RTake;
       rx_next_q <= 30'd0;
       rx_used_q <= 32'd0;
       rx_c_q <= 3'd0;
       rx_last_q <= 1'b0;
-      rx_info_q <= '0;
+      rx_info_q <= {IW{1'b0}};
       ch_act_q <= 8'd0;
       ch_trunc_q <= 8'd0;
       ch_mc_q <= 8'd0;
@@ -474,7 +474,7 @@ module hermes64_npu_ctrl (
   assign host_tx_mcast_o = mcast_q;
   assign host_tx_dest_o = node_addr(dest_q);
   assign host_tx_info_o = info_q;
-  assign host_tx_data_o = tx_st_q == THead ? '0 : data_q;
+  assign host_tx_data_o = tx_st_q == THead ? {PW{1'b0}} : data_q;
   assign host_rx_ready_o = rx_st_q == RTake;
   assign stat_node_o = stat_node_q;
   assign stat_port_o = stat_port_q;

@@ -84,6 +84,7 @@ module mid_rv32 (
   // The ALU: op-imm and op.
   wire [31:0] alu_b = op == 7'h13 ? imm_i : b;
   wire alt = op == 7'h33 ? f7[5] : (f3 == 3'd5 && f7[5]);
+  wire [31:0] sra = $signed(a) >>> alu_b[4:0];  // arithmetic: the operand alone decides
   reg [31:0] alu;
   always @(*) begin
     case (f3)
@@ -92,7 +93,7 @@ module mid_rv32 (
       3'd2: alu = {31'd0, $signed(a) < $signed(alu_b)};
       3'd3: alu = {31'd0, a < alu_b};
       3'd4: alu = a ^ alu_b;
-      3'd5: alu = alt ? 32'($signed(a) >>> alu_b[4:0]) : a >> alu_b[4:0];
+      3'd5: alu = alt ? sra : a >> alu_b[4:0];
       3'd6: alu = a | alu_b;
       default: alu = a & alu_b;
     endcase
@@ -101,8 +102,9 @@ module mid_rv32 (
   // Multiplier: one 33x33 signed product serves mul, mulh, mulhsu, mulhu.
   wire [32:0] ma = {f3[1:0] == 2'd3 ? 1'b0 : a[31], a};
   wire [32:0] mb = {f3[1] ? 1'b0 : b[31], b};
-  wire [63:0] prod = 64'($signed(ma) * $signed(mb));
+  wire [65:0] prod = $signed(ma) * $signed(mb);
   wire [31:0] mul = f3 == 3'd0 ? prod[31:0] : prod[63:32];
+  wire unused_prod = ^prod[65:64];  // the product's top bits: no instruction takes them
 
   // Branches.
   reg take;

@@ -46,7 +46,7 @@ module tiny_axil_xbar (
   // One-hot slave of an address; bit NS: none (decode error).
   function automatic [NS:0] decode(input [31:0] a);
     begin
-      decode = '0;
+      decode = {(NS + 1){1'b0}};
       if (a >= 32'h90000000 && a <= 32'h9000ffff) decode[0] = 1'b1;
       else if (a[31:12] == 20'ha0000) decode[1] = 1'b1;
       else if (a[31:12] == 20'ha0001) decode[2] = 1'b1;

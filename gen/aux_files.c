@@ -4,31 +4,79 @@
 
 #include <string.h>
 
+/* The Verilog sources, leaf modules first: the .f and the .core list them. */
+static int sources(const design *d, const char **mods, int max)
+{
+	const char *const all[] = {
+		d->mod_xbar, d->mod_ldpu, d->mod_ctrl, d->mod_tile, d->mod_gdpu, d->mod_ecc_enc,
+		d->mod_ecc_dec, d->mod_router, d->mod_ni, d->mod_mesh, d->mod_rv32, d->mod_node_tile,
+		d->mod_node_gdpu, d->mod_chip, d->mod_sram, d->mod_axil_bridge, d->mod_axil_xbar,
+		d->mod_axil_slave, d->mod_timer, d->mod_console, d->mod_npu_ctrl, d->mod_soc,
+	};
+	int n = 0;
+	for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
+		mods[n++] = all[i];
+	return n;
+}
+
 void aux_filelist(emitter *e, const design *d)
 {
+	const char *mods[32];
+	const int n = sources(d, mods, 32);
 	em_header(e, &d->stamp, "Verilog sources, leaf modules first. Paths are relative to this file: use verilator -F.");
-	em_line(e, "%s.v", d->mod_xbar);
-	em_line(e, "%s.v", d->mod_ldpu);
-	em_line(e, "%s.v", d->mod_ctrl);
-	em_line(e, "%s.v", d->mod_tile);
-	em_line(e, "%s.v", d->mod_gdpu);
-	em_line(e, "%s.v", d->mod_ecc_enc);
-	em_line(e, "%s.v", d->mod_ecc_dec);
-	em_line(e, "%s.v", d->mod_router);
-	em_line(e, "%s.v", d->mod_ni);
-	em_line(e, "%s.v", d->mod_mesh);
-	em_line(e, "%s.v", d->mod_rv32);
-	em_line(e, "%s.v", d->mod_node_tile);
-	em_line(e, "%s.v", d->mod_node_gdpu);
-	em_line(e, "%s.v", d->mod_chip);
-	em_line(e, "%s.v", d->mod_sram);
-	em_line(e, "%s.v", d->mod_axil_bridge);
-	em_line(e, "%s.v", d->mod_axil_xbar);
-	em_line(e, "%s.v", d->mod_axil_slave);
-	em_line(e, "%s.v", d->mod_timer);
-	em_line(e, "%s.v", d->mod_console);
-	em_line(e, "%s.v", d->mod_npu_ctrl);
-	em_line(e, "%s.v", d->mod_soc);
+	for (int i = 0; i < n; i++)
+		em_line(e, "%s.v", mods[i]);
+}
+
+void aux_core(emitter *e, const design *d)
+{
+	const char *mods[32];
+	const int n = sources(d, mods, 32);
+	/* FuseSoC reads the first line as the format's tag: the header follows it. */
+	em_line(e, "CAPI=2:");
+	em_header(e, &d->stamp, "FuseSoC core (CAPI2) of this configuration's RTL: the files of the .f, the SDC,");
+	em_comment(e, "and targets lint (Verilator -Wall), sim (Icarus, Verilog-2005: elaborates the SoC; the");
+	em_comment(e, "RTL-vs-golden testbenches are IMNPU's tb/) and synth (Yosys, iCE40; the pcm macro is a");
+	em_comment(e, "black box under synthesis).");
+	em_blank(e);
+	em_line(e, "name: imnpu:gen:%s:%s", d->name, d->stamp.tool_version);
+	em_line(e, "description: IMNPU %s, generated from %s", d->name, d->stamp.config_name);
+	em_blank(e);
+	em_line(e, "filesets:");
+	em_line(e, "  rtl:");
+	em_line(e, "    files:");
+	for (int i = 0; i < n; i++)
+		em_line(e, "      - %s.v", mods[i]);
+	em_line(e, "    file_type: verilogSource");
+	em_line(e, "  constraints:");
+	em_line(e, "    files:");
+	em_line(e, "      - %s.sdc", d->name);
+	em_line(e, "    file_type: SDC");
+	em_blank(e);
+	em_line(e, "targets:");
+	em_line(e, "  default: &default");
+	em_line(e, "    filesets: [rtl]");
+	em_line(e, "    toplevel: %s", d->mod_soc);
+	em_line(e, "  lint:");
+	em_line(e, "    <<: *default");
+	em_line(e, "    default_tool: verilator");
+	em_line(e, "    tools:");
+	em_line(e, "      verilator:");
+	em_line(e, "        mode: lint-only");
+	em_line(e, "        verilator_options: [-Wall]");
+	em_line(e, "  sim:");
+	em_line(e, "    <<: *default");
+	em_line(e, "    default_tool: icarus");
+	em_line(e, "    tools:");
+	em_line(e, "      icarus:");
+	em_line(e, "        iverilog_options: [-g2005]");
+	em_line(e, "  synth:");
+	em_line(e, "    default_tool: yosys");
+	em_line(e, "    filesets: [rtl, constraints]");
+	em_line(e, "    toplevel: %s", d->mod_tile);
+	em_line(e, "    tools:");
+	em_line(e, "      yosys:");
+	em_line(e, "        arch: ice40");
 }
 
 void aux_params_h(emitter *e, const design *d)

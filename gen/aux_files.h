@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 void aux_filelist(emitter *e, const design *d);
+/* FuseSoC CAPI2 core: the .f's files, the SDC, lint/sim/synth targets. */
+void aux_core(emitter *e, const design *d);
 void aux_params_h(emitter *e, const design *d);
 void aux_gtkw(emitter *e, const design *d, const char *dumpfile);
 void aux_sdc(emitter *e, const design *d);

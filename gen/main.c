@@ -85,6 +85,7 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{"_chip.v", "//", unit_chip},
 		{"_soc.v", "//", unit_soc},
 		{".f", "//", aux_filelist},
+		{".core", "#", aux_core},
 		{"_params.h", "  ", aux_params_h},
 		{"_regs.h", "  ", aux_regs_h},
 		{"_regs.md", "  ", aux_regs_md},

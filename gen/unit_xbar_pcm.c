@@ -301,9 +301,13 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_comment(e, "A simulation model.  Synthesis (SYNTHESIS defined, as Yosys defines it) reads the");
 	em_comment(e, "ports only, a black box for the hard macro; simulators read the model below.");
 	em_line(e, "`ifdef SYNTHESIS");
+	em_line(e, "/* verilator lint_off UNDRIVEN */");
+	em_line(e, "/* verilator lint_off UNUSEDSIGNAL */");
 	em_line(e, "(* blackbox *)");
 	vl_module_begin(e, d->mod_xbar, ports, (size_t)(n + nextra), NULL);
 	vl_module_end(e, d->mod_xbar);
+	em_line(e, "/* verilator lint_on UNUSEDSIGNAL */");
+	em_line(e, "/* verilator lint_on UNDRIVEN */");
 	em_line(e, "`else");
 	em_blank(e);
 	vl_module_begin(e, d->mod_xbar, ports, (size_t)(n + nextra), NULL);

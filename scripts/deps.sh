@@ -22,8 +22,9 @@ set -eu
 pkgs_core="build-essential pkg-config ccache tcl8.6-dev verilator zlib1g-dev libcmocka-dev nettle-dev libjansson-dev parallel"
 # The firmware and the assembly tests: Debian's bare-metal RISC-V toolchain and picolibc.
 pkgs_riscv="gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
-# The readers of the language claim and the flows: Yosys and Icarus Verilog.
-pkgs_synth="yosys iverilog"
+# The readers of the language claim and the flows: Yosys, Icarus Verilog, and
+# PyYAML for the test that parses the FuseSoC cores.
+pkgs_synth="yosys iverilog python3-yaml"
 pkgs_waves="gtkwave"
 pkgs_bench="gnuplot-nox"
 # Real data: Fashion-MNIST's four IDX files (docs/fashion.md).

@@ -249,3 +249,22 @@ t_gen_report() {
 	[[ -z $(ls "$CASE_DIR") || $(ls "$CASE_DIR") == r.txt ]] || fail "--report without -o wrote files"
 }
 register gen_report verify t_gen_report
+
+# The FuseSoC core of every shipped configuration (issue: flows): parsed with
+# python3-yaml, its file list the .f's, its lint/sim/synth targets; a core that
+# lost a file is caught.
+t_gen_fusesoc_core() {
+	local c
+	for c in tiny mid tile256 hermes64; do
+		python3 "$ROOT/tests/tools/check_core.py" "$ROOT/rtl/$c" "$c" || fail "$c.core" || return 1
+	done
+	mkdir -p "$CASE_DIR/t"
+	cp "$ROOT"/rtl/tiny/tiny.f "$ROOT"/rtl/tiny/tiny.core "$ROOT"/rtl/tiny/*.v "$ROOT"/rtl/tiny/tiny.sdc "$CASE_DIR/t/"
+	sed -i '/^      - tiny_ldpu.v$/d' "$CASE_DIR/t/tiny.core"
+	if python3 "$ROOT/tests/tools/check_core.py" "$CASE_DIR/t" tiny >"$CASE_DIR/lost.txt"; then
+		fail "a core without tiny_ldpu.v passed"
+		return 1
+	fi
+	cat "$CASE_DIR/lost.txt"
+}
+register gen/fusesoc_core verify t_gen_fusesoc_core

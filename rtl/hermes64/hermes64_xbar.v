@@ -4,6 +4,8 @@
 // A simulation model.  Synthesis (SYNTHESIS defined, as Yosys defines it) reads the
 // ports only, a black box for the hard macro; simulators read the model below.
 `ifdef SYNTHESIS
+/* verilator lint_off UNDRIVEN */
+/* verilator lint_off UNUSEDSIGNAL */
 (* blackbox *)
 `default_nettype none
 
@@ -34,6 +36,8 @@ module hermes64_xbar (
 endmodule  // hermes64_xbar
 
 `default_nettype wire
+/* verilator lint_on UNUSEDSIGNAL */
+/* verilator lint_on UNDRIVEN */
 `else
 
 `default_nettype none

@@ -435,40 +435,15 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("  end else if (map_wr) begin");
 	emit_map_restart(e, m);
 	L("  end else if (mclr_q) begin");
-	clear_entry(e, m, "mcnt", m->mb, m->lb, CW);
-	clear_entry(e, m, "skcnt", m->mb, m->lb, m->kcw);
-	clear_entry(e, m, "mpc", m->npos, m->posw, PW);
-	clear_entry(e, m, "skpc", m->cols, m->kposw, PW);
 	L("    mclr_ptr <= mclr_ptr + %d'd1;", m->clrw);
 	L("    if (mclr_ptr == %d'd%d) mclr_q <= 1'b0;", m->clrw, m->nclr - 1);
 	L("  end else if (map_on) begin");
-	L("    if (act_do && m_pos_ok) begin");
-	L("      lb[mwaddr] <= aval;");
-	L("      mcnt[mcslot] <= mcnt[mcslot] + %d'd1;", CW);
-	L("      mpc[mpos] <= mpcv + %d'd1;", PW);
-	L("    end");
-	L("    if (m_adv) begin");
-	L("      mcnt[fslot] <= %d'd0;", CW);
-	L("      front_q <= front_q + %d'd1;", PW);
-	L("    end");
+	L("    if (m_adv) front_q <= front_q + %d'd1;", PW);
 	L("    low_q <= low_q + (kdist < fdist ? kdist : fdist);");
 	L("    // the residual's ring");
-	L("    if (act_do && sk_pos_ok) begin");
-	L("      sk[skwaddr] <= aval;");
-	L("      skcnt[skcslot] <= skcnt[skcslot] + %d'd1;", m->kcw);
-	L("      skpc[skpos] <= skpcv + %d'd1;", PW);
-	L("    end");
-	L("    if (sk_adv) begin");
-	L("      skcnt[skfslot] <= %d'd0;", m->kcw);
-	L("      skf_q <= skf_q + %d'd1;", PW);
-	L("    end");
+	L("    if (sk_adv) skf_q <= skf_q + %d'd1;", PW);
 	L("    skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);");
-	L("    // a pooling node: each value into its channel's accumulator, then the drain");
-	if (m->npos > m->cols)
-		L("    if (pool_step && kc_q < %d'd%d)", CW, m->cols);
-	else
-		L("    if (pool_step)");
-	L("      pacc[pkc] <= pool_first ? pv : pmode_q == 2'd1 ? (pv > pacc[pkc] ? pv : pacc[pkc]) : pacc[pkc] + pv;");
+	L("    // a pooling node: the drain of the channels' accumulators");
 	L("    if (pool_end) begin pdr_q <= 1'b1; pdc_q <= %d'd0; end", CW);
 	L("    if (pdr_q) begin");
 	L("      pdc_q <= pdc_q + %d'd1;", CW);
@@ -502,6 +477,36 @@ static void emit_map_state(emitter *e, const map_widths *m, const widths *w)
 	L("  end");
 	L("end");
 	em_blank(e);
+	L("// The map memories, written in a process of their own (no reset: the clearing above");
+	L("// zeroes the counters after reset), so that synthesis infers them as memories.");
+	L("always @(posedge clk_i) begin");
+	L("  if (!map_wr && mclr_q) begin");
+	clear_entry(e, m, "mcnt", m->mb, m->lb, CW);
+	clear_entry(e, m, "skcnt", m->mb, m->lb, m->kcw);
+	clear_entry(e, m, "mpc", m->npos, m->posw, PW);
+	clear_entry(e, m, "skpc", m->cols, m->kposw, PW);
+	L("  end else if (!map_wr && map_on) begin");
+	L("    if (act_do && m_pos_ok) begin");
+	L("      lb[mwaddr] <= aval;");
+	L("      mcnt[mcslot] <= mcnt[mcslot] + %d'd1;", CW);
+	L("      mpc[mpos] <= mpcv + %d'd1;", PW);
+	L("    end");
+	L("    if (m_adv) mcnt[fslot] <= %d'd0;", CW);
+	L("    // the residual's ring");
+	L("    if (act_do && sk_pos_ok) begin");
+	L("      sk[skwaddr] <= aval;");
+	L("      skcnt[skcslot] <= skcnt[skcslot] + %d'd1;", m->kcw);
+	L("      skpc[skpos] <= skpcv + %d'd1;", PW);
+	L("    end");
+	L("    if (sk_adv) skcnt[skfslot] <= %d'd0;", m->kcw);
+	L("    // a pooling node: each value into its channel's accumulator");
+	if (m->npos > m->cols)
+		L("    if (pool_step && kc_q < %d'd%d)", CW, m->cols);
+	else
+		L("    if (pool_step)");
+	L("      pacc[pkc] <= pool_first ? pv : pmode_q == 2'd1 ? (pv > pacc[pkc] ? pv : pacc[pkc]) : pacc[pkc] + pv;");
+	L("  end");
+	L("end");
 }
 
 /* The receiver: decode the beat, write buffers and the configuration space. */

@@ -530,37 +530,15 @@ module mid_node_tile (
       skf_q <= 11'd0; skl_q <= 11'd0; oq_q <= 11'd0; wq_q <= 11'd0;
       pdr_q <= 1'b0; pdc_q <= 7'd0;
     end else if (mclr_q) begin
-      mcnt[mclr_ptr] <= 7'd0;
-      skcnt[mclr_ptr] <= 7'd0;
-      if (mclr_ptr < 10'd64) mpc[mclr_ptr[5:0]] <= 11'd0;
-      if (mclr_ptr < 10'd64) skpc[mclr_ptr[5:0]] <= 11'd0;
       mclr_ptr <= mclr_ptr + 10'd1;
       if (mclr_ptr == 10'd1023) mclr_q <= 1'b0;
     end else if (map_on) begin
-      if (act_do && m_pos_ok) begin
-        lb[mwaddr] <= aval;
-        mcnt[mcslot] <= mcnt[mcslot] + 7'd1;
-        mpc[mpos] <= mpcv + 11'd1;
-      end
-      if (m_adv) begin
-        mcnt[fslot] <= 7'd0;
-        front_q <= front_q + 11'd1;
-      end
+      if (m_adv) front_q <= front_q + 11'd1;
       low_q <= low_q + (kdist < fdist ? kdist : fdist);
       // the residual's ring
-      if (act_do && sk_pos_ok) begin
-        sk[skwaddr] <= aval;
-        skcnt[skcslot] <= skcnt[skcslot] + 7'd1;
-        skpc[skpos] <= skpcv + 11'd1;
-      end
-      if (sk_adv) begin
-        skcnt[skfslot] <= 7'd0;
-        skf_q <= skf_q + 11'd1;
-      end
+      if (sk_adv) skf_q <= skf_q + 11'd1;
       skl_q <= skl_q + (skodist < skfdist ? skodist : skfdist);
-      // a pooling node: each value into its channel's accumulator, then the drain
-      if (pool_step)
-        pacc[pkc] <= pool_first ? pv : pmode_q == 2'd1 ? (pv > pacc[pkc] ? pv : pacc[pkc]) : pacc[pkc] + pv;
+      // a pooling node: the drain of the channels' accumulators
       if (pool_end) begin pdr_q <= 1'b1; pdc_q <= 7'd0; end
       if (pdr_q) begin
         pdc_q <= pdc_q + 7'd1;
@@ -594,6 +572,33 @@ module mid_node_tile (
     end
   end
 
+  // The map memories, written in a process of their own (no reset: the clearing above
+  // zeroes the counters after reset), so that synthesis infers them as memories.
+  always @(posedge clk_i) begin
+    if (!map_wr && mclr_q) begin
+      mcnt[mclr_ptr] <= 7'd0;
+      skcnt[mclr_ptr] <= 7'd0;
+      if (mclr_ptr < 10'd64) mpc[mclr_ptr[5:0]] <= 11'd0;
+      if (mclr_ptr < 10'd64) skpc[mclr_ptr[5:0]] <= 11'd0;
+    end else if (!map_wr && map_on) begin
+      if (act_do && m_pos_ok) begin
+        lb[mwaddr] <= aval;
+        mcnt[mcslot] <= mcnt[mcslot] + 7'd1;
+        mpc[mpos] <= mpcv + 11'd1;
+      end
+      if (m_adv) mcnt[fslot] <= 7'd0;
+      // the residual's ring
+      if (act_do && sk_pos_ok) begin
+        sk[skwaddr] <= aval;
+        skcnt[skcslot] <= skcnt[skcslot] + 7'd1;
+        skpc[skpos] <= skpcv + 11'd1;
+      end
+      if (sk_adv) skcnt[skfslot] <= 7'd0;
+      // a pooling node: each value into its channel's accumulator
+      if (pool_step)
+        pacc[pkc] <= pool_first ? pv : pmode_q == 2'd1 ? (pv > pacc[pkc] ? pv : pacc[pkc]) : pacc[pkc] + pv;
+    end
+  end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -832,7 +832,6 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	}
 	L("    if (act_do%s) begin", m->on ? " && !map_on" : "");
 	L("      if (act_in) begin");
-	L("        ib[cidx[%d:0]] <= aval;", w->iiw - 1);
 	L("        ib_v[cidx[%d:0]] <= 1'b1;", w->iiw - 1);
 	L("        if (in_cnt_q != %d'd%d) in_cnt_q <= in_cnt_q + %d'd1;", w->icw, s->in_d, w->icw);
 	L("      end else drop_q <= drop_q + 32'd1;");
@@ -840,13 +839,6 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	if (s->ps_d) {
 		L("    if (wide_do) begin");
 		L("      if (wide_in) begin");
-		if (d->psum_bits < w->pw)
-			L("        pb[cidx[%d:0]] <= (wval > %d'sd%lld) ? %d'sd%lld : (wval < -%d'sd%lld) ? -%d'sd%lld : wval[%d:0];",
-			  w->piw - 1, w->pw, (1LL << (d->psum_bits - 1)) - 1, d->psum_bits,
-			  (1LL << (d->psum_bits - 1)) - 1, w->pw, 1LL << (d->psum_bits - 1), d->psum_bits,
-			  1LL << (d->psum_bits - 1), d->psum_bits - 1);
-		else
-			L("        pb[cidx[%d:0]] <= wval;", w->piw - 1);
 		L("        pb_v[cidx[%d:0]] <= 1'b1;", w->piw - 1);
 		L("        if (ps_cnt_q != %d'd%d) ps_cnt_q <= ps_cnt_q + %d'd1;", w->pcw, s->ps_d, w->pcw);
 		L("      end else drop_q <= drop_q + 32'd1;");
@@ -910,6 +902,22 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("  end");
 	L("end");
 	em_blank(e);
+	L("// The input and partial-sum buffers' words, written in a process of their own (no");
+	L("// reset: the valid bits above are reset) so that synthesis infers memories.");
+	L("always @(posedge clk_i) begin");
+	L("  if (act_do%s && act_in) ib[cidx[%d:0]] <= aval;", m->on ? " && !map_on" : "", w->iiw - 1);
+	if (s->ps_d) {
+		if (d->psum_bits < w->pw) {
+			L("  if (wide_do && wide_in)");
+			L("    pb[cidx[%d:0]] <= (wval > %d'sd%lld) ? %d'sd%lld : (wval < -%d'sd%lld) ? -%d'sd%lld : wval[%d:0];",
+			  w->piw - 1, w->pw, (1LL << (d->psum_bits - 1)) - 1, d->psum_bits,
+			  (1LL << (d->psum_bits - 1)) - 1, w->pw, 1LL << (d->psum_bits - 1), d->psum_bits,
+			  1LL << (d->psum_bits - 1), d->psum_bits - 1);
+		} else {
+			L("  if (wide_do && wide_in) pb[cidx[%d:0]] <= wval;", w->piw - 1);
+		}
+	}
+	L("end");
 }
 
 /* The reply engine (CFG_RD), the sender (output table) and the tx mux. */
@@ -996,18 +1004,11 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 			L("    if (pdr_q && pdc_q < %d'd%d) begin  // a pooling node's channels", m->cw, m->cols);
 		else
 			L("    if (pdr_q) begin  // a pooling node's channels");
-		L("      ob_a[pdi] <= pval;");
-		if (s->ow > 8)
-			L("      ob_w[pdi] <= {{%d{pval[7]}}, pval};", s->ow - 8);
-		else
-			L("      ob_w[pdi] <= pval;");
 		L("      ob_v[pdi] <= 1'b1;");
 		L("    end");
 		L("    if (pdr_q && pdc_q + %d'd1 >= mc_q) ob_full <= 1'b1;", m->cw);
 	}
 	L("    if (u_out_valid && !ob_full) begin");
-	L("      ob_a[optr] <= u_out_a;");
-	L("      ob_w[optr] <= u_out_w;");
 	L("      ob_v[optr] <= 1'b1;");
 	L("      if (u_out_last || {1'b0, optr} == %d'd%d) begin", w->oiw + 1, s->out_d - 1);
 	L("        ob_full <= 1'b1;");
@@ -1094,6 +1095,27 @@ static void emit_tx(emitter *e, const design *d, const node_shape *s, const widt
 	else
 		L("assign tx_data_o = rp_q == 3'd5 ? rp_word[15:0] : rp_q == 3'd6 ? rp_word[31:16] : s_wide ? wide_beat : act_beat;");
 	em_blank(e);
+	L("// The output buffer's words, written in a process of their own (no reset: the valid");
+	L("// bits above are reset) so that synthesis infers memories; the unit's value wins over");
+	L("// a pooling drain's in one cycle, as above.");
+	L("always @(posedge clk_i) begin");
+	if (m->on) {
+		if (m->npos > m->cols)
+			L("  if (pdr_q && pdc_q < %d'd%d) begin", m->cw, m->cols);
+		else
+			L("  if (pdr_q) begin");
+		L("    ob_a[pdi] <= pval;");
+		if (s->ow > 8)
+			L("    ob_w[pdi] <= {{%d{pval[7]}}, pval};", s->ow - 8);
+		else
+			L("    ob_w[pdi] <= pval;");
+		L("  end");
+	}
+	L("  if (u_out_valid && !ob_full) begin");
+	L("    ob_a[optr] <= u_out_a;");
+	L("    ob_w[optr] <= u_out_w;");
+	L("  end");
+	L("end");
 }
 
 static void emit_node(emitter *e, const design *d, const node_shape *s, const char *what)

@@ -38,6 +38,25 @@ t_rtl_readers() {
 	echo "a size cast in tiny_rv32.v: rejected by Icarus and Yosys"
 }
 register rtl/readers verify t_rtl_readers
+# Memories that synthesize as memories (issue: flows): Yosys's `memory -nomap`
+# finds the node's buffers, line buffers and counters, the SRAM, the LDPU's and
+# GDPU's tables and the router's and NI's buffers as memories, on tiny and hermes64.
+t_rtl_memories() {
+	local c m want got
+	for c in tiny hermes64; do
+		for m in node_tile:"ib lb mcnt mpc ob_a ob_w pacc pb sk skcnt skpc" node_gdpu:"ib ob_a ob_w" \
+			sram:mem ldpu:"offset_q scale_q" gdpu:cell_q router:"buf0_q buf1_q buf2_q buf3_q buf4_q" ni:pbuf_q; do
+			want=${m#*:}
+			"$ROOT/scripts/memories.sh" "$ROOT/rtl/$c" "${c}_${m%%:*}" >"$CASE_DIR/mem.txt" || fail "yosys on ${c}_${m%%:*}" || return 1
+			sed "s/^/${c}_${m%%:*}: /" "$CASE_DIR/mem.txt"
+			got=$(awk '{print $1}' "$CASE_DIR/mem.txt" | grep -v '^\$' | tr '\n' ' ')
+			for w in $want; do
+				[[ " $got" == *" $w "* ]] || fail "${c}_${m%%:*}: no memory $w (found: $got)" || return 1
+			done
+		done
+	done
+}
+register rtl/memories_inferred verify t_rtl_memories
 register rtl/lint_clean_big_tops full t_rtl_lint big
 
 # sim CONFIG PLUSARGS...: the shipped model against golden.

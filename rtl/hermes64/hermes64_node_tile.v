@@ -457,14 +457,12 @@ module hermes64_node_tile (
       if (act_do && map_on && !(m_is_sk ? sk_pos_ok : m_pos_ok)) drop_q <= drop_q + 32'd1;
       if (act_do && !map_on) begin
         if (act_in) begin
-          ib[cidx[7:0]] <= aval;
           ib_v[cidx[7:0]] <= 1'b1;
           if (in_cnt_q != 9'd256) in_cnt_q <= in_cnt_q + 9'd1;
         end else drop_q <= drop_q + 32'd1;
       end
       if (wide_do) begin
         if (wide_in) begin
-          pb[cidx[7:0]] <= (wval > 32'sd536870911) ? 30'sd536870911 : (wval < -32'sd536870912) ? -30'sd536870912 : wval[29:0];
           pb_v[cidx[7:0]] <= 1'b1;
           if (ps_cnt_q != 9'd256) ps_cnt_q <= ps_cnt_q + 9'd1;
         end else drop_q <= drop_q + 32'd1;
@@ -519,6 +517,13 @@ module hermes64_node_tile (
     end
   end
 
+  // The input and partial-sum buffers' words, written in a process of their own (no
+  // reset: the valid bits above are reset) so that synthesis infers memories.
+  always @(posedge clk_i) begin
+    if (act_do && !map_on && act_in) ib[cidx[7:0]] <= aval;
+    if (wide_do && wide_in)
+      pb[cidx[7:0]] <= (wval > 32'sd536870911) ? 30'sd536870911 : (wval < -32'sd536870912) ? -30'sd536870912 : wval[29:0];
+  end
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 8'd11 && nidx <= 8'd15;
   wire st_end = (u_in_valid && u_in_ready && st_ptr + 9'd1 == st_len) || pool_end;
@@ -660,14 +665,10 @@ module hermes64_node_tile (
       ob_full <= 1'b0; ob_v <= 256'd0; optr <= 8'd0;
     end else begin
       if (pdr_q) begin  // a pooling node's channels
-        ob_a[pdi] <= pval;
-        ob_w[pdi] <= {{22{pval[7]}}, pval};
         ob_v[pdi] <= 1'b1;
       end
       if (pdr_q && pdc_q + 9'd1 >= mc_q) ob_full <= 1'b1;
       if (u_out_valid && !ob_full) begin
-        ob_a[optr] <= u_out_a;
-        ob_w[optr] <= u_out_w;
         ob_v[optr] <= 1'b1;
         if (u_out_last || {1'b0, optr} == 9'd255) begin
           ob_full <= 1'b1;
@@ -716,6 +717,19 @@ module hermes64_node_tile (
   wire [31:0] wide_beat = {{2{swv[29]}}, swv};
   assign tx_data_o = rp_q == 3'd5 ? {16'd0, rp_word[15:0]} : rp_q == 3'd6 ? {16'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;
 
+  // The output buffer's words, written in a process of their own (no reset: the valid
+  // bits above are reset) so that synthesis infers memories; the unit's value wins over
+  // a pooling drain's in one cycle, as above.
+  always @(posedge clk_i) begin
+    if (pdr_q) begin
+      ob_a[pdi] <= pval;
+      ob_w[pdi] <= {{22{pval[7]}}, pval};
+    end
+    if (u_out_valid && !ob_full) begin
+      ob_a[optr] <= u_out_a;
+      ob_w[optr] <= u_out_w;
+    end
+  end
   // The unit.
   wire [20:0] u_cfg_addr = wr_unit ? wr_addr[20:0] : rp_addr[20:0];
   wire [29:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;

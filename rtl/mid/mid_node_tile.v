@@ -449,14 +449,12 @@ module mid_node_tile (
       if (act_do && map_on && !(m_is_sk ? sk_pos_ok : m_pos_ok)) drop_q <= drop_q + 32'd1;
       if (act_do && !map_on) begin
         if (act_in) begin
-          ib[cidx[5:0]] <= aval;
           ib_v[cidx[5:0]] <= 1'b1;
           if (in_cnt_q != 7'd64) in_cnt_q <= in_cnt_q + 7'd1;
         end else drop_q <= drop_q + 32'd1;
       end
       if (wide_do) begin
         if (wide_in) begin
-          pb[cidx[5:0]] <= wval;
           pb_v[cidx[5:0]] <= 1'b1;
           if (ps_cnt_q != 7'd64) ps_cnt_q <= ps_cnt_q + 7'd1;
         end else drop_q <= drop_q + 32'd1;
@@ -511,6 +509,12 @@ module mid_node_tile (
     end
   end
 
+  // The input and partial-sum buffers' words, written in a process of their own (no
+  // reset: the valid bits above are reset) so that synthesis infers memories.
+  always @(posedge clk_i) begin
+    if (act_do && !map_on && act_in) ib[cidx[5:0]] <= aval;
+    if (wide_do && wide_in) pb[cidx[5:0]] <= wval;
+  end
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd15;
   wire st_end = (u_in_valid && u_in_ready && st_ptr + 7'd1 == st_len) || pool_end;
@@ -652,14 +656,10 @@ module mid_node_tile (
       ob_full <= 1'b0; ob_v <= 64'd0; optr <= 6'd0;
     end else begin
       if (pdr_q) begin  // a pooling node's channels
-        ob_a[pdi] <= pval;
-        ob_w[pdi] <= {{22{pval[7]}}, pval};
         ob_v[pdi] <= 1'b1;
       end
       if (pdr_q && pdc_q + 7'd1 >= mc_q) ob_full <= 1'b1;
       if (u_out_valid && !ob_full) begin
-        ob_a[optr] <= u_out_a;
-        ob_w[optr] <= u_out_w;
         ob_v[optr] <= 1'b1;
         if (u_out_last || {1'b0, optr} == 7'd63) begin
           ob_full <= 1'b1;
@@ -708,6 +708,19 @@ module mid_node_tile (
   wire [29:0] wide_beat = swv[29:0];
   assign tx_data_o = rp_q == 3'd5 ? {14'd0, rp_word[15:0]} : rp_q == 3'd6 ? {14'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;
 
+  // The output buffer's words, written in a process of their own (no reset: the valid
+  // bits above are reset) so that synthesis infers memories; the unit's value wins over
+  // a pooling drain's in one cycle, as above.
+  always @(posedge clk_i) begin
+    if (pdr_q) begin
+      ob_a[pdi] <= pval;
+      ob_w[pdi] <= {{22{pval[7]}}, pval};
+    end
+    if (u_out_valid && !ob_full) begin
+      ob_a[optr] <= u_out_a;
+      ob_w[optr] <= u_out_w;
+    end
+  end
   // The unit.
   wire [16:0] u_cfg_addr = wr_unit ? wr_addr[16:0] : rp_addr[16:0];
   wire [29:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;

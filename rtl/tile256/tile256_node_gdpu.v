@@ -253,7 +253,6 @@ module tile256_node_gdpu (
       end
       if (act_do) begin
         if (act_in) begin
-          ib[cidx[10:0]] <= aval;
           ib_v[cidx[10:0]] <= 1'b1;
           if (in_cnt_q != 12'd2048) in_cnt_q <= in_cnt_q + 12'd1;
         end else drop_q <= drop_q + 32'd1;
@@ -290,6 +289,11 @@ module tile256_node_gdpu (
     end
   end
 
+  // The input and partial-sum buffers' words, written in a process of their own (no
+  // reset: the valid bits above are reset) so that synthesis infers memories.
+  always @(posedge clk_i) begin
+    if (act_do && act_in) ib[cidx[10:0]] <= aval;
+  end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -343,8 +347,6 @@ module tile256_node_gdpu (
       ob_full <= 1'b0; ob_v <= 512'd0; optr <= 9'd0;
     end else begin
       if (u_out_valid && !ob_full) begin
-        ob_a[optr] <= u_out_a;
-        ob_w[optr] <= u_out_w;
         ob_v[optr] <= 1'b1;
         if (u_out_last || {1'b0, optr} == 10'd511) begin
           ob_full <= 1'b1;
@@ -393,6 +395,15 @@ module tile256_node_gdpu (
   wire [29:0] wide_beat = {{14{swv[15]}}, swv};
   assign tx_data_o = rp_q == 3'd5 ? {14'd0, rp_word[15:0]} : rp_q == 3'd6 ? {14'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;
 
+  // The output buffer's words, written in a process of their own (no reset: the valid
+  // bits above are reset) so that synthesis infers memories; the unit's value wins over
+  // a pooling drain's in one cycle, as above.
+  always @(posedge clk_i) begin
+    if (u_out_valid && !ob_full) begin
+      ob_a[optr] <= u_out_a;
+      ob_w[optr] <= u_out_w;
+    end
+  end
   // The unit.
   wire [10:0] u_cfg_addr = wr_unit ? wr_addr[10:0] : rp_addr[10:0];
   wire signed [15:0] u_out_d;

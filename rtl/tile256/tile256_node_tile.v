@@ -273,14 +273,12 @@ module tile256_node_tile (
       end
       if (act_do) begin
         if (act_in) begin
-          ib[cidx[7:0]] <= aval;
           ib_v[cidx[7:0]] <= 1'b1;
           if (in_cnt_q != 9'd256) in_cnt_q <= in_cnt_q + 9'd1;
         end else drop_q <= drop_q + 32'd1;
       end
       if (wide_do) begin
         if (wide_in) begin
-          pb[cidx[7:0]] <= wval;
           pb_v[cidx[7:0]] <= 1'b1;
           if (ps_cnt_q != 9'd256) ps_cnt_q <= ps_cnt_q + 9'd1;
         end else drop_q <= drop_q + 32'd1;
@@ -331,6 +329,12 @@ module tile256_node_tile (
     end
   end
 
+  // The input and partial-sum buffers' words, written in a process of their own (no
+  // reset: the valid bits above are reset) so that synthesis infers memories.
+  always @(posedge clk_i) begin
+    if (act_do && act_in) ib[cidx[7:0]] <= aval;
+    if (wide_do && wide_in) pb[cidx[7:0]] <= wval;
+  end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -384,8 +388,6 @@ module tile256_node_tile (
       ob_full <= 1'b0; ob_v <= 256'd0; optr <= 8'd0;
     end else begin
       if (u_out_valid && !ob_full) begin
-        ob_a[optr] <= u_out_a;
-        ob_w[optr] <= u_out_w;
         ob_v[optr] <= 1'b1;
         if (u_out_last || {1'b0, optr} == 9'd255) begin
           ob_full <= 1'b1;
@@ -434,6 +436,15 @@ module tile256_node_tile (
   wire [29:0] wide_beat = swv[29:0];
   assign tx_data_o = rp_q == 3'd5 ? {14'd0, rp_word[15:0]} : rp_q == 3'd6 ? {14'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;
 
+  // The output buffer's words, written in a process of their own (no reset: the valid
+  // bits above are reset) so that synthesis infers memories; the unit's value wins over
+  // a pooling drain's in one cycle, as above.
+  always @(posedge clk_i) begin
+    if (u_out_valid && !ob_full) begin
+      ob_a[optr] <= u_out_a;
+      ob_w[optr] <= u_out_w;
+    end
+  end
   // The unit.
   wire [20:0] u_cfg_addr = wr_unit ? wr_addr[20:0] : rp_addr[20:0];
   wire [29:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;

@@ -247,7 +247,6 @@ module tiny_node_gdpu (
       end
       if (act_do) begin
         if (act_in) begin
-          ib[cidx[9:0]] <= aval;
           ib_v[cidx[9:0]] <= 1'b1;
           if (in_cnt_q != 11'd1024) in_cnt_q <= in_cnt_q + 11'd1;
         end else drop_q <= drop_q + 32'd1;
@@ -284,6 +283,11 @@ module tiny_node_gdpu (
     end
   end
 
+  // The input and partial-sum buffers' words, written in a process of their own (no
+  // reset: the valid bits above are reset) so that synthesis infers memories.
+  always @(posedge clk_i) begin
+    if (act_do && act_in) ib[cidx[9:0]] <= aval;
+  end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -337,8 +341,6 @@ module tiny_node_gdpu (
       ob_full <= 1'b0; ob_v <= 256'd0; optr <= 8'd0;
     end else begin
       if (u_out_valid && !ob_full) begin
-        ob_a[optr] <= u_out_a;
-        ob_w[optr] <= u_out_w;
         ob_v[optr] <= 1'b1;
         if (u_out_last || {1'b0, optr} == 9'd255) begin
           ob_full <= 1'b1;
@@ -387,6 +389,15 @@ module tiny_node_gdpu (
   wire [29:0] wide_beat = {{14{swv[15]}}, swv};
   assign tx_data_o = rp_q == 3'd5 ? {14'd0, rp_word[15:0]} : rp_q == 3'd6 ? {14'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;
 
+  // The output buffer's words, written in a process of their own (no reset: the valid
+  // bits above are reset) so that synthesis infers memories; the unit's value wins over
+  // a pooling drain's in one cycle, as above.
+  always @(posedge clk_i) begin
+    if (u_out_valid && !ob_full) begin
+      ob_a[optr] <= u_out_a;
+      ob_w[optr] <= u_out_w;
+    end
+  end
   // The unit.
   wire [9:0] u_cfg_addr = wr_unit ? wr_addr[9:0] : rp_addr[9:0];
   wire signed [15:0] u_out_d;

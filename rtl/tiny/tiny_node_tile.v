@@ -449,14 +449,12 @@ module tiny_node_tile (
       if (act_do && map_on && !(m_is_sk ? sk_pos_ok : m_pos_ok)) drop_q <= drop_q + 32'd1;
       if (act_do && !map_on) begin
         if (act_in) begin
-          ib[cidx[3:0]] <= aval;
           ib_v[cidx[3:0]] <= 1'b1;
           if (in_cnt_q != 5'd16) in_cnt_q <= in_cnt_q + 5'd1;
         end else drop_q <= drop_q + 32'd1;
       end
       if (wide_do) begin
         if (wide_in) begin
-          pb[cidx[3:0]] <= (wval > 30'sd8388607) ? 24'sd8388607 : (wval < -30'sd8388608) ? -24'sd8388608 : wval[23:0];
           pb_v[cidx[3:0]] <= 1'b1;
           if (ps_cnt_q != 5'd16) ps_cnt_q <= ps_cnt_q + 5'd1;
         end else drop_q <= drop_q + 32'd1;
@@ -511,6 +509,13 @@ module tiny_node_tile (
     end
   end
 
+  // The input and partial-sum buffers' words, written in a process of their own (no
+  // reset: the valid bits above are reset) so that synthesis infers memories.
+  always @(posedge clk_i) begin
+    if (act_do && !map_on && act_in) ib[cidx[3:0]] <= aval;
+    if (wide_do && wide_in)
+      pb[cidx[3:0]] <= (wval > 30'sd8388607) ? 24'sd8388607 : (wval < -30'sd8388608) ? -24'sd8388608 : wval[23:0];
+  end
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 7'd11 && nidx <= 7'd15;
   wire st_end = (u_in_valid && u_in_ready && st_ptr + 5'd1 == st_len) || pool_end;
@@ -652,14 +657,10 @@ module tiny_node_tile (
       ob_full <= 1'b0; ob_v <= 16'd0; optr <= 4'd0;
     end else begin
       if (pdr_q) begin  // a pooling node's channels
-        ob_a[pdi] <= pval;
-        ob_w[pdi] <= {{16{pval[7]}}, pval};
         ob_v[pdi] <= 1'b1;
       end
       if (pdr_q && pdc_q + 5'd1 >= mc_q) ob_full <= 1'b1;
       if (u_out_valid && !ob_full) begin
-        ob_a[optr] <= u_out_a;
-        ob_w[optr] <= u_out_w;
         ob_v[optr] <= 1'b1;
         if (u_out_last || {1'b0, optr} == 5'd15) begin
           ob_full <= 1'b1;
@@ -708,6 +709,19 @@ module tiny_node_tile (
   wire [29:0] wide_beat = {{6{swv[23]}}, swv};
   assign tx_data_o = rp_q == 3'd5 ? {14'd0, rp_word[15:0]} : rp_q == 3'd6 ? {14'd0, rp_word[31:16]} : s_wide ? wide_beat : act_beat;
 
+  // The output buffer's words, written in a process of their own (no reset: the valid
+  // bits above are reset) so that synthesis infers memories; the unit's value wins over
+  // a pooling drain's in one cycle, as above.
+  always @(posedge clk_i) begin
+    if (pdr_q) begin
+      ob_a[pdi] <= pval;
+      ob_w[pdi] <= {{16{pval[7]}}, pval};
+    end
+    if (u_out_valid && !ob_full) begin
+      ob_a[optr] <= u_out_a;
+      ob_w[optr] <= u_out_w;
+    end
+  end
   // The unit.
   wire [12:0] u_cfg_addr = wr_unit ? wr_addr[12:0] : rp_addr[12:0];
   wire [23:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : 24'd0;

@@ -40,10 +40,11 @@ t_rtl_readers() {
 register rtl/readers verify t_rtl_readers
 # Memories that synthesize as memories (issue: flows): Yosys's `memory -nomap`
 # finds the node's buffers, line buffers and counters, the SRAM, the LDPU's and
-# GDPU's tables and the router's and NI's buffers as memories, on tiny and hermes64.
+# GDPU's tables and the router's and NI's buffers as memories: tiny in verify,
+# hermes64 in full.
 t_rtl_memories() {
 	local c m want got
-	for c in tiny hermes64; do
+	for c in "$@"; do
 		for m in node_tile:"ib lb mcnt mpc ob_a ob_w pacc pb sk skcnt skpc" node_gdpu:"ib ob_a ob_w" \
 			sram:mem ldpu:"offset_q scale_q" gdpu:cell_q router:"buf0_q buf1_q buf2_q buf3_q buf4_q" ni:pbuf_q; do
 			want=${m#*:}
@@ -56,7 +57,8 @@ t_rtl_memories() {
 		done
 	done
 }
-register rtl/memories_inferred verify t_rtl_memories
+register rtl/memories_inferred verify t_rtl_memories tiny
+register rtl/memories_inferred_hermes64 full t_rtl_memories hermes64
 register rtl/lint_clean_big_tops full t_rtl_lint big
 
 # sim CONFIG PLUSARGS...: the shipped model against golden.

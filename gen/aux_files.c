@@ -5,33 +5,31 @@
 #include <string.h>
 
 /* The Verilog sources, leaf modules first: the .f and the .core list them. */
-static int sources(const design *d, const char **mods, int max)
+enum { NSOURCES = 22 };
+static void sources(const design *d, const char *mods[NSOURCES])
 {
-	const char *const all[] = {
+	const char *const all[NSOURCES] = {
 		d->mod_xbar, d->mod_ldpu, d->mod_ctrl, d->mod_tile, d->mod_gdpu, d->mod_ecc_enc,
 		d->mod_ecc_dec, d->mod_router, d->mod_ni, d->mod_mesh, d->mod_rv32, d->mod_node_tile,
 		d->mod_node_gdpu, d->mod_chip, d->mod_sram, d->mod_axil_bridge, d->mod_axil_xbar,
 		d->mod_axil_slave, d->mod_timer, d->mod_console, d->mod_npu_ctrl, d->mod_soc,
 	};
-	int n = 0;
-	for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
-		mods[n++] = all[i];
-	return n;
+	memcpy(mods, all, sizeof all);
 }
 
 void aux_filelist(emitter *e, const design *d)
 {
-	const char *mods[32];
-	const int n = sources(d, mods, 32);
+	const char *mods[NSOURCES];
+	sources(d, mods);
 	em_header(e, &d->stamp, "Verilog sources, leaf modules first. Paths are relative to this file: use verilator -F.");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < NSOURCES; i++)
 		em_line(e, "%s.v", mods[i]);
 }
 
 void aux_core(emitter *e, const design *d)
 {
-	const char *mods[32];
-	const int n = sources(d, mods, 32);
+	const char *mods[NSOURCES];
+	sources(d, mods);
 	/* FuseSoC reads the first line as the format's tag: the header follows it. */
 	em_line(e, "CAPI=2:");
 	em_header(e, &d->stamp, "FuseSoC core (CAPI2) of this configuration's RTL: the files of the .f, the SDC,");
@@ -45,7 +43,7 @@ void aux_core(emitter *e, const design *d)
 	em_line(e, "filesets:");
 	em_line(e, "  rtl:");
 	em_line(e, "    files:");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < NSOURCES; i++)
 		em_line(e, "      - %s.v", mods[i]);
 	em_line(e, "    file_type: verilogSource");
 	em_line(e, "  constraints:");

@@ -776,19 +776,20 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "r = %s * Rpc + j;", vl_resize(rs[0], sizeof rs[0], "cyc_q", CYW, 32, 0));
 	em_open(e, "if (r < Rows) begin");
 	em_line(e, "xr  = cal_q ? calx_q : x_q[r];");
-	vl_resize(rs[0], sizeof rs[0], "xr", IB, QW, 1);
-	em_line(e, "xm  = xr[%d] ? -%s : %s;", IB - 1, rs[0], rs[0]);
+	char xr_ext[64]; /* x_r sign-extended to the charge width: every mode's product takes it */
+	vl_resize(xr_ext, sizeof xr_ext, "xr", IB, QW, 1);
+	em_line(e, "xm  = xr[%d] ? -%s : %s;", IB - 1, xr_ext, xr_ext);
 	em_line(e, "xsq = xm * xm;");
 	em_line(e, "sel = mode_q != 2'd2 ? xr != %d'sd0 : (ph_q[1] ? xr < %d'sd0 : xr > %d'sd0);", IB, IB, IB);
 	em_open(e, "if (sel) begin");
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_line(e, "k2 = r * Cols + c;");
 	em_open(e, "if (mode_q == 2'd0) begin");
-	em_line(e, "dq = %s * %s;", rs[0], vl_resize(rs[1], sizeof rs[1], "w_q[k2]", WB, QW, 1));
+	em_line(e, "dq = %s * %s;", xr_ext, vl_resize(rs[1], sizeof rs[1], "w_q[k2]", WB, QW, 1));
 	em_line(e, "dv = %d'd0;", VCW);
 	em_close(e, "end else if (mode_q == 2'd1) begin");
 	e->indent++;
-	em_line(e, "dq = %s * (%s - %s);", rs[0], vl_resize(rs[1], sizeof rs[1], "gs_q[2*k2]", GW + 1, QW, 0),
+	em_line(e, "dq = %s * (%s - %s);", xr_ext, vl_resize(rs[1], sizeof rs[1], "gs_q[2*k2]", GW + 1, QW, 0),
 		vl_resize(rs[2], sizeof rs[2], "gs_q[2*k2+1]", GW + 1, QW, 0));
 	em_line(e, "dv = %s * (%s + %s);", vl_resize(rs[1], sizeof rs[1], "xsq", QW, VCW, 0),
 		vl_resize(rs[2], sizeof rs[2], "vs_q[2*k2]", VW, VCW, 0),
@@ -815,9 +816,10 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	e->indent++;
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
 	em_open(e, "case (mode_q)");
-	char qn[16], vn[16];
-	em_line(e, "2'd0: cv_q[c] = %s;", vl_resize(rs[0], sizeof rs[0], "q0_q[c]", QW, 64, 1));
-	em_line(e, "2'd1: cv_q[c] = 64'sd2 * adc(%s, %s, c[15:0], 8'd0, 1'b0,", rs[0],
+	char qn[16], vn[16], q0_ext[64];
+	vl_resize(q0_ext, sizeof q0_ext, "q0_q[c]", QW, 64, 1);
+	em_line(e, "2'd0: cv_q[c] = %s;", q0_ext);
+	em_line(e, "2'd1: cv_q[c] = 64'sd2 * adc(%s, %s, c[15:0], 8'd0, 1'b0,", q0_ext,
 		vl_resize(rs[1], sizeof rs[1], "v0_q[c]", VCW, 64, 0));
 	em_line(e, "                              seed_q, tile_q, ev_q, {32'd0, s_q});");
 	em_open(e, "default: begin");

@@ -33,6 +33,14 @@
 
 namespace {
 
+// An activation as the in_data_i port takes it: IN_BITS two's-complement bits,
+// the bits above cleared (Verilator expects a port's unused bits zero; a
+// negative value's sign bits there reach whatever the RTL packs next to it).
+uint8_t in_port(int x)
+{
+	return (uint8_t)((unsigned)x & ((1u << IMNPU_IN_BITS) - 1u));
+}
+
 struct Options : tb::Common {
 	long vectors = 200;
 	long reload = 50;
@@ -365,7 +373,7 @@ int Harness::run()
 			bool gap = in && in->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			bool bp = out && out->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			top_->in_valid_i = in && !gap;
-			top_->in_data_i = in ? (uint8_t)in->x[in_pos] : 0;
+			top_->in_data_i = in ? in_port(in->x[in_pos]) : 0;
 			top_->in_last_i = in && in->mark_last && (int)in_pos + 1 == in->rows;
 			top_->out_ready_i = !bp;
 			const bool pgap = !psum_fifo.empty() && psum_fifo.front().stalled &&
@@ -573,7 +581,7 @@ bool Harness::pcm_mvm(imnpu_pcm &m, int mode, long index)
 	top_->out_ready_i = 1;
 	for (uint64_t guard = 0; col < IMNPU_COLS; guard++) {
 		top_->in_valid_i = row < IMNPU_ROWS;
-		top_->in_data_i = row < IMNPU_ROWS ? (uint8_t)x[(size_t)row] : 0;
+		top_->in_data_i = row < IMNPU_ROWS ? in_port(x[(size_t)row]) : 0;
 		top_->eval();
 		if (top_->in_valid_i && top_->in_ready_o) {
 			if (row == 0)

@@ -349,8 +349,23 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 	em_line(e, "[signals_width] 260");
 	gtkw_group(e, "tile ports", top, sig_top, sizeof sig_top / sizeof sig_top[0]);
 	gtkw_group(e, "tile controller", ctrl, sig_ctrl, sizeof sig_ctrl / sizeof sig_ctrl[0]);
-	if (d->pcm)
+	const gtkw_sig sig_fpga[] = {
+		{"run_q", 1, 0}, {"k_q", d->pwm_w, GTKW_HEX}, {"mac_q", 1, 0}, {"r_q", xbar_fpga_row_bits(d), GTKW_HEX},
+		{"done_q", 1, 0}, {"x_we_i", 1, 0}, {"x_addr_i", d->row_w, GTKW_HEX},
+		{"x_wdata_i", IB, GTKW_SDEC}, {"col_addr_i", d->col_w, GTKW_HEX},
+		{"col_data_o", d->acc_bits, GTKW_SDEC},
+	};
+	const gtkw_sig sig_ports[] = {
+		{"w_we_i", 1, 0}, {"w_addr_i", d->w_idx_w, GTKW_HEX}, {"x_we_i", 1, 0},
+		{"x_addr_i", d->row_w, GTKW_HEX}, {"x_wdata_i", IB, GTKW_SDEC}, {"start_i", 1, 0},
+		{"done_o", 1, 0}, {"col_addr_i", d->col_w, GTKW_HEX}, {"col_data_o", d->acc_bits, GTKW_SDEC},
+	};
+	if (d->macro == MACRO_PCM)
 		gtkw_group(e, "crossbar macro (pcm)", xbar, sig_pcm, sizeof sig_pcm / sizeof sig_pcm[0]);
+	else if (d->macro == MACRO_FPGA)
+		gtkw_group(e, "crossbar macro (fpga)", xbar, sig_fpga, sizeof sig_fpga / sizeof sig_fpga[0]);
+	else if (d->macro == MACRO_BLACKBOX)
+		gtkw_group(e, "crossbar macro (blackbox ports)", xbar, sig_ports, sizeof sig_ports / sizeof sig_ports[0]);
 	else
 		gtkw_group(e, "crossbar macro", xbar, sig_xbar, sizeof sig_xbar / sizeof sig_xbar[0]);
 	gtkw_group(e, "LDPU", ldpu, sig_ldpu, sizeof sig_ldpu / sizeof sig_ldpu[0]);

@@ -140,7 +140,8 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->rv_reset_pc = (uint32_t)cfg_int(c, P_RISCV_RESET_PC);
 	d->imem_kb = (int)cfg_int(c, P_RISCV_IMEM_KB);
 	d->dmem_kb = (int)cfg_int(c, P_RISCV_DMEM_KB);
-	d->pcm = cfg_int(c, P_TILE_MACRO) == 1;
+	d->macro = (int)cfg_int(c, P_TILE_MACRO);
+	d->pcm = d->macro == MACRO_PCM;
 	/* at least 3 bits (4 with the pcm macro), so that region 0 holds every
 	 * control register */
 	d->region_w = d->pcm ? 3 : 2;
@@ -221,4 +222,11 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->stamp.tool_version = version;
 	d->stamp.config_name = d->config_base;
 	d->stamp.config_hash = d->hash;
+}
+
+const char *design_macro_name(const design *d)
+{
+	static const char *const names[] = {[MACRO_IDEAL] = "ideal", [MACRO_PCM] = "pcm", [MACRO_FPGA] = "fpga",
+					    [MACRO_BLACKBOX] = "blackbox"};
+	return d->macro >= 0 && d->macro <= MACRO_BLACKBOX ? names[d->macro] : "?";
 }

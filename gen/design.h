@@ -20,6 +20,7 @@ typedef struct {
 	int rv_mul;          /* riscv -mul */
 	uint32_t rv_reset_pc; /* riscv -reset_pc */
 	int imem_kb, dmem_kb; /* riscv -imem_kb -dmem_kb: the SoC's SRAMs */
+	int macro;           /* tile -macro: MACRO_IDEAL, _PCM, _FPGA, _BLACKBOX */
 	int pcm;             /* tile -macro pcm */
 	uint32_t pcm_seed;   /* reset value of SEED */
 	imnpu_pcm_params pp; /* the pcm macro's parameters (docs/pcm.md) */
@@ -155,10 +156,18 @@ imnpu_tile_params design_tile_params(const design *d);
 /* Unit emitters: each writes one module into e. */
 /* The ports both crossbar macros have, in order; the pcm macro adds its own
  * after them (the tile connects them in this order). */
+/* tile -macro, in the parameter table's order */
+enum { MACRO_IDEAL, MACRO_PCM, MACRO_FPGA, MACRO_BLACKBOX };
+/* "ideal", "pcm", "fpga" or "blackbox" */
+const char *design_macro_name(const design *d);
 #define XBAR_PORTS 15
 int xbar_ports(const design *d, vl_port *out);
 void unit_xbar(emitter *e, const design *d);
 void unit_xbar_pcm(emitter *e, const design *d);
+void unit_xbar_fpga(emitter *e, const design *d);
+void unit_xbar_blackbox(emitter *e, const design *d);
+/* The fpga macro's row counter r_q: its bits. */
+int xbar_fpga_row_bits(const design *d);
 void unit_ldpu(emitter *e, const design *d);
 void unit_tile_ctrl(emitter *e, const design *d);
 void unit_tile(emitter *e, const design *d);

@@ -16,7 +16,7 @@ void report_print(FILE *f, const design *d)
 	if (d->edge)
 		snprintf(edge, sizeof edge, " and %d edge node%s", d->edge, d->edge == 1 ? "" : "s");
 	fprintf(f, "%s: %dx%d mesh%s, %d tiles of %dx%d (%s macro), %d GDPU%s, host at node %d, %d MHz\n", d->name,
-		d->nx, d->ny, edge, tiles, d->rows, d->cols, d->pcm ? "pcm" : "ideal", d->gdpus, d->gdpus == 1 ? "" : "s",
+		d->nx, d->ny, edge, tiles, d->rows, d->cols, design_macro_name(d), d->gdpus, d->gdpus == 1 ? "" : "s",
 		d->host, d->clock_mhz);
 	fprintf(f, "peak: 2 x %d x %d operations an MVM, every tile busy\n", d->rows, d->cols);
 	fprintf(f, "  %-12s %8s %10s %12s %12s\n", "mode", "cycles", "ns", "TOPS/tile", "TOPS");

@@ -33,8 +33,16 @@ void unit_xbar(emitter *e, const design *d)
 	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
 	const int AB = d->acc_bits;
 	const long long depth = (long long)R * C;
-	if (d->pcm) {
+	if (d->macro == MACRO_PCM) {
 		unit_xbar_pcm(e, d);
+		return;
+	}
+	if (d->macro == MACRO_FPGA) {
+		unit_xbar_fpga(e, d);
+		return;
+	}
+	if (d->macro == MACRO_BLACKBOX) {
+		unit_xbar_blackbox(e, d);
 		return;
 	}
 	vl_port ports[XBAR_PORTS];

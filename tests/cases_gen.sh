@@ -268,3 +268,26 @@ t_gen_fusesoc_core() {
 	cat "$CASE_DIR/lost.txt"
 }
 register gen/fusesoc_core verify t_gen_fusesoc_core
+
+# The fpga and blackbox macros (tile -macro; docs/flows.md) on tiny: every
+# file lints clean, Icarus and Yosys read the whole design (scripts/lint-rtl.sh,
+# scripts/read-rtl.sh), the fpga macro's weights are one inferred memory of
+# 128 words x 16 bits (2 lanes, 8 passes) with a write and two read ports,
+# and the blackbox file holds the ports and the cycle contract only.
+t_gen_macro_variants() {
+	local m
+	for m in fpga blackbox; do
+		printf 'source %s/configs/tiny.tcl\nchip -name m_%s\ntile -macro %s\n' "$ROOT" "$m" "$m" >"$CASE_DIR/$m.tcl"
+		"$GEN" -o "$CASE_DIR/rtl/m_$m" "$CASE_DIR/$m.tcl" >/dev/null || fail "generating -macro $m" || return 1
+	done
+	"$ROOT/scripts/lint-rtl.sh" "$CASE_DIR/rtl" || fail "lint" || return 1
+	"$ROOT/scripts/read-rtl.sh" "$CASE_DIR/rtl" || fail "Icarus or Yosys" || return 1
+	"$ROOT/scripts/memories.sh" "$CASE_DIR/rtl/m_fpga" m_fpga_xbar >"$CASE_DIR/mem.txt" || return 1
+	cat "$CASE_DIR/mem.txt"
+	[[ $(cat "$CASE_DIR/mem.txt") == "mem0 128 16 2 1" ]] || fail "expected the one memory 'mem0 128 16 2 1'" || return 1
+	local bb=$CASE_DIR/rtl/m_blackbox/m_blackbox_xbar.v
+	grep -q '^(\* blackbox \*)$' "$bb" || fail "no (* blackbox *) in $bb" || return 1
+	grep -q 'done_o is high for the one cycle after edge E+129' "$bb" || fail "no cycle contract in $bb" || return 1
+	! grep -qE '^\s*(always|assign|reg)\b' "$bb" || fail "$bb holds logic" || return 1
+}
+register gen/macro_variants verify t_gen_macro_variants

@@ -279,6 +279,34 @@ done
 # 130 cycles a second
 register sim/sweep/sw_big full t_sim_sweep sw_big 4 8000 30 4
 
+# The fpga crossbar macro (tile -macro fpga; docs/flows.md) under the tile's
+# RTL-vs-golden test, unchanged: the ideal mode's MVM from block RAM in the
+# same cycles.  Each configuration reaches another shape of its schedule:
+# tiny one memory, 2 lanes, 8 column groups; odd_banks 3 memories (37 rows
+# over a 16-cycle window, the last partial), a 23-column divider; grouped_odd
+# 5 rows, 7 columns in 4 groups of 2 lanes (the last short); in2 50 memories
+# of 2 rows; tile256 2 memories of 128 rows x 256 columns; mid 32 lanes.
+# ARGS: name, then tile parameters over configs/tiny.tcl, then vectors.
+t_sim_fpga() {
+	local n=$1 tile=$2 vectors=$3 s
+	printf 'source %s/configs/tiny.tcl\nchip -name fpga_%s\ntile -macro fpga %s\n' "$ROOT" "$n" "$tile" \
+		>"$CASE_DIR/fpga_$n.tcl"
+	"$GEN" -o "$CASE_DIR/rtl" "$CASE_DIR/fpga_$n.tcl" >/dev/null || fail "generating fpga_$n" || return 1
+	grep -q "Crossbar macro (fpga)" "$CASE_DIR/rtl/fpga_${n}_xbar.v" || fail "fpga_${n}_xbar.v is not the fpga macro" ||
+		return 1
+	TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" "fpga_$n" "$CASE_DIR/model" "$LIB" tile ||
+		return 1
+	for s in 31 32; do
+		"$CASE_DIR/model/Vtile" +seed=$s +vectors="$vectors" +reload=50 +quiet || return 1
+	done
+}
+register sim/fpga/tiny verify t_sim_fpga tiny "" 2000
+register sim/fpga/odd_banks verify t_sim_fpga odd_banks "-rows 37 -cols 23 -in_bits 5 -weight_bits 3 -acc_bits 14" 400
+register sim/fpga/grouped_odd verify t_sim_fpga grouped_odd "-rows 5 -cols 7 -in_bits 6 -acc_bits 16" 400
+register sim/fpga/in2 full t_sim_fpga in2 "-rows 100 -cols 37 -in_bits 2 -acc_bits 16" 400
+register sim/fpga/tile256 full t_sim_fpga tile256 "-rows 256 -cols 256 -acc_bits 24" 200
+register sim/fpga/mid full t_sim_fpga mid "-rows 64 -cols 64 -acc_bits 22" 400
+
 # The same seed gives the same run; a run without +seed prints the seed it
 # drew, and that seed replays it.
 t_tb_replay() {

@@ -1,7 +1,9 @@
 # A configuration driven entirely by Tcl variables set with imnpu-gen -D, for
 # the parameter sweeps in tests/sweep.list.
+# macro (optional, default ideal): the crossbar macro.
+if {![info exists macro]} { set macro ideal }
 chip -name $name
-tile -rows $rows -cols $cols -in_bits $in_bits -weight_bits $weight_bits -acc_bits $acc_bits
+tile -rows $rows -cols $cols -in_bits $in_bits -weight_bits $weight_bits -acc_bits $acc_bits -macro $macro
 ldpu -psum_bits $psum_bits -scale_bits $scale_bits -offset_bits $offset_bits -shift $shift
 gdpu -act_in_frac $act_in_frac -lut_bits $lut_bits -cell_bits $cell_bits -cell_frac $cell_frac \
      -max_len $max_len

@@ -235,8 +235,12 @@ void unit_gdpu(emitter *e, const design *d)
 	vl_decl(e, "reg", 8, 1, "tc", 0, "tanh(c_new)");
 	vl_decl(e, "reg", 8, 1, "r8", 0, "int8 result");
 	vl_decl(e, "reg", 16, 1, "result", 0, NULL);
+	/* read outside the process: an @* that indexes an array waits on every
+	 * word of it (Icarus says so), a continuous assignment on the index */
+	vl_decl(e, "wire", CB, 1, "cell_rd", 0, "the cell the LSTM result updates");
+	em_line(e, "assign cell_rd = cell_q[%s];", cidx);
 	em_open(e, "always @(*) begin");
-	em_line(e, "c_old = (op_q == OpLstm0) ? %d'sd0 : cell_q[%s];", CB, cidx);
+	em_line(e, "c_old = (op_q == OpLstm0) ? %d'sd0 : cell_rd;", CB);
 	em_line(e, "t = {{40{fa_q[7]}}, fa_q} * {{%d{c_old[%d]}}, c_old}", 48 - CB, CB - 1);
 	em_line(e, "    + (({{40{ia_q[7]}}, ia_q} * {{40{ga_q[7]}}, ga_q}) <<< %d);", d->cell_frac - 7);
 	em_line(e, "c_new = satc(rs48(t, 5'd7));");

@@ -445,13 +445,22 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	/* ---- maintenance engine ---- */
 	vl_decl(e, "reg", GW + 7, 0, "pv", 0, "program_dev of the device at dptr_q");
 	vl_decl(e, "reg", 18, 1, "pv_nu", 0, NULL);
-	vl_decl(e, "reg", GW, 0, "rf_g", 4, "refresh: the four devices of weight dptr_q");
-	vl_decl(e, "reg", 64, 0, "rf_a", 4, "and their read-noise amplitudes");
+	/* four registers each, not arrays: an @* that writes or reads an array
+	 * waits on every word of it (Icarus warns so) */
+	for (int k = 0; k < 4; k++) {
+		char nm[16];
+		snprintf(nm, sizeof nm, "rf_g%d", k);
+		vl_decl(e, "reg", GW, 0, nm, 0, k ? NULL : "refresh: the four devices of weight dptr_q");
+	}
+	for (int k = 0; k < 4; k++) {
+		char nm[16];
+		snprintf(nm, sizeof nm, "rf_a%d", k);
+		vl_decl(e, "reg", 64, 0, nm, 0, k ? NULL : "and their read-noise amplitudes");
+	}
 	vl_decl(e, "reg", 64, 0, "rf_v0", 0, "read-noise variance of the + side");
 	vl_decl(e, "reg", 64, 0, "rf_v1", 0, "and of the - side");
 	vl_decl(e, "wire", 64, 0, "calabs", 0, "|conv|");
 	vl_decl(e, "wire", 64, 1, "conv", 0, "the selected column's result");
-	vl_decl(e, "integer", 0, 0, "rd", 0, NULL);
 	em_comment(e, "The device memories' words the engine reads, as wires: a process that indexes a");
 	em_comment(e, "memory itself is, for Icarus, sensitive to every word of it (slow to elaborate).");
 	vl_decl(e, "wire", tw, 0, "pv_tgt", 0, "target of the device being programmed");
@@ -475,10 +484,10 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_open(e, "always @(*) begin");
 	em_line(e, "pv    = %d'd0;", GW + 7);
 	em_line(e, "pv_nu = 18'sd0;");
-	em_open(e, "for (rd = 0; rd < 4; rd = rd + 1) begin");
-	em_line(e, "rf_g[rd] = %d'd0;", GW);
-	em_line(e, "rf_a[rd] = 64'd0;");
-	em_close(e, "end");
+	for (int k = 0; k < 4; k++) {
+		em_line(e, "rf_g%d = %d'd0;", k, GW);
+		em_line(e, "rf_a%d = 64'd0;", k);
+	}
 	em_line(e, "rf_v0 = 64'd0;");
 	em_line(e, "rf_v1 = 64'd0;");
 	em_open(e, "if (ms_q == 2'd1) begin");
@@ -492,11 +501,11 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_open(e, "if (ms_q == 2'd2) begin");
 	for (int k = 0; k < 4; k++)
-		em_line(e, "rf_g[%d] = drift(rf_gp%d, rf_nu%d, l_q);", k, k, k);
+		em_line(e, "rf_g%d = drift(rf_gp%d, rf_nu%d, l_q);", k, k, k);
 	for (int k = 0; k < 4; k++)
-		em_line(e, "rf_a[%d] = ({{(64-GW){1'b0}}, rf_g[%d]} * {47'd0, qs_rom(rf_tg%d)}) >> 16;", k, k, k);
-	em_line(e, "rf_v0 = (rf_a[0] * rf_a[0] + rf_a[1] * rf_a[1]) >> GFrac;");
-	em_line(e, "rf_v1 = (rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac;");
+		em_line(e, "rf_a%d = ({{(64-GW){1'b0}}, rf_g%d} * {47'd0, qs_rom(rf_tg%d)}) >> 16;", k, k, k);
+	em_line(e, "rf_v0 = (rf_a0 * rf_a0 + rf_a1 * rf_a1) >> GFrac;");
+	em_line(e, "rf_v1 = (rf_a2 * rf_a2 + rf_a3 * rf_a3) >> GFrac;");
 	em_close(e, "end");
 	em_close(e, "end");
 	em_line(e, "assign calabs = conv < 64'sd0 ? -conv : conv;");
@@ -639,9 +648,9 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_open(e, "if (ms_q == 2'd2) begin");
 	for (int dv = 0; dv < 4; dv++)
-		em_line(e, "gt_q[{dptr_q[%d:0], 2'd%d}] <= rf_g[%d];", DW - 3, dv, dv);
-	em_line(e, "gs_q[{dptr_q[%d:0], 1'b0}] <= {1'b0, rf_g[0]} + {1'b0, rf_g[1]};", DW - 3);
-	em_line(e, "gs_q[{dptr_q[%d:0], 1'b1}] <= {1'b0, rf_g[2]} + {1'b0, rf_g[3]};", DW - 3);
+		em_line(e, "gt_q[{dptr_q[%d:0], 2'd%d}] <= rf_g%d;", DW - 3, dv, dv);
+	em_line(e, "gs_q[{dptr_q[%d:0], 1'b0}] <= {1'b0, rf_g0} + {1'b0, rf_g1};", DW - 3);
+	em_line(e, "gs_q[{dptr_q[%d:0], 1'b1}] <= {1'b0, rf_g2} + {1'b0, rf_g3};", DW - 3);
 	em_line(e, "vs_q[{dptr_q[%d:0], 1'b0}] <= rf_v0[%d:0];", DW - 3, VW - 1);
 	em_line(e, "vs_q[{dptr_q[%d:0], 1'b1}] <= rf_v1[%d:0];", DW - 3, VW - 1);
 	em_close(e, "end");

@@ -310,8 +310,10 @@ module hermes64_gdpu (
   reg signed [7:0] tc;  // tanh(c_new)
   reg signed [7:0] r8;  // int8 result
   reg signed [15:0] result;
+  wire signed [15:0] cell_rd;  // the cell the LSTM result updates
+  assign cell_rd = cell_q[res_q[8:0]];
   always @(*) begin
-    c_old = (op_q == OpLstm0) ? 16'sd0 : cell_q[res_q[8:0]];
+    c_old = (op_q == OpLstm0) ? 16'sd0 : cell_rd;
     t = {{40{fa_q[7]}}, fa_q} * {{32{c_old[15]}}, c_old}
         + (({{40{ia_q[7]}}, ia_q} * {{40{ga_q[7]}}, ga_q}) <<< 5);
     c_new = satc(rs48(t, 5'd7));

@@ -1580,13 +1580,18 @@ module hermes64_xbar (
 
   reg [22:0] pv;  // program_dev of the device at dptr_q
   reg signed [17:0] pv_nu;
-  reg [15:0] rf_g [0:3];  // refresh: the four devices of weight dptr_q
-  reg [63:0] rf_a [0:3];  // and their read-noise amplitudes
+  reg [15:0] rf_g0;  // refresh: the four devices of weight dptr_q
+  reg [15:0] rf_g1;
+  reg [15:0] rf_g2;
+  reg [15:0] rf_g3;
+  reg [63:0] rf_a0;  // and their read-noise amplitudes
+  reg [63:0] rf_a1;
+  reg [63:0] rf_a2;
+  reg [63:0] rf_a3;
   reg [63:0] rf_v0;  // read-noise variance of the + side
   reg [63:0] rf_v1;  // and of the - side
   wire [63:0] calabs;  // |conv|
   wire signed [63:0] conv;  // the selected column's result
-  integer rd;
   // The device memories' words the engine reads, as wires: a process that indexes a
   // memory itself is, for Icarus, sensitive to every word of it (slow to elaborate).
   wire [6:0] pv_tgt;  // target of the device being programmed
@@ -1620,10 +1625,14 @@ module hermes64_xbar (
   always @(*) begin
     pv    = 23'd0;
     pv_nu = 18'sd0;
-    for (rd = 0; rd < 4; rd = rd + 1) begin
-      rf_g[rd] = 16'd0;
-      rf_a[rd] = 64'd0;
-    end
+    rf_g0 = 16'd0;
+    rf_a0 = 64'd0;
+    rf_g1 = 16'd0;
+    rf_a1 = 64'd0;
+    rf_g2 = 16'd0;
+    rf_a2 = 64'd0;
+    rf_g3 = 16'd0;
+    rf_a3 = 64'd0;
     rf_v0 = 64'd0;
     rf_v1 = 64'd0;
     if (ms_q == 2'd1) begin
@@ -1633,16 +1642,16 @@ module hermes64_xbar (
                       pv_tgt);
     end
     if (ms_q == 2'd2) begin
-      rf_g[0] = drift(rf_gp0, rf_nu0, l_q);
-      rf_g[1] = drift(rf_gp1, rf_nu1, l_q);
-      rf_g[2] = drift(rf_gp2, rf_nu2, l_q);
-      rf_g[3] = drift(rf_gp3, rf_nu3, l_q);
-      rf_a[0] = ({{(64-GW){1'b0}}, rf_g[0]} * {47'd0, qs_rom(rf_tg0)}) >> 16;
-      rf_a[1] = ({{(64-GW){1'b0}}, rf_g[1]} * {47'd0, qs_rom(rf_tg1)}) >> 16;
-      rf_a[2] = ({{(64-GW){1'b0}}, rf_g[2]} * {47'd0, qs_rom(rf_tg2)}) >> 16;
-      rf_a[3] = ({{(64-GW){1'b0}}, rf_g[3]} * {47'd0, qs_rom(rf_tg3)}) >> 16;
-      rf_v0 = (rf_a[0] * rf_a[0] + rf_a[1] * rf_a[1]) >> GFrac;
-      rf_v1 = (rf_a[2] * rf_a[2] + rf_a[3] * rf_a[3]) >> GFrac;
+      rf_g0 = drift(rf_gp0, rf_nu0, l_q);
+      rf_g1 = drift(rf_gp1, rf_nu1, l_q);
+      rf_g2 = drift(rf_gp2, rf_nu2, l_q);
+      rf_g3 = drift(rf_gp3, rf_nu3, l_q);
+      rf_a0 = ({{(64-GW){1'b0}}, rf_g0} * {47'd0, qs_rom(rf_tg0)}) >> 16;
+      rf_a1 = ({{(64-GW){1'b0}}, rf_g1} * {47'd0, qs_rom(rf_tg1)}) >> 16;
+      rf_a2 = ({{(64-GW){1'b0}}, rf_g2} * {47'd0, qs_rom(rf_tg2)}) >> 16;
+      rf_a3 = ({{(64-GW){1'b0}}, rf_g3} * {47'd0, qs_rom(rf_tg3)}) >> 16;
+      rf_v0 = (rf_a0 * rf_a0 + rf_a1 * rf_a1) >> GFrac;
+      rf_v1 = (rf_a2 * rf_a2 + rf_a3 * rf_a3) >> GFrac;
     end
   end
   assign calabs = conv < 64'sd0 ? -conv : conv;
@@ -1764,12 +1773,12 @@ module hermes64_xbar (
       nu_q[dptr_q] <= pv_nu;
     end
     if (ms_q == 2'd2) begin
-      gt_q[{dptr_q[15:0], 2'd0}] <= rf_g[0];
-      gt_q[{dptr_q[15:0], 2'd1}] <= rf_g[1];
-      gt_q[{dptr_q[15:0], 2'd2}] <= rf_g[2];
-      gt_q[{dptr_q[15:0], 2'd3}] <= rf_g[3];
-      gs_q[{dptr_q[15:0], 1'b0}] <= {1'b0, rf_g[0]} + {1'b0, rf_g[1]};
-      gs_q[{dptr_q[15:0], 1'b1}] <= {1'b0, rf_g[2]} + {1'b0, rf_g[3]};
+      gt_q[{dptr_q[15:0], 2'd0}] <= rf_g0;
+      gt_q[{dptr_q[15:0], 2'd1}] <= rf_g1;
+      gt_q[{dptr_q[15:0], 2'd2}] <= rf_g2;
+      gt_q[{dptr_q[15:0], 2'd3}] <= rf_g3;
+      gs_q[{dptr_q[15:0], 1'b0}] <= {1'b0, rf_g0} + {1'b0, rf_g1};
+      gs_q[{dptr_q[15:0], 1'b1}] <= {1'b0, rf_g2} + {1'b0, rf_g3};
       vs_q[{dptr_q[15:0], 1'b0}] <= rf_v0[20:0];
       vs_q[{dptr_q[15:0], 1'b1}] <= rf_v1[20:0];
     end

@@ -4,10 +4,13 @@
 //
 // Plusargs (and those of tb_common.h: +seed +stall +trace +quiet):
 //   +ops=N    results to compare per operation (default 2000)
+//   +record=F write the ports every cycle to F and F.vh, for a replay under
+//             Icarus (tb/record.h, tb/replay.v)
 #include "imnpu_config.h" // this configuration's <cfg>_params.h
 #include "Vgdpu.h"
 #include "imnpu_golden.h"
 #include "tb_common.h"
+#include "record.h"
 
 #include <cmath>
 #include <deque>
@@ -48,11 +51,34 @@ public:
 		imnpu_gdpu_init(&g_, &p_);
 		imnpu_rng_seed(&rng_, o.seed);
 		imnpu_rng_seed(&stall_rng_, o.seed ^ 0x9e3779b97f4a7c15ull);
+		if (!o.record.empty())
+			record(o.record);
 	}
 	int run();
 
 private:
 	void clock() { dut_.clock(); }
+	void record(const std::string &file)
+	{
+		tb::Recorder &r = rec_;
+		r.in("rst_ni", 1, dut_->rst_ni);
+		r.in("cfg_valid_i", 1, dut_->cfg_valid_i);
+		r.in("cfg_we_i", 1, dut_->cfg_we_i);
+		r.in("cfg_addr_i", IMNPU_GDPU_INDEX_BITS + 2, dut_->cfg_addr_i);
+		r.in("cfg_wdata_i", 32, dut_->cfg_wdata_i);
+		r.in("in_valid_i", 1, dut_->in_valid_i);
+		r.in("in_data_i", 8, dut_->in_data_i);
+		r.in("out_ready_i", 1, dut_->out_ready_i);
+		r.out("cfg_rvalid_o", 1, dut_->cfg_rvalid_o);
+		r.out("cfg_rdata_o", 32, dut_->cfg_rdata_o, "cfg_rvalid_o");
+		r.out("in_ready_o", 1, dut_->in_ready_o);
+		r.out("out_valid_o", 1, dut_->out_valid_o);
+		r.out("out_data_o", 16, dut_->out_data_o, "out_valid_o");
+		r.out("out_last_o", 1, dut_->out_last_o, "out_valid_o");
+		if (!r.open("gdpu_tb", file, IMNPU_NAME "_gdpu"))
+			std::exit(2);
+		dut_.before_edge = [this] { rec_.sample(); };
+	}
 	void fail_header() { std::printf("gdpu_tb: FAIL at cycle %" PRIu64 ": ", dut_.cycle()); }
 	void cfg_write(unsigned index, int64_t v);
 	int32_t cfg_read(unsigned region, unsigned index);
@@ -65,6 +91,7 @@ private:
 	double worst_act_error();
 
 	Options opt_;
+	tb::Recorder rec_;
 	const char *argv0_;
 	tb::Clocked<Vgdpu> dut_;
 	imnpu_gdpu_params p_{};

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -94,13 +95,14 @@ inline int64_t sign_extend64(uint64_t v, int bits)
 	return (int64_t)(v ^ m) - (int64_t)m;
 }
 
-// Options every harness takes: +seed=N +trace[=F] +quiet +stall=P.
+// Options every harness takes: +seed=N +trace[=F] +quiet +stall=P +record=F.
 struct Common {
 	uint64_t seed = 0;
 	bool trace = false;
 	std::string trace_file;
 	bool quiet = false;
 	unsigned stall = 30;
+	std::string record; // +record=F: port vectors for a replay (tb/record.h)
 
 	// Parse; unknown plusargs are the harness's own.  default_trace names the
 	// FST written by a bare +trace.
@@ -119,6 +121,13 @@ struct Common {
 				std::exit(2);
 			}
 			given = true;
+		}
+		if (plusarg(probe, "record", v)) {
+			if (v.empty()) {
+				std::fprintf(stderr, "%s: error: +record needs a file: +record=F\n", tool);
+				std::exit(2);
+			}
+			record = v;
 		}
 		if (plusarg(probe, "stall", v))
 			stall = (unsigned)parse_long(tool, "stall", v, 0, 95);
@@ -174,6 +183,10 @@ public:
 	VerilatedContext *context() { return ctx_.get(); }
 	uint64_t cycle() const { return cycle_; }
 
+	// Called in every clock() before the rising edge, the model settled
+	// (tb/record.h's +record).
+	std::function<void()> before_edge;
+
 	// One rising and one falling edge; inputs are set before.  Untraced,
 	// the falling edge is not evaluated on its own: it waits for the next
 	// eval(), which a harness does anyway after setting the next cycle's
@@ -183,6 +196,11 @@ public:
 	// eval() instead gets the falling edge evaluated here, as before.
 	void clock()
 	{
+		if (before_edge) { // settled inputs and outputs, for a recorder
+			m_->eval();
+			low_due_ = false;
+			before_edge();
+		}
 		edge(1);
 		if (trace_on()) {
 			edge(0);

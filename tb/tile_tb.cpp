@@ -12,6 +12,8 @@
 //                 in the vectors that are stalled (every fourth; default 30)
 //   +trace[=F]    write an FST waveform (default build/<cfg>/<cfg>.fst)
 //   +quiet        print only the summary
+//   +record=F     write the ports every cycle to F and F.vh, for a replay under
+//                 Icarus (tb/record.h, tb/replay.v)
 //   +pcm          (pcm macro) the PCM run instead: program, read back, set times,
 //                 calibrate, and +vectors MVMs in each mode (1-phase, 4-phase,
 //                 ideal) against the golden PCM model (docs/pcm.md)
@@ -22,6 +24,7 @@
 #include "imnpu_golden.h"
 #include "imnpu_pcm.h"
 #include "tb_common.h"
+#include "record.h"
 
 #include <deque>
 #include <type_traits>
@@ -89,6 +92,8 @@ public:
 		w_.resize((size_t)IMNPU_ROWS * IMNPU_COLS);
 		scale_.resize(IMNPU_COLS);
 		offset_.resize(IMNPU_COLS);
+		if (!o.record.empty())
+			record(o.record);
 	}
 
 	int run();
@@ -98,6 +103,35 @@ public:
 
 private:
 	void clock() { top_.clock(); }
+	void record(const std::string &file)
+	{
+		constexpr int cw = tb::index_bits(IMNPU_COLS);
+		tb::Recorder &r = rec_;
+		r.in("rst_ni", 1, top_->rst_ni);
+		r.in("cfg_valid_i", 1, top_->cfg_valid_i);
+		r.in("cfg_we_i", 1, top_->cfg_we_i);
+		r.in("cfg_addr_i", IMNPU_CFG_ADDR_BITS, top_->cfg_addr_i);
+		r.in("cfg_wdata_i", 32, top_->cfg_wdata_i);
+		r.in("in_valid_i", 1, top_->in_valid_i);
+		r.in("in_data_i", IMNPU_IN_BITS, top_->in_data_i);
+		r.in("in_last_i", 1, top_->in_last_i);
+		r.in("psum_valid_i", 1, top_->psum_valid_i);
+		r.in("psum_data_i", IMNPU_PSUM_BITS, top_->psum_data_i);
+		r.in("out_ready_i", 1, top_->out_ready_i);
+		r.out("cfg_rvalid_o", 1, top_->cfg_rvalid_o);
+		r.out("cfg_rdata_o", 32, top_->cfg_rdata_o, "cfg_rvalid_o");
+		r.out("in_ready_o", 1, top_->in_ready_o);
+		r.out("psum_ready_o", 1, top_->psum_ready_o);
+		r.out("out_valid_o", 1, top_->out_valid_o);
+		r.out("out_data_o", IMNPU_IN_BITS, top_->out_data_o, "out_valid_o");
+		r.out("out_psum_o", IMNPU_PSUM_BITS, top_->out_psum_o, "out_valid_o");
+		r.out("out_col_o", cw, top_->out_col_o, "out_valid_o");
+		r.out("out_last_o", 1, top_->out_last_o, "out_valid_o");
+		r.out("cols_o", cw + 1, top_->cols_o);
+		if (!r.open("tile_tb", file, IMNPU_NAME "_tile"))
+			std::exit(2);
+		top_.before_edge = [this] { rec_.sample(); };
+	}
 	void idle_inputs();
 	void reset();
 	void cfg_write(uint32_t addr, int32_t data);
@@ -115,6 +149,7 @@ private:
 #endif
 
 	Options opt_;
+	tb::Recorder rec_;
 	const char *argv0_;
 	tb::Clocked<Vtile> top_;
 	imnpu_tile_params p_{};
@@ -767,6 +802,7 @@ int main(int argc, char **argv)
 			o.vectors = tb::parse_long("tile_tb", "vectors", v, 1, 100000000);
 		if (tb::plusarg(probe, "reload", v))
 			o.reload = tb::parse_long("tile_tb", "reload", v, 1, 100000000);
+
 		o.pcm = tb::plusarg(probe, "pcm", v);
 		if (tb::plusarg(probe, "readback", v)) {
 			if (v != "all") {

@@ -478,3 +478,61 @@ register sim/edge/mesh_and_chip verify t_sim_edge
 # The longest cases of make verify on 2 cores (their logs' times), started first.
 long_case sim/edge/mesh_and_chip rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
 	sim/sweep/sw_in2 gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
+
+# Icarus Verilog as a second simulator (docs/flows.md): a harness run against
+# the golden model records every port every cycle (+record, tb/record.h);
+# tb/replay.v applies the same inputs to the same RTL under Icarus and must see
+# the same outputs each cycle (data outputs while their valid is high).  A copy
+# of the vectors with one output bit flipped must fail, so a replay that reads
+# nothing cannot pass.  ARGS: model, RTL dir, configuration name, unit, then
+# the harness's plusargs (one run, or several separated by --).
+icarus_replay() {
+	local rtl=$1 name=$2 unit=$3 vec=$4 files m
+	case $unit in
+	tile) files="xbar ldpu tile_ctrl tile" ;;
+	gdpu) files="gdpu" ;;
+	esac
+	local srcs=()
+	for m in $files; do srcs+=("$rtl/${name}_$m.v"); done
+	(cd "$(dirname "$vec")" && iverilog -g2005 -Wall -I . -DPORTS="\"$(basename "$vec").vh\"" -o "$vec.sim" \
+		"$ROOT/tb/replay.v" "${srcs[@]}") >"$vec.iverilog" 2>&1 || { cat "$vec.iverilog"; fail "iverilog"; } || return 1
+	[[ ! -s $vec.iverilog ]] || { cat "$vec.iverilog"; fail "iverilog -Wall printed warnings"; } || return 1
+	vvp -n "$vec.sim" +vectors="$vec" | tee "$vec.out" | tail -n 3
+	grep -qx 'replay: PASSED' "$vec.out" || fail "Icarus and Verilator differ on $unit ($vec)" || return 1
+	# the expected cfg_rvalid_o (output bit 0, compared every cycle) flipped at cycle 199
+	awk 'NR == 200 { h = "0123456789abcdef"; o = $2; p = index(h, substr(o, length(o), 1)) - 1
+		p += p % 2 ? -1 : 1; $2 = substr(o, 1, length(o) - 1) substr(h, p + 1, 1) } { print }' \
+		"$vec" >"$vec.bad"
+	vvp -n "$vec.sim" +vectors="$vec.bad" >"$vec.bad.out"
+	grep -qx 'replay: FAILED' "$vec.bad.out" && grep -q '^replay: cycle 199: ' "$vec.bad.out" ||
+		fail "a flipped output bit at cycle 199 was not reported: $(tail -n 3 "$vec.bad.out")"
+}
+t_sim_icarus() {
+	local model=$1 rtl=$2 name=$3 unit=$4 i=0
+	shift 4
+	local args=()
+	while (($# > 0)); do
+		if [[ $1 == -- ]]; then
+			"$model" "${args[@]}" +quiet +record="$CASE_DIR/v$i" | tail -n 1 | grep -q PASSED ||
+				fail "$model ${args[*]}" || return 1
+			icarus_replay "$rtl" "$name" "$unit" "$CASE_DIR/v$i" || return 1
+			args=()
+			i=$((i + 1))
+		else
+			args+=("$1")
+		fi
+		shift
+	done
+}
+# tiny's tile with its pcm macro, in ideal mode and a pcm run (programming,
+# drift, 1- and 4-phase MVMs), and its GDPU; then tiny with the fpga macro
+register sim/icarus/tiny_tile_pcm verify t_sim_icarus "$ROOT/build/tiny/Vtile" "$ROOT/rtl/tiny" tiny tile \
+	+seed=41 +vectors=100 +reload=30 -- +pcm +seed=42 +vectors=10 --
+register sim/icarus/tiny_gdpu verify t_sim_icarus "$ROOT/build/tiny/Vgdpu" "$ROOT/rtl/tiny" tiny gdpu +seed=43 +ops=150 --
+t_sim_icarus_fpga() {
+	printf 'source %s/configs/tiny.tcl\ntile -macro fpga\n' "$ROOT" >"$CASE_DIR/tiny_fpga.tcl"
+	"$GEN" -o "$CASE_DIR/rtl" "$CASE_DIR/tiny_fpga.tcl" >/dev/null || fail "generating tiny with -macro fpga" || return 1
+	TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl" tiny "$CASE_DIR/model" "$LIB" tile || return 1
+	t_sim_icarus "$CASE_DIR/model/Vtile" "$CASE_DIR/rtl" tiny tile +seed=44 +vectors=200 +reload=40 --
+}
+register sim/icarus/tiny_tile_fpga verify t_sim_icarus_fpga

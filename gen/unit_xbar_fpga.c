@@ -155,6 +155,26 @@ static void emit_index_split(emitter *e, const design *d)
 	}
 }
 
+/* out = vec's element idx (count elements of width bits, from element base):
+ * a compare per element, which synthesis makes a multiplexer; a variable
+ * part-select would become a barrel shifter over the whole vector. */
+static void emit_select(emitter *e, const char *out, const char *idx, int idx_w, const char *vec, int base,
+			int count, int width, const char *iv)
+{
+	char b1[96];
+	em_open(e, "always @* begin");
+	em_line(e, "%s = %d'd0;", out, width);
+	em_open(e, "for (%s = 0; %s < %d; %s = %s + 1) begin", iv, iv, count, iv, iv);
+	if (base)
+		em_line(e, "if (%s == %s) %s = %s[(%d + %s)*%d +: %d];", vl_resize(b1, sizeof b1, idx, idx_w, 32, 0), iv,
+			out, vec, base, iv, width, width);
+	else
+		em_line(e, "if (%s == %s) %s = %s[%s*%d +: %d];", vl_resize(b1, sizeof b1, idx, idx_w, 32, 0), iv, out,
+			vec, iv, width, width);
+	em_close(e, "end");
+	em_close(e, "end");
+}
+
 void unit_xbar_fpga(emitter *e, const design *d)
 {
 	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
@@ -291,13 +311,15 @@ void unit_xbar_fpga(emitter *e, const design *d)
 	vl_decl(e, "reg", R * IB, 0, "xs_q", 0, "staging rows");
 	vl_decl(e, "reg", R * IB, 0, "xs_w", 0, "with this cycle's write");
 	vl_decl(e, "reg", R * IB, 0, "x_q", 0, "the running MVM's input");
+	vl_decl(e, "integer", 0, 0, "i_x", 0, NULL);
+	em_comment(e, "A compare per row: the write decodes into multiplexers (a variable part-select");
+	em_comment(e, "would synthesize to a barrel shifter over every row).");
 	em_open(e, "always @* begin");
 	em_line(e, "xs_w = xs_q;");
-	if (R == 1 << d->row_w)
-		em_line(e, "if (x_we_i) xs_w[x_addr_i*%d +: %d] = x_wdata_i;", IB, IB);
-	else
-		em_line(e, "if (x_we_i && x_addr_i < %d'd%d) xs_w[x_addr_i*%d +: %d] = x_wdata_i;", d->row_w, R, IB,
-			IB);
+	em_open(e, "for (i_x = 0; i_x < %d; i_x = i_x + 1) begin", R);
+	em_line(e, "if (x_we_i && %s == i_x) xs_w[i_x*%d +: %d] = x_wdata_i;",
+		vl_resize(b1, sizeof b1, "x_addr_i", d->row_w, 32, 0), IB, IB);
+	em_close(e, "end");
 	em_close(e, "end");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (start_i) begin");
@@ -334,7 +356,7 @@ void unit_xbar_fpga(emitter *e, const design *d)
 	}
 	for (int b = 0; b < NB; b++) {
 		const int lim = R - b * D; /* rows in this memory */
-		char we[64], row[64];
+		char we[64];
 		if (NB == 1)
 			snprintf(we, sizeof we, "w_we_i");
 		else
@@ -347,16 +369,14 @@ void unit_xbar_fpga(emitter *e, const design *d)
 		em_line(e, "if (rd_en) mv%d_q <= mem%d[m_a];", b, b);
 		em_line(e, "if (w_re_i) hr%d_q <= mem%d[w_a];", b, b);
 		em_close(e, "end");
-		/* row b*Depth + r_q; Depth is a power of two when there are several memories */
-		if (NB == 1)
-			snprintf(row, sizeof row, "r_q");
-		else
-			snprintf(row, sizeof row, "{%d'd%d, r_q}", bw, b);
-		if (lim < D)
-			em_line(e, "always @(posedge clk_i) if (rd_en) xv%d_q <= r_q < %d'd%d ? x_q[%s*%d +: %d] : %d'd0;", b,
-				jw, lim, row, IB, IB, IB);
-		else
-			em_line(e, "always @(posedge clk_i) if (rd_en) xv%d_q <= x_q[%s*%d +: %d];", b, row, IB, IB);
+		/* rows b*Depth .. b*Depth + lim - 1 */
+		char xr[32], iv[32];
+		snprintf(xr, sizeof xr, "xr%d", b);
+		snprintf(iv, sizeof iv, "i_r%d", b);
+		vl_decl(e, "reg", IB, 0, xr, 0, NULL);
+		vl_decl(e, "integer", 0, 0, iv, 0, NULL);
+		emit_select(e, xr, "r_q", jw, "x_q", b * D, lim < D ? lim : D, IB, iv);
+		em_line(e, "always @(posedge clk_i) if (rd_en) xv%d_q <= xr%d;", b, b);
 	}
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (w_re_i) begin");
@@ -376,9 +396,12 @@ void unit_xbar_fpga(emitter *e, const design *d)
 	for (int b = 1; b < NB; b++)
 		em_line(e, "if (h_bank_q == %d'd%d) h_word = hr%d_q;", bw, b, b);
 	em_close(e, "end");
-	if (lw > 0)
-		em_line(e, "assign w_rdata_o = h_ok_q ? h_word[h_lane_q*%d +: %d] : %d'd0;", WB, WB, WB);
-	else
+	if (lw > 0) {
+		vl_decl(e, "reg", WB, 0, "h_w", 0, NULL);
+		vl_decl(e, "integer", 0, 0, "i_h", 0, NULL);
+		emit_select(e, "h_w", "h_lane_q", lw, "h_word", 0, M, WB, "i_h");
+		em_line(e, "assign w_rdata_o = h_ok_q ? h_w : %d'd0;", WB);
+	} else
 		em_line(e, "assign w_rdata_o = h_ok_q ? h_word : %d'd0;", WB);
 	em_blank(e);
 
@@ -424,7 +447,10 @@ void unit_xbar_fpga(emitter *e, const design *d)
 		em_close(e, "end");
 		em_close(e, "end");
 		em_close(e, "end");
-		em_line(e, "assign col_data_o = integ_q[col_addr_i*%d +: %d];", AB, AB);
+		vl_decl(e, "reg", AB, 0, "col_d", 0, NULL);
+		vl_decl(e, "integer", 0, 0, "i_c", 0, NULL);
+		emit_select(e, "col_d", "col_addr_i", d->col_w, "integ_q", 0, C, AB, "i_c");
+		em_line(e, "assign col_data_o = col_d;");
 	} else {
 		vl_decl(e, "reg", M * AB, 0, "acc_q", 0, "lane integrators of the group being summed");
 		vl_decl(e, "reg", M * AB, 0, "acc_w", 0, "with this edge's products");
@@ -434,23 +460,25 @@ void unit_xbar_fpga(emitter *e, const design *d)
 		em_line(e, "acc_w[l*%d +: %d] = (first_q ? %d'd0 : acc_q[l*%d +: %d])%s;", AB, AB, AB, AB, AB, sum.s);
 		em_close(e, "end");
 		em_close(e, "end");
+		vl_decl(e, "integer", 0, 0, "i_w", 0, NULL);
 		em_comment(e, "A group's sums replace the last window's after its last row: the tile has read");
 		em_comment(e, "them by the next start_i.");
 		em_open(e, "always @(posedge clk_i) begin");
 		em_open(e, "if (mac_q) begin");
 		em_line(e, "acc_q <= acc_w;");
 		em_open(e, "if (last_q) begin");
-		em_open(e, "for (l = 0; l < Lanes; l = l + 1) begin");
-		if (C % M)
-			em_line(e, "if (mg_q*Lanes + l < %d) res_q[(mg_q*Lanes + l)*%d +: %d] <= acc_w[l*%d +: %d];", C, AB, AB,
-				AB, AB);
-		else
-			em_line(e, "res_q[(mg_q*Lanes + l)*%d +: %d] <= acc_w[l*%d +: %d];", AB, AB, AB, AB);
+		em_comment(e, "Column i_w is lane i_w %% Lanes of group i_w / Lanes: a compare per column.");
+		em_open(e, "for (i_w = 0; i_w < %d; i_w = i_w + 1) begin", C);
+		em_line(e, "if (%s == i_w / Lanes) res_q[i_w*%d +: %d] <= acc_w[(i_w %% Lanes)*%d +: %d];",
+			vl_resize(b1, sizeof b1, "mg_q", gw, 32, 0), AB, AB, AB, AB);
 		em_close(e, "end");
 		em_close(e, "end");
 		em_close(e, "end");
 		em_close(e, "end");
-		em_line(e, "assign col_data_o = res_q[col_addr_i*%d +: %d];", AB, AB);
+		vl_decl(e, "reg", AB, 0, "col_d", 0, NULL);
+		vl_decl(e, "integer", 0, 0, "i_c", 0, NULL);
+		emit_select(e, "col_d", "col_addr_i", d->col_w, "res_q", 0, C, AB, "i_c");
+		em_line(e, "assign col_data_o = col_d;");
 	}
 	sb_free(&sum);
 	em_line(e, "assign done_o     = done_q;");

@@ -34,7 +34,7 @@ RUN_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,run/main.c run/idx.c run/batch.c)
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: help deps deps-core deps-riscv deps-synth deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -52,6 +52,8 @@ deps-riscv:
 	@scripts/deps.sh riscv
 deps-synth:
 	@scripts/deps.sh synth
+deps-fpga:
+	@scripts/deps.sh fpga
 deps-waves:
 	@scripts/deps.sh waves
 deps-data:
@@ -130,7 +132,9 @@ params-doc: $(GEN) ## regenerate docs/params.md from --list-params
 pcm-char: $(PCMTOOL) ## PCM macro characterization: docs/pcm-char.md and its figures
 	@scripts/pcm-char.sh $(PCMTOOL)
 
-area: $(GEN) | deps-synth ## synthesize the RV32IM core with Yosys (generic cells): docs/area.md
+fpga: $(GEN) | deps-synth deps-fpga ## iCE40-HX8K build of a tile with the fpga macro (nextpnr, icepack): build/fpga
+	@scripts/fpga.sh $(GEN) $(BUILD)/fpga
+area: $(GEN) | deps-synth ## Yosys synthesis of every unit (generic, iCE40, ECP5, Xilinx) for tiny and tile256: docs/area.md
 	@scripts/area.sh $(GEN) docs/area.md && echo docs/area.md
 
 act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
@@ -142,7 +146,7 @@ act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 # ('+' recipes also run under make -n.)
 UNITS    := tile gdpu mesh          # unit harnesses: tb/<unit>_tb.cpp, top <cfg>_<unit>
 define model
-$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \
+$(BUILD)/$(1)/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/record.h tb/chip_params.h $(wildcard golden/*.h) map/imnpu_map.h \
                      $(MAPLIB) $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
 	+scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1) $(MAPLIB):$(GOLDLIB) $(2)
 endef

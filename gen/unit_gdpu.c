@@ -216,14 +216,12 @@ void unit_gdpu(emitter *e, const design *d)
 	vl_decl(e, "wire", 8, 1, "x", 0, NULL);
 	vl_decl(e, "wire", 8, 1, "x_sig", 0, NULL);
 	vl_decl(e, "wire", 8, 1, "x_tanh", 0, NULL);
-	vl_decl(e, "wire", 48, 1, "x48", 0, NULL);
 	vl_decl(e, "wire", 8, 1, "max_d", 0, NULL);
 	vl_decl(e, "wire", SW, 1, "sum_d", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "new_best", 0, NULL);
 	em_line(e, "assign x = in_data_i;");
 	em_line(e, "assign x_sig = sigmoid(x);");
 	em_line(e, "assign x_tanh = tanh(x);");
-	em_line(e, "assign x48 = {{40{x[7]}}, x};");
 	em_line(e, "assign max_d = (pos_q == %d'd0 || x > max_q) ? x : max_q;", LW);
 	em_line(e, "assign sum_d = (pos_q == %d'd0 ? %d'sd0 : sum_q) + {{%d{x[7]}}, x};", LW, SW, SW - 8);
 	em_line(e, "assign new_best = pos_q == %d'd0 || x > best_q;", LW);
@@ -239,24 +237,29 @@ void unit_gdpu(emitter *e, const design *d)
 	 * word of it (Icarus says so), a continuous assignment on the index */
 	vl_decl(e, "wire", CB, 1, "cell_rd", 0, "the cell the LSTM result updates");
 	em_line(e, "assign cell_rd = cell_q[%s];", cidx);
+	vl_decl(e, "reg", 48, 1, "p_emul", 0, "the products, exact in 48 bits: signed operands widen to");
+	vl_decl(e, "reg", 48, 1, "p_res", 0, "the assignment's width, so synthesis keeps each multiplier");
+	vl_decl(e, "reg", 48, 1, "p_avg", 0, "as narrow as its operands");
+	vl_decl(e, "reg", 48, 1, "p_h", 0, NULL);
 	em_open(e, "always @(*) begin");
 	em_line(e, "c_old = (op_q == OpLstm0) ? %d'sd0 : cell_rd;", CB);
-	em_line(e, "t = {{40{fa_q[7]}}, fa_q} * {{%d{c_old[%d]}}, c_old}", 48 - CB, CB - 1);
-	em_line(e, "    + (({{40{ia_q[7]}}, ia_q} * {{40{ga_q[7]}}, ga_q}) <<< %d);", d->cell_frac - 7);
+	em_line(e, "t = fa_q * c_old + ((ia_q * ga_q) <<< %d);", d->cell_frac - 7);
 	em_line(e, "c_new = satc(rs48(t, 5'd7));");
 	em_line(e, "qc = sat8(rs48({{%d{c_new[%d]}}, c_new}, 5'd%d));", 48 - CB, CB - 1,
 		d->cell_frac - d->act_in_frac);
 	em_line(e, "tc = tanh(qc);");
+	em_line(e, "p_emul = a_q * x;");
+	em_line(e, "p_res = a_q * sa_q + x * sb_q;");
+	em_line(e, "p_avg = sum_d * $signed({1'b0, avg_mul_q});");
+	em_line(e, "p_h = x_sig * tc;");
 	em_open(e, "case (op_q)");
 	em_line(e, "OpSigmoid: r8 = x_sig;");
 	em_line(e, "OpTanh:    r8 = x_tanh;");
-	em_line(e, "OpEmul:    r8 = sat8(rs48({{40{a_q[7]}}, a_q} * x48, {1'b0, mul_shift_q}));");
-	em_line(e, "OpResadd:  r8 = sat8(rs48({{40{a_q[7]}}, a_q} * {{32{sa_q[15]}}, sa_q}");
-	em_line(e, "                         + x48 * {{32{sb_q[15]}}, sb_q}, add_shift_q));");
+	em_line(e, "OpEmul:    r8 = sat8(rs48(p_emul, {1'b0, mul_shift_q}));");
+	em_line(e, "OpResadd:  r8 = sat8(rs48(p_res, add_shift_q));");
 	em_line(e, "OpMaxpool: r8 = max_d;");
-	em_line(e, "OpAvgpool: r8 = sat8(rs48({{%d{sum_d[%d]}}, sum_d} * {32'd0, avg_mul_q}, avg_shift_q));",
-		48 - SW, SW - 1);
-	em_line(e, "default:   r8 = sat8(rs48({{40{x_sig[7]}}, x_sig} * {{40{tc[7]}}, tc}, 5'd7));  // LSTM h");
+	em_line(e, "OpAvgpool: r8 = sat8(rs48(p_avg, avg_shift_q));");
+	em_line(e, "default:   r8 = sat8(rs48(p_h, 5'd7));  // LSTM h");
 	em_close(e, "endcase");
 	em_line(e, "if (op_q == OpArgmax) result = {%d'd0, new_best ? pos_q : best_idx_q};", 16 - LW);
 	em_line(e, "else result = {{8{r8[7]}}, r8};");

@@ -291,14 +291,12 @@ module hermes64_gdpu (
   wire signed [7:0] x;
   wire signed [7:0] x_sig;
   wire signed [7:0] x_tanh;
-  wire signed [47:0] x48;
   wire signed [7:0] max_d;
   wire signed [16:0] sum_d;
   wire new_best;
   assign x = in_data_i;
   assign x_sig = sigmoid(x);
   assign x_tanh = tanh(x);
-  assign x48 = {{40{x[7]}}, x};
   assign max_d = (pos_q == 10'd0 || x > max_q) ? x : max_q;
   assign sum_d = (pos_q == 10'd0 ? 17'sd0 : sum_q) + {{9{x[7]}}, x};
   assign new_best = pos_q == 10'd0 || x > best_q;
@@ -312,22 +310,28 @@ module hermes64_gdpu (
   reg signed [15:0] result;
   wire signed [15:0] cell_rd;  // the cell the LSTM result updates
   assign cell_rd = cell_q[res_q[8:0]];
+  reg signed [47:0] p_emul;  // the products, exact in 48 bits: signed operands widen to
+  reg signed [47:0] p_res;  // the assignment's width, so synthesis keeps each multiplier
+  reg signed [47:0] p_avg;  // as narrow as its operands
+  reg signed [47:0] p_h;
   always @(*) begin
     c_old = (op_q == OpLstm0) ? 16'sd0 : cell_rd;
-    t = {{40{fa_q[7]}}, fa_q} * {{32{c_old[15]}}, c_old}
-        + (({{40{ia_q[7]}}, ia_q} * {{40{ga_q[7]}}, ga_q}) <<< 5);
+    t = fa_q * c_old + ((ia_q * ga_q) <<< 5);
     c_new = satc(rs48(t, 5'd7));
     qc = sat8(rs48({{32{c_new[15]}}, c_new}, 5'd7));
     tc = tanh(qc);
+    p_emul = a_q * x;
+    p_res = a_q * sa_q + x * sb_q;
+    p_avg = sum_d * $signed({1'b0, avg_mul_q});
+    p_h = x_sig * tc;
     case (op_q)
       OpSigmoid: r8 = x_sig;
       OpTanh:    r8 = x_tanh;
-      OpEmul:    r8 = sat8(rs48({{40{a_q[7]}}, a_q} * x48, {1'b0, mul_shift_q}));
-      OpResadd:  r8 = sat8(rs48({{40{a_q[7]}}, a_q} * {{32{sa_q[15]}}, sa_q}
-                               + x48 * {{32{sb_q[15]}}, sb_q}, add_shift_q));
+      OpEmul:    r8 = sat8(rs48(p_emul, {1'b0, mul_shift_q}));
+      OpResadd:  r8 = sat8(rs48(p_res, add_shift_q));
       OpMaxpool: r8 = max_d;
-      OpAvgpool: r8 = sat8(rs48({{31{sum_d[16]}}, sum_d} * {32'd0, avg_mul_q}, avg_shift_q));
-      default:   r8 = sat8(rs48({{40{x_sig[7]}}, x_sig} * {{40{tc[7]}}, tc}, 5'd7));  // LSTM h
+      OpAvgpool: r8 = sat8(rs48(p_avg, avg_shift_q));
+      default:   r8 = sat8(rs48(p_h, 5'd7));  // LSTM h
     endcase
     if (op_q == OpArgmax) result = {6'd0, new_best ? pos_q : best_idx_q};
     else result = {{8{r8[7]}}, r8};

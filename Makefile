@@ -31,10 +31,13 @@ MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target
 # imnpu-run: a program image on a set of inputs with the layer-level model
 RUNNER   := $(BUILD)/bin/imnpu-run
 RUN_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,run/main.c run/idx.c run/batch.c)
+# imnpu-wave: FST traces, on the FST reader that ships with Verilator
+WAVE     := $(BUILD)/bin/imnpu-wave
+FST_DIR   = $(shell verilator --getenv VERILATOR_ROOT)/include/gtkwave
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -90,6 +93,18 @@ $(PCMTOOL): $(BUILD)/obj/golden/cli/imnpu_pcm.o $(GOLDLIB)
 $(BUILD)/obj/golden/cli/%.o: golden/cli/%.c | deps-core
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igolden -c $< -o $@
+
+wave: $(WAVE) ## build imnpu-wave (list an FST trace's signals, tabulate transfers, check valid/ready)
+$(WAVE): $(BUILD)/obj/wave/main.o $(BUILD)/obj/fst/fstapi.o $(BUILD)/obj/fst/fastlz.o $(BUILD)/obj/fst/lz4.o
+	@mkdir -p $(@D)
+	$(CC) $^ -o $@ -lz
+$(BUILD)/obj/wave/main.o: wave/main.c | deps-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(FST_DIR) -c $< -o $@
+# Verilator's copy of GTKWave's FST code: its own warnings are not ours
+$(BUILD)/obj/fst/%.o: | deps-core
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -w -I$(FST_DIR) -DFST_CONFIG_INCLUDE="\"fst_config.h\"" -c $(FST_DIR)/$*.c -o $@
 
 mapper: $(MAPPER) ## build imnpu-map (network manifest -> program image)
 $(MAPPER): $(MAP_OBJ) $(filter-out $(BUILD)/obj/gen/main.o,$(GEN_OBJ)) $(MAPLIB) $(GOLDLIB)
@@ -168,7 +183,7 @@ models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32
 VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
 TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_rv32 $(BUILD)/tests/bin/test_emit \
              $(BUILD)/tests/bin/test_image $(BUILD)/tests/bin/test_map \
-             $(BUILD)/tests/bin/fst_names
+             $(BUILD)/tests/bin/fst_names $(BUILD)/tests/bin/fst_force $(WAVE)
 
 $(BUILD)/tests/bin/test_golden: tests/unit/test_golden.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
@@ -189,6 +204,12 @@ $(BUILD)/tests/bin/test_emit: tests/unit/test_emit.c gen/emit.c gen/emit.h | dep
 
 # FST reader that ships with Verilator (not Debian's unrelated libfst-dev).
 $(BUILD)/tests/bin/fst_names: tests/tools/fst_names.c | deps-core
+	@mkdir -p $(@D)
+	$(CC) -O1 -w -DFST_CONFIG_INCLUDE='"fst_config.h"' -I$(VROOT)/include/gtkwave $< \
+	  $(VROOT)/include/gtkwave/fstapi.c $(VROOT)/include/gtkwave/lz4.c \
+	  $(VROOT)/include/gtkwave/fastlz.c -lz -o $@
+
+$(BUILD)/tests/bin/fst_force: tests/tools/fst_force.c | deps-core
 	@mkdir -p $(@D)
 	$(CC) -O1 -w -DFST_CONFIG_INCLUDE='"fst_config.h"' -I$(VROOT)/include/gtkwave $< \
 	  $(VROOT)/include/gtkwave/fstapi.c $(VROOT)/include/gtkwave/lz4.c \

@@ -196,6 +196,15 @@ public:
 	// eval() instead gets the falling edge evaluated here, as before.
 	void clock()
 	{
+#if VM_TRACE
+		// the inputs the harness set, settled, 1 ps before the edge: a
+		// trace read at the edge (imnpu-wave, a viewer's cursor) sees what
+		// the flip-flops took, not the previous cycle's inputs
+		if (fst_ && half_ > 1 && ctx_->time() > 0) {
+			m_->eval();
+			fst_->dump(ctx_->time() - 1);
+		}
+#endif
 		if (before_edge) { // settled inputs and outputs, for a recorder
 			m_->eval();
 			low_due_ = false;

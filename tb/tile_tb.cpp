@@ -400,23 +400,28 @@ int Harness::run()
 		// checked)
 		bool prev_timed = false;
 		uint64_t prev_last_out = 0;
+		// a source holds valid (and its data) until ready: the stream rule
+		// imnpu-wave check tests traces against
+		bool in_held = false, p_held = false;
 		while ((!pending_in.empty() || !pending_out.empty()) && !failures_) {
 			Job *in = pending_in.empty() ? nullptr : &pending_in.front();
 			Job *out = pending_out.empty() ? nullptr : &pending_out.front();
 			// A stalled job stalls its own inputs and outputs; an
 			// unstalled job runs against an always-ready consumer.
-			bool gap = in && in->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
+			bool gap = in && in->stalled && !in_held && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			bool bp = out && out->stalled && imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			top_->in_valid_i = in && !gap;
 			top_->in_data_i = in ? in_port(in->x[in_pos]) : 0;
 			top_->in_last_i = in && in->mark_last && (int)in_pos + 1 == in->rows;
 			top_->out_ready_i = !bp;
-			const bool pgap = !psum_fifo.empty() && psum_fifo.front().stalled &&
+			const bool pgap = !psum_fifo.empty() && psum_fifo.front().stalled && !p_held &&
 					  imnpu_rng_chance(&stall_rng_, opt_.stall, 100);
 			top_->psum_valid_i = !psum_fifo.empty() && !pgap;
 			top_->psum_data_i = (std::remove_reference<decltype(top_->psum_data_i)>::type)(
 				psum_fifo.empty() ? 0 : (uint64_t)psum_fifo.front().v);
 			top_->eval();
+			in_held = top_->in_valid_i && !top_->in_ready_o;
+			p_held = top_->psum_valid_i && !top_->psum_ready_o;
 			if (top_->psum_valid_i && top_->psum_ready_o)
 				psum_fifo.pop_front();
 			const bool in_fire = top_->in_valid_i && top_->in_ready_o;

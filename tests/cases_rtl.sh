@@ -536,3 +536,58 @@ t_sim_icarus_fpga() {
 	t_sim_icarus "$CASE_DIR/model/Vtile" "$CASE_DIR/rtl" tiny tile +seed=44 +vectors=200 +reload=40 --
 }
 register sim/icarus/tiny_tile_fpga verify t_sim_icarus_fpga
+
+# imnpu-wave (wave/main.c) on a recorded trace of tiny's tile: the signals
+# listed; the output stream's transfers counted as the harness compared them,
+# an MVM fire per vector, configuration writes; every valid/ready interface of
+# the trace keeps the rules.  Then copies with one signal forced for one step
+# (tests/tools/fst_force.c): out_valid_o dropped while out_ready_i is 0, and
+# out_last_o changed then; each must be reported with its time and cycle.
+t_wave_tool() {
+	local w=$ROOT/build/bin/imnpu-wave f=$CASE_DIR/t.fst
+	"$ROOT/build/tiny/Vtile" +seed=3 +vectors=40 +reload=20 +quiet +trace="$f" >"$CASE_DIR/tb.out" || {
+		cat "$CASE_DIR/tb.out"
+		fail "tile_tb"
+	} || return 1
+	cat "$CASE_DIR/tb.out"
+	"$w" list "$f" >"$CASE_DIR/list" || return 1
+	grep -qx 'TOP.tiny_tile.u_xbar.start_i 1' "$CASE_DIR/list" || fail "list: no TOP.tiny_tile.u_xbar.start_i 1" || return 1
+	local outs n
+	outs=$(sed -n 's/.*vectors, \([0-9]*\) outputs compared.*/\1/p' "$CASE_DIR/tb.out")
+	"$w" txn "$f" --clock TOP.clk_i --valid TOP.out_valid_o --ready TOP.out_ready_i --data out_col_o \
+		--data TOP.out_data_o --max 3 >"$CASE_DIR/out.txn" || return 1
+	cat "$CASE_DIR/out.txn"
+	n=$(sed -n 's/^\([0-9]*\) transfers$/\1/p' "$CASE_DIR/out.txn")
+	[[ $n == "$outs" && -n $n ]] || fail "output transfers $n, the harness compared $outs" || return 1
+	n=$("$w" txn "$f" --clock TOP.clk_i --valid u_xbar.start_i | sed -n 's/^\([0-9]*\) transfers$/\1/p')
+	[[ $n == 40 ]] || fail "MVM fires (u_xbar.start_i) $n, expected 40 (one a vector)" || return 1
+	"$w" txn "$f" --clock TOP.clk_i --valid TOP.cfg_valid_i --when TOP.cfg_we_i --data cfg_addr_i \
+		--data TOP.cfg_wdata_i --max 2 | tee "$CASE_DIR/cfg.txn"
+	n=$(sed -n 's/^\([0-9]*\) transfers$/\1/p' "$CASE_DIR/cfg.txn")
+	((n > 2 * 256)) || fail "configuration writes $n: two loads of 256 weights expected at least" || return 1
+	"$w" check "$f" --clock TOP.clk_i --all | tee "$CASE_DIR/check" || fail "the recorded trace breaks a rule" ||
+		return 1
+	# the first output held for back-pressure: cycle k at time t, the next edge 1000 ps later
+	local t k last
+	read -r t k last < <("$w" txn "$f" --clock TOP.clk_i --valid TOP.out_valid_o --data TOP.out_ready_i \
+		--data TOP.out_last_o | awk '$3 == "0" { print $1, $2, $4; exit }')
+	[[ -n $t ]] || fail "no back-pressured output in the trace" || return 1
+	"$ROOT/build/tests/bin/fst_force" "$f" "$CASE_DIR/drop.fst" TOP.out_valid_o $((t + 999)) 0 || return 1
+	"$w" check "$CASE_DIR/drop.fst" --clock TOP.clk_i --all >"$CASE_DIR/drop" && fail "the dropped valid was not caught" ||
+		true
+	cat "$CASE_DIR/drop"
+	grep -q "rule broken at time $((t + 1000)) (cycle $((k + 1))): TOP.out_valid_o fell while TOP.out_ready_i was 0" \
+		"$CASE_DIR/drop" || fail "expected the dropped out_valid_o at time $((t + 1000))" || return 1
+	"$ROOT/build/tests/bin/fst_force" "$f" "$CASE_DIR/data.fst" TOP.out_last_o $((t + 999)) $((1 - last)) || return 1
+	"$w" check "$CASE_DIR/data.fst" --clock TOP.clk_i --all >"$CASE_DIR/data" && fail "the changed data was not caught" ||
+		true
+	cat "$CASE_DIR/data"
+	grep -q "rule broken at time $((t + 1000)) (cycle $((k + 1))): TOP.out_last_o changed while TOP.out_valid_o was 1" \
+		"$CASE_DIR/data" || fail "expected the changed out_last_o at time $((t + 1000))" || return 1
+	# a truncated trace: one line, exit 2
+	head -c 20000 "$f" >"$CASE_DIR/trunc.fst"
+	"$w" list "$CASE_DIR/trunc.fst" >/dev/null 2>"$CASE_DIR/trunc.err"
+	[[ $? == 2 ]] || fail "a truncated trace must exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/trunc.err" 'trunc.fst: not an FST waveform'
+}
+register wave/imnpu_wave verify t_wave_tool

@@ -180,35 +180,42 @@ t_gen_lint_sender_edges() {
 }
 register gen/lint_sender_edges verify t_gen_lint_sender_edges
 
-# Random configurations (issue 20: lint-clean for every configuration the
-# generator accepts): tile, word widths, mesh, flits and line buffers drawn
-# from SEED; those the generator accepts lint clean at the chip's top (the
-# tile and GDPU nodes, mesh, routers), those it refuses get one line.
+# Random configurations (every configuration the generator accepts lints
+# clean): tile, word widths, crossbar macro, mesh, flits and line buffers
+# drawn from SEED; those the generator accepts lint clean at the chip's top
+# (the tile and GDPU nodes, mesh, routers), those it refuses get one line.
+# 40 in verify, 400 in verify-full; no chip simulation yet.
 t_gen_lint_random() {
 	local seed=$1 n=$2 i ok=0
+	local -A macro_ok=()
 	echo "seed $seed, $n configurations"
 	RANDOM=$seed
 	for ((i = 0; i < n; i++)); do
 		local rows=$((2 + RANDOM % 60)) cols=$((1 + RANDOM % 40)) inb=$((2 + RANDOM % 7)) wb=$((2 + RANDOM % 7))
 		local fb=$((24 + RANDOM % 41)) mb=$(((RANDOM % 3) * (16 << (RANDOM % 4)))) nx=$((1 + RANDOM % 4))
 		local ny=$((1 + RANDOM % 3)) bd=$((2 + RANDOM % 6)) acc=$((8 + RANDOM % 24)) pd=$((RANDOM % 6))
+		local macros=(ideal pcm fpga blackbox) macro
+		macro=${macros[RANDOM % 4]}
 		local d=$CASE_DIR/r$i
 		if "$GEN" -o "$d" -D name="rnd$i" -D rows=$rows -D cols=$cols -D in_bits=$inb -D weight_bits=$wb \
 			-D acc_bits=$acc -D psum_bits=$((acc + pd)) -D scale_bits=16 -D offset_bits=24 -D shift=12 \
 			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx=$nx -D ny=$ny \
-			-D flit_bits=$fb -D buf_depth=$bd -D map_buf=$mb "$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
+			-D flit_bits=$fb -D buf_depth=$bd -D map_buf=$mb -D macro=$macro "$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
 			ok=$((ok + 1))
+			macro_ok[$macro]=$((${macro_ok[$macro]:-0} + 1))
 			(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_chip") >"$d.lint" 2>&1
 			[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "rnd$i (rows $rows cols $cols in $inb w $wb" \
-				"acc $acc flit $fb map_buf $mb) is not lint-clean"; } || return 1
+				"acc $acc flit $fb map_buf $mb macro $macro) is not lint-clean"; } || return 1
 		else
 			expect_one_line_error "$d.err" 'error: ' || return 1
 		fi
 	done
-	echo "$ok of $n accepted, each lint-clean"
+	echo "$ok of $n accepted, each lint-clean; by macro: ideal ${macro_ok[ideal]:-0}, pcm ${macro_ok[pcm]:-0}," \
+		"fpga ${macro_ok[fpga]:-0}, blackbox ${macro_ok[blackbox]:-0}"
 	((ok > 0)) || fail "no configuration accepted"
 }
-register gen/lint_random_configs full t_gen_lint_random 7 40
+register gen/lint_random_configs verify t_gen_lint_random 11 40
+register gen/lint_random_configs_400 full t_gen_lint_random 7 400
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 
 # Unit tests (cmocka, TAP): each test counts on its own.

@@ -477,7 +477,7 @@ register sim/edge/mesh_and_chip verify t_sim_edge
 
 # The longest cases of make verify on 2 cores (their logs' times), started first.
 long_case sim/edge/mesh_and_chip rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
-	sim/sweep/sw_in2 gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
+	sim/sweep/sw_in2 gen/lint_random_configs gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
 
 # Icarus Verilog as a second simulator (docs/flows.md): a harness run against
 # the golden model records every port every cycle (+record, tb/record.h);

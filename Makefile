@@ -261,9 +261,8 @@ verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models 
              $(RVTEST_ELFS) | deps-core deps-synth deps-data ## the suite plus longer random runs and sweeps
 	@tests/run full
 
-waves: $(BUILD)/tiny/Vtile | deps-waves ## open GTKWave on the last tiny trace (made if missing)
-	@[ -f $(BUILD)/tiny/tiny.fst ] || $(BUILD)/tiny/Vtile +seed=1 +vectors=8 +reload=4 +trace +quiet
-	gtkwave $(BUILD)/tiny/tiny.fst rtl/tiny/tiny.gtkw
+waves: | deps-core deps-waves ## GTKWave on a traced run: WHAT=tile|gdpu|rv32 CFG=tiny REPLAY="+seed=N ..." (a failure's replay)
+	@scripts/waves.sh $(or $(CFG),tiny) $(or $(WHAT),tile) "$(REPLAY)"
 
 clean: ## remove build/
 	rm -rf $(BUILD)

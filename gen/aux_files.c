@@ -295,6 +295,19 @@ static void gtkw_group(emitter *e, const char *title, const char *scope,
 	em_line(e, "-%s", title);
 }
 
+/* The layout's header lines. */
+static void gtkw_header(emitter *e, const design *d, const char *what, const char *dumpfile)
+{
+	em_line(e, "[*]");
+	em_header(e, &d->stamp, what);
+	em_line(e, "[*]");
+	em_line(e, "[dumpfile] \"%s\"", dumpfile);
+	em_line(e, "[timestart] 0");
+	em_line(e, "[size] 1400 900");
+	em_line(e, "[sst_expanded] 1");
+	em_line(e, "[signals_width] 260");
+}
+
 void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 {
 	char top[128], ctrl[160], xbar[160], ldpu[160];
@@ -339,14 +352,7 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 		{"offset", d->offset_bits, GTKW_SDEC}, {"q", d->q_w, GTKW_SDEC},
 		{"y", IB, GTKW_SDEC}, {"relu_i", 1, 0},
 	};
-	em_line(e, "[*]");
-	em_header(e, &d->stamp, "GTKWave layout: one group per unit. Open with: make waves");
-	em_line(e, "[*]");
-	em_line(e, "[dumpfile] \"%s\"", dumpfile);
-	em_line(e, "[timestart] 0");
-	em_line(e, "[size] 1400 900");
-	em_line(e, "[sst_expanded] 1");
-	em_line(e, "[signals_width] 260");
+	gtkw_header(e, d, "GTKWave layout of the tile harness: one group per unit. Open with: make waves WHAT=tile", dumpfile);
 	gtkw_group(e, "tile ports", top, sig_top, sizeof sig_top / sizeof sig_top[0]);
 	gtkw_group(e, "tile controller", ctrl, sig_ctrl, sizeof sig_ctrl / sizeof sig_ctrl[0]);
 	const gtkw_sig sig_fpga[] = {
@@ -369,6 +375,65 @@ void aux_gtkw(emitter *e, const design *d, const char *dumpfile)
 	else
 		gtkw_group(e, "crossbar macro", xbar, sig_xbar, sizeof sig_xbar / sizeof sig_xbar[0]);
 	gtkw_group(e, "LDPU", ldpu, sig_ldpu, sizeof sig_ldpu / sizeof sig_ldpu[0]);
+}
+
+void aux_gtkw_gdpu(emitter *e, const design *d, const char *dumpfile)
+{
+	char top[128], mod[160];
+	snprintf(top, sizeof top, "TOP");
+	snprintf(mod, sizeof mod, "TOP.%s", d->mod_gdpu);
+	const int LW = d->g_len_w;
+	const gtkw_sig sig_ports[] = {
+		{"clk_i", 1, 0}, {"rst_ni", 1, 0},
+		{"cfg_valid_i", 1, 0}, {"cfg_we_i", 1, 0}, {"cfg_addr_i", d->g_idx_w + 2, GTKW_HEX},
+		{"cfg_wdata_i", 32, GTKW_HEX}, {"cfg_rvalid_o", 1, 0}, {"cfg_rdata_o", 32, GTKW_HEX},
+		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_data_i", 8, GTKW_SDEC},
+		{"out_valid_o", 1, 0}, {"out_ready_i", 1, 0}, {"out_data_o", 16, GTKW_SDEC}, {"out_last_o", 1, 0},
+	};
+	const gtkw_sig sig_job[] = {
+		{"op_q", 4, GTKW_HEX}, {"len_q", LW, GTKW_HEX}, {"win_q", LW, GTKW_HEX}, {"jobs_q", 32, GTKW_HEX},
+	};
+	const gtkw_sig sig_dp[] = {
+		{"pos_q", LW, GTKW_HEX}, {"res_q", LW, GTKW_HEX}, {"a_q", 8, GTKW_SDEC}, {"max_q", 8, GTKW_SDEC},
+		{"sum_q", 16, GTKW_SDEC}, {"best_q", 8, GTKW_SDEC}, {"ia_q", 8, GTKW_SDEC}, {"fa_q", 8, GTKW_SDEC},
+		{"ga_q", 8, GTKW_SDEC}, {"c_old", d->cell_bits, GTKW_SDEC}, {"c_new", d->cell_bits, GTKW_SDEC},
+		{"r8", 8, GTKW_SDEC},
+	};
+	gtkw_header(e, d, "GTKWave layout of the GDPU harness (tb/gdpu_tb.cpp). Open with: make waves WHAT=gdpu", dumpfile);
+	gtkw_group(e, "GDPU ports", top, sig_ports, sizeof sig_ports / sizeof sig_ports[0]);
+	gtkw_group(e, "job registers", mod, sig_job, sizeof sig_job / sizeof sig_job[0]);
+	gtkw_group(e, "datapath", mod, sig_dp, sizeof sig_dp / sizeof sig_dp[0]);
+}
+
+void aux_gtkw_rv32(emitter *e, const design *d, const char *dumpfile)
+{
+	char mod[160];
+	snprintf(mod, sizeof mod, "TOP.%s", d->mod_rv32);
+	const gtkw_sig sig_fetch[] = {
+		{"clk_i", 1, 0}, {"rst_ni", 1, 0}, {"i_valid_o", 1, 0}, {"i_addr_o", 32, GTKW_HEX},
+		{"i_ready_i", 1, 0}, {"i_rdata_i", 32, GTKW_HEX}, {"i_err_i", 1, 0},
+	};
+	const gtkw_sig sig_data[] = {
+		{"d_valid_o", 1, 0}, {"d_addr_o", 32, GTKW_HEX}, {"d_we_o", 1, 0}, {"d_be_o", 4, GTKW_HEX},
+		{"d_wdata_o", 32, GTKW_HEX}, {"d_ready_i", 1, 0}, {"d_rdata_i", 32, GTKW_HEX}, {"d_err_i", 1, 0},
+		{"irq_timer_i", 1, 0}, {"irq_external_i", 1, 0},
+	};
+	const gtkw_sig sig_ret[] = {
+		{"ret_valid_o", 1, 0}, {"ret_pc_o", 32, GTKW_HEX}, {"ret_insn_o", 32, GTKW_HEX},
+		{"ret_rd_o", 5, GTKW_HEX}, {"ret_rd_val_o", 32, GTKW_HEX}, {"ret_trap_o", 1, 0},
+		{"ret_cause_o", 32, GTKW_HEX},
+	};
+	const gtkw_sig sig_csr[] = {
+		{"st_q", 3, GTKW_HEX}, {"pc_q", 32, GTKW_HEX}, {"insn_q", 32, GTKW_HEX}, {"mtvec_q", 32, GTKW_HEX},
+		{"mepc_q", 32, GTKW_HEX}, {"mcause_q", 32, GTKW_HEX}, {"mcycle_q", 64, GTKW_HEX},
+		{"minstret_q", 64, GTKW_HEX},
+	};
+	gtkw_header(e, d, "GTKWave layout of the RV32 core harness (tb/rv32_tb.cpp). Open with: make waves WHAT=rv32",
+		    dumpfile);
+	gtkw_group(e, "fetch", "TOP", sig_fetch, sizeof sig_fetch / sizeof sig_fetch[0]);
+	gtkw_group(e, "data and interrupts", "TOP", sig_data, sizeof sig_data / sizeof sig_data[0]);
+	gtkw_group(e, "retirement", "TOP", sig_ret, sizeof sig_ret / sizeof sig_ret[0]);
+	gtkw_group(e, "state and CSRs", mod, sig_csr, sizeof sig_csr / sizeof sig_csr[0]);
 }
 
 void aux_sdc(emitter *e, const design *d)

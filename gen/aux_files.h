@@ -11,6 +11,8 @@ void aux_filelist(emitter *e, const design *d);
 void aux_core(emitter *e, const design *d);
 void aux_params_h(emitter *e, const design *d);
 void aux_gtkw(emitter *e, const design *d, const char *dumpfile);
+void aux_gtkw_gdpu(emitter *e, const design *d, const char *dumpfile);
+void aux_gtkw_rv32(emitter *e, const design *d, const char *dumpfile);
 void aux_sdc(emitter *e, const design *d);
 /* The SoC (docs/soc.md): register header, register page, linker script. */
 void aux_regs_h(emitter *e, const design *d);

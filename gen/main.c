@@ -53,6 +53,20 @@ static void gtkw_for_design(emitter *e, const design *d)
 	aux_gtkw(e, d, dump);
 }
 
+static void gtkw_gdpu_for_design(emitter *e, const design *d)
+{
+	char dump[160];
+	snprintf(dump, sizeof dump, "%s_gdpu.fst", d->name);
+	aux_gtkw_gdpu(e, d, dump);
+}
+
+static void gtkw_rv32_for_design(emitter *e, const design *d)
+{
+	char dump[160];
+	snprintf(dump, sizeof dump, "%s_rv32.fst", d->name);
+	aux_gtkw_rv32(e, d, dump);
+}
+
 static int generate(const design *d, const char *outpath, gen_err *err)
 {
 	outdir o;
@@ -91,6 +105,8 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{"_regs.md", "  ", aux_regs_md},
 		{"_soc.ld", "  ", aux_soc_ld},
 		{".gtkw", "[*]", gtkw_for_design},
+		{"_gdpu.gtkw", "[*]", gtkw_gdpu_for_design},
+		{"_rv32.gtkw", "[*]", gtkw_rv32_for_design},
 		{".sdc", "#", aux_sdc},
 	};
 

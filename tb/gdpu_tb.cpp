@@ -393,6 +393,8 @@ int Harness::run()
 	if (failures_) {
 		std::printf("gdpu_tb: replay: %s +seed=%" PRIu64 " +ops=%ld +stall=%u +trace\n", argv0_,
 			    opt_.seed, opt_.ops, opt_.stall);
+		std::printf("gdpu_tb: waves: make waves CFG=%s WHAT=gdpu REPLAY=\"+seed=%" PRIu64 " +ops=%ld +stall=%u\"\n",
+			    IMNPU_NAME, opt_.seed, opt_.ops, opt_.stall);
 		std::printf("gdpu_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}

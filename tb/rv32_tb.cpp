@@ -275,12 +275,18 @@ void Harness::report(const imnpu_rv32_step_info &w, long prog, long n)
 	std::printf("rv32_tb:   iss registers:");
 	for (int r = 1; r < 32; r++)
 		std::printf("%s x%d=%08x", r % 8 == 0 ? "\nrv32_tb:  " : "", r, iss_.x[r]);
-	if (!opt_.elf.empty())
+	if (!opt_.elf.empty()) {
 		std::printf("\nrv32_tb: replay: %s +elf=%s +seed=%" PRIu64 " +trace\n", argv0_, opt_.elf.c_str(),
 			    opt_.seed);
-	else
+		std::printf("rv32_tb: waves: make waves CFG=%s WHAT=rv32 REPLAY=\"+elf=%s +seed=%" PRIu64 "\"\n",
+			    IMNPU_NAME, opt_.elf.c_str(), opt_.seed);
+	} else {
 		std::printf("\nrv32_tb: replay: %s +seed=%" PRIu64 " +programs=%ld +length=%ld +irq=%u +trace\n",
 			    argv0_, opt_.seed, prog + 1, opt_.length, opt_.irq);
+		std::printf("rv32_tb: waves: make waves CFG=%s WHAT=rv32 REPLAY=\"+seed=%" PRIu64
+			    " +programs=%ld +length=%ld +irq=%u\"\n",
+			    IMNPU_NAME, opt_.seed, prog + 1, opt_.length, opt_.irq);
+	}
 }
 
 // Reset the core and the simulator to start at pc with the memories loaded.

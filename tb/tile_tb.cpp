@@ -549,6 +549,9 @@ int Harness::run()
 		const long upto = fail_vector_ >= 0 ? fail_vector_ + 1 : opt_.vectors;
 		std::printf("tile_tb: replay: %s +seed=%" PRIu64 " +vectors=%ld +reload=%ld +stall=%u +trace\n",
 			    argv0_, opt_.seed, upto, opt_.reload, opt_.stall);
+		std::printf("tile_tb: waves: make waves CFG=%s WHAT=tile REPLAY=\"+seed=%" PRIu64
+			    " +vectors=%ld +reload=%ld +stall=%u\"\n",
+			    IMNPU_NAME, opt_.seed, upto, opt_.reload, opt_.stall);
 		std::printf("tile_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}
@@ -785,6 +788,8 @@ done:
 	if (failures_) {
 		std::printf("tile_tb: replay: %s +pcm +seed=%" PRIu64 " +vectors=%ld%s +trace\n", argv0_, opt_.seed,
 			    opt_.vectors, opt_.readback_all ? " +readback=all" : "");
+		std::printf("tile_tb: waves: make waves CFG=%s WHAT=tile REPLAY=\"+pcm +seed=%" PRIu64 " +vectors=%ld%s\"\n",
+			    IMNPU_NAME, opt_.seed, opt_.vectors, opt_.readback_all ? " +readback=all" : "");
 		std::printf("tile_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}

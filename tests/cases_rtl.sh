@@ -363,7 +363,9 @@ t_tb_mutation() {
 	cat "$CASE_DIR/run.txt"
 	[[ $st == 1 ]] || fail "the mutated RTL passed (exit $st)" || return 1
 	grep -q "${unit}_tb: FAIL at cycle" "$CASE_DIR/run.txt" || fail "no failure report" || return 1
-	grep -q "${unit}_tb: replay: .*+seed=3 " "$CASE_DIR/run.txt" || fail "no replay command"
+	grep -q "${unit}_tb: replay: .*+seed=3 " "$CASE_DIR/run.txt" || fail "no replay command" || return 1
+	[[ $unit == mesh ]] || grep -q "^${unit}_tb: waves: make waves CFG=tiny WHAT=$unit REPLAY=\"+seed=3 " "$CASE_DIR/run.txt" ||
+		fail "no make waves line"
 }
 register tb/mutation/rounding_truncates verify t_tb_mutation tiny_ldpu.v \
 	's/^\(  assign biased = {sum\[[0-9]*\], sum}\) + .*;$/\1;/'
@@ -426,27 +428,50 @@ register tb/mutation/router_corrected_not_counted verify t_tb_mutation tiny_rout
 register tb/mutation/ni_multicast_groups verify t_tb_mutation tiny_ni.v \
 	"s/gsel = (\\([0-9]*\\)'h[0-9a-f]* << g_q\\[[0-9]*:1\\])/gsel = {\\1{1'b1}}/"
 
-# Every signal the generated GTKWave layout names exists in a real trace.
+# Every signal a generated GTKWave layout names exists in a real trace of its
+# harness.  ARGS: the model, the layout, the harness's plusargs.
 t_waves_layout() {
-	"$ROOT/build/tiny/Vtile" +seed=1 +vectors=4 +reload=2 +trace="$CASE_DIR/t.fst" +quiet || return 1
+	local model=$1 layout=$2
+	shift 2
+	"$model" "$@" +trace="$CASE_DIR/t.fst" +quiet || return 1
 	"$T/bin/fst_names" "$CASE_DIR/t.fst" >"$CASE_DIR/names.txt" || return 1
 	local s n=0 missing=0
 	while read -r s; do
 		n=$((n + 1))
 		grep -qxF "$s" "$CASE_DIR/names.txt" || { echo "not in the trace: $s"; missing=$((missing + 1)); }
-	done < <(grep -vE '^(@|\[|-|$)' "$ROOT/rtl/tiny/tiny.gtkw")
-	echo "$n signals in the layout, $missing missing"
+	done < <(grep -vE '^(@|\[|-|$)' "$layout")
+	echo "$n signals in $(basename "$layout"), $missing missing"
 	((n > 20 && missing == 0)) || fail "the layout does not match the trace"
 }
-register waves/layout_matches_trace verify t_waves_layout
+register waves/layout_matches_trace verify t_waves_layout "$ROOT/build/tiny/Vtile" "$ROOT/rtl/tiny/tiny.gtkw" \
+	+seed=1 +vectors=4 +reload=2
+register waves/gdpu_layout_matches_trace verify t_waves_layout "$ROOT/build/tiny/Vgdpu" "$ROOT/rtl/tiny/tiny_gdpu.gtkw" \
+	+seed=1 +ops=5
+# make waves (scripts/waves.sh, here without starting GTKWave): the replay's
+# trace is written where the layout names it.
+t_waves_script() {
+	(cd "$ROOT" && scripts/waves.sh --no-view tiny gdpu "+seed=2 +ops=3") >"$CASE_DIR/out" || return 1
+	tail -n 2 "$CASE_DIR/out"
+	grep -qx 'waves: gtkwave build/tiny/tiny_gdpu.fst rtl/tiny/tiny_gdpu.gtkw' "$CASE_DIR/out" ||
+		fail "no gtkwave command line" || return 1
+	grep -q '^\[dumpfile\] "tiny_gdpu.fst"$' "$ROOT/rtl/tiny/tiny_gdpu.gtkw" || fail "the layout names another trace" ||
+		return 1
+	[[ -s $ROOT/build/tiny/tiny_gdpu.fst ]] || fail "no trace build/tiny/tiny_gdpu.fst"
+	(cd "$ROOT" && scripts/waves.sh --no-view tiny chip "") 2>"$CASE_DIR/err" && fail "WHAT=chip has no layout yet" || true
+	expect_one_line_error "$CASE_DIR/err" 'WHAT=chip \(allowed: tile gdpu rv32'
+}
+register waves/make_waves verify t_waves_script
+register waves/rv32_layout_matches_trace verify t_waves_layout "$ROOT/build/tiny/Vrv32" "$ROOT/rtl/tiny/tiny_rv32.gtkw" \
+	+seed=1 +programs=2
 
-# docs/area.md states the core's Yosys cell counts: a fresh synthesis must
-# produce the same page (make area rewrites it).
+# docs/area.md and docs/area.csv state every unit's Yosys counts: a fresh
+# synthesis (make area) must give the same counts (docs/area.csv; the page's
+# run times vary).
 t_area_doc() {
 	"$ROOT/scripts/area.sh" "$GEN" "$CASE_DIR/area.md" || return 1
-	diff -u "$ROOT/docs/area.md" "$CASE_DIR/area.md" || fail "docs/area.md is stale: run make area"
+	diff -u "$ROOT/docs/area.csv" "$CASE_DIR/area.csv" || fail "docs/area.csv is stale: run make area"
 }
-register synth/rv32_area_doc_current full t_area_doc
+register synth/area_doc_current full t_area_doc
 
 # Edge nodes (noc -edge): tests/edge.tcl puts the host port and a GDPU below
 # a 3x2 mesh.  Its RTL is lint-clean; the mesh passes the traffic harness

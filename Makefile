@@ -150,7 +150,7 @@ pcm-char: $(PCMTOOL) ## PCM macro characterization: docs/pcm-char.md and its fig
 fpga: $(GEN) | deps-synth deps-fpga ## iCE40-HX8K build of a tile with the fpga macro (nextpnr, icepack): build/fpga
 	@scripts/fpga.sh $(GEN) $(BUILD)/fpga
 area: $(GEN) | deps-synth ## Yosys synthesis of every unit (generic, iCE40, ECP5, Xilinx) for tiny and tile256: docs/area.md
-	@scripts/area.sh $(GEN) docs/area.md && echo docs/area.md
+	@AREA_WORK=$(BUILD)/area scripts/area.sh $(GEN) docs/area.md && echo docs/area.md docs/area.csv
 
 act-errors: $(GOLDCLI) ## print the sigmoid/tanh error table (docs/arith.md 6.1)
 	@$(GOLDCLI) act-errors

@@ -19,7 +19,6 @@
 #include "design.h"
 
 #include <stdio.h>
-#include <string.h>
 
 /* The schedule (see the top of the file). */
 typedef struct {

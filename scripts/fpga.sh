@@ -43,16 +43,21 @@ step "icepack" "$out/icepack.log" icepack "$out/$top.asc" "$out/$top.bin"
 # Fmax and utilization from nextpnr's log (its last figures, after routing)
 fmax=$(sed -n 's/^Info: Max frequency for clock .*: \([0-9.]*\) MHz.*/\1/p' "$out/nextpnr.log" | tail -n 1)
 [ -n "$fmax" ] || { echo "fpga: error: no Max frequency line in $out/nextpnr.log" >&2; exit 1; }
-util() { sed -n "s/^Info:[[:space:]]*$1:[[:space:]]*\([0-9]*\)\/[[:space:]]*\([0-9]*\).*/\1 \2/p" "$out/nextpnr.log" | tail -n 1; }
+# util BEL: "used available" from the log's utilisation table
+util() {
+	u=$(sed -n "s/^Info:[[:space:]]*$1:[[:space:]]*\([0-9]*\)\/[[:space:]]*\([0-9]*\).*/\1 \2/p" "$out/nextpnr.log" | tail -n 1)
+	[ -n "$u" ] || { echo "fpga: error: no $1 line in $out/nextpnr.log's utilisation" >&2; exit 1; }
+	echo "$u"
+}
+lc=$(util ICESTORM_LC)
+ram=$(util ICESTORM_RAM)
+io=$(util SB_IO)
 {
 	echo "device: iCE40-HX8K ct256 ($(nextpnr-ice40 --version 2>&1 | head -n 1 | sed 's/^"nextpnr-ice40" -- //'), $(yosys -V | sed 's/ (.*//'))"
 	echo "top: $top ($cfg: configs/tiny.tcl's 16x16 tile, tile -macro fpga)"
-	set -- $(util ICESTORM_LC)
-	echo "logic cells: $1 of $2"
-	set -- $(util ICESTORM_RAM)
-	echo "block RAMs: $1 of $2"
-	set -- $(util SB_IO)
-	echo "I/O: $1 of $2"
+	echo "logic cells: ${lc% *} of ${lc#* }"
+	echo "block RAMs: ${ram% *} of ${ram#* }"
+	echo "I/O: ${io% *} of ${io#* }"
 	echo "clock: SDC period $period ns = $mhz MHz; nextpnr Fmax $fmax MHz"
 	echo "time: synthesis $((t1 - t0)) s, place and route $((t2 - t1)) s"
 	echo "bitstream: $out/$top.bin ($(wc -c <"$out/$top.bin") bytes)"

@@ -462,6 +462,8 @@ int main(int argc, char **argv)
 			x.data[x.ndata++] = find_sig(&l, data[i], file);
 			if (sp.n < MAX_SEL)
 				sp.s[sp.n++] = x.data[i];
+			else
+				sp.all = 1;
 			const char *leaf = strrchr(x.data[i]->name, '.');
 			printf(" %s", leaf ? leaf + 1 : x.data[i]->name);
 		}

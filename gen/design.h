@@ -165,6 +165,9 @@ int xbar_ports(const design *d, vl_port *out);
 void unit_xbar(emitter *e, const design *d);
 void unit_xbar_pcm(emitter *e, const design *d);
 void unit_xbar_fpga(emitter *e, const design *d);
+/* The PWM window's control process (run_q, k_q, conv_q, done_q) of the ideal
+ * and fpga macros, with one optional extra register (unit_xbar.c). */
+void xbar_emit_window(emitter *e, const design *d, const char *extra, const char *extra_next);
 void unit_xbar_blackbox(emitter *e, const design *d);
 /* The fpga macro's row counter r_q: its bits. */
 int xbar_fpga_row_bits(const design *d);

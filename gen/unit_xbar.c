@@ -28,6 +28,42 @@ int xbar_ports(const design *d, vl_port *out)
 	return XBAR_PORTS;
 }
 
+/* The PWM window's control process, shared by the ideal and fpga macros: at
+ * start_i run_q rises and k_q counts the window's cycles; at its last conv_q
+ * is set for one cycle, and done_q the cycle after.  extra (or NULL) is one
+ * more register beside them, reset to 0, taking extra_next every cycle. */
+void xbar_emit_window(emitter *e, const design *d, const char *extra, const char *extra_next)
+{
+	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
+	em_open(e, "if (!rst_ni) begin");
+	em_line(e, "run_q  <= 1'b0;");
+	em_line(e, "conv_q <= 1'b0;");
+	em_line(e, "done_q <= 1'b0;");
+	if (extra)
+		em_line(e, "%-6s <= 1'b0;", extra);
+	em_line(e, "k_q    <= %d'd0;", d->pwm_w);
+	em_close(e, "end else begin");
+	e->indent++;
+	em_line(e, "done_q <= conv_q;");
+	em_line(e, "conv_q <= 1'b0;");
+	if (extra)
+		em_line(e, "%-6s <= %s;", extra, extra_next);
+	em_open(e, "if (start_i) begin");
+	em_line(e, "run_q <= 1'b1;");
+	em_line(e, "k_q   <= %d'd0;", d->pwm_w);
+	em_close(e, "end else if (run_q) begin");
+	e->indent++;
+	em_open(e, "if (k_q == %d'd%d) begin", d->pwm_w, d->pwm_cycles - 1);
+	em_line(e, "run_q  <= 1'b0;");
+	em_line(e, "conv_q <= 1'b1;");
+	em_close(e, "end");
+	em_line(e, "k_q <= k_q + %d'd1;", d->pwm_w);
+	em_close(e, "end");
+	em_close(e, "end");
+	em_close(e, "end");
+	em_blank(e);
+}
+
 void unit_xbar(emitter *e, const design *d)
 {
 	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
@@ -72,30 +108,7 @@ void unit_xbar(emitter *e, const design *d)
 	em_comment(e, "Window of %d PWM cycles (2^(in_bits-1)): start at edge 0, integrate at edges 1..%d,",
 		   d->pwm_cycles, d->pwm_cycles);
 	em_comment(e, "convert at edge %d; done_o is high for the cycle after.", d->pwm_cycles + 1);
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "run_q  <= 1'b0;");
-	em_line(e, "conv_q <= 1'b0;");
-	em_line(e, "done_q <= 1'b0;");
-	em_line(e, "k_q    <= %d'd0;", d->pwm_w);
-	em_close(e, "end else begin");
-	e->indent++;
-	em_line(e, "done_q <= conv_q;");
-	em_line(e, "conv_q <= 1'b0;");
-	em_open(e, "if (start_i) begin");
-	em_line(e, "run_q <= 1'b1;");
-	em_line(e, "k_q   <= %d'd0;", d->pwm_w);
-	em_close(e, "end else if (run_q) begin");
-	e->indent++;
-	em_open(e, "if (k_q == %d'd%d) begin", d->pwm_w, d->pwm_cycles - 1);
-	em_line(e, "run_q  <= 1'b0;");
-	em_line(e, "conv_q <= 1'b1;");
-	em_close(e, "end");
-	em_line(e, "k_q <= k_q + %d'd1;", d->pwm_w);
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_blank(e);
+	xbar_emit_window(e, d, NULL, NULL);
 
 	em_comment(e, "Integrators and the ideal ADC, one process.  PWM: row r is driven in cycle k when");
 	em_comment(e, "|x[r]| > k, with the sign of x[r].  The process does nothing while the macro is idle.");

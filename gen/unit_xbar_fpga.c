@@ -252,32 +252,7 @@ void unit_xbar_fpga(emitter *e, const design *d)
 	em_comment(e, "Start at edge 0, words read at edges 1..%d and added at edges 2..%d, done_o in the",
 		   words, words + 1);
 	em_comment(e, "cycle after edge %d (the ideal macro's).", W + 1);
-	em_open(e, "always @(posedge clk_i or negedge rst_ni) begin");
-	em_open(e, "if (!rst_ni) begin");
-	em_line(e, "run_q  <= 1'b0;");
-	em_line(e, "conv_q <= 1'b0;");
-	em_line(e, "done_q <= 1'b0;");
-	em_line(e, "mac_q  <= 1'b0;");
-	em_line(e, "k_q    <= %d'd0;", d->pwm_w);
-	em_close(e, "end else begin");
-	e->indent++;
-	em_line(e, "done_q <= conv_q;");
-	em_line(e, "conv_q <= 1'b0;");
-	em_line(e, "mac_q  <= rd_en;");
-	em_open(e, "if (start_i) begin");
-	em_line(e, "run_q <= 1'b1;");
-	em_line(e, "k_q   <= %d'd0;", d->pwm_w);
-	em_close(e, "end else if (run_q) begin");
-	e->indent++;
-	em_open(e, "if (k_q == %d'd%d) begin", d->pwm_w, W - 1);
-	em_line(e, "run_q  <= 1'b0;");
-	em_line(e, "conv_q <= 1'b1;");
-	em_close(e, "end");
-	em_line(e, "k_q <= k_q + %d'd1;", d->pwm_w);
-	em_close(e, "end");
-	em_close(e, "end");
-	em_close(e, "end");
-	em_blank(e);
+	xbar_emit_window(e, d, "mac_q", "rd_en");
 
 	/* the row (and group) being read */
 	vl_decl(e, "reg", jw, 0, "r_q", 0, "row within the memories, read this edge");
@@ -446,10 +421,6 @@ void unit_xbar_fpga(emitter *e, const design *d)
 		em_close(e, "end");
 		em_close(e, "end");
 		em_close(e, "end");
-		vl_decl(e, "reg", AB, 0, "col_d", 0, NULL);
-		vl_decl(e, "integer", 0, 0, "i_c", 0, NULL);
-		emit_select(e, "col_d", "col_addr_i", d->col_w, "integ_q", 0, C, AB, "i_c");
-		em_line(e, "assign col_data_o = col_d;");
 	} else {
 		vl_decl(e, "reg", M * AB, 0, "acc_q", 0, "lane integrators of the group being summed");
 		vl_decl(e, "reg", M * AB, 0, "acc_w", 0, "with this edge's products");
@@ -474,12 +445,12 @@ void unit_xbar_fpga(emitter *e, const design *d)
 		em_close(e, "end");
 		em_close(e, "end");
 		em_close(e, "end");
-		vl_decl(e, "reg", AB, 0, "col_d", 0, NULL);
-		vl_decl(e, "integer", 0, 0, "i_c", 0, NULL);
-		emit_select(e, "col_d", "col_addr_i", d->col_w, "res_q", 0, C, AB, "i_c");
-		em_line(e, "assign col_data_o = col_d;");
 	}
 	sb_free(&sum);
+	vl_decl(e, "reg", AB, 0, "col_d", 0, NULL);
+	vl_decl(e, "integer", 0, 0, "i_c", 0, NULL);
+	emit_select(e, "col_d", "col_addr_i", d->col_w, sep ? "res_q" : "integ_q", 0, C, AB, "i_c");
+	em_line(e, "assign col_data_o = col_d;");
 	em_line(e, "assign done_o     = done_q;");
 	vl_decl(e, "wire", 1, 0, "unused_ok", 0, NULL);
 	em_line(e, "assign unused_ok = ^{cols_i%s};", (C & (C - 1)) != 0 ? ", w_quo, w_rem" : "");

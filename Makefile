@@ -95,7 +95,8 @@ $(BUILD)/obj/golden/cli/%.o: golden/cli/%.c | deps-core
 	$(CC) $(CFLAGS) -Igolden -c $< -o $@
 
 wave: $(WAVE) ## build imnpu-wave (list an FST trace's signals, tabulate transfers, check valid/ready)
-$(WAVE): $(BUILD)/obj/wave/main.o $(BUILD)/obj/fst/fstapi.o $(BUILD)/obj/fst/fastlz.o $(BUILD)/obj/fst/lz4.o
+FST_OBJ  := $(BUILD)/obj/fst/fstapi.o $(BUILD)/obj/fst/fastlz.o $(BUILD)/obj/fst/lz4.o
+$(WAVE): $(BUILD)/obj/wave/main.o $(FST_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $^ -o $@ -lz
 $(BUILD)/obj/wave/main.o: wave/main.c | deps-core
@@ -180,10 +181,9 @@ models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32
         $(BUILD)/mid/Vchip $(BUILD)/tiny/Vsoc ## build the Verilator models of every shipped configuration
 
 # ---- test programs ----
-VROOT    = $(shell verilator --getenv VERILATOR_ROOT)
 TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_rv32 $(BUILD)/tests/bin/test_emit \
              $(BUILD)/tests/bin/test_image $(BUILD)/tests/bin/test_map \
-             $(BUILD)/tests/bin/fst_names $(BUILD)/tests/bin/fst_force $(WAVE)
+             $(BUILD)/tests/bin/fst_force $(WAVE)
 
 $(BUILD)/tests/bin/test_golden: tests/unit/test_golden.c $(GOLDLIB) | deps-core
 	@mkdir -p $(@D)
@@ -202,18 +202,11 @@ $(BUILD)/tests/bin/test_emit: tests/unit/test_emit.c gen/emit.c gen/emit.h | dep
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Igen $< gen/emit.c -lcmocka -o $@
 
-# FST reader that ships with Verilator (not Debian's unrelated libfst-dev).
-$(BUILD)/tests/bin/fst_names: tests/tools/fst_names.c | deps-core
+# A test tool on the FST reader that ships with Verilator (not Debian's
+# unrelated libfst-dev), linked with imnpu-wave's objects of it.
+$(BUILD)/tests/bin/fst_force: tests/tools/fst_force.c $(FST_OBJ) | deps-core
 	@mkdir -p $(@D)
-	$(CC) -O1 -w -DFST_CONFIG_INCLUDE='"fst_config.h"' -I$(VROOT)/include/gtkwave $< \
-	  $(VROOT)/include/gtkwave/fstapi.c $(VROOT)/include/gtkwave/lz4.c \
-	  $(VROOT)/include/gtkwave/fastlz.c -lz -o $@
-
-$(BUILD)/tests/bin/fst_force: tests/tools/fst_force.c | deps-core
-	@mkdir -p $(@D)
-	$(CC) -O1 -w -DFST_CONFIG_INCLUDE='"fst_config.h"' -I$(VROOT)/include/gtkwave $< \
-	  $(VROOT)/include/gtkwave/fstapi.c $(VROOT)/include/gtkwave/lz4.c \
-	  $(VROOT)/include/gtkwave/fastlz.c -lz -o $@
+	$(CC) -O1 -g -Wall -Wextra -Werror -I$(FST_DIR) $< $(FST_OBJ) -lz -o $@
 
 # ---- RISC-V programs: self-checking assembly tests (docs/riscv.md) ----
 RV_CC    := riscv64-unknown-elf-gcc

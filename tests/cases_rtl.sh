@@ -434,7 +434,9 @@ t_waves_layout() {
 	local model=$1 layout=$2
 	shift 2
 	"$model" "$@" +trace="$CASE_DIR/t.fst" +quiet || return 1
-	"$T/bin/fst_names" "$CASE_DIR/t.fst" >"$CASE_DIR/names.txt" || return 1
+	# imnpu-wave's "name width" as GTKWave names a signal: a vector with its range
+	"$ROOT/build/bin/imnpu-wave" list "$CASE_DIR/t.fst" |
+		awk '{ print ($2 > 1 ? $1 "[" $2 - 1 ":0]" : $1) }' >"$CASE_DIR/names.txt" || return 1
 	local s n=0 missing=0
 	while read -r s; do
 		n=$((n + 1))

@@ -407,6 +407,7 @@ int Harness::run()
 int main(int argc, char **argv)
 {
 	Options o;
+	o.can_record = true;
 	o.parse("gdpu_tb", argc, argv, "build/" IMNPU_NAME "/" IMNPU_NAME "_gdpu.fst");
 	{
 		VerilatedContext probe;

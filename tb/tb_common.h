@@ -103,6 +103,7 @@ struct Common {
 	bool quiet = false;
 	unsigned stall = 30;
 	std::string record; // +record=F: port vectors for a replay (tb/record.h)
+	bool can_record = false; // set by a harness that implements +record
 
 	// Parse; unknown plusargs are the harness's own.  default_trace names the
 	// FST written by a bare +trace.
@@ -125,6 +126,11 @@ struct Common {
 		if (plusarg(probe, "record", v)) {
 			if (v.empty()) {
 				std::fprintf(stderr, "%s: error: +record needs a file: +record=F\n", tool);
+				std::exit(2);
+			}
+			if (!can_record) {
+				std::fprintf(stderr, "%s: error: +record: this harness does not record its ports (the tile and GDPU harnesses do)\n",
+					     tool);
 				std::exit(2);
 			}
 			record = v;

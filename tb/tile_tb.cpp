@@ -803,6 +803,7 @@ done:
 int main(int argc, char **argv)
 {
 	Options o;
+	o.can_record = true;
 	o.parse("tile_tb", argc, argv, "build/" IMNPU_NAME "/" IMNPU_NAME ".fst");
 	{
 		VerilatedContext probe;

@@ -331,7 +331,13 @@ t_tb_plusargs() {
 	expect_one_line_error "$CASE_DIR/e" '\+vectors=abc: expected an integer' || return 1
 	"$m" +seed=x1 >"$CASE_DIR/o" 2>"$CASE_DIR/e"
 	[[ $? == 2 ]] || fail "+seed=x1: expected exit 2" || return 1
-	expect_one_line_error "$CASE_DIR/e" '\+seed=x1: expected an unsigned integer'
+	expect_one_line_error "$CASE_DIR/e" '\+seed=x1: expected an unsigned integer' || return 1
+	"$m" +record >"$CASE_DIR/o" 2>"$CASE_DIR/e"
+	[[ $? == 2 ]] || fail "+record without a file: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/e" '\+record needs a file' || return 1
+	"$ROOT/build/tiny/Vrv32" +record="$CASE_DIR/r" >"$CASE_DIR/o" 2>"$CASE_DIR/e"
+	[[ $? == 2 ]] || fail "+record on the core harness: expected exit 2" || return 1
+	expect_one_line_error "$CASE_DIR/e" 'rv32_tb: error: \+record: this harness does not record its ports'
 }
 register tb/plusarg_errors verify t_tb_plusargs
 

@@ -2,15 +2,53 @@
 #include "config_tcl.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <tcl.h>
 #include <unistd.h>
+
+/* A configuration is a short script: one that runs more Tcl commands than
+ * this (a loop that does not end) is stopped with an error. */
+#define CONFIG_MAX_COMMANDS 10000000
+
+/* A loop whose body runs no command ("while 1 {}") escapes that count,
+ * so the script also gets this much CPU time (a virtual timer: it leaves
+ * SIGALRM to the caller); IMNPU_CONFIG_SECONDS overrides it. */
+#define CONFIG_MAX_SECONDS 60
+
+void (*config_interp_hook)(void *interp);
+
+/* The watchdog's message, written before it is armed: the handler only
+ * writes it and exits (nothing is on disk yet: the tools write after the
+ * configuration is read). */
+static char watchdog_msg[700];
+static size_t watchdog_len;
+
+static void watchdog_fire(int sig)
+{
+	(void)sig;
+	if (write(2, watchdog_msg, watchdog_len) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static int watchdog_seconds(void)
+{
+	const char *s = getenv("IMNPU_CONFIG_SECONDS");
+	char *end;
+	long v = s ? strtol(s, &end, 10) : 0;
+	return s && *s && !*end && v >= 1 && v <= 3600 ? (int)v : CONFIG_MAX_SECONDS;
+}
 
 typedef struct {
 	config *cfg;
 	gen_err *err;
 	char cwd[PATH_MAX];
+	int err_set;        /* a Tcl error's innermost file and line are known */
+	char err_file[512]; /* the file it came from */
+	int err_line;       /* its line in that file */
 } load_ctx;
 
 /* Shorten an absolute path under the working directory to a relative one, so
@@ -109,24 +147,32 @@ static int group_cmd(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const obj
 	return TCL_OK;
 }
 
-/* Innermost "(file "X" line N)" of a Tcl error trace. */
-static int trace_loc(const char *info, char *file, size_t fn, int *line)
+/* source ?-encoding name? fileName, as Tcl's, noting the first file an
+ * error leaves (the innermost) and its line there.  (Tcl's error trace says
+ * the same in text, but it also quotes the script, which may hold that
+ * text.) */
+static int source_cmd(ClientData cd, Tcl_Interp *ip, int objc, Tcl_Obj *const objv[])
 {
-	const char *p = strstr(info, "(file \"");
-	if (!p)
-		return -1;
-	p += 7;
-	const char *q = strchr(p, '"');
-	if (!q)
-		return -1;
-	size_t len = (size_t)(q - p);
-	if (len >= fn)
-		len = fn - 1;
-	memcpy(file, p, len);
-	file[len] = '\0';
-	if (sscanf(q, "\" line %d)", line) != 1)
-		*line = 1;
-	return 0;
+	load_ctx *lc = Tcl_GetAssocData(ip, "imnpu", NULL);
+	(void)cd;
+	const char *enc = NULL;
+	if (objc == 4 && !strcmp(Tcl_GetString(objv[1]), "-encoding"))
+		enc = Tcl_GetString(objv[2]);
+	else if (objc != 2) {
+		Tcl_WrongNumArgs(ip, 1, objv, "?-encoding name? fileName");
+		return TCL_ERROR;
+	}
+	const int r = Tcl_FSEvalFileEx(ip, objv[objc - 1], enc);
+	if (r == TCL_ERROR && !lc->err_set) {
+		const char *f = Tcl_GetString(objv[objc - 1]);
+		if (f[0] == '/')
+			display_path(lc, f, lc->err_file, sizeof lc->err_file);
+		else
+			snprintf(lc->err_file, sizeof lc->err_file, "%s", f);
+		lc->err_line = Tcl_GetErrorLine(ip);
+		lc->err_set = 1;
+	}
+	return r;
 }
 
 /* The innermost command of a Tcl error trace: the first line that starts
@@ -181,6 +227,11 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 	}
 	/* A configuration describes a chip; it must not end the generator. */
 	Tcl_DeleteCommand(ip, "exit");
+	Tcl_CreateObjCommand(ip, "source", source_cmd, NULL, NULL);
+	Tcl_LimitSetCommands(ip, CONFIG_MAX_COMMANDS);
+	Tcl_LimitTypeSet(ip, TCL_LIMIT_COMMANDS);
+	if (config_interp_hook)
+		config_interp_hook(ip);
 
 	for (int i = 0; i < ndefines; i++) {
 		char name[128];
@@ -196,17 +247,33 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 		Tcl_SetVar(ip, name, eq + 1, TCL_GLOBAL_ONLY);
 	}
 
-	if (Tcl_EvalFile(ip, path) != TCL_OK) {
+	const int secs = watchdog_seconds();
+	snprintf(watchdog_msg, sizeof watchdog_msg,
+		 "%s: error: the configuration used more than %d s of CPU time (allowed: %d s, "
+		 "IMNPU_CONFIG_SECONDS; a loop that does not end?)\n",
+		 path, secs, secs);
+	watchdog_len = strlen(watchdog_msg);
+	struct sigaction sa = {.sa_handler = watchdog_fire}, old_sa;
+	sigemptyset(&sa.sa_mask);
+	struct itimerval arm = {.it_value = {.tv_sec = secs}}, off = {{0, 0}, {0, 0}}, old_timer;
+	sigaction(SIGVTALRM, &sa, &old_sa);
+	setitimer(ITIMER_VIRTUAL, &arm, &old_timer);
+	const int eval = Tcl_EvalFile(ip, path);
+	setitimer(ITIMER_VIRTUAL, &off, NULL);
+	sigaction(SIGVTALRM, &old_sa, NULL);
+	if (eval != TCL_OK) {
 		const char *code = Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY);
 		const char *info = Tcl_GetVar(ip, "errorInfo", TCL_GLOBAL_ONLY);
 		const char *res = Tcl_GetStringResult(ip);
 		if (code && !strncmp(code, "IMNPU", 5)) {
 			snprintf(err->msg, sizeof err->msg, "%s", res);
+		} else if (Tcl_LimitExceeded(ip)) {
+			snprintf(err->msg, sizeof err->msg,
+				 "%s: error: the configuration ran more than %d Tcl commands (allowed: %d; a loop that does not end?)",
+				 path, CONFIG_MAX_COMMANDS, CONFIG_MAX_COMMANDS);
 		} else {
-			char file[512];
-			int line = 1;
-			if (!info || trace_loc(info, file, sizeof file, &line) != 0)
-				snprintf(file, sizeof file, "%s", path);
+			const char *file = lc.err_set ? lc.err_file : path;
+			const int line = lc.err_set ? lc.err_line : Tcl_GetErrorLine(ip);
 			if (code && !strncmp(code, "TCL LOOKUP COMMAND ", 19))
 				snprintf(err->msg, sizeof err->msg,
 					 "%s:%d: error: unknown command '%s' (allowed: %sand Tcl's own commands)",

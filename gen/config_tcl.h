@@ -10,4 +10,9 @@
 int config_load(config *c, const char *path, char *const *defines, int ndefines,
 		gen_err *err);
 
+/* The fuzzing harness's (tests/fuzz/config.c): called with the Tcl_Interp *
+ * before the script runs, to hide the commands that reach outside the
+ * process.  NULL in the tools. */
+extern void (*config_interp_hook)(void *interp);
+
 #endif

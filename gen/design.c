@@ -230,3 +230,8 @@ const char *design_macro_name(const design *d)
 					    [MACRO_BLACKBOX] = "blackbox"};
 	return d->macro >= 0 && d->macro <= MACRO_BLACKBOX ? names[d->macro] : "?";
 }
+
+void design_free(design *d)
+{
+	imnpu_pcm_derived_free(&d->pd);
+}

@@ -147,6 +147,8 @@ enum {
 };
 
 void design_from_config(design *d, const config *c, const char *version);
+/* Free what design_from_config allocated (the pcm macro's derived tables). */
+void design_free(design *d);
 int clog2_min1(long long n);
 /* The larger of a and b. */
 int imax(int a, int b);

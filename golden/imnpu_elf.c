@@ -1,5 +1,6 @@
 /* IMNPU: 32-bit RISC-V ELF loader (see imnpu_elf.h). */
 #include "imnpu_elf.h"
+#include "imnpu_msg.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -14,6 +15,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	imnpu_msg_one_line(err, errlen);
 	return -1;
 }
 

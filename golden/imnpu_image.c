@@ -1,5 +1,6 @@
 /* The program image: encoding, decoding and checks (docs/image.md). */
 #include "imnpu_image.h"
+#include "imnpu_msg.h"
 
 #include <errno.h>
 #include <nettle/sha2.h>
@@ -358,6 +359,7 @@ static int fail(rbuf *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, r->errlen, fmt, ap);
 	va_end(ap);
+	imnpu_msg_one_line(r->err, r->errlen);
 	r->bad = 1;
 	return -1;
 }
@@ -536,11 +538,12 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	img->edge = (int)get_le(&r, 2, "edge");
 	if (get_le(&r, 2, "reserved") != 0)
 		return fail(&r, "header: reserved bytes 94..95 are not zero");
-	const int nodes = img->nx * img->ny + img->edge;
-	if (nodes < 1 || nodes > IMNPU_CHIP_MAX_NODES || img->rows < 1 || img->cols < 1 || img->payw < 8 ||
-	    img->payw > 64 || img->host >= nodes || img->edge > img->nx)
+	const long nodes_l = (long)img->nx * img->ny + img->edge; /* 16-bit fields: no overflow in long */
+	if (nodes_l < 1 || nodes_l > IMNPU_CHIP_MAX_NODES || img->rows < 1 || img->cols < 1 || img->payw < 8 ||
+	    img->payw > 64 || img->host >= nodes_l || img->edge > img->nx)
 		return fail(&r, "header: geometry %dx%d mesh and %d edge nodes, %dx%d tiles, %d-bit payload, host %d is not a chip",
 			    img->nx, img->ny, img->edge, img->rows, img->cols, img->payw, img->host);
+	const int nodes = (int)nodes_l;
 	get_range(&r, "section count", 5, 5);
 
 	/* NETW */

@@ -368,6 +368,39 @@ int imnpu_net_copy(imnpu_net *dst, const imnpu_net *src)
 	return 0;
 }
 
+int imnpu_net_check_formats(const imnpu_net *n, const imnpu_tile_params *p, char *err, size_t errlen)
+{
+	const int wm = (1 << (p->weight_bits - 1)) - 1;
+	const int64_t smax = ((int64_t)1 << (p->scale_bits - 1)) - 1, omax = ((int64_t)1 << (p->offset_bits - 1)) - 1;
+	for (int l = 0; l < n->nlayers; l++) {
+		const imnpu_layer *L = &n->layers[l];
+		if (!imnpu_layer_on_tiles(L))
+			continue;
+		const int kout = imnpu_layer_kout(L);
+		const size_t nw = (size_t)imnpu_layer_kin(L) * (size_t)kout;
+		for (size_t i = 0; i < nw; i++)
+			if (L->w[i] < -wm || L->w[i] > wm) {
+				snprintf(err, errlen, "layer %d '%s': weight %zu is %d (allowed: -%d..%d, weight_bits %d)", l,
+					 L->name, i, L->w[i], wm, wm, p->weight_bits);
+				return -1;
+			}
+		for (int o = 0; o < kout; o++) {
+			if (L->scale[o] < -smax - 1 || L->scale[o] > smax) {
+				snprintf(err, errlen, "layer %d '%s': scale %d is %d (allowed: %lld..%lld, scale_bits %d)",
+					 l, L->name, o, L->scale[o], (long long)(-smax - 1), (long long)smax, p->scale_bits);
+				return -1;
+			}
+			if (L->offset[o] < -omax - 1 || L->offset[o] > omax) {
+				snprintf(err, errlen, "layer %d '%s': offset %d is %d (allowed: %lld..%lld, offset_bits %d)",
+					 l, L->name, o, L->offset[o], (long long)(-omax - 1), (long long)omax,
+					 p->offset_bits);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int imnpu_net_output_len(const imnpu_net *n)
 {
 	if (!n->nlayers)

@@ -145,6 +145,14 @@ imnpu_gdpu_regs imnpu_layer_gdpu_regs(const imnpu_layer *l);
 void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, const imnpu_net *n, const int8_t *x,
 		   int8_t *y);
 
+/* n's tensors against the tile formats of p: every weight within
+ * +-(2^(weight_bits-1)-1), every LDPU scale and offset within its signed
+ * field.  A program image holds int8 weights and 32-bit constants, not the
+ * configuration's widths: the tools check an image this way once its
+ * configuration hash matched (the pcm model indexes its tables by the
+ * weight).  -1 with a one-line reason naming the layer in err. */
+int imnpu_net_check_formats(const imnpu_net *n, const imnpu_tile_params *p, char *err, size_t errlen);
+
 /* ---- A mapped network's tiles: the layer-level model in pcm modes ---- */
 
 /* One tile of a layer on tiles, as the mapper placed it (docs/image.md,

@@ -1,6 +1,7 @@
 /* Network manifests: JSON through jansson, tensors as NumPy .npy files
  * (docs/network.md). */
 #include "manifest.h"
+#include "imnpu_msg.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -19,6 +20,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	imnpu_msg_one_line(err, errlen);
 	return -1;
 }
 
@@ -89,8 +91,9 @@ static int npy_load(const char *path, int elem_bytes, int ndim, long shape[4], v
 	const int is_i4 = !strncmp(d, "'<i4'", 5);
 	const int is_f4 = !strncmp(d, "'<f4'", 5), is_f8 = !strncmp(d, "'<f8'", 5);
 	if ((elem_bytes == 1 && !is_i1) || (elem_bytes == 4 && !is_i4) || (elem_bytes == NPY_REAL && !is_f4 && !is_f8)) {
-		const char *e = strchr(d + 1, '\'');
-		fail(err, errlen, "%s: dtype %.*s (allowed: %s)", path, e ? (int)(e - d + 1) : 8, d, want);
+		const char *e = *d ? strchr(d + 1, '\'') : NULL;
+		fail(err, errlen, "%s: dtype %.*s (allowed: %s)", path, e ? (int)(e - d + 1) : (int)strnlen(d, 8), d,
+		     want);
 		goto out;
 	}
 	if (strncmp(fo, "False", 5) != 0) {
@@ -113,7 +116,7 @@ static int npy_load(const char *path, int elem_bytes, int ndim, long shape[4], v
 		const long v = strtol(s, &end, 10);
 		if (end == s || nd == 5 || v < 0 || v > LEN_MAX) {
 			fail(err, errlen, "%s: shape %.*s (allowed: up to 4 dimensions of 0..%d)", path,
-			     (int)(strchr(sh, ')') ? strchr(sh, ')') - sh + 1 : 8), sh, LEN_MAX);
+			     (int)(strchr(sh, ')') ? strchr(sh, ')') - sh + 1 : (long)strnlen(sh, 8)), sh, LEN_MAX);
 			goto out;
 		}
 		dims[nd++] = v;

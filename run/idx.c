@@ -1,6 +1,7 @@
 /* IDX files through zlib's gz* functions, which read plain files as they
  * are and check a gzip stream's CRC and length at its end. */
 #include "idx.h"
+#include "imnpu_msg.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 
 #define IDX_DIM_MAX 100000000L /* a dimension's largest value */
 #define IDX_BYTES_MAX (1L << 31) /* the largest file's values */
+#define IDX_FIRST_CHUNK ((size_t)1 << 20) /* the values' first buffer */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -19,6 +21,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	imnpu_msg_one_line(err, errlen);
 	return -1;
 }
 
@@ -95,16 +98,29 @@ int idx_read(const char *path, idx_file *f, char *err, size_t errlen)
 		n *= (size_t)v;
 	}
 	f->n = n;
-	f->data = malloc(n);
-	if (!f->data) {
-		fail(err, errlen, "%s: out of memory for %zu values", path, n);
-		goto out;
+	/* The buffer grows as the values arrive: a short file that claims
+	 * 2^31 values costs what it holds, not what it claims. */
+	size_t cap = n < IDX_FIRST_CHUNK ? n : IDX_FIRST_CHUNK, got = 0;
+	f->data = malloc(cap);
+	while (f->data && got < n) {
+		if (got == cap) {
+			cap = n - cap < cap ? n : 2 * cap;
+			uint8_t *b = realloc(f->data, cap);
+			if (!b)
+				break;
+			f->data = b;
+		}
+		if (get(g, f->data + got, cap - got, &why) != 0) {
+			if (why)
+				fail(err, errlen, "%s: corrupt gzip stream (%s)", path, bare(why, path));
+			else
+				fail(err, errlen, "%s: truncated: fewer values than its dimensions say", path);
+			goto out;
+		}
+		got = cap;
 	}
-	if (get(g, f->data, n, &why) != 0) {
-		if (why)
-			fail(err, errlen, "%s: corrupt gzip stream (%s)", path, bare(why, path));
-		else
-			fail(err, errlen, "%s: truncated: fewer values than its dimensions say", path);
+	if (got < n) {
+		fail(err, errlen, "%s: out of memory for %zu values", path, n);
 		goto out;
 	}
 	unsigned char extra;

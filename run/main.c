@@ -264,6 +264,11 @@ int main(int argc, char **argv)
 		imnpu_image_free(&img);
 		return 1;
 	}
+	if (imnpu_net_check_formats(&img.net, &p.tp, err, sizeof err) != 0) {
+		fprintf(stderr, "imnpu-run: error: %s: %s\n", files[1], err);
+		imnpu_image_free(&img);
+		return 1;
+	}
 	int pcm = 0;
 	for (int l = 0; l < img.net.nlayers; l++)
 		pcm |= imnpu_layer_on_tiles(&img.net.layers[l]) && img.net.layers[l].mode != IMNPU_MODE_IDEAL;

@@ -1237,6 +1237,12 @@ int main(int argc, char **argv)
 			imnpu_image_free(&img);
 			return 2;
 		}
+		const imnpu_chip_params cp = tb::chip_params();
+		if (imnpu_net_check_formats(&img.net, &cp.tp, err, sizeof err) != 0) {
+			std::fprintf(stderr, "chip_tb: error: %s: %s\n", o.image.c_str(), err);
+			imnpu_image_free(&img);
+			return 2;
+		}
 	}
 	// +inputs: whole vectors of the image's input, at least one
 	std::vector<int8_t> inputs;

@@ -56,6 +56,13 @@ std::vector<std::string> golden_lines(const Options &o)
 	if (std::string(img.config) != IMNPU_NAME || std::string(img.hash) != IMNPU_CONFIG_HASH)
 		usage_error("+image=%s: made for another configuration than " IMNPU_NAME " (" IMNPU_CONFIG_HASH ")",
 			    o.image);
+	{
+		const imnpu_chip_params cp = tb::chip_params();
+		if (imnpu_net_check_formats(&img.net, &cp.tp, err, sizeof err) != 0) {
+			std::fprintf(stderr, "soc_tb: error: +image=%s: %s\n", o.image.c_str(), err);
+			std::exit(2);
+		}
+	}
 	FILE *f = std::fopen(o.inputs.c_str(), "rb");
 	if (!f)
 		usage_error("+inputs=%s: cannot open", o.inputs);

@@ -37,7 +37,7 @@ FST_DIR   = $(shell verilator --getenv VERILATOR_ROOT)/include/gtkwave
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: fuzz deps-fuzz wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -65,6 +65,8 @@ deps-train:
 	@scripts/deps.sh train
 deps-bench:
 	@scripts/deps.sh bench
+deps-fuzz:
+	@scripts/deps.sh fuzz
 
 # ---- C: generator and golden library ----
 $(BUILD)/obj/%.o: %.c | deps-core
@@ -208,6 +210,32 @@ $(BUILD)/tests/bin/fst_force: tests/tools/fst_force.c $(FST_OBJ) | deps-core
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -Wall -Wextra -Werror -I$(FST_DIR) $< $(FST_OBJ) -lz -o $@
 
+# ---- fuzzing (docs/fuzzing.md): a harness per reader of outside input ----
+FUZZERS  := config manifest npy image elf idx
+# The readers and everything they reach: imnpu-run's objects without its main.
+FUZZ_LIB_SRC := $(filter-out gen/main.c,$(GEN_SRC)) $(GOLD_SRC) $(MAPLIB_SRC) map/manifest.c map/target.c \
+                run/idx.c run/batch.c tests/fuzz/fuzz_common.c
+FUZZ_INC := $(TCL_INC) -Igen -Igolden -Imap -Irun -DIMNPU_ROOT_DIR='"$(CURDIR)"'
+FUZZ_LIBS := $(TCL_LIB) -ljansson -lnettle -lz -lpthread -lm
+# Everything compiled again by clang with libFuzzer's coverage,
+# AddressSanitizer and UndefinedBehaviorSanitizer (any report stops a run):
+# make fuzz mutates inputs for FUZZ_SECONDS; make verify runs each harness
+# once over its seeds and tests/fuzz/regress/ (tests/cases_fuzz.sh).
+FUZZ_CC  := clang
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_XOPEN_SOURCE=700 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -MMD -MP
+FUZZ_OBJ := $(FUZZ_LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_BINS := $(FUZZERS:%=$(BUILD)/fuzz/bin/%)
+$(BUILD)/fuzz/obj/%.o: %.c | deps-core deps-fuzz
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_INC) -c $< -o $@
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(FUZZ_LIBS) -o $@
+fuzz: $(FUZZ_BINS) $(MAPPER) $(RVTEST_ELFS) | deps-core deps-fuzz ## fuzz every reader FUZZ_SECONDS (default 60) each, with ASan+UBSan: build/fuzz/report.md
+	@scripts/fuzz.sh run $(or $(FUZZ_SECONDS),60)
+-include $(FUZZ_OBJ:.o=.d) $(FUZZERS:%=$(BUILD)/fuzz/obj/tests/fuzz/%.d)
+
 # ---- RISC-V programs: self-checking assembly tests (docs/riscv.md) ----
 RV_CC    := riscv64-unknown-elf-gcc
 RV_ARCH  := -march=rv32im_zicsr -mabi=ilp32
@@ -247,11 +275,11 @@ bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## w
 bench: bench-noc bench-sim bench-cnn ## every benchmark
 
 # ---- tests ----
-verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(RVTEST_ELFS) | deps-core deps-synth deps-data ## run the test suite (ends with "N passed, M failed")
+verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TEST_BINS) $(FUZZ_BINS) $(RVTEST_ELFS) | deps-core deps-synth deps-data deps-fuzz ## run the test suite (ends with "N passed, M failed")
 	@tests/run verify
 
-verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) \
-             $(RVTEST_ELFS) | deps-core deps-synth deps-data ## the suite plus longer random runs and sweeps
+verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) $(FUZZ_BINS) \
+             $(RVTEST_ELFS) | deps-core deps-synth deps-data deps-fuzz ## the suite plus longer random runs and sweeps
 	@tests/run full
 
 waves: | deps-core deps-waves ## GTKWave on a traced run: WHAT=tile|gdpu|rv32 CFG=tiny REPLAY="+seed=N ..." (a failure's replay)

@@ -3,7 +3,7 @@
 # targets needs.
 # Usage: scripts/deps.sh GROUP...         install what the groups miss
 #        scripts/deps.sh --list GROUP...  print the groups' packages, one a line
-# Groups: core riscv synth fpga waves bench data train all.  Every make target that needs a
+# Groups: core riscv synth fpga waves bench data train fuzz all.  Every make target that needs a
 # tool reaches it through here; nothing installed by hand is relied on.
 #
 # Why a lock: `make -j2` (the Makefile's default) starts order-only
@@ -28,11 +28,13 @@ pkgs_synth="yosys iverilog python3-yaml"
 pkgs_fpga="nextpnr-ice40 fpga-icestorm"
 pkgs_waves="gtkwave"
 pkgs_bench="gnuplot-nox"
+# make fuzz: clang with libFuzzer and the sanitizers' runtimes.
+pkgs_fuzz="clang libclang-rt-14-dev"
 # Real data: Fashion-MNIST's four IDX files (docs/fashion.md).
 pkgs_data="dataset-fashion-mnist"
 # Training the shipped networks (make train): Debian's PyTorch and NumPy.
 pkgs_train="python3-torch python3-numpy"
-all_groups="core riscv synth fpga waves bench data train"
+all_groups="core riscv synth fpga waves bench data train fuzz"
 
 me=scripts/deps.sh
 list=0
@@ -45,7 +47,7 @@ fi
 groups=""
 for g in "$@"; do
 	case "$g" in
-	core | riscv | synth | fpga | waves | bench | data | train) groups="$groups $g" ;;
+	core | riscv | synth | fpga | waves | bench | data | train | fuzz) groups="$groups $g" ;;
 	all) groups="$groups $all_groups" ;;
 	*) echo "$me: error: unknown group '$g' (allowed: $all_groups all)" >&2; exit 2 ;;
 	esac

@@ -37,7 +37,7 @@ FST_DIR   = $(shell verilator --getenv VERILATOR_ROOT)/include/gtkwave
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: fuzz deps-fuzz wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: coverage fuzz deps-fuzz wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -179,6 +179,16 @@ $(eval $(call model,mid,chip))
 $(eval $(call model,tiny,soc))
 # hermes64's chip (64 tiles of 256x256, the host and a GDPU as edge nodes): make verify-full runs a layer on it.
 $(eval $(call model,hermes64,chip))
+# make coverage (docs/coverage.md): tiny's harnesses again, flat, with
+# Verilator's line and toggle coverage (scripts/build-model.sh COVERAGE=1).
+COV_UNITS := tile gdpu mesh rv32 chip soc
+COV_MODELS := $(COV_UNITS:%=$(BUILD)/cov/tiny/V%)
+define covmodel
+$(BUILD)/cov/tiny/V$(1): $(wildcard rtl/tiny/*) tb/$(1)_tb.cpp tb/tb_common.h tb/record.h tb/chip_params.h \
+                        $(wildcard golden/*.h) map/imnpu_map.h $(MAPLIB) $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
+	+COVERAGE=1 scripts/build-model.sh rtl/tiny tiny $(BUILD)/cov/tiny $(MAPLIB):$(GOLDLIB) $(1)
+endef
+$(foreach u,$(COV_UNITS),$(eval $(call covmodel,$(u))))
 models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip \
         $(BUILD)/mid/Vchip $(BUILD)/tiny/Vsoc ## build the Verilator models of every shipped configuration
 
@@ -281,6 +291,10 @@ verify: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(TES
 verify-full: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(BUILD)/hermes64/Vchip $(TEST_BINS) $(FUZZ_BINS) \
              $(RVTEST_ELFS) | deps-core deps-synth deps-data deps-fuzz ## the suite plus longer random runs and sweeps
 	@tests/run full
+
+coverage: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(COV_MODELS) $(TEST_BINS) $(FUZZ_BINS) \
+          $(RVTEST_ELFS) $(if $(filter verify,$(SUITE)),,$(BUILD)/hermes64/Vchip) | deps-core deps-synth deps-data deps-fuzz ## line and toggle coverage of tiny's RTL over SUITE=full (default) or verify: docs/coverage.md
+	@scripts/coverage.sh run $(or $(SUITE),full)
 
 waves: | deps-core deps-waves ## GTKWave on a traced run: WHAT=tile|gdpu|rv32 CFG=tiny REPLAY="+seed=N ..." (a failure's replay)
 	@scripts/waves.sh $(or $(CFG),tiny) $(or $(WHAT),tile) "$(REPLAY)"

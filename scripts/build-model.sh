@@ -84,6 +84,13 @@ mkopt="OPT_FAST=$copt OPT_SLOW=-O0 OPT_GLOBAL=$copt"
 hier=
 set -- -F "$rtl/$name.f"
 [ "${TRACE:-0}" != 1 ] || shape=0
+# COVERAGE=1 (make coverage, docs/coverage.md): line and toggle coverage,
+# flat, the harness writing its counts to $IMNPU_COV_DIR when it ends.
+cov=
+if [ "${COVERAGE:-0}" = 1 ]; then
+	shape=0
+	cov="--coverage-line --coverage-toggle -CFLAGS -DIMNPU_COV_MODEL=${name}_$unit"
+fi
 blocks=
 case "$unit:$shape" in
 *:0 | tile:* | gdpu:* | rv32:* | mesh:nodes) ;;
@@ -128,9 +135,9 @@ if [ "${THREADS:-1}" != 1 ]; then
 fi
 form=flat
 [ -z "$made" ] || form="blocks: $made"
-echo "build-model: options $form, C++ $copt${trace:+, traced}${threads:+, $threads}" >"$out/build-$unit.log"
+echo "build-model: options $form, C++ $copt${trace:+, traced}${threads:+, $threads}${cov:+, coverage}" >"$out/build-$unit.log"
 # shellcheck disable=SC2086
-if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads ${VFLAGS:-} -O3 --x-assign fast --x-initial fast \
+if ! verilator --cc --exe --build -j 2 -Wall $trace $hier $threads $cov ${VFLAGS:-} -O3 --x-assign fast --x-initial fast \
 	--top-module "${name}_$unit" --prefix "V$unit" \
 	-Mdir "$out/obj-$unit" -o "../V$unit" "$@" "$top/tb/${unit}_tb.cpp" \
 	-CFLAGS "$copt -I$top/golden -I$top/map -I$top/tb" ${mf:+-MAKEFLAGS "$mf"} \

@@ -17,8 +17,33 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <unistd.h>
 
 namespace tb {
+
+#if VM_COVERAGE
+// make coverage (docs/coverage.md): a model built with COVERAGE=1 writes
+// its line and toggle counts, when the harness ends, to
+// $IMNPU_COV_DIR/<model>-<pid>.dat; exit() included (atexit), a crash not.
+inline VerilatedContext *&coverage_context()
+{
+	static VerilatedContext *c = nullptr;
+	return c;
+}
+inline void coverage_write()
+{
+	VerilatedContext *c = coverage_context();
+	const char *dir = std::getenv("IMNPU_COV_DIR");
+	if (!c || !dir || !*dir)
+		return;
+	coverage_context() = nullptr;
+#define IMNPU_COV_STR2(x) #x
+#define IMNPU_COV_STR(x) IMNPU_COV_STR2(x)
+	char path[4096];
+	std::snprintf(path, sizeof path, "%s/%s-%ld.dat", dir, IMNPU_COV_STR(IMNPU_COV_MODEL), (long)getpid());
+	c->coveragep()->write(path);
+}
+#endif
 
 // ---- bit access to Verilator ports of any width ----
 template <class T> bool get_bit(const T &v, int i, std::true_type)
@@ -169,6 +194,14 @@ public:
 		// the thread's context: this one, so that their scopes are found
 		Verilated::threadContextp(ctx_.get());
 		m_.reset(new Model{ctx_.get(), "TOP"});
+#if VM_COVERAGE
+		coverage_context() = ctx_.get();
+		static bool registered = false;
+		if (!registered) {
+			registered = true;
+			std::atexit(coverage_write);
+		}
+#endif
 #if VM_TRACE
 		if (c.trace) {
 			fst_.reset(new VerilatedFstC);
@@ -184,6 +217,9 @@ public:
 			fst_->close();
 #endif
 		m_->final();
+#if VM_COVERAGE
+		coverage_write();
+#endif
 	}
 	Model *operator->() { return m_.get(); }
 	VerilatedContext *context() { return ctx_.get(); }

@@ -17,7 +17,7 @@ t_map_run() {
 	"$MAP" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" --pcm-seed "$seed" $mapargs ||
 		return 1
 	"$MAP" --check "$CASE_DIR/net.img" >/dev/null || return 1
-	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences="$inferences" +stall=0 \
+	"$MODELS/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences="$inferences" +stall=0 \
 		+estimate_tolerance=10 +quiet ${extra:+"$extra"}
 }
 # tiny (16x16 tiles, one GDPU): split both ways (2x2 blocks), a three-layer chain, a
@@ -106,7 +106,7 @@ t_backdoor_same_state() {
 	local l
 	for l in mesh backdoor; do
 		echo "== +load=$l"
-		"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=3 +load=$l \
+		"$MODELS/$cfg/Vchip" +image="$CASE_DIR/net.img" +seed="$seed" +inferences=3 +load=$l \
 			+readback="$CASE_DIR/$l.txt" +quiet | tee "$CASE_DIR/$l.out"
 		[[ ${PIPESTATUS[0]} == 0 ]] || fail "+load=$l failed" || return 1
 		grep -q '^chip_tb: readback: [0-9]* words of the used tiles equal the golden model' "$CASE_DIR/$l.out" ||
@@ -324,7 +324,7 @@ t_map_bad_image() {
 	cp "$img" "$CASE_DIR/bad.img"
 	printf '\x5a' | dd of="$CASE_DIR/bad.img" bs=1 seek=$((n / 2)) conv=notrunc status=none
 	map_error corrupted 1 'bad\.img: checksum mismatch' --check "$CASE_DIR/bad.img" || return 1
-	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/bad.img" +quiet >/dev/null 2>"$CASE_DIR/tb.err"
+	"$MODELS/tiny/Vchip" +image="$CASE_DIR/bad.img" +quiet >/dev/null 2>"$CASE_DIR/tb.err"
 	[[ $? == 2 ]] || fail "the chip testbench ran a corrupted image" || return 1
 	expect_one_line_error "$CASE_DIR/tb.err" 'chip_tb: error: .*bad\.img: checksum mismatch' || return 1
 	head -c $((n - 100)) "$img" >"$CASE_DIR/short.img"
@@ -338,7 +338,7 @@ t_map_bad_image() {
 	# an image for another configuration
 	"$MAP" --random-net "$CASE_DIR/big" --sizes 20,10 --seed 4 "$ROOT/configs/tile256.tcl" >/dev/null || return 1
 	"$MAP" --quiet "$ROOT/configs/tile256.tcl" "$CASE_DIR/big/net.json" -o "$CASE_DIR/t256.img" || return 1
-	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/t256.img" +quiet >/dev/null 2>"$CASE_DIR/tb.err"
+	"$MODELS/tiny/Vchip" +image="$CASE_DIR/t256.img" +quiet >/dev/null 2>"$CASE_DIR/tb.err"
 	[[ $? == 2 ]] || fail "the chip testbench ran another configuration's image" || return 1
 	expect_one_line_error "$CASE_DIR/tb.err" 'made for configuration tile256 .*this model is tiny'
 }

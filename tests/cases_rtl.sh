@@ -65,7 +65,7 @@ register rtl/lint_clean_big_tops full t_rtl_lint big
 t_sim() {
 	local c=$1
 	shift
-	"$ROOT/build/$c/Vtile" "$@"
+	"$MODELS/$c/Vtile" "$@"
 }
 for s in 1 2 3 4; do
 	register "sim/tiny/seed_$s" verify t_sim tiny +seed=$s +vectors=4000 +reload=100 +quiet
@@ -102,7 +102,7 @@ done
 # random programs of every instruction, traps and interrupts; each seed
 # compares about 227,000 retired instructions and traps.
 t_sim_rv32() {
-	"$ROOT/build/tiny/Vrv32" "$@"
+	"$MODELS/tiny/Vrv32" "$@"
 }
 register sim/rv32/seed_1 verify t_sim_rv32 +seed=1 +programs=300 +quiet
 register sim/rv32/seed_2 verify t_sim_rv32 +seed=2 +programs=300 +quiet
@@ -128,7 +128,7 @@ register sim/rv32/no_mul verify t_rv32_no_mul
 # convention, run in lockstep: each must pass, and the one written to fail
 # must be reported as failing, with its test number.
 t_rv32_asm() {
-	"$ROOT/build/tiny/Vrv32" +elf="$ROOT/build/riscv/$1.elf" +seed=1 | tee "$CASE_DIR/run.txt"
+	"$MODELS/tiny/Vrv32" +elf="$ROOT/build/riscv/$1.elf" +seed=1 | tee "$CASE_DIR/run.txt"
 	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
 	grep -q "^rv32_tb: PASSED (tohost = 1)$" "$CASE_DIR/run.txt" || fail "no PASSED line"
 }
@@ -136,7 +136,7 @@ for t in alu muldiv mem branch csr envp; do
 	register "sim/rv32/asm/$t" verify t_rv32_asm "$t"
 done
 t_rv32_asm_fail() {
-	"$ROOT/build/tiny/Vrv32" +elf="$ROOT/build/riscv/fail.elf" +seed=1 >"$CASE_DIR/run.txt"
+	"$MODELS/tiny/Vrv32" +elf="$ROOT/build/riscv/fail.elf" +seed=1 >"$CASE_DIR/run.txt"
 	local st=$?
 	cat "$CASE_DIR/run.txt"
 	[[ $st == 1 ]] || fail "exit $st, expected 1" || return 1
@@ -152,7 +152,7 @@ t_rv32_bad_elf() {
 	truncated) head -c 200 "$ROOT/build/riscv/alu.elf" >"$f" ;;
 	missing) f=$CASE_DIR/none.elf ;;
 	esac
-	"$ROOT/build/tiny/Vrv32" +elf="$f" >"$CASE_DIR/out" 2>"$CASE_DIR/err"
+	"$MODELS/tiny/Vrv32" +elf="$f" >"$CASE_DIR/out" 2>"$CASE_DIR/err"
 	local st=$?
 	[[ $st == 2 ]] || fail "exit $st, expected 2" || return 1
 	expect_one_line_error "$CASE_DIR/err" "^rv32_tb: error: \+elf=.*$(basename "$f"): .*$2"
@@ -167,7 +167,7 @@ register sim/rv32/elf/missing verify t_rv32_bad_elf missing "No such file"
 # inputs, partial sums tile to tile), programmed over the mesh, every packet
 # back at the host compared; ideal mode and the pcm macro's 1-/4-phase modes.
 t_sim_chip() {
-	"$ROOT/build/tiny/Vchip" "$@"
+	"$MODELS/tiny/Vchip" "$@"
 }
 for s in 1 2 3; do
 	register "sim/chip/ideal_seed_$s" verify t_sim_chip +seed=$s +nets=4 +inferences=10 +quiet
@@ -182,7 +182,7 @@ done
 t_sim_gdpu() {
 	local c=$1
 	shift
-	"$ROOT/build/$c/Vgdpu" "$@"
+	"$MODELS/$c/Vgdpu" "$@"
 }
 register sim/gdpu/tiny_100k verify t_sim_gdpu tiny +seed=1 +ops=100000 +quiet
 register sim/gdpu/tile256_100k verify t_sim_gdpu tile256 +seed=2 +ops=100000 +quiet
@@ -198,7 +198,7 @@ done
 t_sim_mesh() {
 	local c=$1
 	shift
-	"$ROOT/build/$c/Vmesh" "$@"
+	"$MODELS/$c/Vmesh" "$@"
 }
 register sim/mesh/tiny_uniform verify t_sim_mesh tiny +seed=1 +packets=100000 +rate=0.1 +quiet
 register sim/mesh/tiny_saturated verify t_sim_mesh tiny +seed=2 +packets=100000 +rate=0.5 +bp=50 +quiet
@@ -242,7 +242,7 @@ done
 # carries more than two flows, so the bound is 1/2 flit per node and cycle).
 t_mesh_bench_mode() {
 	local line
-	line=$("$ROOT/build/tiny/Vmesh" +seed=1 +warmup=500 +measure=3000 +rate=0.02 +len=4 +fixlen \
+	line=$("$MODELS/tiny/Vmesh" +seed=1 +warmup=500 +measure=3000 +rate=0.02 +len=4 +fixlen \
 		+bp=0 +pattern=transpose +quiet | sed -n 's/^bench: //p')
 	echo "$line"
 	[[ -n $line ]] || fail "no bench line" || return 1
@@ -310,7 +310,7 @@ register sim/fpga/mid full t_sim_fpga mid "-rows 64 -cols 64 -acc_bits 22" 400
 # The same seed gives the same run; a run without +seed prints the seed it
 # drew, and that seed replays it.
 t_tb_replay() {
-	local m=$ROOT/build/tiny/Vtile
+	local m=$MODELS/tiny/Vtile
 	"$m" +seed=77 +vectors=300 +quiet | grep -v 'simulation:' >"$CASE_DIR/a" || return 1
 	"$m" +seed=77 +vectors=300 +quiet | grep -v 'simulation:' >"$CASE_DIR/b" || return 1
 	diff "$CASE_DIR/a" "$CASE_DIR/b" || fail "two runs of seed 77 differ" || return 1
@@ -325,7 +325,7 @@ register tb/replay_deterministic verify t_tb_replay
 
 # Bad plusargs get one line and exit 2.
 t_tb_plusargs() {
-	local m=$ROOT/build/tiny/Vtile
+	local m=$MODELS/tiny/Vtile
 	"$m" +vectors=abc >"$CASE_DIR/o" 2>"$CASE_DIR/e"
 	[[ $? == 2 ]] || fail "+vectors=abc: expected exit 2" || return 1
 	expect_one_line_error "$CASE_DIR/e" '\+vectors=abc: expected an integer' || return 1
@@ -335,7 +335,7 @@ t_tb_plusargs() {
 	"$m" +record >"$CASE_DIR/o" 2>"$CASE_DIR/e"
 	[[ $? == 2 ]] || fail "+record without a file: expected exit 2" || return 1
 	expect_one_line_error "$CASE_DIR/e" '\+record needs a file' || return 1
-	"$ROOT/build/tiny/Vrv32" +record="$CASE_DIR/r" >"$CASE_DIR/o" 2>"$CASE_DIR/e"
+	"$MODELS/tiny/Vrv32" +record="$CASE_DIR/r" >"$CASE_DIR/o" 2>"$CASE_DIR/e"
 	[[ $? == 2 ]] || fail "+record on the core harness: expected exit 2" || return 1
 	expect_one_line_error "$CASE_DIR/e" 'rv32_tb: error: \+record: this harness does not record its ports'
 }
@@ -451,9 +451,9 @@ t_waves_layout() {
 	echo "$n signals in $(basename "$layout"), $missing missing"
 	((n > 20 && missing == 0)) || fail "the layout does not match the trace"
 }
-register waves/layout_matches_trace verify t_waves_layout "$ROOT/build/tiny/Vtile" "$ROOT/rtl/tiny/tiny.gtkw" \
+register waves/layout_matches_trace verify t_waves_layout "$MODELS/tiny/Vtile" "$ROOT/rtl/tiny/tiny.gtkw" \
 	+seed=1 +vectors=4 +reload=2
-register waves/gdpu_layout_matches_trace verify t_waves_layout "$ROOT/build/tiny/Vgdpu" "$ROOT/rtl/tiny/tiny_gdpu.gtkw" \
+register waves/gdpu_layout_matches_trace verify t_waves_layout "$MODELS/tiny/Vgdpu" "$ROOT/rtl/tiny/tiny_gdpu.gtkw" \
 	+seed=1 +ops=5
 # make waves (scripts/waves.sh, here without starting GTKWave): the replay's
 # trace is written where the layout names it.
@@ -469,7 +469,7 @@ t_waves_script() {
 	expect_one_line_error "$CASE_DIR/err" 'WHAT=chip \(allowed: tile gdpu rv32'
 }
 register waves/make_waves verify t_waves_script
-register waves/rv32_layout_matches_trace verify t_waves_layout "$ROOT/build/tiny/Vrv32" "$ROOT/rtl/tiny/tiny_rv32.gtkw" \
+register waves/rv32_layout_matches_trace verify t_waves_layout "$MODELS/tiny/Vrv32" "$ROOT/rtl/tiny/tiny_rv32.gtkw" \
 	+seed=1 +programs=2
 
 # docs/area.md and docs/area.csv state every unit's Yosys counts: a fresh
@@ -559,9 +559,9 @@ t_sim_icarus() {
 }
 # tiny's tile with its pcm macro, in ideal mode and a pcm run (programming,
 # drift, 1- and 4-phase MVMs), and its GDPU; then tiny with the fpga macro
-register sim/icarus/tiny_tile_pcm verify t_sim_icarus "$ROOT/build/tiny/Vtile" "$ROOT/rtl/tiny" tiny tile \
+register sim/icarus/tiny_tile_pcm verify t_sim_icarus "$MODELS/tiny/Vtile" "$ROOT/rtl/tiny" tiny tile \
 	+seed=41 +vectors=100 +reload=30 -- +pcm +seed=42 +vectors=10 --
-register sim/icarus/tiny_gdpu verify t_sim_icarus "$ROOT/build/tiny/Vgdpu" "$ROOT/rtl/tiny" tiny gdpu +seed=43 +ops=150 --
+register sim/icarus/tiny_gdpu verify t_sim_icarus "$MODELS/tiny/Vgdpu" "$ROOT/rtl/tiny" tiny gdpu +seed=43 +ops=150 --
 t_sim_icarus_fpga() {
 	printf 'source %s/configs/tiny.tcl\ntile -macro fpga\n' "$ROOT" >"$CASE_DIR/tiny_fpga.tcl"
 	"$GEN" -o "$CASE_DIR/rtl" "$CASE_DIR/tiny_fpga.tcl" >/dev/null || fail "generating tiny with -macro fpga" || return 1
@@ -578,7 +578,7 @@ register sim/icarus/tiny_tile_fpga verify t_sim_icarus_fpga
 # out_last_o changed then; each must be reported with its time and cycle.
 t_wave_tool() {
 	local w=$ROOT/build/bin/imnpu-wave f=$CASE_DIR/t.fst
-	"$ROOT/build/tiny/Vtile" +seed=3 +vectors=40 +reload=20 +quiet +trace="$f" >"$CASE_DIR/tb.out" || {
+	"$MODELS/tiny/Vtile" +seed=3 +vectors=40 +reload=20 +quiet +trace="$f" >"$CASE_DIR/tb.out" || {
 		cat "$CASE_DIR/tb.out"
 		fail "tile_tb"
 	} || return 1

@@ -53,7 +53,7 @@ t_run_matches_rtl() {
 	"$RUN" "$cfg" "$CASE_DIR/net.img" "$CASE_DIR/in.idx" -o "$CASE_DIR/one.npy" --threads 1 --quiet >/dev/null ||
 		return 1
 	cmp "$CASE_DIR/one.npy" "$CASE_DIR/two.npy" || fail "1 and 2 threads differ" || return 1
-	"$ROOT/build/tiny/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" \
+	"$MODELS/tiny/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" \
 		+seed="$seed" +quiet || return 1
 	local n
 	n=$(stat -c %s "$CASE_DIR/rtl.bin")
@@ -159,7 +159,7 @@ t_fashion_rtl() {
 	"$RUN" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net.img" "$FASHION/t10k-images-idx3-ubyte.gz" --count "$count" \
 		--labels "$FASHION/t10k-labels-idx1-ubyte.gz" -o "$CASE_DIR/golden.npy" --write-inputs "$CASE_DIR/in.bin" ||
 		return 1
-	"$ROOT/build/$cfg/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" \
+	"$MODELS/$cfg/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" \
 		+stall=0 +load=backdoor +quiet || return 1
 	local n
 	n=$(stat -c %s "$CASE_DIR/rtl.bin")

@@ -19,7 +19,7 @@ soc_net() {
 
 t_soc_firmware() {
 	soc_net "$1" "$2" 10 "${3:-ideal}" || return 1
-	"$ROOT/build/tiny/Vsoc" +elf="$CASE_DIR/fw.elf" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" \
+	"$MODELS/tiny/Vsoc" +elf="$CASE_DIR/fw.elf" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" \
 		+seed="$1" | tee "$CASE_DIR/run.txt"
 	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
 	grep -q "^soc_tb: 10 inferences identical to the golden model$" "$CASE_DIR/run.txt" ||
@@ -41,7 +41,7 @@ register sim/soc/firmware_tiny_pcm4 verify t_soc_firmware 56 20,30,10 pcm-4phase
 # fault, the timer interrupt.  Exit code = failed checks.
 t_soc_selftest() {
 	"$ROOT/scripts/build-fw.sh" "$ROOT/rtl/tiny" tiny --selftest "$CASE_DIR/selftest.elf" || return 1
-	"$ROOT/build/tiny/Vsoc" +elf="$CASE_DIR/selftest.elf" | tee "$CASE_DIR/run.txt"
+	"$MODELS/tiny/Vsoc" +elf="$CASE_DIR/selftest.elf" | tee "$CASE_DIR/run.txt"
 	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
 	grep -qE "^\| selftest: ([0-9]+) of \1 checks passed$" "$CASE_DIR/run.txt" || fail "no summary line"
 }
@@ -52,7 +52,7 @@ register sim/soc/selftest verify t_soc_selftest
 t_soc_detects() {
 	soc_net 53 16,20,10 10 || return 1
 	"$MAP" --random-inputs "$CASE_DIR/net.img" --count 10 --seed 999 -o "$CASE_DIR/other.bin" --quiet || return 1
-	"$ROOT/build/tiny/Vsoc" +elf="$CASE_DIR/fw.elf" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/other.bin" \
+	"$MODELS/tiny/Vsoc" +elf="$CASE_DIR/fw.elf" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/other.bin" \
 		+quiet >"$CASE_DIR/run.txt"
 	local st=$?
 	cat "$CASE_DIR/run.txt"
@@ -65,7 +65,7 @@ register sim/soc/detects_wrong_outputs verify t_soc_detects
 t_soc_cli() {
 	local want=$1
 	shift
-	"$ROOT/build/tiny/Vsoc" "$@" >"$CASE_DIR/out" 2>"$CASE_DIR/err"
+	"$MODELS/tiny/Vsoc" "$@" >"$CASE_DIR/out" 2>"$CASE_DIR/err"
 	local st=$?
 	[[ $st == 2 ]] || fail "exit $st, expected 2" || return 1
 	expect_one_line_error "$CASE_DIR/err" "^soc_tb: error: .*$want"

@@ -103,6 +103,18 @@ int main(void)
 	__asm__ volatile("csrc mstatus, %0" ::"r"(8u));
 	check("the timer interrupt is taken once mtime reaches mtimecmp", timer_irqs == 1);
 
+	/* the timer's registers read back as written (interrupts off, mtimecmp
+	 * far ahead of mtime throughout) */
+	mmio_write(SOC_TIMER_BASE + TIMER_MTIMECMPH, 0x9abcdef0u);
+	mmio_write(SOC_TIMER_BASE + TIMER_MTIMECMP, 0x12345678u);
+	check("mtimecmp reads back as written", mmio_read(SOC_TIMER_BASE + TIMER_MTIMECMP) == 0x12345678u &&
+							mmio_read(SOC_TIMER_BASE + TIMER_MTIMECMPH) == 0x9abcdef0u);
+	mmio_write(SOC_TIMER_BASE + TIMER_MTIMEH, 5);
+	mmio_write(SOC_TIMER_BASE + TIMER_MTIME, 0);
+	const uint32_t lo = mmio_read(SOC_TIMER_BASE + TIMER_MTIME);
+	check("mtime takes a write to either half", mmio_read(SOC_TIMER_BASE + TIMER_MTIMEH) == 5 && lo < 1000);
+	mmio_write(SOC_TIMER_BASE + TIMER_MTIMEH, 0);
+
 	printf("selftest: %d of %d checks passed\n", checks - failures, checks);
 	return failures;
 }

@@ -104,7 +104,8 @@ report() {
 		echo "config,unit,line_points,line_covered,line_pct,toggle_points,toggle_covered,toggle_pct"
 		while read -r u lt lc tt tc _; do
 			awk -v u="$u" -v lt="$lt" -v lc="$lc" -v tt="$tt" -v tc="$tc" 'BEGIN {
-				printf "tiny,%s,%d,%d,%.1f,%d,%d,%.1f\n", u, lt, lc, lt ? 100 * lc / lt : 100, tt, tc, tt ? 100 * tc / tt : 100 }'
+				printf "tiny,%s,%d,%d,%s,%d,%d,%s\n", u, lt, lc, lt ? sprintf("%.1f", 100 * lc / lt) : "-", tt, tc,
+					tt ? sprintf("%.1f", 100 * tc / tt) : "-" }'
 		done <"$cov/units"
 	} >"$csv"
 	{

@@ -15,6 +15,8 @@
 #include "design.h"
 #include "target.h"
 
+/* libFuzzer's entry points (LLVMFuzzerInitialize only where a harness
+ * prepares something once). */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

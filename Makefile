@@ -244,6 +244,8 @@ $(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/obj/tests/fuzz/%.o $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(FUZZ_LIBS) -o $@
 fuzz: $(FUZZ_BINS) $(MAPPER) $(RVTEST_ELFS) | deps-core deps-fuzz ## fuzz every reader FUZZ_SECONDS (default 60) each, with ASan+UBSan: build/fuzz/report.md
 	@scripts/fuzz.sh run $(or $(FUZZ_SECONDS),60)
+# kept between runs (make would delete them as intermediates of the chain)
+.SECONDARY: $(FUZZ_OBJ) $(FUZZERS:%=$(BUILD)/fuzz/obj/tests/fuzz/%.o)
 -include $(FUZZ_OBJ:.o=.d) $(FUZZERS:%=$(BUILD)/fuzz/obj/tests/fuzz/%.d)
 
 # ---- RISC-V programs: self-checking assembly tests (docs/riscv.md) ----

@@ -29,8 +29,8 @@ static size_t watchdog_len;
 static void watchdog_fire(int sig)
 {
 	(void)sig;
-	if (write(2, watchdog_msg, watchdog_len) < 0)
-		_exit(1);
+	const ssize_t w = write(2, watchdog_msg, watchdog_len);
+	(void)w;
 	_exit(1);
 }
 
@@ -255,11 +255,11 @@ int config_load(config *c, const char *path, char *const *defines, int ndefines,
 	watchdog_len = strlen(watchdog_msg);
 	struct sigaction sa = {.sa_handler = watchdog_fire}, old_sa;
 	sigemptyset(&sa.sa_mask);
-	struct itimerval arm = {.it_value = {.tv_sec = secs}}, off = {{0, 0}, {0, 0}}, old_timer;
+	struct itimerval arm = {.it_value = {.tv_sec = secs}}, old_timer;
 	sigaction(SIGVTALRM, &sa, &old_sa);
 	setitimer(ITIMER_VIRTUAL, &arm, &old_timer);
 	const int eval = Tcl_EvalFile(ip, path);
-	setitimer(ITIMER_VIRTUAL, &off, NULL);
+	setitimer(ITIMER_VIRTUAL, &old_timer, NULL); /* the caller's, usually none */
 	sigaction(SIGVTALRM, &old_sa, NULL);
 	if (eval != TCL_OK) {
 		const char *code = Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY);

@@ -1,3 +1,4 @@
+/* IMNPU: the readers' error messages made one printable line (see imnpu_msg.h). */
 #include "imnpu_msg.h"
 
 #include <stdio.h>

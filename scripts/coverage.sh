@@ -99,7 +99,7 @@ report() {
 		for (u in units) printf "%s %d %d %d %d%s\n", u, tot[u, "line"], cov[u, "line"], tot[u, "toggle"], cov[u, "toggle"], (u in miss) ? " |" miss[u] : ""
 	}' "$cov/points" | sort >"$cov/units"
 	local suite secs result
-	read -r suite secs result <"$cov/suite" 2>/dev/null || { suite=?; secs=?; result=?; }
+	read -r suite secs result <"$cov/suite" 2>/dev/null || { suite='?'; secs='?'; result='?'; }
 	{
 		echo "config,unit,line_points,line_covered,line_pct,toggle_points,toggle_covered,toggle_pct"
 		while read -r u lt lc tt tc _; do
@@ -128,8 +128,8 @@ report() {
 		echo
 		while IFS='|' read -r head lines; do
 			[[ -n ${lines// /} ]] || continue
-			set -- $head
-			echo "- \`rtl/tiny/tiny_$1.v\`:$(echo "$lines" | tr ' ' '\n' | sed '/^$/d' | sort -n | uniq | tr '\n' ' ' | sed 's/ $//; s/ /, /g')"
+			read -r u _ <<<"$head"
+			echo "- \`rtl/tiny/tiny_$u.v\`:$(echo "$lines" | tr ' ' '\n' | sed '/^$/d' | sort -n | uniq | tr '\n' ' ' | sed 's/ $//; s/ /, /g')"
 		done <"$cov/units"
 	} >"$md"
 	cat "$csv"

@@ -75,7 +75,7 @@ seeds() {
 		*) sels="2 6" ;;
 		esac
 		for sel in $sels; do
-			{ printf "\\$(printf '%03o' "$sel")"; cat "$f"; } >"$out/npy/${b}_$sel"
+			{ printf '%b' "\\0$(printf '%o' "$sel")"; cat "$f"; } >"$out/npy/${b}_$sel"
 		done
 	done
 	# ELF: the core's assembly tests
@@ -108,6 +108,7 @@ run() {
 	start=$(date +%s)
 	# -rss_limit_mb: a reader that needs more for a small file is a finding;
 	# -timeout: one input over 10 s is a hang
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	for h in $harnesses; do echo "$h"; done |
 		xargs -P 2 -I{} sh -c 'cd "$1/artifacts/{}" && "$1/bin/{}" -max_total_time="$2" -rss_limit_mb=2048 \
 			-timeout=10 -print_final_stats=1 -artifact_prefix="$1/artifacts/{}/" \

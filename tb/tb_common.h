@@ -24,7 +24,7 @@ namespace tb {
 #if VM_COVERAGE
 // make coverage (docs/coverage.md): a model built with COVERAGE=1 writes
 // its line and toggle counts, when the harness ends, to
-// $IMNPU_COV_DIR/<model>-<pid>.dat; exit() included (atexit), a crash not.
+// $IMNPU_COV_DIR/<model>-<pid>-<k>.dat; exit() included (atexit), a crash not.
 inline VerilatedContext *&coverage_context()
 {
 	static VerilatedContext *c = nullptr;
@@ -39,8 +39,10 @@ inline void coverage_write()
 	coverage_context() = nullptr;
 #define IMNPU_COV_STR2(x) #x
 #define IMNPU_COV_STR(x) IMNPU_COV_STR2(x)
+	static int written = 0; // a harness may build more than one model
 	char path[4096];
-	std::snprintf(path, sizeof path, "%s/%s-%ld.dat", dir, IMNPU_COV_STR(IMNPU_COV_MODEL), (long)getpid());
+	std::snprintf(path, sizeof path, "%s/%s-%ld-%d.dat", dir, IMNPU_COV_STR(IMNPU_COV_MODEL), (long)getpid(),
+		      written++);
 	c->coveragep()->write(path);
 }
 #endif

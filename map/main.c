@@ -1,6 +1,5 @@
 /* imnpu-map: a network manifest and a chip configuration in, a program image
  * out (docs/network.md, docs/image.md). */
-#include "../gen/config_tcl.h"
 #include "../gen/design.h"
 #include "../gen/version.h"
 #include "imnpu_map.h"
@@ -218,16 +217,13 @@ int main(int argc, char **argv)
 	if (!rnd && (nfiles != 2 || !out))
 		return bad_cmd("%s", nfiles != 2 ? "a configuration and a manifest are needed" : "no image given (-o)");
 
-	config cfg;
 	gen_err gerr = {{0}};
 	design d;
-	if (config_load(&cfg, files[0], defines, ndefines, &gerr) != 0 || config_check(&cfg, &gerr) != 0) {
+	imnpu_chip_params p;
+	if (target_load(files[0], defines, ndefines, &d, &p, &gerr) != 0) {
 		fprintf(stderr, "%s\n", gerr.msg);
 		return 1;
 	}
-	design_from_config(&d, &cfg, IMNPU_VERSION);
-	imnpu_chip_params p;
-	target_from_design(&p, &d);
 
 	imnpu_net net;
 	if (rnd) {

@@ -2,6 +2,8 @@
  * configuration as the generator derives it (the generated params.h names
  * the same values for the testbench). */
 #include "target.h"
+#include "../gen/config_tcl.h"
+#include "../gen/version.h"
 
 #include <string.h>
 
@@ -35,4 +37,15 @@ void target_from_design(imnpu_chip_params *p, const design *d)
 	for (int n = 0; n < d->nodes && n < IMNPU_CHIP_MAX_NODES; n++)
 		p->kind[n] = d->node_kind[n];
 	p->host = d->host;
+}
+
+int target_load(const char *path, char *const *defines, int ndefines, design *d, imnpu_chip_params *p,
+		gen_err *err)
+{
+	config c;
+	if (config_load(&c, path, defines, ndefines, err) != 0 || config_check(&c, err) != 0)
+		return -1;
+	design_from_config(d, &c, IMNPU_VERSION);
+	target_from_design(p, d);
+	return 0;
 }

@@ -1,7 +1,6 @@
 /* imnpu-run: a program image on a set of inputs, with the layer-level golden
  * model (docs/network.md), in ideal and pcm modes, on several threads:
  * predictions, accuracy against labels, images/s (docs/fashion.md). */
-#include "../gen/config_tcl.h"
 #include "../gen/design.h"
 #include "../map/manifest.h"
 #include "../map/target.h"
@@ -241,16 +240,13 @@ int main(int argc, char **argv)
 	if (nfiles != 3)
 		return bad_cmd("%s", "a configuration, an image and the inputs are needed");
 
-	config cfg;
 	gen_err gerr = {{0}};
 	design d;
-	if (config_load(&cfg, files[0], defines, ndefines, &gerr) != 0 || config_check(&cfg, &gerr) != 0) {
+	imnpu_chip_params p;
+	if (target_load(files[0], defines, ndefines, &d, &p, &gerr) != 0) {
 		fprintf(stderr, "%s\n", gerr.msg);
 		return 1;
 	}
-	design_from_config(&d, &cfg, IMNPU_VERSION);
-	imnpu_chip_params p;
-	target_from_design(&p, &d);
 
 	char err[1024];
 	imnpu_image img;

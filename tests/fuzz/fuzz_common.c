@@ -1,10 +1,8 @@
 /* What the harnesses share: the scratch directory and the error check. */
 #define _GNU_SOURCE
 #include "fuzz.h"
-#include "config_tcl.h"
 #include "design.h"
 #include "target.h"
-#include "version.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,10 +79,7 @@ void fuzz_chip(const char *name, design *d, imnpu_chip_params *p)
 {
 	char path[4400];
 	snprintf(path, sizeof path, "%s/configs/%s.tcl", fuzz_root(), name);
-	config c;
 	gen_err err = {{0}};
-	if (config_load(&c, path, NULL, 0, &err) != 0 || config_check(&c, &err) != 0)
+	if (target_load(path, NULL, 0, d, p, &err) != 0)
 		fuzz_fail("%s", err.msg);
-	design_from_config(d, &c, IMNPU_VERSION);
-	target_from_design(p, d);
 }

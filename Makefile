@@ -37,7 +37,7 @@ FST_DIR   = $(shell verilator --getenv VERILATOR_ROOT)/include/gtkwave
 GEN_OBJ  := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GOLD_OBJ := $(GOLD_SRC:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: coverage fuzz deps-fuzz wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
+.PHONY: faults coverage fuzz deps-fuzz wave fpga help deps deps-core deps-riscv deps-synth deps-fpga deps-waves run-elf area regs-doc gen golden mapper runner train accuracy deps-data deps-train deps-bench rtl check-rtl lint models demo act-errors pcm-char bench bench-noc bench-sim bench-cnn \
         verify verify-full waves params-doc clean
 
 help: ## list the targets
@@ -280,6 +280,9 @@ train: | deps-train deps-data ## train the Fashion-MNIST networks into nets/ (ha
 
 accuracy: $(MAPPER) $(RUNNER) $(BUILD)/mid/Vchip | deps-core deps-data deps-bench ## the nets/ networks on the 10,000 test images: float, ideal, pcm over time and seeds (docs/accuracy.*)
 	@scripts/accuracy.sh $(MAPPER) $(RUNNER)
+
+faults: $(MAPPER) $(RUNNER) | deps-core deps-data deps-bench ## accuracy against the share of stuck devices, with and without repair (docs/faults.*)
+	@scripts/faults.sh $(MAPPER) $(RUNNER)
 
 bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## whole CNNs streaming on mid and hermes64: latency, interval, images/s, utilization (docs/cnn-bench.*)
 	@scripts/bench-cnn.sh $(MAPPER)

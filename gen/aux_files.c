@@ -99,6 +99,8 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "/* Tile geometry and arithmetic widths (docs/arith.md). */");
 	em_line(e, "#define IMNPU_ROWS          %d", d->rows);
 	em_line(e, "#define IMNPU_COLS          %d", d->cols);
+	em_line(e, "#define IMNPU_SPARE_COLS    %d", d->spare);
+	em_line(e, "#define IMNPU_XCOLS         %d  /* physical columns: COLS + SPARE_COLS */", d->pcols);
 	em_line(e, "#define IMNPU_IN_BITS       %d", d->in_bits);
 	em_line(e, "#define IMNPU_WEIGHT_BITS   %d", d->weight_bits);
 	em_line(e, "#define IMNPU_ACC_BITS      %d", d->acc_bits);
@@ -113,13 +115,13 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "#define IMNPU_CFG_ADDR_BITS   %d", d->addr_w);
 	em_line(e, "#define IMNPU_CFG_INDEX_BITS  %d", d->idx_w);
 	em_line(e, "#define IMNPU_REGION_CSR      %du", REGION_CSR);
-	em_line(e, "#define IMNPU_REGION_WEIGHT   %du /* index row*COLS+col; writes clamp to +-(2^(WEIGHT_BITS-1)-1) */", REGION_WEIGHT);
+	em_line(e, "#define IMNPU_REGION_WEIGHT   %du /* index row*XCOLS+col; writes clamp to +-(2^(WEIGHT_BITS-1)-1) */", REGION_WEIGHT);
 	em_line(e, "#define IMNPU_REGION_SCALE    %du /* index col; writes clamp to SCALE_BITS */", REGION_SCALE);
 	em_line(e, "#define IMNPU_REGION_OFFSET   %du /* index col; writes clamp to OFFSET_BITS */", REGION_OFFSET);
 	em_line(e, "#define IMNPU_ADDR(region, index) \\");
 	em_line(e, "\t(((unsigned)(region) << IMNPU_CFG_INDEX_BITS) | (unsigned)(index))");
 	em_line(e, "#define IMNPU_ADDR_WEIGHT(row, col) \\");
-	em_line(e, "\tIMNPU_ADDR(IMNPU_REGION_WEIGHT, (unsigned)(row) * IMNPU_COLS + (unsigned)(col))");
+	em_line(e, "\tIMNPU_ADDR(IMNPU_REGION_WEIGHT, (unsigned)(row) * IMNPU_XCOLS + (unsigned)(col))");
 	em_line(e, "#define IMNPU_ADDR_SCALE(col)  IMNPU_ADDR(IMNPU_REGION_SCALE, (col))");
 	em_line(e, "#define IMNPU_ADDR_OFFSET(col) IMNPU_ADDR(IMNPU_REGION_OFFSET, (col))");
 	em_blank(e);
@@ -158,9 +160,10 @@ void aux_params_h(emitter *e, const design *d)
 		em_line(e, "#define IMNPU_PCM_ADC_ASYM_PPM %d", p->adc_asym_ppm);
 		em_line(e, "#define IMNPU_PCM_ADC_OFFSET_MLSB %d", p->adc_offset_mlsb);
 		em_line(e, "#define IMNPU_PCM_ADC_LATENCY %d", p->adc_latency);
-		em_line(e, "#define IMNPU_REGION_TARGET   %du /* index 4*(row*COLS+col)+device: target level */", REGION_TARGET);
+		em_line(e, "#define IMNPU_PCM_STUCK_PPM   %d /* reset value of STUCK_PPM */", p->stuck_ppm);
+		em_line(e, "#define IMNPU_REGION_TARGET   %du /* index 4*(row*XCOLS+col)+device: target level */", REGION_TARGET);
 		em_line(e, "#define IMNPU_REGION_GNOW     %du /* RO: conductance now */", REGION_GNOW);
-		em_line(e, "#define IMNPU_REGION_PVSTAT   %du /* RO: iterations | done << 6 */", REGION_PVSTAT);
+		em_line(e, "#define IMNPU_REGION_PVSTAT   %du /* iterations | done << 6 | fault override << 8; W: the override, 0 as drawn, 1 none, 2 stuck at SET, 3 at RESET */", REGION_PVSTAT);
 		em_line(e, "#define IMNPU_REGION_GPROG    %du /* RO: conductance as programmed */", REGION_GPROG);
 		em_line(e, "#define IMNPU_REG_SEED        %du", REG_SEED);
 		em_line(e, "#define IMNPU_REG_TILE_ID     %du", REG_TILE_ID);
@@ -173,6 +176,10 @@ void aux_params_h(emitter *e, const design *d)
 		em_line(e, "#define IMNPU_REG_PROG_FAILED %du", REG_PROG_FAILED);
 		em_line(e, "#define IMNPU_REG_MVMS        %du", REG_MVMS);
 		em_line(e, "#define IMNPU_REG_PCM_INFO    %du", REG_PCM_INFO);
+		em_line(e, "#define IMNPU_REG_STUCK_PPM   %du /* stuck devices at the next programming, ppm */", REG_STUCK_PPM);
+		em_line(e, "#define IMNPU_REG_XCOLS       %du /* RO: physical columns */", REG_XCOLS);
+		em_line(e, "#define IMNPU_REG_COLMAP      %du /* with spare columns: + j = column j's physical column */", REG_COLMAP);
+
 		em_line(e, "#define IMNPU_CMD_PROGRAM     %du", CMD_PROGRAM);
 		em_line(e, "#define IMNPU_CMD_CALIBRATE   %du", CMD_CALIBRATE);
 		em_line(e, "#define IMNPU_CTRL_PCM        (1u << %d)", CTRL_PCM);

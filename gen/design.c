@@ -53,6 +53,8 @@ static void design_pcm(design *d, const config *c)
 	imnpu_pcm_params *p = &d->pp;
 	p->rows = d->rows;
 	p->cols = d->cols;
+	p->spare_cols = d->spare;
+	p->stuck_ppm = (int)cfg_int(c, P_PCM_STUCK_PPM);
 	p->in_bits = d->in_bits;
 	p->weight_bits = d->weight_bits;
 	p->g_bits = (int)cfg_int(c, P_PCM_G_BITS);
@@ -135,7 +137,10 @@ void design_from_config(design *d, const config *c, const char *version)
 
 	d->row_w = clog2_min1(d->rows);
 	d->col_w = clog2_min1(d->cols);
-	d->w_idx_w = clog2_min1((long long)d->rows * d->cols);
+	d->spare = (int)cfg_int(c, P_TILE_SPARE_COLS);
+	d->pcols = d->cols + d->spare;
+	d->pcol_w = clog2_min1(d->pcols);
+	d->w_idx_w = clog2_min1((long long)d->rows * d->pcols);
 	d->rv_mul = (int)cfg_int(c, P_RISCV_MUL);
 	d->rv_reset_pc = (uint32_t)cfg_int(c, P_RISCV_RESET_PC);
 	d->imem_kb = (int)cfg_int(c, P_RISCV_IMEM_KB);
@@ -146,7 +151,7 @@ void design_from_config(design *d, const config *c, const char *version)
 	 * control register */
 	d->region_w = d->pcm ? 3 : 2;
 	d->dev_idx_w = d->w_idx_w + 2;
-	d->idx_w = d->pcm ? imax(d->dev_idx_w, 4) : imax(d->w_idx_w, 3);
+	d->idx_w = d->pcm ? tile_pcm_idx_w(d->w_idx_w, d->cols, d->spare) : imax(d->w_idx_w, 3);
 	d->addr_w = d->idx_w + d->region_w;
 	if (d->pcm)
 		design_pcm(d, c);

@@ -22,6 +22,8 @@ typedef struct {
 	int imem_kb, dmem_kb; /* riscv -imem_kb -dmem_kb: the SoC's SRAMs */
 	int macro;           /* tile -macro: MACRO_IDEAL, _PCM, _FPGA, _BLACKBOX */
 	int pcm;             /* tile -macro pcm */
+	int spare;           /* tile -spare_cols */
+	int pcols;           /* physical columns: cols + spare */
 	uint32_t pcm_seed;   /* reset value of SEED */
 	imnpu_pcm_params pp; /* the pcm macro's parameters (docs/pcm.md) */
 	imnpu_pcm_derived pd; /* and what follows from them */
@@ -29,7 +31,8 @@ typedef struct {
 	/* derived */
 	int row_w;      /* row index bits */
 	int col_w;      /* column index bits */
-	int w_idx_w;    /* weight index bits at the macro: clog2(rows*cols) */
+	int pcol_w;     /* physical column index bits: clog2(pcols) */
+	int w_idx_w;    /* weight index bits at the macro: clog2(rows*pcols) */
 	int idx_w;      /* configuration index bits: w_idx_w, at least 3 */
 	int region_w;   /* configuration region bits: 2, or 3 with the pcm macro */
 	int addr_w;     /* configuration address bits: region_w + idx_w */
@@ -128,6 +131,9 @@ enum {
 	REG_PROG_FAILED = 13, /* RO: devices that failed verify in the last pass */
 	REG_MVMS = 14,       /* RO: MVMs since reset (the read-noise event) */
 	REG_PCM_INFO = 15,   /* RO: sh4 << 16 | adc_bits << 8 | g_frac << 4 | g_bits */
+	REG_STUCK_PPM = 16,  /* RW: share of stuck devices at the next programming, ppm */
+	REG_XCOLS = 17,      /* RO: physical columns, cols + spare_cols */
+	REG_COLMAP = 32,     /* RW, with spare columns: 32 + j = logical column j's physical column */
 };
 /* CTRL bits of the pcm macro's runtime mode, and the CMD values. */
 enum { CTRL_PCM = 2, CTRL_FOUR_PHASE = 3 };
@@ -139,10 +145,10 @@ enum { CMD_PROGRAM = 1, CMD_CALIBRATE = 2 };
 /* Address regions (the top region_w address bits). */
 enum {
 	REGION_CSR = 0, REGION_WEIGHT = 1, REGION_SCALE = 2, REGION_OFFSET = 3,
-	/* pcm macro only: per device, index = 4*(row*cols + col) + device */
+	/* pcm macro only: per device, index = 4*(row*pcols + col) + device */
 	REGION_TARGET = 4, /* RW: target level */
 	REGION_GNOW = 5,   /* RO: conductance now (drifted) */
-	REGION_PVSTAT = 6, /* RO: iterations | done << 6 */
+	REGION_PVSTAT = 6, /* RO: iterations | done << 6 | fault override << 8; W: the override */
 	REGION_GPROG = 7,  /* RO: conductance as programmed */
 };
 

@@ -27,6 +27,8 @@ const param_def param_table[P__COUNT] = {
 		"signed column result width; must hold rows*2^(in_bits-1)*(2^(weight_bits-1)-1)"},
 	[P_TILE_MACRO] = {"tile", "macro", PT_ENUM, 0, 0, 3, "ideal|pcm|fpga|blackbox",
 		"crossbar macro: ideal (exact integer MVM) or pcm (PCM devices, ADCs, 1-/4-phase; docs/pcm.md), simulation models; fpga (ideal's MVM, synthesizable, weights in block RAM) or blackbox (ports only, for a hard macro; docs/flows.md)"},
+	[P_TILE_SPARE_COLS] = {"tile", "spare_cols", PT_INT, 0, 0, 64, NULL,
+		"spare physical columns beyond cols, for columns with stuck devices (pcm macro; the column map, docs/pcm.md 10)"},
 	[P_LDPU_PSUM_BITS] = {"ldpu", "psum_bits", PT_INT, 30, 8, 48, NULL,
 		"signed partial-sum width (layers split over tiles add up here, saturating); >= acc_bits"},
 	[P_LDPU_SCALE_BITS] = {"ldpu", "scale_bits", PT_INT, 16, 2, 24, NULL,
@@ -87,6 +89,8 @@ const param_def param_table[P__COUNT] = {
 		"sigma of the per-column ADC offset, 1/1000 LSB"},
 	[P_PCM_ADC_LATENCY] = {"pcm", "adc_latency", PT_INT, 2, 1, 64, NULL,
 		"conversion cycles after each integration window"},
+	[P_PCM_STUCK_PPM] = {"pcm", "stuck_ppm", PT_INT, 0, 0, 500000, NULL,
+		"share of devices stuck at SET or RESET, ppm, half each (the reset value of STUCK_PPM; docs/pcm.md 10)"},
 	[P_RISCV_MUL] = {"riscv", "mul", PT_INT, 1, 0, 1, NULL,
 		"the core's M extension (multiply, divide): 1 on, 0 off (its encodings trap as illegal)"},
 	[P_RISCV_RESET_PC] = {"riscv", "reset_pc", PT_INT, 0x80000000LL, 0, 0xfffffffcLL, NULL,
@@ -308,6 +312,14 @@ static int pcm_check(const config *c, gen_err *err)
 	return 0;
 }
 
+int tile_pcm_idx_w(long long w_idx_w, long long cols, long long spare)
+{
+	long long w = w_idx_w + 2 > 4 ? w_idx_w + 2 : 4;
+	if (spare > 0 && clog2_ll(32 + cols) > w) /* the column map at region 0, 32 + column */
+		w = clog2_ll(32 + cols);
+	return (int)w;
+}
+
 long long cfg_nodes(const config *c)
 {
 	return cfg_int(c, P_NOC_X) * cfg_int(c, P_NOC_Y) + cfg_int(c, P_NOC_EDGE);
@@ -331,8 +343,9 @@ void node_layout_of(const config *c, node_layout *l)
 	const long long rows = cfg_int(c, P_TILE_ROWS), cols = cfg_int(c, P_TILE_COLS);
 	const long long n = cfg_nodes(c);
 	const int pcm = cfg_int(c, P_TILE_MACRO) == 1;
-	const long long widx = clog2_ll(rows * cols);
-	l->tile_aw = pcm ? 3 + (int)(widx + 2 > 4 ? widx + 2 : 4) : 2 + (int)(widx > 3 ? widx : 3);
+	const long long spare = cfg_int(c, P_TILE_SPARE_COLS);
+	const long long widx = clog2_ll(rows * (cols + spare));
+	l->tile_aw = pcm ? 3 + tile_pcm_idx_w(widx, cols, spare) : 2 + (int)(widx > 3 ? widx : 3);
 	const long long gi = clog2_ll(cfg_int(c, P_GDPU_MAX_LEN));
 	l->gdpu_aw = 2 + (int)(gi > 4 ? gi : 4);
 	l->mask_words = (int)((n + 15) / 16);
@@ -555,6 +568,22 @@ int config_check(const config *c, gen_err *err)
 		snprintf(err->msg, sizeof err->msg,
 			 "%s: error: %s -%s: the instruction SRAM 0x%08llx..0x%08llx must be 4 KiB-aligned and end at or below the data SRAM at 0x90000000 (allowed: reset_pc a multiple of 0x1000, reset_pc + imem_kb*1024 <= 0x90000000)",
 			 where, PNAME(who), pc, pc + ikb * 1024 - 1);
+		return -1;
+	}
+	if (cfg_int(c, P_TILE_SPARE_COLS) > 0 && cfg_int(c, P_TILE_MACRO) != 1) {
+		const param_id ids[] = {P_TILE_SPARE_COLS, P_TILE_MACRO};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: spare columns %lld need the pcm macro (allowed: spare_cols 0 with macro %s)",
+			 where, PNAME(who), cfg_int(c, P_TILE_SPARE_COLS), cfg_str(c, P_TILE_MACRO));
+		return -1;
+	}
+	if (cfg_int(c, P_TILE_COLS) + cfg_int(c, P_TILE_SPARE_COLS) > IMNPU_MAX_DIM) {
+		const param_id ids[] = {P_TILE_SPARE_COLS, P_TILE_COLS};
+		blame(c, ids, 2, &who, where, sizeof where);
+		snprintf(err->msg, sizeof err->msg,
+			 "%s: error: %s -%s: cols %lld + spare_cols %lld physical columns (allowed: cols + spare_cols <= %d)",
+			 where, PNAME(who), cfg_int(c, P_TILE_COLS), cfg_int(c, P_TILE_SPARE_COLS), IMNPU_MAX_DIM);
 		return -1;
 	}
 	if (cfg_int(c, P_TILE_MACRO) == 1)

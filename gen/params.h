@@ -19,6 +19,7 @@ typedef enum {
 	P_TILE_WEIGHT_BITS,
 	P_TILE_ACC_BITS,
 	P_TILE_MACRO,
+	P_TILE_SPARE_COLS,
 	P_LDPU_PSUM_BITS,
 	P_LDPU_SCALE_BITS,
 	P_LDPU_OFFSET_BITS,
@@ -49,6 +50,7 @@ typedef enum {
 	P_PCM_ADC_ASYM_PPM,
 	P_PCM_ADC_OFFSET_MLSB,
 	P_PCM_ADC_LATENCY,
+	P_PCM_STUCK_PPM,
 	P_RISCV_MUL,
 	P_RISCV_RESET_PC,
 	P_RISCV_IMEM_KB,
@@ -135,6 +137,9 @@ void node_layout_of(const config *c, node_layout *l);
 /* GDPU nodes, the default (-1) resolved. */
 int node_gdpus(const config *c);
 /* Nodes of the chip: the mesh's x*y and its edge nodes (noc -edge). */
+/* Index bits of a pcm tile's configuration address: device indices, 16
+ * registers, and with spare columns the column map (docs/pcm.md 9, 10). */
+int tile_pcm_idx_w(long long w_idx_w, long long cols, long long spare);
 long long cfg_nodes(const config *c);
 /* Rows of node addresses: y, one more with edge nodes. */
 long long cfg_addr_rows(const config *c);

@@ -20,7 +20,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 {
 	const int R = d->rows, C = d->cols, IB = d->in_bits, AW = d->addr_w;
 	const int IW = d->idx_w, RW = d->region_w;
-	const long long depth = (long long)R * C;
+	const long long depth = (long long)R * d->pcols; /* weights of every physical column */
 	const vl_port ports[] = {
 		{VL_IN, 1, 0, 0, "clk_i", NULL},
 		{VL_IN, 1, 0, 0, "rst_ni", NULL},

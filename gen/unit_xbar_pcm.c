@@ -183,11 +183,13 @@ static const char *const fn_text[] = {
 	"  end",
 	"endfunction",
 	"",
-	"// Program-and-verify of one device (docs/pcm.md 4): {status, conductance}.",
+	"// Program-and-verify of one device (docs/pcm.md 4): {status, conductance}.  A device",
+	"// stuck (fk: 2 SET, 3 RESET; docs/pcm.md 10) stays where it is: verify fails MaxIter",
+	"// times unless it is within tolerance, and no noise is added.",
 	"function automatic [GW+6:0] program_dev(input [31:0] seed, input [15:0] tile,",
 	"                                        input [15:0] row, input [15:0] col,",
 	"                                        input [7:0] dev, input [31:0] epoch,",
-	"                                        input [GBits-1:0] t);",
+	"                                        input [GBits-1:0] t, input [1:0] fk);",
 	"  reg signed [63:0] g;",
 	"  reg signed [63:0] tgt;",
 	"  reg signed [63:0] gam;",
@@ -199,6 +201,11 @@ static const char *const fn_text[] = {
 	"    tgt = {{(64-GBits){1'b0}}, t} <<< GFrac;",
 	"    g = 64'sd0;",
 	"    it = 0;",
+	"    if (fk[1]) begin",
+	"      g = fk[0] ? 64'sd0 : GTop;",
+	"      it = absv(g - tgt) > Tol ? MaxIter : 0;",
+	"      program_dev = {it == 0, it[5:0], g[GW-1:0]};",
+	"    end else begin",
 	"    for (k = 0; k < MaxIter; k = k + 1) begin",
 	"      if (it == k && absv(g - tgt) > Tol) begin",
 	"        z = sx16(gauss(hash(seed, tile, row, col, dev, 8'd1, {24'd0, epoch, k[7:0]})));",
@@ -212,6 +219,7 @@ static const char *const fn_text[] = {
 	"    z = sx16(gauss(hash(seed, tile, row, col, dev, 8'd2, {32'd0, epoch})));",
 	"    g = clamp((done ? tgt : g) + (($signed({44'd0, psig_rom(t)}) * z) >>> 12), 64'sd0, Gmax);",
 	"    program_dev = {done, it[5:0], g[GW-1:0]};",
+	"    end",
 	"  end",
 	"endfunction",
 	"",
@@ -277,11 +285,14 @@ static const char *const fn_text[] = {
 
 void unit_xbar_pcm(emitter *e, const design *d)
 {
-	const int R = d->rows, C = d->cols, WB = d->weight_bits, IB = d->in_bits;
+	/* C: physical columns, the logical ones and the spares (docs/pcm.md 10) */
+	const int R = d->rows, C = d->pcols, WB = d->weight_bits, IB = d->in_bits, PW = d->pcol_w;
 	const int AB = d->acc_bits, GW = d->gw, AW = d->addr_w, IW = d->idx_w;
 	const imnpu_pcm_params *p = &d->pp;
 	const imnpu_pcm_derived *pd = &d->pd;
 	const long long nw = (long long)R * C;
+	char cmap_rd[96];
+	snprintf(cmap_rd, sizeof cmap_rd, "{%d'd0, cmap_q[m_cidx]}", 32 - PW);
 	const vl_port extra[] = {
 		{VL_IN, 2, 0, 0, "mode_i", "0 ideal, 1 1-phase, 2 4-phase; taken at start_i"},
 		{VL_IN, 1, 0, 0, "m_we_i", "register and device writes (pcm addresses; others ignored)"},
@@ -313,13 +324,15 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_module_begin(e, d->mod_xbar, ports, (size_t)(n + nextra), NULL);
 
 	vl_localparam(e, "Rows", R, "crossbar rows");
-	vl_localparam(e, "Cols", C, "crossbar columns");
+	vl_localparam(e, "Cols", C, d->spare ? "physical crossbar columns: cols and the spares" : "crossbar columns");
 	vl_localparam(e, "Rpc", d->rpc, "rows integrated per PWM cycle");
 	vl_localparam(e, "GBits", p->g_bits, "device level bits");
 	vl_localparam(e, "GFrac", p->g_frac, "conductance fraction bits");
 	vl_localparam(e, "GW", GW, "conductance width");
 	em_line(e, "localparam signed [63:0] Gmax = 64'sd%lld;  // largest conductance", (long long)pd->gmaxq);
 	em_line(e, "localparam signed [63:0] Tol = 64'sd%d;  // verify tolerance", p->pv_tol);
+	em_line(e, "localparam signed [63:0] GTop = 64'sd%lld;  // a device stuck at SET: the top level",
+		(long long)pd->gl << p->g_frac);
 	vl_localparam(e, "MaxIter", p->pv_max_iter, "pulses before a device fails");
 	em_line(e, "localparam signed [63:0] Gamma0 = 64'sd%lld;  // pulse gain, Q.16", (long long)pd->gamma0);
 	em_line(e, "localparam signed [63:0] GammaSig = 64'sd%lld;", (long long)pd->gamma_sig);
@@ -356,11 +369,18 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", WB, 1, "w_q", nw, "weights, row-major (ideal mode, targets' source)");
 	vl_decl(e, "reg", IB, 1, "xs_q", R, "staging rows: the next vector, loaded while an MVM runs");
 	vl_decl(e, "reg", IB, 1, "x_q", R, "row driver inputs");
-	vl_decl(e, "reg", d->col_w + 1, 0, "ncol_q", 0, "columns computed (all for a calibration), taken at go");
+	vl_decl(e, "reg", PW + 1, 0, "ncol_q", 0, "columns computed (all for a calibration), taken at go");
 	vl_decl(e, "reg", tw, 0, "tgt_q", 4 * nw, "device target levels, 4*weight + device");
 	vl_decl(e, "reg", GW, 0, "gp_q", 4 * nw, "programmed conductances");
 	vl_decl(e, "reg", 18, 1, "nu_q", 4 * nw, "drift exponents, Q.16");
 	vl_decl(e, "reg", 7, 0, "st_q", 4 * nw, "program-and-verify status: done, iterations");
+	vl_decl(e, "reg", 2, 0, "fo_q", 4 * nw, "the host's fault override: 0 as drawn, 1 none, 2 SET, 3 RESET");
+	vl_decl(e, "reg", 1, 0, "sk_q", 4 * nw, "stuck at SET when last programmed (reads with the top level's noise)");
+	if (d->spare)
+		vl_decl(e, "reg", PW, 0, "cmap_q", d->cols, "column map: logical column j reads physical column cmap_q[j]");
+	em_comment(e, "No fault overrides at power-on (a simulation model: an initial block; reset keeps them).");
+	vl_decl(e, "integer", 0, 0, "fi", 0, NULL);
+	em_line(e, "initial for (fi = 0; fi < %lld; fi = fi + 1) fo_q[fi] = 2'd0;", 4 * nw);
 	vl_decl(e, "reg", GW, 0, "gt_q", 4 * nw, "conductances now");
 	vl_decl(e, "reg", GW + 1, 0, "gs_q", 2 * nw, "per weight: + side, - side conductance");
 	vl_decl(e, "reg", VW, 0, "vs_q", 2 * nw, "per weight: + side, - side read-noise variance");
@@ -387,8 +407,10 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 2, 0, "ms_q", 0, "maintenance: 0 idle, 1 program, 2 refresh, 3 calibration");
 	vl_decl(e, "reg", DW, 0, "dptr_q", 0, "device (program) or weight (refresh) index");
 	vl_decl(e, "reg", d->row_w, 0, "prow_q", 0, NULL);
-	vl_decl(e, "reg", d->col_w, 0, "pcol_q", 0, NULL);
-	vl_decl(e, "reg", d->col_w, 0, "ccol_q", 0, "column of the calibration sum");
+	vl_decl(e, "reg", PW, 0, "pcol_q", 0, NULL);
+	vl_decl(e, "reg", PW, 0, "ccol_q", 0, "column of the calibration sum");
+	vl_decl(e, "reg", 32, 0, "ppm_q", 0, "STUCK_PPM");
+	vl_decl(e, "reg", 64, 0, "thr_q", 0, "its threshold: ppm * 2^32 / 10^6");
 	vl_decl(e, "reg", 1, 0, "lset_q", 0, "l_q was written last cycle");
 	vl_decl(e, "reg", 1, 0, "run_q", 0, "an MVM is integrating or converting");
 	vl_decl(e, "reg", 1, 0, "cal_q", 0, "the MVM is the calibration");
@@ -416,6 +438,15 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "assign m_region = m_addr_i[%d:%d];", AW - 1, AW - RW);
 	em_line(e, "assign m_index  = m_addr_i[%d:0];", IW - 1);
 	em_line(e, "assign m_dev    = m_index[%d:0];", DW - 1);
+	vl_decl(e, "wire", 32, 0, "ppm_w", 0, "a STUCK_PPM write, clamped to 0..500000");
+	em_line(e, "assign ppm_w    = m_wdata_i[31] ? 32'd0 : m_wdata_i > 32'd500000 ? 32'd500000 : m_wdata_i;");
+	if (d->spare) {
+		vl_decl(e, "wire", IW, 0, "m_cdiff", 0, NULL);
+		vl_decl(e, "wire", d->col_w, 0, "m_cidx", 0, "the column of a column-map address");
+		vl_decl(e, "integer", 0, 0, "ci", 0, NULL);
+		em_line(e, "assign m_cdiff  = m_index - %d'd%d;", IW, REG_COLMAP);
+		em_line(e, "assign m_cidx   = m_cdiff[%d:0];", d->col_w - 1);
+	}
 	if (IW > DW)
 		em_line(e, "assign m_dev_ok = m_index < %d'd%lld;", IW, 4 * nw);
 	else if ((1LL << DW) == 4 * nw)
@@ -445,6 +476,9 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	/* ---- maintenance engine ---- */
 	vl_decl(e, "reg", GW + 7, 0, "pv", 0, "program_dev of the device at dptr_q");
 	vl_decl(e, "reg", 18, 1, "pv_nu", 0, NULL);
+	vl_decl(e, "reg", 64, 0, "pv_fh", 0, "the device's stuck draw (stream 8)");
+	vl_decl(e, "reg", 2, 0, "pv_fk", 0, "and its fault: 0 none, 2 SET, 3 RESET");
+	vl_decl(e, "wire", 2, 0, "pv_fo", 0, "the host's override of it");
 	/* four registers each, not arrays: an @* that writes or reads an array
 	 * waits on every word of it (Icarus warns so) */
 	for (int k = 0; k < 4; k++) {
@@ -471,19 +505,25 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		snprintf(nm, sizeof nm, "rf_nu%d", k);
 		vl_decl(e, "wire", 18, 1, nm, 0, k ? NULL : "drift exponents");
 		snprintf(nm, sizeof nm, "rf_tg%d", k);
-		vl_decl(e, "wire", tw, 0, nm, 0, k ? NULL : "and targets");
+		vl_decl(e, "wire", tw, 0, nm, 0, k ? NULL : "targets");
+		snprintf(nm, sizeof nm, "rf_sk%d", k);
+		vl_decl(e, "wire", 1, 0, nm, 0, k ? NULL : "and whether stuck at SET (the top level's read noise)");
 	}
 	em_line(e, "assign pv_tgt = tgt_q[dptr_q];");
+	em_line(e, "assign pv_fo  = fo_q[dptr_q];");
 	for (int k = 0; k < 4; k++) {
 		em_line(e, "assign rf_gp%d = gp_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
 		em_line(e, "assign rf_nu%d = nu_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
 		em_line(e, "assign rf_tg%d = tgt_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
+		em_line(e, "assign rf_sk%d = sk_q[{dptr_q[%d:0], 2'd%d}];", k, DW - 3, k);
 	}
 	em_comment(e, "Each function runs only in the state that takes its result, so that an idle macro");
 	em_comment(e, "costs a simulator next to nothing.");
 	em_open(e, "always @(*) begin");
 	em_line(e, "pv    = %d'd0;", GW + 7);
 	em_line(e, "pv_nu = 18'sd0;");
+	em_line(e, "pv_fh = 64'd0;");
+	em_line(e, "pv_fk = 2'd0;");
 	for (int k = 0; k < 4; k++) {
 		em_line(e, "rf_g%d = %d'd0;", k, GW);
 		em_line(e, "rf_a%d = 64'd0;", k);
@@ -493,17 +533,23 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_open(e, "if (ms_q == 2'd1) begin");
 	char rs[4][160];
 	vl_resize(rs[0], sizeof rs[0], "prow_q", d->row_w, 16, 0);
-	vl_resize(rs[1], sizeof rs[1], "pcol_q", d->col_w, 16, 0);
+	vl_resize(rs[1], sizeof rs[1], "pcol_q", PW, 16, 0);
+	em_line(e, "pv_fh = hash(seed_q, tile_q, %s, %s, {6'd0, dptr_q[1:0]}, 8'd%d, 64'd0);", rs[0], rs[1],
+		IMNPU_S_STUCK);
+	em_line(e, "if (pv_fo == 2'd0) pv_fk = {32'd0, pv_fh[31:0]} < thr_q ? {1'b1, !pv_fh[63]} : 2'd0;");
+	em_line(e, "else pv_fk = pv_fo == 2'd1 ? 2'd0 : pv_fo;");
 	em_line(e, "pv = program_dev(seed_q, tile_q, %s, %s, {6'd0, dptr_q[1:0]}, epoch_q,", rs[0], rs[1]);
-	em_line(e, "                 pv_tgt);");
-	em_line(e, "pv_nu = draw_nu(seed_q, tile_q, %s, %s, {6'd0, dptr_q[1:0]}, epoch_q,", rs[0], rs[1]);
-	em_line(e, "                pv_tgt);");
+	em_line(e, "                 pv_tgt, pv_fk);");
+	em_comment(e, "a stuck device does not drift");
+	em_line(e, "if (!pv_fk[1]) pv_nu = draw_nu(seed_q, tile_q, %s, %s, {6'd0, dptr_q[1:0]}, epoch_q,", rs[0], rs[1]);
+	em_line(e, "                             pv_tgt);");
 	em_close(e, "end");
 	em_open(e, "if (ms_q == 2'd2) begin");
 	for (int k = 0; k < 4; k++)
 		em_line(e, "rf_g%d = drift(rf_gp%d, rf_nu%d, l_q);", k, k, k);
 	for (int k = 0; k < 4; k++)
-		em_line(e, "rf_a%d = ({{(64-GW){1'b0}}, rf_g%d} * {47'd0, qs_rom(rf_tg%d)}) >> 16;", k, k, k);
+		em_line(e, "rf_a%d = ({{(64-GW){1'b0}}, rf_g%d} * {47'd0, qs_rom(rf_sk%d ? {%d{1'b1}} : rf_tg%d)}) >> 16;", k,
+			k, k, tw, k);
 	em_line(e, "rf_v0 = (rf_a0 * rf_a0 + rf_a1 * rf_a1) >> GFrac;");
 	em_line(e, "rf_v1 = (rf_a2 * rf_a2 + rf_a3 * rf_a3) >> GFrac;");
 	em_close(e, "end");
@@ -527,9 +573,13 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "ms_q      <= 2'd0;");
 	em_line(e, "dptr_q    <= %d'd0;", DW);
 	em_line(e, "prow_q    <= %d'd0;", d->row_w);
-	em_line(e, "pcol_q    <= %d'd0;", d->col_w);
-	em_line(e, "ccol_q    <= %d'd0;", d->col_w);
+	em_line(e, "pcol_q    <= %d'd0;", PW);
+	em_line(e, "ccol_q    <= %d'd0;", PW);
+	em_line(e, "ppm_q     <= 32'd%d;", p->stuck_ppm);
+	em_line(e, "thr_q     <= 64'd%llu;", (unsigned long long)imnpu_pcm_stuck_thr(p));
 	em_line(e, "lset_q    <= 1'b0;");
+	if (d->spare)
+		em_line(e, "for (ci = 0; ci < %d; ci = ci + 1) cmap_q[ci] <= ci[%d:0];", d->cols, PW - 1);
 	em_close(e, "end else begin");
 	e->indent++;
 	em_open(e, "if (reg_we) begin");
@@ -542,6 +592,13 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		em_line(e, "if (m_index == %d'd%d) calx_q <= %s;", IW, REG_CAL_X, x.s);
 		sb_free(&x);
 	}
+	em_open(e, "if (m_index == %d'd%d) begin", IW, REG_STUCK_PPM);
+	em_line(e, "ppm_q <= ppm_w;");
+	em_line(e, "thr_q <= ({32'd0, ppm_w} << 32) / 64'd1000000;");
+	em_close(e, "end");
+	if (d->spare)
+		em_line(e, "if (m_index >= %d'd%d && m_index < %d'd%d && m_wdata_i < 32'd%d) cmap_q[m_cidx] <= m_wdata_i[%d:0];",
+			IW, REG_COLMAP, IW, REG_COLMAP + d->cols, C, PW - 1);
 	em_close(e, "end");
 	em_open(e, "if (time_go) begin");
 	em_line(e, "time_q <= m_wdata_i;");
@@ -554,7 +611,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "ms_q      <= 2'd1;");
 	em_line(e, "dptr_q    <= %d'd0;", DW);
 	em_line(e, "prow_q    <= %d'd0;", d->row_w);
-	em_line(e, "pcol_q    <= %d'd0;", d->col_w);
+	em_line(e, "pcol_q    <= %d'd0;", PW);
 	em_line(e, "failed_q  <= 32'd0;");
 	em_close(e, "end");
 	em_comment(e, "S follows L one cycle later (L changes only on a time write); the refresh");
@@ -566,12 +623,12 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "progcyc_q <= progcyc_q + {58'd0, pv[GW+5:GW]} * PulseCyc + ({58'd0, pv[GW+5:GW]} + 64'd1) * VerifyCyc;");
 	em_line(e, "if (!pv[GW+6]) failed_q <= failed_q + 32'd1;");
 	em_open(e, "if (dptr_q[1:0] == 2'd3) begin");
-	em_open(e, "if (pcol_q == %d'd%d) begin", d->col_w, C - 1);
-	em_line(e, "pcol_q <= %d'd0;", d->col_w);
+	em_open(e, "if (pcol_q == %d'd%d) begin", PW, C - 1);
+	em_line(e, "pcol_q <= %d'd0;", PW);
 	em_line(e, "prow_q <= prow_q + %d'd1;", d->row_w);
 	em_close(e, "end else begin");
 	e->indent++;
-	em_line(e, "pcol_q <= pcol_q + %d'd1;", d->col_w);
+	em_line(e, "pcol_q <= pcol_q + %d'd1;", PW);
 	em_close(e, "end");
 	em_close(e, "end");
 	em_open(e, "if (dptr_q == %d'd%lld) begin", DW, 4 * nw - 1);
@@ -594,16 +651,16 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_open(e, "2'd3: begin");
 	em_line(e, "calacc_q <= calacc_q + calabs;");
-	em_open(e, "if (ccol_q == %d'd%d) begin", d->col_w, C - 1);
+	em_open(e, "if (ccol_q == %d'd%d) begin", PW, C - 1);
 	em_line(e, "calsum_q <= calacc_q[31:0] + calabs[31:0];");
 	em_line(e, "ms_q     <= 2'd0;");
 	em_close(e, "end");
-	em_line(e, "ccol_q <= ccol_q + %d'd1;", d->col_w);
+	em_line(e, "ccol_q <= ccol_q + %d'd1;", PW);
 	em_close(e, "end");
 	em_open(e, "default: begin");
 	em_open(e, "if (run_q && cal_q && phase_end && last_phase) begin");
 	em_line(e, "ms_q     <= 2'd3;");
-	em_line(e, "ccol_q   <= %d'd0;", d->col_w);
+	em_line(e, "ccol_q   <= %d'd0;", PW);
 	em_line(e, "calacc_q <= 64'sd0;");
 	em_close(e, "end");
 	em_close(e, "end");
@@ -641,9 +698,12 @@ void unit_xbar_pcm(emitter *e, const design *d)
 		sb_free(&x);
 	}
 	em_close(e, "end");
+	em_line(e, "if (m_we_i && idle && m_region == %d'd%d && m_dev_ok) fo_q[m_dev] <= m_wdata_i[1:0];", RW,
+		REGION_PVSTAT);
 	em_open(e, "if (ms_q == 2'd1) begin");
 	em_line(e, "gp_q[dptr_q] <= pv[GW-1:0];");
 	em_line(e, "st_q[dptr_q] <= pv[GW+6:GW];");
+	em_line(e, "sk_q[dptr_q] <= pv_fk == 2'd2;");
 	em_line(e, "nu_q[dptr_q] <= pv_nu;");
 	em_close(e, "end");
 	em_open(e, "if (ms_q == 2'd2) begin");
@@ -679,15 +739,20 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "%d'd%d: m_rdata_q <= 32'h%08x;", IW, REG_PCM_INFO,
 		((unsigned)pd->sh4 << 16) | ((unsigned)p->adc_bits << 8) | ((unsigned)p->g_frac << 4) |
 			(unsigned)p->g_bits);
-	em_line(e, "default: m_rdata_q <= 32'd0;");
+	em_line(e, "%d'd%d: m_rdata_q <= ppm_q;", IW, REG_STUCK_PPM);
+	em_line(e, "%d'd%d: m_rdata_q <= 32'd%d;", IW, REG_XCOLS, C);
+	if (d->spare)
+		em_line(e, "default: m_rdata_q <= m_index >= %d'd%d && m_index < %d'd%d ? %s : 32'd0;", IW, REG_COLMAP, IW,
+			REG_COLMAP + d->cols, cmap_rd);
+	else
+		em_line(e, "default: m_rdata_q <= 32'd0;");
 	em_close(e, "endcase");
 	em_close(e, "end");
 	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_TARGET,
 		vl_resize(rs[0], sizeof rs[0], "tgt_q[m_dev]", tw, 32, 0));
 	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_GNOW,
 		vl_resize(rs[0], sizeof rs[0], "gt_q[m_dev]", GW, 32, 0));
-	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_PVSTAT,
-		vl_resize(rs[0], sizeof rs[0], "st_q[m_dev]", 7, 32, 0));
+	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? {22'd0, fo_q[m_dev], 1'b0, st_q[m_dev]} : 32'd0;", RW, REGION_PVSTAT);
 	em_line(e, "%d'd%d: m_rdata_q <= m_dev_ok ? %s : 32'd0;", RW, REGION_GPROG,
 		vl_resize(rs[0], sizeof rs[0], "gp_q[m_dev]", GW, 32, 0));
 	em_line(e, "default: m_rdata_q <= 32'd0;");
@@ -772,7 +837,10 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_close(e, "end");
 	em_open(e, "if (go) begin");
-	em_line(e, "ncol_q = cal_go ? %d'd%d : cols_i;", d->col_w + 1, C);
+	if (d->spare) /* any physical column may be read through the map */
+		em_line(e, "ncol_q = %d'd%d;", PW + 1, C);
+	else
+		em_line(e, "ncol_q = cal_go ? %d'd%d : cols_i;", PW + 1, C);
 	em_open(e, "for (c = 0; c < Cols; c = c + 1) begin");
 	for (int ph = 0; ph < 4; ph++) {
 		em_line(e, "q%d_q[c] = %d'sd0;", ph, QW);
@@ -791,7 +859,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "xsq = xm * xm;");
 	em_line(e, "sel = mode_q != 2'd2 ? xr != %d'sd0 : (ph_q[1] ? xr < %d'sd0 : xr > %d'sd0);", IB, IB, IB);
 	em_open(e, "if (sel) begin");
-	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - PW);
 	em_line(e, "k2 = r * Cols + c;");
 	em_open(e, "if (mode_q == 2'd0) begin");
 	em_line(e, "dq = %s * %s;", xr_ext, vl_resize(rs[1], sizeof rs[1], "w_q[k2]", WB, QW, 1));
@@ -823,7 +891,7 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_close(e, "end");
 	em_close(e, "end else if (run_q && phase_end && last_phase) begin");
 	e->indent++;
-	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - d->col_w);
+	em_open(e, "for (c = 0; c < Cols; c = c + 1) if (c < {%d'd0, ncol_q}) begin", 31 - PW);
 	em_open(e, "case (mode_q)");
 	char qn[16], vn[16], q0_ext[64];
 	vl_resize(q0_ext, sizeof q0_ext, "q0_q[c]", QW, 64, 1);
@@ -848,15 +916,20 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	em_line(e, "/* verilator lint_on BLKSEQ */");
 	em_blank(e);
 	em_comment(e, "The column being read, or summed for the calibration.");
-	em_line(e, "assign conv = cv_q[ms_q == 2'd3 ? ccol_q : col_addr_i];");
+	if (d->spare) {
+		em_comment(e, "Logical column col_addr_i is read from its physical column (the column map).");
+		em_line(e, "assign conv = cv_q[ms_q == 2'd3 ? ccol_q : cmap_q[col_addr_i]];");
+	} else {
+		em_line(e, "assign conv = cv_q[ms_q == 2'd3 ? ccol_q : col_addr_i];");
+	}
 	em_blank(e);
 	em_line(e, "assign w_rdata_o  = w_rdata_q;");
 	em_line(e, "assign done_o     = done_q;");
 	em_line(e, "assign col_data_o = conv[%d:0];", AB - 1);
 	em_line(e, "assign m_rdata_o  = m_rdata_q;");
 	vl_decl(e, "wire", 1, 0, "unused_ok", 0, NULL);
-	em_line(e, "assign unused_ok = ^{conv[63:%d], pv[GW+6], m_index, sidew[63:%d], rf_v0[63:%d], rf_v1[63:%d]%s};",
-		AB, tw + 1, VW, VW, QW > VCW ? ", xsq" : "");
+	em_line(e, "assign unused_ok = ^{conv[63:%d], pv[GW+6], m_index, sidew[63:%d], rf_v0[63:%d], rf_v1[63:%d], pv_fh%s%s};",
+		AB, tw + 1, VW, VW, QW > VCW ? ", xsq" : "", d->spare ? ", cols_i, m_cdiff" : "");
 	vl_module_end(e, d->mod_xbar);
 	em_line(e, "`endif");
 }

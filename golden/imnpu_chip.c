@@ -130,6 +130,11 @@ uint64_t imnpu_chip_act_beat(const imnpu_chip_params *p, const int8_t *v, int n)
 	return b;
 }
 
+int imnpu_chip_xcols(const imnpu_chip_params *p)
+{
+	return p->pcm ? imnpu_pcm_pcols(&p->pp) : p->tp.cols;
+}
+
 uint32_t imnpu_chip_tile_addr(const imnpu_chip_params *p, int region, int index)
 {
 	return (uint32_t)region << p->idx_w | (uint32_t)index;
@@ -191,7 +196,7 @@ imnpu_chip *imnpu_chip_new(const imnpu_chip_params *p)
 			g->in_d = R;
 			g->ps_d = C;
 			g->out_d = C;
-			g->w = zalloc((size_t)R * C);
+			g->w = zalloc((size_t)R * (size_t)imnpu_chip_xcols(p));
 			g->scale = zalloc(sizeof(int32_t) * (size_t)C);
 			g->offset = zalloc(sizeof(int32_t) * (size_t)C);
 			ok &= g->w && g->scale && g->offset;
@@ -301,7 +306,7 @@ static void tile_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 {
 	const imnpu_chip_params *P = &c->p;
 	const uint32_t region = addr >> P->idx_w, index = addr & ((1u << P->idx_w) - 1);
-	const int R = P->tp.rows, C = P->tp.cols;
+	const int R = P->tp.rows, C = P->tp.cols, PC = imnpu_chip_xcols(P);
 	switch (region) {
 	case 0:
 		if (index == 2) {
@@ -329,15 +334,19 @@ static void tile_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 			} else if (index == 9) {
 				const int h = (1 << (P->tp.in_bits - 1)) - 1;
 				g->cal_x = (int)clampll(v, -h - 1, h);
+			} else if (index == 16) {
+				g->pcm.p.stuck_ppm = (int)clampll(v, 0, 500000);
+			} else if (index >= 32 && index < 32u + (uint32_t)C && P->pp.spare_cols > 0) {
+				imnpu_pcm_set_colmap(&g->pcm, (int)index - 32, v);
 			}
 		}
 		break;
 	case 1:
-		if (index < (uint32_t)(R * C)) {
+		if (index < (uint32_t)(R * PC)) {
 			const int w = (int)imnpu_satsym(v, P->tp.weight_bits);
 			g->w[index] = (int8_t)w;
 			if (P->pcm)
-				imnpu_pcm_set_weight(&g->pcm, (int)index / C, (int)index % C, w);
+				imnpu_pcm_set_weight(&g->pcm, (int)index / PC, (int)index % PC, w);
 		}
 		break;
 	case 2:
@@ -349,8 +358,12 @@ static void tile_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 			g->offset[index] = (int32_t)imnpu_sat(v, P->tp.offset_bits);
 		break;
 	case 4:
-		if (P->pcm && index < (uint32_t)(4 * R * C))
+		if (P->pcm && index < (uint32_t)(4 * R * PC))
 			g->pcm.target[index] = (uint16_t)clampll(v, 0, (1 << P->pp.g_bits) - 1);
+		break;
+	case 6: /* the fault override (docs/pcm.md 10) */
+		if (P->pcm)
+			imnpu_pcm_set_fault(&g->pcm, index, v & 3);
 		break;
 	default:
 		break;
@@ -545,7 +558,7 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 		if (addr >> uaw)
 			return 0;
 		const uint32_t region = addr >> P->idx_w, index = addr & ((1u << P->idx_w) - 1);
-		const int R = P->tp.rows, C = P->tp.cols;
+		const int R = P->tp.rows, C = P->tp.cols, PC = imnpu_chip_xcols(P);
 		if (region == 0) {
 			switch (index) {
 			case 0: return 0x494D4E50u;
@@ -564,13 +577,17 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 				case 9: return (uint32_t)g->cal_x;
 				case 13: return g->pcm.n_failed;
 				case 14: return (uint32_t)g->pcm.mvm_count;
+				case 16: return (uint32_t)g->pcm.p.stuck_ppm;
+				case 17: return (uint32_t)PC;
 				default: break;
 				}
+				if (index >= 32 && index < 32u + (uint32_t)C && P->pp.spare_cols > 0)
+					return g->pcm.colmap[index - 32];
 			}
 			return 0;
 		}
 		if (region == 1)
-			return index < (uint32_t)(R * C) ? (uint32_t)(int32_t)g->w[index] : 0;
+			return index < (uint32_t)(R * PC) ? (uint32_t)(int32_t)g->w[index] : 0;
 		if (region == 2)
 			return index < (uint32_t)C ? (uint32_t)g->scale[index] : 0;
 		if (region == 3)

@@ -109,6 +109,9 @@ void imnpu_pkt_free(imnpu_pkt *p);
 uint64_t imnpu_chip_act_beat(const imnpu_chip_params *p, const int8_t *v, int n);
 /* Configuration addresses: a tile's region and index; a node register; an
  * output-table entry's field. */
+/* A tile's physical crossbar columns: cols and the pcm macro's spares; the
+ * row stride of weight and device addresses. */
+int imnpu_chip_xcols(const imnpu_chip_params *p);
 uint32_t imnpu_chip_tile_addr(const imnpu_chip_params *p, int region, int index);
 uint32_t imnpu_chip_nreg_addr(const imnpu_chip_params *p, int reg);
 uint32_t imnpu_chip_out_addr(const imnpu_chip_params *p, int entry, int field);

@@ -208,6 +208,27 @@ oom:
 	return -1;
 }
 
+int imnpu_net_devices_repair(imnpu_net_devices *d, int passes, imnpu_repair_report *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	for (int l = 0; l < d->nlayers; l++) {
+		imnpu_layer_tiles *t = &d->l[l];
+		for (int i = 0; t->m && i < t->nrep * t->nrb * t->ncb; i++) {
+			imnpu_tile_io io;
+			imnpu_repair_report r;
+			imnpu_repair_pcm_io(&t->m[i], &io);
+			imnpu_repair(&t->m[i].p, t->blk[i]->ncols, &io, passes, &r);
+			sum->passes += r.passes;
+			sum->moved += r.moved;
+			sum->retargeted += r.retargeted;
+			sum->failed_before += r.failed_before;
+			sum->residual += r.residual;
+			sum->residual_before += r.residual_before;
+		}
+	}
+	return 0;
+}
+
 int imnpu_net_devices_compensate(imnpu_net_devices *d, const imnpu_tile_params *p, const imnpu_net *n, int xcal)
 {
 	for (int l = 0; l < n->nlayers; l++) {

@@ -6,6 +6,7 @@
 
 #include "imnpu_golden.h"
 #include "imnpu_pcm.h"
+#include "imnpu_repair.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -208,6 +209,9 @@ typedef struct {
 int imnpu_net_devices_init(imnpu_net_devices *d, const imnpu_pcm_params *pp, const imnpu_net *n,
 			   const imnpu_net_layout *lay);
 void imnpu_net_devices_free(imnpu_net_devices *d);
+/* The host's repair of every pcm tile after programming (docs/pcm.md 10),
+ * at most passes programming passes a tile; sum adds up the tiles' reports. */
+int imnpu_net_devices_repair(imnpu_net_devices *d, int passes, imnpu_repair_report *sum);
 /* Global drift compensation (docs/pcm.md 7) as the host does it after
  * programming, for every pcm layer: TIME = 20 s and a calibration MVM
  * (CAL0, the macro's MVM 0) on every tile, TIME = the layout's time and

@@ -249,6 +249,37 @@ void imnpu_pcm_split(const imnpu_pcm_derived *d, int w, uint16_t t[4])
 	}
 }
 
+int imnpu_pcm_pcols(const imnpu_pcm_params *p)
+{
+	return p->cols + p->spare_cols;
+}
+
+uint64_t imnpu_pcm_stuck_thr(const imnpu_pcm_params *p)
+{
+	return ((uint64_t)p->stuck_ppm << 32) / 1000000u;
+}
+
+int imnpu_pcm_drawn_fault(const imnpu_pcm *m, int row, int col, int dev)
+{
+	const uint64_t h = imnpu_pcm_hash(m->seed, m->tile, (uint32_t)row, (uint32_t)col, (uint32_t)dev,
+					  IMNPU_S_STUCK, 0);
+	if ((h & 0xffffffffu) >= imnpu_pcm_stuck_thr(&m->p))
+		return 0;
+	return h >> 63 ? IMNPU_FAULT_SET : IMNPU_FAULT_RESET;
+}
+
+void imnpu_pcm_set_fault(imnpu_pcm *m, size_t i, int kind)
+{
+	if (i < 4 * (size_t)m->p.rows * (size_t)imnpu_pcm_pcols(&m->p))
+		m->fault[i] = (uint8_t)(kind & 3);
+}
+
+void imnpu_pcm_set_colmap(imnpu_pcm *m, int j, int phys)
+{
+	if (j >= 0 && j < m->p.cols && phys >= 0 && phys < imnpu_pcm_pcols(&m->p))
+		m->colmap[j] = (uint16_t)phys;
+}
+
 int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint32_t tile)
 {
 	memset(m, 0, sizeof *m);
@@ -257,7 +288,7 @@ int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint3
 		return -1;
 	m->seed = seed;
 	m->tile = tile;
-	const size_t nw = (size_t)p->rows * (size_t)p->cols, nd = 4 * nw;
+	const size_t pc = (size_t)imnpu_pcm_pcols(p), nw = (size_t)p->rows * pc, nd = 4 * nw;
 	m->w = calloc(nw, sizeof *m->w);
 	m->target = calloc(nd, sizeof *m->target);
 	m->gprog = calloc(nd, sizeof *m->gprog);
@@ -266,12 +297,17 @@ int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint3
 	m->gt = calloc(nd, sizeof *m->gt);
 	m->gside = calloc(2 * nw, sizeof *m->gside);
 	m->vside = calloc(2 * nw, sizeof *m->vside);
-	m->adc_k = calloc(3 * (size_t)p->cols, sizeof *m->adc_k);
+	m->fault = calloc(nd, sizeof *m->fault);
+	m->stuck = calloc(nd, sizeof *m->stuck);
+	m->colmap = calloc((size_t)p->cols, sizeof *m->colmap);
+	m->adc_k = calloc(3 * pc, sizeof *m->adc_k);
 	if (!m->w || !m->target || !m->gprog || !m->nu || !m->status || !m->gt || !m->gside ||
-	    !m->vside || !m->adc_k) {
+	    !m->vside || !m->adc_k || !m->fault || !m->stuck || !m->colmap) {
 		imnpu_pcm_free(m);
 		return -1;
 	}
+	for (int j = 0; j < p->cols; j++)
+		m->colmap[j] = (uint16_t)j;
 	imnpu_pcm_set_time(m, 0);
 	return 0;
 }
@@ -288,12 +324,15 @@ void imnpu_pcm_free(imnpu_pcm *m)
 	free(m->gside);
 	free(m->vside);
 	free(m->adc_k);
+	free(m->fault);
+	free(m->stuck);
+	free(m->colmap);
 	memset(m, 0, sizeof *m);
 }
 
 void imnpu_pcm_set_weight(imnpu_pcm *m, int row, int col, int w)
 {
-	const size_t k = (size_t)row * (size_t)m->p.cols + (size_t)col;
+	const size_t k = (size_t)row * (size_t)imnpu_pcm_pcols(&m->p) + (size_t)col;
 	m->w[k] = (int8_t)w;
 	imnpu_pcm_split(&m->d, w, &m->target[4 * k]);
 }
@@ -309,13 +348,37 @@ static int32_t draw(const imnpu_pcm *m, int row, int col, int dev, int stream, u
 
 static void adc_cache(imnpu_pcm *m);
 
+/* The fault device (row, col, dev) programs with: the host's override, else
+ * the draw. */
+static int device_fault(const imnpu_pcm *m, int row, int col, int dev)
+{
+	const int PC = imnpu_pcm_pcols(&m->p);
+	int ov = IMNPU_FAULT_DRAWN; /* the statistics tests program devices beyond the array */
+	if (m->fault && row >= 0 && row < m->p.rows && col >= 0 && col < PC && dev >= 0 && dev < 4)
+		ov = m->fault[4 * ((size_t)row * (size_t)PC + (size_t)col) + (size_t)dev];
+	if (ov == IMNPU_FAULT_DRAWN)
+		return imnpu_pcm_drawn_fault(m, row, col, dev);
+	return ov == IMNPU_FAULT_NONE ? 0 : ov;
+}
+
 int32_t imnpu_pcm_program_device(const imnpu_pcm *m, int row, int col, int dev,
 				 int target, uint8_t *status, uint64_t *cycles)
 {
 	const imnpu_pcm_derived *d = &m->d;
 	const int64_t tgt = (int64_t)target << m->p.g_frac, tol = m->p.pv_tol;
+	const int stuck = device_fault(m, row, col, dev);
 	int64_t g = 0;
 	int it = 0;
+	if (stuck) {
+		/* pulses do not move it: verify fails every time unless the
+		 * stuck conductance is within tolerance; no programming noise */
+		g = stuck == IMNPU_FAULT_SET ? (int64_t)d->gl << m->p.g_frac : 0;
+		it = llabs(g - tgt) > tol ? m->p.pv_max_iter : 0;
+		*status = (uint8_t)(it | (it == 0 ? IMNPU_PV_DONE : 0));
+		*cycles = (uint64_t)it * (uint64_t)m->p.pv_pulse_cycles +
+			  (uint64_t)(it + 1) * (uint64_t)m->p.pv_verify_cycles;
+		return (int32_t)g;
+	}
 	while (llabs(g - tgt) > tol && it < m->p.pv_max_iter) {
 		const int32_t z = draw(m, row, col, dev, IMNPU_S_PULSE, ((uint64_t)m->epoch << 8) | (uint64_t)it);
 		int64_t gam = d->gamma0 + asr(d->gamma_sig * z, 12);
@@ -360,7 +423,8 @@ static void refresh_weight(imnpu_pcm *m, size_t k)
 	for (int dv = 0; dv < 4; dv++) {
 		const size_t i = 4 * k + (size_t)dv;
 		m->gt[i] = imnpu_pcm_drift(m, m->gprog[i], m->nu[i]);
-		a[dv] = imnpu_pcm_noise_amp(m, m->gt[i], m->target[i]);
+		/* a device stuck at SET reads with the noise of the top level */
+		a[dv] = imnpu_pcm_noise_amp(m, m->gt[i], m->stuck[i] == IMNPU_FAULT_SET ? m->d.gl : m->target[i]);
 	}
 	m->gside[2 * k] = m->gt[4 * k] + m->gt[4 * k + 1];
 	m->gside[2 * k + 1] = m->gt[4 * k + 2] + m->gt[4 * k + 3];
@@ -371,15 +435,17 @@ static void refresh_weight(imnpu_pcm *m, size_t k)
 void imnpu_pcm_program(imnpu_pcm *m)
 {
 	adc_cache(m);
-	const size_t nw = (size_t)m->p.rows * (size_t)m->p.cols;
+	const size_t pc = (size_t)imnpu_pcm_pcols(&m->p), nw = (size_t)m->p.rows * pc;
 	m->n_failed = 0;
 	for (size_t k = 0; k < nw; k++) {
-		const int row = (int)(k / (size_t)m->p.cols), col = (int)(k % (size_t)m->p.cols);
+		const int row = (int)(k / pc), col = (int)(k % pc);
 		for (int dv = 0; dv < 4; dv++) {
 			const size_t i = 4 * k + (size_t)dv;
 			uint64_t cyc;
+			m->stuck[i] = (uint8_t)device_fault(m, row, col, dv);
 			m->gprog[i] = imnpu_pcm_program_device(m, row, col, dv, m->target[i], &m->status[i], &cyc);
-			m->nu[i] = imnpu_pcm_draw_nu(m, row, col, dv, m->target[i]);
+			/* a stuck device does not drift */
+			m->nu[i] = m->stuck[i] ? 0 : imnpu_pcm_draw_nu(m, row, col, dv, m->target[i]);
 			m->prog_cycles += cyc;
 			if (!(m->status[i] & IMNPU_PV_DONE))
 				m->n_failed++;
@@ -397,7 +463,7 @@ void imnpu_pcm_set_time(imnpu_pcm *m, uint32_t seconds)
 	m->L = seconds <= 20 ? 0
 			     : asr((imnpu_log2_q16(seconds) - IMNPU_LOG2_TC_Q16) * IMNPU_LN2_Q16, 16);
 	m->S = (int64_t)imnpu_isqrt((uint64_t)(m->L + IMNPU_LN_TC_2TR_Q16) << 16);
-	const size_t nw = (size_t)m->p.rows * (size_t)m->p.cols;
+	const size_t nw = (size_t)m->p.rows * (size_t)imnpu_pcm_pcols(&m->p);
 	for (size_t k = 0; k < nw; k++)
 		refresh_weight(m, k);
 }
@@ -425,7 +491,7 @@ static void adc_consts(const imnpu_pcm *m, int col, int64_t k[3])
  * until they change (the cache is checked against them on every use). */
 static void adc_cache(imnpu_pcm *m)
 {
-	for (int c = 0; c < m->p.cols; c++)
+	for (int c = 0; c < imnpu_pcm_pcols(&m->p); c++)
 		adc_consts(m, c, &m->adc_k[3 * c]);
 	m->adc_k_seed = m->seed;
 	m->adc_k_tile = m->tile;
@@ -478,9 +544,28 @@ void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc)
 	imnpu_pcm_mvm_at(m, mode, x, acc, event, m->p.cols);
 }
 
+/* The physical columns' results 0 .. ncols-1 into acc (C of them). */
+static void mvm_phys(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event, int ncols);
+
 void imnpu_pcm_mvm_at(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event, int ncols)
 {
-	const int R = m->p.rows, C = m->p.cols, N = ncols < C ? ncols : C;
+	const int C = m->p.cols, PC = imnpu_pcm_pcols(&m->p), N = ncols < C ? ncols : C;
+	if (PC == C) { /* no spare columns: the map is the identity */
+		mvm_phys(m, mode, x, acc, event, N);
+		return;
+	}
+	int64_t *ph = malloc(sizeof *ph * (size_t)PC);
+	if (!ph)
+		abort();
+	mvm_phys(m, mode, x, ph, event, PC);
+	for (int j = 0; j < C; j++)
+		acc[j] = j < N ? ph[m->colmap[j]] : 0;
+	free(ph);
+}
+
+static void mvm_phys(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc, uint64_t event, int ncols)
+{
+	const int R = m->p.rows, C = imnpu_pcm_pcols(&m->p), N = ncols < C ? ncols : C;
 	for (int c = 0; c < C; c++)
 		acc[c] = 0;
 	if (mode == IMNPU_MVM_IDEAL) {
@@ -548,14 +633,15 @@ int64_t imnpu_pcm_calibrate(imnpu_pcm *m, int mode, int xcal)
 
 int64_t imnpu_pcm_calibrate_at(const imnpu_pcm *m, int mode, int xcal, uint64_t event)
 {
+	const int PC = imnpu_pcm_pcols(&m->p);
 	int8_t *x = malloc((size_t)m->p.rows);
-	int64_t *acc = malloc((size_t)m->p.cols * sizeof *acc);
+	int64_t *acc = malloc((size_t)PC * sizeof *acc);
 	if (!x || !acc)
 		abort();
 	memset(x, xcal, (size_t)m->p.rows);
-	imnpu_pcm_mvm_at(m, mode, x, acc, event, m->p.cols);
+	mvm_phys(m, mode, x, acc, event, PC); /* every physical column, spares too */
 	int64_t s = 0;
-	for (int c = 0; c < m->p.cols; c++)
+	for (int c = 0; c < PC; c++)
 		s += acc[c] < 0 ? -acc[c] : acc[c];
 	free(x);
 	free(acc);

@@ -4,6 +4,7 @@
 #ifndef IMNPU_PCM_H
 #define IMNPU_PCM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -49,7 +50,12 @@ enum {
 	IMNPU_S_ADC_OFF = 5,
 	IMNPU_S_READ = 6,   /* read noise of one column, one conversion */
 	IMNPU_S_ADC_ASYM = 7,
+	IMNPU_S_STUCK = 8,  /* whether a device is stuck, and at which end (docs/pcm.md 10) */
 };
+
+/* A device's fault: the override the host writes (0 = as drawn) and the
+ * state programming found (0 healthy, 2 or 3). */
+enum { IMNPU_FAULT_DRAWN = 0, IMNPU_FAULT_NONE = 1, IMNPU_FAULT_SET = 2, IMNPU_FAULT_RESET = 3 };
 
 /* ---- The macro ---- */
 
@@ -70,6 +76,8 @@ typedef struct {
 	int adc_latency;       /* conversion cycles after each integration window */
 	int adc_asym_ppm;      /* sigma of the per-column gain difference between the
 				  ADC's branches for positive and negative charge, half */
+	int stuck_ppm;         /* share of devices stuck at SET or RESET, ppm (docs/pcm.md 10) */
+	int spare_cols;        /* physical columns beyond cols, for the column map */
 } imnpu_pcm_params;
 
 /* Runtime modes (the tile's CTRL bits). */
@@ -105,8 +113,10 @@ double imnpu_pcm_gain(const imnpu_pcm_params *p);
 int imnpu_pcm_derive(const imnpu_pcm_params *p, imnpu_pcm_derived *d);
 void imnpu_pcm_derived_free(imnpu_pcm_derived *d);
 
-/* A macro's state. Arrays are indexed by weight k = row*cols + col, and
- * devices by 4*k + device. */
+/* A macro's state. Arrays are indexed by weight k = row*pc + col, pc =
+ * cols + spare_cols the physical columns, and devices by 4*k + device.
+ * Column results leave through the column map: logical column j is
+ * physical column colmap[j]. */
 typedef struct {
 	imnpu_pcm_params p;
 	imnpu_pcm_derived d;
@@ -122,6 +132,9 @@ typedef struct {
 	int32_t *gprog;         /* programmed conductance */
 	int32_t *nu;            /* drift exponent, Q.16 */
 	uint8_t *status;        /* iterations | IMNPU_PV_DONE */
+	uint8_t *fault;         /* per device: the host's override, IMNPU_FAULT_* */
+	uint8_t *stuck;         /* per device: the fault programming found (0, SET, RESET) */
+	uint16_t *colmap;       /* per logical column: its physical column */
 	int32_t *gt;            /* conductance now (drifted) */
 	int32_t *gside;         /* per weight: g1+ + g2+, g1- + g2- (2 per weight) */
 	int64_t *vside;         /* per weight: read-noise variance per side */
@@ -131,17 +144,29 @@ typedef struct {
 } imnpu_pcm;
 
 int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint32_t tile);
+/* Physical columns: cols + spare_cols. */
+int imnpu_pcm_pcols(const imnpu_pcm_params *p);
+/* The stuck-device threshold: a device is stuck when the low 32 bits of
+ * its stream-8 hash are below it (docs/pcm.md 10). */
+uint64_t imnpu_pcm_stuck_thr(const imnpu_pcm_params *p);
+/* The fault a device has as drawn for seed and tile: 0, SET or RESET. */
+int imnpu_pcm_drawn_fault(const imnpu_pcm *m, int row, int col, int dev);
+/* The host's fault override of device i (4*(row*pc+col)+dev): IMNPU_FAULT_*. */
+void imnpu_pcm_set_fault(imnpu_pcm *m, size_t i, int kind);
+/* Logical column j's physical column; out of range is ignored, as the RTL does. */
+void imnpu_pcm_set_colmap(imnpu_pcm *m, int j, int phys);
 void imnpu_pcm_free(imnpu_pcm *m);
 
 /* The four device targets of a weight (docs/pcm.md 3). */
 void imnpu_pcm_split(const imnpu_pcm_derived *d, int w, uint16_t t[4]);
-/* Store a weight: the weight memory and its four targets. */
+/* Store a weight (col physical): the weight memory and its four targets. */
 void imnpu_pcm_set_weight(imnpu_pcm *m, int row, int col, int w);
 /* Program every device to its target (one pass, a new epoch). */
 void imnpu_pcm_program(imnpu_pcm *m);
 /* Set the time since programming: recomputes every device's drift. */
 void imnpu_pcm_set_time(imnpu_pcm *m, uint32_t seconds);
-/* One MVM in a mode; acc receives cols values. Counts an MVM. */
+/* One MVM in a mode; acc receives cols values (logical columns, through
+ * the column map). Counts an MVM. */
 void imnpu_pcm_mvm(imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc);
 /* The same MVM as the macro's MVM number event (its read noise), counting
  * nothing: the macro is only read.  Columns ncols.. are left 0 (a column's
@@ -156,7 +181,8 @@ int64_t imnpu_pcm_calibrate(imnpu_pcm *m, int mode, int xcal);
 int64_t imnpu_pcm_calibrate_at(const imnpu_pcm *m, int mode, int xcal, uint64_t event);
 
 /* Per-device pieces, exposed for the statistics tests. */
-/* Program-and-verify one device: returns gprog, sets *status and *cycles. */
+/* Program-and-verify one device (a healthy one unless the host's override
+ * or the draw says stuck): returns gprog, sets *status and *cycles. */
 int32_t imnpu_pcm_program_device(const imnpu_pcm *m, int row, int col, int dev,
 				 int target, uint8_t *status, uint64_t *cycles);
 int32_t imnpu_pcm_draw_nu(const imnpu_pcm *m, int row, int col, int dev, int target);

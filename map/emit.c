@@ -94,7 +94,8 @@ static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *bu
 		row[k] = i;
 		for (int c = 0; c < b->ci; c++)
 			buf[c] = L->w[(size_t)(b->cb * C + c) * (size_t)kin + (size_t)i];
-		map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, k * C), buf, b->ci, 1);
+		map_cfg_write(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_WEIGHT, k * imnpu_chip_xcols(p)), buf,
+			      b->ci, 1);
 	}
 	lay_block(P, l, r, b, row);
 	free(row);

@@ -36,6 +36,10 @@ static const char usage[] =
 	"                      instead of the image's\n"
 	"  --drift S           read them S seconds after programming, 0..4294967295,\n"
 	"                      instead of the image's\n"
+	"  --stuck-ppm N       program the pcm tiles with STUCK_PPM N, 0..500000:\n"
+	"                      that share of devices stuck (docs/pcm.md 10)\n"
+	"  --repair            after programming, the host's repair of failed\n"
+	"                      devices: re-targeting and spare columns (docs/pcm.md 10)\n"
 	"  --compensate        global drift compensation (docs/pcm.md 7): a\n"
 	"                      calibration at 20 s and one at the read time per\n"
 	"                      tile, each column block's LDPU scale times their ratio\n"
@@ -180,15 +184,15 @@ static int8_t *load_labels(const char *path, long *count, int classes, char *err
 int main(int argc, char **argv)
 {
 	const char *files[3], *labels = NULL, *out = NULL, *win = NULL;
-	int nfiles = 0, quiet = 0, have_seed = 0, have_drift = 0, compensate = 0;
-	unsigned long count = 0, pcm_seed = 0, drift = 0, threads = 2;
+	int nfiles = 0, quiet = 0, have_seed = 0, have_drift = 0, compensate = 0, repair = 0, have_stuck = 0;
+	unsigned long count = 0, pcm_seed = 0, drift = 0, threads = 2, stuck = 0;
 	char *defines[MAX_DEFINES];
 	int ndefines = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--labels") || !strcmp(a, "--count") ||
 				  !strcmp(a, "--pcm-seed") || !strcmp(a, "--drift") || !strcmp(a, "--threads") ||
-				  !strcmp(a, "--write-inputs");
+				  !strcmp(a, "--write-inputs") || !strcmp(a, "--stuck-ppm");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -199,6 +203,8 @@ int main(int argc, char **argv)
 			quiet = 1;
 		} else if (!strcmp(a, "--compensate")) {
 			compensate = 1;
+		} else if (!strcmp(a, "--repair")) {
+			repair = 1;
 		} else if (takes) {
 			if (i + 1 >= argc)
 				return bad_cmd("%s needs a value", a);
@@ -224,12 +230,16 @@ int main(int argc, char **argv)
 				if (parse_ul(a, v, 0, 0xffffffffUL, &drift) != 0)
 					return 2;
 				have_drift = 1;
+			} else if (!strcmp(a, "--stuck-ppm")) {
+				if (parse_ul(a, v, 0, 500000, &stuck) != 0)
+					return 2;
+				have_stuck = 1;
 			} else if (parse_ul(a, v, 1, 64, &threads) != 0) {
 				return 2;
 			}
 		} else if (a[0] == '-' && a[1]) {
-			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --compensate "
-				       "--threads -o --write-inputs -D --quiet --help --version)",
+			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --stuck-ppm "
+				       "--repair --compensate --threads -o --write-inputs -D --quiet --help --version)",
 				       a);
 		} else if (nfiles == 3) {
 			return bad_cmd("too many files ('%s')", a);
@@ -295,8 +305,12 @@ int main(int argc, char **argv)
 		img.lay.seed = (uint32_t)pcm_seed;
 	if (have_drift)
 		img.lay.time_s = (uint32_t)drift;
+	if (have_stuck)
+		p.pp.stuck_ppm = (int)stuck;
 	const double t0 = now_s();
+	imnpu_repair_report rep = {0};
 	if (pcm && (imnpu_net_devices_init(&dev, &p.pp, &img.net, &img.lay) != 0 ||
+		    ((repair || p.pp.stuck_ppm) && imnpu_net_devices_repair(&dev, repair ? 3 : 0, &rep) != 0) ||
 		    (compensate && imnpu_net_devices_compensate(&dev, &p.tp, &img.net, 1 << (p.tp.in_bits - 1) >> 2) != 0))) {
 		snprintf(err, sizeof err, "out of memory building the pcm tiles' devices");
 		goto fail;
@@ -328,6 +342,13 @@ int main(int argc, char **argv)
 		if (pcm)
 			printf(", SEED %u, %u s after programming%s; devices built in %.2f s", img.lay.seed, img.lay.time_s,
 			       compensate ? ", drift compensated" : "", t1 - t0);
+		if (pcm && (p.pp.stuck_ppm || repair))
+			printf("; %d ppm stuck devices, %ld failed verify", p.pp.stuck_ppm, rep.failed_before);
+		if (pcm && repair)
+			printf(", repaired in %d passes: %ld weights re-targeted, %d columns moved, error %ld -> %ld levels",
+			       rep.passes, rep.retargeted, rep.moved, rep.residual_before, rep.residual);
+		else if (pcm && p.pp.stuck_ppm)
+			printf(", no repair: error %ld -> %ld levels", rep.residual_before, rep.residual);
 		printf(")\n");
 		if (lab)
 			printf("imnpu-run: accuracy %.2f%% (%ld of %ld)\n", 100.0 * (double)correct / (double)n, correct, n);

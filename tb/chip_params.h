@@ -33,6 +33,8 @@ inline imnpu_chip_params chip_params()
 	p.pp.adc_asym_ppm = IMNPU_PCM_ADC_ASYM_PPM;
 	p.pp.adc_offset_mlsb = IMNPU_PCM_ADC_OFFSET_MLSB;
 	p.pp.adc_latency = IMNPU_PCM_ADC_LATENCY;
+	p.pp.stuck_ppm = IMNPU_PCM_STUCK_PPM;
+	p.pp.spare_cols = IMNPU_SPARE_COLS;
 	p.pcm_seed = IMNPU_PCM_SEED;
 #endif
 	p.gp = {IMNPU_GDPU_ACT_IN_FRAC, IMNPU_GDPU_LUT_BITS, IMNPU_GDPU_CELL_BITS, IMNPU_GDPU_CELL_FRAC,

@@ -215,7 +215,7 @@ bool Harness::bulk(const imnpu_prog_op &o) const
 // packet counters advanced as the packets would have.
 void Harness::backdoor_flush()
 {
-	const int RC = IMNPU_ROWS * IMNPU_COLS;
+	const int RC = IMNPU_ROWS * IMNPU_XCOLS; // every physical column
 	const uint8_t wmask = (uint8_t)((1u << IMNPU_WEIGHT_BITS) - 1);
 	for (int n : tiles_) {
 		Door &d = door_[(size_t)n];
@@ -478,7 +478,7 @@ bool Harness::read_block(int node, uint32_t addr, int n, std::vector<uint32_t> &
 // Prints a digest of all words read, so that two loads can be compared.
 bool Harness::readback(const std::vector<bool> &used)
 {
-	const int RC = IMNPU_ROWS * IMNPU_COLS;
+	const int RC = IMNPU_ROWS * IMNPU_XCOLS; // every physical column
 	uint64_t digest = 1469598103934665603ull, words = 0;
 	std::vector<uint32_t> got;
 	FILE *dump = nullptr;
@@ -551,7 +551,7 @@ bool Harness::readback(const std::vector<bool> &used)
 			std::function<uint32_t(int)> f;
 		} dev[] = {{"device target", IMNPU_REGION_TARGET, [&](int k) { return (uint32_t)pm->target[k]; }},
 			   {"device conductance", IMNPU_REGION_GNOW, [&](int k) { return (uint32_t)pm->gt[k]; }},
-			   {"device status", IMNPU_REGION_PVSTAT, [&](int k) { return (uint32_t)pm->status[k]; }},
+			   {"device status", IMNPU_REGION_PVSTAT, [&](int k) { return (uint32_t)pm->status[k] | (uint32_t)pm->fault[k] << 8; }},
 			   {"device programmed conductance", IMNPU_REGION_GPROG,
 			    [&](int k) { return (uint32_t)pm->gprog[k]; }}};
 		for (const auto &m : dev) {

@@ -23,6 +23,7 @@
 #include "Vtile.h"
 #include "imnpu_golden.h"
 #include "imnpu_pcm.h"
+#include "imnpu_repair.h"
 #include "tb_common.h"
 #include "record.h"
 
@@ -49,6 +50,8 @@ struct Options : tb::Common {
 	long reload = 50;
 	bool pcm = false;
 	bool readback_all = false;
+	long stuck = -1;     // +stuck=PPM: STUCK_PPM written before programming
+	bool repair = false; // +repair: the host's repair after programming
 };
 
 // One input vector in flight and what it must produce.
@@ -144,6 +147,8 @@ private:
 	void pcm_wait(const char *what);
 	bool pcm_readback(imnpu_pcm &m, bool all, const char *when);
 	bool pcm_mvm(imnpu_pcm &m, int mode, long index);
+	bool pcm_repair(imnpu_pcm &m);
+	bool pcm_faults_and_map(imnpu_pcm &m);
 	long pcm_compared_ = 0;
 	std::string pcm_what_; // the step under way, for the report
 #endif
@@ -288,7 +293,7 @@ void Harness::program(long batch)
 	const size_t n = w_.size();
 	for (int k = 0; k < 64; k++) {
 		size_t i = k == 0 ? 0 : k == 1 ? n - 1 : (size_t)imnpu_rng_range(&rng_, 0, (int64_t)n - 1);
-		int32_t got = (int32_t)cfg_read(IMNPU_ADDR(IMNPU_REGION_WEIGHT, i));
+		int32_t got = (int32_t)cfg_read(IMNPU_ADDR_WEIGHT(i / IMNPU_COLS, i % IMNPU_COLS));
 		if (got != w_[i]) {
 			fail_header();
 			std::printf("weight readback row %zu column %zu: expected %d, got %d\n",
@@ -563,7 +568,7 @@ int Harness::run()
 // Clock until the macro's maintenance (programming, refresh, calibration) ends.
 void Harness::pcm_wait(const char *what)
 {
-	const uint64_t limit = 8ull * IMNPU_ROWS * IMNPU_COLS + 10000;
+	const uint64_t limit = 8ull * IMNPU_ROWS * IMNPU_XCOLS + 10000;
 	for (uint64_t n = 0; n < limit; n += 64) {
 		for (int k = 0; k < 64; k++)
 			clock();
@@ -580,13 +585,14 @@ void Harness::pcm_wait(const char *what)
 // device; else a sample of 2000 with both ends.
 bool Harness::pcm_readback(imnpu_pcm &m, bool all, const char *when)
 {
-	const long nd = 4L * IMNPU_ROWS * IMNPU_COLS;
+	const long nd = 4L * IMNPU_ROWS * IMNPU_XCOLS; // every physical column
 	if (nd <= 2000)
 		all = true;
 	const long n = all ? nd : 2000;
 	for (long k = 0; k < n; k++) {
 		const long i = all ? k : k == 0 ? 0 : k == 1 ? nd - 1 : (long)imnpu_rng_range(&rng_, 0, nd - 1);
-		const uint32_t want[4] = {m.target[i], (uint32_t)m.gprog[i], m.status[i], (uint32_t)m.gt[i]};
+		const uint32_t want[4] = {m.target[i], (uint32_t)m.gprog[i], m.status[i] | (uint32_t)m.fault[i] << 8,
+					  (uint32_t)m.gt[i]};
 		const unsigned region[4] = {IMNPU_REGION_TARGET, IMNPU_REGION_GPROG, IMNPU_REGION_PVSTAT,
 					    IMNPU_REGION_GNOW};
 		const char *name[4] = {"target level", "programmed conductance", "verify status",
@@ -597,7 +603,7 @@ bool Harness::pcm_readback(imnpu_pcm &m, bool all, const char *when)
 			if (got != want[f]) {
 				fail_header();
 				std::printf("%s: device %ld (row %ld, column %ld, device %ld): %s %u, golden %u\n",
-					    when, i, i / 4 / IMNPU_COLS, i / 4 % IMNPU_COLS, i % 4, name[f], got,
+					    when, i, i / 4 / IMNPU_XCOLS, i / 4 % IMNPU_XCOLS, i % 4, name[f], got,
 					    want[f]);
 				failures_++;
 				return false;
@@ -668,6 +674,101 @@ bool Harness::pcm_mvm(imnpu_pcm &m, int mode, long index)
 	return true;
 }
 
+// Before programming: STUCK_PPM (+stuck), fault overrides on 32 random
+// devices (every kind, 0 among them), and with spare columns a random column
+// map (some writes beyond the physical columns, which are ignored); each read
+// back.
+bool Harness::pcm_faults_and_map(imnpu_pcm &m)
+{
+	if (!check_csr("STUCK_PPM", IMNPU_REG_STUCK_PPM, IMNPU_PCM_STUCK_PPM) ||
+	    !check_csr("XCOLS", IMNPU_REG_XCOLS, IMNPU_XCOLS))
+		return false;
+	if (opt_.stuck >= 0) {
+		cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_STUCK_PPM), (int32_t)opt_.stuck);
+		m.p.stuck_ppm = (int)opt_.stuck;
+		if (!check_csr("STUCK_PPM", IMNPU_REG_STUCK_PPM, (uint32_t)opt_.stuck))
+			return false;
+	}
+	const long nd = 4L * IMNPU_ROWS * IMNPU_XCOLS;
+	for (int k = 0; k < 32; k++) {
+		const long i = (long)imnpu_rng_range(&rng_, 0, nd - 1);
+		const int kind = k < 4 ? k : (int)imnpu_rng_range(&rng_, 0, 3);
+		cfg_write(IMNPU_ADDR(IMNPU_REGION_PVSTAT, (uint32_t)i), kind | (int32_t)imnpu_rng_range(&rng_, 0, 15) << 2);
+		imnpu_pcm_set_fault(&m, (size_t)i, kind);
+	}
+#if IMNPU_SPARE_COLS > 0
+	for (int j = 0; j < IMNPU_COLS; j++) {
+		if (!imnpu_rng_chance(&rng_, 1, 4))
+			continue;
+		const int c = (int)imnpu_rng_range(&rng_, 0, IMNPU_XCOLS + 2); // beyond: ignored
+		cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_COLMAP + (uint32_t)j), c);
+		imnpu_pcm_set_colmap(&m, j, c);
+	}
+	for (int j = 0; j < IMNPU_COLS; j++) {
+		char what[32];
+		std::snprintf(what, sizeof what, "COLMAP[%d]", j);
+		if (!check_csr(what, IMNPU_REG_COLMAP + (uint32_t)j, m.colmap[j]))
+			return false;
+	}
+#endif
+	return true;
+}
+
+// The host's repair (golden/imnpu_repair.c) run against the RTL's registers,
+// every read compared with the golden macro's and every write and programming
+// pass done on both; then every device read back.
+namespace {
+struct RepairIo {
+	Harness *h;
+	imnpu_pcm *m;
+	imnpu_tile_io gold;
+	bool bad = false;
+	long reads = 0;
+};
+} // namespace
+
+bool Harness::pcm_repair(imnpu_pcm &m)
+{
+	RepairIo r{this, &m, {}, false, 0};
+	imnpu_repair_pcm_io(&m, &r.gold);
+	imnpu_tile_io io;
+	io.ctx = &r;
+	io.read = [](void *ctx, unsigned region, uint32_t index) -> uint32_t {
+		auto *q = static_cast<RepairIo *>(ctx);
+		const uint32_t got = q->h->cfg_read(IMNPU_ADDR(region, index));
+		const uint32_t want = q->gold.read(q->gold.ctx, region, index);
+		q->reads++;
+		if (got != want && !q->bad) {
+			q->bad = true;
+			q->h->fail_header();
+			std::printf("repair: region %u index %u reads 0x%x, golden 0x%x\n", region, index, got, want);
+			q->h->failures_++;
+		}
+		return got;
+	};
+	io.write = [](void *ctx, unsigned region, uint32_t index, int32_t v) {
+		auto *q = static_cast<RepairIo *>(ctx);
+		q->h->cfg_write(IMNPU_ADDR(region, index), v);
+		q->gold.write(q->gold.ctx, region, index, v);
+	};
+	io.program = [](void *ctx) {
+		auto *q = static_cast<RepairIo *>(ctx);
+		q->h->cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CMD), IMNPU_CMD_PROGRAM);
+		q->gold.program(q->gold.ctx);
+		q->h->pcm_wait("repair programming");
+	};
+	imnpu_repair_report rep;
+	imnpu_repair(&m.p, IMNPU_COLS, &io, 3, &rep);
+	if (failures_)
+		return false;
+	std::printf("tile_tb: repair: %ld devices failed verify; %d passes, %ld weights re-targeted, %d columns moved, "
+		    "error %ld -> %ld levels (%ld reads equal to golden)\n",
+		    rep.failed_before, rep.passes, rep.retargeted, rep.moved, rep.residual_before, rep.residual, r.reads);
+	if (!check_csr("PROG_FAILED", IMNPU_REG_PROG_FAILED, m.n_failed))
+		return false;
+	return pcm_readback(m, true, "after the repair");
+}
+
 int Harness::run_pcm()
 {
 	imnpu_pcm_params pp = {};
@@ -689,6 +790,8 @@ int Harness::run_pcm()
 	pp.adc_asym_ppm = IMNPU_PCM_ADC_ASYM_PPM;
 	pp.adc_offset_mlsb = IMNPU_PCM_ADC_OFFSET_MLSB;
 	pp.adc_latency = IMNPU_PCM_ADC_LATENCY;
+	pp.stuck_ppm = IMNPU_PCM_STUCK_PPM;
+	pp.spare_cols = IMNPU_SPARE_COLS;
 	const uint32_t seed = (uint32_t)(opt_.seed & 0x7fffffffu);
 	const uint32_t tile = (uint32_t)(opt_.seed % 997u);
 	imnpu_pcm m;
@@ -713,13 +816,15 @@ int Harness::run_pcm()
 	// directly, some beyond the level range (they clamp).
 	imnpu_gen_batch(&p_, &rng_, w_.data(), scale_.data(), offset_.data());
 	for (int r = 0; r < IMNPU_ROWS; r++)
-		for (int c = 0; c < IMNPU_COLS; c++) {
-			cfg_write(IMNPU_ADDR_WEIGHT(r, c), w_[(size_t)r * IMNPU_COLS + c]);
-			imnpu_pcm_set_weight(&m, r, c, w_[(size_t)r * IMNPU_COLS + c]);
+		for (int c = 0; c < IMNPU_XCOLS; c++) { // spare columns: random weights of their own
+			const int w = c < IMNPU_COLS ? w_[(size_t)r * IMNPU_COLS + c]
+						     : (int)imnpu_rng_range(&rng_, -m.d.wm, m.d.wm);
+			cfg_write(IMNPU_ADDR_WEIGHT(r, c), w);
+			imnpu_pcm_set_weight(&m, r, c, w);
 		}
 	const int gl = (1 << IMNPU_PCM_G_BITS) - 1;
 	for (int k = 0; k < 64; k++) {
-		const long i = (long)imnpu_rng_range(&rng_, 0, 4L * IMNPU_ROWS * IMNPU_COLS - 1);
+		const long i = (long)imnpu_rng_range(&rng_, 0, 4L * IMNPU_ROWS * IMNPU_XCOLS - 1);
 		const long v = imnpu_rng_range(&rng_, -5, gl + 5);
 		cfg_write(IMNPU_ADDR(IMNPU_REGION_TARGET, (uint32_t)i), (int32_t)v);
 		m.target[i] = (uint16_t)(v < 0 ? 0 : v > gl ? gl : v);
@@ -728,18 +833,22 @@ int Harness::run_pcm()
 		cfg_write(IMNPU_ADDR_SCALE(c), scale_[c]);
 		cfg_write(IMNPU_ADDR_OFFSET(c), offset_[c]);
 	}
+	if (!pcm_faults_and_map(m))
+		goto done;
 	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CMD), IMNPU_CMD_PROGRAM);
 	imnpu_pcm_program(&m);
 	pcm_wait("programming");
 	if (failures_ || !pcm_readback(m, opt_.readback_all, "after programming"))
+		goto done;
+	if (opt_.repair && !pcm_repair(m))
 		goto done;
 	check_csr("PROG_FAILED", IMNPU_REG_PROG_FAILED, m.n_failed);
 	check_csr("PROG_CYCLES_LO", IMNPU_REG_PROG_CYC_LO, (uint32_t)m.prog_cycles);
 	check_csr("PROG_CYCLES_HI", IMNPU_REG_PROG_CYC_HI, (uint32_t)(m.prog_cycles >> 32));
 	if (!opt_.quiet)
 		std::printf("tile_tb: programmed %d devices: %u failed verify, %" PRIu64 " modelled cycles (%.1f a device)\n",
-			    4 * IMNPU_ROWS * IMNPU_COLS, m.n_failed, m.prog_cycles,
-			    (double)m.prog_cycles / (4.0 * IMNPU_ROWS * IMNPU_COLS));
+			    4 * IMNPU_ROWS * IMNPU_XCOLS, m.n_failed, m.prog_cycles,
+			    (double)m.prog_cycles / (4.0 * IMNPU_ROWS * IMNPU_XCOLS));
 	{
 		// Times since programming: t_c, then later ones; at each, a
 		// sample read back, a calibration, then MVMs in every mode.
@@ -786,10 +895,15 @@ done:
 		    vectors_, pcm_compared_, failures_, secs);
 	imnpu_pcm_free(&m);
 	if (failures_) {
+		char extra[64];
+		std::snprintf(extra, sizeof extra, "%s%s", opt_.readback_all ? " +readback=all" : "",
+			      opt_.repair ? " +repair" : "");
+		if (opt_.stuck >= 0)
+			std::snprintf(extra + std::strlen(extra), sizeof extra - std::strlen(extra), " +stuck=%ld", opt_.stuck);
 		std::printf("tile_tb: replay: %s +pcm +seed=%" PRIu64 " +vectors=%ld%s +trace\n", argv0_, opt_.seed,
-			    opt_.vectors, opt_.readback_all ? " +readback=all" : "");
+			    opt_.vectors, extra);
 		std::printf("tile_tb: waves: make waves CFG=%s WHAT=tile REPLAY=\"+pcm +seed=%" PRIu64 " +vectors=%ld%s\"\n",
-			    IMNPU_NAME, opt_.seed, opt_.vectors, opt_.readback_all ? " +readback=all" : "");
+			    IMNPU_NAME, opt_.seed, opt_.vectors, extra);
 		std::printf("tile_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}
@@ -815,6 +929,9 @@ int main(int argc, char **argv)
 			o.reload = tb::parse_long("tile_tb", "reload", v, 1, 100000000);
 
 		o.pcm = tb::plusarg(probe, "pcm", v);
+		if (tb::plusarg(probe, "stuck", v))
+			o.stuck = tb::parse_long("tile_tb", "stuck", v, 0, 500000);
+		o.repair = tb::plusarg(probe, "repair", v);
 		if (tb::plusarg(probe, "readback", v)) {
 			if (v != "all") {
 				std::fprintf(stderr, "tile_tb: error: +readback=%s: allowed: +readback=all\n", v.c_str());

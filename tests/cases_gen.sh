@@ -196,16 +196,21 @@ t_gen_lint_random() {
 		local ny=$((1 + RANDOM % 3)) bd=$((2 + RANDOM % 6)) acc=$((8 + RANDOM % 24)) pd=$((RANDOM % 6))
 		local macros=(ideal pcm fpga blackbox) macro
 		macro=${macros[RANDOM % 4]}
+		# spare columns with the pcm macro; now and then with another (refused)
+		local spare=0 stuck=$((RANDOM % 3 * 10000))
+		[[ $macro == pcm ]] && spare=$((RANDOM % 4))
+		((RANDOM % 16 == 0)) && spare=1
 		local d=$CASE_DIR/r$i
 		if "$GEN" -o "$d" -D name="rnd$i" -D rows=$rows -D cols=$cols -D in_bits=$inb -D weight_bits=$wb \
 			-D acc_bits=$acc -D psum_bits=$((acc + pd)) -D scale_bits=16 -D offset_bits=24 -D shift=12 \
 			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx=$nx -D ny=$ny \
-			-D flit_bits=$fb -D buf_depth=$bd -D map_buf=$mb -D macro=$macro "$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
+			-D flit_bits=$fb -D buf_depth=$bd -D map_buf=$mb -D macro=$macro -D spare_cols=$spare -D stuck_ppm=$stuck \
+			"$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
 			ok=$((ok + 1))
 			macro_ok[$macro]=$((${macro_ok[$macro]:-0} + 1))
 			(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_chip") >"$d.lint" 2>&1
 			[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "rnd$i (rows $rows cols $cols in $inb w $wb" \
-				"acc $acc flit $fb map_buf $mb macro $macro) is not lint-clean"; } || return 1
+				"acc $acc flit $fb map_buf $mb macro $macro spare $spare) is not lint-clean"; } || return 1
 		else
 			expect_one_line_error "$d.err" 'error: ' || return 1
 		fi

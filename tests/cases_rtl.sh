@@ -508,8 +508,77 @@ t_sim_edge() {
 }
 register sim/edge/mesh_and_chip verify t_sim_edge
 
+# Failed devices and spare columns (docs/pcm.md 10): tests/faults.tcl (16x12
+# tiles with 3 spare columns, 2% stuck devices) lint-clean and read by Icarus
+# and Yosys; its tile against golden with fault overrides and a random column
+# map, devices read back, and the host's repair run on the RTL's registers
+# (every read equal to golden's, the error it leaves smaller than before);
+# the chip on random networks and a mapped image loaded through the mesh and
+# by backdoor to the same state; and two mutations of the macro caught.
+t_sim_faults() {
+	local m=$CASE_DIR/model r
+	"$GEN" "$ROOT/tests/faults.tcl" -o "$CASE_DIR/rtl/faults" >/dev/null || return 1
+	"$ROOT/scripts/lint-rtl.sh" "$CASE_DIR/rtl" || fail "lint" || return 1
+	(cd "$ROOT" && scripts/read-rtl.sh "$CASE_DIR/rtl") >"$CASE_DIR/read.txt" 2>&1
+	[[ ! -s $CASE_DIR/read.txt ]] || { cat "$CASE_DIR/read.txt"; fail "a reader printed something"; } || return 1
+	for u in tile chip; do
+		TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$CASE_DIR/rtl/faults" faults "$m" "$LIB" $u || return 1
+	done
+	"$m/Vtile" +pcm +seed=1 +vectors=80 +readback=all +quiet || return 1
+	"$m/Vtile" +pcm +seed=2 +vectors=40 +stuck=0 +quiet || return 1
+	for r in "+seed=3" "+seed=4 +stuck=50000"; do
+		# shellcheck disable=SC2086 # r: words
+		"$m/Vtile" +pcm $r +vectors=40 +repair +quiet | tee "$CASE_DIR/repair.txt" || return 1
+		awk '/^tile_tb: repair: / { for (i = 1; i < NF; i++) if ($i == "error") { b = $(i + 1); a = $(i + 3) } }
+			END { exit !(b > 0 && a < b) }' "$CASE_DIR/repair.txt" || fail "the repair left the error as it was" ||
+			return 1
+	done
+	"$m/Vchip" +seed=5 +nets=3 +inferences=5 +pcm +quiet || return 1
+	"$m/Vchip" +seed=6 +nets=3 +inferences=5 +quiet || return 1
+	"$MAP" --random-net "$CASE_DIR/net" --sizes 14,10 --seed 3 --mode pcm-4phase "$ROOT/tests/faults.tcl" >/dev/null &&
+		"$MAP" --quiet "$ROOT/tests/faults.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" || return 1
+	for l in mesh backdoor; do
+		"$m/Vchip" +image="$CASE_DIR/net.img" +seed=3 +inferences=3 +stall=0 +load=$l +readback="$CASE_DIR/$l.txt" \
+			+quiet || return 1
+	done
+	cmp "$CASE_DIR/mesh.txt" "$CASE_DIR/backdoor.txt" || fail "the two loads leave different states" || return 1
+	# the layer-level model with the same stuck devices (STUCK_PPM's reset
+	# value, the image's SEED): imnpu-run's outputs equal the chip's
+	idx_images "$CASE_DIR/in.idx" 8 2 7 3 "$CASE_DIR/net.img" || return 1
+	"$RUN" "$ROOT/tests/faults.tcl" "$CASE_DIR/net.img" "$CASE_DIR/in.idx" -o "$CASE_DIR/run.npy" \
+		--write-inputs "$CASE_DIR/in.bin" | tee "$CASE_DIR/run.txt" || return 1
+	grep -q '20000 ppm stuck devices, [1-9][0-9]* failed verify' "$CASE_DIR/run.txt" || fail "no failed devices" ||
+		return 1
+	"$m/Vchip" +image="$CASE_DIR/net.img" +inputs="$CASE_DIR/in.bin" +outputs="$CASE_DIR/rtl.bin" +seed=3 +quiet ||
+		return 1
+	local n
+	n=$(stat -c %s "$CASE_DIR/rtl.bin")
+	tail -c "$n" "$CASE_DIR/run.npy" | cmp - "$CASE_DIR/rtl.bin" || fail "imnpu-run's outputs differ from the RTL's" ||
+		return 1
+	# mutations: the stuck draw's SET and RESET swapped; the column map not used
+	local mut
+	for mut in "s/? {1'b1, !pv_fh\[63\]} :/? {1'b1, pv_fh[63]} :/" "s/: cmap_q\[col_addr_i\]\]/: col_addr_i]/"; do
+		rm -rf "$CASE_DIR/mut" && cp -r "$CASE_DIR/rtl" "$CASE_DIR/mut"
+		sed -i "$mut" "$CASE_DIR/mut/faults/faults_xbar.v"
+		! cmp -s "$CASE_DIR/rtl/faults/faults_xbar.v" "$CASE_DIR/mut/faults/faults_xbar.v" ||
+			fail "the mutation '$mut' changed nothing" || return 1
+		TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$CASE_DIR/mut/faults" faults "$CASE_DIR/mut/model" "$LIB" \
+			tile || return 1
+		if "$CASE_DIR/mut/model/Vtile" +pcm +seed=1 +vectors=40 +readback=all +quiet >"$CASE_DIR/mut.txt"; then
+			fail "the mutation '$mut' passed"
+			return 1
+		fi
+		grep -q "^tile_tb: FAIL at cycle" "$CASE_DIR/mut.txt" || fail "no failure report for '$mut'" || return 1
+		grep -q "^tile_tb: replay: .*+seed=1 " "$CASE_DIR/mut.txt" || fail "no replay command for '$mut'" || return 1
+		grep -q '^tile_tb: waves: make waves CFG=faults WHAT=tile REPLAY="+pcm +seed=1 ' "$CASE_DIR/mut.txt" ||
+			fail "no make waves line for '$mut'" || return 1
+		echo "mutation '$mut': caught: $(grep -m1 '^tile_tb: FAIL' "$CASE_DIR/mut.txt")"
+	done
+}
+register sim/faults/tile_chip_repair verify t_sim_faults
+
 # The longest cases of make verify on 2 cores (their logs' times), started first.
-long_case sim/edge/mesh_and_chip rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
+long_case sim/edge/mesh_and_chip sim/faults/tile_chip_repair rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
 	sim/sweep/sw_in2 gen/lint_random_configs gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
 
 # Icarus Verilog as a second simulator (docs/flows.md): a harness run against

@@ -121,6 +121,8 @@ t_run_bad_inputs() {
 	# command lines
 	run_error no_files 2 'a configuration, an image and the inputs are needed' "$cfg" || return 1
 	run_error threads 2 "--threads '0' \\(allowed: 1\\.\\.64\\)" --threads 0 "$cfg" "$d/net.img" "$d/in.idx" || return 1
+	run_error stuck 2 "--stuck-ppm '500001' \\(allowed: 0\\.\\.500000\\)" --stuck-ppm 500001 "$cfg" "$d/net.img" \
+		"$d/in.idx" || return 1
 	run_error option 2 "unknown option '--fast'" --fast "$cfg" "$d/net.img" "$d/in.idx"
 }
 register imnpu-run/bad_inputs verify t_run_bad_inputs

@@ -201,6 +201,36 @@ static int cmd_stats(const imnpu_pcm_params *p, uint32_t seed, long ndev)
 	fails += !mean_ok;
 	ntests += 2;
 	imnpu_pcm_free(&m);
+
+	/* Stuck devices (docs/pcm.md 10): at 1.5%, the share drawn stuck and
+	 * the share of those at SET; a stuck device programs to its end. */
+	q = *p;
+	q.rows = 2;
+	q.cols = 2;
+	q.stuck_ppm = 15000;
+	if (imnpu_pcm_init(&m, &q, seed, 2))
+		die("%s", "out of memory");
+	long nstuck = 0, nset = 0, wrong = 0;
+	for (long k = 0; k < 4 * ndev; k++) {
+		const int row = (int)(k >> 16), col = (int)(k & 0xffff);
+		const int f = imnpu_pcm_drawn_fault(&m, row, col, 0);
+		nstuck += f != 0;
+		nset += f == IMNPU_FAULT_SET;
+		if (f && k < 200000) {
+			uint8_t stt;
+			uint64_t cyc;
+			const int32_t g = imnpu_pcm_program_device(&m, row, col, 0, m.d.gl / 2, &stt, &cyc);
+			wrong += g != (f == IMNPU_FAULT_SET ? m.d.gl << p->g_frac : 0) || (stt & IMNPU_PV_DONE) ||
+				 (stt & 0x3f) != p->pv_max_iter;
+		}
+	}
+	printf("stuck devices, %ld drawn at 15000 ppm:\n", 4 * ndev);
+	fails += !check("share stuck", (double)nstuck / (4.0 * ndev), 0.015, 0.05);
+	fails += !check("share of those at SET", (double)nset / (double)nstuck, 0.5, 0.05);
+	printf("  %-44s %ld  %s\n", "stuck devices not programmed to their end", wrong, wrong ? "FAIL" : "ok");
+	fails += wrong != 0;
+	ntests += 3;
+	imnpu_pcm_free(&m);
 	printf("%d passed, %d failed\n", ntests - fails, fails);
 	return fails ? 1 : 0;
 }

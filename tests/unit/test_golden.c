@@ -2,6 +2,7 @@
  * worked by hand, plus properties checked on seeded random data. */
 #include "imnpu_golden.h"
 #include "imnpu_pcm.h"
+#include "imnpu_repair.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -509,9 +510,65 @@ static void pcm_mvm_timing_and_units(void **state)
 	imnpu_pcm_free(&m);
 }
 
+/* Stuck devices and the host's repair (docs/pcm.md 10), on a 4x2 macro with
+ * 2 spare columns and no random faults: overrides put a device stuck at
+ * SET where the weight needs 0 (the other side makes up for it), and one at
+ * RESET under a full-scale weight (its partner cannot make up for it: the
+ * column moves to a spare). */
+static void pcm_stuck_and_repair(void **state)
+{
+	(void)state;
+	imnpu_pcm_params p = pcm_params(4, 2, 7);
+	p.spare_cols = 2;
+	imnpu_pcm m;
+	assert_int_equal(imnpu_pcm_init(&m, &p, 5, 0), 0);
+	const int PC = 4, gl = m.d.gl;
+	for (int r = 0; r < 4; r++)
+		for (int c = 0; c < PC; c++)
+			imnpu_pcm_set_weight(&m, r, c, c == 1 ? 127 : c == 0 ? 10 : 0);
+	/* every device healthy, then two faults */
+	for (size_t i = 0; i < 4u * 4 * PC; i++)
+		imnpu_pcm_set_fault(&m, i, IMNPU_FAULT_NONE);
+	const size_t set_dev = 4 * (0 * PC + 0) + IMNPU_D_M1;   /* weight (0,0) = 10: its - side is 0 */
+	const size_t reset_dev = 4 * (2 * PC + 1) + IMNPU_D_P1; /* weight (2,1) = 127: needs both + devices full */
+	imnpu_pcm_set_fault(&m, set_dev, IMNPU_FAULT_SET);
+	imnpu_pcm_set_fault(&m, reset_dev, IMNPU_FAULT_RESET);
+	imnpu_pcm_program(&m);
+	assert_int_equal(m.n_failed, 2);
+	assert_int_equal(m.gprog[set_dev], gl << p.g_frac);
+	assert_int_equal(m.gprog[reset_dev], 0);
+	assert_int_equal(m.nu[set_dev], 0); /* no drift */
+	assert_int_equal(m.status[set_dev], p.pv_max_iter);
+
+	imnpu_tile_io io;
+	imnpu_repair_report rep;
+	imnpu_repair_pcm_io(&m, &io);
+	imnpu_repair(&m.p, 2, &io, 3, &rep);
+	assert_int_equal(rep.failed_before, 2);
+	assert_int_equal(rep.moved, 1);      /* column 1 to a spare */
+	assert_int_equal(rep.residual, 0);   /* nothing left */
+	assert_true(rep.residual_before > gl);
+	assert_int_equal(m.colmap[0], 0);
+	assert_true(m.colmap[1] >= 2);
+	/* weight (0,0): + side 10 levels' worth plus Gl to cancel the SET device */
+	uint16_t t[4];
+	imnpu_pcm_split(&m.d, 10, t);
+	assert_int_equal(m.target[set_dev], gl);
+	assert_int_equal(m.target[4 * 0 + IMNPU_D_P1] + m.target[4 * 0 + IMNPU_D_P2] - gl - m.target[4 * 0 + IMNPU_D_M2],
+			 t[0] + t[1]);
+	/* the MVM through the map: ideal mode reads the spare's weights */
+	int8_t x[4] = {1, 2, 3, 4};
+	int64_t acc[2];
+	imnpu_pcm_mvm(&m, IMNPU_MVM_IDEAL, x, acc);
+	assert_int_equal(acc[0], 10 * 10);
+	assert_int_equal(acc[1], 127 * 10);
+	imnpu_pcm_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pcm_stuck_and_repair),
 		cmocka_unit_test(round_half_away_examples),
 		cmocka_unit_test(round_half_away_matches_definition),
 		cmocka_unit_test(round_shift_at_64bit_extremes),

@@ -222,28 +222,55 @@ static void emit_input_front(emitter *e, const design *d, int p)
 	em_close(e, "end");
 }
 
+/* Whether input p can ask for output o.  X-first routing never sends a
+ * packet back where it came from, nor from the y dimension into the x
+ * dimension (docs/noc.md): one from the north goes on south or to the node,
+ * one from the south north or to the node.  The south input of a last-row
+ * router carries an edge node's packets, routed as a local port's, and the
+ * router is one module for every position: with edge nodes it can ask for
+ * anything.  Arbiters and multiplexers leave out the others, which no
+ * packet reaches. */
+static int can_ask(const design *d, int p, int o)
+{
+	if (p == PORT_L || o == PORT_L || (p == PORT_S && d->edge > 0))
+		return 1;
+	switch (p) {
+	case PORT_N: return o == PORT_S;
+	case PORT_S: return o == PORT_N;
+	case PORT_E: return o != PORT_E;
+	default: return o != PORT_W; /* PORT_W */
+	}
+}
+
 /* Output o's arbiter: gnt<o> = the first requester after rr<o>_q in port
- * order (rr<o>_q itself when none asks). */
-static void emit_arbiter(emitter *e, int o, const char *cond)
+ * order (rr<o>_q itself when none asks).  rr<o>_q holds an input that can
+ * ask for o, or its reset value (the last port); the last of those cases
+ * is the default. */
+static void emit_arbiter(emitter *e, const design *d, int o, const char *cond)
 {
 	em_line(e, "gnt%d = rr%d_q;", o, o);
 	em_open(e, "if (%s) begin", cond);
 	em_open(e, "case (rr%d_q)", o);
+	int last = NPORTS - 1;
 	for (int rr = 0; rr < NPORTS; rr++) {
+		if (!can_ask(d, rr, o) && rr != NPORTS - 1)
+			continue;
 		strbuf b;
 		sb_init(&b);
-		sb_printf(&b, "3'd%d: gnt%d = ", rr, o);
+		if (rr == last)
+			sb_printf(&b, "default: gnt%d = ", o);
+		else
+			sb_printf(&b, "3'd%d: gnt%d = ", rr, o);
 		for (int k = 1; k <= NPORTS; k++) {
 			const int p = (rr + k) % NPORTS;
-			if (k < NPORTS)
+			if (k < NPORTS && can_ask(d, p, o))
 				sb_printf(&b, "rq%d[%d] ? 3'd%d : ", o, p, p);
-			else
+			else if (k == NPORTS)
 				sb_printf(&b, "3'd%d;", p);
 		}
 		em_line(e, "%s", b.s);
 		sb_free(&b);
 	}
-	em_line(e, "default: gnt%d = 3'd0;", o);
 	em_close(e, "endcase");
 	em_close(e, "end");
 }
@@ -283,14 +310,14 @@ static void emit_output_send(emitter *e, const design *d, int o)
 		per_port(&r, "full%1$d && req%1$d[0] && !done%1$d_q[0]", 0);
 		em_line(e, "rq0 = %s;", r.s);
 		sb_free(&r);
-		emit_arbiter(e, 0, "rq0 != 5'd0");
+		emit_arbiter(e, d, 0, "rq0 != 5'd0");
 		em_line(e, "sel0 = gnt0;");
 		em_open(e, "if (rq0 != 5'd0) begin");
 		em_line(e, "ovld0 = 1'b1;");
 		em_open(e, "case (sel0)");
-		for (int p = 0; p < NPORTS; p++)
+		for (int p = 0; p < NPORTS - 1; p++)
 			em_line(e, "3'd%d: oc0 = ecc_encode(hd%d);", p, p);
-		em_line(e, "default: oc0 = ecc_encode(hd0);");
+		em_line(e, "default: oc0 = ecc_encode(hd%d);", NPORTS - 1);
 		em_close(e, "endcase");
 		em_close(e, "end");
 		(void)K;
@@ -299,11 +326,23 @@ static void emit_output_send(emitter *e, const design *d, int o)
 	em_line(e, "oact%d = 1'b0;", o);
 	em_line(e, "sel%d = lock%d_q ? own%d_q : gnt%d;", o, o, o, o);
 	em_open(e, "if (lock%d_q || grant%d) begin", o, o);
+	em_comment(e, "sel%d: an input that can ask for it (the last of them is the default)", o);
 	em_open(e, "case (sel%d)", o);
+	int lastp = 0;
 	for (int p = 0; p < NPORTS; p++)
-		em_line(e, "3'd%d: begin oact%d = full%d && req%d[%d] && !done%d_q[%d]; oc%d = ecc_encode(hd%d); end",
-			p, o, p, p, o, p, o, o, p);
-	em_line(e, "default: ;");
+		if (can_ask(d, p, o))
+			lastp = p;
+	for (int p = 0; p < NPORTS; p++) {
+		if (!can_ask(d, p, o))
+			continue;
+		char lbl[16];
+		if (p == lastp)
+			snprintf(lbl, sizeof lbl, "default");
+		else
+			snprintf(lbl, sizeof lbl, "3'd%d", p);
+		em_line(e, "%s: begin oact%d = full%d && req%d[%d] && !done%d_q[%d]; oc%d = ecc_encode(hd%d); end", lbl,
+			o, p, p, o, p, o, o, p);
+	}
 	em_close(e, "endcase");
 	em_line(e, "ovld%d = oact%d;", o, o);
 	em_line(e, "if (!oact%d) oc%d = %d'd0;", o, o, d->cw);
@@ -427,7 +466,7 @@ void unit_router(emitter *e, const design *d)
 		em_line(e, "grant%d = !lock%d_q && rq%d != 5'd0;", o, o, o);
 		char cond[16];
 		snprintf(cond, sizeof cond, "grant%d", o);
-		emit_arbiter(e, o, cond);
+		emit_arbiter(e, d, o, cond);
 	}
 	for (int p = 0; p < NPORTS; p++) {
 		strbuf g;

@@ -657,12 +657,10 @@ module tile256_router (
     gnt1 = rr1_q;
     if (grant1) begin
       case (rr1_q)
-        3'd0: gnt1 = rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : 3'd0;
-        3'd1: gnt1 = rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : 3'd1;
-        3'd2: gnt1 = rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : 3'd2;
-        3'd3: gnt1 = rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : 3'd3;
-        3'd4: gnt1 = rq1[0] ? 3'd0 : rq1[1] ? 3'd1 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : 3'd4;
-        default: gnt1 = 3'd0;
+        3'd0: gnt1 = rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : 3'd0;
+        3'd2: gnt1 = rq1[3] ? 3'd3 : rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : 3'd2;
+        3'd3: gnt1 = rq1[4] ? 3'd4 : rq1[0] ? 3'd0 : rq1[2] ? 3'd2 : 3'd3;
+        default: gnt1 = rq1[0] ? 3'd0 : rq1[2] ? 3'd2 : rq1[3] ? 3'd3 : 3'd4;
       endcase
     end
     // output 2 (east): the arbiter
@@ -671,12 +669,8 @@ module tile256_router (
     gnt2 = rr2_q;
     if (grant2) begin
       case (rr2_q)
-        3'd0: gnt2 = rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : 3'd0;
-        3'd1: gnt2 = rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : 3'd1;
-        3'd2: gnt2 = rq2[3] ? 3'd3 : rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : 3'd2;
-        3'd3: gnt2 = rq2[4] ? 3'd4 : rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : 3'd3;
-        3'd4: gnt2 = rq2[0] ? 3'd0 : rq2[1] ? 3'd1 : rq2[2] ? 3'd2 : rq2[3] ? 3'd3 : 3'd4;
-        default: gnt2 = 3'd0;
+        3'd0: gnt2 = rq2[4] ? 3'd4 : 3'd0;
+        default: gnt2 = rq2[0] ? 3'd0 : 3'd4;
       endcase
     end
     // output 3 (south): the arbiter
@@ -685,12 +679,10 @@ module tile256_router (
     gnt3 = rr3_q;
     if (grant3) begin
       case (rr3_q)
-        3'd0: gnt3 = rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : 3'd0;
-        3'd1: gnt3 = rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : 3'd1;
-        3'd2: gnt3 = rq3[3] ? 3'd3 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : 3'd2;
-        3'd3: gnt3 = rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : 3'd3;
-        3'd4: gnt3 = rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[3] ? 3'd3 : 3'd4;
-        default: gnt3 = 3'd0;
+        3'd0: gnt3 = rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : rq3[4] ? 3'd4 : 3'd0;
+        3'd1: gnt3 = rq3[2] ? 3'd2 : rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : 3'd1;
+        3'd2: gnt3 = rq3[4] ? 3'd4 : rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : 3'd2;
+        default: gnt3 = rq3[0] ? 3'd0 : rq3[1] ? 3'd1 : rq3[2] ? 3'd2 : 3'd4;
       endcase
     end
     // output 4 (west): the arbiter
@@ -699,12 +691,9 @@ module tile256_router (
     gnt4 = rr4_q;
     if (grant4) begin
       case (rr4_q)
-        3'd0: gnt4 = rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : 3'd0;
-        3'd1: gnt4 = rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : 3'd1;
-        3'd2: gnt4 = rq4[3] ? 3'd3 : rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : 3'd2;
-        3'd3: gnt4 = rq4[4] ? 3'd4 : rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : 3'd3;
-        3'd4: gnt4 = rq4[0] ? 3'd0 : rq4[1] ? 3'd1 : rq4[2] ? 3'd2 : rq4[3] ? 3'd3 : 3'd4;
-        default: gnt4 = 3'd0;
+        3'd0: gnt4 = rq4[2] ? 3'd2 : 3'd0;
+        3'd2: gnt4 = rq4[0] ? 3'd0 : 3'd2;
+        default: gnt4 = rq4[0] ? 3'd0 : rq4[2] ? 3'd2 : 3'd4;
       endcase
     end
     // input 0 owns all it wants (or gets the last of it now)
@@ -733,8 +722,7 @@ module tile256_router (
         3'd1: gnt0 = rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : 3'd1;
         3'd2: gnt0 = rq0[3] ? 3'd3 : rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : 3'd2;
         3'd3: gnt0 = rq0[4] ? 3'd4 : rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : 3'd3;
-        3'd4: gnt0 = rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : 3'd4;
-        default: gnt0 = 3'd0;
+        default: gnt0 = rq0[0] ? 3'd0 : rq0[1] ? 3'd1 : rq0[2] ? 3'd2 : rq0[3] ? 3'd3 : 3'd4;
       endcase
     end
     sel0 = gnt0;
@@ -745,8 +733,7 @@ module tile256_router (
         3'd1: oc0 = ecc_encode(hd1);
         3'd2: oc0 = ecc_encode(hd2);
         3'd3: oc0 = ecc_encode(hd3);
-        3'd4: oc0 = ecc_encode(hd4);
-        default: oc0 = ecc_encode(hd0);
+        default: oc0 = ecc_encode(hd4);
       endcase
     end
     // output 1 (north)
@@ -755,13 +742,12 @@ module tile256_router (
     oact1 = 1'b0;
     sel1 = lock1_q ? own1_q : gnt1;
     if (lock1_q || grant1) begin
+      // sel1: an input that can ask for it (the last of them is the default)
       case (sel1)
         3'd0: begin oact1 = full0 && req0[1] && !done0_q[1]; oc1 = ecc_encode(hd0); end
-        3'd1: begin oact1 = full1 && req1[1] && !done1_q[1]; oc1 = ecc_encode(hd1); end
         3'd2: begin oact1 = full2 && req2[1] && !done2_q[1]; oc1 = ecc_encode(hd2); end
         3'd3: begin oact1 = full3 && req3[1] && !done3_q[1]; oc1 = ecc_encode(hd3); end
-        3'd4: begin oact1 = full4 && req4[1] && !done4_q[1]; oc1 = ecc_encode(hd4); end
-        default: ;
+        default: begin oact1 = full4 && req4[1] && !done4_q[1]; oc1 = ecc_encode(hd4); end
       endcase
       ovld1 = oact1;
       if (!oact1) oc1 = 41'd0;
@@ -772,13 +758,10 @@ module tile256_router (
     oact2 = 1'b0;
     sel2 = lock2_q ? own2_q : gnt2;
     if (lock2_q || grant2) begin
+      // sel2: an input that can ask for it (the last of them is the default)
       case (sel2)
         3'd0: begin oact2 = full0 && req0[2] && !done0_q[2]; oc2 = ecc_encode(hd0); end
-        3'd1: begin oact2 = full1 && req1[2] && !done1_q[2]; oc2 = ecc_encode(hd1); end
-        3'd2: begin oact2 = full2 && req2[2] && !done2_q[2]; oc2 = ecc_encode(hd2); end
-        3'd3: begin oact2 = full3 && req3[2] && !done3_q[2]; oc2 = ecc_encode(hd3); end
-        3'd4: begin oact2 = full4 && req4[2] && !done4_q[2]; oc2 = ecc_encode(hd4); end
-        default: ;
+        default: begin oact2 = full4 && req4[2] && !done4_q[2]; oc2 = ecc_encode(hd4); end
       endcase
       ovld2 = oact2;
       if (!oact2) oc2 = 41'd0;
@@ -789,13 +772,12 @@ module tile256_router (
     oact3 = 1'b0;
     sel3 = lock3_q ? own3_q : gnt3;
     if (lock3_q || grant3) begin
+      // sel3: an input that can ask for it (the last of them is the default)
       case (sel3)
         3'd0: begin oact3 = full0 && req0[3] && !done0_q[3]; oc3 = ecc_encode(hd0); end
         3'd1: begin oact3 = full1 && req1[3] && !done1_q[3]; oc3 = ecc_encode(hd1); end
         3'd2: begin oact3 = full2 && req2[3] && !done2_q[3]; oc3 = ecc_encode(hd2); end
-        3'd3: begin oact3 = full3 && req3[3] && !done3_q[3]; oc3 = ecc_encode(hd3); end
-        3'd4: begin oact3 = full4 && req4[3] && !done4_q[3]; oc3 = ecc_encode(hd4); end
-        default: ;
+        default: begin oact3 = full4 && req4[3] && !done4_q[3]; oc3 = ecc_encode(hd4); end
       endcase
       ovld3 = oact3;
       if (!oact3) oc3 = 41'd0;
@@ -806,13 +788,10 @@ module tile256_router (
     oact4 = 1'b0;
     sel4 = lock4_q ? own4_q : gnt4;
     if (lock4_q || grant4) begin
+      // sel4: an input that can ask for it (the last of them is the default)
       case (sel4)
         3'd0: begin oact4 = full0 && req0[4] && !done0_q[4]; oc4 = ecc_encode(hd0); end
-        3'd1: begin oact4 = full1 && req1[4] && !done1_q[4]; oc4 = ecc_encode(hd1); end
-        3'd2: begin oact4 = full2 && req2[4] && !done2_q[4]; oc4 = ecc_encode(hd2); end
-        3'd3: begin oact4 = full3 && req3[4] && !done3_q[4]; oc4 = ecc_encode(hd3); end
-        3'd4: begin oact4 = full4 && req4[4] && !done4_q[4]; oc4 = ecc_encode(hd4); end
-        default: ;
+        default: begin oact4 = full2 && req2[4] && !done2_q[4]; oc4 = ecc_encode(hd2); end
       endcase
       ovld4 = oact4;
       if (!oact4) oc4 = 41'd0;

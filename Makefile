@@ -175,13 +175,16 @@ $(eval $(call model,tiny,rv32))
 # 4x4 of 64x64.
 $(eval $(call model,tiny,chip))
 $(eval $(call model,mid,chip))
-# The SoC (docs/soc.md): tiny's chip with the RV32IM core, SRAMs, DMA.
+# The SoC (docs/soc.md): tiny's chip with the RV32IM core, SRAMs, DMA; and
+# its AXI4-Lite bridge, slave adapter and SRAM on their own.
 $(eval $(call model,tiny,soc))
+SOC_PARTS := axil_bridge axil_slave sram
+$(foreach u,$(SOC_PARTS),$(eval $(call model,tiny,$(u))))
 # hermes64's chip (64 tiles of 256x256, the host and a GDPU as edge nodes): make verify-full runs a layer on it.
 $(eval $(call model,hermes64,chip))
 # make coverage (docs/coverage.md): tiny's harnesses again, flat, with
 # Verilator's line and toggle coverage (scripts/build-model.sh COVERAGE=1).
-COV_UNITS := tile gdpu mesh rv32 chip soc
+COV_UNITS := tile gdpu mesh rv32 chip soc $(SOC_PARTS)
 COV_MODELS := $(COV_UNITS:%=$(BUILD)/cov/tiny/V%)
 define covmodel
 $(BUILD)/cov/tiny/V$(1): $(wildcard rtl/tiny/*) tb/$(1)_tb.cpp tb/tb_common.h tb/record.h tb/chip_params.h \
@@ -190,7 +193,7 @@ $(BUILD)/cov/tiny/V$(1): $(wildcard rtl/tiny/*) tb/$(1)_tb.cpp tb/tb_common.h tb
 endef
 $(foreach u,$(COV_UNITS),$(eval $(call covmodel,$(u))))
 models: $(foreach c,$(UCONFIGS),$(UNITS:%=$(BUILD)/$(c)/V%)) $(BUILD)/tiny/Vrv32 $(BUILD)/tiny/Vchip \
-        $(BUILD)/mid/Vchip $(BUILD)/tiny/Vsoc ## build the Verilator models of every shipped configuration
+        $(BUILD)/mid/Vchip $(BUILD)/tiny/Vsoc $(SOC_PARTS:%=$(BUILD)/tiny/V%) ## build the Verilator models of every shipped configuration
 
 # ---- test programs ----
 TEST_BINS := $(BUILD)/tests/bin/test_golden $(BUILD)/tests/bin/test_rv32 $(BUILD)/tests/bin/test_emit \

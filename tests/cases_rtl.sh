@@ -61,10 +61,26 @@ register rtl/memories_inferred verify t_rtl_memories tiny
 register rtl/memories_inferred_hermes64 full t_rtl_memories hermes64
 register rtl/lint_clean_big_tops full t_rtl_lint big
 
+# The AXI4-Lite bridge and slave adapter and the two-port SRAM on their own
+# (docs/soc.md), against the AXI4-Lite rules and a word array, with the
+# stalls, split handshakes, error responses and byte enables the SoC never
+# makes.
+for u in axil_bridge axil_slave sram; do
+	for s in 1 2; do
+		register "sim/$u/seed_$s" verify t_sim tiny_unit "$u" +seed=$s +quiet
+	done
+done
+
 # sim CONFIG PLUSARGS...: the shipped model against golden.
 t_sim() {
 	local c=$1
 	shift
+	if [[ $c == tiny_unit ]]; then # tiny's model of another unit: its name first
+		local u=$1
+		shift
+		"$MODELS/tiny/V$u" "$@"
+		return
+	fi
 	"$MODELS/$c/Vtile" "$@"
 }
 for s in 1 2 3 4; do
@@ -348,6 +364,9 @@ t_tb_mutation() {
 	[[ $file == *_gdpu.v ]] && unit=gdpu
 	[[ $file == *_router.v || $file == *_ni.v || $file == *_ecc_*.v ]] && unit=mesh
 	[[ $file == *_rv32.v ]] && unit=rv32
+	[[ $file == *_axil_bridge.v ]] && unit=axil_bridge
+	[[ $file == *_axil_slave.v ]] && unit=axil_slave
+	[[ $file == *_sram.v ]] && unit=sram
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
 	sed -i "$expr" "$CASE_DIR/rtl/$file"
 	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
@@ -364,13 +383,15 @@ t_tb_mutation() {
 	rv32) # shellcheck disable=SC2086
 		"$CASE_DIR/model/Vrv32" +seed=3 ${args:-+programs=100} +quiet >"$CASE_DIR/run.txt" ;;
 	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +mcast=20 +faults=300 +quiet >"$CASE_DIR/run.txt" ;;
+	axil_bridge | axil_slave | sram) "$CASE_DIR/model/V$unit" +seed=3 +quiet >"$CASE_DIR/run.txt" ;;
 	esac
 	local st=$?
 	cat "$CASE_DIR/run.txt"
 	[[ $st == 1 ]] || fail "the mutated RTL passed (exit $st)" || return 1
 	grep -q "${unit}_tb: FAIL at cycle" "$CASE_DIR/run.txt" || fail "no failure report" || return 1
 	grep -q "${unit}_tb: replay: .*+seed=3 " "$CASE_DIR/run.txt" || fail "no replay command" || return 1
-	[[ $unit == mesh ]] || grep -q "^${unit}_tb: waves: make waves CFG=tiny WHAT=$unit REPLAY=\".*+seed=3[ \"]" "$CASE_DIR/run.txt" ||
+	[[ $unit == mesh || $unit == axil_* || $unit == sram ]] ||
+		grep -q "^${unit}_tb: waves: make waves CFG=tiny WHAT=$unit REPLAY=\".*+seed=3[ \"]" "$CASE_DIR/run.txt" ||
 		fail "no make waves line"
 }
 register tb/mutation/rounding_truncates verify t_tb_mutation tiny_ldpu.v \
@@ -399,6 +420,14 @@ register tb/mutation/pcm_verify_tolerance verify t_tb_mutation tiny_xbar.v \
 	"s/absv(g - tgt) > Tol/absv(g - tgt) >= Tol/" "+pcm +vectors=40"
 register tb/mutation/weight_clamp_asymmetric verify t_tb_mutation tiny_tile_ctrl.v \
 	"s/< -32'sd127) ? 8'h81/< -32'sd128) ? 8'h80/"
+
+# the AXI4-Lite parts and the SRAM on their own (tb/axil_*_tb.cpp, tb/sram_tb.cpp)
+register tb/mutation/axil_bridge_forgets_aw verify t_tb_mutation tiny_axil_bridge.v \
+	"s/if (aw_fire) aw_done_q <= 1'b1;/;/"
+register tb/mutation/axil_slave_drops_b verify t_tb_mutation tiny_axil_slave.v \
+	"s/SRespW: if (s_bready_i) st_q/SRespW: if (s_bready_i || s_rready_i) st_q/"
+register tb/mutation/sram_byte_enable_lost verify t_tb_mutation tiny_sram.v \
+	"s/if (b_be_i\[2\]) mem/if (b_be_i[2] \&\& b_be_i[3]) mem/"
 
 register tb/mutation/gdpu_rounding_half_up verify t_tb_mutation tiny_gdpu.v \
 	"s/ - {47'd0, v\[47\]};/;/"

@@ -1,6 +1,7 @@
 /* The SoC's self-test: the interconnect's error responses as the core's
  * access faults, the registers' access rules, the timer interrupt, sub-word
- * accesses to the data SRAM.  Prints one line per check; exits with the
+ * accesses to the data SRAM, the NPU controller's DMA on records it refuses
+ * and its RX path on replies it has no slot for.  Prints one line per check; exits with the
  * number of failures (docs/soc.md). */
 #include <stdio.h>
 
@@ -47,6 +48,142 @@ static void expect_fault(const char *what, uint32_t cause, uint32_t addr, int st
 	else
 		(void)mmio_read(addr);
 	check(what, traps == before + 1 && last_cause == cause && last_tval == addr);
+}
+
+/* ---- the NPU controller's DMA and RX path (docs/soc.md) ---- */
+
+#define REC_WORDS 13 /* op, dest, mcast, mask[8], info, nbeats */
+
+static uint32_t recs[4 * (REC_WORDS + 2)];
+static uint32_t rxbuf[64];
+
+static uint32_t npu(uint32_t off)
+{
+	return mmio_read(SOC_NPU_BASE + off);
+}
+
+static void npu_set(uint32_t off, uint32_t v)
+{
+	mmio_write(SOC_NPU_BASE + off, v);
+}
+
+/* A record at r (op, dest, info, nbeats, then beats b0 b1); the word after. */
+static uint32_t *rec(uint32_t *r, uint32_t op, uint32_t dest, uint32_t info, uint32_t nbeats, uint32_t b0,
+		     uint32_t b1)
+{
+	r[0] = op;
+	r[1] = dest;
+	r[2] = 0;
+	for (int i = 0; i < 8; i++)
+		r[3 + i] = 0;
+	r[11] = info;
+	r[12] = nbeats;
+	r[13] = b0;
+	r[14] = b1;
+	return r + REC_WORDS + 2;
+}
+
+/* The DMA sends count records from addr; STATUS once it stops (bounded). */
+static uint32_t dma(uint32_t addr, uint32_t count)
+{
+	npu_set(NPU_TX_ADDR, addr);
+	npu_set(NPU_TX_COUNT, count);
+	npu_set(NPU_CTRL, NPU_CTRL_TX_START);
+	for (int k = 0; k < 20000 && (npu(NPU_STATUS) & NPU_STATUS_TX_BUSY); k++)
+		;
+	return npu(NPU_STATUS);
+}
+
+/* RX into rxbuf: slots of slot words, expecting expect packets. */
+static void rx_arm(uint32_t slot, uint32_t slots, uint32_t expect)
+{
+	npu_set(NPU_RX_ADDR, (uint32_t)(uintptr_t)rxbuf);
+	npu_set(NPU_RX_SLOT, slot);
+	npu_set(NPU_RX_SLOTS, slots);
+	npu_set(NPU_RX_EXPECT, expect);
+	npu_set(NPU_CTRL, NPU_CTRL_RX_RESET);
+}
+
+static int wait_status(uint32_t bits)
+{
+	for (int k = 0; k < 20000; k++)
+		if (npu(NPU_STATUS) & bits)
+			return 1;
+	return 0;
+}
+
+/* A node's configuration word through a CFG_RD record and its RDATA reply
+ * (two 16-bit beats) in slot 0; ~0 when no reply came. */
+static uint32_t read_node(uint32_t node, uint32_t addr)
+{
+	rx_arm(6, 4, 1);
+	rec(recs, 0, node, IMNPU_PKT_CFG_RD, 2, addr, 1);
+	dma((uint32_t)(uintptr_t)recs, 1);
+	if (!wait_status(NPU_STATUS_RX_DONE) || NPU_SLOT_SRC(rxbuf[0]) != node)
+		return ~0u;
+	return (rxbuf[2] & 0xffffu) | (rxbuf[3] & 0xffffu) << 16;
+}
+
+static void dma_checks(void)
+{
+	static const uint8_t kinds[] = IMNPU_NODE_KINDS;
+	uint32_t tile = 0, gdpu = 0;
+	for (uint32_t n = 0; n < sizeof kinds; n++) {
+		if (kinds[n] == IMNPU_NODE_TILE)
+			tile = n; /* the last tile */
+		if (kinds[n] == IMNPU_NODE_GDPU && !gdpu)
+			gdpu = n;
+	}
+	npu_set(NPU_TX_ADDR, 0x90000100u);
+	npu_set(NPU_TX_COUNT, 3);
+	npu_set(NPU_RX_ADDR, 0x90000200u);
+	npu_set(NPU_RX_SLOTS, 5);
+	npu_set(NPU_RX_EXPECT, 7);
+	npu_set(NPU_IRQ_EN, 5);
+	check("NPU TX_ADDR, TX_COUNT, RX_ADDR, RX_SLOTS, RX_EXPECT, IRQ_EN read back",
+	      npu(NPU_TX_ADDR) == 0x90000100u && npu(NPU_TX_COUNT) == 3 && npu(NPU_RX_ADDR) == 0x90000200u &&
+		      npu(NPU_RX_SLOTS) == 5 && npu(NPU_RX_EXPECT) == 7 && npu(NPU_IRQ_EN) == 5);
+	npu_set(NPU_IRQ_EN, 0);
+	npu_set(NPU_STAT_SEL, 1u << 12 | 2u << 8 | 1u);
+	check("NPU STAT_SEL reads back (node 1, port 2, kind 1)", npu(NPU_STAT_SEL) == (1u << 12 | 2u << 8 | 1u));
+	(void)npu(NPU_STAT);
+
+	const uint32_t pkts = npu(NPU_TX_PKTS);
+	check("a CFG_RD record to the last tile reads its ID; RX_DONE, RX_COUNT 1",
+	      read_node(tile, 0) == IMNPU_ID_VALUE && npu(NPU_RX_COUNT) == 1);
+	check("TX_PKTS counts the record", npu(NPU_TX_PKTS) == pkts + 1);
+	if (gdpu) {
+		check("the GDPU node's ID register: \"NOD\" and its kind", read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_ID)) == (0x4E4F4400u | IMNPU_NODE_GDPU));
+		check("the GDPU node's IN_LEN and first output-table entry read (0 after reset)",
+		      read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN)) == 0 && read_node(gdpu, IMNPU_NODE_OUT(0, 0)) == 0);
+	}
+
+	/* two replies for one slot: the second is dropped, RX_OVERFLOW */
+	rx_arm(6, 1, 2);
+	rec(rec(recs, 0, tile, IMNPU_PKT_CFG_RD, 2, 0, 1), 0, tile, IMNPU_PKT_CFG_RD, 2, 0, 1);
+	dma((uint32_t)(uintptr_t)recs, 2);
+	check("a reply with no slot left: dropped, RX_OVERFLOW and the error interrupt pending",
+	      wait_status(NPU_STATUS_RX_OVERFLOW) && (npu(NPU_IRQ_PEND) & NPU_IRQ_ERROR));
+	npu_set(NPU_IRQ_PEND, 7);
+	check("IRQ_PEND clears by writing ones", npu(NPU_IRQ_PEND) == 0);
+	/* a slot too small for the header */
+	rx_arm(1, 4, 1);
+	rec(recs, 0, tile, IMNPU_PKT_CFG_RD, 2, 0, 1);
+	dma((uint32_t)(uintptr_t)recs, 1);
+	check("a slot of one word: the reply is dropped, RX_OVERFLOW", wait_status(NPU_STATUS_RX_OVERFLOW));
+	rx_arm(6, 4, 1);
+
+	/* records the DMA refuses: it stops with TX_ERROR */
+	rec(recs, 1, tile, IMNPU_PKT_CFG_RD, 2, 0, 1);
+	check("a record with op 1: TX_ERROR", dma((uint32_t)(uintptr_t)recs, 1) & NPU_STATUS_TX_ERROR);
+	rec(recs, 0, 200, IMNPU_PKT_CFG_RD, 2, 0, 1);
+	check("a record to node 200, off the mesh: TX_ERROR", dma((uint32_t)(uintptr_t)recs, 1) & NPU_STATUS_TX_ERROR);
+	rec(recs, 0, tile, IMNPU_PKT_CFG_RD, 0x10000, 0, 1);
+	check("a record of 65536 beats: TX_ERROR", dma((uint32_t)(uintptr_t)recs, 1) & NPU_STATUS_TX_ERROR);
+	check("records outside the data SRAM: TX_ERROR", dma(SOC_IMEM_BASE, 1) & NPU_STATUS_TX_ERROR);
+	check("the errors left the error interrupt pending", npu(NPU_IRQ_PEND) & NPU_IRQ_ERROR);
+	npu_set(NPU_IRQ_PEND, 7);
+	check("and a good record after them goes out", read_node(tile, 0) == IMNPU_ID_VALUE);
 }
 
 int main(void)
@@ -114,6 +251,8 @@ int main(void)
 	const uint32_t lo = mmio_read(SOC_TIMER_BASE + TIMER_MTIME);
 	check("mtime takes a write to either half", mmio_read(SOC_TIMER_BASE + TIMER_MTIMEH) == 5 && lo < 1000);
 	mmio_write(SOC_TIMER_BASE + TIMER_MTIMEH, 0);
+
+	dma_checks();
 
 	printf("selftest: %d of %d checks passed\n", checks - failures, checks);
 	return failures;

@@ -450,8 +450,8 @@ static void dot_devices(const run_ctx *cx, const imnpu_layer *l, const imnpu_lay
 			const size_t at = ((size_t)rep * (size_t)t->nrb + (size_t)rb) * (size_t)t->ncb + (size_t)cb;
 			const imnpu_tile_block *b = t->blk[at];
 			memset(xb, 0, (size_t)p->rows);
-			for (int r = 0; r < b->nrows; r++)
-				xb[r] = x[b->row[r]];
+			for (int r = 0; r < b->nrows; r++) /* the tile's inputs are in_bits wide */
+				xb[r] = (int8_t)imnpu_sat(x[b->row[r]], p->in_bits);
 			imnpu_pcm_mvm_at(&t->m[at], mode, xb, acc, event, b->ncols);
 			for (int c = 0; c < b->ncols; c++)
 				ps[b->col0 + c] = imnpu_psum(p, acc[c], ps[b->col0 + c], rb > 0 || res);
@@ -491,8 +491,8 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 			for (int r0 = 0; r0 < in; r0 += p->rows) {
 				const int r1 = r0 + p->rows < in ? r0 + p->rows : in;
 				int64_t acc = 0;
-				for (int i = r0; i < r1; i++)
-					acc += (int64_t)x[i] * w[i];
+				for (int i = r0; i < r1; i++) /* the tile's inputs are in_bits wide */
+					acc += imnpu_sat(x[i], p->in_bits) * w[i];
 				ps[o] = imnpu_psum(p, acc, ps[o], r0 > 0 || b);
 			}
 		}

@@ -648,7 +648,8 @@ bool Harness::one_net(long net)
 		sz.push_back((int)imnpu_rng_range(&rng_, 1, 2 * R));
 		for (int l = 0; l < layers; l++)
 			sz.push_back((int)imnpu_rng_range(&rng_, 1, 2 * C));
-		if (has_gdpu && imnpu_rng_chance(&rng_, 2, 3)) {
+		// a GDPU job holds max_len results (gdpu -max_len)
+		if (has_gdpu && sz.back() <= IMNPU_GDPU_MAX_LEN && imnpu_rng_chance(&rng_, 2, 3)) {
 			const int last = sz.back();
 			switch (imnpu_rng_range(&rng_, 0, 5)) {
 			case 0:
@@ -696,7 +697,8 @@ bool Harness::one_net(long net)
 			int in, out;
 			std::string st;
 			if (lstm) {
-				const int x = (int)imnpu_rng_range(&rng_, 1, R), h = (int)imnpu_rng_range(&rng_, 1, C);
+				const int x = (int)imnpu_rng_range(&rng_, 1, R);
+				const int h = (int)imnpu_rng_range(&rng_, 1, std::min(C, IMNPU_GDPU_MAX_LEN)); // the cell's state
 				in = x + h;
 				out = 4 * h;
 				st = std::to_string(x) + ",lstm" + std::to_string(h) + "t" +

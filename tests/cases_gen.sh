@@ -181,14 +181,18 @@ t_gen_lint_sender_edges() {
 register gen/lint_sender_edges verify t_gen_lint_sender_edges
 
 # Random configurations (every configuration the generator accepts lints
-# clean): tile, word widths, crossbar macro, mesh, flits and line buffers
-# drawn from SEED; those the generator accepts lint clean at the chip's top
-# (the tile and GDPU nodes, mesh, routers), those it refuses get one line.
-# 40 in verify, 400 in verify-full; no chip simulation yet.
+# clean): tile, word widths, crossbar macro, spare columns and stuck devices,
+# mesh, flits and line buffers drawn from SEED; those the generator accepts
+# lint clean at the chip's top (the tile and GDPU nodes, mesh, routers),
+# those it refuses get one line.  The first SMOKE accepted ones that can
+# simulate (not the blackbox macro, a tile on the mesh) run the chip: its
+# model built, random networks mapped and run against the golden model (pcm
+# modes with the pcm macro).  40 configurations and 4 chip runs in verify,
+# 400 and 40 in verify-full.
 t_gen_lint_random() {
-	local seed=$1 n=$2 i ok=0
+	local seed=$1 n=$2 smoke=${3:-0} i ok=0 ran=0
 	local -A macro_ok=()
-	echo "seed $seed, $n configurations"
+	echo "seed $seed, $n configurations, chip runs of the first $smoke that simulate"
 	RANDOM=$seed
 	for ((i = 0; i < n; i++)); do
 		local rows=$((2 + RANDOM % 60)) cols=$((1 + RANDOM % 40)) inb=$((2 + RANDOM % 7)) wb=$((2 + RANDOM % 7))
@@ -211,16 +215,31 @@ t_gen_lint_random() {
 			(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_chip") >"$d.lint" 2>&1
 			[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "rnd$i (rows $rows cols $cols in $inb w $wb" \
 				"acc $acc flit $fb map_buf $mb macro $macro spare $spare) is not lint-clean"; } || return 1
+			if ((ran < smoke)) && [[ $macro != blackbox ]] && ((nx * ny >= 2)); then
+				ran=$((ran + 1))
+				local pcm=""
+				[[ $macro == pcm ]] && pcm=+pcm
+				echo "rnd$i: ${nx}x$ny mesh of ${rows}x$cols $macro tiles ($spare spare columns), flits of $fb bits:" \
+					"chip run"
+				TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$d" "rnd$i" "$d/model" "$LIB" chip ||
+					fail "rnd$i: the chip model does not build" || return 1
+				# shellcheck disable=SC2086 # pcm: zero or one word
+				"$d/model/Vchip" +seed="$i" +nets=2 +inferences=2 $pcm +quiet >"$d.run" 2>&1
+				local st=$?
+				tail -n 1 "$d.run"
+				[[ $st == 0 ]] || { tail -n 5 "$d.run"; fail "rnd$i: the chip run failed"; } || return 1
+			fi
 		else
 			expect_one_line_error "$d.err" 'error: ' || return 1
 		fi
 	done
 	echo "$ok of $n accepted, each lint-clean; by macro: ideal ${macro_ok[ideal]:-0}, pcm ${macro_ok[pcm]:-0}," \
-		"fpga ${macro_ok[fpga]:-0}, blackbox ${macro_ok[blackbox]:-0}"
-	((ok > 0)) || fail "no configuration accepted"
+		"fpga ${macro_ok[fpga]:-0}, blackbox ${macro_ok[blackbox]:-0}; $ran chip runs passed"
+	((ok > 0)) || fail "no configuration accepted" || return 1
+	((ran == smoke)) || fail "$ran chip runs of the $smoke asked for"
 }
-register gen/lint_random_configs verify t_gen_lint_random 11 40
-register gen/lint_random_configs_400 full t_gen_lint_random 7 400
+register gen/lint_random_configs verify t_gen_lint_random 11 40 4
+register gen/lint_random_configs_400 full t_gen_lint_random 7 400 40
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 
 # Unit tests (cmocka, TAP): each test counts on its own.

@@ -182,6 +182,14 @@ SOC_PARTS := axil_bridge axil_slave sram
 $(foreach u,$(SOC_PARTS),$(eval $(call model,tiny,$(u))))
 # hermes64's chip (64 tiles of 256x256, the host and a GDPU as edge nodes): make verify-full runs a layer on it.
 $(eval $(call model,hermes64,chip))
+# make waves WHAT=mesh|chip|soc (scripts/waves.sh): traced twins of those
+# models, built on demand (the tests' models are untraced: faster).
+define tracedmodel
+$(BUILD)/$(1)/trace/V$(2): $(wildcard rtl/$(1)/*) tb/$(2)_tb.cpp tb/tb_common.h tb/record.h tb/chip_params.h \
+                           $(wildcard golden/*.h) map/imnpu_map.h $(MAPLIB) $(GOLDLIB) scripts/build-model.sh tb/backdoor.vlt | deps-core
+	+TRACE=1 scripts/build-model.sh rtl/$(1) $(1) $(BUILD)/$(1)/trace $(MAPLIB):$(GOLDLIB) $(2)
+endef
+$(foreach c,$(CONFIGS),$(foreach u,mesh chip soc,$(eval $(call tracedmodel,$(c),$(u)))))
 # make coverage (docs/coverage.md): tiny's harnesses again, flat, with
 # Verilator's line and toggle coverage (scripts/build-model.sh COVERAGE=1).
 COV_UNITS := tile gdpu mesh rv32 chip soc $(SOC_PARTS)
@@ -304,7 +312,7 @@ coverage: $(GEN) $(GOLDLIB) $(GOLDCLI) $(PCMTOOL) $(MAPPER) $(RUNNER) models $(C
           $(RVTEST_ELFS) $(if $(filter verify,$(SUITE)),,$(BUILD)/hermes64/Vchip) | deps-core deps-synth deps-data deps-fuzz ## line and toggle coverage of tiny's RTL over SUITE=full (default) or verify: docs/coverage.md
 	@scripts/coverage.sh run $(or $(SUITE),full)
 
-waves: | deps-core deps-waves ## GTKWave on a traced run: WHAT=tile|gdpu|rv32 CFG=tiny REPLAY="+seed=N ..." (a failure's replay)
+waves: | deps-core deps-waves ## GTKWave on a traced run: WHAT=tile|gdpu|rv32|mesh|chip|soc CFG=tiny REPLAY="+seed=N ..." (a failure's replay)
 	@scripts/waves.sh $(or $(CFG),tiny) $(or $(WHAT),tile) "$(REPLAY)"
 
 clean: ## remove build/

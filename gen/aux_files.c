@@ -443,6 +443,138 @@ void aux_gtkw_rv32(emitter *e, const design *d, const char *dumpfile)
 	gtkw_group(e, "state and CSRs", mod, sig_csr, sizeof sig_csr / sizeof sig_csr[0]);
 }
 
+/* The chip's host port (its top's ports, under scope) and a group per node
+ * under chip (the chip instance's scope): the node's packet ports, and a
+ * tile node's tile streams, as the chip and SoC layouts show them. */
+static void gtkw_chip_groups(emitter *e, const design *d, const char *port_scope, const char *chip)
+{
+	const int IDW = d->idw, INF = d->infow, PAY = d->payw, N = d->nodes;
+	const gtkw_sig sig_host[] = {
+		{"host_tx_valid_i", 1, 0}, {"host_tx_ready_o", 1, 0}, {"host_tx_last_i", 1, 0},
+		{"host_tx_mcast_i", 1, 0}, {"host_tx_dest_i", IDW, GTKW_HEX}, {"host_tx_info_i", INF, GTKW_HEX},
+		{"host_tx_data_i", PAY, GTKW_HEX}, {"host_rx_valid_o", 1, 0}, {"host_rx_ready_i", 1, 0},
+		{"host_rx_head_o", 1, 0}, {"host_rx_last_o", 1, 0}, {"host_rx_src_o", IDW, GTKW_HEX},
+		{"host_rx_info_o", INF, GTKW_HEX}, {"host_rx_data_o", PAY, GTKW_HEX}, {"host_rx_err_o", 2, GTKW_HEX},
+	};
+	gtkw_group(e, "host port", port_scope, sig_host, sizeof sig_host / sizeof sig_host[0]);
+	const gtkw_sig sig_node[] = {
+		{"tx_valid_o", 1, 0}, {"tx_ready_i", 1, 0}, {"tx_last_o", 1, 0}, {"tx_dest_o", IDW, GTKW_HEX},
+		{"tx_mask_o", N, GTKW_HEX}, {"tx_info_o", INF, GTKW_HEX}, {"tx_data_o", PAY, GTKW_HEX},
+		{"rx_valid_i", 1, 0}, {"rx_ready_o", 1, 0}, {"rx_head_i", 1, 0}, {"rx_last_i", 1, 0},
+		{"rx_src_i", IDW, GTKW_HEX}, {"rx_info_i", INF, GTKW_HEX}, {"rx_data_i", PAY, GTKW_HEX},
+	};
+	const gtkw_sig sig_tile[] = {
+		{"in_valid_i", 1, 0}, {"in_ready_o", 1, 0}, {"in_data_i", d->in_bits, GTKW_SDEC},
+		{"out_valid_o", 1, 0}, {"out_ready_i", 1, 0}, {"out_data_o", d->in_bits, GTKW_SDEC},
+		{"out_col_o", d->col_w, 0x24u}, {"out_last_o", 1, 0},
+	};
+	for (int n = 0; n < N; n++) {
+		const int kind = d->node_kind[n];
+		if (kind == NODE_HOST)
+			continue;
+		char scope[192], title[64];
+		snprintf(scope, sizeof scope, "%s.u_n%d", chip, n);
+		snprintf(title, sizeof title, "node %d (%s)", n, kind == NODE_TILE ? "tile" : "GDPU");
+		gtkw_group(e, title, scope, sig_node, sizeof sig_node / sizeof sig_node[0]);
+		if (kind == NODE_TILE) {
+			char tscope[224];
+			snprintf(tscope, sizeof tscope, "%s.u_tile", scope);
+			snprintf(title, sizeof title, "node %d: its tile's streams", n);
+			gtkw_group(e, title, tscope, sig_tile, sizeof sig_tile / sizeof sig_tile[0]);
+		}
+	}
+}
+
+/* A group per router: its five ports' handshakes (bit p: port p, 0 local,
+ * 1 north, 2 east, 3 south, 4 west) and the local output's channel. */
+static void gtkw_router_groups(emitter *e, const design *d, const char *mesh)
+{
+	const gtkw_sig sig_r[] = {
+		{"in_valid_i", 5, GTKW_BIN}, {"in_ready_o", 5, GTKW_BIN}, {"out_valid_o", 5, GTKW_BIN},
+		{"out_ready_i", 5, GTKW_BIN}, {"out_chan_o", 3, 0x24u},
+	};
+	for (int r = 0; r < d->routers; r++) {
+		char scope[192], title[64];
+		snprintf(scope, sizeof scope, "%s.u_r%d", mesh, r);
+		snprintf(title, sizeof title, "router %d (x %d, y %d)", r, r % d->nx, r / d->nx);
+		gtkw_group(e, title, scope, sig_r, sizeof sig_r / sizeof sig_r[0]);
+	}
+}
+
+void aux_gtkw_chip(emitter *e, const design *d, const char *dumpfile)
+{
+	char chip[160], mesh[192];
+	snprintf(chip, sizeof chip, "TOP.%s", d->mod_chip);
+	snprintf(mesh, sizeof mesh, "%s.u_mesh", chip);
+	gtkw_header(e, d,
+		    "GTKWave layout of the chip harness (tb/chip_tb.cpp): the host port, a group per node, a group per router. Open with: make waves WHAT=chip",
+		    dumpfile);
+	const gtkw_sig sig_clk[] = {{"clk_i", 1, 0}, {"rst_ni", 1, 0}};
+	gtkw_group(e, "clock and reset", "TOP", sig_clk, 2);
+	gtkw_chip_groups(e, d, "TOP", chip);
+	gtkw_router_groups(e, d, mesh);
+}
+
+void aux_gtkw_mesh(emitter *e, const design *d, const char *dumpfile)
+{
+	char mesh[160];
+	snprintf(mesh, sizeof mesh, "TOP.%s", d->mod_mesh);
+	const int N = d->nodes;
+	gtkw_header(e, d,
+		    "GTKWave layout of the mesh harness (tb/mesh_tb.cpp): the nodes' interfaces (bit n: node n), a group per router. Open with: make waves WHAT=mesh",
+		    dumpfile);
+	const gtkw_sig sig_ports[] = {
+		{"clk_i", 1, 0}, {"rst_ni", 1, 0},
+		{"tx_valid_i", N, GTKW_BIN}, {"tx_ready_o", N, GTKW_BIN}, {"tx_last_i", N, GTKW_BIN},
+		{"rx_valid_o", N, GTKW_BIN}, {"rx_ready_i", N, GTKW_BIN}, {"rx_head_o", N, GTKW_BIN},
+		{"rx_last_o", N, GTKW_BIN}, {"rx_err_o", 2 * N, GTKW_HEX},
+		{"dbg_link_i", d->link_w, 0x24u}, {"dbg_valid_o", 1, 0}, {"dbg_ready_o", 1, 0},
+	};
+	gtkw_group(e, "network interfaces", "TOP", sig_ports, sizeof sig_ports / sizeof sig_ports[0]);
+	gtkw_router_groups(e, d, mesh);
+}
+
+void aux_gtkw_soc(emitter *e, const design *d, const char *dumpfile)
+{
+	char soc[160], core[192], bridge[192], npu[192], chip[192];
+	snprintf(soc, sizeof soc, "TOP.%s", d->mod_soc);
+	snprintf(core, sizeof core, "%s.u_core", soc);
+	snprintf(bridge, sizeof bridge, "%s.u_bridge", soc);
+	snprintf(npu, sizeof npu, "%s.u_npu", soc);
+	snprintf(chip, sizeof chip, "%s.u_chip", soc);
+	gtkw_header(e, d,
+		    "GTKWave layout of the SoC harness (tb/soc_tb.cpp): the core, its bus, the NPU controller, the chip's nodes. Open with: make waves WHAT=soc",
+		    dumpfile);
+	const gtkw_sig sig_top[] = {
+		{"clk_i", 1, 0}, {"rst_ni", 1, 0}, {"boot_i", 1, 0}, {"console_valid_o", 1, 0},
+		{"console_char_o", 8, GTKW_HEX}, {"exit_valid_o", 1, 0}, {"irq_npu_o", 1, 0},
+		{"ret_valid_o", 1, 0}, {"ret_pc_o", 32, GTKW_HEX}, {"ret_insn_o", 32, GTKW_HEX},
+	};
+	const gtkw_sig sig_data[] = {
+		{"d_valid_o", 1, 0}, {"d_addr_o", 32, GTKW_HEX}, {"d_we_o", 1, 0}, {"d_be_o", 4, GTKW_HEX},
+		{"d_wdata_o", 32, GTKW_HEX}, {"d_ready_i", 1, 0}, {"d_rdata_i", 32, GTKW_HEX}, {"d_err_i", 1, 0},
+	};
+	const gtkw_sig sig_axi[] = {
+		{"m_awvalid_o", 1, 0}, {"m_awready_i", 1, 0}, {"m_awaddr_o", 32, GTKW_HEX}, {"m_wvalid_o", 1, 0},
+		{"m_wready_i", 1, 0}, {"m_wdata_o", 32, GTKW_HEX}, {"m_bvalid_i", 1, 0}, {"m_bresp_i", 2, GTKW_HEX},
+		{"m_arvalid_o", 1, 0}, {"m_arready_i", 1, 0}, {"m_araddr_o", 32, GTKW_HEX}, {"m_rvalid_i", 1, 0},
+		{"m_rdata_i", 32, GTKW_HEX}, {"m_rresp_i", 2, GTKW_HEX},
+	};
+	const gtkw_sig sig_npu[] = {
+		{"req_i", 1, 0}, {"we_i", 1, 0}, {"irq_o", 1, 0},
+		{"host_tx_valid_o", 1, 0}, {"host_tx_ready_i", 1, 0}, {"host_tx_last_o", 1, 0},
+		{"host_rx_valid_i", 1, 0}, {"host_rx_ready_o", 1, 0}, {"host_rx_last_i", 1, 0},
+	};
+	gtkw_group(e, "SoC ports and retirement", "TOP", sig_top, sizeof sig_top / sizeof sig_top[0]);
+	gtkw_group(e, "core data port", core, sig_data, sizeof sig_data / sizeof sig_data[0]);
+	gtkw_group(e, "AXI4-Lite (the bridge)", bridge, sig_axi, sizeof sig_axi / sizeof sig_axi[0]);
+	gtkw_group(e, "NPU controller", npu, sig_npu, sizeof sig_npu / sizeof sig_npu[0]);
+	gtkw_chip_groups(e, d, chip, chip);
+	char mesh[224];
+	snprintf(mesh, sizeof mesh, "%s.u_mesh", chip);
+	gtkw_router_groups(e, d, mesh);
+}
+
 void aux_sdc(emitter *e, const design *d)
 {
 	em_header(e, &d->stamp, "Timing constraints (SDC) for the tile.");

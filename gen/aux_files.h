@@ -13,6 +13,11 @@ void aux_params_h(emitter *e, const design *d);
 void aux_gtkw(emitter *e, const design *d, const char *dumpfile);
 void aux_gtkw_gdpu(emitter *e, const design *d, const char *dumpfile);
 void aux_gtkw_rv32(emitter *e, const design *d, const char *dumpfile);
+/* The chip's, the mesh's and the SoC's harness layouts: a group per node
+ * and per router (make waves WHAT=chip|mesh|soc). */
+void aux_gtkw_chip(emitter *e, const design *d, const char *dumpfile);
+void aux_gtkw_mesh(emitter *e, const design *d, const char *dumpfile);
+void aux_gtkw_soc(emitter *e, const design *d, const char *dumpfile);
 void aux_sdc(emitter *e, const design *d);
 /* The SoC (docs/soc.md): register header, register page, linker script. */
 void aux_regs_h(emitter *e, const design *d);

@@ -67,6 +67,27 @@ static void gtkw_rv32_for_design(emitter *e, const design *d)
 	aux_gtkw_rv32(e, d, dump);
 }
 
+static void gtkw_chip_for_design(emitter *e, const design *d)
+{
+	char dump[160];
+	snprintf(dump, sizeof dump, "%s_chip.fst", d->name);
+	aux_gtkw_chip(e, d, dump);
+}
+
+static void gtkw_mesh_for_design(emitter *e, const design *d)
+{
+	char dump[160];
+	snprintf(dump, sizeof dump, "%s_mesh.fst", d->name);
+	aux_gtkw_mesh(e, d, dump);
+}
+
+static void gtkw_soc_for_design(emitter *e, const design *d)
+{
+	char dump[160];
+	snprintf(dump, sizeof dump, "%s_soc.fst", d->name);
+	aux_gtkw_soc(e, d, dump);
+}
+
 static int generate(const design *d, const char *outpath, gen_err *err)
 {
 	outdir o;
@@ -107,6 +128,9 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{".gtkw", "[*]", gtkw_for_design},
 		{"_gdpu.gtkw", "[*]", gtkw_gdpu_for_design},
 		{"_rv32.gtkw", "[*]", gtkw_rv32_for_design},
+		{"_chip.gtkw", "[*]", gtkw_chip_for_design},
+		{"_mesh.gtkw", "[*]", gtkw_mesh_for_design},
+		{"_soc.gtkw", "[*]", gtkw_soc_for_design},
 		{".sdc", "#", aux_sdc},
 	};
 

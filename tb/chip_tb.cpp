@@ -1163,10 +1163,16 @@ int Harness::run()
 	if (g_)
 		imnpu_chip_free(g_);
 	if (failures_) {
-		std::printf("chip_tb: replay: %s +seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s%s%s%s%s +trace\n",
-			    argv0_, opt_.seed, opt_.nets, opt_.inferences, opt_.stall, opt_.pcm ? " +pcm" : "",
-			    opt_.backdoor ? " +load=backdoor" : "", opt_.readback ? " +readback" : "",
-			    opt_.image.empty() ? "" : " +image=", opt_.image.c_str());
+		char args[4608];
+		std::snprintf(args, sizeof args, "+seed=%" PRIu64 " +nets=%ld +inferences=%ld +stall=%u%s%s%s%s%s", opt_.seed,
+			      opt_.nets, opt_.inferences, opt_.stall, opt_.pcm ? " +pcm" : "",
+			      opt_.backdoor ? " +load=backdoor" : "", opt_.readback ? " +readback" : "",
+			      opt_.image.empty() ? "" : " +image=", opt_.image.c_str());
+		if (opt_.est_tol >= 0)
+			std::snprintf(args + std::strlen(args), sizeof args - std::strlen(args), " +estimate_tolerance=%ld",
+				      opt_.est_tol);
+		std::printf("chip_tb: replay: %s %s +trace\n", argv0_, args);
+		std::printf("chip_tb: waves: make waves CFG=%s WHAT=chip REPLAY=\"%s\"\n", IMNPU_NAME, args);
 		std::printf("chip_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}

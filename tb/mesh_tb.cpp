@@ -842,10 +842,13 @@ int Harness::run()
 			    ideal_throughput(opt_.pattern), (double)cycles / secs);
 	}
 	if (failures_) {
-		std::printf("mesh_tb: replay: %s +seed=%" PRIu64 " +pattern=%s +rate=%g +len=%d%s +packets=%ld +bp=%u +mcast=%u +faults=%ld +fault_bits=%d +trace\n",
-			    argv0_, opt_.seed, opt_.pattern.c_str(), opt_.rate, opt_.len,
-			    opt_.fixlen ? " +fixlen" : "", opt_.packets, opt_.bp, opt_.mcast, opt_.faults,
-			    opt_.fault_bits);
+		char args[512];
+		std::snprintf(args, sizeof args,
+			      "+seed=%" PRIu64 " +pattern=%s +rate=%g +len=%d%s +packets=%ld +bp=%u +mcast=%u +faults=%ld +fault_bits=%d",
+			      opt_.seed, opt_.pattern.c_str(), opt_.rate, opt_.len, opt_.fixlen ? " +fixlen" : "",
+			      opt_.packets, opt_.bp, opt_.mcast, opt_.faults, opt_.fault_bits);
+		std::printf("mesh_tb: replay: %s %s +trace\n", argv0_, args);
+		std::printf("mesh_tb: waves: make waves CFG=%s WHAT=mesh REPLAY=\"%s\"\n", IMNPU_NAME, args);
 		std::printf("mesh_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
 		return 1;
 	}

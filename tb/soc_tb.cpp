@@ -40,6 +40,16 @@ struct Options : tb::Common {
 	std::exit(2);
 }
 
+// A failed run's replay and make waves lines.
+void replay_lines(const Options &o, const char *argv0)
+{
+	std::string args = "+elf=" + o.elf;
+	if (!o.image.empty())
+		args += " +image=" + o.image + " +inputs=" + o.inputs;
+	std::printf("soc_tb: replay: %s %s +trace\n", argv0, args.c_str());
+	std::printf("soc_tb: waves: make waves CFG=%s WHAT=soc REPLAY=\"%s\"\n", IMNPU_NAME, args.c_str());
+}
+
 // The golden outputs of every input vector, one printed line each as the
 // firmware prints them (without its cycle count).
 std::vector<std::string> golden_lines(const Options &o)
@@ -187,6 +197,7 @@ int run(const Options &o, int argc, char **argv)
 				}
 			}
 			if (code != 0 || failures) {
+				replay_lines(o, argv[0]);
 				std::printf("soc_tb: FAILED\n");
 				return 1;
 			}
@@ -195,6 +206,7 @@ int run(const Options &o, int argc, char **argv)
 		}
 	}
 	std::printf("soc_tb: FAIL: no exit in %ld cycles (%ld instructions retired)\n", o.max_cycles, retired);
+	replay_lines(o, argv[0]);
 	return 1;
 }
 

@@ -494,12 +494,39 @@ t_waves_script() {
 	grep -q '^\[dumpfile\] "tiny_gdpu.fst"$' "$ROOT/rtl/tiny/tiny_gdpu.gtkw" || fail "the layout names another trace" ||
 		return 1
 	[[ -s $ROOT/build/tiny/tiny_gdpu.fst ]] || fail "no trace build/tiny/tiny_gdpu.fst"
-	(cd "$ROOT" && scripts/waves.sh --no-view tiny chip "") 2>"$CASE_DIR/err" && fail "WHAT=chip has no layout yet" || true
-	expect_one_line_error "$CASE_DIR/err" 'WHAT=chip \(allowed: tile gdpu rv32'
+	(cd "$ROOT" && scripts/waves.sh --no-view tiny router "") 2>"$CASE_DIR/err" && fail "WHAT=router has a layout" || true
+	expect_one_line_error "$CASE_DIR/err" 'WHAT=router \(allowed: tile gdpu rv32 mesh chip soc'
 }
 register waves/make_waves verify t_waves_script
 register waves/rv32_layout_matches_trace verify t_waves_layout "$MODELS/tiny/Vrv32" "$ROOT/rtl/tiny/tiny_rv32.gtkw" \
 	+seed=1 +programs=2
+# The mesh's, chip's and SoC's layouts (a group per node and per router)
+# against traces of their harnesses: on tests/faults.tcl, whose 2x2 chip
+# builds traced in seconds (the layouts come from the same generator code
+# for every configuration); and a failure's waves line names make waves.
+t_waves_big_layouts() {
+	local r=$CASE_DIR/rtl m=$CASE_DIR/model u
+	"$GEN" "$ROOT/tests/faults.tcl" -o "$r" >/dev/null || return 1
+	for u in mesh chip soc; do
+		TRACE=1 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$r" faults "$m" "$LIB" $u || return 1
+	done
+	"$ROOT/scripts/build-fw.sh" "$r" faults --selftest "$CASE_DIR/selftest.elf" || return 1
+	t_waves_layout "$m/Vmesh" "$r/faults_mesh.gtkw" +seed=1 +packets=200 +rate=0.2 +mcast=20 || return 1
+	t_waves_layout "$m/Vchip" "$r/faults_chip.gtkw" +seed=1 +nets=1 +inferences=1 || return 1
+	t_waves_layout "$m/Vsoc" "$r/faults_soc.gtkw" +elf="$CASE_DIR/selftest.elf" || return 1
+	grep -c '^-node [0-9]* (' "$r/faults_chip.gtkw" | grep -qx 6 || fail "not a group per node (3 nodes, 2 groups a tile)" ||
+		return 1
+	# a failing run names make waves with its plusargs: an image whose
+	# measured cycles miss the mapper's estimate by more than 0%
+	"$MAP" --random-net "$CASE_DIR/net" --sizes 14,10 --seed 3 "$ROOT/tests/faults.tcl" >/dev/null &&
+		"$MAP" --quiet "$ROOT/tests/faults.tcl" "$CASE_DIR/net/net.json" -o "$CASE_DIR/net.img" || return 1
+	if "$m/Vchip" +seed=1 +inferences=2 +image="$CASE_DIR/net.img" +estimate_tolerance=0 >"$CASE_DIR/fail.txt" 2>&1; then
+		fail "the run met a 0% estimate tolerance" || return 1
+	fi
+	grep -q '^chip_tb: waves: make waves CFG=faults WHAT=chip REPLAY="+seed=1 ' "$CASE_DIR/fail.txt" ||
+		{ tail -n 3 "$CASE_DIR/fail.txt"; fail "no make waves line"; }
+}
+register waves/mesh_chip_soc_layouts_match_traces verify t_waves_big_layouts
 
 # docs/area.md and docs/area.csv state every unit's Yosys counts: a fresh
 # synthesis (make area) must give the same counts (docs/area.csv; the page's

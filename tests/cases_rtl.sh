@@ -634,7 +634,7 @@ t_sim_faults() {
 register sim/faults/tile_chip_repair verify t_sim_faults
 
 # The longest cases of make verify on 2 cores (their logs' times), started first.
-long_case sim/edge/mesh_and_chip sim/faults/tile_chip_repair rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
+long_case sim/edge/mesh_and_chip sim/faults/tile_chip_repair waves/mesh_chip_soc_layouts_match_traces rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
 	sim/sweep/sw_in2 gen/lint_random_configs gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
 
 # Icarus Verilog as a second simulator (docs/flows.md): a harness run against

@@ -46,47 +46,22 @@ static int emit_file(outdir *o, const char *name, const char *comment,
 	return rc;
 }
 
-static void gtkw_for_design(emitter *e, const design *d)
+/* A harness's layout, naming the trace <name><suffix>.fst the harness and
+ * make waves write. */
+static void gtkw_named(emitter *e, const design *d, const char *suffix,
+		       void (*layout)(emitter *, const design *, const char *))
 {
 	char dump[160];
-	snprintf(dump, sizeof dump, "%s.fst", d->name);
-	aux_gtkw(e, d, dump);
+	snprintf(dump, sizeof dump, "%s%s.fst", d->name, suffix);
+	layout(e, d, dump);
 }
 
-static void gtkw_gdpu_for_design(emitter *e, const design *d)
-{
-	char dump[160];
-	snprintf(dump, sizeof dump, "%s_gdpu.fst", d->name);
-	aux_gtkw_gdpu(e, d, dump);
-}
-
-static void gtkw_rv32_for_design(emitter *e, const design *d)
-{
-	char dump[160];
-	snprintf(dump, sizeof dump, "%s_rv32.fst", d->name);
-	aux_gtkw_rv32(e, d, dump);
-}
-
-static void gtkw_chip_for_design(emitter *e, const design *d)
-{
-	char dump[160];
-	snprintf(dump, sizeof dump, "%s_chip.fst", d->name);
-	aux_gtkw_chip(e, d, dump);
-}
-
-static void gtkw_mesh_for_design(emitter *e, const design *d)
-{
-	char dump[160];
-	snprintf(dump, sizeof dump, "%s_mesh.fst", d->name);
-	aux_gtkw_mesh(e, d, dump);
-}
-
-static void gtkw_soc_for_design(emitter *e, const design *d)
-{
-	char dump[160];
-	snprintf(dump, sizeof dump, "%s_soc.fst", d->name);
-	aux_gtkw_soc(e, d, dump);
-}
+static void gtkw_for_design(emitter *e, const design *d) { gtkw_named(e, d, "", aux_gtkw); }
+static void gtkw_gdpu_for_design(emitter *e, const design *d) { gtkw_named(e, d, "_gdpu", aux_gtkw_gdpu); }
+static void gtkw_rv32_for_design(emitter *e, const design *d) { gtkw_named(e, d, "_rv32", aux_gtkw_rv32); }
+static void gtkw_chip_for_design(emitter *e, const design *d) { gtkw_named(e, d, "_chip", aux_gtkw_chip); }
+static void gtkw_mesh_for_design(emitter *e, const design *d) { gtkw_named(e, d, "_mesh", aux_gtkw_mesh); }
+static void gtkw_soc_for_design(emitter *e, const design *d) { gtkw_named(e, d, "_soc", aux_gtkw_soc); }
 
 static int generate(const design *d, const char *outpath, gen_err *err)
 {

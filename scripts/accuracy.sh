@@ -14,11 +14,11 @@
 #        scripts/accuracy.sh --table   (the tables and figure again from the CSVs)
 set -eu
 . scripts/splice-table.sh
+. scripts/bench-lib.sh
 out=build/accuracy
 csv=docs/accuracy.csv
 rtlcsv=docs/accuracy-rtl.csv
 doc=docs/accuracy.md
-data=/usr/share/datasets/fashion-mnist
 mkdir -p "$out"
 
 # the tables from the CSVs, and the figure
@@ -59,17 +59,12 @@ table() {
 
 plot() {
 	awk -F, 'NR > 1 && !/^#/ && $3 ~ /pcm/ { f = "'"$out"'/" $1 "-" $3 "-" $5 ".dat"; print $4, 100 * $6, 100 * $7 > f }' "$csv"
-	nets=$(awk -F, 'NR > 1 && !/^#/ { print $1 }' "$csv" | uniq)
-	n=$(echo "$nets" | wc -w)
+	nets=$(csv_nets "$csv")
 	{
-		echo "set terminal pngcairo size $((520 * n)),420 font 'sans,10'"
-		echo "set output 'docs/accuracy.png'"
-		echo "set multiplot layout 1,$n"
+		gp_panels docs/accuracy.png "$(echo "$nets" | wc -w)"
 		echo "set logscale x"
 		echo "set xlabel 'time after programming (s)'"
 		echo "set ylabel 'test accuracy (%)'"
-		echo "set key bottom left"
-		echo "set grid"
 		for net in $nets; do
 			fl=$(awk -F, -v n="$net" '$1 == n && $3 == "float" { print 100 * $6 }' "$csv")
 			id=$(awk -F, -v n="$net" '$1 == n && $3 == "ideal" { print 100 * $6 }' "$csv")
@@ -94,21 +89,13 @@ map=$1
 run=$2
 shift 2
 nets=${*:-$(ls -d nets/fashion-*)}
-imgs=$data/t10k-images-idx3-ubyte.gz
-labs=$data/t10k-labels-idx1-ubyte.gz
-for f in "$imgs" "$labs"; do
-	[ -r "$f" ] || { echo "accuracy: error: $f: missing (Debian's dataset-fashion-mnist: run 'make deps')" >&2; exit 1; }
-done
+fashion_test accuracy
 start=$(date +%s)
 tmp=$out/accuracy.csv
 rtmp=$out/accuracy-rtl.csv
 echo "network,config,mode,time_s,compensation,accuracy,std,seeds" >"$tmp"
 echo "network,config,mode,images,equal,rtl_images_per_s,run_images_per_s,chip_images_per_s" >"$rtmp"
 
-# field NAME LINE: the value of NAME=... in a result line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-# json KEY FILE: a number or string of the training record
-json() { sed -n "s/.*\"$1\": \"*\([^\",]*\)\"*,*$/\1/p" "$2"; }
 
 for net in $nets; do
 	name=$(basename "$net")
@@ -137,8 +124,7 @@ for net in $nets; do
 					accs="$accs $(field accuracy "$r")"
 					[ "$mode$t$comp$s" = pcm-4phase20no1 ] && pcm_ips=$(field images_per_s "$r")
 				done
-				line=$(echo "$accs" | awk '{ for (i = 1; i <= NF; i++) { s += $i; q += $i * $i }
-					m = s / NF; v = q / NF - m * m; printf "%.4f,%.4f,%d", m, sqrt(v > 0 ? v * NF / (NF - 1) : 0), NF }')
+				line=$(mean_std "$accs")
 				echo "$name,$cfg,$mode,$t,$comp,$line" >>"$tmp"
 				echo "accuracy: $name on $cfg, $mode, t = $t s, compensation $comp: $line"
 			done

@@ -12,6 +12,7 @@
 #        scripts/bench-cnn.sh --table   (the Markdown table again from the CSV)
 set -eu
 . scripts/splice-table.sh
+. scripts/bench-lib.sh
 out=build/bench-cnn
 csv=docs/cnn-bench.csv
 doc=docs/cnn-bench.md
@@ -39,8 +40,6 @@ map=$1
 tmp=$out/cnn-bench.csv
 echo "network,config,mode,replicate,tiles,latency,est_latency,interval,est_interval,images_per_s,utilization,est_utilization" >"$tmp"
 
-# field NAME LINE: the value of NAME=... in a "bench:" line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # run NAME CFG SIZES MODE SEED REPLICATE
 run() {

@@ -10,6 +10,7 @@
 #        scripts/bench-sim.sh --table   (the Markdown tables again from the CSVs)
 set -eu
 . scripts/splice-table.sh
+. scripts/bench-lib.sh
 out=build/bench-sim
 csv=docs/sim-speed.csv
 doc=docs/sim-speed.md
@@ -42,8 +43,6 @@ echo "model,work,tiles,cycles,seconds,cycles_per_s,rtl_macs_per_s,golden_macs_pe
 builds=$out/builds.csv
 echo "model,options,build_s" >"$builds"
 
-# field NAME LINE: the value of NAME=... in a "bench:" line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # build_model CFG UNIT RTLDIR [HIER]: a fresh model in $out/CFG (HIER: 0 flat,
 # 1 hierarchical, else the default), its build time noted

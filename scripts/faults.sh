@@ -13,10 +13,10 @@
 #        scripts/faults.sh --table   (the table and figure again from the CSV)
 set -eu
 . scripts/splice-table.sh
+. scripts/bench-lib.sh
 out=build/faults
 csv=docs/faults.csv
 doc=docs/faults.md
-data=/usr/share/datasets/fashion-mnist
 spares=4
 mkdir -p "$out"
 
@@ -41,16 +41,11 @@ table() {
 
 plot() {
 	awk -F, 'NR > 1 && !/^#/ { f = "'"$out"'/" $1 "-" $4 ".dat"; print $3 / 10000, 100 * $5, 100 * $6 > f }' "$csv"
-	nets=$(awk -F, 'NR > 1 && !/^#/ { print $1 }' "$csv" | uniq)
-	n=$(echo "$nets" | wc -w)
+	nets=$(csv_nets "$csv")
 	{
-		echo "set terminal pngcairo size $((520 * n)),420 font 'sans,10'"
-		echo "set output 'docs/faults.png'"
-		echo "set multiplot layout 1,$n"
+		gp_panels docs/faults.png "$(echo "$nets" | wc -w)"
 		echo "set xlabel 'stuck devices (%)'"
 		echo "set ylabel 'test accuracy (%)'"
-		echo "set key bottom left"
-		echo "set grid"
 		for net in $nets; do
 			echo "set title '$net, 4-phase, 1 h, compensated'"
 			echo "plot [-0.2:5.2] '$out/$net-none.dat' using 1:2:3 with yerrorlines title 'no repair' lc rgb 'red', \\"
@@ -71,18 +66,11 @@ map=$1
 run=$2
 shift 2
 nets=${*:-$(ls -d nets/fashion-*)}
-imgs=$data/t10k-images-idx3-ubyte.gz
-labs=$data/t10k-labels-idx1-ubyte.gz
-for f in "$imgs" "$labs"; do
-	[ -r "$f" ] || { echo "faults: error: $f: missing (Debian's dataset-fashion-mnist: run 'make deps')" >&2; exit 1; }
-done
+fashion_test faults
 start=$(date +%s)
 tmp=$out/faults.csv
 echo "network,config,stuck_ppm,repair,accuracy,std,seeds,failed,error" >"$tmp"
 
-# field NAME LINE: the value of NAME=... in a result line
-field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-json() { sed -n "s/.*\"$1\": \"*\([^\",]*\)\"*,*$/\1/p" "$2"; }
 
 for net in $nets; do
 	name=$(basename "$net")
@@ -116,8 +104,7 @@ for net in $nets; do
 				failed="$failed ${f:-}"
 				err="$err ${e:-}"
 			done
-			stats=$(echo "$accs" | awk '{ for (i = 1; i <= NF; i++) { s += $i; q += $i * $i }
-				m = s / NF; v = q / NF - m * m; printf "%.4f,%.4f,%d", m, sqrt(v > 0 ? v * NF / (NF - 1) : 0), NF }')
+			stats=$(mean_std "$accs")
 			mean() { echo "$1" | awk '{ if (NF == 0) { print ""; exit } for (i = 1; i <= NF; i++) s += $i; printf "%.0f", s / NF }'; }
 			echo "$name,$cfg,$ppm,$rep,$stats,$(mean "$failed"),$(mean "$err")" >>"$tmp"
 			echo "faults: $name on $cfg, $ppm ppm stuck, repair $rep: $stats"

@@ -11,9 +11,7 @@
 // harness reaches the rest of it.
 #include "imnpu_config.h"
 #include "Vaxil_bridge.h"
-#include "tb_common.h"
-
-#include "imnpu_golden.h"
+#include "unit_tb.h"
 
 namespace {
 
@@ -21,37 +19,11 @@ struct Options : tb::Common {
 	long transactions = 20000;
 };
 
-class Harness {
+class Harness : tb::UnitHarness<Vaxil_bridge, Options> {
 public:
-	Harness(const Options &o, int argc, char **argv) : opt_(o), top_(o, argc, argv, 500), argv0_(argv[0])
-	{
-		imnpu_rng_seed(&rng_, o.seed);
-	}
+	Harness(const Options &o, int argc, char **argv) : UnitHarness("axil_bridge_tb", o, argc, argv) {}
 	int run();
-
-private:
-	bool chance(unsigned pct) { return imnpu_rng_chance(&rng_, pct, 100); }
-	uint32_t rnd32() { return (uint32_t)imnpu_rng_next(&rng_); }
-	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-	const Options &opt_;
-	tb::Clocked<Vaxil_bridge> top_;
-	const char *argv0_;
-	imnpu_rng rng_{};
-	long failures_ = 0;
 };
-
-bool Harness::fail(const char *fmt, ...)
-{
-	std::printf("axil_bridge_tb: FAIL at cycle %" PRIu64 ": ", top_.cycle());
-	va_list ap;
-	va_start(ap, fmt);
-	std::vprintf(fmt, ap);
-	va_end(ap);
-	std::printf("\n");
-	failures_++;
-	return false;
-}
 
 int Harness::run()
 {
@@ -78,7 +50,7 @@ int Harness::run()
 	bool p_aw = false, p_w = false, p_ar = false;
 	uint32_t p_awaddr = 0, p_wdata = 0, p_wstrb = 0, p_araddr = 0;
 	uint64_t idle = 0;
-	while (done < opt_.transactions && !failures_) {
+	while (done < opt_.transactions && !fails_.count()) {
 		if (!busy && chance(100 - st / 2)) {
 			busy = true;
 			we = chance(50);
@@ -106,28 +78,28 @@ int Harness::run()
 		m.eval();
 		// AXI rules: a valid stays with its payload until its handshake
 		if (p_aw && !(m->m_awvalid_o && m->m_awaddr_o == p_awaddr)) {
-			fail("AWVALID or AWADDR changed before AWREADY");
+			fails_.at(top_.cycle(), "AWVALID or AWADDR changed before AWREADY");
 			break;
 		}
 		if (p_w && !(m->m_wvalid_o && m->m_wdata_o == p_wdata && m->m_wstrb_o == p_wstrb)) {
-			fail("WVALID, WDATA or WSTRB changed before WREADY");
+			fails_.at(top_.cycle(), "WVALID, WDATA or WSTRB changed before WREADY");
 			break;
 		}
 		if (p_ar && !(m->m_arvalid_o && m->m_araddr_o == p_araddr)) {
-			fail("ARVALID or ARADDR changed before ARREADY");
+			fails_.at(top_.cycle(), "ARVALID or ARADDR changed before ARREADY");
 			break;
 		}
 		// what the bridge offers belongs to the core's request, once
 		if (m->m_awvalid_o && (!busy || !we || aw_taken || m->m_awaddr_o != addr)) {
-			fail("AW 0x%08x offered without a store waiting for it", m->m_awaddr_o);
+			fails_.at(top_.cycle(), "AW 0x%08x offered without a store waiting for it", m->m_awaddr_o);
 			break;
 		}
 		if (m->m_wvalid_o && (!busy || !we || w_taken || m->m_wdata_o != wdata || m->m_wstrb_o != be)) {
-			fail("W 0x%08x/%x offered without a store waiting for it", m->m_wdata_o, m->m_wstrb_o);
+			fails_.at(top_.cycle(), "W 0x%08x/%x offered without a store waiting for it", m->m_wdata_o, m->m_wstrb_o);
 			break;
 		}
 		if (m->m_arvalid_o && (!busy || we || ar_taken || m->m_araddr_o != addr)) {
-			fail("AR 0x%08x offered without a load waiting for it", m->m_araddr_o);
+			fails_.at(top_.cycle(), "AR 0x%08x offered without a load waiting for it", m->m_araddr_o);
 			break;
 		}
 		const bool aw_hs = m->m_awvalid_o && m->m_awready_i, w_hs = m->m_wvalid_o && m->m_wready_i;
@@ -135,16 +107,16 @@ int Harness::run()
 		const bool b_hs = m->m_bvalid_i && m->m_bready_o, r_hs = m->m_rvalid_i && m->m_rready_o;
 		const bool want_ready = b_hs || r_hs;
 		if (m->d_ready_o != want_ready) {
-			fail("d_ready_o %d, the response handshake %d", m->d_ready_o, want_ready);
+			fails_.at(top_.cycle(), "d_ready_o %d, the response handshake %d", m->d_ready_o, want_ready);
 			break;
 		}
 		if (want_ready) {
 			if (!we && m->d_rdata_o != resp_data) {
-			fail("load 0x%08x: data 0x%08x, the slave sent 0x%08x", addr, m->d_rdata_o, resp_data);
+			fails_.at(top_.cycle(), "load 0x%08x: data 0x%08x, the slave sent 0x%08x", addr, m->d_rdata_o, resp_data);
 			break;
 		}
 			if (m->d_err_o != ((resp >> 1) & 1)) {
-			fail("%s 0x%08x: d_err_o %d for response %u", we ? "store" : "load", addr, m->d_err_o,
+			fails_.at(top_.cycle(), "%s 0x%08x: d_err_o %d for response %u", we ? "store" : "load", addr, m->d_err_o,
 					    resp);
 			break;
 		}
@@ -187,7 +159,7 @@ int Harness::run()
 			}
 		}
 		if (++idle > 1000) {
-			fail("a %s to 0x%08x waits for 1000 cycles", we ? "store" : "load", addr);
+			fails_.at(top_.cycle(), "a %s to 0x%08x waits for 1000 cycles", we ? "store" : "load", addr);
 			break;
 		}
 	}
@@ -195,18 +167,10 @@ int Harness::run()
 	std::printf("axil_bridge_tb: %ld transactions (%ld stores, %ld error responses, %ld with AW and W taken apart), "
 		    "%" PRIu64 " cycles, %.1f s\n",
 		    done, stores, errors, split, top_.cycle(), secs);
-	if (failures_) {
-		std::printf("axil_bridge_tb: replay: %s +seed=%" PRIu64 " +transactions=%ld +stall=%u +trace\n", argv0_,
-			    opt_.seed, opt_.transactions, opt_.stall);
-		std::printf("axil_bridge_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
-		return 1;
-	}
-	if (split == 0 || errors == 0)
-		return std::printf("axil_bridge_tb: FAILED: the run took AW and W apart %ld times and saw %ld error responses\n",
-				   split, errors),
-		       1;
-	std::printf("axil_bridge_tb: PASSED\n");
-	return 0;
+	char args[128];
+	std::snprintf(args, sizeof args, "+seed=%" PRIu64 " +transactions=%ld +stall=%u", opt_.seed, opt_.transactions,
+		      opt_.stall);
+	return finish(args, split == 0 || errors == 0 ? "no AW and W taken apart, or no error response" : nullptr);
 }
 
 } // namespace
@@ -215,13 +179,7 @@ int main(int argc, char **argv)
 {
 	Options o;
 	o.parse("axil_bridge_tb", argc, argv, "build/" IMNPU_NAME "/axil_bridge.fst");
-	{
-		VerilatedContext probe;
-		probe.commandArgs(argc, argv);
-		std::string v;
-		if (tb::plusarg(probe, "transactions", v))
-			o.transactions = tb::parse_long("axil_bridge_tb", "transactions", v, 1, 100000000);
-	}
+	o.transactions = tb::count_plusarg("axil_bridge_tb", argc, argv, "transactions", o.transactions, 1, 100000000);
 	Harness h(o, argc, argv);
 	return h.run();
 }

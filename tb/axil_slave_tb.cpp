@@ -11,9 +11,7 @@
 // together and takes every response at once; this harness reaches the rest.
 #include "imnpu_config.h"
 #include "Vaxil_slave.h"
-#include "tb_common.h"
-
-#include "imnpu_golden.h"
+#include "unit_tb.h"
 
 #include <deque>
 
@@ -28,37 +26,11 @@ struct Tx {
 	uint32_t addr, data, be;
 };
 
-class Harness {
+class Harness : tb::UnitHarness<Vaxil_slave, Options> {
 public:
-	Harness(const Options &o, int argc, char **argv) : opt_(o), top_(o, argc, argv, 500), argv0_(argv[0])
-	{
-		imnpu_rng_seed(&rng_, o.seed);
-	}
+	Harness(const Options &o, int argc, char **argv) : UnitHarness("axil_slave_tb", o, argc, argv) {}
 	int run();
-
-private:
-	bool chance(unsigned pct) { return imnpu_rng_chance(&rng_, pct, 100); }
-	uint32_t rnd32() { return (uint32_t)imnpu_rng_next(&rng_); }
-	bool fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-	const Options &opt_;
-	tb::Clocked<Vaxil_slave> top_;
-	const char *argv0_;
-	imnpu_rng rng_{};
-	long failures_ = 0;
 };
-
-bool Harness::fail(const char *fmt, ...)
-{
-	std::printf("axil_slave_tb: FAIL at cycle %" PRIu64 ": ", top_.cycle());
-	va_list ap;
-	va_start(ap, fmt);
-	std::vprintf(fmt, ap);
-	va_end(ap);
-	std::printf("\n");
-	failures_++;
-	return false;
-}
 
 int Harness::run()
 {
@@ -83,7 +55,7 @@ int Harness::run()
 	uint32_t want_data = 0, want_err = 0;
 	long done = 0, reads_beside = 0, stalls = 0, errors = 0;
 	uint64_t idle = 0;
-	while (done < opt_.transactions && !failures_) {
+	while (done < opt_.transactions && !fails_.count()) {
 		if (!w_on && chance(30)) {
 			w_on = true;
 			wr = {true, rnd32() & ~3u, rnd32(), 1 + rnd32() % 15};
@@ -116,35 +88,35 @@ int Harness::run()
 		const bool aw_hs = m->s_awvalid_i && m->s_awready_o, w_hs = m->s_wvalid_i && m->s_wready_o;
 		const bool ar_hs = m->s_arvalid_i && m->s_arready_o;
 		if (aw_hs != w_hs) {
-			fail("AW and W taken apart (AWREADY %d, WREADY %d)", m->s_awready_o, m->s_wready_o);
+			fails_.at(top_.cycle(), "AW and W taken apart (AWREADY %d, WREADY %d)", m->s_awready_o, m->s_wready_o);
 			break;
 		}
 		if (aw_hs && ar_hs) {
-			fail("a write and a read taken in one cycle");
+			fails_.at(top_.cycle(), "a write and a read taken in one cycle");
 			break;
 		}
 		const bool free = !owe;
 		if (free && aw_up && wd_up && !aw_hs) {
-			fail("a whole write offered to an idle adapter, not taken");
+			fails_.at(top_.cycle(), "a whole write offered to an idle adapter, not taken");
 			break;
 		}
 		if (free && ar_up && !(aw_up && wd_up) && !ar_hs) {
-			fail("a read offered to an idle adapter without a whole write, not taken");
+			fails_.at(top_.cycle(), "a read offered to an idle adapter without a whole write, not taken");
 			break;
 		}
 		if (!free && (aw_hs || ar_hs)) {
-			fail("a transaction taken while a response is owed");
+			fails_.at(top_.cycle(), "a transaction taken while a response is owed");
 			break;
 		}
 		const bool req_want = aw_hs || ar_hs;
 		if (m->req_o != req_want) {
-			fail("req_o %d for a handshake %d", m->req_o, req_want);
+			fails_.at(top_.cycle(), "req_o %d for a handshake %d", m->req_o, req_want);
 			break;
 		}
 		if (req_want) {
 			const Tx &t = aw_hs ? wr : rd;
 			if (m->we_o != t.we || m->addr_o != t.addr || (t.we && (m->wdata_o != t.data || m->be_o != t.be))) {
-			fail("request we %d addr 0x%08x data 0x%08x be %x, the master offered we %d addr 0x%08x data 0x%08x be %x",
+			fails_.at(top_.cycle(), "request we %d addr 0x%08x data 0x%08x be %x, the master offered we %d addr 0x%08x data 0x%08x be %x",
 					    m->we_o, m->addr_o, m->wdata_o, m->be_o, t.we, t.addr, t.data, t.be);
 			break;
 		}
@@ -153,18 +125,18 @@ int Harness::run()
 		if (owe) {
 			const bool bv = m->s_bvalid_o, rv = m->s_rvalid_o;
 			if (bv != taken.we || rv != !taken.we) {
-			fail("BVALID %d RVALID %d for a %s owed", bv, rv, taken.we ? "write" : "read");
+			fails_.at(top_.cycle(), "BVALID %d RVALID %d for a %s owed", bv, rv, taken.we ? "write" : "read");
 			break;
 		}
 			const uint32_t resp = taken.we ? m->s_bresp_o : m->s_rresp_o;
 			if (resp != (want_err ? 2u : 0u) || (!taken.we && m->s_rdata_o != want_data)) {
-			fail("%s 0x%08x: response %u data 0x%08x, the unit answered err %u data 0x%08x",
+			fails_.at(top_.cycle(), "%s 0x%08x: response %u data 0x%08x, the unit answered err %u data 0x%08x",
 					    taken.we ? "write" : "read", taken.addr, resp, m->s_rdata_o, want_err, want_data);
 			break;
 		}
 		} else if (m->s_bvalid_o || m->s_rvalid_o) {
 			{
-			fail("BVALID or RVALID with no response owed");
+			fails_.at(top_.cycle(), "BVALID or RVALID with no response owed");
 			break;
 		}
 		}
@@ -193,7 +165,7 @@ int Harness::run()
 			errors += ans_err;
 		}
 		if (++idle > 1000) {
-			fail("no transaction completed in 1000 cycles");
+			fails_.at(top_.cycle(), "no transaction completed in 1000 cycles");
 			break;
 		}
 	}
@@ -201,18 +173,11 @@ int Harness::run()
 	std::printf("axil_slave_tb: %ld transactions (%ld reads taken beside a half-offered write, %ld error answers, "
 		    "%ld cycles a response waited), %" PRIu64 " cycles, %.1f s\n",
 		    done, reads_beside, errors, stalls, top_.cycle(), secs);
-	if (failures_) {
-		std::printf("axil_slave_tb: replay: %s +seed=%" PRIu64 " +transactions=%ld +stall=%u +trace\n", argv0_,
-			    opt_.seed, opt_.transactions, opt_.stall);
-		std::printf("axil_slave_tb: FAILED (seed %" PRIu64 ")\n", opt_.seed);
-		return 1;
-	}
-	if (reads_beside == 0 || stalls == 0)
-		return std::printf("axil_slave_tb: FAILED: no read beside a half-offered write (%ld) or no response waited (%ld)\n",
-				   reads_beside, stalls),
-		       1;
-	std::printf("axil_slave_tb: PASSED\n");
-	return 0;
+	char args[128];
+	std::snprintf(args, sizeof args, "+seed=%" PRIu64 " +transactions=%ld +stall=%u", opt_.seed, opt_.transactions,
+		      opt_.stall);
+	return finish(args, reads_beside == 0 || stalls == 0 ? "no read beside a half-offered write, or no response waited"
+							      : nullptr);
 }
 
 } // namespace
@@ -221,13 +186,7 @@ int main(int argc, char **argv)
 {
 	Options o;
 	o.parse("axil_slave_tb", argc, argv, "build/" IMNPU_NAME "/axil_slave.fst");
-	{
-		VerilatedContext probe;
-		probe.commandArgs(argc, argv);
-		std::string v;
-		if (tb::plusarg(probe, "transactions", v))
-			o.transactions = tb::parse_long("axil_slave_tb", "transactions", v, 1, 100000000);
-	}
+	o.transactions = tb::count_plusarg("axil_slave_tb", argc, argv, "transactions", o.transactions, 1, 100000000);
 	Harness h(o, argc, argv);
 	return h.run();
 }

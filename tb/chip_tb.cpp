@@ -237,12 +237,10 @@ void Harness::backdoor_flush()
 
 bool Harness::fail(const char *fmt, ...)
 {
-	std::printf("chip_tb: FAIL at cycle %" PRIu64 ": ", top_.cycle());
 	va_list ap;
 	va_start(ap, fmt);
-	std::vprintf(fmt, ap);
+	tb::fail_report("chip_tb", top_.cycle(), fmt, ap);
 	va_end(ap);
-	std::printf("\n");
 	failures_++;
 	return false;
 }

@@ -8,9 +8,7 @@
 // whole words only; this harness reaches the byte enables of both ports.
 #include "imnpu_config.h"
 #include "Vsram.h"
-#include "tb_common.h"
-
-#include "imnpu_golden.h"
+#include "unit_tb.h"
 
 #include <vector>
 
@@ -22,22 +20,10 @@ struct Options : tb::Common {
 
 constexpr int kWords = 1024; // the module's default size
 
-class Harness {
+class Harness : tb::UnitHarness<Vsram, Options> {
 public:
-	Harness(const Options &o, int argc, char **argv) : opt_(o), top_(o, argc, argv, 500), argv0_(argv[0])
-	{
-		imnpu_rng_seed(&rng_, o.seed);
-	}
+	Harness(const Options &o, int argc, char **argv) : UnitHarness("sram_tb", o, argc, argv) {}
 	int run();
-
-private:
-	bool chance(unsigned pct) { return imnpu_rng_chance(&rng_, pct, 100); }
-	uint32_t rnd32() { return (uint32_t)imnpu_rng_next(&rng_); }
-
-	const Options &opt_;
-	tb::Clocked<Vsram> top_;
-	const char *argv0_;
-	imnpu_rng rng_{};
 };
 
 static uint32_t merge(uint32_t old, uint32_t v, uint32_t be)
@@ -93,16 +79,14 @@ int Harness::run()
 		m->b_addr_i = ba;
 		m->b_wdata_i = rnd32();
 		m.eval();
-		if (have_a && m->a_rdata_o != want_a)
-			return std::printf("sram_tb: FAIL at cycle %" PRIu64 ": port A read 0x%08x, the array holds 0x%08x\n"
-					   "sram_tb: replay: %s +seed=%" PRIu64 " +cycles=%ld +trace\nsram_tb: FAILED (seed %" PRIu64 ")\n",
-					   top_.cycle(), m->a_rdata_o, want_a, argv0_, opt_.seed, opt_.cycles, opt_.seed),
-			       1;
-		if (have_b && m->b_rdata_o != want_b)
-			return std::printf("sram_tb: FAIL at cycle %" PRIu64 ": port B read 0x%08x, the array holds 0x%08x\n"
-					   "sram_tb: replay: %s +seed=%" PRIu64 " +cycles=%ld +trace\nsram_tb: FAILED (seed %" PRIu64 ")\n",
-					   top_.cycle(), m->b_rdata_o, want_b, argv0_, opt_.seed, opt_.cycles, opt_.seed),
-			       1;
+		if (have_a && m->a_rdata_o != want_a) {
+			fails_.at(top_.cycle(), "port A read 0x%08x, the array holds 0x%08x", m->a_rdata_o, want_a);
+			break;
+		}
+		if (have_b && m->b_rdata_o != want_b) {
+			fails_.at(top_.cycle(), "port B read 0x%08x, the array holds 0x%08x", m->b_rdata_o, want_b);
+			break;
+		}
 		// reads see the words before this edge's writes
 		if (ae && !aw) {
 			want_a = mem[aa];
@@ -126,24 +110,24 @@ int Harness::run()
 	}
 	// every word read back through port B at the end
 	m->a_en_i = 0;
-	for (int a = 0; a <= kWords; a++) {
+	for (int a = 0; a <= kWords && !fails_.count(); a++) {
 		m->b_en_i = a < kWords;
 		m->b_we_i = 0;
 		m->b_addr_i = (uint32_t)(a < kWords ? a : 0);
 		m.eval();
-		if (a > 0 && m->b_rdata_o != mem[(size_t)a - 1])
-			return std::printf("sram_tb: FAIL at cycle %" PRIu64 ": word %d reads 0x%08x, the array holds 0x%08x\n"
-					   "sram_tb: replay: %s +seed=%" PRIu64 " +cycles=%ld +trace\nsram_tb: FAILED (seed %" PRIu64 ")\n",
-					   top_.cycle(), a - 1, m->b_rdata_o, mem[(size_t)a - 1], argv0_, opt_.seed, opt_.cycles,
-					   opt_.seed),
-			       1;
+		if (a > 0 && m->b_rdata_o != mem[(size_t)a - 1]) {
+			fails_.at(top_.cycle(), "word %d reads 0x%08x, the array holds 0x%08x", a - 1, m->b_rdata_o,
+				  mem[(size_t)a - 1]);
+			break;
+		}
 		m.clock();
 	}
 	const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 	std::printf("sram_tb: %ld reads, %ld partial writes compared, every word read back, %" PRIu64 " cycles, %.1f s\n",
 		    reads, partial, top_.cycle(), secs);
-	std::printf("sram_tb: PASSED\n");
-	return 0;
+	char args[64];
+	std::snprintf(args, sizeof args, "+seed=%" PRIu64 " +cycles=%ld", opt_.seed, opt_.cycles);
+	return finish(args, nullptr);
 }
 
 } // namespace
@@ -152,13 +136,7 @@ int main(int argc, char **argv)
 {
 	Options o;
 	o.parse("sram_tb", argc, argv, "build/" IMNPU_NAME "/sram.fst");
-	{
-		VerilatedContext probe;
-		probe.commandArgs(argc, argv);
-		std::string v;
-		if (tb::plusarg(probe, "cycles", v))
-			o.cycles = tb::parse_long("sram_tb", "cycles", v, 1, 100000000);
-	}
+	o.cycles = tb::count_plusarg("sram_tb", argc, argv, "cycles", o.cycles, 1, 100000000);
 	Harness h(o, argc, argv);
 	return h.run();
 }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cinttypes>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -120,6 +121,15 @@ inline int64_t sign_extend64(uint64_t v, int bits)
 	const uint64_t m = 1ull << (bits - 1);
 	v &= (m << 1) - 1u;
 	return (int64_t)(v ^ m) - (int64_t)m;
+}
+
+// "TOOL: FAIL at cycle N: " and the message, one line: how a harness
+// reports the first divergence it finds.
+inline void fail_report(const char *tool, uint64_t cycle, const char *fmt, va_list ap)
+{
+	std::printf("%s: FAIL at cycle %" PRIu64 ": ", tool, cycle);
+	std::vprintf(fmt, ap);
+	std::printf("\n");
 }
 
 // Options every harness takes: +seed=N +trace[=F] +quiet +stall=P +record=F.

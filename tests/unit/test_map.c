@@ -324,7 +324,7 @@ static void pcm_layer_level(void **state)
 		c.pcm = 1;
 		c.pcm_seed = 5;
 		c.pp = (imnpu_pcm_params){c.tp.rows, c.tp.cols, 8, 8, 7, 8, 128, 20, 70, 30, 1000, 250, 10, 3,
-					  10000, 500, 2, 10000};
+					  10000, 500, 2, 10000, 0, 0};
 		imnpu_net n;
 		imnpu_rng r;
 		imnpu_rng_seed(&r, 90 + (uint64_t)t);
@@ -389,7 +389,7 @@ static void pcm_compensation(void **state)
 	imnpu_chip_params c = chip();
 	c.tp = (imnpu_tile_params){8, 8, 8, 8, 22, 30, 16, 24, 12};
 	c.pcm = 1;
-	c.pp = (imnpu_pcm_params){8, 8, 8, 8, 7, 8, 128, 20, 70, 30, 1000, 250, 10, 3, 10000, 500, 2, 10000};
+	c.pp = (imnpu_pcm_params){8, 8, 8, 8, 7, 8, 128, 20, 70, 30, 1000, 250, 10, 3, 10000, 500, 2, 10000, 0, 0};
 	imnpu_net n;
 	imnpu_rng r;
 	imnpu_rng_seed(&r, 7);

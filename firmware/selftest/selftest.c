@@ -154,8 +154,11 @@ static void dma_checks(void)
 	check("TX_PKTS counts the record", npu(NPU_TX_PKTS) == pkts + 1);
 	if (gdpu) {
 		check("the GDPU node's ID register: \"NOD\" and its kind", read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_ID)) == (0x4E4F4400u | IMNPU_NODE_GDPU));
-		check("the GDPU node's IN_LEN and first output-table entry read (0 after reset)",
-		      read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN)) == 0 && read_node(gdpu, IMNPU_NODE_OUT(0, 0)) == 0);
+		int reset = read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN)) == 0;
+		for (uint32_t f = 0; f < 7; f++) /* every field of the first output-table entry: 0, the stride 1 */
+			reset &= read_node(gdpu, IMNPU_NODE_OUT(0, f)) == (f == IMNPU_OUTF_DSTRIDE);
+		check("the GDPU node's IN_LEN and its first output-table entry read their reset values", reset);
+		check("the GDPU's own ID register, through its node", read_node(gdpu, 0) == IMNPU_GDPU_ID_VALUE);
 	}
 
 	/* two replies for one slot: the second is dropped, RX_OVERFLOW */

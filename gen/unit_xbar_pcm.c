@@ -378,9 +378,15 @@ void unit_xbar_pcm(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "sk_q", 4 * nw, "stuck at SET when last programmed (reads with the top level's noise)");
 	if (d->spare)
 		vl_decl(e, "reg", PW, 0, "cmap_q", d->cols, "column map: logical column j reads physical column cmap_q[j]");
-	em_comment(e, "No fault overrides at power-on (a simulation model: an initial block; reset keeps them).");
+	em_comment(e, "No fault overrides and no stuck device at power-on (a simulation model: an initial");
+	em_comment(e, "block; reset keeps them).");
 	vl_decl(e, "integer", 0, 0, "fi", 0, NULL);
-	em_line(e, "initial for (fi = 0; fi < %lld; fi = fi + 1) fo_q[fi] = 2'd0;", 4 * nw);
+	em_open(e, "initial begin");
+	em_open(e, "for (fi = 0; fi < %lld; fi = fi + 1) begin", 4 * nw);
+	em_line(e, "fo_q[fi] = 2'd0;");
+	em_line(e, "sk_q[fi] = 1'b0;");
+	em_close(e, "end");
+	em_close(e, "end");
 	vl_decl(e, "reg", GW, 0, "gt_q", 4 * nw, "conductances now");
 	vl_decl(e, "reg", GW + 1, 0, "gs_q", 2 * nw, "per weight: + side, - side conductance");
 	vl_decl(e, "reg", VW, 0, "vs_q", 2 * nw, "per weight: + side, - side read-noise variance");

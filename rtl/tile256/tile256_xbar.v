@@ -1517,9 +1517,15 @@ module tile256_xbar (
   reg [6:0] st_q [0:262143];  // program-and-verify status: done, iterations
   reg [1:0] fo_q [0:262143];  // the host's fault override: 0 as drawn, 1 none, 2 SET, 3 RESET
   reg sk_q [0:262143];  // stuck at SET when last programmed (reads with the top level's noise)
-  // No fault overrides at power-on (a simulation model: an initial block; reset keeps them).
+  // No fault overrides and no stuck device at power-on (a simulation model: an initial
+  // block; reset keeps them).
   integer fi;
-  initial for (fi = 0; fi < 262144; fi = fi + 1) fo_q[fi] = 2'd0;
+  initial begin
+    for (fi = 0; fi < 262144; fi = fi + 1) begin
+      fo_q[fi] = 2'd0;
+      sk_q[fi] = 1'b0;
+    end
+  end
   reg [15:0] gt_q [0:262143];  // conductances now
   reg [16:0] gs_q [0:131071];  // per weight: + side, - side conductance
   reg [20:0] vs_q [0:131071];  // per weight: + side, - side read-noise variance

@@ -184,14 +184,15 @@ register gen/lint_sender_edges verify t_gen_lint_sender_edges
 # clean): tile, word widths, crossbar macro, spare columns and stuck devices,
 # mesh, flits and line buffers drawn from SEED; those the generator accepts
 # lint clean at the chip's top (the tile and GDPU nodes, mesh, routers),
-# those it refuses get one line.  The first SMOKE accepted ones that can
-# simulate (not the blackbox macro, a tile on the mesh) run the chip: its
-# model built, random networks mapped and run against the golden model (pcm
-# modes with the pcm macro).  40 configurations and 4 chip runs in verify,
-# 400 and 40 in verify-full.
+# those it refuses get one line.  SMOKE of the accepted ones that can
+# simulate (not the blackbox macro, a tile on the mesh) run the chip, the
+# first of each macro first: its model built, random networks mapped and
+# run against the golden model (pcm modes with the pcm macro).  40
+# configurations and 3 chip runs (ideal, pcm, fpga) in verify, 400 and 40 in
+# verify-full.
 t_gen_lint_random() {
 	local seed=$1 n=$2 smoke=${3:-0} i ok=0 ran=0
-	local -A macro_ok=()
+	local -A macro_ok=() macro_ran=()
 	echo "seed $seed, $n configurations, chip runs of the first $smoke that simulate"
 	RANDOM=$seed
 	for ((i = 0; i < n; i++)); do
@@ -215,8 +216,10 @@ t_gen_lint_random() {
 			(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_chip") >"$d.lint" 2>&1
 			[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "rnd$i (rows $rows cols $cols in $inb w $wb" \
 				"acc $acc flit $fb map_buf $mb macro $macro spare $spare) is not lint-clean"; } || return 1
-			if ((ran < smoke)) && [[ $macro != blackbox ]] && ((nx * ny >= 2)); then
+			if ((ran < smoke && (ran >= 3 || ${macro_ran[$macro]:-0} == 0))) && [[ $macro != blackbox ]] &&
+				((nx * ny >= 2)); then
 				ran=$((ran + 1))
+				macro_ran[$macro]=1
 				local pcm=""
 				[[ $macro == pcm ]] && pcm=+pcm
 				echo "rnd$i: ${nx}x$ny mesh of ${rows}x$cols $macro tiles ($spare spare columns), flits of $fb bits:" \
@@ -238,7 +241,7 @@ t_gen_lint_random() {
 	((ok > 0)) || fail "no configuration accepted" || return 1
 	((ran == smoke)) || fail "$ran chip runs of the $smoke asked for"
 }
-register gen/lint_random_configs verify t_gen_lint_random 11 40 4
+register gen/lint_random_configs verify t_gen_lint_random 11 40 3
 register gen/lint_random_configs_400 full t_gen_lint_random 7 400 40
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 

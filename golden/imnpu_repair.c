@@ -133,9 +133,9 @@ static int look(repair *R, int apply, long *before, long *retargeted)
 /* The columns that still err move, worst first, to the free physical
  * columns that showed the fewest failed devices, when those are fewer than
  * the column's own: a device stuck at SET that the other side cancels costs
- * no level but doubles the charge the column integrates (the 4-phase
- * ADC's range), so a move into a column with as many visible faults gains
- * nothing (docs/faults.md). */
+ * no level at programming, but the healthy devices cancelling it drift and
+ * it does not, so a move into a column with as many visible faults gains
+ * nothing (measured: docs/faults.md). */
 static int move(repair *R, int *moved)
 {
 	const imnpu_tile_io *io = R->io;

@@ -24,6 +24,7 @@
 #include "imnpu_golden.h"
 #include "imnpu_pcm.h"
 #include "imnpu_repair.h"
+#include "chip_params.h"
 #include "tb_common.h"
 #include "record.h"
 
@@ -771,27 +772,8 @@ bool Harness::pcm_repair(imnpu_pcm &m)
 
 int Harness::run_pcm()
 {
-	imnpu_pcm_params pp = {};
-	pp.rows = IMNPU_ROWS;
-	pp.cols = IMNPU_COLS;
-	pp.in_bits = IMNPU_IN_BITS;
-	pp.weight_bits = IMNPU_WEIGHT_BITS;
-	pp.g_bits = IMNPU_PCM_G_BITS;
-	pp.g_frac = IMNPU_PCM_G_FRAC;
-	pp.pv_tol = IMNPU_PCM_PV_TOL;
-	pp.pv_max_iter = IMNPU_PCM_PV_MAX_ITER;
-	pp.pv_gain_pct = IMNPU_PCM_PV_GAIN_PCT;
-	pp.pv_gain_sigma_pct = IMNPU_PCM_PV_GAIN_SIGMA_PCT;
-	pp.pv_pulse_cycles = IMNPU_PCM_PV_PULSE_CYCLES;
-	pp.pv_verify_cycles = IMNPU_PCM_PV_VERIFY_CYCLES;
-	pp.adc_bits = IMNPU_PCM_ADC_BITS;
-	pp.adc_fs_div = IMNPU_PCM_ADC_FS_DIV;
-	pp.adc_gain_ppm = IMNPU_PCM_ADC_GAIN_PPM;
-	pp.adc_asym_ppm = IMNPU_PCM_ADC_ASYM_PPM;
-	pp.adc_offset_mlsb = IMNPU_PCM_ADC_OFFSET_MLSB;
-	pp.adc_latency = IMNPU_PCM_ADC_LATENCY;
-	pp.stuck_ppm = IMNPU_PCM_STUCK_PPM;
-	pp.spare_cols = IMNPU_SPARE_COLS;
+	// the macro's parameters as the chip harnesses take them (tb/chip_params.h)
+	const imnpu_pcm_params pp = tb::chip_params().pp;
 	const uint32_t seed = (uint32_t)(opt_.seed & 0x7fffffffu);
 	const uint32_t tile = (uint32_t)(opt_.seed % 997u);
 	imnpu_pcm m;

@@ -1,5 +1,6 @@
 /* The program image: encoding, decoding and checks (docs/image.md). */
 #include "imnpu_image.h"
+#include "imnpu_crypt.h"
 #include "imnpu_msg.h"
 
 #include <errno.h>
@@ -110,6 +111,12 @@ typedef struct {
 	uint8_t *b;
 	size_t n, cap;
 	int oom;
+	/* an encrypted image (docs/crypt.md): SEND beats XOR the keystream of
+	 * their byte offset; the network's tensors are withheld (zero) */
+	const imnpu_keys *keys;
+	const uint8_t *nonce;
+	uint32_t ks_block; /* the keystream block in ks, +1 (0: none) */
+	uint8_t ks[16];
 } wbuf;
 
 static void put(wbuf *w, const void *p, size_t n)
@@ -196,14 +203,27 @@ static void put_ops(wbuf *w, const imnpu_prog_op *ops, int n, int bb)
 			U64(w, o->pkt.mask[k]);
 		U32(w, o->pkt.info);
 		U32(w, o->pkt.nbeats);
-		for (int k = 0; k < o->pkt.nbeats; k++)
-			put_le(w, o->pkt.beats[k], bb);
+		for (int k = 0; k < o->pkt.nbeats; k++) {
+			uint64_t v = o->pkt.beats[k];
+			for (int i = 0; w->keys && i < bb; i++) { /* byte w->n + i of the image */
+				const size_t at = w->n + (size_t)i;
+				if (w->ks_block != (uint32_t)(at / 16) + 1) {
+					imnpu_crypt_keystream(w->keys, w->nonce, (uint32_t)(at / 16), w->ks);
+					w->ks_block = (uint32_t)(at / 16) + 1;
+				}
+				v ^= (uint64_t)w->ks[at % 16] << (8 * i);
+			}
+			put_le(w, v, bb);
+		}
 	}
 }
 
-int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
+/* The image; encrypted under keys with nonce when keys is not NULL. */
+static int encode(const imnpu_image *img, const imnpu_keys *keys, const uint8_t *nonce, uint8_t **buf, size_t *len)
 {
 	wbuf w = {0};
+	w.keys = keys;
+	w.nonce = nonce;
 	const int bb = img->payw <= 32 ? 4 : 8;
 	put(&w, IMNPU_IMAGE_MAGIC, 8);
 	U32(&w, IMNPU_IMAGE_VERSION);
@@ -218,7 +238,7 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	U16(&w, img->host);
 	U16(&w, img->edge);
 	U16(&w, 0);
-	U32(&w, 5); /* sections */
+	U32(&w, keys ? 6 : 5); /* sections */
 
 	size_t s = section(&w, "NETW");
 	put_str(&w, img->net.name, 64);
@@ -250,12 +270,17 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 		if (!imnpu_layer_on_tiles(l))
 			continue;
 		const int kout = imnpu_layer_kout(l);
-		put(&w, l->w, (size_t)imnpu_layer_kin(l) * (size_t)kout);
+		const size_t nw = (size_t)imnpu_layer_kin(l) * (size_t)kout;
+		if (keys) /* withheld: the weights travel in PROG's encrypted beats only */
+			for (size_t k = 0; k < nw; k++)
+				put_le(&w, 0, 1);
+		else
+			put(&w, l->w, nw);
 		pad4(&w);
 		for (int o = 0; o < kout; o++)
-			U32(&w, l->scale[o]);
+			U32(&w, keys ? 0 : l->scale[o]);
 		for (int o = 0; o < kout; o++)
-			U32(&w, l->offset[o]);
+			U32(&w, keys ? 0 : l->offset[o]);
 	}
 	section_end(&w, s);
 
@@ -323,7 +348,14 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	}
 	section_end(&w, s);
 
-	patch_u32(&w, 12, (uint32_t)(w.n + SHA256_DIGEST_SIZE));
+	if (keys) {
+		s = section(&w, "CRYP");
+		U32(&w, IMNPU_CRYP_ALG);
+		put(&w, nonce, IMNPU_NONCE_BYTES);
+		section_end(&w, s);
+	}
+
+	patch_u32(&w, 12, (uint32_t)(w.n + SHA256_DIGEST_SIZE + (keys ? IMNPU_TAG_BYTES : 0)));
 	uint8_t dig[SHA256_DIGEST_SIZE];
 	if (!w.oom) {
 		struct sha256_ctx h;
@@ -331,6 +363,11 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 		sha256_update(&h, w.n, w.b);
 		sha256_digest(&h, sizeof dig, dig);
 		put(&w, dig, sizeof dig);
+	}
+	if (keys && !w.oom) {
+		uint8_t tag[IMNPU_TAG_BYTES];
+		imnpu_crypt_tag(keys, nonce, w.b, (uint32_t)w.n, tag);
+		put(&w, tag, sizeof tag);
 	}
 	if (w.oom) {
 		free(w.b);
@@ -341,6 +378,60 @@ int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
 	return 0;
 }
 
+int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len)
+{
+	return encode(img, NULL, NULL, buf, len);
+}
+
+int imnpu_image_encrypt(const imnpu_image *img, const imnpu_keys *k, uint8_t **buf, size_t *len)
+{
+	/* a synthetic nonce (as SIV does): the CMAC of the plain image, so that
+	 * the same image under the same keys encrypts the same, and two
+	 * different images never share a keystream */
+	uint8_t *plain, nonce[16];
+	size_t n;
+	if (encode(img, NULL, NULL, &plain, &n) != 0)
+		return -1;
+	imnpu_crypt_cmac(k->mac, plain, n, nonce);
+	free(plain);
+	return encode(img, k, nonce, buf, len);
+}
+
+int imnpu_image_decrypt(const uint8_t *buf, size_t len, const imnpu_keys *k, imnpu_image *out, char *err,
+			size_t errlen)
+{
+	imnpu_image c;
+	if (imnpu_image_decode(&c, buf, len, err, errlen) != 0)
+		return -1;
+	if (!c.encrypted) {
+		imnpu_image_free(&c);
+		snprintf(err, errlen, "not an encrypted image (no CRYP section)");
+		return -1;
+	}
+	uint8_t tag[IMNPU_TAG_BYTES];
+	imnpu_crypt_tag(k, c.nonce, buf, (uint32_t)(len - IMNPU_TAG_BYTES), tag);
+	if (memcmp(tag, buf + len - IMNPU_TAG_BYTES, sizeof tag) != 0) {
+		imnpu_image_free(&c);
+		snprintf(err, errlen, "authentication failed: the tag is not the image's under these keys "
+				      "(tampered, or other keys)");
+		return -1;
+	}
+	/* the keystream again at the same offsets gives the beats back */
+	uint8_t *p;
+	size_t n;
+	const int st = encode(&c, k, c.nonce, &p, &n);
+	imnpu_image_free(&c);
+	if (st != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const int d = imnpu_image_decode(out, p, n, err, errlen);
+	free(p);
+	if (d == 0)
+		out->encrypted = 0; /* the beats are in the clear; NETW stays withheld */
+	return d;
+}
+
 /* ---- decoding ---- */
 typedef struct {
 	const uint8_t *b;
@@ -348,6 +439,7 @@ typedef struct {
 	char *err;
 	size_t errlen;
 	int bad;
+	size_t tail; /* the SHA-256, and an encrypted image's tag after it */
 } rbuf;
 
 static int fail(rbuf *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -415,7 +507,7 @@ static void open_section(rbuf *r, const char *tag)
 {
 	if (r->bad)
 		return;
-	r->end = r->n - SHA256_DIGEST_SIZE;
+	r->end = r->n - r->tail;
 	if (r->at + 8 > r->end) {
 		fail(r, "section %s: missing (the image ends at byte %zu)", tag, r->at);
 		return;
@@ -495,7 +587,7 @@ static imnpu_prog_op *get_ops(rbuf *r, int *count, int nodes, const imnpu_image 
 		o->pkt.beats = alloc_n(r, o->pkt.nbeats, sizeof *o->pkt.beats);
 		for (int k = 0; k < o->pkt.nbeats && !r->bad; k++) {
 			o->pkt.beats[k] = get_le(r, bb, "beat");
-			if (img->payw < 64 && o->pkt.beats[k] >> img->payw)
+			if (img->payw < 64 && o->pkt.beats[k] >> img->payw && !img->encrypted)
 				fail(r, "%s operation %d beat %d is wider than the %d-bit payload", sec, i, k, img->payw);
 		}
 	}
@@ -505,7 +597,7 @@ static imnpu_prog_op *get_ops(rbuf *r, int *count, int nodes, const imnpu_image 
 int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
 	memset(img, 0, sizeof *img);
-	rbuf r = {buf, len, 0, len, err, errlen, 0};
+	rbuf r = {buf, len, 0, len, err, errlen, 0, SHA256_DIGEST_SIZE};
 	char what[96];
 	if (len < HEADER_BYTES + SHA256_DIGEST_SIZE || memcmp(buf, IMNPU_IMAGE_MAGIC, 8) != 0)
 		return fail(&r, "not a program image (no '%s' header)", IMNPU_IMAGE_MAGIC);
@@ -518,15 +610,23 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 	if (total != len)
 		return fail(&r, "the header says %llu bytes, the file has %zu (truncated or extended)",
 			    (unsigned long long)total, len);
+	/* six sections: an encrypted image, its tag after the SHA-256 (docs/crypt.md) */
+	if (buf[96] == 6 && !buf[97] && !buf[98] && !buf[99]) {
+		img->encrypted = 1;
+		r.tail += IMNPU_TAG_BYTES;
+		if (len < HEADER_BYTES + r.tail)
+			return fail(&r, "the header says %llu bytes, too short for an encrypted image",
+				    (unsigned long long)total);
+	}
 	uint8_t dig[SHA256_DIGEST_SIZE];
 	struct sha256_ctx h;
 	sha256_init(&h);
-	sha256_update(&h, len - SHA256_DIGEST_SIZE, buf);
+	sha256_update(&h, len - r.tail, buf);
 	sha256_digest(&h, sizeof dig, dig);
-	if (memcmp(dig, buf + len - SHA256_DIGEST_SIZE, sizeof dig) != 0)
+	if (memcmp(dig, buf + len - r.tail, sizeof dig) != 0)
 		return fail(&r, "checksum mismatch: the SHA-256 of the image's contents is not the one it carries "
 				"(the image is corrupted)");
-	r.end = len - SHA256_DIGEST_SIZE;
+	r.end = len - r.tail;
 	get_str(&r, img->config, 32, "config");
 	get_str(&r, img->hash, 32, "hash");
 	img->nx = (int)get_le(&r, 2, "nx");
@@ -544,7 +644,7 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		return fail(&r, "header: geometry %dx%d mesh and %d edge nodes, %dx%d tiles, %d-bit payload, host %d is not a chip",
 			    img->nx, img->ny, img->edge, img->rows, img->cols, img->payw, img->host);
 	const int nodes = (int)nodes_l;
-	get_range(&r, "section count", 5, 5);
+	get_range(&r, "section count", 5, 6);
 
 	/* NETW */
 	open_section(&r, "NETW");
@@ -749,11 +849,21 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 			b->nrows = 0;
 	}
 	close_section(&r, "TILE");
+	if (img->encrypted) {
+		open_section(&r, "CRYP");
+		get_range(&r, "CRYP algorithm", IMNPU_CRYP_ALG, IMNPU_CRYP_ALG);
+		if (!r.bad && r.at + IMNPU_NONCE_BYTES <= r.end) {
+			memcpy(img->nonce, buf + r.at, IMNPU_NONCE_BYTES);
+			r.at += IMNPU_NONCE_BYTES;
+		}
+		close_section(&r, "CRYP");
+		memcpy(img->tag, buf + len - IMNPU_TAG_BYTES, IMNPU_TAG_BYTES);
+	}
 	char why[256];
 	if (!r.bad && imnpu_net_layout_check(&img->net, &img->lay, nodes, img->rows, img->cols, why, sizeof why) != 0)
 		fail(&r, "%s", why);
-	if (!r.bad && r.at != len - SHA256_DIGEST_SIZE)
-		fail(&r, "%zu bytes after the last section", len - SHA256_DIGEST_SIZE - r.at);
+	if (!r.bad && r.at != len - r.tail)
+		fail(&r, "%zu bytes after the last section", len - r.tail - r.at);
 	if (r.bad) {
 		imnpu_image_free(img);
 		return -1;
@@ -778,14 +888,9 @@ int imnpu_write_file_atomic(const char *path, const void *buf, size_t n)
 	return 0;
 }
 
-int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen)
+/* Write an encoded image (b, n: freed here) to path, whole or not at all. */
+static int save_buf(uint8_t *b, size_t n, const char *path, char *err, size_t errlen)
 {
-	uint8_t *b;
-	size_t n;
-	if (imnpu_image_encode(img, &b, &n) != 0) {
-		snprintf(err, errlen, "%s: out of memory encoding the image", path);
-		return -1;
-	}
 	const int st = imnpu_write_file_atomic(path, b, n);
 	const int e = errno;
 	free(b);
@@ -796,9 +901,32 @@ int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t
 	return 0;
 }
 
-int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errlen)
+int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen)
 {
-	memset(img, 0, sizeof *img);
+	uint8_t *b;
+	size_t n;
+	if (imnpu_image_encode(img, &b, &n) != 0) {
+		snprintf(err, errlen, "%s: out of memory encoding the image", path);
+		return -1;
+	}
+	return save_buf(b, n, path, err, errlen);
+}
+
+int imnpu_image_save_encrypted(const imnpu_image *img, const imnpu_keys *k, const char *path, char *err,
+			       size_t errlen)
+{
+	uint8_t *b;
+	size_t n;
+	if (imnpu_image_encrypt(img, k, &b, &n) != 0) {
+		snprintf(err, errlen, "%s: out of memory encrypting the image", path);
+		return -1;
+	}
+	return save_buf(b, n, path, err, errlen);
+}
+
+/* The whole file into a malloc'd buffer; errors name it. */
+static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: cannot open the image (%s)", path, strerror(errno));
@@ -830,12 +958,51 @@ int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errle
 		snprintf(err, errlen, "%s: read error", path);
 		return -1;
 	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Load path: decoded, or with keys checked and decrypted. */
+static int load(imnpu_image *img, const char *path, const imnpu_keys *k, char *err, size_t errlen)
+{
+	memset(img, 0, sizeof *img);
+	uint8_t *b;
+	size_t n;
+	if (read_file(path, &b, &n, err, errlen) != 0)
+		return -1;
 	char why[400];
-	const int st = imnpu_image_decode(img, b, n, why, sizeof why);
+	const int st = k ? imnpu_image_decrypt(b, n, k, img, why, sizeof why)
+			 : imnpu_image_decode(img, b, n, why, sizeof why);
 	free(b);
 	if (st != 0)
 		snprintf(err, errlen, "%s: %s", path, why);
 	return st;
+}
+
+int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errlen)
+{
+	return load(img, path, NULL, err, errlen);
+}
+
+int imnpu_image_load_run(imnpu_image *img, const char *path, char *err, size_t errlen)
+{
+	if (load(img, path, NULL, err, errlen) != 0)
+		return -1;
+	if (img->encrypted) {
+		imnpu_image_free(img);
+		snprintf(err, errlen,
+			 "%s: an encrypted image (docs/crypt.md): only the SoC's NPU controller decrypts it; give the plain "
+			 "image this was encrypted from",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+int imnpu_image_load_decrypted(imnpu_image *img, const char *path, const imnpu_keys *k, char *err, size_t errlen)
+{
+	return load(img, path, k, err, errlen);
 }
 
 int imnpu_inject_packet(const imnpu_chip_params *p, const imnpu_inject *in, const int8_t *x, imnpu_pkt *pk)

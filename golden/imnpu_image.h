@@ -6,13 +6,16 @@
 #define IMNPU_IMAGE_H
 
 #include "imnpu_chip.h"
+#include "imnpu_crypt.h"
 #include "imnpu_net.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define IMNPU_IMAGE_VERSION 4
+#define IMNPU_IMAGE_VERSION 5
+/* CRYP's algorithm: AES-128-CTR on SEND beats, AES-128-CMAC over the image (docs/crypt.md) */
+#define IMNPU_CRYP_ALG 1
 #define IMNPU_IMAGE_MAGIC "IMNPUIMG"
 
 /* Configuration stream operations. */
@@ -83,6 +86,8 @@ typedef struct {
 	uint32_t est_interval; /* the map flow: estimated cycles between images in a stream, else est_cycles */
 	int tiles_used;
 	imnpu_net_layout lay; /* every tile's block (the layer-level model's pcm layers) */
+	int encrypted;        /* read from an encrypted image: SEND beats are ciphertext, NETW's tensors zero */
+	uint8_t nonce[IMNPU_NONCE_BYTES], tag[IMNPU_TAG_BYTES]; /* an encrypted image's */
 } imnpu_image;
 
 void imnpu_image_free(imnpu_image *img);
@@ -108,6 +113,15 @@ int imnpu_step_place(const imnpu_chip_params *p, const imnpu_step *sp, const imn
 
 /* Serialize into a malloc'd buffer; -1 when out of memory. */
 int imnpu_image_encode(const imnpu_image *img, uint8_t **buf, size_t *len);
+/* Serialize encrypted under k (docs/crypt.md): the SEND beats of PROG and of
+ * the steps' operations in AES-CTR, NETW's tensors zero, a CRYP section with
+ * the nonce, the CMAC tag after the SHA-256.  -1 when out of memory. */
+int imnpu_image_encrypt(const imnpu_image *img, const imnpu_keys *k, uint8_t **buf, size_t *len);
+/* Check an encrypted image's tag under k and decrypt its beats into out
+ * (NETW's tensors stay zero: they are not in an encrypted image); -1 with a
+ * one-line reason in err. */
+int imnpu_image_decrypt(const uint8_t *buf, size_t len, const imnpu_keys *k, imnpu_image *out, char *err,
+			size_t errlen);
 /* Parse and check a serialized image; on error -1 with a one-line reason
  * in err (the field and what was allowed). */
 int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *err, size_t errlen);
@@ -118,6 +132,14 @@ int imnpu_write_file_atomic(const char *path, const void *buf, size_t n);
  * errors name the file. */
 int imnpu_image_save(const imnpu_image *img, const char *path, char *err, size_t errlen);
 int imnpu_image_load(imnpu_image *img, const char *path, char *err, size_t errlen);
+/* The same for running an image at the layer or chip level: an encrypted
+ * image is refused (its weights are withheld, its beats ciphertext). */
+int imnpu_image_load_run(imnpu_image *img, const char *path, char *err, size_t errlen);
+/* The same for an encrypted image (docs/crypt.md): written encrypted under
+ * k; read with its tag checked under k and its beats decrypted. */
+int imnpu_image_save_encrypted(const imnpu_image *img, const imnpu_keys *k, const char *path, char *err,
+			       size_t errlen);
+int imnpu_image_load_decrypted(imnpu_image *img, const char *path, const imnpu_keys *k, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

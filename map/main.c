@@ -16,7 +16,8 @@
 
 static const char usage[] =
 	"usage: imnpu-map [options] CONFIG.tcl NET.json -o IMAGE\n"
-	"       imnpu-map --check IMAGE\n"
+	"       imnpu-map --check IMAGE [--key KEYFILE]\n"
+	"       imnpu-map --encrypt KEYFILE IMAGE -o ENCRYPTED\n"
 	"       imnpu-map --random-net DIR --sizes SPEC [--seed S] CONFIG.tcl\n"
 	"       imnpu-map --random-inputs IMAGE --count N [--seed S] -o FILE\n"
 	"\n"
@@ -34,7 +35,13 @@ static const char usage[] =
 	"                      configuration's reset value)\n"
 	"  --drift S           seconds of drift after programming, 0..4294967295\n"
 	"                      (default 3600)\n"
+	"  --encrypt KEYFILE   write the image encrypted and authenticated (docs/crypt.md:\n"
+	"                      AES-128-CTR on the configuration stream's payload,\n"
+	"                      AES-128-CMAC over the image; KEYFILE holds 64 hex digits,\n"
+	"                      K_enc then K_mac); the network's tensors are left out.\n"
+	"                      With one IMAGE and no configuration: encrypt that image\n"
 	"  --check IMAGE       read and check an image, print its report\n"
+	"  --key KEYFILE       with --check: also check an encrypted image's tag\n"
 	"  --replicate R       copies of a map-flow convolution that take alternate\n"
 	"                      pixels: none (default), auto (balance the pipeline over\n"
 	"                      the free tiles), or LAYER=N[,LAYER=N...], N 1 or 2\n"
@@ -77,7 +84,7 @@ static int parse_ul(const char *opt, const char *s, unsigned long hi, unsigned l
 
 int main(int argc, char **argv)
 {
-	const char *out = NULL, *check = NULL, *rnd = NULL, *sizes = NULL, *rin = NULL;
+	const char *out = NULL, *check = NULL, *rnd = NULL, *sizes = NULL, *rin = NULL, *keyfile = NULL, *checkkey = NULL;
 	unsigned long count = 0;
 	const char *files[2];
 	int nfiles = 0, quiet = 0, mode = IMNPU_MODE_IDEAL, have_seed = 0, print_after = 0;
@@ -90,7 +97,8 @@ int main(int argc, char **argv)
 		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--mode") || !strcmp(a, "--pcm-seed") ||
 				  !strcmp(a, "--drift") || !strcmp(a, "--check") || !strcmp(a, "--random-net") ||
 				  !strcmp(a, "--sizes") || !strcmp(a, "--seed") || !strcmp(a, "--random-inputs") ||
-				  !strcmp(a, "--count") || !strcmp(a, "--print-after") || !strcmp(a, "--replicate");
+				  !strcmp(a, "--count") || !strcmp(a, "--print-after") || !strcmp(a, "--replicate") ||
+				  !strcmp(a, "--encrypt") || !strcmp(a, "--key");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -140,6 +148,10 @@ int main(int argc, char **argv)
 				replicate = v;
 			} else if (!strcmp(a, "--check")) {
 				check = v;
+			} else if (!strcmp(a, "--encrypt")) {
+				keyfile = v;
+			} else if (!strcmp(a, "--key")) {
+				checkkey = v;
 			} else if (!strcmp(a, "--random-net")) {
 				rnd = v;
 			} else if (!strcmp(a, "--random-inputs")) {
@@ -156,7 +168,7 @@ int main(int argc, char **argv)
 			}
 		} else if (a[0] == '-' && a[1]) {
 			return bad_cmd("unknown option '%s' (allowed: -o -D --mode --pcm-seed --drift --replicate --print-after --check "
-				       "--random-net --sizes --seed --random-inputs --count --quiet --help --version)",
+				       "--key --encrypt --random-net --sizes --seed --random-inputs --count --quiet --help --version)",
 				       a);
 		} else if (nfiles == 2) {
 			return bad_cmd("too many files ('%s')", a);
@@ -166,16 +178,60 @@ int main(int argc, char **argv)
 	}
 
 	char err[1024];
+	imnpu_keys keys;
+	if ((keyfile || checkkey) && imnpu_keys_load(keyfile ? keyfile : checkkey, &keys, err, sizeof err) != 0) {
+		fprintf(stderr, "imnpu-map: error: %s\n", err);
+		return 2;
+	}
+	if (checkkey && !check)
+		return bad_cmd("--key goes with --check%s", "");
 	if (check) {
 		imnpu_image img;
 		if (imnpu_image_load(&img, check, err, sizeof err) != 0) {
 			fprintf(stderr, "imnpu-map: error: %s\n", err);
 			return 1;
 		}
-		printf("%s: program image version %d for configuration %s (hash %s), checksum good\n", check,
-		       IMNPU_IMAGE_VERSION, img.config, img.hash);
+		if (checkkey && !img.encrypted) {
+			imnpu_image_free(&img);
+			fprintf(stderr, "imnpu-map: error: %s: --key: not an encrypted image (no CRYP section)\n", check);
+			return 1;
+		}
+		if (checkkey) {
+			imnpu_image_free(&img);
+			if (imnpu_image_load_decrypted(&img, check, &keys, err, sizeof err) != 0) {
+				fprintf(stderr, "imnpu-map: error: %s\n", err);
+				return 1;
+			}
+		}
+		printf("%s: program image version %d for configuration %s (hash %s), checksum good%s\n", check,
+		       IMNPU_IMAGE_VERSION, img.config, img.hash,
+		       checkkey ? "; encrypted, tag good under the key"
+		       : img.encrypted ? "; encrypted (tag not checked: --key)" : "");
 		imnpu_map_report(stdout, &img);
 		imnpu_image_free(&img);
+		return 0;
+	}
+	if (keyfile && nfiles == 1 && !rnd && !rin) { /* encrypt an image */
+		if (!out)
+			return bad_cmd("--encrypt IMAGE needs -o%s", "");
+		imnpu_image img;
+		if (imnpu_image_load(&img, files[0], err, sizeof err) != 0) {
+			fprintf(stderr, "imnpu-map: error: %s\n", err);
+			return 1;
+		}
+		if (img.encrypted) {
+			imnpu_image_free(&img);
+			fprintf(stderr, "imnpu-map: error: %s: already encrypted\n", files[0]);
+			return 1;
+		}
+		const int st = imnpu_image_save_encrypted(&img, &keys, out, err, sizeof err);
+		imnpu_image_free(&img);
+		if (st != 0) {
+			fprintf(stderr, "imnpu-map: error: %s\n", err);
+			return 1;
+		}
+		if (!quiet)
+			printf("%s: %s encrypted (AES-128-CTR, AES-128-CMAC)\n", out, files[0]);
 		return 0;
 	}
 	if (rin) {
@@ -261,7 +317,8 @@ int main(int argc, char **argv)
 	imnpu_net_free(&net);
 	snprintf(img.config, sizeof img.config, "%s", d.name);
 	snprintf(img.hash, sizeof img.hash, "%s", d.hash);
-	if (imnpu_image_save(&img, out, err, sizeof err) != 0) {
+	if ((keyfile ? imnpu_image_save_encrypted(&img, &keys, out, err, sizeof err)
+		     : imnpu_image_save(&img, out, err, sizeof err)) != 0) {
 		fprintf(stderr, "imnpu-map: error: %s\n", err);
 		imnpu_image_free(&img);
 		return 1;

@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 
 	char err[1024];
 	imnpu_image img;
-	if (imnpu_image_load(&img, files[1], err, sizeof err) != 0) {
+	if (imnpu_image_load_run(&img, files[1], err, sizeof err) != 0) {
 		fprintf(stderr, "imnpu-run: error: %s\n", err);
 		return 1;
 	}

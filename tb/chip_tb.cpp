@@ -1232,7 +1232,7 @@ int main(int argc, char **argv)
 	imnpu_image img;
 	if (!o.image.empty()) {
 		char err[600];
-		if (imnpu_image_load(&img, o.image.c_str(), err, sizeof err) != 0) {
+		if (imnpu_image_load_run(&img, o.image.c_str(), err, sizeof err) != 0) {
 			std::fprintf(stderr, "chip_tb: error: %s\n", err);
 			return 2;
 		}

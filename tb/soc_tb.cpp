@@ -59,7 +59,7 @@ std::vector<std::string> golden_lines(const Options &o)
 		return lines;
 	imnpu_image img;
 	char err[512];
-	if (imnpu_image_load(&img, o.image.c_str(), err, sizeof err)) {
+	if (imnpu_image_load_run(&img, o.image.c_str(), err, sizeof err)) {
 		std::fprintf(stderr, "soc_tb: error: +image=%s\n", err);
 		std::exit(2);
 	}

@@ -332,7 +332,7 @@ t_map_bad_image() {
 		--check "$CASE_DIR/short.img" || return 1
 	cp "$img" "$CASE_DIR/v2.img"
 	printf '\x02' | dd of="$CASE_DIR/v2.img" bs=1 seek=8 conv=notrunc status=none
-	map_error version 1 'v2\.img: format version 2 \(this build reads version 4\)' --check "$CASE_DIR/v2.img" ||
+	map_error version 1 'v2\.img: format version 2 \(this build reads version 5\)' --check "$CASE_DIR/v2.img" ||
 		return 1
 	map_error not_image 1 'net\.json: not a program image' --check "$d/net.json" || return 1
 	# an image for another configuration

@@ -357,6 +357,124 @@ static void lstm_steps_by_hand(void **state)
 
 /* Placement: blocks, table entries and the refusal of a network too large. */
 
+static void unhex(const char *h, uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char t[3] = {h[2 * i], h[2 * i + 1], 0};
+		b[i] = (uint8_t)strtoul(t, NULL, 16);
+	}
+}
+
+/* The library behind imnpu_crypt.c against the standards: FIPS-197 C.1 and
+ * the AES-128 CMAC examples of SP 800-38B (D.1). */
+static void crypt_nist_vectors(void **state)
+{
+	(void)state;
+	uint8_t k[16], in[16], out[16], want[16];
+	unhex("000102030405060708090a0b0c0d0e0f", k, 16);
+	unhex("00112233445566778899aabbccddeeff", in, 16);
+	unhex("69c4e0d86a7b0430d8cdb78070b4c55a", want, 16);
+	imnpu_crypt_aes(k, in, out);
+	assert_memory_equal(out, want, 16);
+	static const char msg[] = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+				  "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+	static const struct {
+		size_t len;
+		const char *tag;
+	} ex[] = {{0, "bb1d6929e95937287fa37d129b756746"},
+		  {16, "070a16b46b4d4144f79bdd9dd04a287c"},
+		  {40, "dfa66747de9ae63030ca32611497c827"},
+		  {64, "51f0bebf7e3b9d92fc49741779363cfe"}};
+	uint8_t m[64];
+	unhex(msg, m, 64);
+	unhex("2b7e151628aed2a6abf7158809cf4f3c", k, 16);
+	for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+		imnpu_crypt_cmac(k, m, ex[i].len, out);
+		unhex(ex[i].tag, want, 16);
+		assert_memory_equal(out, want, 16);
+	}
+}
+
+/* An encrypted image: its beats are the plain ones XOR the keystream of
+ * their offset, the network's tensors are withheld, decryption gives the
+ * configuration stream back, and a bit flipped anywhere (the checksum made
+ * good again where it moves) or another key fails the tag. */
+static void crypt_image(void **state)
+{
+	(void)state;
+	imnpu_image a, b;
+	map_random(&a, 5, "6,7,3");
+	imnpu_keys k;
+	char err[512];
+	static const char spaced[] = "000102030405060708090a0b0c0d0e0f\n 101112131415161718191a1b1c1d1e1f\n";
+	assert_int_equal(imnpu_keys_parse(spaced, strlen(spaced), &k, err, sizeof err), 0);
+	assert_int_not_equal(imnpu_keys_parse("0011zz", 6, &k, err, sizeof err), 0);
+	assert_non_null(strstr(err, "byte 4 is not a hex digit"));
+	assert_int_not_equal(imnpu_keys_parse("00", 2, &k, err, sizeof err), 0);
+	assert_non_null(strstr(err, "2 hex digits (allowed: 64"));
+	assert_int_equal(imnpu_keys_parse("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 64, &k,
+					  err, sizeof err),
+			 0);
+	uint8_t *p, *e, *e2;
+	size_t np, ne, ne2;
+	assert_int_equal(imnpu_image_encode(&a, &p, &np), 0);
+	assert_int_equal(imnpu_image_encrypt(&a, &k, &e, &ne), 0);
+	assert_int_equal(imnpu_image_encrypt(&a, &k, &e2, &ne2), 0);
+	assert_int_equal(ne, ne2); /* deterministic: the nonce comes from the image */
+	assert_memory_equal(e, e2, ne);
+	free(e2);
+	/* the same layout plus CRYP (8 + 4 + 12 bytes) and the tag */
+	assert_int_equal(ne, np + 24 + 16);
+	assert_int_equal(imnpu_image_decode(&b, e, ne, err, sizeof err), 0);
+	assert_true(b.encrypted);
+	/* the first SEND's first beat, at its offset: plain XOR keystream */
+	size_t prog = 100;
+	while (memcmp(p + prog, "PROG", 4))
+		prog += 8 + (size_t)(p[prog + 4] | p[prog + 5] << 8 | p[prog + 6] << 16 | (uint32_t)p[prog + 7] << 24);
+	const size_t beat = prog + 8 + 4 + 13 * 4;
+	uint8_t ks[16];
+	imnpu_crypt_keystream(&k, b.nonce, (uint32_t)(beat / 16), ks);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(e[beat + (size_t)i], p[beat + (size_t)i] ^ ks[(beat + (size_t)i) % 16]);
+	/* the header words around it are in the clear */
+	assert_memory_equal(e + prog, p + prog, 8 + 4 + 13 * 4);
+	/* the tensors are withheld */
+	for (int l = 0; l < b.net.nlayers; l++)
+		if (imnpu_layer_on_tiles(&b.net.layers[l]))
+			for (int i = 0; i < imnpu_layer_kin(&b.net.layers[l]) * imnpu_layer_kout(&b.net.layers[l]); i++)
+				assert_int_equal(b.net.layers[l].w[i], 0);
+	imnpu_image_free(&b);
+	/* decrypted: the configuration stream and the steps as mapped */
+	imnpu_image d;
+	assert_int_equal(imnpu_image_decrypt(e, ne, &k, &d, err, sizeof err), 0);
+	assert_int_equal(d.nops, a.nops);
+	for (int i = 0; i < a.nops; i++) {
+		assert_int_equal(d.ops[i].pkt.nbeats, a.ops[i].pkt.nbeats);
+		for (int j = 0; j < a.ops[i].pkt.nbeats; j++)
+			assert_true(d.ops[i].pkt.beats[j] == a.ops[i].pkt.beats[j]);
+	}
+	imnpu_image_free(&d);
+	/* a flipped bit anywhere: refused (the checksum first, else the tag) */
+	imnpu_rng r;
+	imnpu_rng_seed(&r, 11);
+	for (int t = 0; t < 200; t++) {
+		uint8_t *f = malloc(ne);
+		memcpy(f, e, ne);
+		const size_t at = t < 16 ? ne - 16 + (size_t)t : (size_t)imnpu_rng_range(&r, 0, (int64_t)ne - 1);
+		f[at] ^= (uint8_t)(1u << imnpu_rng_range(&r, 0, 7));
+		assert_int_not_equal(imnpu_image_decrypt(f, ne, &k, &d, err, sizeof err), 0);
+		free(f);
+	}
+	/* another key */
+	imnpu_keys k2 = k;
+	k2.mac[15] ^= 1;
+	assert_int_not_equal(imnpu_image_decrypt(e, ne, &k2, &d, err, sizeof err), 0);
+	assert_non_null(strstr(err, "authentication failed"));
+	free(p);
+	free(e);
+	imnpu_image_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +485,8 @@ int main(void)
 		cmocka_unit_test(cnn_from_definitions),
 		cmocka_unit_test(cnn_shapes_refused),
 		cmocka_unit_test(lstm_steps_by_hand),
+		cmocka_unit_test(crypt_nist_vectors),
+		cmocka_unit_test(crypt_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -178,7 +178,7 @@ $(eval $(call model,mid,chip))
 # The SoC (docs/soc.md): tiny's chip with the RV32IM core, SRAMs, DMA; and
 # its AXI4-Lite bridge, slave adapter and SRAM on their own.
 $(eval $(call model,tiny,soc))
-SOC_PARTS := axil_bridge axil_slave sram
+SOC_PARTS := axil_bridge axil_slave sram aes
 $(foreach u,$(SOC_PARTS),$(eval $(call model,tiny,$(u))))
 # hermes64's chip (64 tiles of 256x256, the host and a GDPU as edge nodes): make verify-full runs a layer on it.
 $(eval $(call model,hermes64,chip))

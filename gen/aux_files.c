@@ -5,14 +5,15 @@
 #include <string.h>
 
 /* The Verilog sources, leaf modules first: the .f and the .core list them. */
-enum { NSOURCES = 22 };
+enum { NSOURCES = 24 };
 static void sources(const design *d, const char *mods[NSOURCES])
 {
 	const char *const all[NSOURCES] = {
 		d->mod_xbar, d->mod_ldpu, d->mod_ctrl, d->mod_tile, d->mod_gdpu, d->mod_ecc_enc,
 		d->mod_ecc_dec, d->mod_router, d->mod_ni, d->mod_mesh, d->mod_rv32, d->mod_node_tile,
 		d->mod_node_gdpu, d->mod_chip, d->mod_sram, d->mod_axil_bridge, d->mod_axil_xbar,
-		d->mod_axil_slave, d->mod_timer, d->mod_console, d->mod_npu_ctrl, d->mod_soc,
+		d->mod_axil_slave, d->mod_timer, d->mod_console, d->mod_aes, d->mod_npu_crypt, d->mod_npu_ctrl,
+		d->mod_soc,
 	};
 	memcpy(mods, all, sizeof all);
 }
@@ -607,6 +608,14 @@ static const soc_reg npu_regs[] = {
 	{"TX_PKTS", 0x34, "RO", "packets sent since reset (wraps)"},
 	{"STAT_SEL", 0x38, "RW", "the mesh counter STAT shows: bits 7:0 node, 10:8 port, 13:12 kind (docs/noc.md)"},
 	{"STAT", 0x3C, "RO", "the selected mesh counter"},
+	/* the cryptography (docs/crypt.md) */
+	{"KEY_ENC0", 0x40, "WO", "K_enc, the keystream's key: bytes 0..3 (byte 0 in bits 7:0); 0x44, 0x48, 0x4C bytes 4..15. A key word write locks readback unless DEBUG came first, and closes the window; reads return 0"},
+	{"KEY_MAC0", 0x50, "WO", "K_mac, the tag's key: bytes 0..3; 0x54, 0x58, 0x5C bytes 4..15 (as KEY_ENC)"},
+	{"NONCE0", 0x60, "RW", "the image's nonce: bytes 0..3; 0x64, 0x68 bytes 4..11 (written while no window is open)"},
+	{"CR_BASE", 0x6C, "RW", "byte address in the data SRAM of the window to verify: the image (written while no window is open)"},
+	{"CR_LEN", 0x70, "RW", "bytes the tag covers, a multiple of 4; the 16-byte tag follows them (written while no window is open)"},
+	{"CR_CTRL", 0x74, "WO", "bit 0 VERIFY: check the window's tag (when TX is idle; FAIL at once without a key or for a window outside the data SRAM); bit 1 DEBUG: readback stays open (only before the first key word); bit 2 CLOSE: the window closes; bit 3: clear READ_REFUSED"},
+	{"CR_STATUS", 0x78, "RO", "bit 0 BUSY (verifying), bit 1 OPEN (the tag matched: the DMA decrypts SEND beats in the window, the bus and RX cannot write it), bit 2 FAIL (the last verification failed), bit 3 KEY, bit 4 LOCKED (KEY without DEBUG), bit 5 DEBUG, bit 6 READ_REFUSED (a locked CFG_RD went out with count 0)"},
 };
 
 static const soc_reg timer_regs[] = {
@@ -662,6 +671,20 @@ void aux_regs_h(emitter *e, const design *d)
 	em_line(e, "#define NPU_IRQ_RX_DONE   0x1u");
 	em_line(e, "#define NPU_IRQ_TX_DONE   0x2u");
 	em_line(e, "#define NPU_IRQ_ERROR     0x4u");
+	em_line(e, "#define NPU_KEY_ENC(i)    (0x40u + 4u * (i))");
+	em_line(e, "#define NPU_KEY_MAC(i)    (0x50u + 4u * (i))");
+	em_line(e, "#define NPU_NONCE(i)      (0x60u + 4u * (i))");
+	em_line(e, "#define NPU_CR_VERIFY     0x1u");
+	em_line(e, "#define NPU_CR_DEBUG      0x2u");
+	em_line(e, "#define NPU_CR_CLOSE      0x4u");
+	em_line(e, "#define NPU_CR_CLEAR      0x8u");
+	em_line(e, "#define NPU_CR_BUSY       0x1u");
+	em_line(e, "#define NPU_CR_OPEN       0x2u");
+	em_line(e, "#define NPU_CR_FAIL       0x4u");
+	em_line(e, "#define NPU_CR_KEY        0x8u");
+	em_line(e, "#define NPU_CR_LOCKED     0x10u");
+	em_line(e, "#define NPU_CR_DEBUG_ON   0x20u");
+	em_line(e, "#define NPU_CR_REFUSED    0x40u");
 	em_line(e, "/* A received packet's slot: word 0 = truncated << 31 | err << 29 | mcast << 28 |");
 	em_line(e, "   src node << 16 | beats; word 1 = the head's info bits; then the beats. */");
 	em_line(e, "#define NPU_SLOT_BEATS(w)  ((w) & 0xffffu)");

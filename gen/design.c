@@ -177,6 +177,8 @@ void design_from_config(design *d, const config *c, const char *version)
 	snprintf(d->mod_axil_xbar, sizeof d->mod_axil_xbar, "%s_axil_xbar", d->name);
 	snprintf(d->mod_axil_slave, sizeof d->mod_axil_slave, "%s_axil_slave", d->name);
 	snprintf(d->mod_npu_ctrl, sizeof d->mod_npu_ctrl, "%s_npu_ctrl", d->name);
+	snprintf(d->mod_aes, sizeof d->mod_aes, "%s_aes", d->name);
+	snprintf(d->mod_npu_crypt, sizeof d->mod_npu_crypt, "%s_npu_crypt", d->name);
 	snprintf(d->mod_timer, sizeof d->mod_timer, "%s_timer", d->name);
 	snprintf(d->mod_console, sizeof d->mod_console, "%s_console", d->name);
 	snprintf(d->mod_soc, sizeof d->mod_soc, "%s_soc", d->name);

@@ -72,6 +72,7 @@ typedef struct {
 	char mod_rv32[96];
 	char mod_sram[96], mod_axil_bridge[96], mod_axil_xbar[96], mod_axil_slave[96];
 	char mod_npu_ctrl[96], mod_timer[96], mod_console[96], mod_soc[96];
+	char mod_aes[96], mod_npu_crypt[96];
 	char mod_node_tile[96], mod_node_gdpu[96], mod_chip[96];
 
 	/* the chip (docs/chip.md) */
@@ -195,6 +196,8 @@ void unit_axil_bridge(emitter *e, const design *d);
 void unit_axil_xbar(emitter *e, const design *d);
 void unit_axil_slave(emitter *e, const design *d);
 void unit_npu_ctrl(emitter *e, const design *d);
+void unit_aes(emitter *e, const design *d);
+void unit_npu_crypt(emitter *e, const design *d);
 void unit_timer(emitter *e, const design *d);
 void unit_console(emitter *e, const design *d);
 void unit_soc(emitter *e, const design *d);

@@ -89,6 +89,8 @@ static int generate(const design *d, const char *outpath, gen_err *err)
 		{"_axil_slave.v", "//", unit_axil_slave},
 		{"_timer.v", "//", unit_timer},
 		{"_console.v", "//", unit_console},
+		{"_aes.v", "//", unit_aes},
+		{"_npu_crypt.v", "//", unit_npu_crypt},
 		{"_npu_ctrl.v", "//", unit_npu_ctrl},
 		{"_node_tile.v", "//", unit_node_tile},
 		{"_node_gdpu.v", "//", unit_node_gdpu},

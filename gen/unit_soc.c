@@ -495,6 +495,7 @@ static const char *const npu_regs_text[] = {
 	"localparam [2:0] TData = 3'd2;  // the word is there",
 	"localparam [2:0] THead = 3'd3;  // the head on the host port",
 	"localparam [2:0] TBeat = 3'd4;  // a payload beat on the host port",
+	"localparam [2:0] TKey = 3'd5;   // a ciphertext word waits for its keystream",
 	"localparam [1:0] RTake = 2'd0;  // RX: take a beat",
 	"localparam [1:0] RInfo = 2'd1;  // write a new packet's info word",
 	"localparam [1:0] RFinal = 2'd2; // write an ended packet's first word",
@@ -545,10 +546,12 @@ static const char *const npu_regs_text[] = {
 	"reg [7:0] ch_src_q [0:7];",
 	"reg [1:0] ch_err_q [0:7];",
 	"",
+	"wire cr = addr_i[6];  // registers 16..31: the cryptography (docs/crypt.md)",
 	"wire [3:0] ridx = addr_i[5:2];",
-	"wire ro = ridx == RId || ridx == RGeom || ridx == RStatus || ridx == RRxCount || ridx == RTxPkts ||",
+	"wire ro = cr ? ridx == 4'd14 || ridx == 4'd15 :",
+	"          ridx == RId || ridx == RGeom || ridx == RStatus || ridx == RRxCount || ridx == RTxPkts ||",
 	"          ridx == RStat;",
-	"wire bad = addr_i[11:6] != 6'd0 || addr_i[1:0] != 2'd0 || (we_i && (be_i != 4'hf || ro));",
+	"wire bad = addr_i[11:7] != 5'd0 || addr_i[1:0] != 2'd0 || (we_i && (be_i != 4'hf || ro));",
 	"wire wr = req_i && we_i && !bad;",
 	"wire tx_busy = tx_st_q != TIdle;",
 	"wire [31:0] tx_off = tx_addr_q - DBase;",
@@ -583,11 +586,25 @@ static const char *const npu_regs_text[] = {
 	"                ch_cnt_q[rx_c_q]};",
 	"  end",
 	"end",
-	"wire rx_we_ok = rx_we && rx_widx < DW30;",
+	"// nothing is written into an open window (the verified image and its tag)",
+	"wire rx_prot = cr_prot && rx_widx >= cr_lo && rx_widx < cr_hi;",
+	"wire rx_we_ok = rx_we && rx_widx < DW30 && !rx_prot;",
 	"wire tx_rd = tx_st_q == TRead && tx_ptr_ok && !rx_we;",
-	"assign m_en_o = rx_we_ok || tx_rd;",
+	"wire cr_gnt = !rx_we;",
+	"assign m_en_o = rx_we_ok || tx_rd || (cr_rd && cr_gnt);",
 	"assign m_we_o = rx_we_ok;",
-	"assign m_addr_o = rx_we_ok ? rx_widx[DAW-1:0] : tx_ptr_q[DAW-1:0];",
+	"assign m_addr_o = rx_we_ok ? rx_widx[DAW-1:0] : cr_rd ? cr_idx[DAW-1:0] : tx_ptr_q[DAW-1:0];",
+	"",
+	"// ---- the cryptography: keys, verification, keystream, readback lock ----",
+	"wire cr_busy, cr_rd, cr_win, cr_ks_ok, cr_locked, cr_prot;",
+	"wire [29:0] cr_idx, cr_lo, cr_hi;",
+	"wire [31:0] cr_rdata, cr_ks;",
+	"wire tx_beat_word = (tx_st_q == TData || tx_st_q == TKey) && fld_q == 4'd13;",
+	"wire ks_wait = fld_q == 4'd13 && cr_win && !cr_ks_ok;",
+	"// a beat word as sent: ciphertext in the open window is decrypted",
+	"wire [31:0] tx_word = m_rdata_i ^ (fld_q == 4'd13 && cr_win ? cr_ks : 32'd0);",
+	"CryptInstance",
+	"ReadLock",
 	"assign m_wdata_o = rx_wdata;",
 	"assign m_be_o = 4'hf;",
 	"",
@@ -596,6 +613,7 @@ static const char *const npu_regs_text[] = {
 	"  if (!rst_ni) begin",
 	"    rdata_q <= 32'd0;",
 	"    err_q <= 1'b0;",
+	"    rd_a_q <= {NAW{1'b0}};",
 	"    irq_en_q <= 3'd0;",
 	"    pend_q <= 3'd0;",
 	"    tx_addr_q <= 32'd0;",
@@ -640,7 +658,11 @@ static const char *const npu_regs_text[] = {
 	"    end",
 	"  end else begin",
 	"    // ---- the register bus ----",
-	"    if (req_i) begin",
+	"    if (req_i && cr) begin",
+	"      err_q <= bad;",
+	"      rdata_q <= cr_rdata;",
+	"    end",
+	"    if (req_i && !cr) begin",
 	"      err_q <= bad;",
 	"      case (ridx)",
 	"        RId: rdata_q <= Id;",
@@ -661,10 +683,10 @@ static const char *const npu_regs_text[] = {
 	"        default: rdata_q <= 32'd0;",
 	"      endcase",
 	"    end",
-	"    if (wr) begin",
+	"    if (wr && !cr) begin",
 	"      case (ridx)",
 	"        RCtrl: begin",
-	"          if (wdata_i[0] && !tx_busy && tx_count_q != 32'd0) begin",
+	"          if (wdata_i[0] && !tx_busy && !cr_busy && tx_count_q != 32'd0) begin",
 	"            tx_st_q <= TRead;",
 	"            tx_ptr_q <= tx_off[31:2];",
 	"            fld_q <= 4'd0;",
@@ -707,7 +729,10 @@ static const char *const npu_regs_text[] = {
 	"          tx_st_q <= TData;",
 	"        end",
 	"      end",
-	"      TData: begin",
+	"      TKey: if (cr_ks_ok) tx_st_q <= TRead;  // read the word again",
+	"      TData: if (ks_wait) begin",
+	"        tx_st_q <= TKey;",
+	"      end else begin",
 	"        tx_ptr_q <= tx_ptr_q + 30'd1;",
 	"        if (fld_q != 4'd13) fld_q <= fld_q + 4'd1;",
 	"        tx_st_q <= TRead;",
@@ -825,11 +850,46 @@ static const char *const npu_regs_text[] = {
 	NULL,
 };
 
+/* The readback lock (docs/crypt.md): while a key is loaded without DEBUG, a
+ * CFG_RD record to a tile (or multicast) whose words [a, a+c) touch a region
+ * holding the model (weights, LDPU constants, device targets and
+ * conductances) goes out with its count beat 0: the node answers with an
+ * empty RDATA packet.  Addresses wrap at the node's NAW bits. */
+static void read_lock(emitter *e, const design *d, int naw, int PW)
+{
+	const long T = 1L << naw, ib = 1L << d->idx_w;
+	long lo[2], hi[2];
+	int n = 0;
+	lo[n] = ib;
+	hi[n++] = d->pcm ? 6 * ib : 4 * ib;
+	if (d->pcm) {
+		lo[n] = 7 * ib;
+		hi[n++] = 8 * ib;
+	}
+	L("// the readback lock: a CFG_RD's count beat (beat 1) against its address beat");
+	L("wire [15:0] rd_c = tx_word[15:0];");
+	L("wire [31:0] rd_a = {%d'd0, rd_a_q};", 32 - naw);
+	L("wire [31:0] rd_e = rd_a + {16'd0, rd_c};  // one past the last word, before the wrap");
+	strbuf h;
+	sb_init(&h);
+	if (T <= 65535)
+		sb_printf(&h, "rd_c >= 16'd%ld || ", T);
+	for (int i = 0; i < n; i++)
+		sb_printf(&h, "%s(rd_a < 32'd%ld && rd_e > 32'd%ld) || (rd_e > 32'd%ld && rd_e - 32'd%ld > 32'd%ld)",
+			  i ? " || " : "", hi[i], lo[i], T, T, lo[i]);
+	L("wire rd_touch = rd_c != 16'd0 && (%s);", h.s);
+	sb_free(&h);
+	L("wire rd_refuse = tx_st_q == TData && !ks_wait && fld_q == 4'd13 && beat_q == 16'd1 &&%s",
+	  PW > 32 ? " !half_q &&" : "");
+	L("                 cr_locked && info_q[2:0] == 3'd%d && (mcast_q || is_tile(dest_q)) && rd_touch;", PKT_CFG_RD);
+}
+
 void unit_npu_ctrl(emitter *e, const design *d)
 {
 	const int N = d->nodes, IDW = d->idw, IW = d->infow, PW = d->payw, NW = d->node_w;
 	const int MW = (N + 31) / 32;
 	const int DW = d->dmem_kb * 256, DAW = clog2_min1(DW);
+	const int naw = d->nl.a + 1;
 	vl_port p[64];
 	int k = regbus_ports(p, 0, 12);
 	p[k++] = (vl_port){VL_OUT, 1, 0, 0, "irq_o", "a job or transfer finished, or an error (IRQ_PEND & IRQ_EN)"};
@@ -861,8 +921,12 @@ void unit_npu_ctrl(emitter *e, const design *d)
 	p[k++] = (vl_port){VL_OUT, 3, 0, 0, "stat_port_o", NULL};
 	p[k++] = (vl_port){VL_OUT, 2, 0, 0, "stat_kind_o", NULL};
 	p[k++] = (vl_port){VL_IN, 32, 0, 0, "stat_i", NULL};
+	p[k++] = (vl_port){VL_OUT, 1, 0, 0, "prot_o", "an open window (docs/crypt.md): the bus may not write"};
+	p[k++] = (vl_port){VL_OUT, 30, 0, 0, "prot_lo_o", "data SRAM words [prot_lo_o, prot_hi_o)"};
+	p[k++] = (vl_port){VL_OUT, 30, 0, 0, "prot_hi_o", NULL};
 	em_header(e, &d->stamp,
-		  "NPU controller: registers, the DMA from the data SRAM to the chip's host port and back (docs/soc.md).");
+		  "NPU controller: registers, the DMA from the data SRAM to the chip's host port and back, the "
+		  "cryptography in its path (docs/soc.md, docs/crypt.md).");
 	vl_module_begin(e, d->mod_npu_ctrl, p, (size_t)k, NULL);
 	if (32 * MW > N)
 		L("localparam integer N = %d;       // nodes", N);
@@ -879,6 +943,7 @@ void unit_npu_ctrl(emitter *e, const design *d)
 	L("localparam integer DAW = %d;", DAW);
 	L("localparam [31:0] DBase = 32'h%08x;  // data SRAM", SOC_DMEM_BASE);
 	L("localparam [31:0] Id = 32'h%08x;  // \"NPU1\"", SOC_NPU_ID);
+	L("localparam integer NAW = %d;     // a node's configuration address bits", naw);
 	L("localparam [31:0] Geom = 32'h%02x%02x%02x%02x;  // host node, mesh y, mesh x, payload bits", d->host,
 	  d->ny, d->nx, PW);
 	if (8 - NW > 0)
@@ -896,6 +961,19 @@ void unit_npu_ctrl(emitter *e, const design *d)
 	L("  end");
 	L("endfunction");
 	em_blank(e);
+	L("// Tile nodes: the readback lock covers their weights and devices.");
+	L("function automatic is_tile(input [NodeW-1:0] n);");
+	L("  begin");
+	L("    case (n)");
+	for (int n = 0; n < N; n++)
+		if (d->node_kind[n] == NODE_TILE)
+			L("      %d'd%d: is_tile = 1'b1;", NW, n);
+	L("      default: is_tile = 1'b0;");
+	L("    endcase");
+	L("  end");
+	L("endfunction");
+	L("reg [NAW-1:0] rd_a_q;  // a CFG_RD record's address beat");
+	em_blank(e);
 	/* a received beat and info word as stored: low 32 bits, zero-extended */
 	if (PW >= 32)
 		L("wire [31:0] beat_word = host_rx_data_i[31:0];");
@@ -909,7 +987,21 @@ void unit_npu_ctrl(emitter *e, const design *d)
 		L("reg half_q;  // the low word of a wide beat is in");
 	/* the pieces of npu_regs_text that depend on the widths */
 	for (const char *const *l = npu_regs_text; *l; l++) {
-		if (strstr(*l, "InfoFromWord")) {
+		if (!strcmp(*l, "CryptInstance")) {
+			const vl_conn c[] = {
+				{"clk_i", NULL},	     {"rst_ni", NULL},		 {"wr_i", "wr && cr"},
+				{"idx_i", "ridx"},	     {"wdata_i", NULL},		 {"rdata_o", "cr_rdata"},
+				{"tx_idle_i", "!tx_busy"}, {"busy_o", "cr_busy"},	 {"m_rd_o", "cr_rd"},
+				{"m_idx_o", "cr_idx"},     {"m_gnt_i", "cr_gnt"},	 {"m_rdata_i", NULL},
+				{"ks_req_i", "tx_beat_word"}, {"ks_ptr_i", "tx_ptr_q"}, {"ks_win_o", "cr_win"},
+				{"ks_ok_o", "cr_ks_ok"},   {"ks_word_o", "cr_ks"},	 {"refused_i", "rd_refuse"},
+				{"locked_o", "cr_locked"}, {"prot_o", "cr_prot"},	 {"prot_lo_o", "cr_lo"},
+				{"prot_hi_o", "cr_hi"},
+			};
+			vl_instance(e, d->mod_npu_crypt, "u_crypt", c, sizeof c / sizeof c[0]);
+		} else if (!strcmp(*l, "ReadLock")) {
+			read_lock(e, d, naw, PW);
+		} else if (strstr(*l, "InfoFromWord")) {
 			if (IW <= 32)
 				L("          4'd11: info_q <= m_rdata_i[IW-1:0];");
 			else
@@ -917,17 +1009,19 @@ void unit_npu_ctrl(emitter *e, const design *d)
 		} else if (strstr(*l, "BeatFromWord")) {
 			if (PW <= 32) {
 				L("          4'd13: begin");
-				L("            data_q <= m_rdata_i[PW-1:0];");
+				L("            if (beat_q == 16'd0) rd_a_q <= tx_word[NAW-1:0];");
+				L("            data_q <= rd_refuse ? {PW{1'b0}} : tx_word[PW-1:0];");
 				L("            tx_st_q <= TBeat;");
 				L("          end");
 			} else {
 				/* two words a beat, as the image stores beats wider than 32 bits */
 				L("          4'd13: begin");
 				L("            if (!half_q) begin");
-				L("              data_q[31:0] <= m_rdata_i;");
+				L("              if (beat_q == 16'd0) rd_a_q <= tx_word[NAW-1:0];");
+				L("              data_q[31:0] <= rd_refuse ? 32'd0 : tx_word;");
 				L("              half_q <= 1'b1;");
 				L("            end else begin");
-				L("              data_q[PW-1:32] <= m_rdata_i[PW-33:0];");
+				L("              data_q[PW-1:32] <= tx_word[PW-33:0];");
 				L("              half_q <= 1'b0;");
 				L("              tx_st_q <= TBeat;");
 				L("            end");
@@ -945,6 +1039,9 @@ void unit_npu_ctrl(emitter *e, const design *d)
 			L("%s", *l);
 		}
 	}
+	L("assign prot_o = cr_prot;");
+	L("assign prot_lo_o = cr_lo;");
+	L("assign prot_hi_o = cr_hi;");
 	if (32 * MW > N)
 		L("assign host_tx_mask_o = mask_q[N-1:0];");
 	else
@@ -958,6 +1055,10 @@ void unit_npu_ctrl(emitter *e, const design *d)
 		sb_printf(&unused, "host_rx_data_i[PW-1:32], ");
 	if (IW > 32)
 		sb_printf(&unused, "rx_info_q[IW-1:32], ");
+	if (PW < 32)
+		sb_printf(&unused, "tx_word[31:%d], ", PW);
+	if (DAW < 30)
+		sb_printf(&unused, "cr_idx[29:%d], ", DAW);
 	sb_printf(&unused, "tx_off[1:0], rx_off[1:0], rx_src_node[15:8]");
 	L("wire unused_ok = ^{%s};", unused.s);
 	sb_free(&unused);
@@ -1180,9 +1281,19 @@ void unit_soc(emitter *e, const design *d)
 	L("wire [3:0] dma_be;");
 	L("wire [%d:0] dma_addr;", DAW - 1);
 	L("wire [31:0] dma_wdata, dmem_b_rdata;");
+	L("// an open window of the NPU's cryptography (docs/crypt.md): writes into it are refused (SLVERR)");
+	L("wire prot;");
+	L("wire [29:0] prot_lo, prot_hi;");
+	L("wire [29:0] rb0_widx = rb0_off[31:2];");
+	L("wire a_prot = rb0_req && rb0_we && prot && rb0_widx >= prot_lo && rb0_widx < prot_hi;");
+	L("reg a_err_q;");
+	L("always @(posedge clk_i or negedge rst_ni) begin");
+	L("  if (!rst_ni) a_err_q <= 1'b0;");
+	L("  else if (rb0_req) a_err_q <= a_prot;");
+	L("end");
 	L("%s #(.Words(%d), .AW(%d)) u_dmem (", d->mod_sram, DWORDS, DAW);
 	L("  .clk_i(clk_i),");
-	L("  .a_en_i(rb0_req),");
+	L("  .a_en_i(rb0_req && !a_prot),");
 	L("  .a_we_i(rb0_we),");
 	L("  .a_be_i(rb0_be),");
 	L("  .a_addr_i(rb0_off[%d:2]),", DAW + 1);
@@ -1195,7 +1306,7 @@ void unit_soc(emitter *e, const design *d)
 	L("  .b_wdata_i(boot_i ? boot_wdata_i : dma_wdata),");
 	L("  .b_rdata_o(dmem_b_rdata)");
 	L(");");
-	L("assign rb0_err = 1'b0;  // the interconnect sends only addresses inside it");
+	L("assign rb0_err = a_err_q;  // the interconnect sends only addresses inside it");
 	em_blank(e);
 	L("// ---- the NPU: controller and chip ----");
 	L("wire h_tx_valid, h_tx_ready, h_tx_last, h_tx_mcast;");
@@ -1230,7 +1341,7 @@ void unit_soc(emitter *e, const design *d)
 			{"host_rx_src_i", "h_rx_src"}, {"host_rx_info_i", "h_rx_info"},
 			{"host_rx_data_i", "h_rx_data"}, {"host_rx_err_i", "h_rx_err"},
 			{"stat_node_o", "stat_node"}, {"stat_port_o", "stat_port"}, {"stat_kind_o", "stat_kind"},
-			{"stat_i", "stat"},
+			{"stat_i", "stat"}, {"prot_o", "prot"}, {"prot_lo_o", "prot_lo"}, {"prot_hi_o", "prot_hi"},
 		};
 		vl_instance(e, d->mod_npu_ctrl, "u_npu", c, sizeof c / sizeof c[0]);
 	}

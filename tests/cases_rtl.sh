@@ -70,6 +70,9 @@ for u in axil_bridge axil_slave sram; do
 		register "sim/$u/seed_$s" verify t_sim tiny_unit "$u" +seed=$s +quiet
 	done
 done
+# The NPU controller's AES-128 core (docs/crypt.md): FIPS-197 and SP 800-38A
+# blocks, then random blocks against nettle's AES.
+register sim/aes/seed_1 verify t_sim tiny_unit aes +seed=1 +quiet
 
 # sim CONFIG PLUSARGS...: the shipped model against golden.
 t_sim() {
@@ -367,6 +370,7 @@ t_tb_mutation() {
 	[[ $file == *_axil_bridge.v ]] && unit=axil_bridge
 	[[ $file == *_axil_slave.v ]] && unit=axil_slave
 	[[ $file == *_sram.v ]] && unit=sram
+	[[ $file == *_aes.v ]] && unit=aes
 	cp -r "$ROOT/rtl/tiny" "$CASE_DIR/rtl"
 	sed -i "$expr" "$CASE_DIR/rtl/$file"
 	if diff -q "$ROOT/rtl/tiny/$file" "$CASE_DIR/rtl/$file" >/dev/null; then
@@ -383,14 +387,14 @@ t_tb_mutation() {
 	rv32) # shellcheck disable=SC2086
 		"$CASE_DIR/model/Vrv32" +seed=3 ${args:-+programs=100} +quiet >"$CASE_DIR/run.txt" ;;
 	mesh) "$CASE_DIR/model/Vmesh" +seed=3 +packets=20000 +rate=0.1 +mcast=20 +faults=300 +quiet >"$CASE_DIR/run.txt" ;;
-	axil_bridge | axil_slave | sram) "$CASE_DIR/model/V$unit" +seed=3 +quiet >"$CASE_DIR/run.txt" ;;
+	axil_bridge | axil_slave | sram | aes) "$CASE_DIR/model/V$unit" +seed=3 +quiet >"$CASE_DIR/run.txt" ;;
 	esac
 	local st=$?
 	cat "$CASE_DIR/run.txt"
 	[[ $st == 1 ]] || fail "the mutated RTL passed (exit $st)" || return 1
 	grep -q "${unit}_tb: FAIL at cycle" "$CASE_DIR/run.txt" || fail "no failure report" || return 1
 	grep -q "${unit}_tb: replay: .*+seed=3 " "$CASE_DIR/run.txt" || fail "no replay command" || return 1
-	[[ $unit == mesh || $unit == axil_* || $unit == sram ]] ||
+	[[ $unit == mesh || $unit == axil_* || $unit == sram || $unit == aes ]] ||
 		grep -q "^${unit}_tb: waves: make waves CFG=tiny WHAT=$unit REPLAY=\".*+seed=3[ \"]" "$CASE_DIR/run.txt" ||
 		fail "no make waves line"
 }
@@ -428,6 +432,9 @@ register tb/mutation/axil_slave_drops_b verify t_tb_mutation tiny_axil_slave.v \
 	"s/SRespW: if (s_bready_i) st_q/SRespW: if (s_bready_i || s_rready_i) st_q/"
 register tb/mutation/sram_byte_enable_lost verify t_tb_mutation tiny_sram.v \
 	"s/if (b_be_i\[2\]) mem/if (b_be_i[2] \&\& b_be_i[3]) mem/"
+# MixColumns' first row takes 2*a1 for 3*a1
+register tb/mutation/aes_mixcolumns_row verify t_tb_mutation tiny_aes.v \
+	"s/\(wire \[31:0\] m0 = {xt(s0) ^ xt(s1)\) ^ s1 ^/\1 ^/"
 
 register tb/mutation/gdpu_rounding_half_up verify t_tb_mutation tiny_gdpu.v \
 	"s/ - {47'd0, v\[47\]};/;/"

@@ -21,5 +21,7 @@ hermes64_axil_xbar.v
 hermes64_axil_slave.v
 hermes64_timer.v
 hermes64_console.v
+hermes64_aes.v
+hermes64_npu_crypt.v
 hermes64_npu_ctrl.v
 hermes64_soc.v

@@ -31,6 +31,13 @@
 #define NPU_TX_PKTS      0x34u
 #define NPU_STAT_SEL     0x38u
 #define NPU_STAT         0x3cu
+#define NPU_KEY_ENC0     0x40u
+#define NPU_KEY_MAC0     0x50u
+#define NPU_NONCE0       0x60u
+#define NPU_CR_BASE      0x6cu
+#define NPU_CR_LEN       0x70u
+#define NPU_CR_CTRL      0x74u
+#define NPU_CR_STATUS    0x78u
 #define NPU_ID_VALUE      0x4e505531u
 #define NPU_CTRL_TX_START 0x1u
 #define NPU_CTRL_RX_RESET 0x2u
@@ -41,6 +48,20 @@
 #define NPU_IRQ_RX_DONE   0x1u
 #define NPU_IRQ_TX_DONE   0x2u
 #define NPU_IRQ_ERROR     0x4u
+#define NPU_KEY_ENC(i)    (0x40u + 4u * (i))
+#define NPU_KEY_MAC(i)    (0x50u + 4u * (i))
+#define NPU_NONCE(i)      (0x60u + 4u * (i))
+#define NPU_CR_VERIFY     0x1u
+#define NPU_CR_DEBUG      0x2u
+#define NPU_CR_CLOSE      0x4u
+#define NPU_CR_CLEAR      0x8u
+#define NPU_CR_BUSY       0x1u
+#define NPU_CR_OPEN       0x2u
+#define NPU_CR_FAIL       0x4u
+#define NPU_CR_KEY        0x8u
+#define NPU_CR_LOCKED     0x10u
+#define NPU_CR_DEBUG_ON   0x20u
+#define NPU_CR_REFUSED    0x40u
 /* A received packet's slot: word 0 = truncated << 31 | err << 29 | mcast << 28 |
    src node << 16 | beats; word 1 = the head's info bits; then the beats. */
 #define NPU_SLOT_BEATS(w)  ((w) & 0xffffu)

@@ -21,5 +21,7 @@ mid_axil_xbar.v
 mid_axil_slave.v
 mid_timer.v
 mid_console.v
+mid_aes.v
+mid_npu_crypt.v
 mid_npu_ctrl.v
 mid_soc.v

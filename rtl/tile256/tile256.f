@@ -21,5 +21,7 @@ tile256_axil_xbar.v
 tile256_axil_slave.v
 tile256_timer.v
 tile256_console.v
+tile256_aes.v
+tile256_npu_crypt.v
 tile256_npu_ctrl.v
 tile256_soc.v

@@ -352,9 +352,19 @@ module tile256_soc (
   wire [3:0] dma_be;
   wire [13:0] dma_addr;
   wire [31:0] dma_wdata, dmem_b_rdata;
+  // an open window of the NPU's cryptography (docs/crypt.md): writes into it are refused (SLVERR)
+  wire prot;
+  wire [29:0] prot_lo, prot_hi;
+  wire [29:0] rb0_widx = rb0_off[31:2];
+  wire a_prot = rb0_req && rb0_we && prot && rb0_widx >= prot_lo && rb0_widx < prot_hi;
+  reg a_err_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) a_err_q <= 1'b0;
+    else if (rb0_req) a_err_q <= a_prot;
+  end
   tile256_sram #(.Words(16384), .AW(14)) u_dmem (
     .clk_i(clk_i),
-    .a_en_i(rb0_req),
+    .a_en_i(rb0_req && !a_prot),
     .a_we_i(rb0_we),
     .a_be_i(rb0_be),
     .a_addr_i(rb0_off[15:2]),
@@ -367,7 +377,7 @@ module tile256_soc (
     .b_wdata_i(boot_i ? boot_wdata_i : dma_wdata),
     .b_rdata_o(dmem_b_rdata)
   );
-  assign rb0_err = 1'b0;  // the interconnect sends only addresses inside it
+  assign rb0_err = a_err_q;  // the interconnect sends only addresses inside it
 
   // ---- the NPU: controller and chip ----
   wire h_tx_valid, h_tx_ready, h_tx_last, h_tx_mcast;
@@ -423,7 +433,10 @@ module tile256_soc (
     .stat_node_o   (stat_node),
     .stat_port_o   (stat_port),
     .stat_kind_o   (stat_kind),
-    .stat_i        (stat)
+    .stat_i        (stat),
+    .prot_o        (prot),
+    .prot_lo_o     (prot_lo),
+    .prot_hi_o     (prot_hi)
   );
   tile256_chip u_chip (
     .clk_i         (clk_i),

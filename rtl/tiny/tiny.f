@@ -21,5 +21,7 @@ tiny_axil_xbar.v
 tiny_axil_slave.v
 tiny_timer.v
 tiny_console.v
+tiny_aes.v
+tiny_npu_crypt.v
 tiny_npu_ctrl.v
 tiny_soc.v

@@ -21,3 +21,11 @@ npu_labels_start:
 	.incbin LABELS_FILE
 npu_labels_end:
 #endif
+#ifdef KEY_FILE
+/* the keys of an encrypted image (docs/crypt.md): a key file's hex text */
+	.balign 4
+	.globl npu_key_start, npu_key_end
+npu_key_start:
+	.incbin KEY_FILE
+npu_key_end:
+#endif

@@ -1,6 +1,12 @@
 /* The inference program: open the program image linked into the firmware,
  * load it into the NPU, run every input vector linked with it, and print
- * each output vector with the cycles it took (docs/soc.md). */
+ * each output vector with the cycles it took (docs/soc.md).
+ *
+ * Built with KEY_FILE (the keys of an encrypted image, docs/crypt.md) it
+ * loads the keys first, and after the load shows what a read of a tile's
+ * weights returns.  DEBUG_READ sets DEBUG before the keys (readback stays
+ * open); DIGEST prints a digest of every tile's weights, LDPU constants,
+ * device targets and node lengths before and after the load. */
 #include <stdio.h>
 
 #include "npu.h"
@@ -25,6 +31,83 @@ static unsigned long argmax(const int8_t *y, unsigned long n)
 }
 #endif
 
+#ifdef KEY_FILE
+extern const char npu_key_start[], npu_key_end[];
+
+/* The key file's 64 hex digits as eight words, byte 0 of each in bits 7:0. */
+static int key_words(uint32_t key[8])
+{
+	int nd = 0;
+	for (int i = 0; i < 8; i++)
+		key[i] = 0;
+	for (const char *c = npu_key_start; c < npu_key_end; c++) {
+		const int v = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
+			      : *c >= 'A' && *c <= 'F' ? *c - 'A' + 10 : -1;
+		if (v < 0)
+			continue;
+		if (nd < 64) { /* digit nd: byte nd/2, its high nibble first */
+			const int byte = nd / 2;
+			key[byte / 4] |= (uint32_t)v << (8 * (byte % 4) + (nd % 2 ? 0 : 4));
+		}
+		nd++;
+	}
+	if (nd != 64) {
+		printf("keys: %d hex digits (a key file holds 64)\n", nd);
+		return -1;
+	}
+	return 0;
+}
+#endif
+
+#ifdef DIGEST
+/* FNV-1a over every tile's model state, read through CFG_RD; -1 when a read
+ * comes back short (locked). */
+static int state_digest(uint32_t *hi, uint32_t *lo, uint32_t *words)
+{
+	static const unsigned char kinds[] = IMNPU_NODE_KINDS;
+	const struct {
+		uint32_t addr, n;
+	} part[] = {
+		{IMNPU_ADDR_WEIGHT(0, 0), IMNPU_ROWS * IMNPU_XCOLS},
+		{IMNPU_ADDR_SCALE(0), IMNPU_COLS},
+		{IMNPU_ADDR_OFFSET(0), IMNPU_COLS},
+		{IMNPU_NODE_REG(1), 3}, /* IN_LEN, PSUM_LEN, OUT_N */
+#if IMNPU_MACRO_PCM
+		{IMNPU_ADDR(IMNPU_REGION_TARGET, 0), 4 * IMNPU_ROWS * IMNPU_XCOLS},
+#endif
+	};
+	uint64_t d = 1469598103934665603ull;
+	uint32_t buf[NPU_READ_MAX];
+	*words = 0;
+	for (uint32_t n = 0; n < sizeof kinds; n++) {
+		if (kinds[n] != IMNPU_NODE_TILE)
+			continue;
+		for (unsigned p = 0; p < sizeof part / sizeof part[0]; p++)
+			for (uint32_t k = 0; k < part[p].n; k += NPU_READ_MAX) {
+				const uint32_t m = part[p].n - k < NPU_READ_MAX ? part[p].n - k : NPU_READ_MAX;
+				if (npu_read(n, part[p].addr + k, m, buf) != (int)m)
+					return -1;
+				for (uint32_t q = 0; q < m; q++)
+					d = (d ^ buf[q]) * 1099511628211ull;
+				*words += m;
+			}
+	}
+	*hi = (uint32_t)(d >> 32);
+	*lo = (uint32_t)d;
+	return 0;
+}
+
+static void print_digest(const char *when)
+{
+	uint32_t hi, lo, words;
+	if (state_digest(&hi, &lo, &words))
+		printf("state %s: a read came back short (readback locked)\n", when);
+	else
+		printf("state %s: digest %08lx%08lx over %lu words\n", when, (unsigned long)hi, (unsigned long)lo,
+		       (unsigned long)words);
+}
+#endif
+
 int main(void)
 {
 	npu_image im;
@@ -38,11 +121,99 @@ int main(void)
 		return 1;
 	}
 	const unsigned long n = (unsigned long)(npu_inputs_end - npu_inputs_start) / im.in_len;
-	uint64_t t0 = rdcycle64();
-	if (npu_load(&im))
+#ifdef DEBUG_READ
+	npu_debug();
+#endif
+#ifdef KEY_FILE
+	uint32_t key[8];
+	if (key_words(key))
 		return 1;
+	npu_set_keys(key);
+	printf("keys loaded: readback %s\n",
+	       mmio_read(SOC_NPU_BASE + NPU_CR_STATUS) & NPU_CR_LOCKED ? "locked" : "open (DEBUG before the keys)");
+#endif
+#ifdef DIGEST
+	print_digest("before the load");
+#endif
+	uint64_t t0 = rdcycle64();
+	const uint32_t pkts = mmio_read(SOC_NPU_BASE + NPU_TX_PKTS);
+	if (npu_load(&im)) {
+		printf("the refused load sent %lu packets to the chip\n",
+		       (unsigned long)(mmio_read(SOC_NPU_BASE + NPU_TX_PKTS) - pkts));
+#ifdef DIGEST
+		print_digest("after the refused load");
+#endif
+		return 1;
+	}
+	const unsigned long load_cycles = (unsigned long)(rdcycle64() - t0);
 	printf("loaded: %lu operations in %lu cycles; %lu inputs of %lu, %lu outputs\n", (unsigned long)im.nops,
-	       (unsigned long)(rdcycle64() - t0), n, (unsigned long)im.in_len, (unsigned long)im.out_len);
+	       load_cycles, n, (unsigned long)im.in_len, (unsigned long)im.out_len);
+#ifdef DIGEST
+	print_digest("after the load");
+#endif
+#ifdef KEY_FILE
+	{
+		static const unsigned char kinds[] = IMNPU_NODE_KINDS;
+		uint32_t t = 0, w[4] = {0}, id = 0;
+		while (t < sizeof kinds && kinds[t] != IMNPU_NODE_TILE)
+			t++;
+		const int got = npu_read(t, IMNPU_ADDR_WEIGHT(0, 0), 4, w);
+		const int gid = npu_read(t, IMNPU_NODE_REG(0), 1, &id);
+		printf("readback of node %lu's weights 0..3: %d words (%08lx %08lx %08lx %08lx); its NODE_ID: %d word "
+		       "(%08lx); CR_STATUS 0x%lx\n",
+		       (unsigned long)t, got, (unsigned long)w[0], (unsigned long)w[1], (unsigned long)w[2],
+		       (unsigned long)w[3], gid, (unsigned long)id,
+		       (unsigned long)mmio_read(SOC_NPU_BASE + NPU_CR_STATUS));
+		/* reads that touch the model's regions come back empty when locked;
+		 * the others read (addresses wrap at the node's address bits) */
+		const int locked = (mmio_read(SOC_NPU_BASE + NPU_CR_STATUS) & NPU_CR_LOCKED) != 0;
+		const uint32_t top = 1u << (IMNPU_NODE_REG_BIT + 1), region = 1u << IMNPU_CFG_INDEX_BITS;
+		uint32_t g = 0;
+		while (g < sizeof kinds && kinds[g] != IMNPU_NODE_GDPU)
+			g++;
+		const struct {
+			uint32_t node, addr, n;
+			int model; /* touches the model's regions */
+		} probe[] = {
+			{t, IMNPU_ADDR(IMNPU_REGION_CSR, 0), 4, 0},
+			{t, region - 2, 4, 1},		   /* region 0 into the weights */
+			{t, IMNPU_ADDR_SCALE(0), 2, 1},
+			{t, IMNPU_ADDR_OFFSET(1), 1, 1},
+			{t, IMNPU_NODE_REG(0), 3, 0},
+			{t, top - 2, 4, 0},		   /* the last node registers, wrapping into region 0 */
+			{t, 2 * region - 1, 31, 1},	   /* the last weight and the scales */
+#if IMNPU_MACRO_PCM
+			{t, IMNPU_ADDR(IMNPU_REGION_TARGET, 5), 3, 1},
+			{t, IMNPU_ADDR(IMNPU_REGION_GNOW, 0), 1, 1},
+			{t, IMNPU_ADDR(IMNPU_REGION_PVSTAT, 0), 4, 0},
+			{t, IMNPU_ADDR(IMNPU_REGION_PVSTAT, region - 2), 4, 1}, /* into GPROG */
+			{t, IMNPU_ADDR(IMNPU_REGION_GPROG, 0), 2, 1},
+#endif
+			{g, IMNPU_GDPU_ADDR(1, 0), 4, 0}, /* a GDPU's region 1 holds no weights */
+		};
+		const int np = (int)(sizeof probe / sizeof probe[0]);
+		int as_said = 0;
+		for (int i = 0; i < np; i++) {
+			uint32_t v[NPU_READ_MAX];
+			const int want = locked && probe[i].model ? 0 : (int)probe[i].n;
+			const int got = npu_read(probe[i].node, probe[i].addr, probe[i].n, v);
+			if (got == want)
+				as_said++;
+			else
+				printf("lock: node %lu, 0x%lx, %lu words: %d words back, expected %d\n", (unsigned long)probe[i].node,
+				       (unsigned long)probe[i].addr, (unsigned long)probe[i].n, got, want);
+		}
+		printf("lock: %d of %d reads as the lock says (%s)\n", as_said, np, locked ? "locked" : "open");
+		/* the verified image cannot change under the DMA */
+		volatile uint32_t *in_image = (volatile uint32_t *)(uintptr_t)(im.base + 256);
+		const uint32_t was = *in_image;
+		trap_store_expected = 1;
+		*in_image = ~was;
+		trap_store_expected = 0;
+		printf("a store into the verified image: %s, the word %s\n",
+		       trap_store_faults == 1 ? "store access fault" : "no fault", *in_image == was ? "unchanged" : "CHANGED");
+	}
+#endif
 	uint64_t total = 0;
 	for (unsigned long i = 0; i < n; i++) {
 		t0 = rdcycle64();

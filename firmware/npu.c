@@ -39,8 +39,8 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		printf("npu: not a program image\n");
 		return -1;
 	}
-	if (rd32(b + 8) != 4 || rd32(b + 12) != len) {
-		printf("npu: image version %lu, length %lu (this driver reads version 4 of %lu bytes)\n",
+	if (rd32(b + 8) != 5 || rd32(b + 12) != len) {
+		printf("npu: image version %lu, length %lu (this driver reads version 5 of %lu bytes)\n",
 		       (unsigned long)rd32(b + 8), (unsigned long)rd32(b + 12), (unsigned long)len);
 		return -1;
 	}
@@ -51,7 +51,9 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		return -1;
 	}
 	size_t at = 100; /* the header (docs/image.md) */
-	const size_t end = len - 32;
+	/* six sections: encrypted, the tag after the SHA-256 (docs/crypt.md) */
+	im->encrypted = rd32(b + 96) == 6;
+	const size_t end = len - 32 - (im->encrypted ? 16 : 0);
 	while (at + 8 <= end) {
 		const uint32_t slen = rd32(b + at + 4);
 		const uint8_t *f = b + at + 8;
@@ -70,6 +72,9 @@ int npu_open(npu_image *im, const void *image, size_t len)
 			im->steps = (const uint32_t *)(f + 16);
 		} else if (!memcmp(b + at, "PERF", 4)) {
 			im->est_cycles = rd32(f);
+		} else if (!memcmp(b + at, "CRYP", 4) && slen >= 16) {
+			for (int i = 0; i < 3; i++)
+				im->nonce[i] = rd32(f + 4 + 4 * i);
 		}
 		at += 8 + slen;
 	}
@@ -77,12 +82,56 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		printf("npu: the image lacks PROG or INFR\n");
 		return -1;
 	}
+	im->base = b;
+	im->mac_len = (uint32_t)len - 16;
 	return 0;
+}
+
+void npu_set_keys(const uint32_t key[8])
+{
+	for (int i = 0; i < 4; i++) {
+		mmio_write(NPU(NPU_KEY_ENC(i)), key[i]);
+		mmio_write(NPU(NPU_KEY_MAC(i)), key[4 + i]);
+	}
+}
+
+void npu_debug(void)
+{
+	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_DEBUG);
+}
+
+/* The controller checks an encrypted image's tag where it lies. */
+static int verify(const npu_image *im)
+{
+	for (int i = 0; i < 3; i++)
+		mmio_write(NPU(NPU_NONCE(i)), im->nonce[i]);
+	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)im->base);
+	mmio_write(NPU(NPU_CR_LEN), im->mac_len);
+	const uint64_t t0 = rdcycle64();
+	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
+	uint32_t st;
+	while ((st = mmio_read(NPU(NPU_CR_STATUS))) & NPU_CR_BUSY)
+		;
+	if (!(st & NPU_CR_OPEN)) {
+		printf("npu: the image failed authentication (CR_STATUS 0x%lx): nothing loaded\n", (unsigned long)st);
+		return -1;
+	}
+	printf("npu: image authenticated in %lu cycles\n", (unsigned long)(rdcycle64() - t0));
+	return 0;
+}
+
+/* The NPU's interrupt on: every transfer ends with one. */
+static void irq_on(void)
+{
+	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
+	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
+	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
 }
 
 /* Send n records from recs and wait for the DMA to finish. */
 static int send(const uint32_t *recs, uint32_t n)
 {
+	irq_on();
 	irq_pend &= ~NPU_IRQ_TX_DONE;
 	mmio_write(NPU(NPU_TX_ADDR), (uint32_t)(uintptr_t)recs);
 	mmio_write(NPU(NPU_TX_COUNT), n);
@@ -132,17 +181,32 @@ static uint32_t *record(uint32_t *r, uint32_t dest, uint32_t mcast, const uint32
 	return r + REC_WORDS;
 }
 
-/* Read a node's configuration word: CFG_RD, answered by two RDATA beats. */
-static int read_word(uint32_t node, uint32_t addr, uint32_t *v)
+int npu_read(uint32_t node, uint32_t addr, uint32_t n, uint32_t *out)
 {
+	if (n > NPU_READ_MAX)
+		n = NPU_READ_MAX;
 	uint32_t *b = record(scratch, node, 0, NULL, IMNPU_PKT_CFG_RD, 2);
 	b[0] = addr;
-	b[1] = 1;
+	b[1] = n;
 	expect(1);
 	if (send(scratch, 1) || wait_rx())
 		return -1;
-	*v = (slots[2] & 0xffffu) | (slots[3] & 0xffffu) << 16;
-	return 0;
+	const uint32_t got = NPU_SLOT_BEATS(slots[0]) / 2;
+	for (uint32_t k = 0; k < got && k < n; k++)
+		out[k] = (slots[2 + 2 * k] & 0xffffu) | (slots[3 + 2 * k] & 0xffffu) << 16;
+	return (int)got;
+}
+
+/* Read a node's configuration word: CFG_RD, answered by two RDATA beats. */
+static int read_word(uint32_t node, uint32_t addr, uint32_t *v)
+{
+	const int got = npu_read(node, addr, 1, v);
+	if (got == 1)
+		return 0;
+	if (got == 0)
+		printf("npu: node %lu refused the read of 0x%lx (readback locked)\n", (unsigned long)node,
+		       (unsigned long)addr);
+	return -1;
 }
 
 /* Run n configuration operations from op: SEND runs by DMA, WAITs by
@@ -182,9 +246,8 @@ static const uint32_t *run_ops(const uint32_t *op, uint32_t n)
 
 int npu_load(const npu_image *im)
 {
-	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
-	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
-	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
+	if (im->encrypted && verify(im))
+		return -1;
 	return run_ops(im->prog, im->nops) ? 0 : -1;
 }
 

@@ -14,6 +14,10 @@
 static inline void mmio_write(uint32_t addr, uint32_t v) { *(volatile uint32_t *)addr = v; }
 static inline uint32_t mmio_read(uint32_t addr) { return *(volatile uint32_t *)addr; }
 
+/* trap.c: a store access fault while trap_store_expected is set is counted
+ * in trap_store_faults and skipped, not fatal (a test of a refused store). */
+extern volatile uint32_t trap_store_expected, trap_store_faults;
+
 static inline uint64_t rdcycle64(void)
 {
 	uint32_t hi, lo, hi2;

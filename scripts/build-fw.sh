@@ -27,8 +27,14 @@ for f in "$rtl/${name}_soc.ld" "$rtl/${name}_regs.h" "$image" "$inputs" ${labels
 	[ -f "$f" ] || { echo "build-fw: error: $f: no such file" >&2; exit 2; }
 done
 mkdir -p "$(dirname "$out")"
+# KEY=FILE: an encrypted image's key file, loaded before the image; DEBUG_READ=1:
+# readback stays open (DEBUG before the keys); DIGEST=1: print a digest of the
+# tiles' state before and after the load (docs/crypt.md).
+key=${KEY:-}
+[ -z "$key" ] || [ -f "$key" ] || { echo "build-fw: error: KEY=$key: no such file" >&2; exit 2; }
 cc -DIMAGE_FILE="\"$(abs "$image")\"" -DINPUTS_FILE="\"$(abs "$inputs")\"" \
-	${labels:+-DLABELS_FILE="\"$(abs "$labels")\""} \
+	${labels:+-DLABELS_FILE="\"$(abs "$labels")\""} ${key:+-DKEY_FILE="\"$(abs "$key")\""} \
+	${DEBUG_READ:+-DDEBUG_READ} ${DIGEST:+-DDIGEST} \
 	"$top/firmware/start.S" "$top/firmware/blob.S" "$top/firmware/trap.c" "$top/firmware/console.c" \
 	"$top/firmware/npu.c" "$top/firmware/main.c" -o "$out.tmp"
 mv "$out.tmp" "$out"

@@ -189,6 +189,53 @@ static void dma_checks(void)
 	check("and a good record after them goes out", read_node(tile, 0) == IMNPU_ID_VALUE);
 }
 
+/* ---- the cryptography's registers (docs/crypt.md) ---- */
+
+/* VERIFY, then the status once the verification ended. */
+static uint32_t verify_status(void)
+{
+	npu_set(NPU_CR_CTRL, NPU_CR_VERIFY);
+	uint32_t st;
+	for (int i = 0; i < 100000 && ((st = npu(NPU_CR_STATUS)) & NPU_CR_BUSY); i++)
+		;
+	return st;
+}
+
+static void crypt_checks(void)
+{
+	static uint32_t window[20]; /* 64 bytes and a tag that is not theirs */
+	for (int i = 0; i < 20; i++)
+		window[i] = 0x9e3779b9u * (uint32_t)(i + 1);
+	check("CR_STATUS after reset: no key, nothing open", npu(NPU_CR_STATUS) == 0);
+	npu_set(NPU_CR_BASE, (uint32_t)(uintptr_t)window);
+	npu_set(NPU_CR_LEN, 64);
+	check("a verification without a key fails at once", verify_status() == NPU_CR_FAIL);
+	for (int i = 0; i < 3; i++)
+		npu_set(NPU_NONCE(i), 0x01010101u * (uint32_t)(i + 1));
+	check("NONCE, CR_BASE, CR_LEN read back as written",
+	      npu(NPU_NONCE(0)) == 0x01010101u && npu(NPU_NONCE(2)) == 0x03030303u &&
+		      npu(NPU_CR_BASE) == (uint32_t)(uintptr_t)window && npu(NPU_CR_LEN) == 64);
+	npu_set(NPU_CR_CTRL, NPU_CR_DEBUG);
+	check("DEBUG before a key: CR_STATUS DEBUG (FAIL stays from the last verification)",
+	      npu(NPU_CR_STATUS) == (NPU_CR_DEBUG_ON | NPU_CR_FAIL));
+	for (int i = 0; i < 4; i++) {
+		npu_set(NPU_KEY_ENC(i), 0x2b7e1516u + (uint32_t)i);
+		npu_set(NPU_KEY_MAC(i), 0x28aed2a6u + (uint32_t)i);
+	}
+	check("the key registers read 0", npu(NPU_KEY_ENC(0)) == 0 && npu(NPU_KEY_MAC(3)) == 0);
+	check("a key with DEBUG first: KEY, not LOCKED", (npu(NPU_CR_STATUS) & ~NPU_CR_FAIL) == (NPU_CR_KEY | NPU_CR_DEBUG_ON));
+	const uint32_t t0 = npu(NPU_TX_PKTS);
+	check("a window whose tag is not its own fails verification",
+	      verify_status() == (NPU_CR_KEY | NPU_CR_DEBUG_ON | NPU_CR_FAIL));
+	check("... and sends nothing to the chip", npu(NPU_TX_PKTS) == t0);
+	npu_set(NPU_CR_LEN, SOC_DMEM_BYTES);
+	check("a window past the data SRAM fails at once",
+	      verify_status() == (NPU_CR_KEY | NPU_CR_DEBUG_ON | NPU_CR_FAIL));
+	npu_set(NPU_CR_LEN, 6);
+	check("a length that is not a multiple of 4 fails", verify_status() & NPU_CR_FAIL);
+	expect_fault("a write to read-only CR_STATUS: SLVERR, store access fault", 7, SOC_NPU_BASE + NPU_CR_STATUS, 1);
+}
+
 int main(void)
 {
 	printf("selftest on %s\n", IMNPU_NAME);
@@ -200,7 +247,7 @@ int main(void)
 	mmio_write(SOC_NPU_BASE + NPU_RX_SLOT, 0xabcdu);
 	check("NPU RX_SLOT written and read back", mmio_read(SOC_NPU_BASE + NPU_RX_SLOT) == 0xabcdu);
 	expect_fault("a write to read-only NPU ID: SLVERR, store access fault", 7, SOC_NPU_BASE + NPU_ID, 1);
-	expect_fault("a read past the NPU's registers: SLVERR, load access fault", 5, SOC_NPU_BASE + 0x40, 0);
+	expect_fault("a read past the NPU's registers: SLVERR, load access fault", 5, SOC_NPU_BASE + 0x80, 0);
 	expect_fault("a read where no unit is: DECERR, load access fault", 5, 0xb0000000u, 0);
 	expect_fault("a store to the instruction SRAM (not on the bus): store access fault", 7, SOC_IMEM_BASE, 1);
 	expect_fault("a read past the data SRAM: load access fault", 5, SOC_DMEM_BASE + SOC_DMEM_BYTES, 0);
@@ -256,6 +303,7 @@ int main(void)
 	mmio_write(SOC_TIMER_BASE + TIMER_MTIMEH, 0);
 
 	dma_checks();
+	crypt_checks(); /* last: a key locks readback until reset */
 
 	printf("selftest: %d of %d checks passed\n", checks - failures, checks);
 	return failures;

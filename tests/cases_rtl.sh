@@ -455,16 +455,16 @@ register tb/mutation/router_no_wormhole_lock verify t_tb_mutation tiny_router.v 
 register tb/mutation/router_buffer_overflow verify t_tb_mutation tiny_router.v \
 	"s/assign in_ready_o\\[\\([0-9]\\)\\] = cnt\\([0-9]\\)_q != 3'd4;/assign in_ready_o[\\1] = cnt\\2_q != 3'd5;/"
 # east and west swapped: packets leave the mesh and never arrive
-register tb/mutation/router_east_west_swapped verify t_tb_mutation tiny_router.v \
+register tb/mutation/router_east_west_swapped full t_tb_mutation tiny_router.v \
 	"s/(ddx\\([0-9]\\)\\[\\([0-9]*\\)\\] ? 5'd16 : 5'd4)/(ddx\\1[\\2] ? 5'd4 : 5'd16)/"
 # a multicast from the local port never turns south
-register tb/mutation/router_multicast_no_south verify t_tb_mutation tiny_router.v \
+register tb/mutation/router_multicast_no_south full t_tb_mutation tiny_router.v \
 	"s/|(mask0 \\& to_s)/1'b0/"
 # the routers' decoder detects a flipped bit but does not correct it
-register tb/mutation/ecc_no_correction verify t_tb_mutation tiny_router.v \
+register tb/mutation/ecc_no_correction full t_tb_mutation tiny_router.v \
 	"s/ecc_decode\\[\\([0-9]*\\)\\] = !c\\[/ecc_decode[\\1] = c[/"
 # corrected errors are not counted
-register tb/mutation/router_corrected_not_counted verify t_tb_mutation tiny_router.v \
+register tb/mutation/router_corrected_not_counted full t_tb_mutation tiny_router.v \
 	"s/2'b01: if (nce/2'b11: if (nce/"
 # the interface sends each copy of a multicast to every column, not one
 register tb/mutation/ni_multicast_groups verify t_tb_mutation tiny_ni.v \
@@ -476,12 +476,29 @@ t_waves_layout() {
 	local model=$1 layout=$2
 	shift 2
 	"$model" "$@" +trace="$CASE_DIR/t.fst" +quiet || return 1
+	layout_in_trace "$CASE_DIR/t.fst" "$layout"
+}
+
+# layout_in_trace TRACE LAYOUT [FROM TO]...: every signal LAYOUT names is in
+# TRACE, its scope prefix read as TO for the first FROM it starts with (a
+# unit's layout against the trace of a top that holds the unit).
+layout_in_trace() {
+	local trace=$1 layout=$2
+	shift 2
+	local -a map=("$@")
 	# imnpu-wave's "name width" as GTKWave names a signal: a vector with its range
-	"$ROOT/build/bin/imnpu-wave" list "$CASE_DIR/t.fst" |
+	"$ROOT/build/bin/imnpu-wave" list "$trace" |
 		awk '{ print ($2 > 1 ? $1 "[" $2 - 1 ":0]" : $1) }' >"$CASE_DIR/names.txt" || return 1
 	local s n=0 missing=0
 	while read -r s; do
 		n=$((n + 1))
+		local k
+		for ((k = 0; k < ${#map[@]}; k += 2)); do
+			if [[ $s == "${map[k]}"* ]]; then
+				s=${map[k + 1]}${s#"${map[k]}"}
+				break
+			fi
+		done
 		grep -qxF "$s" "$CASE_DIR/names.txt" || { echo "not in the trace: $s"; missing=$((missing + 1)); }
 	done < <(grep -vE '^(@|\[|-|$)' "$layout")
 	echo "$n signals in $(basename "$layout"), $missing missing"
@@ -511,18 +528,30 @@ register waves/rv32_layout_matches_trace verify t_waves_layout "$MODELS/tiny/Vrv
 # against traces of their harnesses: on tests/faults.tcl, whose 2x2 chip
 # builds traced in seconds (the layouts come from the same generator code
 # for every configuration); and a failure's waves line names make waves.
+# MODE all (verify-full): each harness's own traced model.  MODE soc (verify):
+# one traced SoC; the chip's and the mesh's layouts are read inside its trace,
+# where the SoC holds the chip (u_chip) and the chip the mesh (u_mesh).
 t_waves_big_layouts() {
-	local r=$CASE_DIR/rtl m=$CASE_DIR/model u
+	local mode=$1 r=$CASE_DIR/rtl m=$CASE_DIR/model u units=soc
+	[[ $mode == all ]] && units="mesh chip soc"
 	"$GEN" "$ROOT/tests/faults.tcl" -o "$r" >/dev/null || return 1
-	for u in mesh chip soc; do
-		TRACE=1 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$r" faults "$m" "$LIB" $u || return 1
+	for u in $units; do
+		TRACE=1 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$r" faults "$m" "$LIB" "$u" || return 1
 	done
 	"$ROOT/scripts/build-fw.sh" "$r" faults --selftest "$CASE_DIR/selftest.elf" || return 1
-	t_waves_layout "$m/Vmesh" "$r/faults_mesh.gtkw" +seed=1 +packets=200 +rate=0.2 +mcast=20 || return 1
-	t_waves_layout "$m/Vchip" "$r/faults_chip.gtkw" +seed=1 +nets=1 +inferences=1 || return 1
-	t_waves_layout "$m/Vsoc" "$r/faults_soc.gtkw" +elf="$CASE_DIR/selftest.elf" || return 1
 	grep -c '^-node [0-9]* (' "$r/faults_chip.gtkw" | grep -qx 6 || fail "not a group per node (3 nodes, 2 groups a tile)" ||
 		return 1
+	t_waves_layout "$m/Vsoc" "$r/faults_soc.gtkw" +elf="$CASE_DIR/selftest.elf" || return 1
+	if [[ $mode == soc ]]; then
+		# the harness's ports are TOP's, the unit's inside the SoC
+		layout_in_trace "$CASE_DIR/t.fst" "$r/faults_chip.gtkw" TOP.faults_chip. TOP.faults_soc.u_chip. \
+			TOP. TOP.faults_soc.u_chip. &&
+			layout_in_trace "$CASE_DIR/t.fst" "$r/faults_mesh.gtkw" TOP.faults_mesh. TOP.faults_soc.u_chip.u_mesh. \
+				TOP. TOP.faults_soc.u_chip.u_mesh.
+		return
+	fi
+	t_waves_layout "$m/Vmesh" "$r/faults_mesh.gtkw" +seed=1 +packets=200 +rate=0.2 +mcast=20 || return 1
+	t_waves_layout "$m/Vchip" "$r/faults_chip.gtkw" +seed=1 +nets=1 +inferences=1 || return 1
 	# a failing run names make waves with its plusargs: an image whose
 	# measured cycles miss the mapper's estimate by more than 0%
 	"$MAP" --random-net "$CASE_DIR/net" --sizes 14,10 --seed 3 "$ROOT/tests/faults.tcl" >/dev/null &&
@@ -533,7 +562,8 @@ t_waves_big_layouts() {
 	grep -q '^chip_tb: waves: make waves CFG=faults WHAT=chip REPLAY="+seed=1 ' "$CASE_DIR/fail.txt" ||
 		{ tail -n 3 "$CASE_DIR/fail.txt"; fail "no make waves line"; }
 }
-register waves/mesh_chip_soc_layouts_match_traces verify t_waves_big_layouts
+register waves/mesh_chip_soc_layouts_match_traces full t_waves_big_layouts all
+register waves/mesh_chip_soc_layouts_in_soc_trace verify t_waves_big_layouts soc
 
 # docs/area.md and docs/area.csv state every unit's Yosys counts: a fresh
 # synthesis (make area) must give the same counts (docs/area.csv; the page's
@@ -641,7 +671,7 @@ t_sim_faults() {
 register sim/faults/tile_chip_repair verify t_sim_faults
 
 # The longest cases of make verify on 2 cores (their logs' times), started first.
-long_case sim/edge/mesh_and_chip sim/faults/tile_chip_repair waves/mesh_chip_soc_layouts_match_traces rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
+long_case sim/edge/mesh_and_chip sim/faults/tile_chip_repair waves/mesh_chip_soc_layouts_in_soc_trace rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
 	sim/sweep/sw_in2 gen/lint_random_configs gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
 
 # Icarus Verilog as a second simulator (docs/flows.md): a harness run against

@@ -87,7 +87,7 @@ $(GOLDLIB): $(GOLD_OBJ)
 
 $(GOLDCLI): $(BUILD)/obj/golden/main.o $(GOLDLIB)
 	@mkdir -p $(@D)
-	$(CC) $^ -o $@ -lm
+	$(CC) $^ -o $@ -lnettle -lm
 
 $(PCMTOOL): $(BUILD)/obj/golden/cli/imnpu_pcm.o $(GOLDLIB)
 	@mkdir -p $(@D)

@@ -34,29 +34,6 @@ static unsigned long argmax(const int8_t *y, unsigned long n)
 #ifdef KEY_FILE
 extern const char npu_key_start[], npu_key_end[];
 
-/* The key file's 64 hex digits as eight words, byte 0 of each in bits 7:0. */
-static int key_words(uint32_t key[8])
-{
-	int nd = 0;
-	for (int i = 0; i < 8; i++)
-		key[i] = 0;
-	for (const char *c = npu_key_start; c < npu_key_end; c++) {
-		const int v = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
-			      : *c >= 'A' && *c <= 'F' ? *c - 'A' + 10 : -1;
-		if (v < 0)
-			continue;
-		if (nd < 64) { /* digit nd: byte nd/2, its high nibble first */
-			const int byte = nd / 2;
-			key[byte / 4] |= (uint32_t)v << (8 * (byte % 4) + (nd % 2 ? 0 : 4));
-		}
-		nd++;
-	}
-	if (nd != 64) {
-		printf("keys: %d hex digits (a key file holds 64)\n", nd);
-		return -1;
-	}
-	return 0;
-}
 #endif
 
 #ifdef DIGEST
@@ -126,7 +103,7 @@ int main(void)
 #endif
 #ifdef KEY_FILE
 	uint32_t key[8];
-	if (key_words(key))
+	if (npu_keys_parse(npu_key_start, npu_key_end, key))
 		return 1;
 	npu_set_keys(key);
 	printf("keys loaded: readback %s\n",

@@ -87,6 +87,29 @@ int npu_open(npu_image *im, const void *image, size_t len)
 	return 0;
 }
 
+int npu_keys_parse(const char *s, const char *end, uint32_t key[8])
+{
+	int nd = 0;
+	for (int i = 0; i < 8; i++)
+		key[i] = 0;
+	for (const char *c = s; c < end; c++) {
+		const int v = *c >= '0' && *c <= '9' ? *c - '0' : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
+			      : *c >= 'A' && *c <= 'F' ? *c - 'A' + 10 : -1;
+		if (v < 0)
+			continue;
+		if (nd < 64) { /* digit nd: byte nd/2, its high nibble first */
+			const int byte = nd / 2;
+			key[byte / 4] |= (uint32_t)v << (8 * (byte % 4) + (nd % 2 ? 0 : 4));
+		}
+		nd++;
+	}
+	if (nd != 64) {
+		printf("npu: %d hex digits in the key text (a key file holds 64)\n", nd);
+		return -1;
+	}
+	return 0;
+}
+
 void npu_set_keys(const uint32_t key[8])
 {
 	for (int i = 0; i < 4; i++) {

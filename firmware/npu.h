@@ -33,6 +33,9 @@ int npu_load(const npu_image *im);
 /* Load the keys (K_enc, then K_mac, four words each, byte 0 in bits 7:0).
  * Readback of weights and devices locks unless npu_debug() came first. */
 void npu_set_keys(const uint32_t key[8]);
+/* A key file's text (64 hex digits, anything else skipped) as the eight key
+ * words; 0, or -1 with a reason printed. */
+int npu_keys_parse(const char *s, const char *end, uint32_t key[8]);
 void npu_debug(void);
 /* Read up to n (at most NPU_READ_MAX: a slot's 64 words hold a reply's
  * header, info and 62 beats) configuration words of a node; the number of

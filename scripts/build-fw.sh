@@ -4,6 +4,7 @@
 # configuration's generated linker script and register header.
 # Usage: scripts/build-fw.sh RTL_DIR NAME IMAGE INPUTS OUT.elf [LABELS]
 #        scripts/build-fw.sh RTL_DIR NAME --selftest OUT.elf   (firmware/selftest/)
+#        scripts/build-fw.sh RTL_DIR NAME --cryptest BLOB KEYFILE OUT.elf   (firmware/cryptest/)
 # LABELS: the inputs' Fashion-MNIST labels, a byte each: the firmware prints
 # each image's class and the chip's answer by name.
 set -eu
@@ -14,6 +15,21 @@ cc() {
 		-O2 -g -std=c11 -Wall -Wextra -Werror -T "$rtl/${name}_soc.ld" -I "$top/firmware" -I "$rtl" \
 		-DSOC_REGS_H="\"${name}_regs.h\"" -DSOC_PARAMS_H="\"${name}_params.h\"" "$@"
 }
+# --cryptest BLOB KEYFILE OUT.elf: firmware/cryptest/ with imnpu-golden
+# crypt-windows' windows and their keys linked in (docs/crypt.md)
+if [ "$image" = --cryptest ]; then
+	blob=$4 key=$5 out=$6
+	for f in "$blob" "$key"; do
+		[ -f "$f" ] || { echo "build-fw: error: $f: no such file" >&2; exit 2; }
+	done
+	mkdir -p "$(dirname "$out")"
+	cc -DCRYPT_BLOB="\"$(cd "$(dirname "$blob")" && pwd)/$(basename "$blob")\"" \
+		-DKEY_FILE="\"$(cd "$(dirname "$key")" && pwd)/$(basename "$key")\"" \
+		"$top/firmware/start.S" "$top/firmware/cryptest/blob.S" "$top/firmware/trap.c" "$top/firmware/console.c" \
+		"$top/firmware/npu.c" "$top/firmware/cryptest/cryptest.c" -o "$out.tmp"
+	mv "$out.tmp" "$out"
+	exit 0
+fi
 if [ "$image" = --selftest ]; then
 	out=$4
 	mkdir -p "$(dirname "$out")"

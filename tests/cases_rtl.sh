@@ -222,10 +222,14 @@ t_sim_mesh() {
 register sim/mesh/tiny_uniform verify t_sim_mesh tiny +seed=1 +packets=100000 +rate=0.1 +quiet
 register sim/mesh/tiny_saturated verify t_sim_mesh tiny +seed=2 +packets=100000 +rate=0.5 +bp=50 +quiet
 for p in uniform transpose bitcomp hotspot neighbor; do
-	# below saturation, and above it (uniform on 8x8 saturates near 0.5 flits/node/cycle)
+	# below saturation, and above it (uniform on 8x8 saturates near 0.5 flits/node/cycle):
+	# verify takes the above-saturation runs of uniform and neighbor traffic, the
+	# full suite all five
+	above=verify
+	[[ $p == uniform || $p == neighbor ]] || above=full
 	register "sim/mesh/tile256_${p}_below" verify t_sim_mesh tile256 +seed=3 +pattern=$p \
 		+packets=100000 +rate=0.04 +quiet
-	register "sim/mesh/tile256_${p}_above" verify t_sim_mesh tile256 +seed=4 +pattern=$p \
+	register "sim/mesh/tile256_${p}_above" $above t_sim_mesh tile256 +seed=4 +pattern=$p \
 		+packets=100000 +rate=0.3 +bp=30 +quiet
 	register "sim/mesh/tile256_${p}_below_1m" full t_sim_mesh tile256 +seed=5 +pattern=$p \
 		+packets=1000000 +rate=0.04 +quiet
@@ -291,8 +295,12 @@ t_sim_sweep() {
 	"$CASE_DIR/model/Vmesh" +seed=24 +packets=$((packets / 4)) +rate=0.05 +mcast=10 +faults="$faults2" \
 		+fault_bits=2 +quiet
 }
+# verify the smallest, the odd and the widest; full the LDPU shift and GDPU
+# fraction corners and 2-bit inputs on a 1x6 mesh too
 for n in sw_minimal sw_odd sw_wide_off sw_narrow_q sw_q_equal sw_in2; do
-	register "sim/sweep/$n" verify t_sim_sweep "$n" 400
+	suite=verify
+	[[ $n == sw_minimal || $n == sw_odd || $n == sw_wide_off ]] || suite=full
+	register "sim/sweep/$n" $suite t_sim_sweep "$n" 400
 done
 # 16x16 routers: 1,472 links share the faults, and the -O0 model runs about
 # 130 cycles a second
@@ -400,23 +408,23 @@ t_tb_mutation() {
 }
 register tb/mutation/rounding_truncates verify t_tb_mutation tiny_ldpu.v \
 	's/^\(  assign biased = {sum\[[0-9]*\], sum}\) + .*;$/\1;/'
-register tb/mutation/rounding_half_up verify t_tb_mutation tiny_ldpu.v \
+register tb/mutation/rounding_half_up full t_tb_mutation tiny_ldpu.v \
 	"s/ - {[0-9]*'d0, sum\[[0-9]*\]};\$/;/"
 register tb/mutation/saturation_bound verify t_tb_mutation tiny_ldpu.v "s/8'h7f/8'h7e/"
-register tb/mutation/relu_sign_inverted verify t_tb_mutation tiny_ldpu.v \
+register tb/mutation/relu_sign_inverted full t_tb_mutation tiny_ldpu.v \
 	"s/(relu_i \&\& q\[\([0-9]*\)\])/(relu_i \&\& !q[\1])/"
-register tb/mutation/psum_wraps verify t_tb_mutation tiny_ldpu.v \
+register tb/mutation/psum_wraps full t_tb_mutation tiny_ldpu.v \
 	"s/(!psum_sum\[\([0-9]*\)\] \&\& psum_sum\[\([0-9]*\)\]) ?/1'b0 ?/"
 register tb/mutation/ideal_mvm_sign_lost verify t_tb_mutation tiny_xbar.v \
 	"s/dq = {{[0-9]*{xr\[[0-9]*\]}}, xr} \* {{\([0-9]*\){w_q/dq = xm * {{\1{w_q/"
 register tb/mutation/pcm_four_phase_sign verify t_tb_mutation tiny_xbar.v \
 	"s/^\( *\)- adc({{\([0-9]*\){q1_q/\1+ adc({{\2{q1_q/" "+pcm +vectors=40"
-register tb/mutation/pcm_gaussian_sign verify t_tb_mutation tiny_xbar.v \
+register tb/mutation/pcm_gaussian_sign full t_tb_mutation tiny_xbar.v \
 	"s/gauss = u\[31\] ? -za : za;/gauss = u[31] ? za : -za;/" "+pcm +vectors=40"
 register tb/mutation/rv32_sra_as_srl verify t_tb_mutation tiny_rv32.v \
 	"s/sra = \$signed(a) >>> alu_b\[4:0\]/sra = a >> alu_b[4:0]/"
 # The same mutation caught by the self-checking ALU test, in lockstep.
-register tb/mutation/rv32_sra_as_srl_asm verify t_tb_mutation tiny_rv32.v \
+register tb/mutation/rv32_sra_as_srl_asm full t_tb_mutation tiny_rv32.v \
 	"s/sra = \$signed(a) >>> alu_b\[4:0\]/sra = a >> alu_b[4:0]/" "+elf=$ROOT/build/riscv/alu.elf"
 register tb/mutation/pcm_drift_log2e full t_tb_mutation tiny_xbar.v \
 	"s/64'sd94548/64'sd94549/" "+pcm +vectors=40"
@@ -441,9 +449,9 @@ register tb/mutation/gdpu_rounding_half_up verify t_tb_mutation tiny_gdpu.v \
 register tb/mutation/gdpu_saturation_bound verify t_tb_mutation tiny_gdpu.v \
 	"s/if (v > 48'sd127) sat8 = 8'sd127;/if (v > 48'sd126) sat8 = 8'sd126;/"
 # tanh(0) stored as 200/2^15 instead of 0: a one-LSB error at a single input
-register tb/mutation/gdpu_tanh_table_entry verify t_tb_mutation tiny_gdpu.v \
+register tb/mutation/gdpu_tanh_table_entry full t_tb_mutation tiny_gdpu.v \
 	"s/^\\(        8'd64: tanh_t = \\)48'sd0;/\\148'sd200;/"
-register tb/mutation/gdpu_argmax_last_tie verify t_tb_mutation tiny_gdpu.v \
+register tb/mutation/gdpu_argmax_last_tie full t_tb_mutation tiny_gdpu.v \
 	"s/assign new_best = pos_q == \([0-9]*\)'d0 || x > best_q;/assign new_best = pos_q == \1'd0 || x >= best_q;/"
 register tb/mutation/gdpu_lstm_forget_gate_ignored verify t_tb_mutation tiny_gdpu.v \
 	"s/if (pos_q == \([0-9]*\)'d1) fa_q <= x_sig;/if (pos_q == \1'd1) fa_q <= 8'sd64;/"
@@ -452,7 +460,7 @@ register tb/mutation/gdpu_lstm_forget_gate_ignored verify t_tb_mutation tiny_gdp
 register tb/mutation/router_no_wormhole_lock verify t_tb_mutation tiny_router.v \
 	"s/\\(lock[0-9]_q <= (lock[0-9]_q || grant[0-9]) \\&\\& !orel[0-9]\\);/\\1 \\&\\& 1'b0;/"
 # the input buffer accepts a flit it has no room for
-register tb/mutation/router_buffer_overflow verify t_tb_mutation tiny_router.v \
+register tb/mutation/router_buffer_overflow full t_tb_mutation tiny_router.v \
 	"s/assign in_ready_o\\[\\([0-9]\\)\\] = cnt\\([0-9]\\)_q != 3'd4;/assign in_ready_o[\\1] = cnt\\2_q != 3'd5;/"
 # east and west swapped: packets leave the mesh and never arrive
 register tb/mutation/router_east_west_swapped full t_tb_mutation tiny_router.v \
@@ -671,8 +679,8 @@ t_sim_faults() {
 register sim/faults/tile_chip_repair verify t_sim_faults
 
 # The longest cases of make verify on 2 cores (their logs' times), started first.
-long_case sim/edge/mesh_and_chip sim/faults/tile_chip_repair waves/mesh_chip_soc_layouts_in_soc_trace rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
-	sim/sweep/sw_in2 gen/lint_random_configs gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
+long_case gen/lint_random_configs sim/edge/mesh_and_chip sim/faults/tile_chip_repair waves/mesh_chip_soc_layouts_in_soc_trace rtl/lint_clean sim/sweep/sw_wide_off gen_sweep_lint sim/sweep/sw_odd \
+	sim/sweep/sw_in2 gen/macro_variants sim/fpga/tiny sim/fpga/odd_banks sim/fpga/grouped_odd
 
 # Icarus Verilog as a second simulator (docs/flows.md): a harness run against
 # the golden model records every port every cycle (+record, tb/record.h);

@@ -1,0 +1,77 @@
+/* The NPU controller's verification on windows of every length the CMAC's
+ * last block can take (docs/crypt.md): imnpu-golden crypt-windows writes
+ * them with nettle's tags, half of them tampered.  For each, VERIFY must
+ * open the window exactly when the tag is the window's; while a window is
+ * open, a store into it and into its tag must fault, and one just past the
+ * tag must not.  Prints one line per window; exits with the failures. */
+#include <stdio.h>
+#include <string.h>
+
+#include "npu.h"
+#include "soc.h"
+
+extern const uint8_t crypt_blob_start[], crypt_blob_end[];
+extern const char npu_key_start[], npu_key_end[];
+
+#define NPU(r) (SOC_NPU_BASE + (r))
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A word the program writes: a store the window may refuse.  1 when it
+ * faulted. */
+static int store_faults(volatile uint32_t *w)
+{
+	const uint32_t before = trap_store_faults, was = *w;
+	trap_store_expected = 1;
+	*w = was; /* the same value: the window's bytes stay as tagged either way */
+	trap_store_expected = 0;
+	return trap_store_faults != before;
+}
+
+int main(void)
+{
+	uint32_t key[8];
+	if (npu_keys_parse(npu_key_start, npu_key_end, key))
+		return 1;
+	npu_set_keys(key);
+	const uint8_t *p = crypt_blob_start;
+	const uint32_t n = rd32(p);
+	p += 4;
+	int failures = 0, opened = 0;
+	uint32_t cycles = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint32_t len = rd32(p), expect = rd32(p + 4);
+		const uint8_t *nonce = p + 8, *data = p + 20;
+		for (int k = 0; k < 3; k++)
+			mmio_write(NPU(NPU_NONCE(k)), rd32(nonce + 4 * k));
+		mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)data);
+		mmio_write(NPU(NPU_CR_LEN), len);
+		const uint64_t t0 = rdcycle64();
+		mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
+		uint32_t st;
+		while ((st = mmio_read(NPU(NPU_CR_STATUS))) & NPU_CR_BUSY)
+			;
+		cycles += (uint32_t)(rdcycle64() - t0);
+		const int open = (st & NPU_CR_OPEN) != 0;
+		int ok = open == (int)expect && ((st & NPU_CR_FAIL) != 0) == !expect;
+		if (open) {
+			opened++;
+			/* the window's first word (or its tag's), its tag's last word: refused;
+			 * the word after the tag: taken */
+			volatile uint32_t *w = (volatile uint32_t *)(uintptr_t)data;
+			ok = ok && store_faults(w) && store_faults(w + len / 4 + 3) && !store_faults(w + len / 4 + 4);
+			mmio_write(NPU(NPU_CR_CTRL), NPU_CR_CLOSE);
+			ok = ok && !(mmio_read(NPU(NPU_CR_STATUS)) & NPU_CR_OPEN) && !store_faults(w);
+		}
+		printf("%s: window %lu, %lu bytes, %s: %s\n", ok ? "ok" : "FAIL", (unsigned long)i, (unsigned long)len,
+		       expect ? "its own tag" : "tampered", open ? "opened" : "refused");
+		failures += !ok;
+		p += 20 + len + 16;
+	}
+	printf("cryptest: %lu windows, %d opened, %d failures, %lu cycles verifying\n", (unsigned long)n, opened, failures,
+	       (unsigned long)cycles);
+	return failures;
+}

@@ -181,6 +181,8 @@ int main(void)
 				       (unsigned long)probe[i].addr, (unsigned long)probe[i].n, got, want);
 		}
 		printf("lock: %d of %d reads as the lock says (%s)\n", as_said, np, locked ? "locked" : "open");
+		mmio_write(SOC_NPU_BASE + NPU_CR_CTRL, NPU_CR_CLEAR);
+		printf("READ_REFUSED cleared: CR_STATUS 0x%lx\n", (unsigned long)mmio_read(SOC_NPU_BASE + NPU_CR_STATUS));
 		/* the verified image cannot change under the DMA */
 		volatile uint32_t *in_image = (volatile uint32_t *)(uintptr_t)(im.base + 256);
 		const uint32_t was = *in_image;

@@ -57,8 +57,9 @@ fi
 # The chip and SoC models are traced only with TRACE=1.  Verilator's
 # makefile compiles the per-cycle code with OPT_FAST (its default -Os, which
 # would override our -O level) and the run-once initialization with
-# OPT_SLOW: the C++ level is set through both (docs/sim-speed.md).
-copt=-O2
+# OPT_SLOW: the C++ level is set through both (docs/sim-speed.md).  COPT
+# picks the level (default -O2; the Makefile builds the tests' models at -O1).
+copt=${COPT:--O2}
 if [ "$unit" = chip ] || [ "$unit" = soc ]; then
 	[ "${TRACE:-0}" = 1 ] || trace=
 fi

@@ -134,6 +134,7 @@ t_soc_crypt() {
 		"$c/run.txt" || fail "a locked read of weights was not refused, or a node register not read"
 	grep -qE "^\| lock: ([0-9]+) of \1 reads as the lock says \(locked\)$" "$c/run.txt" ||
 		fail "a read the lock covers came back, or one it leaves did not"
+	grep -q "^| READ_REFUSED cleared: CR_STATUS 0x1a$" "$c/run.txt" || fail "READ_REFUSED not cleared" || return 1
 	grep -q "^| a store into the verified image: store access fault, the word unchanged$" "$c/run.txt" ||
 		fail "the verified image took a store"
 	DEBUG_READ=1 KEY=$c/key "$ROOT/scripts/build-fw.sh" "$ROOT/rtl/tiny" tiny "$c/enc.img" "$c/in.bin" \
@@ -165,7 +166,8 @@ t_soc_crypt_windows() {
 		"$ROOT/scripts/build-fw.sh" "$ROOT/rtl/tiny" tiny --cryptest "$c/win.bin" "$c/key" "$c/ct.elf" || return 1
 	"$MODELS/tiny/Vsoc" +elf="$c/ct.elf" | tee "$c/run.txt"
 	[[ ${PIPESTATUS[0]} == 0 ]] || return 1
-	grep -q "^| cryptest: 40 windows, 20 opened, 0 failures, " "$c/run.txt" || fail "not 40 windows checked"
+	grep -q "^| cryptest: 40 windows, 20 opened, 0 failures, " "$c/run.txt" || fail "not 40 windows checked" || return 1
+	[[ $(grep -c "^| ok: " "$c/run.txt") == 42 ]] || fail "not 42 checks passed"
 }
 register sim/soc/crypt_windows verify t_soc_crypt_windows 60
 

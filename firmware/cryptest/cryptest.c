@@ -71,6 +71,30 @@ int main(void)
 		failures += !ok;
 		p += 20 + len + 16;
 	}
+	/* DEBUG after a key is ignored: readback stays locked */
+	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_DEBUG);
+	uint32_t st = mmio_read(NPU(NPU_CR_STATUS));
+	const int dbg_ok = (st & NPU_CR_LOCKED) && !(st & NPU_CR_DEBUG_ON);
+	printf("%s: DEBUG after the keys leaves readback locked (CR_STATUS 0x%lx)\n", dbg_ok ? "ok" : "FAIL",
+	       (unsigned long)st);
+	failures += !dbg_ok;
+	/* a key word written while a window is open closes it (the first window:
+	 * empty, its own tag) */
+	const uint8_t *w0 = crypt_blob_start + 4;
+	for (int k = 0; k < 3; k++)
+		mmio_write(NPU(NPU_NONCE(k)), rd32(w0 + 8 + 4 * k));
+	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)(w0 + 20));
+	mmio_write(NPU(NPU_CR_LEN), rd32(w0));
+	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
+	while (mmio_read(NPU(NPU_CR_STATUS)) & NPU_CR_BUSY)
+		;
+	const uint32_t before = mmio_read(NPU(NPU_CR_STATUS));
+	npu_set_keys(key);
+	st = mmio_read(NPU(NPU_CR_STATUS));
+	const int key_ok = (before & NPU_CR_OPEN) && !(st & NPU_CR_OPEN);
+	printf("%s: a key written while a window is open closes it (CR_STATUS 0x%lx, then 0x%lx)\n",
+	       key_ok ? "ok" : "FAIL", (unsigned long)before, (unsigned long)st);
+	failures += !key_ok;
 	printf("cryptest: %lu windows, %d opened, %d failures, %lu cycles verifying\n", (unsigned long)n, opened, failures,
 	       (unsigned long)cycles);
 	return failures;

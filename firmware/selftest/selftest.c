@@ -159,6 +159,27 @@ static void dma_checks(void)
 			reset &= read_node(gdpu, IMNPU_NODE_OUT(0, f)) == (f == IMNPU_OUTF_DSTRIDE);
 		check("the GDPU node's IN_LEN and its first output-table entry read their reset values", reset);
 		check("the GDPU's own ID register, through its node", read_node(gdpu, 0) == IMNPU_GDPU_ID_VALUE);
+		/* what a GDPU node does with packets the mapper never sends it */
+		const uint32_t dropped = read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_DROPPED));
+		rec(recs, 0, gdpu, IMNPU_PKT_WIDE, 2, 7, 9);
+		dma((uint32_t)(uintptr_t)recs, 1);
+		check("a WIDE packet to a GDPU node: both values dropped and counted",
+		      read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_DROPPED)) == dropped + 2);
+		/* CFG_WR packing 1: the value packed as in an ACT beat (n = 1 in the top bits) */
+		rec(recs, 0, gdpu, IMNPU_PKT_CFG_WR | 1u << 3, 2, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN),
+		    1u << (IMNPU_NOC_PAYLOAD_BITS - 3) | 5u);
+		dma((uint32_t)(uintptr_t)recs, 1);
+		check("a CFG_WR of packed values to a GDPU node's IN_LEN reads back",
+		      read_node(gdpu, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN)) == 5);
+		rec(recs, 0, gdpu, IMNPU_PKT_CFG_WR, 2, IMNPU_NODE_REG(IMNPU_NREG_IN_LEN), 0);
+		dma((uint32_t)(uintptr_t)recs, 1);
+		/* a CFG_RD of no words: the reply is a head alone */
+		rx_arm(6, 4, 1);
+		rec(recs, 0, gdpu, IMNPU_PKT_CFG_RD, 2, 0, 0);
+		dma((uint32_t)(uintptr_t)recs, 1);
+		check("a CFG_RD of 0 words to a GDPU node: an RDATA reply of no beats",
+		      wait_status(NPU_STATUS_RX_DONE) && NPU_SLOT_SRC(rxbuf[0]) == gdpu && NPU_SLOT_BEATS(rxbuf[0]) == 0 &&
+			      (rxbuf[1] & 7u) == IMNPU_PKT_RDATA);
 	}
 
 	/* two replies for one slot: the second is dropped, RX_OVERFLOW */

@@ -188,7 +188,7 @@ register gen/lint_sender_edges verify t_gen_lint_sender_edges
 # those it refuses get one line.  SMOKE of the accepted ones that can
 # simulate (not the blackbox macro, a tile on the mesh) run the chip, the
 # first of each macro first: its model built, random networks mapped and
-# run against the golden model (pcm modes with the pcm macro).  24
+# run against the golden model (pcm modes with the pcm macro).  16
 # configurations and 3 chip runs (ideal, pcm, fpga) in verify, 400 and 40 in
 # verify-full.
 t_gen_lint_random() {
@@ -244,7 +244,7 @@ t_gen_lint_random() {
 	((ok > 0)) || fail "no configuration accepted" || return 1
 	((ran == smoke)) || fail "$ran chip runs of the $smoke asked for"
 }
-register gen/lint_random_configs verify t_gen_lint_random 11 24 3
+register gen/lint_random_configs verify t_gen_lint_random 11 16 3
 register gen/lint_random_configs_400 full t_gen_lint_random 7 400 40
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 

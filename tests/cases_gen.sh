@@ -244,7 +244,7 @@ t_gen_lint_random() {
 	((ok > 0)) || fail "no configuration accepted" || return 1
 	((ran == smoke)) || fail "$ran chip runs of the $smoke asked for"
 }
-register gen/lint_random_configs verify t_gen_lint_random 11 16 3
+register gen/lint_random_configs verify t_gen_lint_random 12 16 3
 register gen/lint_random_configs_400 full t_gen_lint_random 7 400 40
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 

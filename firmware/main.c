@@ -166,7 +166,8 @@ int main(void)
 			{t, IMNPU_ADDR(IMNPU_REGION_PVSTAT, region - 2), 4, 1}, /* into GPROG */
 			{t, IMNPU_ADDR(IMNPU_REGION_GPROG, 0), 2, 1},
 #endif
-			{g, IMNPU_GDPU_ADDR(1, 0), 4, 0}, /* a GDPU's region 1 holds no weights */
+			/* a GDPU's region 1 holds no weights (without a GDPU: the tile's region 0 again) */
+			{g < sizeof kinds ? g : t, g < sizeof kinds ? IMNPU_GDPU_ADDR(1, 0) : IMNPU_ADDR(IMNPU_REGION_CSR, 0), 4, 0},
 		};
 		const int np = (int)(sizeof probe / sizeof probe[0]);
 		int as_said = 0;

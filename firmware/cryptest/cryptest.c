@@ -71,6 +71,49 @@ int main(void)
 		failures += !ok;
 		p += 20 + len + 16;
 	}
+	/* RX cannot write into an open window: a reply aimed at a slot there is
+	 * not written (RX_OVERFLOW) and the window's words stay */
+	{
+		static const unsigned char kinds[] = IMNPU_NODE_KINDS;
+		uint32_t t = 0;
+		while (t < sizeof kinds && kinds[t] != IMNPU_NODE_TILE)
+			t++;
+		const uint8_t *w = crypt_blob_start + 4;
+		while (rd32(w) < 16 || !rd32(w + 4)) /* a window of 16 bytes or more, with its own tag */
+			w += 20 + rd32(w) + 16;
+		for (int k = 0; k < 3; k++)
+			mmio_write(NPU(NPU_NONCE(k)), rd32(w + 8 + 4 * k));
+		mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)(w + 20));
+		mmio_write(NPU(NPU_CR_LEN), rd32(w));
+		mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
+		while (mmio_read(NPU(NPU_CR_STATUS)) & NPU_CR_BUSY)
+			;
+		uint32_t before[4];
+		memcpy(before, w + 20, sizeof before);
+		static uint32_t rec[15]; /* a CFG_RD of NODE_ID: op, dest, mcast, mask[8], info, nbeats, 2 beats */
+		rec[1] = t;
+		rec[11] = IMNPU_PKT_CFG_RD;
+		rec[12] = 2;
+		rec[13] = IMNPU_NODE_REG(0);
+		rec[14] = 1;
+		mmio_write(NPU(NPU_RX_ADDR), (uint32_t)(uintptr_t)(w + 20));
+		mmio_write(NPU(NPU_RX_SLOT), 4);
+		mmio_write(NPU(NPU_RX_SLOTS), 1);
+		mmio_write(NPU(NPU_RX_EXPECT), 1);
+		mmio_write(NPU(NPU_CTRL), NPU_CTRL_RX_RESET);
+		mmio_write(NPU(NPU_TX_ADDR), (uint32_t)(uintptr_t)rec);
+		mmio_write(NPU(NPU_TX_COUNT), 1);
+		mmio_write(NPU(NPU_CTRL), NPU_CTRL_TX_START);
+		uint32_t st = 0;
+		for (int k = 0; k < 20000 && !((st = mmio_read(NPU(NPU_STATUS))) & NPU_STATUS_RX_OVERFLOW); k++)
+			;
+		const int rx_ok = (st & NPU_STATUS_RX_OVERFLOW) && !memcmp(before, w + 20, sizeof before) &&
+				  (mmio_read(NPU(NPU_CR_STATUS)) & NPU_CR_OPEN);
+		printf("%s: a reply aimed at a slot in an open window: not written (STATUS 0x%lx), the window unchanged\n",
+		       rx_ok ? "ok" : "FAIL", (unsigned long)st);
+		failures += !rx_ok;
+		mmio_write(NPU(NPU_IRQ_PEND), 7);
+	}
 	/* DEBUG after a key is ignored: readback stays locked */
 	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_DEBUG);
 	uint32_t st = mmio_read(NPU(NPU_CR_STATUS));

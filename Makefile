@@ -236,7 +236,7 @@ $(BUILD)/tests/bin/fst_force: tests/tools/fst_force.c $(FST_OBJ) | deps-core
 	$(CC) -O1 -g -Wall -Wextra -Werror -I$(FST_DIR) $< $(FST_OBJ) -lz -o $@
 
 # ---- fuzzing (docs/fuzzing.md): a harness per reader of outside input ----
-FUZZERS  := config manifest npy image elf idx
+FUZZERS  := config manifest npy image elf idx key
 # The readers and everything they reach: imnpu-run's objects without its main.
 FUZZ_LIB_SRC := $(filter-out gen/main.c,$(GEN_SRC)) $(GOLD_SRC) $(MAPLIB_SRC) map/manifest.c map/target.c \
                 run/idx.c run/batch.c tests/fuzz/fuzz_common.c

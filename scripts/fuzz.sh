@@ -19,7 +19,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-harnesses="config manifest npy image elf idx"
+harnesses="config manifest npy image elf idx key"
 map=$root/build/bin/imnpu-map
 
 # Random networks for the seeds: "config spec mode" (the mapper's tests' shapes).
@@ -78,6 +78,13 @@ seeds() {
 			{ printf '%b' "\\0$(printf '%o' "$sel")"; cat "$f"; } >"$out/npy/${b}_$sel"
 		done
 	done
+	# key files (docs/crypt.md): good ones, spaced, short, with a stray byte;
+	# and an encrypted image among the images
+	printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n' >"$out/key/plain"
+	printf '00010203 04050607 08090A0B 0C0D0E0F\r\n10111213 14151617 18191a1b 1c1d1e1f\n' >"$out/key/spaced"
+	printf '0001020304\n' >"$out/key/short"
+	printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1g' >"$out/key/stray"
+	"$map" --encrypt "$out/key/plain" "$out/image/s1.img" -o "$out/image/s1-encrypted.img" --quiet
 	# ELF: the core's assembly tests
 	cp "$root"/build/riscv/*.elf "$out/elf/"
 	# IDX: made up, and cut from Fashion-MNIST's test set when installed

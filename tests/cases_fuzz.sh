@@ -6,7 +6,7 @@
 # loader's bound on a script that does not end, through imnpu-gen.
 # shellcheck shell=bash
 
-FUZZERS="config manifest npy image elf idx"
+FUZZERS="config manifest npy image elf idx key"
 
 # Every harness over its seeds and regression inputs: no sanitizer report,
 # no broken check (a rejection that is not one line naming the file), each

@@ -20,6 +20,23 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* VERIFY the window at w (len, expect, nonce, data, tag); CR_STATUS once it
+ * ended, its cycles added to *cycles. */
+static uint32_t verify_at(const uint8_t *w, uint32_t *cycles)
+{
+	for (int k = 0; k < 3; k++)
+		mmio_write(NPU(NPU_NONCE(k)), rd32(w + 8 + 4 * k));
+	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)(w + 20));
+	mmio_write(NPU(NPU_CR_LEN), rd32(w));
+	const uint64_t t0 = rdcycle64();
+	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
+	uint32_t st;
+	while ((st = mmio_read(NPU(NPU_CR_STATUS))) & NPU_CR_BUSY)
+		;
+	*cycles += (uint32_t)(rdcycle64() - t0);
+	return st;
+}
+
 /* A word the program writes: a store the window may refuse.  1 when it
  * faulted. */
 static int store_faults(volatile uint32_t *w)
@@ -44,17 +61,8 @@ int main(void)
 	uint32_t cycles = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint32_t len = rd32(p), expect = rd32(p + 4);
-		const uint8_t *nonce = p + 8, *data = p + 20;
-		for (int k = 0; k < 3; k++)
-			mmio_write(NPU(NPU_NONCE(k)), rd32(nonce + 4 * k));
-		mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)data);
-		mmio_write(NPU(NPU_CR_LEN), len);
-		const uint64_t t0 = rdcycle64();
-		mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
-		uint32_t st;
-		while ((st = mmio_read(NPU(NPU_CR_STATUS))) & NPU_CR_BUSY)
-			;
-		cycles += (uint32_t)(rdcycle64() - t0);
+		const uint8_t *data = p + 20;
+		const uint32_t st = verify_at(p, &cycles);
 		const int open = (st & NPU_CR_OPEN) != 0;
 		int ok = open == (int)expect && ((st & NPU_CR_FAIL) != 0) == !expect;
 		if (open) {
@@ -81,13 +89,8 @@ int main(void)
 		const uint8_t *w = crypt_blob_start + 4;
 		while (rd32(w) < 16 || !rd32(w + 4)) /* a window of 16 bytes or more, with its own tag */
 			w += 20 + rd32(w) + 16;
-		for (int k = 0; k < 3; k++)
-			mmio_write(NPU(NPU_NONCE(k)), rd32(w + 8 + 4 * k));
-		mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)(w + 20));
-		mmio_write(NPU(NPU_CR_LEN), rd32(w));
-		mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
-		while (mmio_read(NPU(NPU_CR_STATUS)) & NPU_CR_BUSY)
-			;
+		uint32_t unused;
+		(void)verify_at(w, &unused);
 		uint32_t before[4];
 		memcpy(before, w + 20, sizeof before);
 		static uint32_t rec[15]; /* a CFG_RD of NODE_ID: op, dest, mcast, mask[8], info, nbeats, 2 beats */
@@ -123,15 +126,8 @@ int main(void)
 	failures += !dbg_ok;
 	/* a key word written while a window is open closes it (the first window:
 	 * empty, its own tag) */
-	const uint8_t *w0 = crypt_blob_start + 4;
-	for (int k = 0; k < 3; k++)
-		mmio_write(NPU(NPU_NONCE(k)), rd32(w0 + 8 + 4 * k));
-	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)(w0 + 20));
-	mmio_write(NPU(NPU_CR_LEN), rd32(w0));
-	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
-	while (mmio_read(NPU(NPU_CR_STATUS)) & NPU_CR_BUSY)
-		;
-	const uint32_t before = mmio_read(NPU(NPU_CR_STATUS));
+	uint32_t unused;
+	const uint32_t before = verify_at(crypt_blob_start + 4, &unused);
 	npu_set_keys(key);
 	st = mmio_read(NPU(NPU_CR_STATUS));
 	const int key_ok = (before & NPU_CR_OPEN) && !(st & NPU_CR_OPEN);

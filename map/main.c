@@ -186,22 +186,13 @@ int main(int argc, char **argv)
 	if (checkkey && !check)
 		return bad_cmd("--key goes with --check%s", "");
 	if (check) {
+		/* with --key, read once: decoded, its tag checked, decrypted (a plain
+		 * image is refused there) */
 		imnpu_image img;
-		if (imnpu_image_load(&img, check, err, sizeof err) != 0) {
+		if ((checkkey ? imnpu_image_load_decrypted(&img, check, &keys, err, sizeof err)
+			      : imnpu_image_load(&img, check, err, sizeof err)) != 0) {
 			fprintf(stderr, "imnpu-map: error: %s\n", err);
 			return 1;
-		}
-		if (checkkey && !img.encrypted) {
-			imnpu_image_free(&img);
-			fprintf(stderr, "imnpu-map: error: %s: --key: not an encrypted image (no CRYP section)\n", check);
-			return 1;
-		}
-		if (checkkey) {
-			imnpu_image_free(&img);
-			if (imnpu_image_load_decrypted(&img, check, &keys, err, sizeof err) != 0) {
-				fprintf(stderr, "imnpu-map: error: %s\n", err);
-				return 1;
-			}
 		}
 		printf("%s: program image version %d for configuration %s (hash %s), checksum good%s\n", check,
 		       IMNPU_IMAGE_VERSION, img.config, img.hash,

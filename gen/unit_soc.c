@@ -860,11 +860,13 @@ static void read_lock(emitter *e, const design *d, int naw, int PW)
 	const long T = 1L << naw, ib = 1L << d->idx_w;
 	long lo[2], hi[2];
 	int n = 0;
-	lo[n] = ib;
-	hi[n++] = d->pcm ? 6 * ib : 4 * ib;
+	/* weights to offsets, and with the pcm macro targets and conductances now;
+	 * then, past the program-and-verify status, the conductances as programmed */
+	lo[n] = REGION_WEIGHT * ib;
+	hi[n++] = (d->pcm ? REGION_PVSTAT : REGION_OFFSET + 1) * ib;
 	if (d->pcm) {
-		lo[n] = 7 * ib;
-		hi[n++] = 8 * ib;
+		lo[n] = REGION_GPROG * ib;
+		hi[n++] = (REGION_GPROG + 1) * ib;
 	}
 	L("// the readback lock: a CFG_RD's count beat (beat 1) against its address beat");
 	L("wire [15:0] rd_c = tx_word[15:0];");

@@ -51,7 +51,6 @@ module hermes64_npu_crypt (
   reg open_q;       // the image verified: its window is open
   reg fail_q;       // the last verification failed
   reg refused_q;    // a locked read was refused since the last clear
-  reg [29:0] lo_q, hi_q;  // the window: words [lo, hi) authenticated, the tag after them
   
   reg [2:0] vst_q;
   reg [29:0] ptr_q;       // the next word to read
@@ -84,6 +83,10 @@ module hermes64_npu_crypt (
   wire [31:0] base_off = base_q - DBase;
   // a window inside the data SRAM, the tag included
   wire [30:0] win_end = {1'b0, base_off[31:2]} + {1'b0, len_w} + 31'd4;
+  // the window: words [lo, hi) authenticated, the tag after them (CR_BASE and
+  // CR_LEN cannot change while a verification runs or the window is open)
+  wire [29:0] lo = base_off[31:2];
+  wire [29:0] hi = lo + len_w;
   wire range_ok = base_q[1:0] == 2'd0 && len_q[1:0] == 2'd0 && base_off[31:2] < DW30 &&
                   win_end <= {1'b0, DW30};
   wire busy = vst_q != VIdle;
@@ -123,8 +126,8 @@ module hermes64_npu_crypt (
   end
   
   // the DMA's keystream: word ks_ptr_i of the window is byte offset 4*(ks_ptr_i - lo)
-  wire [29:0] ks_off = ks_ptr_i - lo_q;
-  wire ks_win = open_q && ks_ptr_i >= lo_q && ks_ptr_i < hi_q;
+  wire [29:0] ks_off = ks_ptr_i - lo;
+  wire ks_win = open_q && ks_ptr_i >= lo && ks_ptr_i < hi;
   wire ks_hit = ksv_q && ksb_q == ks_off[29:2];
   wire ks_go = ks_req_i && ks_win && !ks_hit && !ksp_q && !aes_busy && !go_q;
   reg [31:0] ks_sel;
@@ -163,8 +166,6 @@ module hermes64_npu_crypt (
       open_q <= 1'b0;
       fail_q <= 1'b0;
       refused_q <= 1'b0;
-      lo_q <= 30'd0;
-      hi_q <= 30'd0;
       vst_q <= VIdle;
       ptr_q <= 30'd0;
       left_q <= 30'd0;
@@ -215,9 +216,7 @@ module hermes64_npu_crypt (
               vst_q <= VSub;
               go_q <= 1'b1;
               din_q <= 128'd0;
-              lo_q <= base_off[31:2];
-              hi_q <= base_off[31:2] + len_w;
-              ptr_q <= base_off[31:2];
+              ptr_q <= lo;
               left_q <= len_w;
             end
           end
@@ -309,8 +308,8 @@ module hermes64_npu_crypt (
   assign ks_word_o = bswap(ks_sel);
   assign locked_o = locked;
   assign prot_o = open_q;
-  assign prot_lo_o = lo_q;
-  assign prot_hi_o = hi_q + 30'd4;
+  assign prot_lo_o = lo;
+  assign prot_hi_o = hi + 30'd4;
   wire unused_ok = ^{base_off[1:0]};
 endmodule  // hermes64_npu_crypt
 

@@ -123,18 +123,24 @@ void npu_debug(void)
 	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_DEBUG);
 }
 
-/* The controller checks an encrypted image's tag where it lies. */
-static int verify(const npu_image *im)
+uint32_t npu_verify(const void *base, uint32_t mac_len, const uint32_t nonce[3])
 {
 	for (int i = 0; i < 3; i++)
-		mmio_write(NPU(NPU_NONCE(i)), im->nonce[i]);
-	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)im->base);
-	mmio_write(NPU(NPU_CR_LEN), im->mac_len);
-	const uint64_t t0 = rdcycle64();
+		mmio_write(NPU(NPU_NONCE(i)), nonce[i]);
+	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)base);
+	mmio_write(NPU(NPU_CR_LEN), mac_len);
 	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
 	uint32_t st;
 	while ((st = mmio_read(NPU(NPU_CR_STATUS))) & NPU_CR_BUSY)
 		;
+	return st;
+}
+
+/* The controller checks an encrypted image's tag where it lies. */
+static int verify(const npu_image *im)
+{
+	const uint64_t t0 = rdcycle64();
+	const uint32_t st = npu_verify(im->base, im->mac_len, im->nonce);
 	if (!(st & NPU_CR_OPEN)) {
 		printf("npu: the image failed authentication (CR_STATUS 0x%lx): nothing loaded\n", (unsigned long)st);
 		return -1;

@@ -37,6 +37,9 @@ void npu_set_keys(const uint32_t key[8]);
  * words; 0, or -1 with a reason printed. */
 int npu_keys_parse(const char *s, const char *end, uint32_t key[8]);
 void npu_debug(void);
+/* VERIFY the window of mac_len bytes at base (its 16-byte tag after it)
+ * under nonce; CR_STATUS once the verification ended (OPEN or FAIL). */
+uint32_t npu_verify(const void *base, uint32_t mac_len, const uint32_t nonce[3]);
 /* Read up to n (at most NPU_READ_MAX: a slot's 64 words hold a reply's
  * header, info and 62 beats) configuration words of a node; the number of
  * words the node returned (0 for a locked read), or -1 on an error. */

@@ -24,15 +24,9 @@ static uint32_t rd32(const uint8_t *p)
  * ended, its cycles added to *cycles. */
 static uint32_t verify_at(const uint8_t *w, uint32_t *cycles)
 {
-	for (int k = 0; k < 3; k++)
-		mmio_write(NPU(NPU_NONCE(k)), rd32(w + 8 + 4 * k));
-	mmio_write(NPU(NPU_CR_BASE), (uint32_t)(uintptr_t)(w + 20));
-	mmio_write(NPU(NPU_CR_LEN), rd32(w));
+	const uint32_t nonce[3] = {rd32(w + 8), rd32(w + 12), rd32(w + 16)};
 	const uint64_t t0 = rdcycle64();
-	mmio_write(NPU(NPU_CR_CTRL), NPU_CR_VERIFY);
-	uint32_t st;
-	while ((st = mmio_read(NPU(NPU_CR_STATUS))) & NPU_CR_BUSY)
-		;
+	const uint32_t st = npu_verify(w + 20, rd32(w), nonce);
 	*cycles += (uint32_t)(rdcycle64() - t0);
 	return st;
 }

@@ -31,6 +31,14 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* The NPU's interrupt on: every transfer ends with one. */
+static void irq_on(void)
+{
+	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
+	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
+	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
+}
+
 int npu_open(npu_image *im, const void *image, size_t len)
 {
 	const uint8_t *b = image;
@@ -84,6 +92,7 @@ int npu_open(npu_image *im, const void *image, size_t len)
 	}
 	im->base = b;
 	im->mac_len = (uint32_t)len - 16;
+	irq_on(); /* every transfer of the driver's ends with the interrupt */
 	return 0;
 }
 
@@ -149,18 +158,9 @@ static int verify(const npu_image *im)
 	return 0;
 }
 
-/* The NPU's interrupt on: every transfer ends with one. */
-static void irq_on(void)
-{
-	mmio_write(NPU(NPU_IRQ_EN), NPU_IRQ_RX_DONE | NPU_IRQ_TX_DONE | NPU_IRQ_ERROR);
-	__asm__ volatile("csrs mie, %0" ::"r"(1u << 11));
-	__asm__ volatile("csrs mstatus, %0" ::"r"(8u));
-}
-
 /* Send n records from recs and wait for the DMA to finish. */
 static int send(const uint32_t *recs, uint32_t n)
 {
-	irq_on();
 	irq_pend &= ~NPU_IRQ_TX_DONE;
 	mmio_write(NPU(NPU_TX_ADDR), (uint32_t)(uintptr_t)recs);
 	mmio_write(NPU(NPU_TX_COUNT), n);

@@ -23,7 +23,8 @@ typedef struct {
 	uint32_t nonce[3];
 } npu_image;
 
-/* Check the header and find the sections; 0, or -1 with a reason printed. */
+/* Check the header and find the sections, and turn the NPU's interrupt on
+ * (every later call waits for it); 0, or -1 with a reason printed. */
 int npu_open(npu_image *im, const void *image, size_t len);
 /* Replay the configuration stream: SEND runs by DMA, WAITs by polling the
  * node's register.  An encrypted image is verified first (the NPU

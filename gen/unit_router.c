@@ -75,11 +75,14 @@ static void emit_input_regs(emitter *e, const design *d, int p)
 	em_line(e, "reg [%d:0] ddx%d;", d->xw, p);
 	em_line(e, "reg [%d:0] ddy%d;", d->yw, p);
 	em_line(e, "reg [%d:0] mask%d;", d->nodes - 1, p);
-	if ((1 << BW) != D)
-		for (int j = 1; j <= d->mflits; j++) {
+	/* the mask flits' slots: an index register of the pointer's width, not an
+	 * expression inside the brackets, whose width simulators take differently
+	 * (Icarus widens rd + 1 and reads past the last slot) */
+	for (int j = 1; j <= d->mflits; j++) {
+		if ((1 << BW) != D)
 			em_line(e, "reg [%d:0] ms%d_%d;", BW, p, j);
-			em_line(e, "reg [%d:0] mi%d_%d;", BW - 1, p, j);
-		}
+		em_line(e, "reg [%d:0] mi%d_%d;", BW - 1, p, j);
+	}
 	em_line(e, "reg act%d_q;  // inside a packet", p);
 	em_line(e, "reg [4:0] req%d_q, done%d_q;  // the packet's outputs; those that took the head flit", p, p);
 	const int pow2 = (1 << BW) == D;
@@ -141,11 +144,11 @@ static void emit_input_front(emitter *e, const design *d, int p)
 	em_line(e, "mask%d = %d'd0;", p, d->nodes);
 	em_line(e, "ddx%d = %d'd0;", p, d->xw + 1);
 	em_line(e, "ddy%d = %d'd0;", p, d->yw + 1);
-	if (!pow2)
-		for (int j = 1; j <= M; j++) {
+	for (int j = 1; j <= M; j++) {
+		if (!pow2)
 			em_line(e, "ms%d_%d = %d'd0;", p, j, BW + 1);
-			em_line(e, "mi%d_%d = %d'd0;", p, j, BW);
-		}
+		em_line(e, "mi%d_%d = %d'd0;", p, j, BW);
+	}
 	em_open(e, "if (ne%d) begin", p);
 	em_line(e, "hd%d = buf%d_q[rd%d_q];", p, p, p);
 	em_line(e, "ht%d = hd%d[%d];", p, p, FW - 1);
@@ -162,17 +165,17 @@ static void emit_input_front(emitter *e, const design *d, int p)
 	for (int j = M; j >= 1; j--) {
 		int lo, hi;
 		mask_chunk(d, j, &lo, &hi);
-		if (pow2)
-			sb_printf(&m, "buf%d_q[rd%d_q + %d'd%d][%d:0]%s", p, p, BW, j, hi - lo, j > 1 ? ", " : "}");
-		else
-			sb_printf(&m, "buf%d_q[mi%d_%d][%d:0]%s", p, p, j, hi - lo, j > 1 ? ", " : "}");
+		sb_printf(&m, "buf%d_q[mi%d_%d][%d:0]%s", p, p, j, hi - lo, j > 1 ? ", " : "}");
 	}
-	if (!pow2)
-		for (int j = 1; j <= M; j++) {
-			em_line(e, "ms%d_%d = {1'b0, rd%d_q} + %d'd%d;", p, j, p, BW + 1, j);
-			em_line(e, "mi%d_%d = ms%d_%d >= %d'd%d ? ms%d_%d[%d:0] - %d'd%d : ms%d_%d[%d:0];  // mask flit %d",
-				p, j, p, j, BW + 1, D, p, j, BW - 1, BW, D, p, j, BW - 1, j);
+	for (int j = 1; j <= M; j++) {
+		if (pow2) {
+			em_line(e, "mi%d_%d = rd%d_q + %d'd%d;  // mask flit %d", p, j, p, BW, j, j);
+			continue;
 		}
+		em_line(e, "ms%d_%d = {1'b0, rd%d_q} + %d'd%d;", p, j, p, BW + 1, j);
+		em_line(e, "mi%d_%d = ms%d_%d >= %d'd%d ? ms%d_%d[%d:0] - %d'd%d : ms%d_%d[%d:0];  // mask flit %d",
+			p, j, p, j, BW + 1, D, p, j, BW - 1, BW, D, p, j, BW - 1, j);
+	}
 	em_comment(e, "the outputs whose part of the XY tree holds a destination");
 	em_line(e, "mask%d = %s;", p, m.s);
 	sb_free(&m);

@@ -141,6 +141,9 @@ module hermes64_router (
   reg [3:0] ddx0;
   reg [4:0] ddy0;
   reg [65:0] mask0;
+  reg [3:0] mi0_1;
+  reg [3:0] mi0_2;
+  reg [3:0] mi0_3;
   reg act0_q;  // inside a packet
   reg [4:0] req0_q, done0_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -198,6 +201,9 @@ module hermes64_router (
   reg [3:0] ddx1;
   reg [4:0] ddy1;
   reg [65:0] mask1;
+  reg [3:0] mi1_1;
+  reg [3:0] mi1_2;
+  reg [3:0] mi1_3;
   reg act1_q;  // inside a packet
   reg [4:0] req1_q, done1_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -255,6 +261,9 @@ module hermes64_router (
   reg [3:0] ddx2;
   reg [4:0] ddy2;
   reg [65:0] mask2;
+  reg [3:0] mi2_1;
+  reg [3:0] mi2_2;
+  reg [3:0] mi2_3;
   reg act2_q;  // inside a packet
   reg [4:0] req2_q, done2_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -312,6 +321,9 @@ module hermes64_router (
   reg [3:0] ddx3;
   reg [4:0] ddy3;
   reg [65:0] mask3;
+  reg [3:0] mi3_1;
+  reg [3:0] mi3_2;
+  reg [3:0] mi3_3;
   reg act3_q;  // inside a packet
   reg [4:0] req3_q, done3_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -369,6 +381,9 @@ module hermes64_router (
   reg [3:0] ddx4;
   reg [4:0] ddy4;
   reg [65:0] mask4;
+  reg [3:0] mi4_1;
+  reg [3:0] mi4_2;
+  reg [3:0] mi4_3;
   reg act4_q;  // inside a packet
   reg [4:0] req4_q, done4_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -480,6 +495,9 @@ module hermes64_router (
     mask0 = 66'd0;
     ddx0 = 4'd0;
     ddy0 = 5'd0;
+    mi0_1 = 4'd0;
+    mi0_2 = 4'd0;
+    mi0_3 = 4'd0;
     if (ne0) begin
       hd0 = buf0_q[rd0_q];
       ht0 = hd0[33];
@@ -489,8 +507,11 @@ module hermes64_router (
       rdy0 = act0_q || !hh0 || !hm0 || cnt0_q > 5'd3;
       if (!act0_q && hh0) begin
         if (hm0) begin
+          mi0_1 = rd0_q + 4'd1;  // mask flit 1
+          mi0_2 = rd0_q + 4'd2;  // mask flit 2
+          mi0_3 = rd0_q + 4'd3;  // mask flit 3
           // the outputs whose part of the XY tree holds a destination
-          mask0 = {buf0_q[rd0_q + 4'd3][1:0], buf0_q[rd0_q + 4'd2][31:0], buf0_q[rd0_q + 4'd1][31:0]};
+          mask0 = {buf0_q[mi0_3][1:0], buf0_q[mi0_2][31:0], buf0_q[mi0_1][31:0]};
           req0 = {|(mask0 & to_w), |(mask0 & to_s), |(mask0 & to_e), |(mask0 & to_n), |(mask0 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -517,6 +538,9 @@ module hermes64_router (
     mask1 = 66'd0;
     ddx1 = 4'd0;
     ddy1 = 5'd0;
+    mi1_1 = 4'd0;
+    mi1_2 = 4'd0;
+    mi1_3 = 4'd0;
     if (ne1) begin
       hd1 = buf1_q[rd1_q];
       ht1 = hd1[33];
@@ -526,8 +550,11 @@ module hermes64_router (
       rdy1 = act1_q || !hh1 || !hm1 || cnt1_q > 5'd3;
       if (!act1_q && hh1) begin
         if (hm1) begin
+          mi1_1 = rd1_q + 4'd1;  // mask flit 1
+          mi1_2 = rd1_q + 4'd2;  // mask flit 2
+          mi1_3 = rd1_q + 4'd3;  // mask flit 3
           // the outputs whose part of the XY tree holds a destination
-          mask1 = {buf1_q[rd1_q + 4'd3][1:0], buf1_q[rd1_q + 4'd2][31:0], buf1_q[rd1_q + 4'd1][31:0]};
+          mask1 = {buf1_q[mi1_3][1:0], buf1_q[mi1_2][31:0], buf1_q[mi1_1][31:0]};
           req1 = {1'b0, |(mask1 & to_s), 1'b0, 1'b0, |(mask1 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -554,6 +581,9 @@ module hermes64_router (
     mask2 = 66'd0;
     ddx2 = 4'd0;
     ddy2 = 5'd0;
+    mi2_1 = 4'd0;
+    mi2_2 = 4'd0;
+    mi2_3 = 4'd0;
     if (ne2) begin
       hd2 = buf2_q[rd2_q];
       ht2 = hd2[33];
@@ -563,8 +593,11 @@ module hermes64_router (
       rdy2 = act2_q || !hh2 || !hm2 || cnt2_q > 5'd3;
       if (!act2_q && hh2) begin
         if (hm2) begin
+          mi2_1 = rd2_q + 4'd1;  // mask flit 1
+          mi2_2 = rd2_q + 4'd2;  // mask flit 2
+          mi2_3 = rd2_q + 4'd3;  // mask flit 3
           // the outputs whose part of the XY tree holds a destination
-          mask2 = {buf2_q[rd2_q + 4'd3][1:0], buf2_q[rd2_q + 4'd2][31:0], buf2_q[rd2_q + 4'd1][31:0]};
+          mask2 = {buf2_q[mi2_3][1:0], buf2_q[mi2_2][31:0], buf2_q[mi2_1][31:0]};
           req2 = {|(mask2 & to_w), |(mask2 & to_s), 1'b0, |(mask2 & to_n), |(mask2 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -591,6 +624,9 @@ module hermes64_router (
     mask3 = 66'd0;
     ddx3 = 4'd0;
     ddy3 = 5'd0;
+    mi3_1 = 4'd0;
+    mi3_2 = 4'd0;
+    mi3_3 = 4'd0;
     if (ne3) begin
       hd3 = buf3_q[rd3_q];
       ht3 = hd3[33];
@@ -600,8 +636,11 @@ module hermes64_router (
       rdy3 = act3_q || !hh3 || !hm3 || cnt3_q > 5'd3;
       if (!act3_q && hh3) begin
         if (hm3) begin
+          mi3_1 = rd3_q + 4'd1;  // mask flit 1
+          mi3_2 = rd3_q + 4'd2;  // mask flit 2
+          mi3_3 = rd3_q + 4'd3;  // mask flit 3
           // the outputs whose part of the XY tree holds a destination
-          mask3 = {buf3_q[rd3_q + 4'd3][1:0], buf3_q[rd3_q + 4'd2][31:0], buf3_q[rd3_q + 4'd1][31:0]};
+          mask3 = {buf3_q[mi3_3][1:0], buf3_q[mi3_2][31:0], buf3_q[mi3_1][31:0]};
           // in the last row the south input brings an edge node's packets (docs/noc.md)
           req3 = MyY == 4'd7 ? {|(mask3 & to_w), |(mask3 & to_s), |(mask3 & to_e), |(mask3 & to_n), |(mask3 & to_l)} : {1'b0, 1'b0, 1'b0, |(mask3 & to_n), |(mask3 & to_l)};
         end else begin
@@ -629,6 +668,9 @@ module hermes64_router (
     mask4 = 66'd0;
     ddx4 = 4'd0;
     ddy4 = 5'd0;
+    mi4_1 = 4'd0;
+    mi4_2 = 4'd0;
+    mi4_3 = 4'd0;
     if (ne4) begin
       hd4 = buf4_q[rd4_q];
       ht4 = hd4[33];
@@ -638,8 +680,11 @@ module hermes64_router (
       rdy4 = act4_q || !hh4 || !hm4 || cnt4_q > 5'd3;
       if (!act4_q && hh4) begin
         if (hm4) begin
+          mi4_1 = rd4_q + 4'd1;  // mask flit 1
+          mi4_2 = rd4_q + 4'd2;  // mask flit 2
+          mi4_3 = rd4_q + 4'd3;  // mask flit 3
           // the outputs whose part of the XY tree holds a destination
-          mask4 = {buf4_q[rd4_q + 4'd3][1:0], buf4_q[rd4_q + 4'd2][31:0], buf4_q[rd4_q + 4'd1][31:0]};
+          mask4 = {buf4_q[mi4_3][1:0], buf4_q[mi4_2][31:0], buf4_q[mi4_1][31:0]};
           req4 = {1'b0, |(mask4 & to_s), |(mask4 & to_e), |(mask4 & to_n), |(mask4 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational

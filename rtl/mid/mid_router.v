@@ -139,6 +139,7 @@ module mid_router (
   reg [2:0] ddx0;
   reg [2:0] ddy0;
   reg [15:0] mask0;
+  reg [1:0] mi0_1;
   reg act0_q;  // inside a packet
   reg [4:0] req0_q, done0_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -196,6 +197,7 @@ module mid_router (
   reg [2:0] ddx1;
   reg [2:0] ddy1;
   reg [15:0] mask1;
+  reg [1:0] mi1_1;
   reg act1_q;  // inside a packet
   reg [4:0] req1_q, done1_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -253,6 +255,7 @@ module mid_router (
   reg [2:0] ddx2;
   reg [2:0] ddy2;
   reg [15:0] mask2;
+  reg [1:0] mi2_1;
   reg act2_q;  // inside a packet
   reg [4:0] req2_q, done2_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -310,6 +313,7 @@ module mid_router (
   reg [2:0] ddx3;
   reg [2:0] ddy3;
   reg [15:0] mask3;
+  reg [1:0] mi3_1;
   reg act3_q;  // inside a packet
   reg [4:0] req3_q, done3_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -367,6 +371,7 @@ module mid_router (
   reg [2:0] ddx4;
   reg [2:0] ddy4;
   reg [15:0] mask4;
+  reg [1:0] mi4_1;
   reg act4_q;  // inside a packet
   reg [4:0] req4_q, done4_q;  // the packet's outputs; those that took the head flit
   always @(posedge clk_i or negedge rst_ni) begin
@@ -478,6 +483,7 @@ module mid_router (
     mask0 = 16'd0;
     ddx0 = 3'd0;
     ddy0 = 3'd0;
+    mi0_1 = 2'd0;
     if (ne0) begin
       hd0 = buf0_q[rd0_q];
       ht0 = hd0[31];
@@ -487,8 +493,9 @@ module mid_router (
       rdy0 = act0_q || !hh0 || !hm0 || cnt0_q > 3'd1;
       if (!act0_q && hh0) begin
         if (hm0) begin
+          mi0_1 = rd0_q + 2'd1;  // mask flit 1
           // the outputs whose part of the XY tree holds a destination
-          mask0 = {buf0_q[rd0_q + 2'd1][15:0]};
+          mask0 = {buf0_q[mi0_1][15:0]};
           req0 = {|(mask0 & to_w), |(mask0 & to_s), |(mask0 & to_e), |(mask0 & to_n), |(mask0 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -515,6 +522,7 @@ module mid_router (
     mask1 = 16'd0;
     ddx1 = 3'd0;
     ddy1 = 3'd0;
+    mi1_1 = 2'd0;
     if (ne1) begin
       hd1 = buf1_q[rd1_q];
       ht1 = hd1[31];
@@ -524,8 +532,9 @@ module mid_router (
       rdy1 = act1_q || !hh1 || !hm1 || cnt1_q > 3'd1;
       if (!act1_q && hh1) begin
         if (hm1) begin
+          mi1_1 = rd1_q + 2'd1;  // mask flit 1
           // the outputs whose part of the XY tree holds a destination
-          mask1 = {buf1_q[rd1_q + 2'd1][15:0]};
+          mask1 = {buf1_q[mi1_1][15:0]};
           req1 = {1'b0, |(mask1 & to_s), 1'b0, 1'b0, |(mask1 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -552,6 +561,7 @@ module mid_router (
     mask2 = 16'd0;
     ddx2 = 3'd0;
     ddy2 = 3'd0;
+    mi2_1 = 2'd0;
     if (ne2) begin
       hd2 = buf2_q[rd2_q];
       ht2 = hd2[31];
@@ -561,8 +571,9 @@ module mid_router (
       rdy2 = act2_q || !hh2 || !hm2 || cnt2_q > 3'd1;
       if (!act2_q && hh2) begin
         if (hm2) begin
+          mi2_1 = rd2_q + 2'd1;  // mask flit 1
           // the outputs whose part of the XY tree holds a destination
-          mask2 = {buf2_q[rd2_q + 2'd1][15:0]};
+          mask2 = {buf2_q[mi2_1][15:0]};
           req2 = {|(mask2 & to_w), |(mask2 & to_s), 1'b0, |(mask2 & to_n), |(mask2 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -589,6 +600,7 @@ module mid_router (
     mask3 = 16'd0;
     ddx3 = 3'd0;
     ddy3 = 3'd0;
+    mi3_1 = 2'd0;
     if (ne3) begin
       hd3 = buf3_q[rd3_q];
       ht3 = hd3[31];
@@ -598,8 +610,9 @@ module mid_router (
       rdy3 = act3_q || !hh3 || !hm3 || cnt3_q > 3'd1;
       if (!act3_q && hh3) begin
         if (hm3) begin
+          mi3_1 = rd3_q + 2'd1;  // mask flit 1
           // the outputs whose part of the XY tree holds a destination
-          mask3 = {buf3_q[rd3_q + 2'd1][15:0]};
+          mask3 = {buf3_q[mi3_1][15:0]};
           req3 = {1'b0, 1'b0, 1'b0, |(mask3 & to_n), |(mask3 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational
@@ -626,6 +639,7 @@ module mid_router (
     mask4 = 16'd0;
     ddx4 = 3'd0;
     ddy4 = 3'd0;
+    mi4_1 = 2'd0;
     if (ne4) begin
       hd4 = buf4_q[rd4_q];
       ht4 = hd4[31];
@@ -635,8 +649,9 @@ module mid_router (
       rdy4 = act4_q || !hh4 || !hm4 || cnt4_q > 3'd1;
       if (!act4_q && hh4) begin
         if (hm4) begin
+          mi4_1 = rd4_q + 2'd1;  // mask flit 1
           // the outputs whose part of the XY tree holds a destination
-          mask4 = {buf4_q[rd4_q + 2'd1][15:0]};
+          mask4 = {buf4_q[mi4_1][15:0]};
           req4 = {1'b0, |(mask4 & to_s), |(mask4 & to_e), |(mask4 & to_n), |(mask4 & to_l)};
         end else begin
           // X first: the sign of the difference gives the direction (no relational

@@ -30,7 +30,7 @@ MAPPER   := $(BUILD)/bin/imnpu-map
 MAP_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,map/main.c map/manifest.c map/target.c)
 # imnpu-run: a program image on a set of inputs with the layer-level model
 RUNNER   := $(BUILD)/bin/imnpu-run
-RUN_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,run/main.c run/idx.c run/batch.c)
+RUN_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,run/main.c run/idx.c run/batch.c run/script.c)
 # imnpu-wave: FST traces, on the FST reader that ships with Verilator
 WAVE     := $(BUILD)/bin/imnpu-wave
 FST_DIR   = $(shell verilator --getenv VERILATOR_ROOT)/include/gtkwave

@@ -55,7 +55,9 @@ static const char usage[] =
 	"                      maxpoolW, avgpoolW, argmax, sigmoid, tanh, lstmHtT\n"
 	"                      (e.g. 20,30,10,argmax; docs/network.md)\n"
 	"  --random-inputs IMAGE  write N random input vectors for IMAGE's network\n"
-	"                      (int8, its input length each, extremes often) to FILE\n"
+	"                      (int8, its input length each, extremes often) to FILE:\n"
+	"                      raw vectors one after the other, or an N x input .npy\n"
+	"                      when FILE ends in .npy (what imnpu-run takes)\n"
 	"  --count N           how many, 1..100000\n"
 	"  --quiet             no report\n"
 	"\n"
@@ -244,7 +246,19 @@ int main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < n; i++)
 			x[i] = (int8_t)imnpu_rng_corner(&r, -128, 127);
-		const int st = imnpu_write_file_atomic(out, x, n);
+		/* raw vectors, or an int8 .npy of count x input (what imnpu-run takes) */
+		const size_t ol = strlen(out);
+		int st;
+		if (ol > 4 && !strcmp(out + ol - 4, ".npy")) {
+			char tmp[4096];
+			const long shape[4] = {(long)count, img.in_len, 0, 0};
+			snprintf(tmp, sizeof tmp, "%s.tmp", out);
+			st = npy_write(tmp, 1, 2, shape, x) != 0 || rename(tmp, out) != 0 ? -1 : 0;
+			if (st != 0)
+				remove(tmp);
+		} else {
+			st = imnpu_write_file_atomic(out, x, n);
+		}
 		if (st != 0)
 			snprintf(err, sizeof err, "%s: %s", out, strerror(errno));
 		if (!quiet && st == 0)

@@ -5,6 +5,7 @@
 #include "../map/manifest.h"
 #include "../map/target.h"
 #include "batch.h"
+#include "script.h"
 #include "idx.h"
 #include "imnpu_image.h"
 #include "../gen/version.h"
@@ -47,6 +48,12 @@ static const char usage[] =
 	"  -o FILE             write the outputs: an int8 .npy of N x output values\n"
 	"  --write-inputs FILE write the inputs as int8 vectors, one after the other\n"
 	"                      (what chip_tb +inputs and the firmware take)\n"
+	"  --host-script FILE  write the host port's script of the run for the chip\n"
+	"                      under Icarus Verilog (tb/chip_script.v, docs/flows.md):\n"
+	"                      FILE (what the host sends and polls), FILE.exp (the\n"
+	"                      packets the transaction-level golden model returns),\n"
+	"                      FILE.vh (the chip's module and port widths); the image\n"
+	"                      as it programs the chip (not with the options above)\n"
 	"  -D NAME=VALUE       set Tcl variable NAME before the configuration runs\n"
 	"  --quiet             only the result line\n"
 	"\n"
@@ -183,7 +190,7 @@ static int8_t *load_labels(const char *path, long *count, int classes, char *err
 
 int main(int argc, char **argv)
 {
-	const char *files[3], *labels = NULL, *out = NULL, *win = NULL;
+	const char *files[3], *labels = NULL, *out = NULL, *win = NULL, *script = NULL;
 	int nfiles = 0, quiet = 0, have_seed = 0, have_drift = 0, compensate = 0, repair = 0, have_stuck = 0;
 	unsigned long count = 0, pcm_seed = 0, drift = 0, threads = 2, stuck = 0;
 	char *defines[MAX_DEFINES];
@@ -192,7 +199,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const int takes = !strcmp(a, "-o") || !strcmp(a, "-D") || !strcmp(a, "--labels") || !strcmp(a, "--count") ||
 				  !strcmp(a, "--pcm-seed") || !strcmp(a, "--drift") || !strcmp(a, "--threads") ||
-				  !strcmp(a, "--write-inputs") || !strcmp(a, "--stuck-ppm");
+				  !strcmp(a, "--write-inputs") || !strcmp(a, "--stuck-ppm") || !strcmp(a, "--host-script");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -217,6 +224,8 @@ int main(int argc, char **argv)
 				defines[ndefines++] = (char *)v;
 			} else if (!strcmp(a, "--write-inputs")) {
 				win = v;
+			} else if (!strcmp(a, "--host-script")) {
+				script = v;
 			} else if (!strcmp(a, "--labels")) {
 				labels = v;
 			} else if (!strcmp(a, "--count")) {
@@ -239,7 +248,7 @@ int main(int argc, char **argv)
 			}
 		} else if (a[0] == '-' && a[1]) {
 			return bad_cmd("unknown option '%s' (allowed: --labels --count --pcm-seed --drift --stuck-ppm "
-				       "--repair --compensate --threads -o --write-inputs -D --quiet --help --version)",
+				       "--repair --compensate --threads -o --write-inputs --host-script -D --quiet --help --version)",
 				       a);
 		} else if (nfiles == 3) {
 			return bad_cmd("too many files ('%s')", a);
@@ -249,6 +258,9 @@ int main(int argc, char **argv)
 	}
 	if (nfiles != 3)
 		return bad_cmd("%s", "a configuration, an image and the inputs are needed");
+	if (script && (have_seed || have_drift || have_stuck || repair || compensate))
+		return bad_cmd("--host-script runs the image as it programs the chip: --pcm-seed, --drift, --stuck-ppm, "
+			       "--repair and --compensate do not apply%s", "");
 
 	gen_err gerr = {{0}};
 	design d;
@@ -322,6 +334,8 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	const double t2 = now_s();
+	if (script && script_write(&d, &p, &img, x, n, y, script, err, sizeof err) != 0)
+		goto fail;
 	long correct = 0;
 	for (long i = 0; lab && i < n; i++)
 		correct += batch_class(&img.net, y + (size_t)i * (size_t)out_len) == lab[i];

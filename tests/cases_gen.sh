@@ -185,16 +185,18 @@ register gen/lint_sender_edges verify t_gen_lint_sender_edges
 # mesh, flits and line buffers drawn from SEED; those the generator accepts
 # lint clean at the SoC's top (every generated module: the tile and GDPU
 # nodes, mesh, routers, the core, the NPU controller and its cryptography),
-# those it refuses get one line.  SMOKE of the accepted ones that can
-# simulate (not the blackbox macro, a tile on the mesh) run the chip, the
-# first of each macro first: its model built, random networks mapped and
-# run against the golden model (pcm modes with the pcm macro).  16
-# configurations and 3 chip runs (ideal, pcm, fpga) in verify, 400 and 40 in
-# verify-full.
+# those it refuses get one line.  Every accepted one that can simulate (not
+# the blackbox macro, and a mesh with a tile) runs under Icarus Verilog
+# (scripts/icarus-chip.sh): a random network mapped on it (pcm 1- or 4-phase
+# with the pcm macro) takes two random inputs, every packet at the host
+# port compared with the transaction-level golden model.  VCHIP of them, the
+# first of each macro first, also run the Verilator chip (its model built,
+# random networks against both golden levels).  40 configurations in verify
+# (no Verilator run), 400 with 40 Verilator runs in verify-full.
 t_gen_lint_random() {
-	local seed=$1 n=$2 smoke=${3:-0} i ok=0 ran=0
+	local seed=$1 n=$2 vchip=${3:-0} i ok=0 ran=0 ic=0
 	local -A macro_ok=() macro_ran=()
-	echo "seed $seed, $n configurations, chip runs of the first $smoke that simulate"
+	echo "seed $seed, $n configurations, Icarus chip runs of those that simulate, Verilator chip runs of the first $vchip"
 	RANDOM=$seed
 	for ((i = 0; i < n; i++)); do
 		local rows=$((2 + RANDOM % 60)) cols=$((1 + RANDOM % 40)) inb=$((2 + RANDOM % 7)) wb=$((2 + RANDOM % 7))
@@ -206,45 +208,92 @@ t_gen_lint_random() {
 		local spare=0 stuck=$((RANDOM % 3 * 10000))
 		[[ $macro == pcm ]] && spare=$((RANDOM % 4))
 		((RANDOM % 16 == 0)) && spare=1
+		# the network of the Icarus run: sizes and mode, drawn whatever the outcome
+		local in1=$((1 + RANDOM % (2 * rows))) out1=$((1 + RANDOM % cols)) out2=$((1 + RANDOM % cols))
+		local two=$((RANDOM % 2)) four=$((RANDOM % 2))
 		local d=$CASE_DIR/r$i
-		if "$GEN" -o "$d" -D name="rnd$i" -D rows=$rows -D cols=$cols -D in_bits=$inb -D weight_bits=$wb \
-			-D acc_bits=$acc -D psum_bits=$((acc + pd)) -D scale_bits=16 -D offset_bits=24 -D shift=12 \
-			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx=$nx -D ny=$ny \
-			-D flit_bits=$fb -D buf_depth=$bd -D map_buf=$mb -D macro=$macro -D spare_cols=$spare -D stuck_ppm=$stuck \
-			"$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
-			ok=$((ok + 1))
-			macro_ok[$macro]=$((${macro_ok[$macro]:-0} + 1))
-			# the SoC's top holds every module but the units' own tops (the chip, the NPU
-			# controller and its cryptography, the core)
-			(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_soc") >"$d.lint" 2>&1
-			[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "rnd$i (rows $rows cols $cols in $inb w $wb" \
-				"acc $acc flit $fb map_buf $mb macro $macro spare $spare) is not lint-clean"; } || return 1
-			if ((ran < smoke && (ran >= 3 || ${macro_ran[$macro]:-0} == 0))) && [[ $macro != blackbox ]] &&
-				((nx * ny >= 2)); then
-				ran=$((ran + 1))
-				macro_ran[$macro]=1
-				local pcm=""
-				[[ $macro == pcm ]] && pcm=+pcm
-				echo "rnd$i: ${nx}x$ny mesh of ${rows}x$cols $macro tiles ($spare spare columns), flits of $fb bits:" \
-					"chip run"
-				TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$d" "rnd$i" "$d/model" "$LIB" chip ||
-					fail "rnd$i: the chip model does not build" || return 1
-				# shellcheck disable=SC2086 # pcm: zero or one word
-				"$d/model/Vchip" +seed="$i" +nets=2 +inferences=2 $pcm +quiet >"$d.run" 2>&1
-				local st=$?
-				tail -n 1 "$d.run"
-				[[ $st == 0 ]] || { tail -n 5 "$d.run"; fail "rnd$i: the chip run failed"; } || return 1
-			fi
-		else
+		local defs=(-D name="rnd$i" -D rows="$rows" -D cols="$cols" -D in_bits="$inb" -D weight_bits="$wb"
+			-D acc_bits="$acc" -D psum_bits="$((acc + pd))" -D scale_bits=16 -D offset_bits=24 -D shift=12
+			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx="$nx" -D ny="$ny"
+			-D flit_bits="$fb" -D buf_depth="$bd" -D map_buf="$mb" -D macro="$macro" -D spare_cols="$spare"
+			-D stuck_ppm="$stuck")
+		local what="rnd$i (rows $rows cols $cols in $inb w $wb acc $acc flit $fb buf $bd map_buf $mb, ${nx}x$ny mesh,"
+		what+=" macro $macro spare $spare stuck $stuck)"
+		if ! "$GEN" -o "$d" "${defs[@]}" "$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
 			expect_one_line_error "$d.err" 'error: ' || return 1
+			continue
+		fi
+		ok=$((ok + 1))
+		macro_ok[$macro]=$((${macro_ok[$macro]:-0} + 1))
+		# the SoC's top holds every module but the units' own tops (the chip, the NPU
+		# controller and its cryptography, the core)
+		(cd "$d" && verilator --lint-only -Wall -F "rnd$i.f" --top-module "rnd${i}_soc") >"$d.lint" 2>&1
+		[[ ! -s $d.lint ]] || { head -n 5 "$d.lint"; fail "$what is not lint-clean"; } || return 1
+		local tiles
+		tiles=$(sed -n 's/^#define IMNPU_NODE_KINDS *{\([^}]*\)}.*/\1/p' "$d/rnd${i}_params.h" | tr -cd 1 | wc -c)
+		if [[ $macro == blackbox ]] || ((tiles == 0)); then continue; fi
+		# Icarus: a network of at most 3 tiles that fits this chip's
+		((tiles < 2 && in1 > rows)) && in1=$rows
+		local sizes=$in1,$out1 mode=ideal
+		((two && tiles >= (in1 + rows - 1) / rows + (out1 + rows - 1) / rows)) && sizes+=,$out2
+		if [[ $macro == pcm ]]; then
+			mode="pcm-1phase"
+			((four)) && mode="pcm-4phase"
+		fi
+		"$MAP" --random-net "$d.net" --sizes "$sizes" --seed "$i" --mode "$mode" "${defs[@]}" \
+			"$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.map" &&
+			"$MAP" "${defs[@]}" "$ROOT/tests/sweep.tcl" "$d.net/net.json" -o "$d.img" --quiet 2>>"$d.map" &&
+			"$MAP" --random-inputs "$d.img" --count 2 --seed "$i" -o "$d.in.npy" --quiet 2>>"$d.map" ||
+			{ cat "$d.map"; fail "$what: mapping a $sizes network ($mode)"; } || return 1
+		echo "rnd$i: ${nx}x$ny mesh of ${rows}x$cols $macro tiles ($spare spare columns), flits of $fb bits: $sizes ($mode) under Icarus:" \
+			"$(scripts_icarus "${defs[@]}" "$d" "$i" | tr '\n' ' ')"
+		grep -qx 'chip_script: PASSED' "$d.icarus/run.log" ||
+			{ tail -n 8 "$d.icarus/run.log" "$d.icarus/runner.log" "$d.icarus/iverilog.log" 2>/dev/null
+			  fail "$what: the Icarus chip run failed (replay: scripts/icarus-chip.sh ... +seed=$i)"; } || return 1
+		ic=$((ic + 1))
+		if ((ic == 1)); then
+			# the run's FST trace from Icarus: every link and port keeps the valid/ready rules
+			vvp -n "$d.icarus/sim" +script="$d.icarus/host" +dump="$d.icarus/w.fst" -fst >/dev/null 2>&1
+			"$ROOT/build/bin/imnpu-wave" check "$d.icarus/w.fst" --clock chip_script.dut.clk_i --all \
+				>"$d.icarus/rules.txt" 2>&1 || { cat "$d.icarus/rules.txt"; fail "rnd$i: the Icarus trace"; } || return 1
+			echo "rnd$i: $(cat "$d.icarus/rules.txt")"
+			# the bench compares: one golden beat changed must fail at that packet
+			awk 'NR == 1 { $NF = ($NF == "1") ? "2" : "1" } { print }' "$d.icarus/host.exp" >"$d.bad.exp" &&
+				mv "$d.bad.exp" "$d.icarus/host.exp"
+			vvp -n "$d.icarus/sim" +script="$d.icarus/host" >"$d.icarus/bad.log" 2>&1
+			grep -q 'first divergence: packet' "$d.icarus/bad.log" && grep -qx 'chip_script: FAILED' "$d.icarus/bad.log" ||
+				{ cat "$d.icarus/bad.log"; fail "rnd$i: a changed golden beat was not caught"; } || return 1
+			echo "rnd$i: a changed golden beat: $(grep -m1 'first divergence' "$d.icarus/bad.log")"
+		fi
+		if ((ran < vchip && (ran >= 3 || ${macro_ran[$macro]:-0} == 0))) && ((nx * ny >= 2)); then
+			ran=$((ran + 1))
+			macro_ran[$macro]=1
+			local pcm=""
+			[[ $macro == pcm ]] && pcm=+pcm
+			echo "rnd$i: Verilator chip run"
+			TRACE=0 FAST_BUILD=1 "$ROOT/scripts/build-model.sh" "$d" "rnd$i" "$d/model" "$LIB" chip ||
+				fail "rnd$i: the chip model does not build" || return 1
+			# shellcheck disable=SC2086 # pcm: zero or one word
+			"$d/model/Vchip" +seed="$i" +nets=2 +inferences=2 $pcm +quiet >"$d.run" 2>&1
+			local st=$?
+			tail -n 1 "$d.run"
+			[[ $st == 0 ]] || { tail -n 5 "$d.run"; fail "rnd$i: the chip run failed"; } || return 1
 		fi
 	done
 	echo "$ok of $n accepted, each lint-clean; by macro: ideal ${macro_ok[ideal]:-0}, pcm ${macro_ok[pcm]:-0}," \
-		"fpga ${macro_ok[fpga]:-0}, blackbox ${macro_ok[blackbox]:-0}; $ran chip runs passed"
+		"fpga ${macro_ok[fpga]:-0}, blackbox ${macro_ok[blackbox]:-0}; $ic Icarus chip runs and $ran Verilator chip runs passed"
 	((ok > 0)) || fail "no configuration accepted" || return 1
-	((ran == smoke)) || fail "$ran chip runs of the $smoke asked for"
+	((ran == vchip)) || fail "$ran Verilator chip runs of the $vchip asked for"
 }
-register gen/lint_random_configs verify t_gen_lint_random 12 16 3
+# scripts_icarus DEFS... DIR SEED: the Icarus chip run of DIR's image and inputs
+# (stalls at the host port drawn from SEED), into DIR.icarus
+scripts_icarus() {
+	local args=("$@") n=$#
+	local dir=${args[n - 2]} seed=${args[n - 1]}
+	"$ROOT/scripts/icarus-chip.sh" "${args[@]:0:n-2}" +stall=$((seed % 3 * 20)) +seed="$seed" "$ROOT/tests/sweep.tcl" \
+		"$dir" "$dir.img" "$dir.in.npy" "$dir.icarus"
+}
+register gen/lint_random_configs verify t_gen_lint_random 12 40 0
 register gen/lint_random_configs_400 full t_gen_lint_random 7 400 40
 register gen_sweep_lint_big_tops full t_gen_sweep_lint big
 

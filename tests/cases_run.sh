@@ -123,7 +123,21 @@ t_run_bad_inputs() {
 	run_error threads 2 "--threads '0' \\(allowed: 1\\.\\.64\\)" --threads 0 "$cfg" "$d/net.img" "$d/in.idx" || return 1
 	run_error stuck 2 "--stuck-ppm '500001' \\(allowed: 0\\.\\.500000\\)" --stuck-ppm 500001 "$cfg" "$d/net.img" \
 		"$d/in.idx" || return 1
-	run_error option 2 "unknown option '--fast'" --fast "$cfg" "$d/net.img" "$d/in.idx"
+	run_error option 2 "unknown option '--fast'" --fast "$cfg" "$d/net.img" "$d/in.idx" || return 1
+	# the host script (tb/chip_script.v): the image as it programs the chip, and
+	# no script file at all when the inputs are bad
+	run_error script_drift 2 '--host-script runs the image as it programs the chip' --host-script "$d/hs" --drift 5 \
+		"$cfg" "$d/net.img" "$d/in.idx" || return 1
+	run_error script_bad_inputs 1 'short\.idx: truncated' --host-script "$d/hs" "$cfg" "$d/net.img" "$d/short.idx" ||
+		return 1
+	! compgen -G "$d/hs*" >/dev/null || fail "a host script was written for bad inputs: $(echo "$d"/hs*)" || return 1
+	"$RUN" --quiet --host-script "$d/hs" "$cfg" "$d/net.img" "$d/in.idx" >/dev/null || fail "--host-script" || return 1
+	[[ -s $d/hs && -s $d/hs.exp && -s $d/hs.vh ]] || fail "--host-script wrote $(echo "$d"/hs*)" || return 1
+	# a feature-map stream: 8 images of one packet each, drained once after the
+	# configuration and once after the stream
+	[[ $(wc -l <"$d/hs.exp") == 8 && $(grep -c '^3 ' "$d/hs") == 2 ]] ||
+		fail "the host script: $(wc -l <"$d/hs.exp") packets expected, $(grep -c '^3 ' "$d/hs") drains" || return 1
+	! compgen -G "$d/hs*.tmp" >/dev/null || fail "temporary files left"
 }
 register imnpu-run/bad_inputs verify t_run_bad_inputs
 

@@ -24,6 +24,7 @@ void unit_ldpu(emitter *e, const design *d)
 		{VL_IN, 1, 0, 0, "in_valid_i", NULL},
 		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
 		{VL_IN, d->col_w, 0, 0, "in_col_i", NULL},
+		{VL_IN, d->col_w, 0, 0, "in_col_next_i", "in_col_i of the next cycle: its constants are read now"},
 		{VL_IN, AB, 1, 0, "in_acc_i", "column result"},
 		{VL_IN, 1, 0, 0, "in_last_i", NULL},
 		{VL_IN, 1, 0, 0, "psum_en_i", "add the partial-sum stream (CTRL bit 1)"},
@@ -55,6 +56,15 @@ void unit_ldpu(emitter *e, const design *d)
 	em_close(e, "end");
 	em_line(e, "assign cfg_scale_o  = cfg_scale_q;");
 	em_line(e, "assign cfg_offset_o = cfg_offset_q;");
+	em_comment(e, "The next column's constants, read a cycle ahead with a registered read (a block");
+	em_comment(e, "RAM's); a write to that column at the same edge passes straight through, so the");
+	em_comment(e, "datapath sees what a read in its own cycle would.");
+	vl_decl(e, "reg", SB, 1, "scale_rd_q", 0, NULL);
+	vl_decl(e, "reg", OB, 1, "offset_rd_q", 0, NULL);
+	em_open(e, "always @(posedge clk_i) begin");
+	em_line(e, "scale_rd_q  <= (cfg_scale_we_i && cfg_col_i == in_col_next_i) ? cfg_scale_i : scale_q[in_col_next_i];");
+	em_line(e, "offset_rd_q <= (cfg_offset_we_i && cfg_col_i == in_col_next_i) ? cfg_offset_i : offset_q[in_col_next_i];");
+	em_close(e, "end");
 	em_blank(e);
 
 	em_comment(e, "Datapath; every intermediate is exact (widths from docs/arith.md 3).");
@@ -68,8 +78,8 @@ void unit_ldpu(emitter *e, const design *d)
 	vl_decl(e, "wire", SW + 1, 0, "biased", 0, "sum + 2^(shift-1) - (sum < 0)");
 	vl_decl(e, "wire", QW, 0, "q", 0, "biased >>> shift (floor)");
 	vl_decl(e, "wire", IB, 0, "y", 0, NULL);
-	em_line(e, "assign scale  = scale_q[in_col_i];");
-	em_line(e, "assign offset = offset_q[in_col_i];");
+	em_line(e, "assign scale  = scale_rd_q;");
+	em_line(e, "assign offset = offset_rd_q;");
 	if (PB > AB)
 		em_line(e, "assign acc_ext = {{%d{in_acc_i[%d]}}, in_acc_i};", PB - AB, AB - 1);
 	else

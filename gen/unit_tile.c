@@ -43,6 +43,7 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", d->weight_bits, 1, "w_wdata", 0, NULL);
 	vl_decl(e, "wire", d->weight_bits, 1, "w_rdata", 0, NULL);
 	vl_decl(e, "wire", d->col_w, 0, "ld_col", 0, NULL);
+	vl_decl(e, "wire", d->col_w, 0, "ld_col_next", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "ld_valid", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "ld_ready", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "ld_last", 0, NULL);
@@ -75,7 +76,7 @@ void unit_tile(emitter *e, const design *d)
 		{"w_we_o", "w_we"}, {"w_addr_o", "w_addr"}, {"w_wdata_o", "w_wdata"},
 		{"w_rdata_i", "w_rdata"}, {"cfg_re_o", "cfg_re"},
 		{"ld_valid_o", "ld_valid"}, {"ld_ready_i", "ld_ready"},
-		{"ld_col_o", "ld_col"}, {"ld_last_o", "ld_last"}, {"relu_o", "relu"},
+		{"ld_col_o", "ld_col"}, {"ld_col_next_o", "ld_col_next"}, {"ld_last_o", "ld_last"}, {"relu_o", "relu"},
 		{"psum_en_o", "psum_en"},
 		{"cfg_scale_we_o", "cfg_scale_we"}, {"cfg_offset_we_o", "cfg_offset_we"},
 		{"cfg_col_o", "cfg_col"}, {"cfg_scale_o", "cfg_scale_w"},
@@ -107,7 +108,7 @@ void unit_tile(emitter *e, const design *d)
 		{"cfg_offset_i", "cfg_offset_w"}, {"cfg_scale_o", "cfg_scale_r"},
 		{"cfg_offset_o", "cfg_offset_r"}, {"relu_i", "relu"},
 		{"in_valid_i", "ld_valid"}, {"in_ready_o", "ld_ready"},
-		{"in_col_i", "ld_col"}, {"in_acc_i", "col_data"}, {"in_last_i", "ld_last"},
+		{"in_col_i", "ld_col"}, {"in_col_next_i", "ld_col_next"}, {"in_acc_i", "col_data"}, {"in_last_i", "ld_last"},
 		{"psum_en_i", "psum_en"}, {"psum_valid_i", NULL}, {"psum_ready_o", NULL},
 		{"psum_data_i", NULL},
 		{"out_valid_o", NULL}, {"out_ready_i", NULL}, {"out_col_o", NULL},

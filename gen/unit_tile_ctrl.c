@@ -48,6 +48,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_OUT, 1, 0, 0, "ld_valid_o", "column stream to the LDPU"},
 		{VL_IN, 1, 0, 0, "ld_ready_i", NULL},
 		{VL_OUT, d->col_w, 0, 0, "ld_col_o", NULL},
+		{VL_OUT, d->col_w, 0, 0, "ld_col_next_o", "ld_col_o of the next cycle (the LDPU reads its constants a cycle ahead)"},
 		{VL_OUT, 1, 0, 0, "ld_last_o", NULL},
 		{VL_OUT, 1, 0, 0, "relu_o", NULL},
 		{VL_OUT, 1, 0, 0, "psum_en_o", NULL},
@@ -309,6 +310,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "assign start_o    = start;");
 	em_line(e, "assign ld_valid_o = ld_valid;");
 	em_line(e, "assign ld_col_o   = col_q;");
+	em_line(e, "assign ld_col_next_o = col_d;");
 	em_line(e, "assign ld_last_o  = col_q == last_col;");
 	em_line(e, "assign cols_o     = ncols_q == %d'd0 ? %d'd%d : ncols_q;", d->col_w + 1, d->col_w + 1, C);
 	em_line(e, "assign relu_o     = relu_q;");

@@ -30,6 +30,7 @@ module hermes64_tile_ctrl (
   output wire                ld_valid_o,  // column stream to the LDPU
   input  wire                ld_ready_i,
   output wire        [7:0]   ld_col_o,
+  output wire        [7:0]   ld_col_next_o,  // ld_col_o of the next cycle (the LDPU reads its constants a cycle ahead)
   output wire                ld_last_o,
   output wire                relu_o,
   output wire                psum_en_o,
@@ -227,6 +228,7 @@ module hermes64_tile_ctrl (
   assign start_o    = start;
   assign ld_valid_o = ld_valid;
   assign ld_col_o   = col_q;
+  assign ld_col_next_o = col_d;
   assign ld_last_o  = col_q == last_col;
   assign cols_o     = ncols_q == 9'd0 ? 9'd256 : ncols_q;
   assign relu_o     = relu_q;

@@ -18,6 +18,7 @@ module tiny_ldpu (
   input  wire                in_valid_i,
   output wire                in_ready_o,
   input  wire        [3:0]   in_col_i,
+  input  wire        [3:0]   in_col_next_i,  // in_col_i of the next cycle: its constants are read now
   input  wire signed [19:0]  in_acc_i,  // column result
   input  wire                in_last_i,
   input  wire                psum_en_i,  // add the partial-sum stream (CTRL bit 1)
@@ -46,6 +47,15 @@ module tiny_ldpu (
   end
   assign cfg_scale_o  = cfg_scale_q;
   assign cfg_offset_o = cfg_offset_q;
+  // The next column's constants, read a cycle ahead with a registered read (a block
+  // RAM's); a write to that column at the same edge passes straight through, so the
+  // datapath sees what a read in its own cycle would.
+  reg signed [15:0] scale_rd_q;
+  reg signed [23:0] offset_rd_q;
+  always @(posedge clk_i) begin
+    scale_rd_q  <= (cfg_scale_we_i && cfg_col_i == in_col_next_i) ? cfg_scale_i : scale_q[in_col_next_i];
+    offset_rd_q <= (cfg_offset_we_i && cfg_col_i == in_col_next_i) ? cfg_offset_i : offset_q[in_col_next_i];
+  end
 
   // Datapath; every intermediate is exact (widths from docs/arith.md 3).
   wire signed [15:0] scale;
@@ -58,8 +68,8 @@ module tiny_ldpu (
   wire [41:0] biased;  // sum + 2^(shift-1) - (sum < 0)
   wire [29:0] q;  // biased >>> shift (floor)
   wire [7:0] y;
-  assign scale  = scale_q[in_col_i];
-  assign offset = offset_q[in_col_i];
+  assign scale  = scale_rd_q;
+  assign offset = offset_rd_q;
   assign acc_ext = {{4{in_acc_i[19]}}, in_acc_i};
   assign psum_sum = {acc_ext[23], acc_ext} + {psum_data_i[23], psum_data_i};
   // Partial sums saturate at 24 bits (the sum's top two bits differ on overflow).

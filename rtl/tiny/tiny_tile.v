@@ -39,6 +39,7 @@ module tiny_tile (
   wire signed [7:0] w_wdata;
   wire signed [7:0] w_rdata;
   wire [3:0] ld_col;
+  wire [3:0] ld_col_next;
   wire ld_valid;
   wire ld_ready;
   wire ld_last;
@@ -85,6 +86,7 @@ module tiny_tile (
     .ld_valid_o    (ld_valid),
     .ld_ready_i    (ld_ready),
     .ld_col_o      (ld_col),
+    .ld_col_next_o (ld_col_next),
     .ld_last_o     (ld_last),
     .relu_o        (relu),
     .psum_en_o     (psum_en),
@@ -143,6 +145,7 @@ module tiny_tile (
     .in_valid_i    (ld_valid),
     .in_ready_o    (ld_ready),
     .in_col_i      (ld_col),
+    .in_col_next_i (ld_col_next),
     .in_acc_i      (col_data),
     .in_last_i     (ld_last),
     .psum_en_i     (psum_en),

@@ -233,10 +233,14 @@ void unit_gdpu(emitter *e, const design *d)
 	vl_decl(e, "reg", 8, 1, "tc", 0, "tanh(c_new)");
 	vl_decl(e, "reg", 8, 1, "r8", 0, "int8 result");
 	vl_decl(e, "reg", 16, 1, "result", 0, NULL);
-	/* read outside the process: an @* that indexes an array waits on every
-	 * word of it (Icarus says so), a continuous assignment on the index */
-	vl_decl(e, "wire", CB, 1, "cell_rd", 0, "the cell the LSTM result updates");
-	em_line(e, "assign cell_rd = cell_q[%s];", cidx);
+	/* a registered read (a block RAM's): the result index changes and the
+	 * cell is written only at a result's last operand, and an LSTM result
+	 * uses its cell at its fourth operand, three edges or more later, so the
+	 * register holds cell[res_q] as it stands by then */
+	vl_decl(e, "reg", CB, 1, "cell_rd_q", 0, "the cell the LSTM result updates, read at every edge");
+	vl_decl(e, "wire", CB, 1, "cell_rd", 0, NULL);
+	em_line(e, "always @(posedge clk_i) cell_rd_q <= cell_q[%s];", cidx);
+	em_line(e, "assign cell_rd = cell_rd_q;");
 	vl_decl(e, "reg", 48, 1, "p_emul", 0, "the products, exact in 48 bits: signed operands widen to");
 	vl_decl(e, "reg", 48, 1, "p_res", 0, "the assignment's width, so synthesis keeps each multiplier");
 	vl_decl(e, "reg", 48, 1, "p_avg", 0, "as narrow as its operands");
@@ -369,19 +373,23 @@ void unit_gdpu(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "rvalid_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "rdata_q", 0, NULL);
 	vl_flag_register(e, "rvalid_q", NULL, "cfg_valid_i && !cfg_we_i");
+	em_comment(e, "A cell (region 1) is read into a register of its own, the memory's second");
+	em_comment(e, "registered read port (block RAM), and chosen after it.");
+	vl_decl(e, "reg", CB, 1, "cell_cfg_q", 0, NULL);
+	vl_decl(e, "reg", 1, 0, "cell_sel_q", 0, "the last read was of a cell");
 	em_open(e, "always @(posedge clk_i) begin");
 	em_open(e, "if (cfg_valid_i && !cfg_we_i) begin");
-	if ((1 << IW) == ML)
-		em_line(e, "if (region == 2'd1) rdata_q <= {{%d{cell_q[index][%d]}}, cell_q[index]};",
-			32 - CB, CB - 1);
-	else
-		em_line(e, "if (region == 2'd1) rdata_q <= index < %d'd%d ? {{%d{cell_q[index[%d:0]][%d]}}, cell_q[index[%d:0]]} : 32'd0;",
-			IW, ML, 32 - CB, CW - 1, CB - 1, CW - 1);
-	em_line(e, "else if (region == 2'd0) rdata_q <= csr;");
-	em_line(e, "else rdata_q <= 32'd0;");
+	if ((1 << IW) == ML) {
+		em_line(e, "cell_cfg_q <= cell_q[index];");
+		em_line(e, "cell_sel_q <= region == 2'd1;");
+	} else {
+		em_line(e, "cell_cfg_q <= cell_q[index[%d:0]];", CW - 1);
+		em_line(e, "cell_sel_q <= region == 2'd1 && index < %d'd%d;", IW, ML);
+	}
+	em_line(e, "rdata_q <= region == 2'd0 ? csr : 32'd0;");
 	em_close(e, "end");
 	em_close(e, "end");
 	em_line(e, "assign cfg_rvalid_o = rvalid_q;");
-	em_line(e, "assign cfg_rdata_o  = rdata_q;");
+	em_line(e, "assign cfg_rdata_o  = cell_sel_q ? {{%d{cell_cfg_q[%d]}}, cell_cfg_q} : rdata_q;", 32 - CB, CB - 1);
 	vl_module_end(e, d->mod_gdpu);
 }

@@ -308,8 +308,10 @@ module tile256_gdpu (
   reg signed [7:0] tc;  // tanh(c_new)
   reg signed [7:0] r8;  // int8 result
   reg signed [15:0] result;
-  wire signed [15:0] cell_rd;  // the cell the LSTM result updates
-  assign cell_rd = cell_q[res_q[8:0]];
+  reg signed [15:0] cell_rd_q;  // the cell the LSTM result updates, read at every edge
+  wire signed [15:0] cell_rd;
+  always @(posedge clk_i) cell_rd_q <= cell_q[res_q[8:0]];
+  assign cell_rd = cell_rd_q;
   reg signed [47:0] p_emul;  // the products, exact in 48 bits: signed operands widen to
   reg signed [47:0] p_res;  // the assignment's width, so synthesis keeps each multiplier
   reg signed [47:0] p_avg;  // as narrow as its operands
@@ -444,15 +446,19 @@ module tile256_gdpu (
       rvalid_q <= cfg_valid_i && !cfg_we_i;
     end
   end
+  // A cell (region 1) is read into a register of its own, the memory's second
+  // registered read port (block RAM), and chosen after it.
+  reg signed [15:0] cell_cfg_q;
+  reg cell_sel_q;  // the last read was of a cell
   always @(posedge clk_i) begin
     if (cfg_valid_i && !cfg_we_i) begin
-      if (region == 2'd1) rdata_q <= {{16{cell_q[index][15]}}, cell_q[index]};
-      else if (region == 2'd0) rdata_q <= csr;
-      else rdata_q <= 32'd0;
+      cell_cfg_q <= cell_q[index];
+      cell_sel_q <= region == 2'd1;
+      rdata_q <= region == 2'd0 ? csr : 32'd0;
     end
   end
   assign cfg_rvalid_o = rvalid_q;
-  assign cfg_rdata_o  = rdata_q;
+  assign cfg_rdata_o  = cell_sel_q ? {{16{cell_cfg_q[15]}}, cell_cfg_q} : rdata_q;
 endmodule  // tile256_gdpu
 
 `default_nettype wire

@@ -17,6 +17,8 @@
 # columns, which would spend their LUTs on 128 KiB: they are counted as memory
 # bits in the generic column only.
 # Usage: scripts/area.sh IMNPU_GEN OUT.md
+#        AREA_WORK=DIR AREA_REUSE=1 scripts/area.sh IMNPU_GEN OUT.md
+#            (the page again from DIR's runs, no synthesis)
 #        scripts/area.sh --one RTLDIR NAME MODULE TARGET OUTDIR   (one run)
 set -eu
 
@@ -46,10 +48,15 @@ gen=$1 md=$2
 csv=${md%.md}.csv
 top=$(cd "$(dirname "$0")/.." && pwd)
 # AREA_WORK: keep the runs' logs and statistics there (make area: build/area)
+reuse=0
 if [ -n "${AREA_WORK:-}" ]; then
 	tmp=$AREA_WORK
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
+	if [ "${AREA_REUSE:-0}" = 1 ] && [ -f "$tmp/wall" ]; then
+		reuse=1
+	else
+		rm -rf "$tmp"
+		mkdir -p "$tmp"
+	fi
 else
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
@@ -72,10 +79,13 @@ for c in $cfgs; do
 		done
 	done
 done >"$tmp/jobs"
-start=$(date +%s)
-# shellcheck disable=SC2016 # expanded by the inner shell
-xargs -P 2 -L 1 sh -c '"$0" --one "$@"' "$top/scripts/area.sh" <"$tmp/jobs"
-wall=$(($(date +%s) - start))
+if [ $reuse = 0 ]; then
+	start=$(date +%s)
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	xargs -P 2 -L 1 sh -c '"$0" --one "$@"' "$top/scripts/area.sh" <"$tmp/jobs"
+	echo $(($(date +%s) - start)) >"$tmp/wall"
+fi
+wall=$(cat "$tmp/wall")
 
 # The CSV: config, module, target, then own counts: cells lut ff bram dsp
 # membits, the synthesis seconds, then child=count pairs.
@@ -202,7 +212,7 @@ ver=$(yosys -V | sed 's/ (.*//')
 			return s
 		}
 		END {
-			split("router ni ecc_enc ecc_dec ldpu tile_ctrl xbar tile node_tile gdpu node_gdpu mesh chip rv32 axil_bridge axil_xbar axil_slave npu_ctrl timer console sram soc", order, " ")
+			split("router ni ecc_enc ecc_dec ldpu tile_ctrl xbar tile node_tile gdpu node_gdpu mesh chip rv32 axil_bridge axil_xbar axil_slave aes npu_crypt npu_ctrl timer console sram soc", order, " ")
 			for (o = 1; o in order; o++) {
 				m = order[o]
 				if (!(m in mods)) continue

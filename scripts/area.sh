@@ -161,7 +161,8 @@ ver=$(yosys -V | sed 's/ (.*//')
 	echo "excluded (each module is one run a target)."
 	echo
 	echo "- **generic**: Yosys \`synth\` up to technology mapping, memories kept as memory cells"
-	echo "  (bits below: what an ASIC flow puts in SRAM macros), then \`techmap\` and \`abc\`:"
+	echo "  (bits below: what an ASIC flow puts in SRAM macros; the read-only tables, the GDPU's"
+	echo "  functions and the AES S-box, in ROM macros or logic), then \`techmap\` and \`abc\`:"
 	echo "  cells are Yosys's one- and two-input gates, multiplexers and flip-flops."
 	echo "- **iCE40** \`synth_ice40\`: LUT4s, flip-flops, 4 Kbit block RAMs (no DSP mapping:"
 	echo "  Yosys 0.23's \`ice40_dsp\` fails an assertion on the LDPU's multiplier)."

@@ -13,27 +13,44 @@ module mid_aes (
   output wire                done_o,  // one cycle: dout_o is the ciphertext
   output wire        [127:0] dout_o
 );
-  localparam [2047:0] SBox = {
-    128'h16bb54b00f2d99416842e6bf0d89a18c,
-    128'hdf2855cee9871e9b948ed9691198f8e1,
-    128'h9e1dc186b95735610ef6034866b53e70,
-    128'h8a8bbd4b1f74dde8c6b4a61c2e2578ba,
-    128'h08ae7a65eaf4566ca94ed58d6d37c8e7,
-    128'h79e4959162acd3c25c2406490a3a32e0,
-    128'hdb0b5ede14b8ee4688902a22dc4f8160,
-    128'h73195d643d7ea7c41744975fec130ccd,
-    128'hd2f3ff1021dab6bcf5389d928f40a351,
-    128'ha89f3c507f02f94585334d43fbaaefd0,
-    128'hcf584c4a39becb6a5bb1fc20ed00d153,
-    128'h842fe329b3d63b52a05a6e1b1a2c8309,
-    128'h75b227ebe28012079a059618c323c704,
-    128'h1531d871f1e5a534ccf73f362693fdb7,
-    128'hc072a49cafa2d4adf04759fa7dc982ca,
-    128'h76abd7fe2b670130c56f6bf27b777c63
-  };
+  reg [7:0] SBoxRom [0:255];
+  initial begin
+    SBoxRom[0] = 8'h63; SBoxRom[1] = 8'h7c; SBoxRom[2] = 8'h77; SBoxRom[3] = 8'h7b; SBoxRom[4] = 8'hf2; SBoxRom[5] = 8'h6b; SBoxRom[6] = 8'h6f; SBoxRom[7] = 8'hc5;
+    SBoxRom[8] = 8'h30; SBoxRom[9] = 8'h01; SBoxRom[10] = 8'h67; SBoxRom[11] = 8'h2b; SBoxRom[12] = 8'hfe; SBoxRom[13] = 8'hd7; SBoxRom[14] = 8'hab; SBoxRom[15] = 8'h76;
+    SBoxRom[16] = 8'hca; SBoxRom[17] = 8'h82; SBoxRom[18] = 8'hc9; SBoxRom[19] = 8'h7d; SBoxRom[20] = 8'hfa; SBoxRom[21] = 8'h59; SBoxRom[22] = 8'h47; SBoxRom[23] = 8'hf0;
+    SBoxRom[24] = 8'had; SBoxRom[25] = 8'hd4; SBoxRom[26] = 8'ha2; SBoxRom[27] = 8'haf; SBoxRom[28] = 8'h9c; SBoxRom[29] = 8'ha4; SBoxRom[30] = 8'h72; SBoxRom[31] = 8'hc0;
+    SBoxRom[32] = 8'hb7; SBoxRom[33] = 8'hfd; SBoxRom[34] = 8'h93; SBoxRom[35] = 8'h26; SBoxRom[36] = 8'h36; SBoxRom[37] = 8'h3f; SBoxRom[38] = 8'hf7; SBoxRom[39] = 8'hcc;
+    SBoxRom[40] = 8'h34; SBoxRom[41] = 8'ha5; SBoxRom[42] = 8'he5; SBoxRom[43] = 8'hf1; SBoxRom[44] = 8'h71; SBoxRom[45] = 8'hd8; SBoxRom[46] = 8'h31; SBoxRom[47] = 8'h15;
+    SBoxRom[48] = 8'h04; SBoxRom[49] = 8'hc7; SBoxRom[50] = 8'h23; SBoxRom[51] = 8'hc3; SBoxRom[52] = 8'h18; SBoxRom[53] = 8'h96; SBoxRom[54] = 8'h05; SBoxRom[55] = 8'h9a;
+    SBoxRom[56] = 8'h07; SBoxRom[57] = 8'h12; SBoxRom[58] = 8'h80; SBoxRom[59] = 8'he2; SBoxRom[60] = 8'heb; SBoxRom[61] = 8'h27; SBoxRom[62] = 8'hb2; SBoxRom[63] = 8'h75;
+    SBoxRom[64] = 8'h09; SBoxRom[65] = 8'h83; SBoxRom[66] = 8'h2c; SBoxRom[67] = 8'h1a; SBoxRom[68] = 8'h1b; SBoxRom[69] = 8'h6e; SBoxRom[70] = 8'h5a; SBoxRom[71] = 8'ha0;
+    SBoxRom[72] = 8'h52; SBoxRom[73] = 8'h3b; SBoxRom[74] = 8'hd6; SBoxRom[75] = 8'hb3; SBoxRom[76] = 8'h29; SBoxRom[77] = 8'he3; SBoxRom[78] = 8'h2f; SBoxRom[79] = 8'h84;
+    SBoxRom[80] = 8'h53; SBoxRom[81] = 8'hd1; SBoxRom[82] = 8'h00; SBoxRom[83] = 8'hed; SBoxRom[84] = 8'h20; SBoxRom[85] = 8'hfc; SBoxRom[86] = 8'hb1; SBoxRom[87] = 8'h5b;
+    SBoxRom[88] = 8'h6a; SBoxRom[89] = 8'hcb; SBoxRom[90] = 8'hbe; SBoxRom[91] = 8'h39; SBoxRom[92] = 8'h4a; SBoxRom[93] = 8'h4c; SBoxRom[94] = 8'h58; SBoxRom[95] = 8'hcf;
+    SBoxRom[96] = 8'hd0; SBoxRom[97] = 8'hef; SBoxRom[98] = 8'haa; SBoxRom[99] = 8'hfb; SBoxRom[100] = 8'h43; SBoxRom[101] = 8'h4d; SBoxRom[102] = 8'h33; SBoxRom[103] = 8'h85;
+    SBoxRom[104] = 8'h45; SBoxRom[105] = 8'hf9; SBoxRom[106] = 8'h02; SBoxRom[107] = 8'h7f; SBoxRom[108] = 8'h50; SBoxRom[109] = 8'h3c; SBoxRom[110] = 8'h9f; SBoxRom[111] = 8'ha8;
+    SBoxRom[112] = 8'h51; SBoxRom[113] = 8'ha3; SBoxRom[114] = 8'h40; SBoxRom[115] = 8'h8f; SBoxRom[116] = 8'h92; SBoxRom[117] = 8'h9d; SBoxRom[118] = 8'h38; SBoxRom[119] = 8'hf5;
+    SBoxRom[120] = 8'hbc; SBoxRom[121] = 8'hb6; SBoxRom[122] = 8'hda; SBoxRom[123] = 8'h21; SBoxRom[124] = 8'h10; SBoxRom[125] = 8'hff; SBoxRom[126] = 8'hf3; SBoxRom[127] = 8'hd2;
+    SBoxRom[128] = 8'hcd; SBoxRom[129] = 8'h0c; SBoxRom[130] = 8'h13; SBoxRom[131] = 8'hec; SBoxRom[132] = 8'h5f; SBoxRom[133] = 8'h97; SBoxRom[134] = 8'h44; SBoxRom[135] = 8'h17;
+    SBoxRom[136] = 8'hc4; SBoxRom[137] = 8'ha7; SBoxRom[138] = 8'h7e; SBoxRom[139] = 8'h3d; SBoxRom[140] = 8'h64; SBoxRom[141] = 8'h5d; SBoxRom[142] = 8'h19; SBoxRom[143] = 8'h73;
+    SBoxRom[144] = 8'h60; SBoxRom[145] = 8'h81; SBoxRom[146] = 8'h4f; SBoxRom[147] = 8'hdc; SBoxRom[148] = 8'h22; SBoxRom[149] = 8'h2a; SBoxRom[150] = 8'h90; SBoxRom[151] = 8'h88;
+    SBoxRom[152] = 8'h46; SBoxRom[153] = 8'hee; SBoxRom[154] = 8'hb8; SBoxRom[155] = 8'h14; SBoxRom[156] = 8'hde; SBoxRom[157] = 8'h5e; SBoxRom[158] = 8'h0b; SBoxRom[159] = 8'hdb;
+    SBoxRom[160] = 8'he0; SBoxRom[161] = 8'h32; SBoxRom[162] = 8'h3a; SBoxRom[163] = 8'h0a; SBoxRom[164] = 8'h49; SBoxRom[165] = 8'h06; SBoxRom[166] = 8'h24; SBoxRom[167] = 8'h5c;
+    SBoxRom[168] = 8'hc2; SBoxRom[169] = 8'hd3; SBoxRom[170] = 8'hac; SBoxRom[171] = 8'h62; SBoxRom[172] = 8'h91; SBoxRom[173] = 8'h95; SBoxRom[174] = 8'he4; SBoxRom[175] = 8'h79;
+    SBoxRom[176] = 8'he7; SBoxRom[177] = 8'hc8; SBoxRom[178] = 8'h37; SBoxRom[179] = 8'h6d; SBoxRom[180] = 8'h8d; SBoxRom[181] = 8'hd5; SBoxRom[182] = 8'h4e; SBoxRom[183] = 8'ha9;
+    SBoxRom[184] = 8'h6c; SBoxRom[185] = 8'h56; SBoxRom[186] = 8'hf4; SBoxRom[187] = 8'hea; SBoxRom[188] = 8'h65; SBoxRom[189] = 8'h7a; SBoxRom[190] = 8'hae; SBoxRom[191] = 8'h08;
+    SBoxRom[192] = 8'hba; SBoxRom[193] = 8'h78; SBoxRom[194] = 8'h25; SBoxRom[195] = 8'h2e; SBoxRom[196] = 8'h1c; SBoxRom[197] = 8'ha6; SBoxRom[198] = 8'hb4; SBoxRom[199] = 8'hc6;
+    SBoxRom[200] = 8'he8; SBoxRom[201] = 8'hdd; SBoxRom[202] = 8'h74; SBoxRom[203] = 8'h1f; SBoxRom[204] = 8'h4b; SBoxRom[205] = 8'hbd; SBoxRom[206] = 8'h8b; SBoxRom[207] = 8'h8a;
+    SBoxRom[208] = 8'h70; SBoxRom[209] = 8'h3e; SBoxRom[210] = 8'hb5; SBoxRom[211] = 8'h66; SBoxRom[212] = 8'h48; SBoxRom[213] = 8'h03; SBoxRom[214] = 8'hf6; SBoxRom[215] = 8'h0e;
+    SBoxRom[216] = 8'h61; SBoxRom[217] = 8'h35; SBoxRom[218] = 8'h57; SBoxRom[219] = 8'hb9; SBoxRom[220] = 8'h86; SBoxRom[221] = 8'hc1; SBoxRom[222] = 8'h1d; SBoxRom[223] = 8'h9e;
+    SBoxRom[224] = 8'he1; SBoxRom[225] = 8'hf8; SBoxRom[226] = 8'h98; SBoxRom[227] = 8'h11; SBoxRom[228] = 8'h69; SBoxRom[229] = 8'hd9; SBoxRom[230] = 8'h8e; SBoxRom[231] = 8'h94;
+    SBoxRom[232] = 8'h9b; SBoxRom[233] = 8'h1e; SBoxRom[234] = 8'h87; SBoxRom[235] = 8'he9; SBoxRom[236] = 8'hce; SBoxRom[237] = 8'h55; SBoxRom[238] = 8'h28; SBoxRom[239] = 8'hdf;
+    SBoxRom[240] = 8'h8c; SBoxRom[241] = 8'ha1; SBoxRom[242] = 8'h89; SBoxRom[243] = 8'h0d; SBoxRom[244] = 8'hbf; SBoxRom[245] = 8'he6; SBoxRom[246] = 8'h42; SBoxRom[247] = 8'h68;
+    SBoxRom[248] = 8'h41; SBoxRom[249] = 8'h99; SBoxRom[250] = 8'h2d; SBoxRom[251] = 8'h0f; SBoxRom[252] = 8'hb0; SBoxRom[253] = 8'h54; SBoxRom[254] = 8'hbb; SBoxRom[255] = 8'h16;
+  end
   function automatic [7:0] sbox(input [7:0] x);
     begin
-      sbox = SBox[{x, 3'b000} +: 8];
+      sbox = SBoxRom[x];
     end
   endfunction
 

@@ -746,6 +746,35 @@ t_sim_icarus_fpga() {
 }
 register sim/icarus/tiny_tile_fpga verify t_sim_icarus_fpga
 
+# tiny's whole chip under both simulators (docs/flows.md): a random network
+# (SIZES, MODE) and 3 inputs, under Icarus from imnpu-run's host script (every
+# packet at the host port against the transaction-level golden model, the
+# host refusing STALL% of the cycles) and under Verilator (chip_tb +image:
+# both golden levels), whose outputs must also equal imnpu-run's.
+t_sim_icarus_chip() {
+	local seed=$1 sizes=$2 mode=$3 stall=$4 cfg=$ROOT/configs/tiny.tcl d=$CASE_DIR
+	"$MAP" --random-net "$d/net" --sizes "$sizes" --seed "$seed" --mode "$mode" --quiet "$cfg" &&
+		"$MAP" "$cfg" "$d/net/net.json" -o "$d/net.img" --pcm-seed "$seed" --quiet &&
+		"$MAP" --random-inputs "$d/net.img" --count 3 --seed "$seed" -o "$d/in.npy" --quiet || return 1
+	"$ROOT/build/bin/imnpu-run" --quiet "$cfg" "$d/net.img" "$d/in.npy" -o "$d/layer.npy" --write-inputs "$d/in.bin" \
+		>/dev/null || fail "imnpu-run" || return 1
+	echo "Icarus: $("$ROOT/scripts/icarus-chip.sh" +stall="$stall" +seed="$seed" "$cfg" "$ROOT/rtl/tiny" "$d/net.img" \
+		"$d/in.npy" "$d/ic" | tr '\n' ' ')"
+	grep -qx 'chip_script: PASSED' "$d/ic/run.log" || { tail -n 8 "$d/ic/run.log"; fail "the chip under Icarus"; } ||
+		return 1
+	"$MODELS/tiny/Vchip" +image="$d/net.img" +inputs="$d/in.bin" +outputs="$d/rtl.bin" +inferences=3 \
+		+seed="$seed" +quiet >"$d/vl.txt" 2>&1 || { tail -n 5 "$d/vl.txt"; fail "the chip under Verilator"; } ||
+		return 1
+	echo "Verilator: $(tail -n 1 "$d/vl.txt")"
+	local n
+	n=$(stat -c %s "$d/rtl.bin")
+	((n > 0)) && tail -c "$n" "$d/layer.npy" | cmp -s - "$d/rtl.bin" ||
+		fail "chip_tb's outputs differ from imnpu-run's"
+}
+register sim/icarus/tiny_chip_pcm4_gdpu verify t_sim_icarus_chip 51 24,20,10,argmax pcm-4phase 20
+register sim/icarus/tiny_chip_lstm verify t_sim_icarus_chip 52 8,lstm6t3 ideal 0
+register sim/icarus/tiny_chip_cnn_stream verify t_sim_icarus_chip 53 1x6x6,conv3k3s1p1,maxpool2d3,flatten,10 ideal 30
+
 # imnpu-wave (wave/main.c) on a recorded trace of tiny's tile: the signals
 # listed; the output stream's transfers counted as the harness compared them,
 # an MVM fire per vector, configuration writes; every valid/ready interface of

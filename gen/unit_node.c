@@ -904,8 +904,15 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	em_blank(e);
 	L("// The input and partial-sum buffers' words, written in a process of their own (no");
 	L("// reset: the valid bits above are reset) so that synthesis infers memories.");
+	L("// The word the stream takes next (st_ptr's next value: the handshake's step wins");
+	L("// over st_go's restart, as above), read a cycle ahead into ib_rd_q, a block RAM's");
+	L("// registered read; a value written to that word at the same edge passes through.");
+	L("wire [%d:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[%d:0] + %d'd1 : st_go ? %d'd0 : st_ptr[%d:0];",
+	  w->iiw - 1, w->iiw - 1, w->iiw, w->iiw, w->iiw - 1);
+	L("wire ib_we = act_do%s && act_in;", m->on ? " && !map_on" : "");
 	L("always @(posedge clk_i) begin");
-	L("  if (act_do%s && act_in) ib[cidx[%d:0]] <= aval;", m->on ? " && !map_on" : "", w->iiw - 1);
+	L("  if (ib_we) ib[cidx[%d:0]] <= aval;", w->iiw - 1);
+	L("  ib_rd_q <= (ib_we && cidx[%d:0] == st_ptr_n) ? aval : ib[st_ptr_n];", w->iiw - 1);
 	if (s->ps_d) {
 		if (d->psum_bits < w->pw) {
 			L("  if (wide_do && wide_in)");
@@ -1170,11 +1177,11 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	}
 	em_blank(e);
 	emit_rx(e, s, &w, &m);
+	L("reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)");
 	if (m.on)
-		L("wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[%d:0]] ? ib[st_ptr[%d:0]] : 8'd0;", w.iiw - 1,
-		  w.iiw - 1);
+		L("wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[%d:0]] ? ib_rd_q : 8'd0;", w.iiw - 1);
 	else
-		L("wire [7:0] st_val = ib_v[st_ptr[%d:0]] ? ib[st_ptr[%d:0]] : 8'd0;", w.iiw - 1, w.iiw - 1);
+		L("wire [7:0] st_val = ib_v[st_ptr[%d:0]] ? ib_rd_q : 8'd0;", w.iiw - 1);
 	emit_regs(e, s, &w, &m);
 	emit_rx_state(e, d, s, &w, &m);
 	if (m.on)

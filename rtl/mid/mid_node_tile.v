@@ -299,7 +299,8 @@ module mid_node_tile (
   wire wr_unit = wr_v && !wr_addr[17];
   wire [6:0] nidx = wr_addr[6:0];
 
-  wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[5:0]] ? ib[st_ptr[5:0]] : 8'd0;
+  reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)
+  wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[5:0]] ? ib_rd_q : 8'd0;
   // Node register and table writes.
   wire in_table = nidx >= 7'd16;
   wire [6:0] toff = nidx - 7'd16;
@@ -511,8 +512,14 @@ module mid_node_tile (
 
   // The input and partial-sum buffers' words, written in a process of their own (no
   // reset: the valid bits above are reset) so that synthesis infers memories.
+  // The word the stream takes next (st_ptr's next value: the handshake's step wins
+  // over st_go's restart, as above), read a cycle ahead into ib_rd_q, a block RAM's
+  // registered read; a value written to that word at the same edge passes through.
+  wire [5:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[5:0] + 6'd1 : st_go ? 6'd0 : st_ptr[5:0];
+  wire ib_we = act_do && !map_on && act_in;
   always @(posedge clk_i) begin
-    if (act_do && !map_on && act_in) ib[cidx[5:0]] <= aval;
+    if (ib_we) ib[cidx[5:0]] <= aval;
+    ib_rd_q <= (ib_we && cidx[5:0] == st_ptr_n) ? aval : ib[st_ptr_n];
     if (wide_do && wide_in) pb[cidx[5:0]] <= wval;
   end
   // Map mode's state; a write of a map register starts it over.

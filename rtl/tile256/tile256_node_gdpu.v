@@ -139,7 +139,8 @@ module tile256_node_gdpu (
   wire wr_unit = wr_v && !wr_addr[21] && wr_addr[20:11] == 10'd0;
   wire [7:0] nidx = wr_addr[7:0];
 
-  wire [7:0] st_val = ib_v[st_ptr[10:0]] ? ib[st_ptr[10:0]] : 8'd0;
+  reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)
+  wire [7:0] st_val = ib_v[st_ptr[10:0]] ? ib_rd_q : 8'd0;
   // Node register and table writes.
   wire in_table = nidx >= 8'd16;
   wire [7:0] toff = nidx - 8'd16;
@@ -291,8 +292,14 @@ module tile256_node_gdpu (
 
   // The input and partial-sum buffers' words, written in a process of their own (no
   // reset: the valid bits above are reset) so that synthesis infers memories.
+  // The word the stream takes next (st_ptr's next value: the handshake's step wins
+  // over st_go's restart, as above), read a cycle ahead into ib_rd_q, a block RAM's
+  // registered read; a value written to that word at the same edge passes through.
+  wire [10:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[10:0] + 11'd1 : st_go ? 11'd0 : st_ptr[10:0];
+  wire ib_we = act_do && act_in;
   always @(posedge clk_i) begin
-    if (act_do && act_in) ib[cidx[10:0]] <= aval;
+    if (ib_we) ib[cidx[10:0]] <= aval;
+    ib_rd_q <= (ib_we && cidx[10:0] == st_ptr_n) ? aval : ib[st_ptr_n];
   end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin

@@ -154,7 +154,8 @@ module tile256_node_tile (
   wire wr_unit = wr_v && !wr_addr[21];
   wire [7:0] nidx = wr_addr[7:0];
 
-  wire [7:0] st_val = ib_v[st_ptr[7:0]] ? ib[st_ptr[7:0]] : 8'd0;
+  reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)
+  wire [7:0] st_val = ib_v[st_ptr[7:0]] ? ib_rd_q : 8'd0;
   // Node register and table writes.
   wire in_table = nidx >= 8'd16;
   wire [7:0] toff = nidx - 8'd16;
@@ -331,8 +332,14 @@ module tile256_node_tile (
 
   // The input and partial-sum buffers' words, written in a process of their own (no
   // reset: the valid bits above are reset) so that synthesis infers memories.
+  // The word the stream takes next (st_ptr's next value: the handshake's step wins
+  // over st_go's restart, as above), read a cycle ahead into ib_rd_q, a block RAM's
+  // registered read; a value written to that word at the same edge passes through.
+  wire [7:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[7:0] + 8'd1 : st_go ? 8'd0 : st_ptr[7:0];
+  wire ib_we = act_do && act_in;
   always @(posedge clk_i) begin
-    if (act_do && act_in) ib[cidx[7:0]] <= aval;
+    if (ib_we) ib[cidx[7:0]] <= aval;
+    ib_rd_q <= (ib_we && cidx[7:0] == st_ptr_n) ? aval : ib[st_ptr_n];
     if (wide_do && wide_in) pb[cidx[7:0]] <= wval;
   end
   // Read replies: header, then each word as two beats (docs/chip.md).

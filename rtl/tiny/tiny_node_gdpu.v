@@ -139,7 +139,8 @@ module tiny_node_gdpu (
   wire wr_unit = wr_v && !wr_addr[13] && wr_addr[12:10] == 3'd0;
   wire [6:0] nidx = wr_addr[6:0];
 
-  wire [7:0] st_val = ib_v[st_ptr[9:0]] ? ib[st_ptr[9:0]] : 8'd0;
+  reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)
+  wire [7:0] st_val = ib_v[st_ptr[9:0]] ? ib_rd_q : 8'd0;
   // Node register and table writes.
   wire in_table = nidx >= 7'd16;
   wire [6:0] toff = nidx - 7'd16;
@@ -285,8 +286,14 @@ module tiny_node_gdpu (
 
   // The input and partial-sum buffers' words, written in a process of their own (no
   // reset: the valid bits above are reset) so that synthesis infers memories.
+  // The word the stream takes next (st_ptr's next value: the handshake's step wins
+  // over st_go's restart, as above), read a cycle ahead into ib_rd_q, a block RAM's
+  // registered read; a value written to that word at the same edge passes through.
+  wire [9:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[9:0] + 10'd1 : st_go ? 10'd0 : st_ptr[9:0];
+  wire ib_we = act_do && act_in;
   always @(posedge clk_i) begin
-    if (act_do && act_in) ib[cidx[9:0]] <= aval;
+    if (ib_we) ib[cidx[9:0]] <= aval;
+    ib_rd_q <= (ib_we && cidx[9:0] == st_ptr_n) ? aval : ib[st_ptr_n];
   end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin

@@ -910,19 +910,27 @@ static void emit_rx_state(emitter *e, const design *d, const node_shape *s, cons
 	L("wire [%d:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[%d:0] + %d'd1 : st_go ? %d'd0 : st_ptr[%d:0];",
 	  w->iiw - 1, w->iiw - 1, w->iiw, w->iiw, w->iiw - 1);
 	L("wire ib_we = act_do%s && act_in;", m->on ? " && !map_on" : "");
+	if (s->ps_d) {
+		L("// The partial sums likewise: the word the tile takes next is ps_ptr's next value");
+		L("// (the handshake's step or the wrap at ps_end, else 0 when a firing starts them).");
+		L("wire [%d:0] ps_ptr_n = (u_psum_valid && u_psum_ready) ? (ps_end ? %d'd0 : ps_ptr + %d'd1) :",
+		  w->piw - 1, w->piw, w->piw);
+		L("                      (st_go && ps_len_q != %d'd0 && !ps_st_q) ? %d'd0 : ps_ptr;", w->pcw, w->piw);
+		L("wire pb_we = wide_do && wide_in;");
+		if (d->psum_bits < w->pw)
+			L("wire [%d:0] pb_wd = (wval > %d'sd%lld) ? %d'sd%lld : (wval < -%d'sd%lld) ? -%d'sd%lld : wval[%d:0];",
+			  d->psum_bits - 1, w->pw, (1LL << (d->psum_bits - 1)) - 1, d->psum_bits,
+			  (1LL << (d->psum_bits - 1)) - 1, w->pw, 1LL << (d->psum_bits - 1), d->psum_bits,
+			  1LL << (d->psum_bits - 1), d->psum_bits - 1);
+		else
+			L("wire [%d:0] pb_wd = wval;", d->psum_bits - 1);
+	}
 	L("always @(posedge clk_i) begin");
 	L("  if (ib_we) ib[cidx[%d:0]] <= aval;", w->iiw - 1);
 	L("  ib_rd_q <= (ib_we && cidx[%d:0] == st_ptr_n) ? aval : ib[st_ptr_n];", w->iiw - 1);
 	if (s->ps_d) {
-		if (d->psum_bits < w->pw) {
-			L("  if (wide_do && wide_in)");
-			L("    pb[cidx[%d:0]] <= (wval > %d'sd%lld) ? %d'sd%lld : (wval < -%d'sd%lld) ? -%d'sd%lld : wval[%d:0];",
-			  w->piw - 1, w->pw, (1LL << (d->psum_bits - 1)) - 1, d->psum_bits,
-			  (1LL << (d->psum_bits - 1)) - 1, w->pw, 1LL << (d->psum_bits - 1), d->psum_bits,
-			  1LL << (d->psum_bits - 1), d->psum_bits - 1);
-		} else {
-			L("  if (wide_do && wide_in) pb[cidx[%d:0]] <= wval;", w->piw - 1);
-		}
+		L("  if (pb_we) pb[cidx[%d:0]] <= pb_wd;", w->piw - 1);
+		L("  pb_rd_q <= (pb_we && cidx[%d:0] == ps_ptr_n) ? pb_wd : pb[ps_ptr_n];", w->piw - 1);
 	}
 	L("end");
 }
@@ -1178,6 +1186,8 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	em_blank(e);
 	emit_rx(e, s, &w, &m);
 	L("reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)");
+	if (s->ps_d)
+		L("reg [%d:0] pb_rd_q;  // pb[ps_ptr], likewise", d->psum_bits - 1);
 	if (m.on)
 		L("wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[%d:0]] ? ib_rd_q : 8'd0;", w.iiw - 1);
 	else
@@ -1193,10 +1203,10 @@ static void emit_node(emitter *e, const design *d, const node_shape *s, const ch
 	if (s->kind == NODE_TILE) {
 		const int IB = d->in_bits;
 		if (m.on)
-			L("wire [%d:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : %d'd0;", d->psum_bits - 1,
+			L("wire [%d:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb_rd_q : %d'd0;", d->psum_bits - 1,
 			  d->psum_bits);
 		else
-			L("wire [%d:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : %d'd0;", d->psum_bits - 1, d->psum_bits);
+			L("wire [%d:0] u_psum = pb_v[ps_ptr] ? pb_rd_q : %d'd0;", d->psum_bits - 1, d->psum_bits);
 		L("wire signed [%d:0] u_out_d;", IB - 1);
 		L("wire [%d:0] u_out_col;", d->col_w - 1);
 		if (IB < 8) {

@@ -300,6 +300,7 @@ module hermes64_node_tile (
   wire [7:0] nidx = wr_addr[7:0];
 
   reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)
+  reg [29:0] pb_rd_q;  // pb[ps_ptr], likewise
   wire [7:0] st_val = map_on ? mval : ib_v[st_ptr[7:0]] ? ib_rd_q : 8'd0;
   // Node register and table writes.
   wire in_table = nidx >= 8'd16;
@@ -525,11 +526,17 @@ module hermes64_node_tile (
   // registered read; a value written to that word at the same edge passes through.
   wire [7:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[7:0] + 8'd1 : st_go ? 8'd0 : st_ptr[7:0];
   wire ib_we = act_do && !map_on && act_in;
+  // The partial sums likewise: the word the tile takes next is ps_ptr's next value
+  // (the handshake's step or the wrap at ps_end, else 0 when a firing starts them).
+  wire [7:0] ps_ptr_n = (u_psum_valid && u_psum_ready) ? (ps_end ? 8'd0 : ps_ptr + 8'd1) :
+                        (st_go && ps_len_q != 9'd0 && !ps_st_q) ? 8'd0 : ps_ptr;
+  wire pb_we = wide_do && wide_in;
+  wire [29:0] pb_wd = (wval > 32'sd536870911) ? 30'sd536870911 : (wval < -32'sd536870912) ? -30'sd536870912 : wval[29:0];
   always @(posedge clk_i) begin
     if (ib_we) ib[cidx[7:0]] <= aval;
     ib_rd_q <= (ib_we && cidx[7:0] == st_ptr_n) ? aval : ib[st_ptr_n];
-    if (wide_do && wide_in)
-      pb[cidx[7:0]] <= (wval > 32'sd536870911) ? 30'sd536870911 : (wval < -32'sd536870912) ? -30'sd536870912 : wval[29:0];
+    if (pb_we) pb[cidx[7:0]] <= pb_wd;
+    pb_rd_q <= (pb_we && cidx[7:0] == ps_ptr_n) ? pb_wd : pb[ps_ptr_n];
   end
   // Map mode's state; a write of a map register starts it over.
   wire map_wr = wr_node && wr_node_ok && !in_table && nidx >= 8'd11 && nidx <= 8'd15;
@@ -739,7 +746,7 @@ module hermes64_node_tile (
   end
   // The unit.
   wire [20:0] u_cfg_addr = wr_unit ? wr_addr[20:0] : rp_addr[20:0];
-  wire [29:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;
+  wire [29:0] u_psum = map_on ? skpsum : pb_v[ps_ptr] ? pb_rd_q : 30'd0;
   wire signed [7:0] u_out_d;
   wire [7:0] u_out_col;
   wire [7:0] u_in_data = st_val;

@@ -155,6 +155,7 @@ module tile256_node_tile (
   wire [7:0] nidx = wr_addr[7:0];
 
   reg [7:0] ib_rd_q;  // ib[st_ptr], read at the edge before (below)
+  reg [29:0] pb_rd_q;  // pb[ps_ptr], likewise
   wire [7:0] st_val = ib_v[st_ptr[7:0]] ? ib_rd_q : 8'd0;
   // Node register and table writes.
   wire in_table = nidx >= 8'd16;
@@ -337,10 +338,17 @@ module tile256_node_tile (
   // registered read; a value written to that word at the same edge passes through.
   wire [7:0] st_ptr_n = (u_in_valid && u_in_ready) ? st_ptr[7:0] + 8'd1 : st_go ? 8'd0 : st_ptr[7:0];
   wire ib_we = act_do && act_in;
+  // The partial sums likewise: the word the tile takes next is ps_ptr's next value
+  // (the handshake's step or the wrap at ps_end, else 0 when a firing starts them).
+  wire [7:0] ps_ptr_n = (u_psum_valid && u_psum_ready) ? (ps_end ? 8'd0 : ps_ptr + 8'd1) :
+                        (st_go && ps_len_q != 9'd0 && !ps_st_q) ? 8'd0 : ps_ptr;
+  wire pb_we = wide_do && wide_in;
+  wire [29:0] pb_wd = wval;
   always @(posedge clk_i) begin
     if (ib_we) ib[cidx[7:0]] <= aval;
     ib_rd_q <= (ib_we && cidx[7:0] == st_ptr_n) ? aval : ib[st_ptr_n];
-    if (wide_do && wide_in) pb[cidx[7:0]] <= wval;
+    if (pb_we) pb[cidx[7:0]] <= pb_wd;
+    pb_rd_q <= (pb_we && cidx[7:0] == ps_ptr_n) ? pb_wd : pb[ps_ptr_n];
   end
   // Read replies: header, then each word as two beats (docs/chip.md).
   always @(posedge clk_i or negedge rst_ni) begin
@@ -454,7 +462,7 @@ module tile256_node_tile (
   end
   // The unit.
   wire [20:0] u_cfg_addr = wr_unit ? wr_addr[20:0] : rp_addr[20:0];
-  wire [29:0] u_psum = pb_v[ps_ptr] ? pb[ps_ptr] : 30'd0;
+  wire [29:0] u_psum = pb_v[ps_ptr] ? pb_rd_q : 30'd0;
   wire signed [7:0] u_out_d;
   wire [7:0] u_out_col;
   wire [7:0] u_in_data = st_val;

@@ -182,7 +182,7 @@ register gen/lint_sender_edges verify t_gen_lint_sender_edges
 
 # Random configurations (every configuration the generator accepts lints
 # clean): tile, word widths, crossbar macro, spare columns and stuck devices,
-# mesh, flits and line buffers drawn from SEED; those the generator accepts
+# mesh, flits, line buffers and the GDPU's job length drawn from SEED; those the generator accepts
 # lint clean at the SoC's top (every generated module: the tile and GDPU
 # nodes, mesh, routers, the core, the NPU controller and its cryptography),
 # those it refuses get one line.  Every accepted one that can simulate (not
@@ -210,15 +210,16 @@ t_gen_lint_random() {
 		((RANDOM % 16 == 0)) && spare=1
 		# the network of the Icarus run: sizes and mode, drawn whatever the outcome
 		local in1=$((1 + RANDOM % (2 * rows))) out1=$((1 + RANDOM % cols)) out2=$((1 + RANDOM % cols))
-		local two=$((RANDOM % 2)) four=$((RANDOM % 2))
+		local two=$((RANDOM % 2)) four=$((RANDOM % 2)) lens=(8 16 24 100) ml
+		ml=${lens[RANDOM % 4]}  # the GDPU's job length, powers of two and not
 		local d=$CASE_DIR/r$i
 		local defs=(-D name="rnd$i" -D rows="$rows" -D cols="$cols" -D in_bits="$inb" -D weight_bits="$wb"
 			-D acc_bits="$acc" -D psum_bits="$((acc + pd))" -D scale_bits=16 -D offset_bits=24 -D shift=12
-			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len=16 -D nx="$nx" -D ny="$ny"
+			-D act_in_frac=4 -D lut_bits=7 -D cell_bits=16 -D cell_frac=11 -D max_len="$ml" -D nx="$nx" -D ny="$ny"
 			-D flit_bits="$fb" -D buf_depth="$bd" -D map_buf="$mb" -D macro="$macro" -D spare_cols="$spare"
 			-D stuck_ppm="$stuck")
 		local what="rnd$i (rows $rows cols $cols in $inb w $wb acc $acc flit $fb buf $bd map_buf $mb, ${nx}x$ny mesh,"
-		what+=" macro $macro spare $spare stuck $stuck)"
+		what+=" macro $macro spare $spare stuck $stuck max_len $ml)"
 		if ! "$GEN" -o "$d" "${defs[@]}" "$ROOT/tests/sweep.tcl" >/dev/null 2>"$d.err"; then
 			expect_one_line_error "$d.err" 'error: ' || return 1
 			continue

@@ -250,12 +250,8 @@ int main(int argc, char **argv)
 		const size_t ol = strlen(out);
 		int st;
 		if (ol > 4 && !strcmp(out + ol - 4, ".npy")) {
-			char tmp[4096];
 			const long shape[4] = {(long)count, img.in_len, 0, 0};
-			snprintf(tmp, sizeof tmp, "%s.tmp", out);
-			st = npy_write(tmp, 1, 2, shape, x) != 0 || rename(tmp, out) != 0 ? -1 : 0;
-			if (st != 0)
-				remove(tmp);
+			st = npy_write_atomic(out, 1, 2, shape, x);
 		} else {
 			st = imnpu_write_file_atomic(out, x, n);
 		}

@@ -236,6 +236,18 @@ int npy_write(const char *path, int elem_bytes, int ndim, const long shape[4], c
 	return fclose(f) == 0 && !werr ? 0 : -1;
 }
 
+int npy_write_atomic(const char *path, int elem_bytes, int ndim, const long shape[4], const void *data)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+		return -1;
+	if (npy_write(tmp, elem_bytes, ndim, shape, data) != 0 || rename(tmp, path) != 0) {
+		remove(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the manifest ---- */
 
 /* The keys each layer type takes, "name" and "type" besides. */

@@ -22,6 +22,8 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
  * dimensions.  read: *data malloc'd, shape[1] = 1 for one dimension. */
 int npy_read(const char *path, int elem_bytes, int ndim, long shape[4], void **data, char *err, size_t errlen);
 int npy_write(const char *path, int elem_bytes, int ndim, const long shape[4], const void *data);
+/* The same, whole or not at all: a temporary file renamed into place. */
+int npy_write_atomic(const char *path, int elem_bytes, int ndim, const long shape[4], const void *data);
 /* A float32 ('<f4') or float64 ('<f8') .npy array, as doubles. */
 int npy_read_real(const char *path, int ndim, long shape[4], double **data, char *err, size_t errlen);
 

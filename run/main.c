@@ -340,12 +340,8 @@ int main(int argc, char **argv)
 	for (long i = 0; lab && i < n; i++)
 		correct += batch_class(&img.net, y + (size_t)i * (size_t)out_len) == lab[i];
 	if (out) {
-		/* whole or not at all: a temporary file renamed into place */
 		const long shape[4] = {n, out_len, 0, 0};
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.tmp", out);
-		if (npy_write(tmp, 1, 2, shape, y) != 0 || rename(tmp, out) != 0) {
-			remove(tmp);
+		if (npy_write_atomic(out, 1, 2, shape, y) != 0) {
 			snprintf(err, sizeof err, "%s: cannot write the outputs", out);
 			goto fail;
 		}

@@ -57,7 +57,6 @@ module chip_script;
   reg [IDW-1:0] c_src [0:CH-1];
   reg [IW-1:0] c_info [0:CH-1];
   integer c_nb [0:CH-1];
-  reg c_open [0:CH-1];
   reg [PW-1:0] c_beat [0:CH*MAX_BEATS-1];
   // the packet being sent
   reg [PW-1:0] t_beat [0:MAX_BEATS-1];
@@ -111,14 +110,12 @@ module chip_script;
         c_src[rx_chan] = rx_src;
         c_info[rx_chan] = rx_info;
         c_nb[rx_chan] = 0;
-        c_open[rx_chan] = 1'b1;
         opened = opened + 1;
       end else begin
         if (c_nb[rx_chan] < MAX_BEATS) c_beat[rx_chan * MAX_BEATS + c_nb[rx_chan]] = rx_data;
         c_nb[rx_chan] = c_nb[rx_chan] + 1;
       end
       if (rx_last) begin
-        c_open[rx_chan] = 1'b0;
         opened = opened - 1;
         if (c_info[rx_chan][2:0] == 3'd4 && polls_due > 0) begin
           polls_due = 0;
@@ -222,10 +219,7 @@ module chip_script;
       $finish;
     end
     for (k = 0; k < (1 << IDW); k = k + 1) e_next[k] = 0;
-    for (k = 0; k < CH; k = k + 1) begin
-      c_open[k] = 1'b0;
-      c_nb[k] = 0;
-    end
+    for (k = 0; k < CH; k = k + 1) c_nb[k] = 0;
     // the expected packets
     fd = $fopen({file, ".exp"}, "r");
     if (fd == 0) begin

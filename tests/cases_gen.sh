@@ -246,11 +246,14 @@ t_gen_lint_random() {
 			"$MAP" "${defs[@]}" "$ROOT/tests/sweep.tcl" "$d.net/net.json" -o "$d.img" --quiet 2>>"$d.map" &&
 			"$MAP" --random-inputs "$d.img" --count 2 --seed "$i" -o "$d.in.npy" --quiet 2>>"$d.map" ||
 			{ cat "$d.map"; fail "$what: mapping a $sizes network ($mode)"; } || return 1
+		# the host refuses 0, 20 or 40% of the cycles
+		local icmd=("$ROOT/scripts/icarus-chip.sh" "${defs[@]}" +stall=$((i % 3 * 20)) +seed="$i"
+			"$ROOT/tests/sweep.tcl" "$d" "$d.img" "$d.in.npy" "$d.icarus")
 		echo "rnd$i: ${nx}x$ny mesh of ${rows}x$cols $macro tiles ($spare spare columns), flits of $fb bits: $sizes ($mode) under Icarus:" \
-			"$(scripts_icarus "${defs[@]}" "$d" "$i" | tr '\n' ' ')"
+			"$("${icmd[@]}" | tr '\n' ' ')"
 		grep -qx 'chip_script: PASSED' "$d.icarus/run.log" ||
 			{ tail -n 8 "$d.icarus/run.log" "$d.icarus/runner.log" "$d.icarus/iverilog.log" 2>/dev/null
-			  fail "$what: the Icarus chip run failed (replay: scripts/icarus-chip.sh ... +seed=$i)"; } || return 1
+			  fail "$what: the Icarus chip run failed (replay: ${icmd[*]})"; } || return 1
 		ic=$((ic + 1))
 		if ((ic == 1)); then
 			# the run's FST trace from Icarus: every link and port keeps the valid/ready rules
@@ -285,14 +288,6 @@ t_gen_lint_random() {
 		"fpga ${macro_ok[fpga]:-0}, blackbox ${macro_ok[blackbox]:-0}; $ic Icarus chip runs and $ran Verilator chip runs passed"
 	((ok > 0)) || fail "no configuration accepted" || return 1
 	((ran == vchip)) || fail "$ran Verilator chip runs of the $vchip asked for"
-}
-# scripts_icarus DEFS... DIR SEED: the Icarus chip run of DIR's image and inputs
-# (stalls at the host port drawn from SEED), into DIR.icarus
-scripts_icarus() {
-	local args=("$@") n=$#
-	local dir=${args[n - 2]} seed=${args[n - 1]}
-	"$ROOT/scripts/icarus-chip.sh" "${args[@]:0:n-2}" +stall=$((seed % 3 * 20)) +seed="$seed" "$ROOT/tests/sweep.tcl" \
-		"$dir" "$dir.img" "$dir.in.npy" "$dir.icarus"
 }
 register gen/lint_random_configs verify t_gen_lint_random 12 40 0
 register gen/lint_random_configs_400 full t_gen_lint_random 7 400 40

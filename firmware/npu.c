@@ -47,8 +47,8 @@ int npu_open(npu_image *im, const void *image, size_t len)
 		printf("npu: not a program image\n");
 		return -1;
 	}
-	if (rd32(b + 8) != 5 || rd32(b + 12) != len) {
-		printf("npu: image version %lu, length %lu (this driver reads version 5 of %lu bytes)\n",
+	if (rd32(b + 8) != 6 || rd32(b + 12) != len) {
+		printf("npu: image version %lu, length %lu (this driver reads version 6 of %lu bytes)\n",
 		       (unsigned long)rd32(b + 8), (unsigned long)rd32(b + 12), (unsigned long)len);
 		return -1;
 	}

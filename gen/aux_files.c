@@ -129,13 +129,15 @@ void aux_params_h(emitter *e, const design *d)
 	em_line(e, "/* Control and status registers (region 0). */");
 	em_line(e, "#define IMNPU_REG_ID          %du /* RO: IMNPU_ID_VALUE */", REG_ID);
 	em_line(e, "#define IMNPU_REG_GEOM        %du /* RO: cols << 16 | rows */", REG_GEOM);
-	em_line(e, "#define IMNPU_REG_CTRL        %du /* RW: bit 0 relu, bit 1 add partial sums */", REG_CTRL);
+	em_line(e, "#define IMNPU_REG_CTRL        %du /* RW: bit 0 relu, bit 1 add partial sums, bits 9:4 SHR, bits 31:16 COLS */", REG_CTRL);
 	em_line(e, "#define IMNPU_REG_STATUS      %du /* RO: bit 0 busy, bits 2:1 state */", REG_STATUS);
 	em_line(e, "#define IMNPU_REG_JOBS        %du /* RO: MVMs completed */", REG_JOBS);
 	em_line(e, "#define IMNPU_ID_VALUE        0x%08Xu", IMNPU_ID_VALUE);
 	em_line(e, "#define IMNPU_CTRL_RELU       (1u << 0)");
 	em_line(e, "#define IMNPU_CTRL_PSUM_IN    (1u << 1)");
 	em_line(e, "#define IMNPU_CTRL_COLS_LSB   %d  /* bits 31:16: columns drained, 0 all */", CTRL_COLS_LSB);
+	em_line(e, "#define IMNPU_CTRL_SHR_LSB    %d  /* bits 9:4: the LDPU shifts by IMNPU_SHIFT - SHR (above IMNPU_SHIFT: IMNPU_SHIFT) */",
+		CTRL_SHR_LSB);
 	em_line(e, "#define IMNPU_STATUS_BUSY     (1u << 0)");
 	em_blank(e);
 	em_line(e, "/* The RISC-V core (docs/riscv.md). */");

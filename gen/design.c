@@ -159,7 +159,8 @@ void design_from_config(design *d, const config *c, const char *version)
 	d->pwm_cycles = 1 << (d->in_bits - 1);
 	d->prod_w = d->psum_bits + d->scale_bits;
 	d->sum_w = imax(d->prod_w, d->offset_bits) + 1;
-	d->q_w = d->sum_w + 1 - d->shift;
+	d->q_w = d->sum_w + 1; /* the shift is shift - CTRL.SHR, down to 0 */
+	d->shr_w = clog2_min1(d->shift + 1);
 
 	snprintf(d->mod_xbar, sizeof d->mod_xbar, "%s_xbar", d->name);
 	snprintf(d->mod_ldpu, sizeof d->mod_ldpu, "%s_ldpu", d->name);

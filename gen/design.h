@@ -47,6 +47,7 @@ typedef struct {
 	int prod_w;     /* psum*scale */
 	int sum_w;      /* psum*scale + offset */
 	int q_w;        /* after the rounding shift */
+	int shr_w;      /* CTRL.SHR's register: 0..shift */
 
 	int g_len_w;    /* GDPU LEN/WIN/counter bits: holds max_len */
 	int g_idx_w;    /* GDPU configuration index bits */
@@ -140,6 +141,8 @@ enum {
 enum { CTRL_PCM = 2, CTRL_FOUR_PHASE = 3 };
 /* CTRL bits 31:16: the columns the LDPU drains (0: all; docs/tile.md). */
 enum { CTRL_COLS_LSB = 16 };
+/* CTRL bits 9:4, SHR: the LDPU shifts by shift - SHR (a write above shift takes shift). */
+enum { CTRL_SHR_LSB = 4, CTRL_SHR_BITS = 6 };
 enum { CMD_PROGRAM = 1, CMD_CALIBRATE = 2 };
 #define IMNPU_ID_VALUE 0x494D4E50u
 

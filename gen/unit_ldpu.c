@@ -21,6 +21,7 @@ void unit_ldpu(emitter *e, const design *d)
 		{VL_OUT, SB, 1, 0, "cfg_scale_o", "scale[cfg_col_i] when cfg_re_i was last set, from the next cycle"},
 		{VL_OUT, OB, 1, 0, "cfg_offset_o", "offset[cfg_col_i] likewise"},
 		{VL_IN, 1, 0, 0, "relu_i", NULL},
+		{VL_IN, d->shr_w, 0, 0, "shr_i", "CTRL.SHR: the rounding shift is shift - shr_i (shr_i <= shift)"},
 		{VL_IN, 1, 0, 0, "in_valid_i", NULL},
 		{VL_OUT, 1, 0, 0, "in_ready_o", NULL},
 		{VL_IN, d->col_w, 0, 0, "in_col_i", NULL},
@@ -38,7 +39,7 @@ void unit_ldpu(emitter *e, const design *d)
 		{VL_OUT, PB, 1, 0, "out_psum_o", "the column's (accumulated) partial sum"},
 		{VL_OUT, 1, 0, 0, "out_last_o", NULL},
 	};
-	em_header(e, &d->stamp, "LDPU: psum = acc (+ psum_in); y = sat(relu(round_half_away((psum*scale + offset) / 2^shift))).");
+	em_header(e, &d->stamp, "LDPU: psum = acc (+ psum_in); y = sat(relu(round_half_away((psum*scale + offset) / 2^(shift - shr)))).");
 	vl_module_begin(e, d->mod_ldpu, ports, sizeof ports / sizeof ports[0], NULL);
 
 	vl_decl(e, "reg", SB, 1, "scale_q", d->cols, NULL);
@@ -75,8 +76,8 @@ void unit_ldpu(emitter *e, const design *d)
 	vl_decl(e, "wire", PB, 0, "psum", 0, "sat(acc + psum_in, psum_bits), or acc");
 	vl_decl(e, "wire", PW, 0, "prod", 0, "psum * scale, two's complement");
 	vl_decl(e, "wire", SW, 0, "sum", 0, "prod + offset");
-	vl_decl(e, "wire", SW + 1, 0, "biased", 0, "sum + 2^(shift-1) - (sum < 0)");
-	vl_decl(e, "wire", QW, 0, "q", 0, "biased >>> shift (floor)");
+	vl_decl(e, "wire", SW + 1, 0, "biased", 0, "sum + 2^(sft-1) - (sum < 0), sft = shift - shr");
+	vl_decl(e, "wire", QW, 0, "q", 0, "biased >>> sft (floor)");
 	vl_decl(e, "wire", IB, 0, "y", 0, NULL);
 	em_line(e, "assign scale  = scale_rd_q;");
 	em_line(e, "assign offset = offset_rd_q;");
@@ -98,16 +99,20 @@ void unit_ldpu(emitter *e, const design *d)
 	em_line(e, "assign sum = {{%d{prod[%d]}}, prod} + {{%d{offset[%d]}}, offset};",
 		SW - PW, PW - 1, SW - OB, OB - 1);
 	if (sh == 0) {
+		vl_decl(e, "wire", 1, 0, "unused_shr", 0, "shift 0: nothing to shorten");
+		em_line(e, "assign unused_shr = ^shr_i;");
 		em_line(e, "assign biased = {sum[%d], sum};", SW - 1);
+		em_line(e, "assign q = biased;");
 	} else {
+		const int RW = d->shr_w;
+		vl_decl(e, "wire", RW, 0, "sft", 0, "the shift: shift - shr");
+		vl_decl(e, "wire", SW + 1, 0, "half", 0, "2^(sft-1), 0 for sft 0");
+		em_line(e, "assign sft = %d'd%d - shr_i;", RW, sh);
+		em_line(e, "assign half = ({%d'd0, 1'b1} << sft) >> 1;", SW);
 		em_comment(e, "Round half away from zero: add half an LSB, one less for negative sums.");
-		em_line(e, "assign biased = {sum[%d], sum} + %d'd%lld - {%d'd0, sum[%d]};",
-			SW - 1, SW + 1, 1LL << (sh - 1), SW, SW - 1);
-	}
-	em_line(e, "assign q = biased[%d:%d];", SW, sh);
-	if (sh > 0) {
-		vl_decl(e, "wire", 1, 0, "unused_biased_lsbs", 0, "only their carry matters");
-		em_line(e, "assign unused_biased_lsbs = ^biased[%d:0];", sh - 1);
+		em_line(e, "assign biased = {sum[%d], sum} + half - {%d'd0, sum[%d] && sft != %d'd0};", SW - 1, SW, SW - 1,
+			RW);
+		em_line(e, "assign q = $signed(biased) >>> sft;");
 	}
 	em_comment(e, "ReLU, then saturation to %d bits.", IB);
 	if (QW > IB) {

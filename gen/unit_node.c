@@ -326,7 +326,8 @@ static void emit_map_decls(emitter *e, const map_widths *m, const widths *w)
 }
 
 /* The residual's ring: like the line buffer, one pixel a firing, read as
- * the partial sums sat(value * res_mul, psum_bits) (docs/chip.md). */
+ * the partial sums sat(round(value * res_mul / 2^shift), psum_bits), the
+ * shift MAP_RES bits 31:27 (docs/chip.md). */
 static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 {
 	char a[64], b[64];
@@ -357,15 +358,23 @@ static void emit_map_skip(emitter *e, const map_widths *m, const widths *w)
 	L("wire [%d:0] oslot_w = (oq_pix & skrmask) << sklsw_q;", PW - 1);
 	L("wire [%d:0] oaddr = oslot_w[%d:0] | %s;", LB - 1, LB - 1, resize(a, sizeof a, "ps_ptr", w->piw, LB));
 	L("wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);");
-	if (m->psb >= 24)
-		L("wire [%d:0] sksat = {{%d{skprod[23]}}, skprod};", m->psb - 1, m->psb - 24);
+	L("// rounded half away from zero by the shift (34 bits hold the half of a 31-bit shift)");
+	L("wire signed [33:0] skx = {{10{skprod[23]}}, skprod};");
+	L("wire signed [33:0] skround = pshift_q == 5'd0 ? skx");
+	L("    : skx + ($signed(34'sd1) <<< (pshift_q - 5'd1)) - {33'd0, skprod[23]};");
+	L("wire signed [33:0] skq = skround >>> pshift_q;");
+	L("wire signed [23:0] skv = skq[23:0];  // |skq| <= |skprod|");
+	if (m->psb == 24)
+		L("wire [23:0] sksat = skv;");
+	else if (m->psb > 24)
+		L("wire [%d:0] sksat = {{%d{skv[23]}}, skv};", m->psb - 1, m->psb - 24);
 	else
-		L("wire [%d:0] sksat = skprod > 24'sd%lld ? %d'sd%lld : skprod < -24'sd%lld ? -%d'sd%lld : skprod[%d:0];",
+		L("wire [%d:0] sksat = skv > 24'sd%lld ? %d'sd%lld : skv < -24'sd%lld ? -%d'sd%lld : skv[%d:0];",
 		  m->psb - 1, (1LL << (m->psb - 1)) - 1, m->psb, (1LL << (m->psb - 1)) - 1, 1LL << (m->psb - 1), m->psb,
 		  1LL << (m->psb - 1), m->psb - 1);
 	L("wire [%d:0] skpsum = %s < skc ? sksat : %d'd0;", m->psb - 1, resize(b, sizeof b, "ps_ptr", w->piw, KCW),
 	  m->psb);
-	L("wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx};");
+	L("wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx, skq[33:24]};");
 }
 
 /* A pooling node: the walker's steps without the tile, and each channel's

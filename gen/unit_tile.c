@@ -49,6 +49,7 @@ void unit_tile(emitter *e, const design *d)
 	vl_decl(e, "wire", 1, 0, "ld_last", 0, NULL);
 	vl_decl(e, "wire", d->acc_bits, 1, "col_data", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "relu", 0, NULL);
+	vl_decl(e, "wire", d->shr_w, 0, "shr", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "psum_en", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "cfg_scale_we", 0, NULL);
 	vl_decl(e, "wire", 1, 0, "cfg_offset_we", 0, NULL);
@@ -77,6 +78,7 @@ void unit_tile(emitter *e, const design *d)
 		{"w_rdata_i", "w_rdata"}, {"cfg_re_o", "cfg_re"},
 		{"ld_valid_o", "ld_valid"}, {"ld_ready_i", "ld_ready"},
 		{"ld_col_o", "ld_col"}, {"ld_col_next_o", "ld_col_next"}, {"ld_last_o", "ld_last"}, {"relu_o", "relu"},
+		{"shr_o", "shr"},
 		{"psum_en_o", "psum_en"},
 		{"cfg_scale_we_o", "cfg_scale_we"}, {"cfg_offset_we_o", "cfg_offset_we"},
 		{"cfg_col_o", "cfg_col"}, {"cfg_scale_o", "cfg_scale_w"},
@@ -106,7 +108,7 @@ void unit_tile(emitter *e, const design *d)
 		{"cfg_scale_we_i", "cfg_scale_we"}, {"cfg_offset_we_i", "cfg_offset_we"},
 		{"cfg_col_i", "cfg_col"}, {"cfg_re_i", "cfg_re"}, {"cfg_scale_i", "cfg_scale_w"},
 		{"cfg_offset_i", "cfg_offset_w"}, {"cfg_scale_o", "cfg_scale_r"},
-		{"cfg_offset_o", "cfg_offset_r"}, {"relu_i", "relu"},
+		{"cfg_offset_o", "cfg_offset_r"}, {"relu_i", "relu"}, {"shr_i", "shr"},
 		{"in_valid_i", "ld_valid"}, {"in_ready_o", "ld_ready"},
 		{"in_col_i", "ld_col"}, {"in_col_next_i", "ld_col_next"}, {"in_acc_i", "col_data"}, {"in_last_i", "ld_last"},
 		{"psum_en_i", "psum_en"}, {"psum_valid_i", NULL}, {"psum_ready_o", NULL},

@@ -51,6 +51,7 @@ void unit_tile_ctrl(emitter *e, const design *d)
 		{VL_OUT, d->col_w, 0, 0, "ld_col_next_o", "ld_col_o of the next cycle (the LDPU reads its constants a cycle ahead)"},
 		{VL_OUT, 1, 0, 0, "ld_last_o", NULL},
 		{VL_OUT, 1, 0, 0, "relu_o", NULL},
+		{VL_OUT, d->shr_w, 0, 0, "shr_o", "CTRL.SHR: the LDPU shifts by shift - shr_o"},
 		{VL_OUT, 1, 0, 0, "psum_en_o", NULL},
 		{VL_OUT, 1, 0, 0, "cfg_scale_we_o", NULL},
 		{VL_OUT, 1, 0, 0, "cfg_offset_we_o", NULL},
@@ -137,6 +138,8 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	vl_decl(e, "reg", 32, 0, "jobs_q", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "relu_q", 0, NULL);
 	vl_decl(e, "reg", 1, 0, "psum_en_q", 0, NULL);
+	if (d->shift > 0)
+		vl_decl(e, "reg", d->shr_w, 0, "shr_q", 0, "CTRL.SHR, clamped to shift");
 	if (d->pcm) {
 		vl_decl(e, "reg", 1, 0, "pcm_q", 0, "CTRL bit 2: the pcm model (else ideal)");
 		vl_decl(e, "reg", 1, 0, "four_q", 0, "CTRL bit 3: 4-phase (else 1-phase)");
@@ -205,6 +208,8 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "jobs_q   <= 32'd0;");
 	em_line(e, "relu_q   <= 1'b0;");
 	em_line(e, "psum_en_q <= 1'b0;");
+	if (d->shift > 0)
+		em_line(e, "shr_q    <= %d'd0;", d->shr_w);
 	if (d->pcm) {
 		em_line(e, "pcm_q    <= 1'b0;");
 		em_line(e, "four_q   <= 1'b0;");
@@ -219,6 +224,15 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_open(e, "if (wr && region == %d'd%d && index == %d'd%d) begin", RW, REGION_CSR, IW, REG_CTRL);
 	em_line(e, "relu_q    <= cfg_wdata_i[0];");
 	em_line(e, "psum_en_q <= cfg_wdata_i[1];");
+	if (d->shift > 0) {
+		const int hi = CTRL_SHR_LSB + CTRL_SHR_BITS - 1;
+		if (d->shr_w < CTRL_SHR_BITS)
+			em_line(e, "shr_q     <= cfg_wdata_i[%d:%d] > %d'd%d ? %d'd%d : cfg_wdata_i[%d:%d];", hi, CTRL_SHR_LSB,
+				CTRL_SHR_BITS, d->shift, d->shr_w, d->shift, CTRL_SHR_LSB + d->shr_w - 1, CTRL_SHR_LSB);
+		else
+			em_line(e, "shr_q     <= cfg_wdata_i[%d:%d] > %d'd%d ? %d'd%d : cfg_wdata_i[%d:%d];", hi, CTRL_SHR_LSB,
+				CTRL_SHR_BITS, d->shift, d->shr_w, d->shift, hi, CTRL_SHR_LSB);
+	}
 	if (d->pcm) {
 		em_line(e, "pcm_q     <= cfg_wdata_i[%d];", CTRL_PCM);
 		em_line(e, "four_q    <= cfg_wdata_i[%d];", CTRL_FOUR_PHASE);
@@ -243,7 +257,13 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	vl_decl(e, "reg", 1, 0, "rin_range_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "csr_q", 0, NULL);
 	vl_decl(e, "reg", 32, 0, "csr", 0, NULL);
-	char ncols16[32];
+	char ncols16[32], shr6[48];
+	if (d->shift == 0)
+		snprintf(shr6, sizeof shr6, "%d'd0", CTRL_SHR_BITS);
+	else if (d->shr_w < CTRL_SHR_BITS)
+		snprintf(shr6, sizeof shr6, "%d'd0, shr_q", CTRL_SHR_BITS - d->shr_w);
+	else
+		snprintf(shr6, sizeof shr6, "shr_q");
 	if (d->col_w + 1 < 16)
 		snprintf(ncols16, sizeof ncols16, "%d'd0, ncols_q", 16 - d->col_w - 1);
 	else
@@ -254,10 +274,10 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "%d'd%d: csr = 32'h%08x;", IW, REG_GEOM,
 		((unsigned)C << 16) | (unsigned)R);
 	if (d->pcm) {
-		em_line(e, "%d'd%d: csr = {%s, 12'd0, four_q, pcm_q, psum_en_q, relu_q};", IW, REG_CTRL, ncols16);
+		em_line(e, "%d'd%d: csr = {%s, 6'd0, %s, four_q, pcm_q, psum_en_q, relu_q};", IW, REG_CTRL, ncols16, shr6);
 		em_line(e, "%d'd%d: csr = {28'd0, m_busy_i, state_q, !idle};", IW, REG_STATUS);
 	} else {
-		em_line(e, "%d'd%d: csr = {%s, 14'd0, psum_en_q, relu_q};", IW, REG_CTRL, ncols16);
+		em_line(e, "%d'd%d: csr = {%s, 6'd0, %s, 2'd0, psum_en_q, relu_q};", IW, REG_CTRL, ncols16, shr6);
 		em_line(e, "%d'd%d: csr = {29'd0, state_q, !idle};", IW, REG_STATUS);
 	}
 	em_line(e, "%d'd%d: csr = jobs_q;", IW, REG_JOBS);
@@ -314,6 +334,10 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "assign ld_last_o  = col_q == last_col;");
 	em_line(e, "assign cols_o     = ncols_q == %d'd0 ? %d'd%d : ncols_q;", d->col_w + 1, d->col_w + 1, C);
 	em_line(e, "assign relu_o     = relu_q;");
+	if (d->shift > 0)
+		em_line(e, "assign shr_o      = shr_q;");
+	else
+		em_line(e, "assign shr_o      = 1'b0;");
 	em_line(e, "assign psum_en_o  = psum_en_q;");
 	vl_module_end(e, d->mod_ctrl);
 }

@@ -53,11 +53,17 @@ int64_t imnpu_psum(const imnpu_tile_params *p, int64_t acc, int64_t psum_in, int
 	return en ? imnpu_sat(acc + psum_in, p->psum_bits) : acc;
 }
 
+int imnpu_ctrl_shr(const imnpu_tile_params *p, uint32_t ctrl)
+{
+	const int f = (int)(ctrl >> IMNPU_LDPU_SHR_LSB & ((1u << IMNPU_LDPU_SHR_BITS) - 1));
+	return f > p->shift ? p->shift : f;
+}
+
 int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t psum,
-			  int32_t scale, int32_t offset, int relu)
+			  int32_t scale, int32_t offset, int relu, int shr)
 {
 	const int64_t s = psum * (int64_t)scale + (int64_t)offset;
-	int64_t q = imnpu_round_shift(s, p->shift);
+	int64_t q = imnpu_round_shift(s, p->shift - shr);
 	if (relu && q < 0)
 		q = 0;
 	return (int32_t)imnpu_sat(q, p->in_bits);
@@ -100,7 +106,7 @@ void imnpu_ldpu(const imnpu_tile_params *p, const imnpu_ldpu_consts *k,
 	for (int c = 0; c < p->cols; c++) {
 		psum_out[c] = imnpu_psum(p, acc[c], psum_in ? psum_in[c] : 0, psum_in != NULL);
 		y[c] = (int8_t)imnpu_ldpu_column(p, psum_out[c], k->scale[c],
-						 k->offset[c], k->relu);
+						 k->offset[c], k->relu, k->shr);
 	}
 }
 

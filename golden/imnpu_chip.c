@@ -62,6 +62,7 @@ typedef struct {
 	int8_t *w;
 	int32_t *scale, *offset;
 	int relu, psum_en, pcm_on, four;
+	int shr; /* CTRL.SHR */
 	int ncols; /* CTRL.COLS: columns drained, 0 all */
 	uint32_t jobs, time_s;
 	int cal_x;
@@ -77,7 +78,7 @@ typedef struct {
 	int oy, ox;        /* the next output pixel */
 	/* the residual's ring (PSUM_LEN channels a pixel, at positions rows..) */
 	int res_mul, sk_lsw, sk_lring;
-	int pool_mode, pool_shift; /* MAP_RES: 1 maxpool, 2 avgpool (mul: res_mul's 16 bits) */
+	int pool_mode, pool_shift; /* MAP_RES: 1 maxpool, 2 avgpool (mul: res_mul's 16 bits); the shift is the average's, or a residual's */
 	pixbuf sbuf;
 	int64_t *sk_pc;
 	int64_t sk_front;
@@ -312,6 +313,7 @@ static void tile_write(imnpu_chip *c, gnode *g, uint32_t addr, int32_t v)
 		if (index == 2) {
 			g->relu = v & 1;
 			g->psum_en = v >> 1 & 1;
+			g->shr = imnpu_ctrl_shr(&P->tp, (uint32_t)v);
 			g->ncols = (int)((uint32_t)v >> 16) > C ? C : (int)((uint32_t)v >> 16);
 			if (P->pcm) {
 				g->pcm_on = v >> 2 & 1;
@@ -565,7 +567,7 @@ uint32_t imnpu_chip_read(imnpu_chip *c, int node, uint32_t addr)
 			case 1: return (uint32_t)C << 16 | (uint32_t)R;
 			case 2:
 				return (uint32_t)(g->relu | g->psum_en << 1 | g->pcm_on << 2 | g->four << 3) |
-				       (uint32_t)g->ncols << 16;
+				       (uint32_t)g->shr << IMNPU_LDPU_SHR_LSB | (uint32_t)g->ncols << 16;
 			case 4: return g->jobs;
 			default: break;
 			}
@@ -668,7 +670,7 @@ static void tile_job(imnpu_chip *c, gnode *g, int8_t *x)
 		imnpu_pcm_mvm(&g->pcm, g->pcm_on ? (g->four ? IMNPU_MVM_4P : IMNPU_MVM_1P) : IMNPU_MVM_IDEAL, x, acc);
 	else
 		imnpu_xbar_mvm_ideal(&P->tp, g->w, x, acc);
-	const imnpu_ldpu_consts k = {g->scale, g->offset, g->relu};
+	const imnpu_ldpu_consts k = {g->scale, g->offset, g->relu, g->shr};
 	imnpu_ldpu(&P->tp, &k, acc, g->psum_en ? pin : NULL, pout, y);
 	/* the LDPU drains the columns CTRL.COLS names, into the output buffer */
 	const int nc = g->ncols ? g->ncols : C;
@@ -748,14 +750,17 @@ static void map_fire(imnpu_chip *c, int node)
 		if (g->front <= g->img0 + (int64_t)yl * W + xl)
 			return;
 		/* a residual: its pixel for this output pixel, into the partial
-		 * sums (sat(value * res_mul, psum_bits)) */
+		 * sums (sat(round(value * res_mul / 2^shift), psum_bits), the
+		 * shift MAP_RES bits 31:27) */
 		const int sc = skip_c(g);
 		const int64_t oq_pix = g->oq << g->rep_own | rr; /* this output pixel */
 		if (sc > 0 && g->sk_front <= oq_pix)
 			return;
 		if (sc > 0) {
 			for (int k = 0; k < g->ps_d; k++) {
-				g->pb[k] = k < sc ? imnpu_sat((int64_t)g->sbuf.v[oq_pix << g->sk_lsw | k] * g->res_mul,
+				g->pb[k] = k < sc ? imnpu_sat(imnpu_round_shift((int64_t)g->sbuf.v[oq_pix << g->sk_lsw | k] *
+										     g->res_mul,
+									     g->pool_shift),
 							      P->tp.psum_bits)
 						  : 0;
 				g->pbv[k] = 1;

@@ -32,7 +32,14 @@ typedef struct {
 	const int32_t *scale;  /* cols entries, each within s(scale_bits) */
 	const int32_t *offset; /* cols entries, each within s(offset_bits) */
 	int relu;              /* CTRL bit 0 */
+	int shr;               /* CTRL.SHR: the requantization shifts by shift - shr (0..shift) */
 } imnpu_ldpu_consts;
+
+/* CTRL bits 9:4, SHR: the LDPU's shift is the configuration's shift minus
+ * SHR, a write above shift taking shift (docs/arith.md 3). */
+enum { IMNPU_LDPU_SHR_LSB = 4, IMNPU_LDPU_SHR_BITS = 6 };
+/* The SHR a CTRL write leaves in a tile of this shift. */
+int imnpu_ctrl_shr(const imnpu_tile_params *p, uint32_t ctrl);
 
 /* Clamp v to the signed range of a bits-wide field: sat() in docs/arith.md. */
 int64_t imnpu_sat(int64_t v, int bits);
@@ -52,9 +59,10 @@ int64_t imnpu_round_shift(int64_t s, int shift);
  * when enabled, else acc. */
 int64_t imnpu_psum(const imnpu_tile_params *p, int64_t acc, int64_t psum_in, int en);
 
-/* LDPU for one column: (psum*scale + offset) -> round -> relu -> sat. */
+/* LDPU for one column: (psum*scale + offset) -> round (by shift - shr) ->
+ * relu -> sat. */
 int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t psum,
-			  int32_t scale, int32_t offset, int relu);
+			  int32_t scale, int32_t offset, int relu, int shr);
 
 /* Ideal MVM: acc[c] = sum_r x[r]*w[r*cols+c]. */
 void imnpu_xbar_mvm_ideal(const imnpu_tile_params *p, const int8_t *w,

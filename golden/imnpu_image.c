@@ -267,6 +267,8 @@ static int encode(const imnpu_image *img, const imnpu_keys *keys, const uint8_t 
 		U32(&w, l->res);
 		U32(&w, l->res_from);
 		U32(&w, l->res_mul);
+		U32(&w, l->res_shift);
+		U32(&w, l->shr);
 		if (!imnpu_layer_on_tiles(l))
 			continue;
 		const int kout = imnpu_layer_kout(l);
@@ -694,6 +696,10 @@ int imnpu_image_decode(imnpu_image *img, const uint8_t *buf, size_t len, char *e
 		l->res = get_range(&r, what, 0, 1);
 		l->res_from = (int32_t)get_le(&r, 4, "NETW residual layer");
 		l->res_mul = (int32_t)get_le(&r, 4, "NETW residual multiplier");
+		snprintf(what, sizeof what, "NETW layer %d residual shift", i);
+		l->res_shift = get_range(&r, what, 0, 31);
+		snprintf(what, sizeof what, "NETW layer %d LDPU shift reduction", i);
+		l->shr = get_range(&r, what, 0, (1 << IMNPU_LDPU_SHR_BITS) - 1);
 		if (!r.bad && (l->sa < -32768 || l->sa > 32767 || l->sb < -32768 || l->sb > 32767))
 			fail(&r, "NETW layer %d: multipliers %d, %d (allowed: -32768..32767)", i, l->sa, l->sb);
 		if (!r.bad && l->type == IMNPU_LAYER_LSTM && l->hidden > IMNPU_GDPU_LEN_LIMIT)

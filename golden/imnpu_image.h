@@ -13,7 +13,7 @@
 extern "C" {
 #endif
 
-#define IMNPU_IMAGE_VERSION 5
+#define IMNPU_IMAGE_VERSION 6
 /* CRYP's algorithm: AES-128-CTR on SEND beats, AES-128-CMAC over the image (docs/crypt.md) */
 #define IMNPU_CRYP_ALG 1
 #define IMNPU_IMAGE_MAGIC "IMNPUIMG"

@@ -378,6 +378,11 @@ int imnpu_net_check_formats(const imnpu_net *n, const imnpu_tile_params *p, char
 			continue;
 		const int kout = imnpu_layer_kout(L);
 		const size_t nw = (size_t)imnpu_layer_kin(L) * (size_t)kout;
+		if (L->shr > p->shift) {
+			snprintf(err, errlen, "layer %d '%s': LDPU shift reduction %d (allowed: 0..%d, the shift)", l, L->name,
+				 L->shr, p->shift);
+			return -1;
+		}
 		for (size_t i = 0; i < nw; i++)
 			if (L->w[i] < -wm || L->w[i] > wm) {
 				snprintf(err, errlen, "layer %d '%s': weight %zu is %d (allowed: -%d..%d, weight_bits %d)", l,
@@ -462,8 +467,8 @@ static void dot_devices(const run_ctx *cx, const imnpu_layer *l, const imnpu_lay
 
 /* The tiles' arithmetic on one vector x of kin values, layer li's firing
  * s of this image (of this step): output o to y[o * ys].  A residual b
- * (NULL: none) starts each output's partial sum at sat(b[o * bs] * res_mul,
- * psum_bits), as the first row block's partial-sum input does
+ * (NULL: none) starts each output's partial sum at sat(round(b[o * bs] *
+ * res_mul / 2^res_shift), psum_bits), as the first row block's partial-sum input does
  * (docs/network.md).  Ideal: the kernel's rows in blocks of p->rows. */
 static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, size_t bs, int8_t *y, size_t ys,
 		long s)
@@ -476,7 +481,9 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 	if (!ps)
 		abort();
 	for (int o = 0; o < out; o++)
-		ps[o] = b ? imnpu_sat((int64_t)b[(size_t)o * bs] * l->res_mul, p->psum_bits) : 0;
+		ps[o] = b ? imnpu_sat(imnpu_round_shift((int64_t)b[(size_t)o * bs] * l->res_mul, l->res_shift),
+				      p->psum_bits)
+			  : 0;
 	const int32_t *scale = l->scale;
 	if (t && t->m) {
 		const long per = imnpu_layer_fires(cx->n, li);
@@ -498,7 +505,8 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 		}
 	}
 	for (int o = 0; o < out; o++)
-		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], scale[o], l->offset[o], l->relu);
+		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], scale[o], l->offset[o], l->relu,
+							      l->shr > p->shift ? p->shift : l->shr);
 	free(ps);
 }
 
@@ -827,6 +835,12 @@ int imnpu_net_random(imnpu_net *n, const imnpu_tile_params *p, imnpu_rng *r, con
 		/* the gates feed the GDPU's tables raw; a conv may take ReLU */
 		l->relu = l->type != IMNPU_LAYER_LSTM && (i + 2 < nt || l->type == IMNPU_LAYER_CONV2D) &&
 			  imnpu_rng_chance(r, 1, 2);
+		/* a shorter LDPU shift (CTRL.SHR) on one layer in four, a
+		 * residual's rounding shift on one in two */
+		if (p->shift > 0 && imnpu_rng_chance(r, 1, 4))
+			l->shr = (int)imnpu_rng_range(r, 1, p->shift < 3 ? p->shift : 3);
+		if (l->res && imnpu_rng_chance(r, 1, 2))
+			l->res_shift = (int)imnpu_rng_range(r, 1, 4);
 	}
 	return 0;
 }

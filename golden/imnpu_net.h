@@ -64,7 +64,9 @@ typedef struct {
 	int hidden;       /* lstm: h and c length (out = steps * hidden) */
 	int res;          /* dense, conv2d: 1 when a residual enters the partial sum */
 	int res_from;     /* the residual's layer, -1 the network input */
-	int res_mul;      /* s16: the partial sum starts at sat(b * res_mul, psum_bits) */
+	int res_mul;      /* s16: the partial sum starts at sat(round(b * res_mul / 2^res_shift), psum_bits) */
+	int res_shift;    /* 0..31 */
+	int shr;          /* tiles: the LDPU's shift reduction, CTRL.SHR (0..the configuration's shift) */
 	imnpu_shape ishape, oshape; /* filled by imnpu_net_shapes */
 } imnpu_layer;
 
@@ -151,7 +153,8 @@ void imnpu_net_run(const imnpu_tile_params *p, const imnpu_gdpu_params *gp, cons
  * field.  A program image holds int8 weights and 32-bit constants, not the
  * configuration's widths: the tools check an image this way once its
  * configuration hash matched (the pcm model indexes its tables by the
- * weight).  -1 with a one-line reason naming the layer in err. */
+ * weight), and every LDPU shift reduction within the shift.  -1 with a
+ * one-line reason naming the layer in err. */
 int imnpu_net_check_formats(const imnpu_net *n, const imnpu_tile_params *p, char *err, size_t errlen);
 
 /* ---- A mapped network's tiles: the layer-level model in pcm modes ---- */

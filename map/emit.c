@@ -113,6 +113,8 @@ static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *bu
 	 * streams the block's rows only (IN_LEN; in the map flow the window's
 	 * K*K*C): the tile's cycles follow the block, not the crossbar */
 	ctrl |= b->ci << IMNPU_CHIP_CTRL_COLS_LSB;
+	/* the layer's LDPU shift (CTRL.SHR: the configuration's minus shr) */
+	ctrl |= L->shr << IMNPU_LDPU_SHR_LSB;
 	map_cfg_write1(P, b->node, imnpu_chip_tile_addr(p, IMNPU_CHIP_REGION_CSR, IMNPU_CHIP_REG_CTRL), ctrl);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_IN_LEN), b->ri);
 	map_cfg_write1(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_PSUM_LEN), b->rb > 0 || res ? b->ci : 0);
@@ -122,7 +124,7 @@ static void emit_tile(map_plan *P, int l, int r, const map_block *b, int32_t *bu
 			ml->geo.ih | ml->geo.oh << 16,
 			ml->geo.k | ml->geo.s << 8 | ml->geo.pad << 16,
 			b->cn | ml->lsw << 16 | ml->lring << 24,
-			res ? (L->res_mul & 0xffff) | ml->sk_lsw << 16 | ml->sk_lring << 20 : 0,
+			res ? (L->res_mul & 0xffff) | ml->sk_lsw << 16 | ml->sk_lring << 20 | L->res_shift << 27 : 0,
 		};
 		rep_fields(P, l, r, &regs[2], &regs[1]);
 		map_cfg_write(P, b->node, imnpu_chip_nreg_addr(p, IMNPU_CHIP_NREG_MAP_X), regs, 5, 2);

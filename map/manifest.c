@@ -254,7 +254,7 @@ int npy_write_atomic(const char *path, int elem_bytes, int ndim, const long shap
 static const char *const dense_keys[] = {"name",	 "type",	 "out",		 "weights",
 					 "scale",	 "offset",	 "multiplier",	 "bias",
 					 "relu",	 "mode",	 "residual",	 "residual_mul",
-					 "residual_multiplier", NULL};
+					 "residual_multiplier", "residual_shift", "shr", NULL};
 static const char *const add_keys[] = {"name", "type", "from", "scale_a", "scale_b", "shift", NULL};
 static const char *const maxpool_keys[] = {"name", "type", "window", NULL};
 static const char *const avgpool_keys[] = {"name", "type", "window", "mul", "shift", NULL};
@@ -264,9 +264,10 @@ static const char *const gavgpool_keys[] = {"name", "type", "mul", "shift", NULL
 static const char *const plain_keys[] = {"name", "type", NULL};
 static const char *const conv_keys[] = {"name",  "type",   "in_shape", "out_channels", "kernel",   "stride",
 					"padding", "weights", "scale", "offset",   "multiplier",   "bias", "relu",
-					"mode",    "residual", "residual_mul", "residual_multiplier", NULL};
+					"mode",    "residual", "residual_mul", "residual_multiplier", "residual_shift",
+					"shr",     NULL};
 static const char *const lstm_keys[] = {"name",  "type",   "hidden", "steps", "weights_ih", "weights_hh",
-					"scale", "offset", "multiplier", "bias", "mode", NULL};
+					"scale", "offset", "multiplier", "bias", "mode", "shr", NULL};
 static const char *const top_keys[] = {"format", "version", "name", "input", "layers", NULL};
 
 static const char *const *keys_of(int type)
@@ -543,9 +544,16 @@ static int layer_params(imnpu_net *n, int i, json_t *lo, int default_mode, const
 		if (opt_int(lo, "residual_mul", -32768, 32767, &v, path, where, err, errlen) != 0)
 			return -1;
 		L->res_mul = (int)v;
-	} else if (json_object_get(lo, "residual_mul") || json_object_get(lo, "residual_multiplier")) {
+		v = 0;
+		if (opt_int(lo, "residual_shift", 0, 31, &v, path, where, err, errlen) != 0)
+			return -1;
+		L->res_shift = (int)v;
+	} else if (json_object_get(lo, "residual_mul") || json_object_get(lo, "residual_multiplier") ||
+		   json_object_get(lo, "residual_shift")) {
 		return fail(err, errlen, "%s: %s.%s: without a residual (name one with \"residual\")", path, where,
-			    json_object_get(lo, "residual_mul") ? "residual_mul" : "residual_multiplier");
+			    json_object_get(lo, "residual_mul")	       ? "residual_mul"
+			    : json_object_get(lo, "residual_multiplier") ? "residual_multiplier"
+									 : "residual_shift");
 	}
 	if (!imnpu_layer_on_tiles(L))
 		return 0;
@@ -618,9 +626,42 @@ static int to_fixed(double m, double a, int shift, int bits, int32_t *dst, const
 	return 0;
 }
 
+/* The LDPU shift reduction (CTRL.SHR) for constants whose largest
+ * magnitudes are ms (the scale's, at shift 0) and mo (the offset's): the
+ * smallest that leaves them within their fields, a pcm layer's scale within
+ * a quarter of its field (global drift compensation multiplies it by up to
+ * the ratio of its calibration sums, about 2 a year after programming,
+ * docs/pcm.md 7); the configuration's shift when none does. */
+static int pick_shr(const imnpu_tile_params *p, double ms, double mo, int pcm)
+{
+	const double hs = ldexp(1.0, p->scale_bits - 1) - 1, ho = ldexp(1.0, p->offset_bits - 1) - 1;
+	const double ls = pcm ? floor(hs / 4) : hs;
+	int shr = 0;
+	while (shr < p->shift &&
+	       (round(ms * ldexp(1.0, p->shift - shr)) > ls || round(mo * ldexp(1.0, p->shift - shr)) > ho))
+		shr++;
+	return shr;
+}
+
+/* A real residual multiplier m in res_mul (s16) and its right shift
+ * res_shift (0..31): the largest shift that keeps res_mul within s16, for
+ * the most bits of m.  -1 when m is beyond s16 at shift 0. */
+static int residual_fixed(double m, int *mul, int *shift)
+{
+	int s = 31;
+	while (s > 0 && fabs(round(ldexp(m, s))) > 32767)
+		s--;
+	const double v = round(ldexp(m, s));
+	if (v < -32768 || v > 32767)
+		return -1;
+	*mul = (int)v;
+	*shift = v == 0 ? 0 : s;
+	return 0;
+}
+
 /* A layer's multiplier and bias (real: y = round(acc * multiplier + bias),
- * acc the exact dot product) as the LDPU's scale and offset at the
- * configuration's shift; a pcm layer's scale divides by the macro's gain
+ * acc the exact dot product) as the LDPU's scale and offset at the shift
+ * pick_shr leaves; a pcm layer's scale divides by the macro's gain
  * (imnpu_pcm_gain), its residual multiplier takes it. */
 static int layer_real_consts(imnpu_layer *L, json_t *lo, const imnpu_chip_params *cp, const char *dir,
 			     const char *path, const char *where, char *err, size_t errlen)
@@ -638,23 +679,28 @@ static int layer_real_consts(imnpu_layer *L, json_t *lo, const imnpu_chip_params
 	int st = get_real(lo, "multiplier", kout, m, dir, path, where, err, errlen);
 	if (st == 0 && json_object_get(lo, "bias"))
 		st = get_real(lo, "bias", kout, b, dir, path, where, err, errlen);
+	double ms = 0, mo = 0;
 	for (int o = 0; o < kout && st == 0; o++) {
-		st = to_fixed(m[o], 1.0 / gain, p->shift, p->scale_bits, &L->scale[o], path, where, "multiplier", o, mode,
-			      err, errlen);
+		ms = fmax(ms, fabs(m[o]) / gain);
+		mo = fmax(mo, fabs(b[o]));
+	}
+	if (st == 0)
+		L->shr = pick_shr(p, ms, mo, pcm);
+	const int sh = p->shift - L->shr;
+	for (int o = 0; o < kout && st == 0; o++) {
+		st = to_fixed(m[o], 1.0 / gain, sh, p->scale_bits, &L->scale[o], path, where, "multiplier", o, mode, err,
+			      errlen);
 		if (st == 0)
-			st = to_fixed(b[o], 1.0, p->shift, p->offset_bits, &L->offset[o], path, where, "bias", o, mode, err,
+			st = to_fixed(b[o], 1.0, sh, p->offset_bits, &L->offset[o], path, where, "bias", o, mode, err,
 				      errlen);
 	}
 	json_t *rm = json_object_get(lo, "residual_multiplier");
 	if (st == 0 && rm) {
-		double v;
 		if (!json_is_number(rm))
 			st = fail(err, errlen, "%s: %s.residual_multiplier: not a number", path, where);
-		else if ((v = round(json_number_value(rm) * gain)) < -32768 || v > 32767)
+		else if (residual_fixed(json_number_value(rm) * gain, &L->res_mul, &L->res_shift) != 0)
 			st = fail(err, errlen, "%s: %s.residual_multiplier = %g is %.0f in %s mode (allowed: -32768..32767)",
-				  path, where, json_number_value(rm), v, mode);
-		else
-			L->res_mul = (int)v;
+				  path, where, json_number_value(rm), round(json_number_value(rm) * gain), mode);
 	}
 	free(m);
 	return st;
@@ -693,8 +739,15 @@ static int layer_tensors(imnpu_layer *L, json_t *lo, const imnpu_chip_params *cp
 	if (st == 0 && !real && (json_object_get(lo, "bias") || json_object_get(lo, "residual_multiplier")))
 		return fail(err, errlen, "%s: %s: %s without multiplier", path, where,
 			    json_object_get(lo, "bias") ? "bias" : "residual_multiplier");
+	if (st == 0 && real && (json_object_get(lo, "shr") || json_object_get(lo, "residual_shift")))
+		return fail(err, errlen, "%s: %s: %s beside multiplier (the mapper picks it for the reals)", path, where,
+			    json_object_get(lo, "shr") ? "shr" : "residual_shift");
 	if (st == 0 && real)
 		return layer_real_consts(L, lo, cp, dir, path, where, err, errlen);
+	long shr = 0;
+	if (st == 0)
+		st = opt_int(lo, "shr", 0, p->shift, &shr, path, where, err, errlen);
+	L->shr = (int)shr;
 	if (st == 0)
 		st = get_vec(lo, "scale", kout, p->scale_bits, L->scale, dir, path, where, err, errlen);
 	if (st == 0)
@@ -880,6 +933,8 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 			json_object_set_new(lo, "residual",
 					    json_string(L->res_from < 0 ? "input" : n->layers[L->res_from].name));
 			json_object_set_new(lo, "residual_mul", json_integer(L->res_mul));
+			if (L->res_shift)
+				json_object_set_new(lo, "residual_shift", json_integer(L->res_shift));
 		}
 		if (!imnpu_layer_on_tiles(L)) {
 			if (L->type == IMNPU_LAYER_ADD) {
@@ -917,6 +972,8 @@ int manifest_save(const imnpu_net *n, const char *dir, char *err, size_t errlen)
 		if (L->type != IMNPU_LAYER_LSTM)
 			json_object_set_new(lo, "relu", json_boolean(L->relu));
 		json_object_set_new(lo, "mode", json_string(mode[L->mode]));
+		if (L->shr)
+			json_object_set_new(lo, "shr", json_integer(L->shr));
 		const long vs[4] = {kout, 1, 1, 1};
 		if (L->type == IMNPU_LAYER_LSTM) {
 			/* the gates' matrix split into its x and h columns */

@@ -165,6 +165,7 @@ private:
 	std::vector<int8_t> w_;
 	std::vector<int32_t> scale_, offset_;
 	int relu_ = 0;
+	int shr_ = 0; // CTRL.SHR this batch: the LDPU shifts by IMNPU_SHIFT - shr_
 	int psum_en_ = 0; // this batch adds incoming partial sums
 	int ncols_ = IMNPU_COLS; // columns drained this batch (CTRL.COLS; 0 written for all)
 	Coverage cov_;
@@ -274,8 +275,18 @@ void Harness::program(long batch)
 		if (ncols_ == IMNPU_COLS && imnpu_rng_chance(&rng_, 1, 2))
 			cols_field = (uint32_t)imnpu_rng_range(&rng_, IMNPU_COLS, 0xffff);
 	}
+	// CTRL.SHR: a shorter LDPU shift in one batch in four, written from
+	// beyond the shift now and then (it clamps to the shift)
+	uint32_t shr_field = 0;
+	shr_ = 0;
+	if (IMNPU_SHIFT > 0 && imnpu_rng_chance(&rng_, 1, 4)) {
+		shr_ = (int)imnpu_rng_range(&rng_, 1, IMNPU_SHIFT);
+		shr_field = (uint32_t)shr_;
+		if (shr_ == IMNPU_SHIFT && imnpu_rng_chance(&rng_, 1, 2))
+			shr_field = (uint32_t)imnpu_rng_range(&rng_, IMNPU_SHIFT, 63);
+	}
 	const uint32_t ctrl = (relu_ ? IMNPU_CTRL_RELU : 0u) | (psum_en_ ? IMNPU_CTRL_PSUM_IN : 0u) |
-			      (cols_field << IMNPU_CTRL_COLS_LSB);
+			      (shr_field << IMNPU_CTRL_SHR_LSB) | (cols_field << IMNPU_CTRL_COLS_LSB);
 	cfg_write(IMNPU_ADDR(IMNPU_REGION_CSR, IMNPU_REG_CTRL), (int32_t)ctrl);
 
 	// Readback: every LDPU constant, and a sample of weights including the
@@ -304,7 +315,8 @@ void Harness::program(long batch)
 		}
 	}
 	check_csr("CTRL", IMNPU_REG_CTRL,
-		  (ctrl & 0xffffu) | (uint32_t)(cols_field > IMNPU_COLS ? IMNPU_COLS : cols_field) << IMNPU_CTRL_COLS_LSB);
+		  (ctrl & 0xfu) | (uint32_t)shr_ << IMNPU_CTRL_SHR_LSB |
+			  (uint32_t)(cols_field > IMNPU_COLS ? IMNPU_COLS : cols_field) << IMNPU_CTRL_COLS_LSB);
 }
 
 void Harness::cover(const Job &j)
@@ -316,9 +328,10 @@ void Harness::cover(const Job &j)
 		const int64_t s = j.psum[c] * scale_[c] + offset_[c];
 		if (psum_en_ && j.psum[c] != j.acc[c] + j.psum_in[c])
 			cov_.psum_sat++;
-		const int64_t q = imnpu_round_shift(s, IMNPU_SHIFT);
-		if (IMNPU_SHIFT > 0) {
-			const int64_t d = (int64_t)1 << IMNPU_SHIFT;
+		const int sft = IMNPU_SHIFT - shr_;
+		const int64_t q = imnpu_round_shift(s, sft);
+		if (sft > 0) {
+			const int64_t d = (int64_t)1 << sft;
 			const int64_t m = ((s % d) + d) % d;
 			if (m == d / 2)
 				cov_.ties++;
@@ -392,7 +405,7 @@ int Harness::run()
 			if (psum_en_)
 				imnpu_gen_psum(&p_, &rng_, j.psum_in.data());
 			imnpu_xbar_mvm_ideal(&p_, w_.data(), j.x.data(), j.acc.data());
-			imnpu_ldpu_consts k_ = {scale_.data(), offset_.data(), relu_};
+			imnpu_ldpu_consts k_ = {scale_.data(), offset_.data(), relu_, shr_};
 			imnpu_ldpu(&p_, &k_, j.acc.data(), psum_en_ ? j.psum_in.data() : nullptr,
 				   j.psum.data(), j.y.data());
 			for (int c = 0; c < ncols_ && psum_en_; c++)
@@ -472,7 +485,7 @@ int Harness::run()
 						std::printf(" (out_last_o %d, expected %d)", got_last, want_last);
 					std::printf("\ntile_tb:   acc %" PRId64 ", psum_in %" PRId64 " (%s), scale %d, offset %d, relu %d, shift %d\n",
 						    out->acc[c], out->psum_in[c], psum_en_ ? "added" : "off",
-						    scale_[c], offset_[c], relu_, IMNPU_SHIFT);
+						    scale_[c], offset_[c], relu_, IMNPU_SHIFT - shr_);
 					failures_++;
 					mismatches_++;
 					fail_vector_ = out->index;
@@ -530,8 +543,8 @@ int Harness::run()
 		}
 		done += n;
 		if (!opt_.quiet && !failures_)
-			std::printf("tile_tb: batch %ld: %ld vectors ok (relu %d, partial sums %d)\n", batch,
-				    done, relu_, psum_en_);
+			std::printf("tile_tb: batch %ld: %ld vectors ok (relu %d, partial sums %d, shift %d)\n", batch,
+				    done, relu_, psum_en_, IMNPU_SHIFT - shr_);
 	}
 	top_->out_ready_i = 0;
 	top_->psum_valid_i = 0;
@@ -624,7 +637,7 @@ bool Harness::pcm_mvm(imnpu_pcm &m, int mode, long index)
 	std::vector<int64_t> acc(IMNPU_COLS), ps(IMNPU_COLS);
 	imnpu_gen_inputs(&p_, &rng_, x.data());
 	imnpu_pcm_mvm(&m, mode, x.data(), acc.data());
-	imnpu_ldpu_consts k = {scale_.data(), offset_.data(), relu_};
+	imnpu_ldpu_consts k = {scale_.data(), offset_.data(), relu_, shr_};
 	imnpu_ldpu(&p_, &k, acc.data(), nullptr, ps.data(), y.data());
 	uint64_t first = 0;
 	int row = 0, col = 0;
@@ -850,6 +863,7 @@ int Harness::run_pcm()
 				const int mode = modes[mi];
 				const int xcal = (int)imnpu_rng_range(&rng_, 1, (1 << (IMNPU_IN_BITS - 1)) - 1);
 				relu_ = (int)imnpu_rng_range(&rng_, 0, 1);
+				shr_ = 0;
 				const uint32_t ctrl = (relu_ ? IMNPU_CTRL_RELU : 0u) |
 						      (mode != IMNPU_MVM_IDEAL ? IMNPU_CTRL_PCM : 0u) |
 						      (mode == IMNPU_MVM_4P ? IMNPU_CTRL_FOUR_PHASE : 0u);

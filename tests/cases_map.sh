@@ -155,7 +155,9 @@ map_error() {
 # LDPU constants as reals (docs/network.md): multiplier and bias give the
 # same image, byte for byte, as the integers they stand for at tiny's shift
 # (12), in ideal mode and in pcm 4-phase (the scale over the macro's gain,
-# 2^-5 on 16 rows); values past the LDPU's fields and mixed forms are refused.
+# 2^-5 on 16 rows); a multiplier too large for the full shift takes a
+# shorter one (CTRL.SHR), a pcm layer's with two bits of headroom; values
+# past the LDPU's fields even at shift 0 and mixed forms are refused.
 t_map_real_multipliers() {
 	local cfg=$ROOT/configs/tiny.tcl d=$CASE_DIR/net
 	"$MAP" --random-net "$d" --sizes 20,10 --seed 3 --quiet "$cfg" || return 1
@@ -172,9 +174,17 @@ t_map_real_multipliers() {
 	"$MAP" "$cfg" "$d/ints.json" -o "$CASE_DIR/ints.img" --quiet &&
 		"$MAP" "$cfg" "$d/reals.json" -o "$CASE_DIR/reals.img" --quiet || return 1
 	cmp "$CASE_DIR/ints.img" "$CASE_DIR/reals.img" || fail "pcm: multiplier 0.01 is not scale 1311" || return 1
+	# 1.0 is 2^17 at shift 12 over the gain: shift 7 (SHR 5) leaves 4096, within a quarter of 2^15
 	sed 's/"multiplier": 0.01/"multiplier": 1.0/' "$d/reals.json" >"$d/big.json"
-	map_error too_big 1 'layers\[0\]\.multiplier\[0\] = 1 is 131072 in the LDPU.s 16 bits at shift 12 in pcm-4phase mode \(allowed: -32768\.\.32767\)' \
+	sed "${ints/SCALE/4096, \"shr\": 5}; s/\"offset\": 6144/\"offset\": 192/; $pcm" "$d/net.json" >"$d/ints.json"
+	"$MAP" "$cfg" "$d/ints.json" -o "$CASE_DIR/ints.img" --quiet &&
+		"$MAP" "$cfg" "$d/big.json" -o "$CASE_DIR/reals.img" --quiet || return 1
+	cmp "$CASE_DIR/ints.img" "$CASE_DIR/reals.img" || fail "pcm: multiplier 1.0 is not scale 4096 at SHR 5" || return 1
+	sed 's/"multiplier": 0.01/"multiplier": 2000.0/' "$d/reals.json" >"$d/big.json"
+	map_error too_big 1 'layers\[0\]\.multiplier\[0\] = 2000 is 64000 in the LDPU.s 16 bits at shift 0 in pcm-4phase mode \(allowed: -32768\.\.32767\)' \
 		"$cfg" "$d/big.json" -o "$CASE_DIR/out.img" || return 1
+	sed 's/"shr": 5/"shr": 13/' "$d/ints.json" >"$d/badshr.json"
+	map_error bad_shr 1 'layers\[0\]\.shr' "$cfg" "$d/badshr.json" -o "$CASE_DIR/out.img" || return 1
 	sed 's/"bias": 1.5/"bias": 1.5, "offset": 3/' "$d/reals.json" >"$d/both.json"
 	map_error mixed 1 'layers\[0\]: scale or offset beside multiplier' "$cfg" "$d/both.json" -o "$CASE_DIR/out.img" ||
 		return 1
@@ -332,7 +342,7 @@ t_map_bad_image() {
 		--check "$CASE_DIR/short.img" || return 1
 	cp "$img" "$CASE_DIR/v2.img"
 	printf '\x02' | dd of="$CASE_DIR/v2.img" bs=1 seek=8 conv=notrunc status=none
-	map_error version 1 'v2\.img: format version 2 \(this build reads version 5\)' --check "$CASE_DIR/v2.img" ||
+	map_error version 1 'v2\.img: format version 2 \(this build reads version 6\)' --check "$CASE_DIR/v2.img" ||
 		return 1
 	map_error not_image 1 'net\.json: not a program image' --check "$d/net.json" || return 1
 	# an image for another configuration

@@ -407,9 +407,9 @@ t_tb_mutation() {
 		fail "no make waves line"
 }
 register tb/mutation/rounding_truncates verify t_tb_mutation tiny_ldpu.v \
-	's/^\(  assign biased = {sum\[[0-9]*\], sum}\) + .*;$/\1;/'
+	"s/^\(  assign biased = {sum\[[0-9]*\], sum}\) + half - .*;\$/\1 + (half \& 42'd0);/"
 register tb/mutation/rounding_half_up full t_tb_mutation tiny_ldpu.v \
-	"s/ - {[0-9]*'d0, sum\[[0-9]*\]};\$/;/"
+	"s/ - {[0-9]*'d0, sum\[[0-9]*\] \&\& sft != [0-9]*'d0};\$/;/"
 register tb/mutation/saturation_bound verify t_tb_mutation tiny_ldpu.v "s/8'h7f/8'h7e/"
 register tb/mutation/relu_sign_inverted full t_tb_mutation tiny_ldpu.v \
 	"s/(relu_i \&\& q\[\([0-9]*\)\])/(relu_i \&\& !q[\1])/"

@@ -222,9 +222,15 @@ module hermes64_node_tile (
   wire [14:0] oslot_w = (oq_pix & skrmask) << sklsw_q;
   wire [13:0] oaddr = oslot_w[13:0] | {6'd0, ps_ptr};
   wire signed [23:0] skprod = $signed(sk[oaddr]) * $signed(rmul_q);
-  wire [29:0] sksat = {{6{skprod[23]}}, skprod};
+  // rounded half away from zero by the shift (34 bits hold the half of a 31-bit shift)
+  wire signed [33:0] skx = {{10{skprod[23]}}, skprod};
+  wire signed [33:0] skround = pshift_q == 5'd0 ? skx
+      : skx + ($signed(34'sd1) <<< (pshift_q - 5'd1)) - {33'd0, skprod[23]};
+  wire signed [33:0] skq = skround >>> pshift_q;
+  wire signed [23:0] skv = skq[23:0];  // |skq| <= |skprod|
+  wire [29:0] sksat = {{6{skv[23]}}, skv};
   wire [29:0] skpsum = {1'd0, ps_ptr} < skc ? sksat : 30'd0;
-  wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx};
+  wire unused_sk = ^{skslot_w, oslot_w, sksw, skposx, skq[33:24]};
   wire unused_map = ^{mslot_w, islot_w, ylw, wy0w, iyw, hw, xl, wx0, ixu};
   wire pool_step = st_q && pool_go && !kdone_q;
   wire pool_end = st_q && pool_go && kdone_q;

@@ -43,13 +43,14 @@
 /* Control and status registers (region 0). */
 #define IMNPU_REG_ID          0u /* RO: IMNPU_ID_VALUE */
 #define IMNPU_REG_GEOM        1u /* RO: cols << 16 | rows */
-#define IMNPU_REG_CTRL        2u /* RW: bit 0 relu, bit 1 add partial sums */
+#define IMNPU_REG_CTRL        2u /* RW: bit 0 relu, bit 1 add partial sums, bits 9:4 SHR, bits 31:16 COLS */
 #define IMNPU_REG_STATUS      3u /* RO: bit 0 busy, bits 2:1 state */
 #define IMNPU_REG_JOBS        4u /* RO: MVMs completed */
 #define IMNPU_ID_VALUE        0x494D4E50u
 #define IMNPU_CTRL_RELU       (1u << 0)
 #define IMNPU_CTRL_PSUM_IN    (1u << 1)
 #define IMNPU_CTRL_COLS_LSB   16  /* bits 31:16: columns drained, 0 all */
+#define IMNPU_CTRL_SHR_LSB    4  /* bits 9:4: the LDPU shifts by IMNPU_SHIFT - SHR (above IMNPU_SHIFT: IMNPU_SHIFT) */
 #define IMNPU_STATUS_BUSY     (1u << 0)
 
 /* The RISC-V core (docs/riscv.md). */

@@ -45,6 +45,7 @@ module hermes64_tile (
   wire ld_last;
   wire signed [23:0] col_data;
   wire relu;
+  wire [4:0] shr;
   wire psum_en;
   wire cfg_scale_we;
   wire cfg_offset_we;
@@ -89,6 +90,7 @@ module hermes64_tile (
     .ld_col_next_o (ld_col_next),
     .ld_last_o     (ld_last),
     .relu_o        (relu),
+    .shr_o         (shr),
     .psum_en_o     (psum_en),
     .cfg_scale_we_o(cfg_scale_we),
     .cfg_offset_we_o(cfg_offset_we),
@@ -142,6 +144,7 @@ module hermes64_tile (
     .cfg_scale_o   (cfg_scale_r),
     .cfg_offset_o  (cfg_offset_r),
     .relu_i        (relu),
+    .shr_i         (shr),
     .in_valid_i    (ld_valid),
     .in_ready_o    (ld_ready),
     .in_col_i      (ld_col),

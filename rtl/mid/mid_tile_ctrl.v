@@ -33,6 +33,7 @@ module mid_tile_ctrl (
   output wire        [5:0]   ld_col_next_o,  // ld_col_o of the next cycle (the LDPU reads its constants a cycle ahead)
   output wire                ld_last_o,
   output wire                relu_o,
+  output wire        [3:0]   shr_o,  // CTRL.SHR: the LDPU shifts by shift - shr_o
   output wire                psum_en_o,
   output wire                cfg_scale_we_o,
   output wire                cfg_offset_we_o,
@@ -100,6 +101,7 @@ module mid_tile_ctrl (
   reg [31:0] jobs_q;
   reg relu_q;
   reg psum_en_q;
+  reg [3:0] shr_q;  // CTRL.SHR, clamped to shift
   reg pcm_q;  // CTRL bit 2: the pcm model (else ideal)
   reg four_q;  // CTRL bit 3: 4-phase (else 1-phase)
   assign last_col  = ncols_q == 7'd0 ? 6'd63 : ncols_q[5:0] - 6'd1;
@@ -159,6 +161,7 @@ module mid_tile_ctrl (
       jobs_q   <= 32'd0;
       relu_q   <= 1'b0;
       psum_en_q <= 1'b0;
+      shr_q    <= 4'd0;
       pcm_q    <= 1'b0;
       four_q   <= 1'b0;
     end else begin
@@ -170,6 +173,7 @@ module mid_tile_ctrl (
       if (wr && region == 3'd0 && index == 14'd2) begin
         relu_q    <= cfg_wdata_i[0];
         psum_en_q <= cfg_wdata_i[1];
+        shr_q     <= cfg_wdata_i[9:4] > 6'd14 ? 4'd14 : cfg_wdata_i[7:4];
         pcm_q     <= cfg_wdata_i[2];
         four_q    <= cfg_wdata_i[3];
         ncols_q   <= cfg_wdata_i[31:16] > 16'd64 ? 7'd64 : cfg_wdata_i[22:16];
@@ -188,7 +192,7 @@ module mid_tile_ctrl (
     case (index)
       14'd0: csr = 32'h494d4e50;
       14'd1: csr = 32'h00400040;
-      14'd2: csr = {9'd0, ncols_q, 12'd0, four_q, pcm_q, psum_en_q, relu_q};
+      14'd2: csr = {9'd0, ncols_q, 6'd0, 2'd0, shr_q, four_q, pcm_q, psum_en_q, relu_q};
       14'd3: csr = {28'd0, m_busy_i, state_q, !idle};
       14'd4: csr = jobs_q;
       default: csr = 32'd0;
@@ -232,6 +236,7 @@ module mid_tile_ctrl (
   assign ld_last_o  = col_q == last_col;
   assign cols_o     = ncols_q == 7'd0 ? 7'd64 : ncols_q;
   assign relu_o     = relu_q;
+  assign shr_o      = shr_q;
   assign psum_en_o  = psum_en_q;
 endmodule  // mid_tile_ctrl
 

@@ -94,16 +94,22 @@ static void ldpu_column_rules(void **state)
 {
 	(void)state;
 	/* (acc*scale + offset) / 2^12, round half away, relu, sat to 8 bits */
-	assert_int_equal(imnpu_ldpu_column(&tiny, 14409, 11, 44419, 0), 50); /* 49.54 */
-	assert_int_equal(imnpu_ldpu_column(&tiny, 1, 2048, 0, 0), 1);        /* 0.5 -> 1 */
-	assert_int_equal(imnpu_ldpu_column(&tiny, -1, 2048, 0, 0), -1);      /* -0.5 -> -1 */
-	assert_int_equal(imnpu_ldpu_column(&tiny, -1, 2048, 0, 1), 0);       /* relu */
-	assert_int_equal(imnpu_ldpu_column(&tiny, 1000, 4096, 0, 0), 127);   /* sat high */
-	assert_int_equal(imnpu_ldpu_column(&tiny, -1000, 4096, 0, 0), -128); /* sat low */
-	assert_int_equal(imnpu_ldpu_column(&tiny, -1000, 4096, 0, 1), 0);
-	assert_int_equal(imnpu_ldpu_column(&tiny, 0, 0, -4096 * 3, 0), -3);  /* offset only */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 14409, 11, 44419, 0, 0), 50); /* 49.54 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 1, 2048, 0, 0, 0), 1);        /* 0.5 -> 1 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1, 2048, 0, 0, 0), -1);      /* -0.5 -> -1 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1, 2048, 0, 1, 0), 0);       /* relu */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 1000, 4096, 0, 0, 0), 127);   /* sat high */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1000, 4096, 0, 0, 0), -128); /* sat low */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -1000, 4096, 0, 1, 0), 0);
+	assert_int_equal(imnpu_ldpu_column(&tiny, 0, 0, -4096 * 3, 0, 0), -3);  /* offset only */
 	/* extreme acc and scale: no intermediate overflow */
-	assert_int_equal(imnpu_ldpu_column(&tiny, -(1 << 19), -32768, 0, 0), 127);
+	assert_int_equal(imnpu_ldpu_column(&tiny, -(1 << 19), -32768, 0, 0, 0), 127);
+	/* CTRL.SHR shortens the shift: 12 - 4 = 8 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, 3, 43, 0, 0, 4), 1);     /* 129 / 256 = 0.504 -> 1 */
+	assert_int_equal(imnpu_ldpu_column(&tiny, -3, 43, 0, 0, 4), -1);
+	assert_int_equal(imnpu_ldpu_column(&tiny, 5, 1, 2, 0, 12), 7);     /* shift 0: exact */
+	assert_int_equal(imnpu_ctrl_shr(&tiny, 5u << IMNPU_LDPU_SHR_LSB), 5);
+	assert_int_equal(imnpu_ctrl_shr(&tiny, 63u << IMNPU_LDPU_SHR_LSB | 0xffff0000u), 12); /* clamps to the shift */
 }
 
 static void partial_sums(void **state)
@@ -117,7 +123,7 @@ static void partial_sums(void **state)
 	/* the LDPU requantizes the accumulated sum and passes it on */
 	const int64_t acc[2] = {4096, -4096}, pin[2] = {4096, 1};
 	const int32_t sc[2] = {4096, 4096}, of[2] = {0, 0};
-	const imnpu_ldpu_consts k = {sc, of, 0};
+	const imnpu_ldpu_consts k = {sc, of, 0, 0};
 	int64_t pout[2];
 	int8_t y[2];
 	imnpu_tile_params p = tiny;

@@ -158,7 +158,7 @@ static void conv2d_is_a_convolution(void **state)
 								       x[(ci * L->ih + iy) * L->iw + ix];
 							}
 					const int32_t want =
-						imnpu_ldpu_column(&c.tp, acc, L->scale[co], L->offset[co], L->relu);
+						imnpu_ldpu_column(&c.tp, acc, L->scale[co], L->offset[co], L->relu, L->shr);
 					assert_int_equal(y[(co * oh + oy) * ow + ox], want);
 				}
 		imnpu_net_free(&n);
@@ -187,7 +187,7 @@ static void ref_layers(const imnpu_chip_params *c, const imnpu_net *n, const int
 				for (int oy = 0; oy < os.h; oy++)
 					for (int ox = 0; ox < os.w; ox++) {
 						const int o = (co * os.h + oy) * os.w + ox, K = L->ksize;
-						int64_t acc = res ? imnpu_sat((int64_t)res[o] * L->res_mul, 30) : 0;
+						int64_t acc = res ? imnpu_sat(imnpu_round_shift((int64_t)res[o] * L->res_mul, L->res_shift), 30) : 0;
 						for (int ci = 0; ci < is.c; ci++)
 							for (int ky = 0; ky < K; ky++)
 								for (int kx = 0; kx < K; kx++) {
@@ -197,15 +197,15 @@ static void ref_layers(const imnpu_chip_params *c, const imnpu_net *n, const int
 										acc += (int64_t)L->w[((co * is.c + ci) * K + ky) * K + kx] *
 										       a[(ci * is.h + iy) * is.w + ix];
 								}
-						y[o] = (int8_t)imnpu_ldpu_column(&c->tp, acc, L->scale[co], L->offset[co], L->relu);
+						y[o] = (int8_t)imnpu_ldpu_column(&c->tp, acc, L->scale[co], L->offset[co], L->relu, L->shr);
 					}
 			break;
 		case IMNPU_LAYER_DENSE:
 			for (int o = 0; o < os.c; o++) {
-				int64_t acc = res ? imnpu_sat((int64_t)res[o] * L->res_mul, 30) : 0;
+				int64_t acc = res ? imnpu_sat(imnpu_round_shift((int64_t)res[o] * L->res_mul, L->res_shift), 30) : 0;
 				for (int k = 0; k < is.c; k++)
 					acc += (int64_t)L->w[o * is.c + k] * a[k];
-				y[o] = (int8_t)imnpu_ldpu_column(&c->tp, acc, L->scale[o], L->offset[o], L->relu);
+				y[o] = (int8_t)imnpu_ldpu_column(&c->tp, acc, L->scale[o], L->offset[o], L->relu, L->shr);
 			}
 			break;
 		case IMNPU_LAYER_MAXPOOL2D:
@@ -345,7 +345,7 @@ static void lstm_steps_by_hand(void **state)
 			int64_t acc = 0;
 			for (int i = 0; i < 5; i++)
 				acc += (int64_t)L->w[o * 5 + i] * (i < 3 ? x[3 * t + i] : h[i - 3]);
-			gate[o] = imnpu_ldpu_column(&c.tp, acc, L->scale[o], L->offset[o], 0);
+			gate[o] = imnpu_ldpu_column(&c.tp, acc, L->scale[o], L->offset[o], 0, L->shr);
 		}
 		for (int j = 0; j < 2; j++)
 			h[j] = imnpu_lstm_cell(&g, gate[j], gate[2 + j], gate[4 + j], gate[6 + j], &cell[j]);

@@ -493,16 +493,23 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 		if (t->scale) /* drift-compensated: the firing's replica's scales */
 			scale = t->scale + (size_t)(g % (uint64_t)t->nrep) * (size_t)out;
 	} else {
+		/* the tile's inputs are in_bits wide */
+		int8_t *xs = malloc((size_t)in);
+		if (!xs)
+			abort();
+		for (int i = 0; i < in; i++)
+			xs[i] = (int8_t)imnpu_sat(x[i], p->in_bits);
 		for (int o = 0; o < out; o++) {
 			const int8_t *w = l->w + (size_t)o * (size_t)in;
 			for (int r0 = 0; r0 < in; r0 += p->rows) {
 				const int r1 = r0 + p->rows < in ? r0 + p->rows : in;
-				int64_t acc = 0;
-				for (int i = r0; i < r1; i++) /* the tile's inputs are in_bits wide */
-					acc += imnpu_sat(x[i], p->in_bits) * w[i];
+				int32_t acc = 0; /* a block: at most IMNPU_MAX_DIM rows of 128 * 127 */
+				for (int i = r0; i < r1; i++)
+					acc += xs[i] * w[i];
 				ps[o] = imnpu_psum(p, acc, ps[o], r0 > 0 || b);
 			}
 		}
+		free(xs);
 	}
 	for (int o = 0; o < out; o++)
 		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], scale[o], l->offset[o], l->relu,

@@ -417,6 +417,13 @@ int64_t imnpu_pcm_noise_amp(const imnpu_pcm *m, int32_t gt, int target)
 	return asr((int64_t)gt * m->d.qs[target], 16);
 }
 
+size_t imnpu_pcm_side(const imnpu_pcm *m, size_t k, int side)
+{
+	/* row r's + sides, then its - sides: the MVM runs over contiguous columns */
+	const size_t pc = (size_t)imnpu_pcm_pcols(&m->p), r = k / pc, c = k % pc;
+	return (2 * r + (size_t)side) * pc + c;
+}
+
 static void refresh_weight(imnpu_pcm *m, size_t k)
 {
 	int64_t a[4];
@@ -426,10 +433,11 @@ static void refresh_weight(imnpu_pcm *m, size_t k)
 		/* a device stuck at SET reads with the noise of the top level */
 		a[dv] = imnpu_pcm_noise_amp(m, m->gt[i], m->stuck[i] == IMNPU_FAULT_SET ? m->d.gl : m->target[i]);
 	}
-	m->gside[2 * k] = m->gt[4 * k] + m->gt[4 * k + 1];
-	m->gside[2 * k + 1] = m->gt[4 * k + 2] + m->gt[4 * k + 3];
-	m->vside[2 * k] = asr(a[0] * a[0] + a[1] * a[1], m->p.g_frac);
-	m->vside[2 * k + 1] = asr(a[2] * a[2] + a[3] * a[3], m->p.g_frac);
+	const size_t pos = imnpu_pcm_side(m, k, 0), neg = imnpu_pcm_side(m, k, 1);
+	m->gside[pos] = m->gt[4 * k] + m->gt[4 * k + 1];
+	m->gside[neg] = m->gt[4 * k + 2] + m->gt[4 * k + 3];
+	m->vside[pos] = asr(a[0] * a[0] + a[1] * a[1], m->p.g_frac);
+	m->vside[neg] = asr(a[2] * a[2] + a[3] * a[3], m->p.g_frac);
 }
 
 void imnpu_pcm_program(imnpu_pcm *m)
@@ -578,9 +586,11 @@ static void mvm_phys(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc
 		return;
 	}
 	int64_t *Q = calloc((size_t)C * 5, sizeof *Q);
-	int64_t *V = Q + C;
 	if (!Q)
 		abort();
+	/* the charge and variance sums: restrict lets the column loops run in
+	 * registers and vectors (nothing else writes them) */
+	int64_t *restrict Qs = Q, *restrict V = Q + C;
 	const int nph = mode == IMNPU_MVM_4P ? 4 : 1;
 	/* the columns' ADC errors: the cache while it is for this SEED and
 	 * TILE_ID, else drawn here */
@@ -591,31 +601,33 @@ static void mvm_phys(const imnpu_pcm *m, int mode, const int8_t *x, int64_t *acc
 		K = Q + 2 * (size_t)C;
 	}
 	for (int ph = 0; ph < nph; ph++) {
-		memset(Q, 0, (size_t)C * 2 * sizeof *Q);
+		memset(Qs, 0, (size_t)C * sizeof *Qs);
+		memset(V, 0, (size_t)C * sizeof *V);
 		/* Row r is driven for |x_r| PWM cycles: its devices add |x_r| times
 		 * their conductance to the column's charge. */
 		for (int r = 0; r < R; r++) {
 			const int xr = x[r], mag = xr < 0 ? -xr : xr;
 			if (!phase_rows(mode, ph, xr))
 				continue;
-			const int32_t *g = m->gside + 2 * (size_t)r * (size_t)C;
-			const int64_t *v = m->vside + 2 * (size_t)r * (size_t)C;
+			const int32_t *restrict gp = m->gside + 2 * (size_t)r * (size_t)C, *restrict gn = gp + C;
+			const int64_t *restrict vp = m->vside + 2 * (size_t)r * (size_t)C, *restrict vn = vp + C;
 			const int64_t m2 = (int64_t)mag * mag;
 			if (mode == IMNPU_MVM_4P) {
-				const int s = ph & 1;
+				const int32_t *restrict g = ph & 1 ? gn : gp;
+				const int64_t *restrict v = ph & 1 ? vn : vp;
 				for (int c = 0; c < N; c++) {
-					Q[c] += (int64_t)mag * g[2 * c + s];
-					V[c] += m2 * v[2 * c + s];
+					Qs[c] += (int64_t)mag * g[c];
+					V[c] += m2 * v[c];
 				}
 			} else {
 				for (int c = 0; c < N; c++) {
-					Q[c] += (int64_t)xr * (g[2 * c] - g[2 * c + 1]);
-					V[c] += m2 * (v[2 * c] + v[2 * c + 1]);
+					Qs[c] += (int64_t)xr * (gp[c] - gn[c]);
+					V[c] += m2 * (vp[c] + vn[c]);
 				}
 			}
 		}
 		for (int c = 0; c < N; c++) {
-			const int64_t code = adc_with(m, c, ph, nph == 4, event, Q[c], V[c], &K[3 * c]);
+			const int64_t code = adc_with(m, c, ph, nph == 4, event, Qs[c], V[c], &K[3 * c]);
 			if (nph == 1)
 				acc[c] = 2 * code;
 			else

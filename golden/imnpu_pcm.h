@@ -136,8 +136,8 @@ typedef struct {
 	uint8_t *stuck;         /* per device: the fault programming found (0, SET, RESET) */
 	uint16_t *colmap;       /* per logical column: its physical column */
 	int32_t *gt;            /* conductance now (drifted) */
-	int32_t *gside;         /* per weight: g1+ + g2+, g1- + g2- (2 per weight) */
-	int64_t *vside;         /* per weight: read-noise variance per side */
+	int32_t *gside;         /* per row: its weights' g1+ + g2+ (pcols), then their g1- + g2- */
+	int64_t *vside;         /* per row: read-noise variance per side, as gside */
 	int64_t *adc_k;         /* per column: the ADC's gain, offset, asymmetry (a cache) */
 	uint32_t adc_k_seed, adc_k_tile; /* the SEED and TILE_ID adc_k was drawn for */
 	int adc_k_ok;
@@ -146,6 +146,9 @@ typedef struct {
 int imnpu_pcm_init(imnpu_pcm *m, const imnpu_pcm_params *p, uint32_t seed, uint32_t tile);
 /* Physical columns: cols + spare_cols. */
 int imnpu_pcm_pcols(const imnpu_pcm_params *p);
+/* Where weight k's (row * pcols + column) side (0 +, 1 -) sits in gside
+ * and vside. */
+size_t imnpu_pcm_side(const imnpu_pcm *m, size_t k, int side);
 /* The stuck-device threshold: a device is stuck when the low 32 bits of
  * its stream-8 hash are below it (docs/pcm.md 10). */
 uint64_t imnpu_pcm_stuck_thr(const imnpu_pcm_params *p);

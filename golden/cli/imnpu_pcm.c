@@ -179,7 +179,7 @@ static int cmd_stats(const imnpu_pcm_params *p, uint32_t seed, long ndev)
 			double var = 0;
 			for (int row = 0; row < q.rows; row++) {
 				const size_t k = (size_t)row * (size_t)q.cols + (size_t)col;
-				v += (int64_t)x[row] * x[row] * (m.vside[2 * k] + m.vside[2 * k + 1]);
+				v += (int64_t)x[row] * x[row] * (m.vside[imnpu_pcm_side(&m, k, 0)] + m.vside[imnpu_pcm_side(&m, k, 1)]);
 				for (int dv = 0; dv < 4; dv++) {
 					const size_t i = 4 * k + (size_t)dv;
 					const double gT = (double)m.target[i] / m.d.gl;
@@ -335,9 +335,9 @@ static void make_devices_ideal(imnpu_pcm *m)
 	const size_t nw = (size_t)m->p.rows * (size_t)m->p.cols;
 	for (size_t k = 0; k < nw; k++)
 		for (int s = 0; s < 2; s++) {
-			m->gside[2 * k + s] = (m->target[4 * k + 2 * s] + m->target[4 * k + 2 * s + 1])
-					      << m->p.g_frac;
-			m->vside[2 * k + s] = 0;
+			m->gside[imnpu_pcm_side(m, k, s)] = (m->target[4 * k + 2 * s] + m->target[4 * k + 2 * s + 1])
+							    << m->p.g_frac;
+			m->vside[imnpu_pcm_side(m, k, s)] = 0;
 		}
 }
 

@@ -292,9 +292,10 @@ bench-sim: $(GEN) $(MAPLIB) $(GOLDLIB) $(MAPPER) | deps-core ## simulation speed
 train: | deps-train deps-data ## train the Fashion-MNIST networks into nets/ (hardware-aware, PyTorch)
 	/usr/bin/python3 train/fashion.py --net mlp --config mid --epochs 30 --out nets/fashion-mlp
 	/usr/bin/python3 train/fashion.py --net lstm --config mid --epochs 20 --out nets/fashion-lstm
+	/usr/bin/python3 train/fashion.py --net cnn --config hermes64 --epochs 15 --lr 3e-3 --warmup 0.15 --out nets/fashion-cnn
 
-accuracy: $(MAPPER) $(RUNNER) $(BUILD)/mid/Vchip | deps-core deps-data deps-bench ## the nets/ networks on the 10,000 test images: float, ideal, pcm over time and seeds (docs/accuracy.*)
-	@scripts/accuracy.sh $(MAPPER) $(RUNNER)
+accuracy: $(MAPPER) $(RUNNER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core deps-data deps-bench ## the nets/ networks on the 10,000 test images: float, ideal, pcm over time and seeds (docs/accuracy.*; NETS=nets/fashion-cnn for one, ACC_SEEDS, ACC_COUNT)
+	@scripts/accuracy.sh $(MAPPER) $(RUNNER) $(NETS)
 
 faults: $(MAPPER) $(RUNNER) | deps-core deps-data deps-bench ## accuracy against the share of stuck devices, with and without repair (docs/faults.*)
 	@scripts/faults.sh $(MAPPER) $(RUNNER)

@@ -12,6 +12,9 @@
 # docs/accuracy.png (gnuplot), and states its run time.
 # Usage: scripts/accuracy.sh IMNPU_MAP IMNPU_RUN [NET_DIR...]
 #        scripts/accuracy.sh --table   (the tables and figure again from the CSVs)
+# With NET_DIRs, only those networks run: the other networks' rows stay.
+# ACC_SEEDS (default 5) programming seeds; ACC_COUNT (default all 10,000)
+# test images for the pcm sweep (the ideal row always takes all of them).
 set -eu
 . scripts/splice-table.sh
 . scripts/bench-lib.sh
@@ -24,8 +27,8 @@ mkdir -p "$out"
 # the tables from the CSVs, and the figure
 table() {
 	{
-		echo "| network | config | mode | t | compensation | accuracy | std | seeds |"
-		echo "| --- | --- | --- | ---: | --- | ---: | ---: | ---: |"
+		echo "| network | config | mode | t | compensation | accuracy | std | seeds | images |"
+		echo "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | ---: |"
 		awk -F, 'function when(t) {
 				if (t == 20) return "20 s"
 				if (t == 3600) return "1 h"
@@ -34,13 +37,13 @@ table() {
 				if (t == 31536000) return "1 year"
 				return ""
 			}
-			NR > 1 && !/^#/ { printf "| %s | %s | %s | %s | %s | %.2f%% | %s | %s |\n", $1, $2, $3, when($4),
-				$5, 100 * $6, $3 ~ /pcm/ ? sprintf("%.2f", 100 * $7) : "", $8 }' "$csv"
+			NR > 1 && !/^#/ { printf "| %s | %s | %s | %s | %s | %.2f%% | %s | %s | %s |\n", $1, $2, $3, when($4),
+				$5, 100 * $6, $3 ~ /pcm/ ? sprintf("%.2f", 100 * $7) : "", $8, $9 == "" ? 10000 : $9 }' "$csv"
 		echo
-		echo "Accuracy on the 10,000 test images; std in points over the programming seeds"
-		echo "(\`--pcm-seed\` 1..5). Float is PyTorch's, the others imnpu-run's"
+		echo "Accuracy on the first \`images\` of the 10,000 test images; std in points over the"
+		echo "programming seeds (\`--pcm-seed\` 1..seeds). Float is PyTorch's, the others imnpu-run's"
 		echo "(the layer-level golden model, bit-exact with the chip)."
-		echo "$(sed -n 's/^# run_time //p' "$csv")"
+		sed -n 's/^# run_time \([^ ]*\) \([0-9]*\) \([^ ]*\) \([0-9]*\)$/make accuracy took \2 s for \1 on \4 cores (\3)./p' "$csv"
 	} >"$out/table.md"
 	splice_table accuracy "$doc" "$out/table.md"
 	{
@@ -51,7 +54,9 @@ table() {
 		echo
 		echo "RTL images/s: the chip's Verilator model (weights loaded by backdoor, the"
 		echo "golden checks included) in wall-clock time; imnpu-run on 2 threads on all"
-		echo "10,000 images; the chip's own speed from the simulated cycles an image."
+		echo "10,000 images; the chip's own speed from the simulated cycles an image. A pcm"
+		echo "run's wall-clock time includes the tiles' program-and-verify in the RTL (the"
+		echo "CNN's 13 tiles of 256x256: 4.3 million cycles, most of its 563 s)."
 	} >"$out/rtl.md"
 	splice_table accuracy-rtl "$doc" "$out/rtl.md"
 	plot
@@ -89,25 +94,33 @@ map=$1
 run=$2
 shift 2
 nets=${*:-$(ls -d nets/fashion-*)}
+seeds=${ACC_SEEDS:-5}
+count=${ACC_COUNT:-10000}
 fashion_test accuracy
-start=$(date +%s)
 tmp=$out/accuracy.csv
 rtmp=$out/accuracy-rtl.csv
-echo "network,config,mode,time_s,compensation,accuracy,std,seeds" >"$tmp"
+echo "network,config,mode,time_s,compensation,accuracy,std,seeds,images" >"$tmp"
 echo "network,config,mode,images,equal,rtl_images_per_s,run_images_per_s,chip_images_per_s" >"$rtmp"
-
+# the other networks' rows, kept
+names=$(for n in $nets; do basename "$n"; done)
+keep() { awk -F, -v names="$names" 'BEGIN { split(names, a, " "); for (i in a) skip[a[i]] = 1 }
+	NR > 1 && !/^#/ && !($1 in skip) { print }
+	/^# run_time / { split($0, w, " "); if (!(w[3] in skip)) print }' "$1"; }
+[ -f "$csv" ] && keep "$csv" >>"$tmp"
+[ -f "$rtlcsv" ] && keep "$rtlcsv" >>"$rtmp"
 
 for net in $nets; do
+	start=$(date +%s)
 	name=$(basename "$net")
 	cfg=$(json config "$net/training.json")
 	[ -n "$cfg" ] || { echo "accuracy: error: $net/training.json: no \"config\"" >&2; exit 1; }
-	echo "$name,$cfg,float,,,$(json float_accuracy "$net/training.json"),,1" >>"$tmp"
+	echo "$name,$cfg,float,,,$(json float_accuracy "$net/training.json"),,1,10000" >>"$tmp"
 	for mode in ideal pcm-1phase pcm-4phase; do
 		img=$out/$name-$mode.img
-		"$map" --quiet "configs/$cfg.tcl" "$net/net.json" -o "$img" --mode "$mode"
+		"$map" --quiet "configs/$cfg.tcl" "$net/net.json" -o "$img" --mode "$mode" --replicate auto
 		if [ "$mode" = ideal ]; then
 			r=$("$run" --quiet "configs/$cfg.tcl" "$img" "$imgs" --labels "$labs")
-			echo "$name,$cfg,ideal,,,$(field accuracy "$r"),,1" >>"$tmp"
+			echo "$name,$cfg,ideal,,,$(field accuracy "$r"),,1,10000" >>"$tmp"
 			echo "accuracy: $name on $cfg, ideal: $(field accuracy "$r")"
 			ideal_ips=$(field images_per_s "$r")
 			continue
@@ -117,15 +130,15 @@ for net in $nets; do
 				flag=""
 				[ "$comp" = yes ] && flag=--compensate
 				accs=""
-				for s in 1 2 3 4 5; do
+				for s in $(seq "$seeds"); do
 					# shellcheck disable=SC2086 # flag: zero or one word
 					r=$("$run" --quiet "configs/$cfg.tcl" "$img" "$imgs" --labels "$labs" --pcm-seed "$s" \
-						--drift "$t" $flag)
+						--drift "$t" --count "$count" $flag)
 					accs="$accs $(field accuracy "$r")"
 					[ "$mode$t$comp$s" = pcm-4phase20no1 ] && pcm_ips=$(field images_per_s "$r")
 				done
 				line=$(mean_std "$accs")
-				echo "$name,$cfg,$mode,$t,$comp,$line" >>"$tmp"
+				echo "$name,$cfg,$mode,$t,$comp,$line,$count" >>"$tmp"
 				echo "accuracy: $name on $cfg, $mode, t = $t s, compensation $comp: $line"
 			done
 		done
@@ -153,9 +166,15 @@ for net in $nets; do
 		[ "$mode" = pcm-4phase ] && ips=$pcm_ips
 		echo "$name,$cfg,$mode,10,$equal,$(echo "$t0 $t1" | awk '{ printf "%.2f", 10 / ($2 - $1) }'),$ips,$(awk -v c="$cyc" -v m="$mhz" 'BEGIN { printf "%.0f", m * 1e6 / c }')" >>"$rtmp"
 	done
+	echo "# run_time $name $(($(date +%s) - start)) $(date -u +%Y-%m-%d) $(nproc)" >>"$tmp"
 done
-end=$(date +%s)
-echo "# run_time make accuracy took $((end - start)) s on $(nproc) cores ($(date -u +%Y-%m-%d))." >>"$tmp"
-mv "$tmp" "$csv"
+# the networks in name order, each one's run time last
+{
+	head -n 1 "$tmp"
+	tail -n +2 "$tmp" | awk -F, '/^# run_time / { t[$0] = 1; next } { print }' | sort -t, -k1,1 -s
+	grep '^# run_time ' "$tmp" | sort -k3,3
+} >"$tmp.sorted"
+mv "$tmp.sorted" "$csv"
+rm -f "$tmp"
 mv "$rtmp" "$rtlcsv"
 table

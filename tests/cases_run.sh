@@ -164,14 +164,18 @@ t_fashion_ideal_accuracy() {
 }
 register fashion/ideal_accuracy_mlp verify t_fashion_ideal_accuracy mlp
 register fashion/ideal_accuracy_lstm verify t_fashion_ideal_accuracy lstm
+# the CNN's 10,000 images take about a minute at the layer level
+register fashion/ideal_accuracy_cnn full t_fashion_ideal_accuracy cnn
 
 # COUNT test images on the RTL (the network's configuration, weights loaded
-# by backdoor) in MODE: the outputs equal imnpu-run's byte for byte.
+# by backdoor) in MODE: the outputs equal imnpu-run's byte for byte.  Mapped
+# as make accuracy maps them (--replicate auto: a CNN's first convolutions
+# twice).
 t_fashion_rtl() {
 	local net=$1 mode=$2 count=$3 cfg
 	cfg=$(fashion_cfg "$net")
-	"$MAP" --quiet "$ROOT/configs/$cfg.tcl" "$ROOT/nets/fashion-$net/net.json" -o "$CASE_DIR/net.img" --mode "$mode" ||
-		return 1
+	"$MAP" --quiet "$ROOT/configs/$cfg.tcl" "$ROOT/nets/fashion-$net/net.json" -o "$CASE_DIR/net.img" --mode "$mode" \
+		--replicate auto || return 1
 	"$RUN" "$ROOT/configs/$cfg.tcl" "$CASE_DIR/net.img" "$FASHION/t10k-images-idx3-ubyte.gz" --count "$count" \
 		--labels "$FASHION/t10k-labels-idx1-ubyte.gz" -o "$CASE_DIR/golden.npy" --write-inputs "$CASE_DIR/in.bin" ||
 		return 1
@@ -188,3 +192,8 @@ register fashion/rtl_lstm_ideal verify t_fashion_rtl lstm ideal 10
 register fashion/rtl_lstm_pcm4 verify t_fashion_rtl lstm pcm-4phase 10
 register fashion/rtl_mlp_pcm4_100 full t_fashion_rtl mlp pcm-4phase 100
 register fashion/rtl_lstm_pcm4_100 full t_fashion_rtl lstm pcm-4phase 100
+# The CNN needs hermes64's 256-row tiles: its chip model (146 s to build)
+# and, in pcm mode, 4.3 million cycles of program-and-verify in the RTL keep
+# it out of make verify.
+register fashion/rtl_cnn_ideal full t_fashion_rtl cnn ideal 10
+register fashion/rtl_cnn_pcm4_100 full t_fashion_rtl cnn pcm-4phase 100

@@ -86,7 +86,6 @@ class QLinear(torch.nn.Module):
         self.fixed = out_scale
         self.per_channel = per_channel
         self.register_buffer("amax", torch.zeros(()))  # running output maximum
-        self.register_buffer("floor", torch.zeros(()))  # the smallest output scale the LDPU allows
         self.quant = False
 
     def w_scale(self):
@@ -107,7 +106,7 @@ class QLinear(torch.nn.Module):
     def out_scale(self):
         if self.fixed is not None:
             return torch.tensor(self.fixed)
-        return torch.maximum(torch.clamp(self.amax, min=1e-6) / 127.0, self.floor)
+        return torch.clamp(self.amax, min=1e-6) / 127.0
 
     def requant(self, y):
         if self.training:
@@ -123,18 +122,10 @@ class QLinear(torch.nn.Module):
 
 
 class Dense(QLinear):
-    """A dense layer; with m_max, its output scale at least what the LDPU's
-    scale field allows in pcm mode (as QConv's)."""
+    """A dense layer."""
 
-    def __init__(self, kin, kout, relu, m_max=None):
-        super().__init__(kin, kout, relu)
-        self.m_max = m_max
-
-    def forward(self, x, noise=False, s_in=None):
-        w, s_w = self.qweight(noise)
-        if self.m_max is not None and s_in is not None:
-            with torch.no_grad():
-                self.floor.copy_(s_in * s_w.max() / self.m_max)
+    def forward(self, x, noise=False):
+        w, _ = self.qweight(noise)
         return self.requant(F.linear(x, w, self.b))
 
 
@@ -189,46 +180,23 @@ class LSTMNet(torch.nn.Module):
         return [("lstm1", self.gates), ("fc2", self.fc)]
 
 
-def chip_limits(config):
-    """A pcm layer's limits on configs/CONFIG.tcl (docs/network.md, "Real
-    multipliers"): the macro's gain, and the largest multiplier whose LDPU
-    scale, multiplier * 2^shift / gain, fits scale_bits."""
-    v = {"rows": 256, "in_bits": 8, "weight_bits": 8, "shift": 12, "scale_bits": 16, "g_bits": 7, "g_frac": 8,
-         "adc_bits": 10, "adc_fs_div": 3}
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", config + ".tcl")
-    with open(path) as f:
-        for line in f:
-            w = line.split()
-            if w and w[0] in ("tile", "ldpu", "pcm"):
-                for i in range(1, len(w) - 1, 2):
-                    if w[i][1:] in v:
-                        v[w[i][1:]] = int(w[i + 1])
-    gl, wm = 2 ** v["g_bits"] - 1, 2 ** (v["weight_bits"] - 1) - 1
-    worst = v["rows"] << (v["in_bits"] - 1)
-    worst = worst * 2 * gl << v["g_frac"]
-    sh4 = (worst - 1).bit_length() - v["adc_fs_div"] - v["adc_bits"]
-    gain = 2.0 * gl / wm * 2.0 ** (v["g_frac"] - sh4)
-    return gain, (2 ** (v["scale_bits"] - 1) - 1) / 2.0 ** v["shift"] * gain
-
-
 class QConv(QLinear):
-    """A conv2d on tiles.  Its output scale is at least what the LDPU's scale
-    field allows in pcm mode (the multiplier s_in * s_w / s_y at most m_max);
-    with a residual, its weight scale snaps so that the residual's multiplier
-    times the pcm gain is a whole number (exact in both modes)."""
+    """A conv2d on tiles.  With a residual, one weight scale for the layer:
+    the residual's multiplier s_x / (s_in * s_w) is then one number, which
+    the mapper turns into the node's res_mul and its right shift."""
 
-    def __init__(self, cin, cout, k, stride, pad, relu, m_max, gain, residual=False):
+    def __init__(self, cin, cout, k, stride, pad, relu, residual=False):
         super().__init__(cin * k * k, cout, relu, per_channel=not residual)
+        # He initialization for a ReLU network without batch norm (PyTorch's
+        # default, kaiming_uniform with a = sqrt(5), starts a deep stack
+        # with vanishing activations)
+        torch.nn.init.kaiming_normal_(self.w, nonlinearity="relu")
+        if residual:  # a block starts near the identity
+            with torch.no_grad():
+                self.w.mul_(0.5)
         self.cin, self.cout, self.k, self.stride, self.pad = cin, cout, k, stride, pad
-        self.m_max, self.gain, self.residual = m_max, gain, residual
+        self.residual = residual
         self.s_in = self.s_x = None
-
-    def w_scale(self):
-        s = super().w_scale()
-        if self.residual and self.s_in is not None:
-            k = max(1.0, round(float(self.s_x * self.gain / (self.s_in * s))))
-            s = (self.s_x * self.gain / (self.s_in * k)).detach()
-        return s
 
     def res_mul(self):
         """The residual's multiplier s_x / (s_in * s_w) (real)."""
@@ -236,9 +204,7 @@ class QConv(QLinear):
 
     def forward(self, x, s_in, noise=False, res=None, s_x=None):
         self.s_in, self.s_x = s_in.detach(), None if s_x is None else s_x.detach()
-        w, s_w = self.qweight(noise)
-        with torch.no_grad():
-            self.floor.copy_(s_in * s_w.max() / self.m_max)
+        w, _ = self.qweight(noise)
         y = F.conv2d(x, w.reshape(self.cout, self.cin, self.k, self.k), self.b, self.stride, self.pad)
         if res is not None:
             y = y + res
@@ -247,22 +213,25 @@ class QConv(QLinear):
 
 class CNN(torch.nn.Module):
     """A ResNet-style network for hermes64 (the whole-CNN issue's shape): six
-    3x3 convolutions, two residual blocks, a 2x2 max pool, a global average
-    pool (the GDPU's mul and shift), a dense classifier.  The map flow takes a
-    convolution's kernel on one tile's rows: 28 x 9 = 252 of hermes64's 256."""
+    3x3 convolutions, two residual blocks, a 2x2 max pool, a 1x1 convolution
+    that widens the features, a global average pool (the GDPU's mul and
+    shift), a dense classifier.  The map flow takes a convolution's kernel on
+    one tile's rows: 28 x 9 = 252 of hermes64's 256."""
 
-    def __init__(self, config, c1=16, c2=28):
+    def __init__(self, c1=16, c2=28, c3=64):
         super().__init__()
-        gain, m_max = chip_limits(config)
-        self.c1 = QConv(1, c1, 3, 1, 1, True, m_max, gain)
-        self.c2 = QConv(c1, c1, 3, 1, 1, True, m_max, gain)
-        self.c3 = QConv(c1, c1, 3, 1, 1, True, m_max, gain, residual=True)
-        self.c4 = QConv(c1, c2, 3, 1, 1, True, m_max, gain)
-        self.c5 = QConv(c2, c2, 3, 1, 1, True, m_max, gain)
-        self.c6 = QConv(c2, c2, 3, 1, 1, True, m_max, gain, residual=True)
-        self.fc = Dense(c2, 10, False, m_max)
-        self.gap_shift = 16
-        self.gap_mul = round(2 ** 16 / (14 * 14))
+        self.c1 = QConv(1, c1, 3, 1, 1, True)
+        self.c2 = QConv(c1, c1, 3, 1, 1, True)
+        self.c3 = QConv(c1, c1, 3, 1, 1, True, residual=True)
+        self.c4 = QConv(c1, c2, 3, 1, 1, True)
+        self.c5 = QConv(c2, c2, 3, 1, 1, True)
+        self.c6 = QConv(c2, c2, 3, 1, 1, True, residual=True)
+        self.c7 = QConv(c2, c3, 1, 1, 0, True)
+        self.fc = Dense(c3, 10, False)
+        # the global average pool's output scale, from its running maximum:
+        # the mean of a ReLU map is a few of its LSBs, and the classifier's
+        # pcm tile needs its inputs large against the ADC's step
+        self.register_buffer("gmax", torch.zeros(()))
 
     def forward(self, x, noise=False):
         x = x.reshape(x.shape[0], 1, 28, 28)
@@ -274,16 +243,31 @@ class CNN(torch.nn.Module):
         a4 = self.c4(p, self.c3.out_scale(), noise)
         a5 = self.c5(a4, self.c4.out_scale(), noise)
         a6 = self.c6(a5, self.c5.out_scale(), noise, res=a4, s_x=self.c4.out_scale())
-        # gavgpool: sat(round(sum * mul / 2^shift)) on a6's scale
-        g = a6.sum((2, 3)) * (self.gap_mul / 2.0 ** self.gap_shift)
-        if self.c6.quant:
-            s = self.c6.out_scale()
+        a7 = self.c7(a6, self.c6.out_scale(), noise)
+        # gavgpool: sat(round(sum * mul / 2^shift)), the mean at its own scale
+        g = a7.mean((2, 3))
+        if self.training:
+            with torch.no_grad():
+                m = g.detach().max()
+                self.gmax.copy_(m if self.gmax == 0 else 0.99 * self.gmax + 0.01 * m)
+        if self.c7.quant:
+            s = self.gap_scale()
             g = ste(g, torch.clamp(torch.round(g / s), -128, 127) * s)
-        return self.fc(g, noise, s_in=self.c6.out_scale())
+        return self.fc(g, noise)
+
+    def gap_scale(self):
+        return torch.clamp(self.gmax, min=1e-6) / 127.0
+
+    def gap_mul_shift(self):
+        """The pool's u16 multiplier and shift: sum * mul / 2^shift is the
+        int8 sum of a7 (at c7's scale) over the 196 pixels, at gap_scale."""
+        ratio = float(self.c7.out_scale() / (196 * self.gap_scale()))
+        shift = min(31, int(math.floor(math.log2(65535 / ratio))))
+        return round(ratio * 2 ** shift), shift
 
     def layers(self):
         return [("conv1", self.c1), ("conv2", self.c2), ("conv3", self.c3), ("conv4", self.c4), ("conv5", self.c5),
-                ("conv6", self.c6), ("fc7", self.fc)]
+                ("conv6", self.c6), ("conv7", self.c7), ("fc8", self.fc)]
 
 
 class MLP(torch.nn.Module):
@@ -335,7 +319,7 @@ def train(model, args):
     xte, yte = load("test")
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps = args.epochs * ((len(xtr) + args.batch - 1) // args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=args.warmup)
     g = torch.Generator().manual_seed(args.seed)
     for ep in range(args.epochs):
         # quantization-aware from the second epoch (the output scales settle first)
@@ -384,9 +368,11 @@ def export(model, args, acc_f, acc_q):
             s_in = s_y
             if l is model.c3:
                 layers.append({"name": "pool1", "type": "maxpool2d", "kernel": 2})
-            if l is model.c6:
-                layers.append({"name": "gap", "type": "gavgpool", "mul": model.gap_mul, "shift": model.gap_shift})
+            if l is model.c7:
+                mul, shift = model.gap_mul_shift()
+                layers.append({"name": "gap", "type": "gavgpool", "mul": mul, "shift": shift})
                 layers.append({"name": "flat", "type": "flatten"})
+                s_in = model.gap_scale().item()
             continue
         if isinstance(model, LSTMNet) and l is model.gates:
             # the gate rows: x_t then h, PyTorch's i, f, g, o
@@ -407,6 +393,7 @@ def export(model, args, acc_f, acc_q):
         f.write("\n")
     with open(f"{tmp}/training.json", "w") as f:
         json.dump({"net": args.net, "seed": args.seed, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
+                   "warmup": args.warmup,
                    "config": args.config, "float_accuracy": round(acc_f, 4),
                    "quantized_accuracy": round(acc_q, 4),
                    "torch": torch.__version__}, f, indent=2)
@@ -428,6 +415,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--warmup", type=float, default=0.3, help="the share of the steps the learning rate rises")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(2)
@@ -435,7 +423,7 @@ def main():
     if args.net == "mlp":
         model = MLP()
     elif args.net == "cnn":
-        model = CNN(args.config)
+        model = CNN()
     else:
         gdpu = gdpu_params(args.config)
         model = LSTMNet(gdpu["act_in_frac"], gdpu["cell_frac"], gdpu["cell_bits"])

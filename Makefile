@@ -298,7 +298,7 @@ accuracy: $(MAPPER) $(RUNNER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-
 	@scripts/accuracy.sh $(MAPPER) $(RUNNER) $(NETS)
 
 faults: $(MAPPER) $(RUNNER) | deps-core deps-data deps-bench ## accuracy against the share of stuck devices, with and without repair (docs/faults.*)
-	@scripts/faults.sh $(MAPPER) $(RUNNER)
+	@scripts/faults.sh $(MAPPER) $(RUNNER) $(NETS)
 
 bench-cnn: $(MAPPER) $(BUILD)/mid/Vchip $(BUILD)/hermes64/Vchip | deps-core ## whole CNNs streaming on mid and hermes64: latency, interval, images/s, utilization (docs/cnn-bench.*)
 	@scripts/bench-cnn.sh $(MAPPER)

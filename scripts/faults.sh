@@ -66,7 +66,7 @@ map=$1
 run=$2
 shift 2
 # the MLP and the LSTM by default: the CNN's layer-level pcm runs take about
-# 30 s for 2,500 images, and this sweep makes some hundred of them per network
+# 2 minutes for the 10,000 images, and this sweep makes 60 of them a network
 nets=${*:-nets/fashion-lstm nets/fashion-mlp}
 fashion_test faults
 start=$(date +%s)

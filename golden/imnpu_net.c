@@ -522,15 +522,21 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 static void conv2d(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, int8_t *y)
 {
 	const imnpu_layer *l = &cx->n->layers[li];
-	const int kin = imnpu_layer_kin(l), pix = imnpu_conv_oh(l) * imnpu_conv_ow(l);
+	const int kin = imnpu_layer_kin(l), ow = imnpu_conv_ow(l), pix = imnpu_conv_oh(l) * ow, K = l->ksize;
 	int8_t *patch = malloc((size_t)kin + 1);
 	if (!patch)
 		abort();
 	for (int s = 0; s < pix; s++) {
-		for (int i = 0; i < kin; i++) {
-			const int k = imnpu_conv_patch_index(l, s, i);
-			patch[i] = k < 0 ? 0 : x[k];
-		}
+		/* imnpu_conv_patch_index's order: channel, kernel row, kernel column */
+		const int y0 = s / ow * l->stride - l->pad, x0 = s % ow * l->stride - l->pad;
+		int i = 0;
+		for (int c = 0; c < l->cin; c++)
+			for (int ky = 0; ky < K; ky++)
+				for (int kx = 0; kx < K; kx++, i++) {
+					const int yy = y0 + ky, xx = x0 + kx;
+					patch[i] = yy < 0 || yy >= l->ih || xx < 0 || xx >= l->iw ? 0
+												: x[(c * l->ih + yy) * l->iw + xx];
+				}
 		dot(cx, li, patch, b ? b + s : NULL, (size_t)pix, y + s, (size_t)pix, s);
 	}
 	free(patch);

@@ -167,6 +167,24 @@ register fashion/ideal_accuracy_lstm verify t_fashion_ideal_accuracy lstm
 # the CNN's 10,000 images take about a minute at the layer level
 register fashion/ideal_accuracy_cnn full t_fashion_ideal_accuracy cnn
 
+# The shipped CNN maps on hermes64 in pcm 4-phase only with run-time LDPU
+# shifts (CTRL.SHR) and residual shifts (docs/fashion.md): its first 300 test
+# images at the layer level, ideal and pcm 4-phase at 20 s, each at least 85%
+# (91.44% and 90.58% on the first 2,500 in docs/accuracy.md).
+t_fashion_cnn_pcm_maps() {
+	local cfg=$ROOT/configs/hermes64.tcl mode r a
+	for mode in ideal pcm-4phase; do
+		"$MAP" --quiet "$cfg" "$ROOT/nets/fashion-cnn/net.json" -o "$CASE_DIR/$mode.img" --mode "$mode" \
+			--replicate auto || return 1
+		r=$("$RUN" --quiet "$cfg" "$CASE_DIR/$mode.img" "$FASHION/t10k-images-idx3-ubyte.gz" --count 300 --drift 20 \
+			--labels "$FASHION/t10k-labels-idx1-ubyte.gz") || return 1
+		echo "$mode: $r"
+		a=$(echo "$r" | tr ' ' '\n' | sed -n 's/^accuracy=//p')
+		awk -v a="$a" 'BEGIN { exit !(a >= 0.85) }' || fail "$mode: accuracy $a below 0.85" || return 1
+	done
+}
+register fashion/cnn_pcm_maps verify t_fashion_cnn_pcm_maps
+
 # COUNT test images on the RTL (the network's configuration, weights loaded
 # by backdoor) in MODE: the outputs equal imnpu-run's byte for byte.  Mapped
 # as make accuracy maps them (--replicate auto: a CNN's first convolutions

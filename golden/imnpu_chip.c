@@ -78,7 +78,9 @@ typedef struct {
 	int oy, ox;        /* the next output pixel */
 	/* the residual's ring (PSUM_LEN channels a pixel, at positions rows..) */
 	int res_mul, sk_lsw, sk_lring;
-	int pool_mode, pool_shift; /* MAP_RES: 1 maxpool, 2 avgpool (mul: res_mul's 16 bits); the shift is the average's, or a residual's */
+	/* MAP_RES: 1 maxpool, 2 avgpool (mul: res_mul's 16 bits); the shift is
+	 * the average's, or a residual's rounding shift */
+	int pool_mode, pool_shift;
 	pixbuf sbuf;
 	int64_t *sk_pc;
 	int64_t sk_front;

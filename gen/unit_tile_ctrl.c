@@ -225,13 +225,10 @@ void unit_tile_ctrl(emitter *e, const design *d)
 	em_line(e, "relu_q    <= cfg_wdata_i[0];");
 	em_line(e, "psum_en_q <= cfg_wdata_i[1];");
 	if (d->shift > 0) {
-		const int hi = CTRL_SHR_LSB + CTRL_SHR_BITS - 1;
-		if (d->shr_w < CTRL_SHR_BITS)
-			em_line(e, "shr_q     <= cfg_wdata_i[%d:%d] > %d'd%d ? %d'd%d : cfg_wdata_i[%d:%d];", hi, CTRL_SHR_LSB,
-				CTRL_SHR_BITS, d->shift, d->shr_w, d->shift, CTRL_SHR_LSB + d->shr_w - 1, CTRL_SHR_LSB);
-		else
-			em_line(e, "shr_q     <= cfg_wdata_i[%d:%d] > %d'd%d ? %d'd%d : cfg_wdata_i[%d:%d];", hi, CTRL_SHR_LSB,
-				CTRL_SHR_BITS, d->shift, d->shr_w, d->shift, hi, CTRL_SHR_LSB);
+		/* the field's 6 bits clamp to the shift, which shr_w bits hold */
+		em_line(e, "shr_q     <= cfg_wdata_i[%d:%d] > %d'd%d ? %d'd%d : cfg_wdata_i[%d:%d];",
+			CTRL_SHR_LSB + CTRL_SHR_BITS - 1, CTRL_SHR_LSB, CTRL_SHR_BITS, d->shift, d->shr_w, d->shift,
+			CTRL_SHR_LSB + d->shr_w - 1, CTRL_SHR_LSB);
 	}
 	if (d->pcm) {
 		em_line(e, "pcm_q     <= cfg_wdata_i[%d];", CTRL_PCM);

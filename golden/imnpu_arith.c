@@ -53,6 +53,11 @@ int64_t imnpu_psum(const imnpu_tile_params *p, int64_t acc, int64_t psum_in, int
 	return en ? imnpu_sat(acc + psum_in, p->psum_bits) : acc;
 }
 
+int64_t imnpu_residual_psum(const imnpu_tile_params *p, int64_t v, int mul, int shift)
+{
+	return imnpu_sat(imnpu_round_shift(v * mul, shift), p->psum_bits);
+}
+
 int imnpu_ctrl_shr(const imnpu_tile_params *p, uint32_t ctrl)
 {
 	const int f = (int)(ctrl >> IMNPU_LDPU_SHR_LSB & ((1u << IMNPU_LDPU_SHR_BITS) - 1));

@@ -760,10 +760,8 @@ static void map_fire(imnpu_chip *c, int node)
 			return;
 		if (sc > 0) {
 			for (int k = 0; k < g->ps_d; k++) {
-				g->pb[k] = k < sc ? imnpu_sat(imnpu_round_shift((int64_t)g->sbuf.v[oq_pix << g->sk_lsw | k] *
-										     g->res_mul,
-									     g->pool_shift),
-							      P->tp.psum_bits)
+				g->pb[k] = k < sc ? imnpu_residual_psum(&P->tp, g->sbuf.v[oq_pix << g->sk_lsw | k], g->res_mul,
+									g->pool_shift)
 						  : 0;
 				g->pbv[k] = 1;
 			}

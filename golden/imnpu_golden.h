@@ -59,6 +59,10 @@ int64_t imnpu_round_shift(int64_t s, int shift);
  * when enabled, else acc. */
 int64_t imnpu_psum(const imnpu_tile_params *p, int64_t acc, int64_t psum_in, int en);
 
+/* A residual value v's partial sum: sat(round(v * mul / 2^shift),
+ * psum_bits), round half away from zero (docs/network.md). */
+int64_t imnpu_residual_psum(const imnpu_tile_params *p, int64_t v, int mul, int shift);
+
 /* LDPU for one column: (psum*scale + offset) -> round (by shift - shr) ->
  * relu -> sat. */
 int32_t imnpu_ldpu_column(const imnpu_tile_params *p, int64_t psum,

@@ -481,9 +481,7 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 	if (!ps)
 		abort();
 	for (int o = 0; o < out; o++)
-		ps[o] = b ? imnpu_sat(imnpu_round_shift((int64_t)b[(size_t)o * bs] * l->res_mul, l->res_shift),
-				      p->psum_bits)
-			  : 0;
+		ps[o] = b ? imnpu_residual_psum(p, b[(size_t)o * bs], l->res_mul, l->res_shift) : 0;
 	const int32_t *scale = l->scale;
 	if (t && t->m) {
 		const long per = imnpu_layer_fires(cx->n, li);
@@ -511,9 +509,10 @@ static void dot(const run_ctx *cx, int li, const int8_t *x, const int8_t *b, siz
 		}
 		free(xs);
 	}
+	/* SHR as the tile takes it from the CTRL word the mapper writes */
+	const int shr = imnpu_ctrl_shr(p, (uint32_t)l->shr << IMNPU_LDPU_SHR_LSB);
 	for (int o = 0; o < out; o++)
-		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], scale[o], l->offset[o], l->relu,
-							      l->shr > p->shift ? p->shift : l->shr);
+		y[(size_t)o * ys] = (int8_t)imnpu_ldpu_column(p, ps[o], scale[o], l->offset[o], l->relu, shr);
 	free(ps);
 }
 

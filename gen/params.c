@@ -314,7 +314,8 @@ static int pcm_check(const config *c, gen_err *err)
 
 int tile_pcm_idx_w(long long w_idx_w, long long cols, long long spare)
 {
-	long long w = w_idx_w + 2 > 4 ? w_idx_w + 2 : 4;
+	/* the devices' index, and at least the CSRs up to XCOLS (17): 5 bits */
+	long long w = w_idx_w + 2 > 5 ? w_idx_w + 2 : 5;
 	if (spare > 0 && clog2_ll(32 + cols) > w) /* the column map at region 0, 32 + column */
 		w = clog2_ll(32 + cols);
 	return (int)w;
